@@ -1,0 +1,59 @@
+import * as z from 'zod';
+import { apiEnvSchema, env } from '#shared/config/env.js';
+import { openApiDocument } from '#shared/http/openapi.js';
+import { defineRoute, Reply, type Route } from '#shared/http/route.js';
+
+const SWAGGER_UI = 'https://cdn.jsdelivr.net/npm/swagger-ui-dist@5';
+
+const docsPage = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Open Wearables API</title>
+<link rel="stylesheet" href="${SWAGGER_UI}/swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="${SWAGGER_UI}/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui' });</script>
+</body>
+</html>`;
+
+/** Imported lazily: the document covers every area, so only this route pays for loading them all. */
+async function allRoutes(): Promise<Route[]> {
+  const { allRoutes } = await import('#shared/api/index.js');
+  return allRoutes;
+}
+
+let document: unknown;
+
+export const metaRoutes = [
+  defineRoute({
+    method: 'GET',
+    path: '/',
+    auth: 'NONE',
+    tag: 'Meta',
+    summary: 'Liveness',
+    response: z.object({ message: z.string() }),
+    handle: async () => ({ message: 'Server is running!' }),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/openapi.json',
+    auth: 'NONE',
+    tag: 'Meta',
+    summary: 'This API as OpenAPI 3.1',
+    handle: async () => {
+      document ??= openApiDocument(await allRoutes(), env(apiEnvSchema).API_BASE_URL);
+      return document;
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/docs',
+    auth: 'NONE',
+    tag: 'Meta',
+    summary: 'Interactive API documentation (Swagger UI)',
+    handle: async () => Reply.html(docsPage),
+  }),
+];

@@ -1,0 +1,60 @@
+import * as z from 'zod';
+
+/** Any hyphenated hex UUID (as pydantic accepts), normalised to lower case. */
+export const uuid = () => z.guid().transform((value) => value.toLowerCase());
+
+export const userIdParams = z.object({ user_id: uuid() });
+
+/** `?flag=true|false|1|0` as FastAPI reads booleans. */
+export const queryBoolean = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
+export const name100 = z.string().max(100);
+
+export const tokenResponse = z.object({
+  access_token: z.string(),
+  token_type: z.literal('bearer'),
+  refresh_token: z.string(),
+  expires_in: z.number().int(),
+});
+
+export const message = z.object({ message: z.string() });
+
+export const userRead = z.object({
+  id: z.uuid(),
+  created_at: z.iso.datetime(),
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  email: z.string().nullable(),
+  external_user_id: z.string().nullable(),
+  last_synced_at: z.iso.datetime().nullable(),
+  last_synced_provider: z.string().nullable(),
+  has_active_connection: z.boolean(),
+});
+
+export const developerRead = z.object({
+  id: z.uuid(),
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  email: z.string(),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+});
+
+export const apiKeyRead = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  key_prefix: z.string(),
+  created_by: z.string().nullable(),
+  created_at: z.iso.datetime(),
+});
+
+export const applicationRead = z.object({
+  id: z.uuid(),
+  app_id: z.string(),
+  name: z.string(),
+  created_at: z.iso.datetime(),
+});

@@ -1,0 +1,287 @@
+import * as z from 'zod';
+import {
+  apiKeyRead,
+  applicationRead,
+  developerRead,
+  message,
+  name100,
+  tokenResponse,
+  userIdParams,
+} from '#shared/api/schemas.js';
+import { badRequest, unauthorized } from '#shared/http/errors.js';
+import { type Caller, defineRoute, Reply } from '#shared/http/route.js';
+import { createApiKey, deleteKey, listApiKeyViews, renameKey, rotateKey } from '#shared/identity/api-keys.js';
+import {
+  createApplication,
+  listApplicationViews,
+  removeApplication,
+  rotateApplicationSecret,
+} from '#shared/identity/applications.js';
+import {
+  authenticateDeveloper,
+  changePassword,
+  developerView,
+  updateProfile,
+} from '#shared/identity/developers.js';
+import { createInvitationCode, INVITATION_CODE_PATTERN, redeem } from '#shared/identity/invitation-codes.js';
+import { issueTokens, refreshTokens, revokeToken, tokensForAppCredentials } from '#shared/identity/tokens.js';
+import { requireUser } from '#shared/identity/users.js';
+import type { Developer } from '#shared/store/developers.js';
+
+/** DEV routes always resolve a developer; this narrows the caller type for them. */
+const developerOf = (caller: Caller): Developer => {
+  if (caller.kind !== 'developer') throw unauthorized('Could not validate credentials', true);
+  return caller.developer;
+};
+
+const loginForm = z.object({ username: z.string().min(1), password: z.string().min(1) });
+const refreshBody = z.object({ refresh_token: z.string() });
+const keyParams = z.object({ key_id: z.string().min(1) });
+const appParams = z.object({ app_id: z.string().min(1) });
+const password = z.string().min(8);
+
+const INCORRECT_LOGIN = 'Incorrect email or password';
+
+export const tokensRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/auth/login',
+    auth: 'NONE',
+    tag: 'Auth',
+    summary: 'Developer login (form: username = email, password)',
+    bodyFormat: 'form',
+    // Any malformed form is a 401 with the login text (contract 1.2), so parsing happens inside.
+    body: z.unknown(),
+    response: tokenResponse,
+    handle: async ({ body }) => {
+      const form = loginForm.safeParse(body);
+      const developer = form.success && (await authenticateDeveloper(form.data.username, form.data.password));
+      if (!developer) throw unauthorized(INCORRECT_LOGIN, true);
+      return issueTokens({ token_type: 'developer', developer_id: developer.id });
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/auth/logout',
+    auth: 'DEV',
+    tag: 'Auth',
+    summary: 'Log out (stateless access tokens; revoke the refresh token with /token/revoke)',
+    response: message,
+    handle: async () => ({ message: 'Successfully logged out' }),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/auth/change-password',
+    auth: 'DEV',
+    tag: 'Auth',
+    summary: 'Change the current developer password',
+    body: z
+      .object({ current_password: z.string(), new_password: password, confirm_password: password })
+      .refine((b) => b.new_password === b.confirm_password, {
+        message: 'Value error, The confirmation password does not match the new password',
+      }),
+    response: message,
+    handle: async ({ caller, body }) => {
+      await changePassword(developerOf(caller), body.current_password, body.new_password);
+      return { message: 'Password updated successfully' };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/auth/me',
+    auth: 'DEV',
+    tag: 'Auth',
+    summary: 'The current developer',
+    response: developerRead,
+    handle: async ({ caller }) => developerView(developerOf(caller)),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    path: '/api/v1/auth/me',
+    auth: 'DEV',
+    tag: 'Auth',
+    summary: 'Update the current developer',
+    body: z
+      .object({
+        first_name: name100.nullish(),
+        last_name: name100.nullish(),
+        email: z.email().optional(),
+        password: password.optional(),
+      })
+      .default({}),
+    response: developerRead,
+    handle: async ({ caller, body }) => developerView(await updateProfile(developerOf(caller), body)),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/developer/api-keys',
+    auth: 'DEV',
+    tag: 'API keys',
+    summary: 'List API keys (masked; a key is shown in full only when created or rotated)',
+    response: z.array(apiKeyRead),
+    handle: () => listApiKeyViews(),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/developer/api-keys',
+    auth: 'DEV',
+    tag: 'API keys',
+    summary: 'Create an API key (the response is the only time the key is shown)',
+    status: 201,
+    body: z.object({ name: z.string().max(100).default('Default') }).default({ name: 'Default' }),
+    response: apiKeyRead.extend({ key: z.string() }),
+    handle: ({ caller, body }) => createApiKey(body.name, developerOf(caller).id),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    path: '/api/v1/developer/api-keys/{key_id}',
+    auth: 'DEV',
+    tag: 'API keys',
+    summary: 'Rename an API key',
+    params: keyParams,
+    body: z.object({ name: z.string().max(100).optional() }).default({}),
+    response: apiKeyRead,
+    handle: ({ params, body }) => renameKey(params.key_id, body.name),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/api/v1/developer/api-keys/{key_id}',
+    auth: 'DEV',
+    tag: 'API keys',
+    summary: 'Delete an API key',
+    params: keyParams,
+    response: apiKeyRead,
+    handle: ({ params }) => deleteKey(params.key_id),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/developer/api-keys/{key_id}/rotate',
+    auth: 'DEV',
+    tag: 'API keys',
+    summary: 'Replace an API key with a new one named "Default"',
+    status: 201,
+    params: keyParams,
+    response: apiKeyRead.extend({ key: z.string() }),
+    handle: ({ params, caller }) => rotateKey(params.key_id, developerOf(caller).id),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/applications',
+    auth: 'DEV',
+    tag: 'Applications',
+    summary: "List the current developer's SDK applications",
+    response: z.array(applicationRead),
+    handle: ({ caller }) => listApplicationViews(developerOf(caller).id),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/applications',
+    auth: 'DEV',
+    tag: 'Applications',
+    summary: 'Create an SDK application (app_secret is shown once)',
+    status: 201,
+    body: z.object({ name: name100 }),
+    response: applicationRead.extend({ app_secret: z.string() }),
+    handle: ({ caller, body }) => createApplication(developerOf(caller).id, body.name),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/api/v1/applications/{app_id}',
+    auth: 'DEV',
+    tag: 'Applications',
+    summary: 'Delete an application',
+    params: appParams,
+    handle: async ({ caller, params }) => {
+      await removeApplication(developerOf(caller).id, params.app_id);
+      return Reply.noContent();
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/applications/{app_id}/rotate-secret',
+    auth: 'DEV',
+    tag: 'Applications',
+    summary: 'Rotate the application secret (shown once)',
+    params: appParams,
+    response: applicationRead.extend({ app_secret: z.string() }),
+    handle: ({ caller, params }) => rotateApplicationSecret(developerOf(caller).id, params.app_id),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/users/{user_id}/token',
+    auth: 'TOKEN',
+    tag: 'SDK tokens',
+    summary: 'Issue an SDK access + refresh token for a user (app credentials, or a developer bearer token)',
+    params: userIdParams,
+    body: z.object({ app_id: z.string().nullish(), app_secret: z.string().nullish() }).nullish(),
+    response: tokenResponse,
+    handle: async ({ params, body, caller }) => {
+      await requireUser(params.user_id);
+      if (body?.app_id && body.app_secret) {
+        return tokensForAppCredentials(params.user_id, body.app_id, body.app_secret);
+      }
+      if (caller.kind === 'developer') {
+        return issueTokens({
+          token_type: 'sdk',
+          user_id: params.user_id,
+          app_id: `admin:${caller.developer.id}`,
+        });
+      }
+      throw badRequest(
+        'Either app credentials (app_id, app_secret) or admin authentication (Bearer token) is required',
+      );
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/token/refresh',
+    auth: 'NONE',
+    tag: 'SDK tokens',
+    summary: 'Exchange a refresh token for a new token pair (rotation; reuse revokes the family)',
+    body: refreshBody,
+    response: tokenResponse,
+    handle: ({ body }) => refreshTokens(body.refresh_token),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/token/revoke',
+    auth: 'NONE',
+    tag: 'SDK tokens',
+    summary: 'Revoke a refresh token (and every token rotated from the same login)',
+    body: refreshBody,
+    handle: async ({ body }) => {
+      await revokeToken(body.refresh_token);
+      return Reply.noContent();
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/users/{user_id}/invitation-code',
+    auth: 'DEV',
+    tag: 'SDK tokens',
+    summary: 'Generate a single-use invitation code for the user (revokes earlier codes)',
+    status: 201,
+    params: userIdParams,
+    response: z.object({
+      id: z.uuid(),
+      code: z.string(),
+      user_id: z.uuid(),
+      expires_at: z.string(),
+      created_at: z.string(),
+    }),
+    handle: async ({ caller, params }) => {
+      await requireUser(params.user_id);
+      return createInvitationCode(params.user_id, developerOf(caller).id);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/invitation-code/redeem',
+    auth: 'NONE',
+    tag: 'SDK tokens',
+    summary: 'Redeem an invitation code for SDK tokens',
+    body: z.object({ code: z.string().regex(INVITATION_CODE_PATTERN) }),
+    response: tokenResponse.extend({ user_id: z.uuid() }),
+    handle: ({ body }) => redeem(body.code),
+  }),
+];

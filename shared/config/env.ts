@@ -1,0 +1,76 @@
+import * as z from 'zod';
+
+/**
+ * One zod schema per function family. The same schema types the CDK `environment` prop (lib/app-function.ts)
+ * and is parsed at cold start, so a missing or misspelt variable fails at synth time, not at 3 a.m.
+ * Variables carry names and ARNs; secret values only ever come from env in the local sandbox.
+ */
+export const baseEnvSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  STAGE: z.string().default('local'),
+  POWERTOOLS_SERVICE_NAME: z.string().default('open-wearables'),
+  POWERTOOLS_METRICS_NAMESPACE: z.string().default('OpenWearables'),
+  POWERTOOLS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']).optional(),
+});
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const apiEnvSchema = baseEnvSchema
+  .extend({
+    API_BASE_URL: z.url(),
+    /** Secrets Manager ARN of the HS256 signing key (AWS). */
+    JWT_SECRET_ARN: z.string().optional(),
+    /** The signing key itself (sandbox and tests only). */
+    JWT_SECRET: z.string().min(32).optional(),
+    /** Secrets Manager ARN of `{"email","password"}` for the bootstrap developer (AWS). */
+    ADMIN_SECRET_ARN: z.string().optional(),
+    ADMIN_EMAIL: z.email().optional(),
+    ADMIN_PASSWORD: z.string().min(8).optional(),
+    ACCESS_TOKEN_EXPIRE_MINUTES: positiveInt(60),
+    REFRESH_TOKEN_EXPIRE_DAYS: positiveInt(90),
+    USER_INVITATION_CODE_EXPIRE_DAYS: positiveInt(7),
+  })
+  .refine((env) => Boolean(env.JWT_SECRET_ARN) !== Boolean(env.JWT_SECRET), {
+    message: 'exactly one of JWT_SECRET_ARN and JWT_SECRET must be set',
+  })
+  .refine(
+    (env) => Boolean(env.ADMIN_SECRET_ARN) || (Boolean(env.ADMIN_EMAIL) && Boolean(env.ADMIN_PASSWORD)),
+    {
+      message: 'set ADMIN_SECRET_ARN, or both ADMIN_EMAIL and ADMIN_PASSWORD',
+    },
+  );
+
+export type BaseEnv = z.infer<typeof baseEnvSchema>;
+export type ApiEnv = z.infer<typeof apiEnvSchema>;
+
+export class EnvironmentError extends Error {
+  override name = 'EnvironmentError';
+}
+
+/** Parses `source` against `schema`, naming every offending variable. */
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  source: Record<string, string | undefined>,
+): z.infer<S> {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`)
+      .join('; ');
+    throw new EnvironmentError(`Invalid environment: ${problems}`);
+  }
+  return result.data;
+}
+
+const cache = new Map<z.ZodType, unknown>();
+
+/** The validated `process.env` for a schema, parsed once per process (i.e. per Lambda cold start). */
+export function env<S extends z.ZodType>(schema: S): z.infer<S> {
+  if (!cache.has(schema)) cache.set(schema, parseEnv(schema, process.env));
+  return cache.get(schema) as z.infer<S>;
+}
+
+/** Tests and the sandbox change process.env between runs; they call this afterwards. */
+export function resetEnvCache(): void {
+  cache.clear();
+}

@@ -1,0 +1,82 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import httpRouter from '@middy/http-router';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { authenticate } from '#shared/http/auth.js';
+import { errorResponse, HttpError } from '#shared/http/errors.js';
+import { decodeBody, queryParams } from '#shared/http/request.js';
+import { Reply, type Route } from '#shared/http/route.js';
+import { logger, metrics } from '#shared/observability.js';
+
+function toResult(route: Route, value: unknown): APIGatewayProxyStructuredResultV2 {
+  const reply = value instanceof Reply ? value : new Reply(route.status ?? 200, value);
+  if (reply.body === undefined) return { statusCode: reply.statusCode, headers: reply.headers };
+  if (typeof reply.body === 'string' && reply.headers['content-type']) {
+    return { statusCode: reply.statusCode, headers: reply.headers, body: reply.body };
+  }
+  return {
+    statusCode: reply.statusCode,
+    headers: { 'content-type': 'application/json', ...reply.headers },
+    body: JSON.stringify(reply.body),
+  };
+}
+
+/** Auth first (a 401 wins over a 400, as in the reference), then path, query and body through zod. */
+async function invoke(
+  route: Route,
+  event: APIGatewayProxyEventV2,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const caller = await authenticate(route.auth, event);
+  const params = route.params ? route.params.parse(event.pathParameters ?? {}) : undefined;
+  const query = route.query ? route.query.parse(queryParams(event)) : undefined;
+  const rawBody = route.body ? decodeBody(event, route.bodyFormat ?? 'json') : undefined;
+  const body = route.body ? route.body.parse(rawBody) : undefined;
+  const value = await route.handle({ params, query, body, caller, headers: event.headers ?? {}, event });
+  return toResult(route, value);
+}
+
+/** A path known to some route but not with this method is a 405, otherwise a 404. */
+function notFoundOrNotAllowed(knownRoutes: Route[]) {
+  const probe = httpRouter({
+    routes: [...new Set(knownRoutes.map((r) => r.path))].map((path) => ({
+      method: 'ANY' as const,
+      path,
+      handler: (() => true) as never,
+    })),
+    notFoundResponse: (() => false) as never,
+  }) as unknown as (event: unknown) => boolean;
+  return ({ method, path }: { method: string; path: string }) => {
+    const probeEvent = { version: '2.0', requestContext: { http: { method: 'GET', path } } };
+    if (method !== 'OPTIONS' && probe(probeEvent)) {
+      throw new HttpError(405, 'Method Not Allowed');
+    }
+    throw new HttpError(404, 'Not Found');
+  };
+}
+
+/**
+ * The one HTTP entry point: the Lambda handler of an API area. `routes` are served; `knownRoutes` (all of the
+ * API, for the `$default` fallback) only decide between 404 and 405.
+ */
+export function createHttpHandler(routes: Route[], knownRoutes: Route[] = routes) {
+  const router = httpRouter({
+    routes: routes.map((route) => ({
+      method: route.method,
+      path: route.path,
+      handler: (event: APIGatewayProxyEventV2) => invoke(route, event),
+    })),
+    notFoundResponse: notFoundOrNotAllowed(knownRoutes),
+  });
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(httpSecurityHeaders())
+    .use({
+      onError: (request) => {
+        request.response = errorResponse(request.error);
+      },
+    })
+    .handler(router as never);
+}

@@ -1,0 +1,69 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type * as z from 'zod';
+import type { Developer } from '#shared/store/developers.js';
+
+/** Auth classes of contract section 2.3. */
+export type AuthClass = 'NONE' | 'API' | 'DEV' | 'SDK' | 'TOKEN';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export type Caller =
+  | { kind: 'anonymous' }
+  | { kind: 'developer'; developer: Developer }
+  | { kind: 'api_key'; keyId: string }
+  | { kind: 'sdk'; userId: string; appId: string };
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  caller: Caller;
+  headers: Record<string, string | undefined>;
+  event: APIGatewayProxyEventV2;
+}
+
+export interface Route<
+  P extends z.ZodType | undefined = z.ZodType | undefined,
+  Q extends z.ZodType | undefined = z.ZodType | undefined,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+> {
+  method: Method;
+  path: string;
+  auth: AuthClass;
+  /** OpenAPI tag and one-line summary. */
+  tag: string;
+  summary: string;
+  /** Success status when `handle` returns plain data (default 200). */
+  status?: number;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** How the body is decoded before `body` parses it (default json). */
+  bodyFormat?: 'json' | 'form';
+  /** Response schema, for the OpenAPI document only. */
+  response?: z.ZodType;
+  handle(ctx: RouteContext<Out<P>, Out<Q>, Out<B>>): Promise<unknown>;
+}
+
+/** Identity function that ties a route's schemas to its handler's argument types. */
+export function defineRoute<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(route: Route<P, Q, B>): Route {
+  return route as unknown as Route;
+}
+
+/** A response other than "plain JSON with the route's status": redirects, 204s, custom headers, HTML. */
+export class Reply {
+  constructor(
+    readonly statusCode: number,
+    readonly body?: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {}
+
+  static noContent = () => new Reply(204);
+  static redirect = (location: string, statusCode = 303) => new Reply(statusCode, undefined, { location });
+  static html = (html: string) => new Reply(200, html, { 'content-type': 'text/html; charset=utf-8' });
+}

@@ -1,0 +1,75 @@
+import { adminCredentials } from '#shared/config/secrets.js';
+import { badRequest } from '#shared/http/errors.js';
+import { hashPassword, verifyPassword } from '#shared/identity/credentials.js';
+import { apiDateTime } from '#shared/model/time.js';
+import {
+  createDeveloper,
+  type Developer,
+  EmailTaken,
+  getDeveloperByEmail,
+  updateDeveloper,
+} from '#shared/store/developers.js';
+
+/** Creates the bootstrap developer from ADMIN_EMAIL/ADMIN_PASSWORD (or the admin secret) if absent. */
+export async function ensureAdminDeveloper(): Promise<void> {
+  const { email, password } = await adminCredentials();
+  if (await getDeveloperByEmail(email)) return;
+  try {
+    await createDeveloper({ email, password_hash: await hashPassword(password) });
+  } catch (error) {
+    if (!(error instanceof EmailTaken)) throw error;
+  }
+}
+
+let adminReady: Promise<void> | undefined;
+
+/** Once per process (per Lambda container): cheap enough for the login path, and needs no deploy-time hook. */
+export function ensureAdminDeveloperOnce(): Promise<void> {
+  adminReady ??= ensureAdminDeveloper().catch((error) => {
+    adminReady = undefined;
+    throw error;
+  });
+  return adminReady;
+}
+
+/** A throwaway hash so that unknown emails cost as much as wrong passwords (no user enumeration by timing). */
+let decoyHash: Promise<string> | undefined;
+
+export async function authenticateDeveloper(email: string, password: string): Promise<Developer | undefined> {
+  await ensureAdminDeveloperOnce();
+  const developer = await getDeveloperByEmail(email);
+  decoyHash ??= hashPassword('decoy-password');
+  const valid = await verifyPassword(password, developer?.password_hash ?? (await decoyHash));
+  return developer && valid ? developer : undefined;
+}
+
+export const developerView = (d: Developer) => ({
+  id: d.id,
+  first_name: d.first_name,
+  last_name: d.last_name,
+  email: d.email,
+  created_at: apiDateTime(d.created_at),
+  updated_at: apiDateTime(d.updated_at),
+});
+
+export async function changePassword(developer: Developer, current: string, next: string): Promise<void> {
+  if (!(await verifyPassword(current, developer.password_hash)))
+    throw badRequest('Incorrect current password');
+  await updateDeveloper(developer, { password_hash: await hashPassword(next) });
+}
+
+export async function updateProfile(
+  developer: Developer,
+  changes: { first_name?: string | null; last_name?: string | null; email?: string; password?: string },
+): Promise<Developer> {
+  const { password, ...profile } = changes;
+  try {
+    return await updateDeveloper(developer, {
+      ...profile,
+      ...(password !== undefined ? { password_hash: await hashPassword(password) } : {}),
+    });
+  } catch (error) {
+    if (error instanceof EmailTaken) throw badRequest('A developer with this email already exists');
+    throw error;
+  }
+}

@@ -1,0 +1,10 @@
+/** Stored timestamps are ISO-8601 UTC with milliseconds (sortable as strings). */
+export const nowIso = () => new Date().toISOString();
+
+/** API rendering per the contract: trailing `Z`, fractional seconds only when non-zero. */
+export function apiDateTime(value: string | Date): string;
+export function apiDateTime(value: string | Date | null | undefined): string | null;
+export function apiDateTime(value: string | Date | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return (typeof value === 'string' ? new Date(value) : value).toISOString().replace('.000Z', 'Z');
+}

@@ -1,0 +1,53 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  paginateQuery,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { baseEnvSchema, env } from '#shared/config/env.js';
+
+export type Item = Record<string, unknown>;
+export type Key = { PK: string; SK: string };
+
+let documentClient: DynamoDBDocumentClient | undefined;
+
+/**
+ * The one DynamoDB access style: the lib-dynamodb document client, created lazily so that modules can be
+ * imported (by CDK synth, by the OpenAPI generator) without AWS configuration. `AWS_ENDPOINT_URL_DYNAMODB`
+ * points it at DynamoDB Local in the sandbox and tests.
+ */
+export function db(): { doc: DynamoDBDocumentClient; table: string } {
+  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return { doc: documentClient, table: env(baseEnvSchema).TABLE_NAME };
+}
+
+/** Every page of a query, concatenated. Callers bound the partition they read. */
+export async function queryAll<T = Item>(input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> {
+  const { doc, table } = db();
+  const items: T[] = [];
+  for await (const page of paginateQuery({ client: doc }, { ...input, TableName: table })) {
+    items.push(...((page.Items ?? []) as T[]));
+  }
+  return items;
+}
+
+/** Deletes keys in batches of 25, retrying unprocessed items with backoff until none remain. */
+export async function deleteKeys(keys: Key[]): Promise<void> {
+  const { doc, table } = db();
+  for (let i = 0; i < keys.length; i += 25) {
+    let requests = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+      requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
+    }
+  }
+}
+
+export function isConditionFailure(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  return name === 'ConditionalCheckFailedException' || name === 'TransactionCanceledException';
+}
