@@ -3,7 +3,27 @@ import { apiEnvSchema, env } from '#shared/config/env.js';
 import { openApiDocument } from '#shared/http/openapi.js';
 import { defineRoute, Reply, type Route } from '#shared/http/route.js';
 
-const SWAGGER_UI = 'https://cdn.jsdelivr.net/npm/swagger-ui-dist@5';
+const CDN = 'https://cdn.jsdelivr.net';
+const SWAGGER_UI = `${CDN}/npm/swagger-ui-dist@5`;
+
+/**
+ * The meta area serves the one HTML page of the API (Swagger UI from a CDN), so its content security policy
+ * allows exactly that page's sources; the JSON areas keep the strict default.
+ */
+export const DOCS_CONTENT_SECURITY_POLICY = {
+  'default-src': "'none'",
+  'script-src': `${CDN} 'unsafe-inline'`,
+  'style-src': `${CDN} 'unsafe-inline'`,
+  'img-src': `'self' data: ${CDN}`,
+  'connect-src': "'self'",
+  'base-uri': "'none'",
+  'form-action': "'none'",
+  'frame-ancestors': "'none'",
+  sandbox: false,
+  'report-to': false,
+  'require-trusted-types-for': false,
+  'upgrade-insecure-requests': false,
+} satisfies Record<string, string | false>;
 
 const docsPage = `<!doctype html>
 <html lang="en">

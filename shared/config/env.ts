@@ -15,6 +15,7 @@ export const baseEnvSchema = z.object({
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** Every API function: signs or verifies JWTs and knows its public URL. */
 export const apiEnvSchema = baseEnvSchema
   .extend({
     API_BASE_URL: z.url(),
@@ -22,16 +23,21 @@ export const apiEnvSchema = baseEnvSchema
     JWT_SECRET_ARN: z.string().optional(),
     /** The signing key itself (sandbox and tests only). */
     JWT_SECRET: z.string().min(32).optional(),
-    /** Secrets Manager ARN of `{"email","password"}` for the bootstrap developer (AWS). */
-    ADMIN_SECRET_ARN: z.string().optional(),
-    ADMIN_EMAIL: z.email().optional(),
-    ADMIN_PASSWORD: z.string().min(8).optional(),
     ACCESS_TOKEN_EXPIRE_MINUTES: positiveInt(60),
     REFRESH_TOKEN_EXPIRE_DAYS: positiveInt(90),
     USER_INVITATION_CODE_EXPIRE_DAYS: positiveInt(7),
   })
   .refine((env) => Boolean(env.JWT_SECRET_ARN) !== Boolean(env.JWT_SECRET), {
     message: 'exactly one of JWT_SECRET_ARN and JWT_SECRET must be set',
+  });
+
+/** The tokens area also bootstraps the admin developer, so only it may read the admin secret. */
+export const tokensEnvSchema = apiEnvSchema
+  .extend({
+    /** Secrets Manager ARN of `{"email","password"}` for the bootstrap developer (AWS). */
+    ADMIN_SECRET_ARN: z.string().optional(),
+    ADMIN_EMAIL: z.email().optional(),
+    ADMIN_PASSWORD: z.string().min(8).optional(),
   })
   .refine(
     (env) => Boolean(env.ADMIN_SECRET_ARN) || (Boolean(env.ADMIN_EMAIL) && Boolean(env.ADMIN_PASSWORD)),
@@ -42,6 +48,7 @@ export const apiEnvSchema = baseEnvSchema
 
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
+export type TokensEnv = z.infer<typeof tokensEnvSchema>;
 
 export class EnvironmentError extends Error {
   override name = 'EnvironmentError';

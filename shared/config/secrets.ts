@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { apiEnvSchema, env } from '#shared/config/env.js';
+import { apiEnvSchema, env, tokensEnvSchema } from '#shared/config/env.js';
 
 const CACHE_SECONDS = 300;
 
@@ -22,7 +22,7 @@ const adminSecretSchema = z.object({ email: z.email(), password: z.string().min(
 
 /** The bootstrap developer's credentials. */
 export async function adminCredentials(): Promise<{ email: string; password: string }> {
-  const { ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_SECRET_ARN } = env(apiEnvSchema);
+  const { ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_SECRET_ARN } = env(tokensEnvSchema);
   if (ADMIN_SECRET_ARN) return adminSecretSchema.parse(JSON.parse(await fetchSecret(ADMIN_SECRET_ARN)));
   return { email: ADMIN_EMAIL!, password: ADMIN_PASSWORD! };
 }

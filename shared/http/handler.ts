@@ -56,11 +56,16 @@ function notFoundOrNotAllowed(knownRoutes: Route[]) {
   };
 }
 
-/**
- * The one HTTP entry point: the Lambda handler of an API area. `routes` are served; `knownRoutes` (all of the
- * API, for the `$default` fallback) only decide between 404 and 405.
- */
-export function createHttpHandler(routes: Route[], knownRoutes: Route[] = routes) {
+export interface HttpHandlerOptions {
+  /** Routes that decide 404 vs 405 for unmatched requests (all of the API, for the `$default` fallback). */
+  knownRoutes?: Route[];
+  /** Replaces the strict default content security policy (only for an area that serves HTML). */
+  contentSecurityPolicy?: Record<string, string | false>;
+}
+
+/** The one HTTP entry point: the Lambda handler of an API area, serving `routes`. */
+export function createHttpHandler(routes: Route[], options: HttpHandlerOptions = {}) {
+  const knownRoutes = options.knownRoutes ?? routes;
   const router = httpRouter({
     routes: routes.map((route) => ({
       method: route.method,
@@ -72,7 +77,14 @@ export function createHttpHandler(routes: Route[], knownRoutes: Route[] = routes
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use(httpSecurityHeaders())
+    .use(
+      // `false` drops a directive from middy's defaults; its typings only admit strings.
+      httpSecurityHeaders(
+        options.contentSecurityPolicy
+          ? { contentSecurityPolicy: options.contentSecurityPolicy as Record<string, string> }
+          : {},
+      ),
+    )
     .use({
       onError: (request) => {
         request.response = errorResponse(request.error);

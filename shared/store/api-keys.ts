@@ -3,6 +3,7 @@ import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dy
 import { nowIso } from '#shared/model/time.js';
 import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
 import { gsi1, keys } from '#shared/store/keys.js';
+import { TABLE_KEYS } from '#shared/store/table.js';
 
 /** An API key as stored: only its SHA-256 and a masked prefix, never the key. */
 export interface ApiKeyRecord {
@@ -53,7 +54,7 @@ export async function insertApiKey(record: ApiKeyRecord): Promise<void> {
 
 export async function listApiKeys(): Promise<ApiKeyRecord[]> {
   const items = await queryAll({
-    IndexName: 'GSI1',
+    IndexName: TABLE_KEYS.gsi1.indexName,
     KeyConditionExpression: 'GSI1PK = :pk',
     ExpressionAttributeValues: { ':pk': gsi1.allApiKeys },
   });

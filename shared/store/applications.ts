@@ -3,6 +3,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import { nowIso } from '#shared/model/time.js';
 import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
 import { gsi1, keys } from '#shared/store/keys.js';
+import { TABLE_KEYS } from '#shared/store/table.js';
 
 export interface Application {
   id: string;
@@ -44,7 +45,7 @@ export async function getApplication(appId: string): Promise<Application | undef
 
 export async function listApplications(developerId: string): Promise<Application[]> {
   const items = await queryAll({
-    IndexName: 'GSI1',
+    IndexName: TABLE_KEYS.gsi1.indexName,
     KeyConditionExpression: 'GSI1PK = :pk',
     ExpressionAttributeValues: { ':pk': gsi1.developerApps(developerId) },
   });

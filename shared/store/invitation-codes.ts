@@ -2,6 +2,7 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nowIso } from '#shared/model/time.js';
 import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
 import { gsi1, keys, ttlAt } from '#shared/store/keys.js';
+import { TABLE_KEYS } from '#shared/store/table.js';
 
 export interface InvitationCode {
   id: string;
@@ -23,7 +24,7 @@ export async function revokeActiveCodes(userId: string): Promise<void> {
   const now = nowIso();
   const codes = (
     await queryAll({
-      IndexName: 'GSI1',
+      IndexName: TABLE_KEYS.gsi1.indexName,
       KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :sk)',
       ExpressionAttributeValues: { ':pk': gsi1.ownedByUser(userId), ':sk': 'INVCODE#' },
     })

@@ -1,6 +1,7 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { db, deleteKeys, isConditionFailure, type Key, queryAll } from '#shared/store/client.js';
 import { gsi1, keys } from '#shared/store/keys.js';
+import { TABLE_KEYS } from '#shared/store/table.js';
 
 export interface User {
   id: string;
@@ -73,7 +74,7 @@ export async function getUser(id: string): Promise<User | undefined> {
 /** Every user profile (the list endpoint sorts, searches and pages in memory; see README "Scale notes"). */
 export async function listUsers(): Promise<User[]> {
   const items = await queryAll({
-    IndexName: 'GSI1',
+    IndexName: TABLE_KEYS.gsi1.indexName,
     KeyConditionExpression: 'GSI1PK = :pk',
     ExpressionAttributeValues: { ':pk': gsi1.allUsers },
   });
@@ -111,7 +112,7 @@ export async function userItemKeys(id: string): Promise<Key[]> {
       ProjectionExpression: 'PK, SK',
     }),
     queryAll<Key>({
-      IndexName: 'GSI1',
+      IndexName: TABLE_KEYS.gsi1.indexName,
       KeyConditionExpression: 'GSI1PK = :pk',
       ExpressionAttributeValues: { ':pk': gsi1.ownedByUser(id) },
       ProjectionExpression: 'PK, SK',

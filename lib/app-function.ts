@@ -1,0 +1,175 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, StringConcat, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type * as z from 'zod';
+import type { AppConfig } from '#lib/config.js';
+import { type BaseEnv, parseEnv } from '#shared/config/env.js';
+import { TABLE_KEYS } from '#shared/store/table.js';
+
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Keys the construct fills itself (base keys, via the config and `bindTable`; secret ARNs, via `bindSecret`)
+ * and secret values, which never travel in a Lambda environment.
+ */
+type ManagedKey = keyof BaseEnv | `${string}_SECRET_ARN` | `${string}_SECRET` | `${string}_PASSWORD`;
+
+/** What a caller may pass: the schema's remaining variables, as the strings (or tokens) CDK deploys. */
+export type FunctionEnvironment<S extends z.ZodObject> = {
+  [K in keyof Omit<z.input<S>, ManagedKey>]: string;
+};
+
+export type SecretArnKey<S extends z.ZodObject> = Extract<keyof z.input<S>, `${string}_SECRET_ARN`>;
+
+export interface AppFunctionProps<S extends z.ZodObject> {
+  /** Entry `functions/<name>.ts`; also the function name suffix. */
+  name: string;
+  config: Pick<AppConfig, 'stage' | 'logRetentionDays' | 'logLevel'>;
+  envSchema: S;
+  environment: FunctionEnvironment<S>;
+  description?: string;
+  memorySize?: number;
+  /** Default 29 s: API Gateway gives up on an integration after 30 s. */
+  timeout?: Duration;
+}
+
+export type TableAccess = 'RO' | 'RW';
+
+const READ_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+];
+
+/** Item-level actions only (transactions are authorised per item); no Scan, no table management. */
+const TABLE_ACTIONS: Record<TableAccess, string[]> = {
+  RO: READ_ACTIONS,
+  RW: [
+    ...READ_ACTIONS,
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ],
+};
+
+/**
+ * The one Lambda function shape of the project: Node 22 on ARM64, an ESM bundle with the AWS SDK bundled
+ * and tree-shaken, source maps, JSON logs into its own log group, and an environment checked at synth time
+ * by the same zod schema the handler parses at cold start.
+ */
+export class AppFunction<S extends z.ZodObject> extends NodejsFunction {
+  private readonly declaredEnv: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: AppFunctionProps<S>) {
+    const { name, config, envSchema } = props;
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: config.logRetentionDays });
+    // Our own role so the function can write to its log group only (instead of AWSLambdaBasicExecutionRole).
+    const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+
+    const environment: Record<string, string> = {
+      ...(props.environment as Record<string, string>),
+      STAGE: config.stage,
+      POWERTOOLS_SERVICE_NAME: 'open-wearables',
+      POWERTOOLS_METRICS_NAMESPACE: 'OpenWearables',
+      POWERTOOLS_LOG_LEVEL: config.logLevel,
+    };
+
+    super(scope, id, {
+      functionName: `open-wearables-${config.stage}-${name}`,
+      description: props.description,
+      entry: `${projectRoot}functions/${name}.ts`,
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: `${projectRoot}package-lock.json`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.seconds(29),
+      role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        bundleAwsSDK: true,
+        minify: true,
+        keepNames: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Bundled CommonJS modules require() Node built-ins; an ESM bundle has no require unless we make one.
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    this.declaredEnv = environment;
+
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'nodejs22.x is pinned deliberately and matches the esbuild target (node22); moving to nodejs24.x ' +
+        'means changing both and re-testing the bundles, a decision a linter should not force.',
+    });
+
+    // Validation runs at synth, after every bind* call, so grants and variables are checked together.
+    this.node.addValidation({
+      validate: () => {
+        try {
+          parseEnv(
+            envSchema,
+            Object.fromEntries(
+              Object.entries(this.declaredEnv).map(([key, value]) => [key, placeholders(value)]),
+            ),
+          );
+          return [];
+        } catch (error) {
+          return [(error as Error).message];
+        }
+      },
+    });
+  }
+
+  /** Grants the table (and GSI1) access and sets TABLE_NAME: the two never drift apart. */
+  bindTable(table: ITable, access: TableAccess): this {
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: TABLE_ACTIONS[access],
+        resources: [table.tableArn, `${table.tableArn}/index/${TABLE_KEYS.gsi1.indexName}`],
+      }),
+    );
+    return this.setEnv('TABLE_NAME', table.tableName);
+  }
+
+  /** Grants read on the secret and passes its ARN (never its value) in `key`. */
+  bindSecret(secret: ISecret, key: SecretArnKey<S>): this {
+    secret.grantRead(this);
+    return this.setEnv(key, secret.secretArn);
+  }
+
+  private setEnv(key: string, value: string): this {
+    this.declaredEnv[key] = value;
+    this.addEnvironment(key, value);
+    return this;
+  }
+}
+
+/**
+ * Deploy-time values (`${Token[...]}`) become a plain word, so format checks such as `z.url()` still apply
+ * to the literal parts around them: `https://${Token[ApiId]}.execute-api...` is checked as a URL.
+ */
+function placeholders(value: string): string {
+  if (!Token.isUnresolved(value)) return value;
+  return Tokenization.reverseString(value)
+    .mapTokens({ mapToken: () => 'token' })
+    .join(new StringConcat());
+}

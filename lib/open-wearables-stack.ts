@@ -1,0 +1,36 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Api } from '#lib/api.js';
+import type { AppConfig } from '#lib/config.js';
+import { Observability } from '#lib/observability.js';
+import { Secrets } from '#lib/secrets.js';
+import { Storage } from '#lib/storage.js';
+
+export interface OpenWearablesStackProps extends StackProps {
+  config: AppConfig;
+}
+
+export class OpenWearablesStack extends Stack {
+  constructor(scope: Construct, id: string, props: OpenWearablesStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    const storage = new Storage(this, 'Storage');
+    const secrets = new Secrets(this, 'Secrets', { adminEmail: config.adminEmail });
+    const api = new Api(this, 'Api', { config, table: storage.table, secrets });
+    new Observability(this, 'Observability', {
+      api: api.httpApi,
+      functions: Object.values(api.functions),
+    });
+
+    new CfnOutput(this, 'ApiUrl', {
+      value: api.baseUrl,
+      description: 'Base URL of the Open Wearables API',
+    });
+    new CfnOutput(this, 'AdminSecretArn', {
+      value: secrets.adminCredentials.secretArn,
+      description:
+        'Bootstrap developer credentials: aws secretsmanager get-secret-value --secret-id <this ARN>',
+    });
+  }
+}

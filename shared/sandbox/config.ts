@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const DEFAULT_PORT = 8000;
+export const DEFAULT_ADMIN_EMAIL = 'admin@admin.com';
+export const DEFAULT_ADMIN_PASSWORD = 'your-secure-password';
+export const DEFAULT_DATA_DIR = '.data';
+export const DEFAULT_TABLE_NAME = 'open-wearables';
+
+type Env = Record<string, string | undefined>;
+
+/** The sandbox settings (architecture.md section 5), from the environment with their defaults. */
+export interface SandboxConfig {
+  port: number;
+  /** Interface to listen on: loopback unless HOST says otherwise (e.g. 0.0.0.0 to reach it from a phone). */
+  host: string;
+  /** API_BASE_URL if set; otherwise derived from the port actually bound. */
+  apiBaseUrl?: string;
+  adminEmail: string;
+  adminPassword: string;
+  /** Absolute path of OW_DATA_DIR. */
+  dataDir: string;
+  inMemory: boolean;
+  tableName: string;
+}
+
+const isTrue = (value: string | undefined) =>
+  ['1', 'true', 'yes'].includes((value ?? '').trim().toLowerCase());
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return DEFAULT_PORT;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be a port number (0-65535), got "${value}"`);
+  }
+  return port;
+}
+
+export function readSandboxConfig(env: Env): SandboxConfig {
+  return {
+    port: parsePort(env.PORT),
+    host: env.HOST || '127.0.0.1',
+    apiBaseUrl: env.API_BASE_URL?.replace(/\/+$/, '') || undefined,
+    adminEmail: env.ADMIN_EMAIL || DEFAULT_ADMIN_EMAIL,
+    adminPassword: env.ADMIN_PASSWORD || DEFAULT_ADMIN_PASSWORD,
+    dataDir: resolve(env.OW_DATA_DIR || DEFAULT_DATA_DIR),
+    inMemory: isTrue(env.OW_IN_MEMORY),
+    tableName: env.TABLE_NAME || DEFAULT_TABLE_NAME,
+  };
+}
+
+/**
+ * The JWT signing key: generated once and kept in `<dataDir>/jwt-secret` (mode 0600) so tokens survive restarts;
+ * a fresh one per run when nothing is persisted.
+ */
+export function sandboxJwtSecret(config: SandboxConfig): string {
+  const generate = () => randomBytes(48).toString('base64url');
+  if (config.inMemory) return generate();
+  const file = join(config.dataDir, 'jwt-secret');
+  try {
+    const secret = readFileSync(file, 'utf8').trim();
+    if (secret.length < 32)
+      throw new Error(`${file} must hold at least 32 characters: delete it to get a new key`);
+    return secret;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const secret = generate();
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  return secret;
+}

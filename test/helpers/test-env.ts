@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
+import { expect, inject } from 'vitest';
+import { resetEnvCache } from '#shared/config/env.js';
+import { DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD } from '#shared/sandbox/config.js';
+import { ensureTable } from '#shared/sandbox/dynamo.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#shared/sandbox/local-aws.js';
+
+/** A table of its own for this test file, named after it for debugging, unique across runs and re-runs. */
+function tableName(): string {
+  const file = basename(expect.getState().testPath ?? 'test', '.ts').replace(/[^A-Za-z0-9_.-]/g, '-');
+  return `test-${file.slice(0, 60)}-${randomUUID().slice(0, 8)}`;
+}
+
+const endpoint = inject('dynamoEndpoint');
+
+Object.assign(process.env, {
+  AWS_REGION: LOCAL_REGION,
+  AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+  JWT_SECRET: 'test-only-jwt-signing-key-0123456789abcdefghij',
+  ADMIN_EMAIL: DEFAULT_ADMIN_EMAIL,
+  ADMIN_PASSWORD: DEFAULT_ADMIN_PASSWORD,
+  API_BASE_URL: 'http://localhost:8000',
+  TABLE_NAME: tableName(),
+});
+for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'JWT_SECRET_ARN', 'ADMIN_SECRET_ARN'])
+  delete process.env[name];
+
+await ensureTable(endpoint, process.env.TABLE_NAME!);
+resetEnvCache();

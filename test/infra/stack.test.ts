@@ -1,0 +1,416 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '#lib/app.js';
+import { AppFunction, type FunctionEnvironment } from '#lib/app-function.js';
+import { readConfig } from '#lib/config.js';
+import { apiAreas, FALLBACK_AREA } from '#shared/api/index.js';
+import { apiEnvSchema } from '#shared/config/env.js';
+import { TABLE_KEYS } from '#shared/store/table.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, navigated by path in assertions
+type Json = any;
+type Resource = { Type: string; Properties: Json; DependsOn?: string[] };
+
+// No esbuild in tests: the functions get placeholder assets.
+const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+const { app, stack } = buildApp({ ...NO_BUNDLING, stage: 'test', logRetentionDays: 14 });
+// Synthesis runs the env validations and the cdk-nag plugin: any failure throws here.
+const template = Template.fromStack(stack);
+const resources = template.toJSON().Resources as Record<string, Resource>;
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const functions = ofType('AWS::Lambda::Function');
+const areas = Object.keys(apiAreas);
+
+/** Area name of each function's logical id, from its name `open-wearables-<stage>-<area>`. */
+const areaOfFunction = new Map(
+  functions.map(([id, fn]) => [
+    id,
+    (fn.Properties.FunctionName as string).replace('open-wearables-test-', ''),
+  ]),
+);
+const functionOfArea = (area: string) => [...areaOfFunction].find(([, a]) => a === area)![0];
+const roleOfFunction = (id: string) => resources[id]!.Properties.Role['Fn::GetAtt'][0] as string;
+/** Statements of the function role's (only) inline policy. */
+const statementsOf = (id: string): Json[] =>
+  ofType('AWS::IAM::Policy').find(([, p]) => p.Properties.Roles[0].Ref === roleOfFunction(id))![1].Properties
+    .PolicyDocument.Statement;
+
+/** Area served by a route: route target -> integration -> function ARN -> area. */
+function areaOfRoute(route: Resource): string {
+  const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref as string;
+  const functionId = resources[integrationId]!.Properties.IntegrationUri['Fn::GetAtt'][0] as string;
+  return areaOfFunction.get(functionId)!;
+}
+
+/** Logical ids a resource's properties point at (Ref, Fn::GetAtt). */
+function references(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) references(v, found);
+  else if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      if (key === 'Ref' && typeof v === 'string') found.add(v);
+      else if (key === 'Fn::GetAtt') found.add((v as string[])[0]!);
+      else references(v, found);
+    }
+  }
+  return found;
+}
+
+describe('functions', () => {
+  it('one per API area, Node 22 on ARM64, 1024 MB, 29 s, JSON logs', () => {
+    expect([...areaOfFunction.values()].sort()).toEqual([...areas].sort());
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 1024,
+        Timeout: 29,
+        LoggingConfig: { LogFormat: 'JSON' },
+      });
+    }
+  });
+
+  it('get every variable of their env schema, ARNs instead of secret values; only tokens gets the admin secret', () => {
+    for (const [id, fn] of functions) {
+      const variables = fn.Properties.Environment.Variables;
+      const adminOnly = areaOfFunction.get(id) === 'tokens' ? ['ADMIN_SECRET_ARN'] : [];
+      expect(Object.keys(variables).sort()).toEqual(
+        [
+          ...adminOnly,
+          'API_BASE_URL',
+          'JWT_SECRET_ARN',
+          'NODE_OPTIONS',
+          'POWERTOOLS_LOG_LEVEL',
+          'POWERTOOLS_METRICS_NAMESPACE',
+          'POWERTOOLS_SERVICE_NAME',
+          'STAGE',
+          'TABLE_NAME',
+        ].sort(),
+      );
+      expect(variables).toMatchObject({ STAGE: 'test', NODE_OPTIONS: '--enable-source-maps' });
+      expect(variables.TABLE_NAME).toEqual({ Ref: ofType('AWS::DynamoDB::Table')[0]![0] });
+    }
+  });
+
+  it('log into their own log group with the retention from context', () => {
+    for (const [, fn] of functions) {
+      const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref as string;
+      expect(resources[logGroupId]).toMatchObject({
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { RetentionInDays: 14 },
+      });
+    }
+  });
+
+  it('have roles without managed policies, allowed only their own log group, the table and GSI1', () => {
+    const table = ofType('AWS::DynamoDB::Table')[0]![0];
+    for (const [id, fn] of functions) {
+      const role = roleOfFunction(id);
+      expect(resources[role]!.Properties.ManagedPolicyArns).toBeUndefined();
+      const statements = statementsOf(id);
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Resource: { 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] },
+        }),
+      );
+      const tableStatement = statements.find((s) => String(s.Action).includes('dynamodb:'))!;
+      expect(tableStatement.Resource).toEqual([
+        { 'Fn::GetAtt': [table, 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/index/${TABLE_KEYS.gsi1.indexName}`]] },
+      ]);
+      expect(JSON.stringify(statements)).not.toContain('*');
+    }
+  });
+
+  it('the meta area reads the table, the others also write', () => {
+    for (const [id] of functions) {
+      const actions = JSON.stringify(statementsOf(id));
+      expect(actions.includes('dynamodb:PutItem')).toBe(areaOfFunction.get(id) !== 'meta');
+      expect(actions).toContain('dynamodb:Query');
+    }
+  });
+});
+
+describe('HTTP API', () => {
+  const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r);
+  const routeByKey = new Map(routes.map((r) => [r.Properties.RouteKey as string, r]));
+
+  it('has one route per contract route, integrated with its area function', () => {
+    const contractRoutes = Object.entries(apiAreas).flatMap(([area, rs]) => rs.map((r) => ({ area, ...r })));
+    expect(routes).toHaveLength(contractRoutes.length + 1);
+    for (const route of contractRoutes) {
+      const resource = routeByKey.get(`${route.method} ${route.path}`);
+      expect(resource, `${route.method} ${route.path}`).toBeDefined();
+      expect(areaOfRoute(resource!)).toBe(route.area);
+      expect(resource!.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+    }
+  });
+
+  it('sends $default to the fallback area', () => {
+    expect(areaOfRoute(routeByKey.get('$default')!)).toBe(FALLBACK_AREA);
+  });
+
+  it('lets API Gateway invoke each function through one permission', () => {
+    const permissions = ofType('AWS::Lambda::Permission').map(([, p]) => p.Properties);
+    for (const area of areas) {
+      const own = permissions.filter((p) => p.FunctionName['Fn::GetAtt'][0] === functionOfArea(area));
+      expect(own).toHaveLength(1);
+      expect(own[0]).toMatchObject({
+        Action: 'lambda:InvokeFunction',
+        Principal: 'apigateway.amazonaws.com',
+      });
+    }
+  });
+
+  it('uses one name per path variable position, as API Gateway expects (/a/{x} and /a/{x}/b)', () => {
+    const names = new Map<string, Set<string>>();
+    for (const key of routeByKey.keys()) {
+      const segments = key.split(' ')[1]?.split('/') ?? [];
+      segments.forEach((segment, i) => {
+        if (!segment.startsWith('{')) return;
+        const prefix = segments
+          .slice(0, i)
+          .map((s) => (s.startsWith('{') ? '{}' : s))
+          .join('/');
+        names.set(prefix, (names.get(prefix) ?? new Set()).add(segment));
+      });
+    }
+    for (const [prefix, set] of names) expect([...set], prefix).toHaveLength(1);
+  });
+
+  it('answers CORS preflight for every origin with the contract headers', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: {
+        AllowOrigins: ['*'],
+        AllowMethods: ['*'],
+        AllowHeaders: Match.arrayWith([
+          'content-type',
+          'authorization',
+          'x-open-wearables-api-key',
+          'x-api-key',
+          'content-encoding',
+        ]),
+      },
+    });
+  });
+
+  it('has an auto-deployed $default stage with throttling and JSON access logs', () => {
+    const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+    expect(stage.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 },
+    });
+    const logGroupId = stage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0] as string;
+    expect(resources[logGroupId]).toMatchObject({ Properties: { RetentionInDays: 14 } });
+    expect(JSON.parse(stage.Properties.AccessLogSettings.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+    });
+  });
+
+  it('passes its own URL as API_BASE_URL and outputs it as ApiUrl', () => {
+    const [apiId] = ofType('AWS::ApiGatewayV2::Api')[0]!;
+    const url = {
+      'Fn::Join': [
+        '',
+        ['https://', { Ref: apiId }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }],
+      ],
+    };
+    for (const [, fn] of functions) expect(fn.Properties.Environment.Variables.API_BASE_URL).toEqual(url);
+    template.hasOutput('ApiUrl', { Value: url });
+  });
+
+  it('has no dependency cycle (CloudFormation, not synth, would reject one)', () => {
+    const pending = new Map(
+      Object.entries(resources).map(([id, r]) => [
+        id,
+        new Set([...references(r.Properties), ...(r.DependsOn ?? [])].filter((ref) => ref in resources)),
+      ]),
+    );
+    let progressed = true;
+    while (pending.size > 0 && progressed) {
+      progressed = false;
+      for (const [id, deps] of pending) {
+        if ([...deps].every((dep) => !pending.has(dep))) {
+          pending.delete(id);
+          progressed = true;
+        }
+      }
+    }
+    expect([...pending.keys()]).toEqual([]);
+  });
+});
+
+describe('table', () => {
+  it('is the single table of TABLE_KEYS: on-demand, GSI1, TTL, PITR, deletion protection, retained', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: TABLE_KEYS.gsi1.indexName,
+            KeySchema: [
+              { AttributeName: TABLE_KEYS.gsi1.partitionKey, KeyType: 'HASH' },
+              { AttributeName: TABLE_KEYS.gsi1.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+        TimeToLiveSpecification: { AttributeName: TABLE_KEYS.ttlAttribute, Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: { SSEEnabled: true },
+      },
+    });
+  });
+});
+
+describe('secrets', () => {
+  const secrets = ofType('AWS::SecretsManager::Secret');
+  const jwtKey = secrets.find(([, s]) => s.Properties.GenerateSecretString.PasswordLength === 64)!;
+  const admin = secrets.find(([, s]) => s.Properties.GenerateSecretString.GenerateStringKey === 'password')!;
+
+  it('generates the JWT signing key and the admin credentials', () => {
+    expect(secrets).toHaveLength(2);
+    expect(jwtKey[1].Properties.GenerateSecretString).toEqual({
+      PasswordLength: 64,
+      ExcludePunctuation: true,
+    });
+    expect(admin[1].Properties.GenerateSecretString).toEqual({
+      SecretStringTemplate: JSON.stringify({ email: 'admin@admin.com' }),
+      GenerateStringKey: 'password',
+      ExcludePunctuation: true,
+      PasswordLength: 32,
+    });
+    template.hasOutput('AdminSecretArn', { Value: { Ref: admin[0] } });
+  });
+
+  it('are readable by the API functions that use them and nothing else', () => {
+    const readers = ofType('AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties).includes('secretsmanager:GetSecretValue'))
+      .map(([, p]) => p.Properties.Roles[0].Ref as string);
+    expect(readers.sort()).toEqual(functions.map(([id]) => roleOfFunction(id)).sort());
+    for (const [id, fn] of functions) {
+      const secretResources = statementsOf(id)
+        .filter((s) => String(s.Action).includes('secretsmanager:'))
+        .map((s) => s.Resource.Ref);
+      const isTokens = areaOfFunction.get(id) === 'tokens';
+      expect(secretResources.sort()).toEqual((isTokens ? [jwtKey[0], admin[0]] : [jwtKey[0]]).sort());
+      expect(fn.Properties.Environment.Variables).toMatchObject({ JWT_SECRET_ARN: { Ref: jwtKey[0] } });
+      expect(fn.Properties.Environment.Variables.ADMIN_SECRET_ARN).toEqual(
+        isTokens ? { Ref: admin[0] } : undefined,
+      );
+    }
+  });
+});
+
+describe('observability', () => {
+  it('alarms on API 5xx and on errors and throttles of every function', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5xx',
+    });
+    for (const [id] of functions) {
+      for (const metric of ['Errors', 'Throttles']) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Lambda',
+          MetricName: metric,
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: id } }],
+        });
+      }
+    }
+  });
+});
+
+describe('cdk-nag and synth warnings', () => {
+  it('AwsSolutions reports no unacknowledged error or warning', () => {
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources[0]?.constructPath}`)).toEqual(
+      [],
+    );
+  });
+
+  it('CDK itself emits no error or warning annotation', () => {
+    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+});
+
+describe('settings', () => {
+  it('takes apiBaseUrl, throttling and retention from context, as the CLI passes them (strings)', () => {
+    const custom = buildApp({
+      ...NO_BUNDLING,
+      stage: 'custom',
+      apiBaseUrl: 'https://api.example.com/',
+      apiThrottleRateLimit: '50',
+      apiThrottleBurstLimit: '80',
+      logRetentionDays: '7',
+      logLevel: 'DEBUG',
+    });
+    const customTemplate = Template.fromStack(custom.stack);
+    expect(custom.stack.stackName).toBe('OpenWearables-custom');
+    customTemplate.hasOutput('ApiUrl', { Value: 'https://api.example.com' });
+    customTemplate.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          API_BASE_URL: 'https://api.example.com',
+          POWERTOOLS_LOG_LEVEL: 'DEBUG',
+        }),
+      },
+    });
+    customTemplate.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingBurstLimit: 80, ThrottlingRateLimit: 50 },
+    });
+    customTemplate.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+
+  it.each([
+    [{ stage: 'Prod' }, /stage/],
+    [{ stage: 'a'.repeat(21) }, /stage/],
+    [{ stage: 'ok', logRetentionDays: 10 }, /logRetentionDays/],
+    [{ stage: 'ok', adminEmail: 'nobody' }, /adminEmail/],
+  ])('rejects bad context %o', (context, message) => {
+    expect(() => buildApp({ ...NO_BUNDLING, ...context })).toThrow(message);
+  });
+});
+
+describe('AppFunction environment', () => {
+  const config = readConfig(new App({ context: { stage: 'test' } }).node);
+  const synthWith = (environment: FunctionEnvironment<typeof apiEnvSchema>) => {
+    const scope = new Stack(new App({ context: NO_BUNDLING }), 'EnvCheck');
+    new AppFunction(scope, 'Fn', { name: 'meta', config, envSchema: apiEnvSchema, environment });
+    return () => Template.fromStack(scope);
+  };
+
+  it('fails synth when a schema variable is missing', () => {
+    // No bindTable / bindSecret calls: TABLE_NAME and the secret ARNs are missing.
+    expect(synthWith({ API_BASE_URL: 'https://api.example.com' })).toThrow(/TABLE_NAME/);
+  });
+
+  it('fails synth when a value does not match the schema', () => {
+    expect(synthWith({ API_BASE_URL: 'not a url' })).toThrow(/API_BASE_URL/);
+  });
+
+  it('is typed by the schema (checked by tsc)', () => {
+    // @ts-expect-error API_BASE_URL is required
+    const missing: FunctionEnvironment<typeof apiEnvSchema> = {};
+    // @ts-expect-error secret values never travel in a Lambda environment
+    const secret: FunctionEnvironment<typeof apiEnvSchema> = { API_BASE_URL: 'https://a.b', JWT_SECRET: 'x' };
+    // @ts-expect-error TABLE_NAME is set by bindTable, together with its grant
+    const table: FunctionEnvironment<typeof apiEnvSchema> = { API_BASE_URL: 'https://a.b', TABLE_NAME: 't' };
+    expect([missing, secret, table]).toHaveLength(3);
+  });
+});

@@ -1,0 +1,142 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { HttpError } from '#shared/http/errors.js';
+import { createApiKey, deleteKey, listApiKeyViews, renameKey, rotateKey } from '#shared/identity/api-keys.js';
+import { createApplication, rotateApplicationSecret } from '#shared/identity/applications.js';
+import { sha256 } from '#shared/identity/credentials.js';
+import { authenticateDeveloper, ensureAdminDeveloper } from '#shared/identity/developers.js';
+import { createInvitationCode, redeem } from '#shared/identity/invitation-codes.js';
+import { issueTokens, tokensForAppCredentials } from '#shared/identity/tokens.js';
+import { createUser, deleteUser, updateUser } from '#shared/identity/users.js';
+import { findApiKeyIdByHash } from '#shared/store/api-keys.js';
+import { db } from '#shared/store/client.js';
+import { createDeveloper, EmailTaken } from '#shared/store/developers.js';
+import { userItemKeys } from '#shared/store/users.js';
+
+const statusOf = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+    return 200;
+  } catch (error) {
+    if (error instanceof HttpError) return error.statusCode;
+    throw error;
+  }
+};
+
+async function tableDump(): Promise<string> {
+  const { doc, table } = db();
+  const out = await doc.send(new ScanCommand({ TableName: table }));
+  return JSON.stringify(out.Items);
+}
+
+describe('developers', () => {
+  it('the admin is created once, even by concurrent cold starts, and can log in', async () => {
+    await Promise.all([ensureAdminDeveloper(), ensureAdminDeveloper(), ensureAdminDeveloper()]);
+    const admin = await authenticateDeveloper(process.env.ADMIN_EMAIL!, process.env.ADMIN_PASSWORD!);
+    expect(admin?.email).toBe(process.env.ADMIN_EMAIL);
+    expect(await authenticateDeveloper(process.env.ADMIN_EMAIL!, 'wrong password')).toBeUndefined();
+    expect(await authenticateDeveloper('nobody@example.com', 'whatever1')).toBeUndefined();
+    expect(await tableDump()).not.toContain(process.env.ADMIN_PASSWORD!);
+  });
+
+  it('emails are unique regardless of case', async () => {
+    await createDeveloper({ email: 'Dev@Example.com', password_hash: 'x' });
+    await expect(createDeveloper({ email: 'dev@example.com', password_hash: 'x' })).rejects.toBeInstanceOf(
+      EmailTaken,
+    );
+  });
+});
+
+describe('API keys', () => {
+  it('are stored hashed: the key appears nowhere in the table, yet authenticates by hash', async () => {
+    const created = await createApiKey('ci', 'dev-1');
+    expect(created.key).toMatch(/^sk-[0-9a-f]{32}$/);
+    expect(await tableDump()).not.toContain(created.key);
+    expect(await findApiKeyIdByHash(sha256(created.key))).toBe(created.id);
+    const listed = (await listApiKeyViews()).find((k) => k.id === created.id);
+    expect(listed).toEqual({
+      id: created.id,
+      name: 'ci',
+      key_prefix: created.key_prefix,
+      created_by: 'dev-1',
+      created_at: created.created_at,
+    });
+  });
+
+  it('rotate replaces the key atomically with one named "Default"; the old key stops authenticating', async () => {
+    const created = await createApiKey('mine', 'dev-1');
+    const rotated = await rotateKey(created.id, 'dev-1');
+    expect(rotated.key).not.toBe(created.key);
+    expect(rotated.name).toBe('Default');
+    expect(await findApiKeyIdByHash(sha256(created.key))).toBeUndefined();
+    expect(await findApiKeyIdByHash(sha256(rotated.key))).toBe(rotated.id);
+    expect(await statusOf(rotateKey(created.id, 'dev-1'))).toBe(404);
+  });
+
+  it('can be managed by id or by the full key (reference-style id)', async () => {
+    const created = await createApiKey('old', 'dev-1');
+    expect((await renameKey(created.key, 'renamed')).name).toBe('renamed');
+    expect((await renameKey(created.id, undefined)).name).toBe('renamed');
+    expect((await deleteKey(created.key)).id).toBe(created.id);
+    expect(await statusOf(deleteKey(created.id))).toBe(404);
+    expect(await findApiKeyIdByHash(sha256(created.key))).toBeUndefined();
+  });
+});
+
+describe('applications', () => {
+  it('secrets are hashed, shown once, and rotation invalidates the old secret', async () => {
+    const user = await createUser({});
+    const app = await createApplication('dev-1', 'mobile');
+    expect(await tableDump()).not.toContain(app.app_secret);
+    await tokensForAppCredentials(user.id, app.app_id, app.app_secret);
+    const rotated = await rotateApplicationSecret('dev-1', app.app_id);
+    expect(rotated.app_id).toBe(app.app_id);
+    expect(await statusOf(tokensForAppCredentials(user.id, app.app_id, app.app_secret))).toBe(401);
+    expect(await statusOf(tokensForAppCredentials(user.id, app.app_id, rotated.app_secret))).toBe(200);
+    expect(await statusOf(rotateApplicationSecret('dev-2', app.app_id))).toBe(404);
+  });
+});
+
+describe('invitation codes', () => {
+  it('a new code revokes the old; a code redeems once, even under concurrency', async () => {
+    const user = await createUser({});
+    const first = await createInvitationCode(user.id, 'dev-1');
+    const second = await createInvitationCode(user.id, 'dev-1');
+    expect(await statusOf(redeem(first.code))).toBe(404);
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => statusOf(redeem(second.code))));
+    expect(outcomes.filter((s) => s === 200)).toHaveLength(1);
+    expect(outcomes.filter((s) => s === 404)).toHaveLength(4);
+  });
+});
+
+describe('users', () => {
+  it('external_user_id stays unique across create and update', async () => {
+    await createUser({ external_user_id: 'ext-1' });
+    expect(await statusOf(createUser({ external_user_id: 'ext-1' }))).toBe(400);
+    const other = await createUser({ external_user_id: 'ext-2' });
+    expect(await statusOf(updateUser(other.id, { external_user_id: 'ext-1' }))).toBe(400);
+    await updateUser(other.id, { external_user_id: 'ext-3' });
+    await createUser({ external_user_id: 'ext-2' });
+  });
+
+  it('duplicate emails are allowed', async () => {
+    const a = await createUser({ email: 'same@example.com' });
+    const b = await createUser({ email: 'same@example.com' });
+    expect(a.id).not.toBe(b.id);
+  });
+
+  it('erasure removes every item of the user (tokens, codes, locks) and nothing of others', async () => {
+    const user = await createUser({ external_user_id: `erase-${Date.now()}` });
+    const bystander = await createUser({});
+    await issueTokens({ token_type: 'sdk', user_id: user.id, app_id: 'a' });
+    await issueTokens({ token_type: 'sdk', user_id: bystander.id, app_id: 'a' });
+    await createInvitationCode(user.id, 'dev-1');
+    await new Promise((r) => setTimeout(r, 200)); // GSI propagation in DynamoDB Local
+    expect((await userItemKeys(user.id)).length).toBeGreaterThanOrEqual(4);
+    await deleteUser(user.id);
+    expect(await userItemKeys(user.id)).toEqual([]);
+    expect(await tableDump()).not.toContain(user.id);
+    expect((await userItemKeys(bystander.id)).length).toBeGreaterThanOrEqual(2);
+    expect(await statusOf(deleteUser(user.id))).toBe(404);
+  });
+});
