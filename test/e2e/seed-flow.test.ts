@@ -157,11 +157,12 @@ describe('integrator + mobile SDK flow', () => {
 
   it('login failures are all the same 401', async () => {
     const { api } = sandbox;
-    for (const form of [
+    const forms: Record<string, string>[] = [
       { username: sandbox.admin.email, password: 'wrong-password' },
       { username: 'x@y.z', password: 'whatever1' },
       {},
-    ]) {
+    ];
+    for (const form of forms) {
       const response = await api('POST', '/api/v1/auth/login', { form });
       expect(response.status).toBe(401);
       expect(response.json).toEqual({ detail: 'Incorrect email or password' });
