@@ -79,7 +79,6 @@ export class AppFunction<S extends z.ZodObject> extends NodejsFunction {
       ...(props.environment as Record<string, string>),
       STAGE: config.stage,
       POWERTOOLS_SERVICE_NAME: 'open-wearables',
-      POWERTOOLS_METRICS_NAMESPACE: 'OpenWearables',
       POWERTOOLS_LOG_LEVEL: config.logLevel,
     };
 
@@ -104,7 +103,6 @@ export class AppFunction<S extends z.ZodObject> extends NodejsFunction {
         mainFields: ['module', 'main'],
         bundleAwsSDK: true,
         minify: true,
-        keepNames: true,
         sourceMap: true,
         sourcesContent: false,
         // Bundled CommonJS modules require() Node built-ins; an ESM bundle has no require unless we make one.

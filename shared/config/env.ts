@@ -9,7 +9,6 @@ export const baseEnvSchema = z.object({
   TABLE_NAME: z.string().min(1),
   STAGE: z.string().default('local'),
   POWERTOOLS_SERVICE_NAME: z.string().default('open-wearables'),
-  POWERTOOLS_METRICS_NAMESPACE: z.string().default('OpenWearables'),
   POWERTOOLS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']).optional(),
 });
 

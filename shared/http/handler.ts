@@ -1,5 +1,4 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
 import httpSecurityHeaders from '@middy/http-security-headers';
@@ -8,7 +7,7 @@ import { authenticate } from '#shared/http/auth.js';
 import { errorResponse, HttpError } from '#shared/http/errors.js';
 import { decodeBody, queryParams } from '#shared/http/request.js';
 import { Reply, type Route } from '#shared/http/route.js';
-import { logger, metrics } from '#shared/observability.js';
+import { logger } from '#shared/observability.js';
 
 function toResult(route: Route, value: unknown): APIGatewayProxyStructuredResultV2 {
   const reply = value instanceof Reply ? value : new Reply(route.status ?? 200, value);
@@ -76,7 +75,6 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions =
   });
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(
       // `false` drops a directive from middy's defaults; its typings only admit strings.
       httpSecurityHeaders(

@@ -78,7 +78,7 @@ function handlerEnv(config: SandboxConfig, apiBaseUrl: string, endpoints: { dyna
     ADMIN_SECRET_ARN: undefined,
     STAGE: 'local',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL || 'WARN',
-    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_SERVICE_NAME: 'open-wearables',
     // Local Node may be 20; Lambda runs 22. The SDK's upgrade notice is noise here.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };

@@ -84,7 +84,6 @@ describe('functions', () => {
           'JWT_SECRET_ARN',
           'NODE_OPTIONS',
           'POWERTOOLS_LOG_LEVEL',
-          'POWERTOOLS_METRICS_NAMESPACE',
           'POWERTOOLS_SERVICE_NAME',
           'STAGE',
           'TABLE_NAME',
