@@ -146,34 +146,33 @@ async function call(area: ApiArea, route: Route, credential: Credential) {
   };
 }
 
-describe.each(routes.filter(({ route }) => route.auth !== 'NONE'))(
-  '$route.method $route.path ($route.auth)',
-  ({ area, route }) => {
-    it.each(CREDENTIALS)('%s', async (credential) => {
-      const [expected, detail] = EXPECTED[route.auth as Exclude<AuthClass, 'NONE'>][credential];
-      const { status, detail: actual } = await call(area, route, credential);
-      if (expected === 'ok') {
-        expect([401, 403]).not.toContain(status);
-        expect(status).toBeLessThan(500);
-      } else {
-        expect(status).toBe(expected);
-        if (detail) expect(actual).toBe(detail);
-      }
-    });
-  },
-);
+describe.each(
+  routes.filter(({ route }) => route.auth !== 'NONE'),
+)('$route.method $route.path ($route.auth)', ({ area, route }) => {
+  it.each(CREDENTIALS)('%s', async (credential) => {
+    const [expected, detail] = EXPECTED[route.auth as Exclude<AuthClass, 'NONE'>][credential];
+    const { status, detail: actual } = await call(area, route, credential);
+    if (expected === 'ok') {
+      expect([401, 403]).not.toContain(status);
+      expect(status).toBeLessThan(500);
+    } else {
+      expect(status).toBe(expected);
+      if (detail) expect(actual).toBe(detail);
+    }
+  });
+});
 
-describe.each(routes.filter(({ route }) => route.auth === 'NONE'))(
-  '$route.method $route.path (NONE)',
-  ({ area, route }) => {
-    it('answers the same whatever credentials are sent', async () => {
-      const statuses = new Set<number>();
-      for (const credential of CREDENTIALS) statuses.add((await call(area, route, credential)).status);
-      expect(statuses.size).toBe(1);
-      expect([...statuses][0]).toBeLessThan(500);
-    });
-  },
-);
+describe.each(routes.filter(({ route }) => route.auth === 'NONE'))('$route.method $route.path (NONE)', ({
+  area,
+  route,
+}) => {
+  it('answers the same whatever credentials are sent', async () => {
+    const statuses = new Set<number>();
+    for (const credential of CREDENTIALS) statuses.add((await call(area, route, credential)).status);
+    expect(statuses.size).toBe(1);
+    expect([...statuses][0]).toBeLessThan(500);
+  });
+});
 
 it('walks a non-trivial route table', () => {
   expect(routes.length).toBeGreaterThanOrEqual(25);
