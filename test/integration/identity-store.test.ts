@@ -1,6 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '#shared/http/errors.js';
 import { createApiKey, deleteKey, listApiKeyViews, renameKey, rotateKey } from '#shared/identity/api-keys.js';
 import { createApplication, rotateApplicationSecret } from '#shared/identity/applications.js';
 import { sha256 } from '#shared/identity/credentials.js';
@@ -12,16 +11,7 @@ import { findApiKeyIdByHash } from '#shared/store/api-keys.js';
 import { db } from '#shared/store/client.js';
 import { createDeveloper, EmailTaken } from '#shared/store/developers.js';
 import { userItemKeys } from '#shared/store/users.js';
-
-const statusOf = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-    return 200;
-  } catch (error) {
-    if (error instanceof HttpError) return error.statusCode;
-    throw error;
-  }
-};
+import { statusOf } from '#test/helpers/status.js';
 
 async function tableDump(): Promise<string> {
   const { doc, table } = db();

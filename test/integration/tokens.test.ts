@@ -1,20 +1,10 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '#shared/http/errors.js';
 import { sha256 } from '#shared/identity/credentials.js';
 import { issueTokens, refreshTokens, revokeToken } from '#shared/identity/tokens.js';
 import { createUser, deleteUser } from '#shared/identity/users.js';
 import { getRefreshToken, insertRefreshToken } from '#shared/store/refresh-tokens.js';
-
-const statusOf = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-    return 200;
-  } catch (error) {
-    if (error instanceof HttpError) return error.statusCode;
-    throw error;
-  }
-};
+import { statusOf } from '#test/helpers/status.js';
 
 async function sdkTokens() {
   const user = await createUser({});
