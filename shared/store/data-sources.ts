@@ -1,0 +1,73 @@
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { SourceRef } from '#shared/model/health-data.js';
+import type { ProviderName } from '#shared/model/provider.js';
+import { type DeviceType, inferDeviceType, sourceIdentity } from '#shared/model/sources.js';
+import { nowIso } from '#shared/model/time.js';
+import { db, queryAll } from '#shared/store/client.js';
+import { keys } from '#shared/store/keys.js';
+
+/** A (provider, device, writer) combination of one user: the provenance every sample and event points at. */
+export interface DataSourceRecord {
+  id: string;
+  key: string;
+  user_id: string;
+  provider: ProviderName;
+  device_model: string | null;
+  software_version: string | null;
+  source: string | null;
+  device_type: DeviceType;
+  original_source_name: string | null;
+  created_at: string;
+}
+
+export const dataSourceSk = (key: string) => `SOURCE#${key}`;
+
+export function toDataSource(userId: string, source: SourceRef): DataSourceRecord {
+  const { key, id } = sourceIdentity(userId, source);
+  return {
+    id,
+    key,
+    user_id: userId,
+    provider: source.provider,
+    device_model: source.deviceModel,
+    software_version: source.softwareVersion,
+    source: source.sourceName,
+    device_type: inferDeviceType(source.deviceModel, source.sourceName),
+    original_source_name: source.originalSourceName,
+    created_at: nowIso(),
+  };
+}
+
+/**
+ * Registers sources idempotently. Identity is derived from the source itself, so a rewrite of an existing
+ * source only refreshes descriptive fields; concurrent writers agree on id and key.
+ */
+export async function saveDataSources(records: DataSourceRecord[]): Promise<void> {
+  const { doc, table } = db();
+  const unique = [...new Map(records.map((r) => [r.key, r])).values()];
+  for (let i = 0; i < unique.length; i += 25) {
+    let requests = unique.slice(i, i + 25).map((r) => ({
+      PutRequest: { Item: { PK: keys.userPartition(r.user_id), SK: dataSourceSk(r.key), ...r } },
+    }));
+    while (requests.length > 0) {
+      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+      requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
+    }
+  }
+}
+
+const strip = ({ PK, SK, ...rest }: Record<string, unknown>) => rest as unknown as DataSourceRecord;
+
+export async function listDataSources(userId: string): Promise<DataSourceRecord[]> {
+  const items = await queryAll({
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+    ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':sk': 'SOURCE#' },
+    ConsistentRead: true,
+  });
+  return items.map(strip);
+}
+
+/** The user's sources by key, for rendering `SourceMetadata`. */
+export async function dataSourcesByKey(userId: string): Promise<Map<string, DataSourceRecord>> {
+  return new Map((await listDataSources(userId)).map((s) => [s.key, s]));
+}
