@@ -12,13 +12,20 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AppFunction, type TableAccess } from '#lib/app-function.js';
+import {
+  AppFunction,
+  type FunctionEnvironment,
+  type SecretArnKey,
+  type TableAccess,
+} from '#lib/app-function.js';
 import type { AppConfig } from '#lib/config.js';
+import { pascal } from '#lib/names.js';
 import type { Secrets } from '#lib/secrets.js';
-import { type ApiArea, apiAreas, FALLBACK_AREA } from '#shared/api/index.js';
-import { apiEnvSchema, tokensEnvSchema } from '#shared/config/env.js';
+import { type ApiArea, apiAreaEnv, apiAreas, FALLBACK_AREA } from '#shared/api/index.js';
 import { CORS_ALLOWED_HEADERS, CORS_MAX_AGE_SECONDS } from '#shared/http/cors.js';
+import { QUEUES, type QueueName } from '#shared/jobs/queues.js';
 
 /** JSON lines with HTTP API variables (CDK's default is the REST API's Common Log Format). */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
@@ -43,16 +50,41 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 const TABLE_ACCESS: Record<ApiArea, TableAccess> = {
   users: 'RW',
   tokens: 'RW',
+  sdk: 'RW',
+  // Data routes also delete events.
+  data: 'RW',
   meta: 'RO',
+};
+
+type AreaEnvSchema<A extends ApiArea> = (typeof apiAreaEnv)[A];
+export type AreaFunction<A extends ApiArea> = AppFunction<AreaEnvSchema<A>>;
+export type ApiFunction = { [A in ApiArea]: AreaFunction<A> }[ApiArea];
+
+interface AreaResources {
+  secrets: Secrets;
+  queues: Record<QueueName, IQueue>;
+}
+
+/**
+ * What each area may use beyond the table and the JWT key, typed by the area's env schema: a secret or queue
+ * variable its schema lacks does not compile, and a new area cannot be added without deciding.
+ */
+const AREA_BINDINGS: { [A in ApiArea]: (fn: AreaFunction<A>, resources: AreaResources) => void } = {
+  // Only the tokens area bootstraps the admin developer.
+  tokens: (fn, { secrets }) => fn.bindSecret(secrets.adminCredentials, 'ADMIN_SECRET_ARN'),
+  // DELETE /users/{id} hands large erasures to the erasure worker.
+  users: (fn, { queues }) => fn.bindQueue(queues.erasure, QUEUES.erasure.urlVariable),
+  sdk: () => {},
+  data: () => {},
+  meta: () => {},
 };
 
 export interface ApiProps {
   config: AppConfig;
   table: ITable;
   secrets: Secrets;
+  queues: Record<QueueName, IQueue>;
 }
-
-export type ApiFunction = AppFunction<typeof apiEnvSchema> | AppFunction<typeof tokensEnvSchema>;
 
 /** The HTTP API: one function per area of `apiAreas`, one route per contract route, `$default` to the fallback. */
 export class Api extends Construct {
@@ -63,7 +95,7 @@ export class Api extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
-    const { config, table, secrets } = props;
+    const { config, table, secrets, queues } = props;
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       apiName: `open-wearables-${config.stage}`,
@@ -98,22 +130,26 @@ export class Api extends Construct {
     const integrations = {} as Record<ApiArea, HttpLambdaIntegration>;
     this.functions = {} as Record<ApiArea, ApiFunction>;
 
-    for (const [area, areaRoutes] of Object.entries(apiAreas) as [ApiArea, (typeof apiAreas)[ApiArea]][]) {
-      const props = {
+    const areaFunction = <A extends ApiArea>(area: A): AreaFunction<A> => {
+      // Every area schema extends the API one: its only caller-set variable is API_BASE_URL, and it has
+      // JWT_SECRET_ARN (tsc cannot see through the generic; the synth-time env check does).
+      const environment = { API_BASE_URL: this.baseUrl } as FunctionEnvironment<AreaEnvSchema<A>>;
+      const jwtKey = 'JWT_SECRET_ARN' as SecretArnKey<AreaEnvSchema<A>>;
+      const fn = new AppFunction(this, `${pascal(area)}Function`, {
         name: area,
         description: `Open Wearables API: ${area} routes`,
         config,
-        environment: { API_BASE_URL: this.baseUrl },
-      };
-      const fn =
-        area === 'tokens'
-          ? new AppFunction(this, `${pascal(area)}Function`, { ...props, envSchema: tokensEnvSchema })
-              .bindTable(table, TABLE_ACCESS[area])
-              .bindSecret(secrets.jwtSigningKey, 'JWT_SECRET_ARN')
-              .bindSecret(secrets.adminCredentials, 'ADMIN_SECRET_ARN')
-          : new AppFunction(this, `${pascal(area)}Function`, { ...props, envSchema: apiEnvSchema })
-              .bindTable(table, TABLE_ACCESS[area])
-              .bindSecret(secrets.jwtSigningKey, 'JWT_SECRET_ARN');
+        envSchema: apiAreaEnv[area],
+        environment,
+      })
+        .bindTable(table, TABLE_ACCESS[area])
+        .bindSecret(secrets.jwtSigningKey, jwtKey);
+      AREA_BINDINGS[area](fn, { secrets, queues });
+      return fn;
+    };
+
+    for (const [area, areaRoutes] of Object.entries(apiAreas) as [ApiArea, (typeof apiAreas)[ApiArea]][]) {
+      const fn = areaFunction(area);
       // One invoke permission per function for the whole API instead of one per route.
       const integration = new HttpLambdaIntegration(`${pascal(area)}Integration`, fn, {
         scopePermissionToRoute: false,
@@ -143,8 +179,4 @@ export class Api extends Construct {
         'nor its 401 error bodies.',
     });
   }
-}
-
-function pascal(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
 }

@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, StringConcat, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, StringConcat, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type * as z from 'zod';
 import type { AppConfig } from '#lib/config.js';
@@ -15,10 +16,15 @@ import { TABLE_KEYS } from '#shared/store/table.js';
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * Keys the construct fills itself (base keys, via the config and `bindTable`; secret ARNs, via `bindSecret`)
- * and secret values, which never travel in a Lambda environment.
+ * Keys the construct fills itself (base keys, via the config and `bindTable`; secret ARNs, via `bindSecret`;
+ * queue URLs, via `bindQueue`) and secret values, which never travel in a Lambda environment.
  */
-type ManagedKey = keyof BaseEnv | `${string}_SECRET_ARN` | `${string}_SECRET` | `${string}_PASSWORD`;
+type ManagedKey =
+  | keyof BaseEnv
+  | `${string}_SECRET_ARN`
+  | `${string}_QUEUE_URL`
+  | `${string}_SECRET`
+  | `${string}_PASSWORD`;
 
 /** What a caller may pass: the schema's remaining variables, as the strings (or tokens) CDK deploys. */
 export type FunctionEnvironment<S extends z.ZodObject> = {
@@ -26,6 +32,11 @@ export type FunctionEnvironment<S extends z.ZodObject> = {
 };
 
 export type SecretArnKey<S extends z.ZodObject> = Extract<keyof z.input<S>, `${string}_SECRET_ARN`>;
+
+/** A queue URL variable of the schema; any `*_QUEUE_URL` when its keys are not known statically (`z.ZodObject`). */
+export type QueueUrlKey<S extends z.ZodObject> = string extends keyof z.input<S>
+  ? `${string}_QUEUE_URL`
+  : Extract<keyof z.input<S>, `${string}_QUEUE_URL`>;
 
 export interface AppFunctionProps<S extends z.ZodObject> {
   /** Entry `functions/<name>.ts`; also the function name suffix. */
@@ -152,6 +163,20 @@ export class AppFunction<S extends z.ZodObject> extends NodejsFunction {
   bindSecret(secret: ISecret, key: SecretArnKey<S>): this {
     secret.grantRead(this);
     return this.setEnv(key, secret.secretArn);
+  }
+
+  /**
+   * Lets the function send to `queue` (sqs:SendMessage only: SQS-managed encryption needs no KMS grant) and
+   * passes its URL in `key`. The URL is spelled out (it is what the queue's Ref returns) so that the synth-time
+   * env check sees a URL rather than one opaque token.
+   */
+  bindQueue(queue: IQueue, key: QueueUrlKey<S>): this {
+    this.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    const { region, account } = queue.env;
+    return this.setEnv(
+      key,
+      `https://sqs.${region}.${Stack.of(queue).urlSuffix}/${account}/${queue.queueName}`,
+    );
   }
 
   private setEnv(key: string, value: string): this {

@@ -2,11 +2,20 @@ import { Duration } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Alarm, ComparisonOperator, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface ObservabilityProps {
   api: IHttpApi;
+  /** The API functions: alarmed on a burst of errors (one bad request is the caller's problem). */
   functions: IFunction[];
+  /**
+   * Workers and scheduled functions: alarmed on the first error. A scheduled run fails at most once per period
+   * (and is not retried), so a burst threshold would never trip.
+   */
+  jobFunctions: IFunction[];
+  /** Dead-letter queues by a name unique in the stack: any message in one means work was lost. */
+  deadLetterQueues: Record<string, IQueue>;
 }
 
 const PERIOD = Duration.minutes(5);
@@ -17,10 +26,18 @@ export class Observability extends Construct {
     super(scope, id);
 
     this.alarm('Api5xx', props.api.metricServerError({ period: PERIOD, statistic: 'Sum' }), 5);
-    for (const fn of props.functions) {
+    const functions = [
+      ...props.functions.map((fn) => ({ fn, errors: 5 })),
+      ...props.jobFunctions.map((fn) => ({ fn, errors: 1 })),
+    ];
+    for (const { fn, errors } of functions) {
       const name = fn.node.id;
-      this.alarm(`${name}Errors`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), 5);
+      this.alarm(`${name}Errors`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), errors);
       this.alarm(`${name}Throttles`, fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }), 1);
+    }
+    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+      const depth = queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' });
+      this.alarm(`${name}DeadLetters`, depth, 1);
     }
   }
 

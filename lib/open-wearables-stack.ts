@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from '#lib/api.js';
 import type { AppConfig } from '#lib/config.js';
+import { Jobs } from '#lib/jobs.js';
 import { Observability } from '#lib/observability.js';
 import { Secrets } from '#lib/secrets.js';
 import { Storage } from '#lib/storage.js';
@@ -17,10 +18,13 @@ export class OpenWearablesStack extends Stack {
 
     const storage = new Storage(this, 'Storage');
     const secrets = new Secrets(this, 'Secrets', { adminEmail: config.adminEmail });
-    const api = new Api(this, 'Api', { config, table: storage.table, secrets });
+    const jobs = new Jobs(this, 'Jobs', { config, table: storage.table });
+    const api = new Api(this, 'Api', { config, table: storage.table, secrets, queues: jobs.queues });
     new Observability(this, 'Observability', {
       api: api.httpApi,
       functions: Object.values(api.functions),
+      jobFunctions: jobs.functions,
+      deadLetterQueues: jobs.deadLetterQueues,
     });
 
     new CfnOutput(this, 'ApiUrl', {

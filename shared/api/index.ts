@@ -1,6 +1,9 @@
+import { dataRoutes } from '#shared/api/data.js';
 import { metaRoutes } from '#shared/api/meta.js';
+import { sdkRoutes } from '#shared/api/sdk.js';
 import { tokensRoutes } from '#shared/api/tokens.js';
 import { usersRoutes } from '#shared/api/users.js';
+import { apiEnvSchema, tokensEnvSchema, usersEnvSchema } from '#shared/config/env.js';
 import type { Route } from '#shared/http/route.js';
 
 /**
@@ -10,10 +13,21 @@ import type { Route } from '#shared/http/route.js';
 export const apiAreas = {
   users: usersRoutes,
   tokens: tokensRoutes,
+  sdk: sdkRoutes,
+  data: dataRoutes,
   meta: metaRoutes,
 } satisfies Record<string, Route[]>;
 
 export type ApiArea = keyof typeof apiAreas;
+
+/** Each area's environment schema: what its Lambda is given (lib/api.ts) and validates at cold start. */
+export const apiAreaEnv = {
+  users: usersEnvSchema,
+  tokens: tokensEnvSchema,
+  sdk: apiEnvSchema,
+  data: apiEnvSchema,
+  meta: apiEnvSchema,
+} satisfies Record<ApiArea, unknown>;
 
 /** The area that also receives API Gateway's `$default` route (unknown paths and methods). */
 export const FALLBACK_AREA: ApiArea = 'meta';

@@ -13,10 +13,15 @@ export function parseDateTimeParam(value: string): number {
   if (ISO.test(trimmed)) {
     const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(trimmed) && trimmed.length > 10;
     const normalised = trimmed.replace(' ', 'T');
-    const ms = Date.parse(hasZone ? normalised : normalised.length === 10 ? `${normalised}T00:00:00Z` : `${normalised}Z`);
+    const ms = Date.parse(
+      hasZone ? normalised : normalised.length === 10 ? `${normalised}T00:00:00Z` : `${normalised}Z`,
+    );
     if (Number.isFinite(ms)) return ms;
   }
-  throw new HttpError(400, `Invalid datetime format: '${value}'. Expected ISO 8601 format or Unix timestamp.`);
+  throw new HttpError(
+    400,
+    `Invalid datetime format: '${value}'. Expected ISO 8601 format or Unix timestamp.`,
+  );
 }
 
 export const dateTimeParam = () => z.string().transform((value) => parseDateTimeParam(value));

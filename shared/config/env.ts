@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { queueProducerEnv } from '#shared/jobs/queues.js';
 
 /**
  * One zod schema per function family. The same schema types the CDK `environment` prop (lib/app-function.ts)
@@ -44,6 +45,12 @@ export const tokensEnvSchema = apiEnvSchema
       message: 'set ADMIN_SECRET_ARN, or both ADMIN_EMAIL and ADMIN_PASSWORD',
     },
   );
+
+/** The users area hands large erasures to the erasure queue. */
+export const usersEnvSchema = apiEnvSchema.extend(queueProducerEnv.erasure.shape);
+
+/** The erasure worker re-queues itself when a user does not fit one invocation. */
+export const erasureWorkerEnvSchema = baseEnvSchema.extend(queueProducerEnv.erasure.shape);
 
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
 export type ApiEnv = z.infer<typeof apiEnvSchema>;

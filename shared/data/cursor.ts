@@ -8,11 +8,14 @@ export function encodeCursor(parts: Array<string | number>): string {
   return Buffer.from(parts.join('|'), 'utf8').toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 }
 
-export function decodeCursor(cursor: string, partCount: number): string[] {
+export function decodeCursor(cursor: string, partCount?: number): string[] {
   const text = Buffer.from(cursor.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
   const parts = text.split('|');
-  if (parts.length !== partCount || parts.some((p) => p === '') || encodeCursor(parts) !== cursor) {
-    throw new HttpError(400, `Invalid cursor format: '${cursor}'. Expected 'timestamp|id'.`);
-  }
+  const wrongCount = partCount === undefined ? parts.length < 2 : parts.length !== partCount;
+  if (wrongCount || parts.some((p) => p === '') || encodeCursor(parts) !== cursor)
+    throw invalidCursor(cursor);
   return parts;
 }
+
+export const invalidCursor = (cursor: string) =>
+  new HttpError(400, `Invalid cursor format: '${cursor}'. Expected 'timestamp|id'.`);

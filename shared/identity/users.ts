@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { badRequest, entityNotFound } from '#shared/http/errors.js';
+import { eraseUserData, queueErasure } from '#shared/jobs/erasure.js';
 import { apiDateTime, nowIso } from '#shared/model/time.js';
+import { deleteKeys } from '#shared/store/client.js';
+import { keys } from '#shared/store/keys.js';
 import {
   ExternalIdTaken,
-  eraseUser,
   getUser,
   insertUser,
   listUsers,
@@ -65,10 +67,20 @@ export async function updateUser(id: string, fields: UserFields) {
   return userView(next);
 }
 
-/** Erases every item of the user and answers with the user as it was. */
+/** How long a DELETE request erases inline before handing the rest to the erasure queue. */
+const INLINE_ERASURE_MS = 10_000;
+
+/**
+ * GDPR erasure of every item of the user, answered with the user as it was. Small users are erased within the
+ * request; for large ones the remainder is queued first and the profile removed, so the user is gone from the
+ * API at once and the worker finishes the data.
+ */
 export async function deleteUser(id: string) {
   const user = await requireUser(id);
-  await eraseUser(id);
+  if ((await eraseUserData(id, Date.now() + INLINE_ERASURE_MS)) === 'partial') {
+    await queueErasure(id);
+    await deleteKeys([keys.user(id)]);
+  }
   return userView(user);
 }
 

@@ -14,7 +14,10 @@ const MODEL_RULES: Array<[RegExp, DeviceType]> = [
   [/whoop/i, 'band'],
   [/ring|oura/i, 'ring'],
   [/band|vivosmart|vivofit/i, 'band'],
-  [/watch|forerunner|fenix|f[eē]nix|venu|vivoactive|instinct|epix|enduro|edge|polar|vantage|grit|pacer|ignite|suunto|coros/i, 'watch'],
+  [
+    /watch|forerunner|fenix|f[eē]nix|venu|vivoactive|instinct|epix|enduro|edge|polar|vantage|grit|pacer|ignite|suunto|coros/i,
+    'watch',
+  ],
   [/phone|pixel/i, 'phone'],
   [/scale|index|body\+|body cardio/i, 'scale'],
 ];
@@ -65,7 +68,13 @@ export const deviceName = (deviceModel: string | null) =>
   deviceModel === null ? null : (DEVICE_NAMES[deviceModel] ?? deviceModel);
 
 /** Default priorities (contract 5.1): lower wins; providers not listed follow, unknown device types last. */
-const PROVIDER_PRIORITY: Partial<Record<ProviderName, number>> = { apple: 1, garmin: 2, polar: 3, suunto: 4, whoop: 5 };
+const PROVIDER_PRIORITY: Partial<Record<ProviderName, number>> = {
+  apple: 1,
+  garmin: 2,
+  polar: 3,
+  suunto: 4,
+  whoop: 5,
+};
 const DEVICE_TYPE_PRIORITY: Record<DeviceType, number> = {
   watch: 1,
   band: 2,

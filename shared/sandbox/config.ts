@@ -23,6 +23,8 @@ export interface SandboxConfig {
   dataDir: string;
   inMemory: boolean;
   tableName: string;
+  /** OW_SCHEDULE_INTERVAL_SECONDS: runs every schedule at this interval instead of its rate (demos, tests). */
+  scheduleIntervalSeconds?: number;
 }
 
 const isTrue = (value: string | undefined) =>
@@ -37,6 +39,15 @@ function parsePort(value: string | undefined): number {
   return port;
 }
 
+function parseInterval(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new Error(`OW_SCHEDULE_INTERVAL_SECONDS must be a positive number of seconds, got "${value}"`);
+  }
+  return seconds;
+}
+
 export function readSandboxConfig(env: Env): SandboxConfig {
   return {
     port: parsePort(env.PORT),
@@ -47,6 +58,7 @@ export function readSandboxConfig(env: Env): SandboxConfig {
     dataDir: resolve(env.OW_DATA_DIR || DEFAULT_DATA_DIR),
     inMemory: isTrue(env.OW_IN_MEMORY),
     tableName: env.TABLE_NAME || DEFAULT_TABLE_NAME,
+    scheduleIntervalSeconds: parseInterval(env.OW_SCHEDULE_INTERVAL_SECONDS),
   };
 }
 

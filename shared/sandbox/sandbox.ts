@@ -1,6 +1,8 @@
 import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
 import { resetEnvCache } from '#shared/config/env.js';
+import { QUEUES, type QueueName, visibilityTimeoutSeconds } from '#shared/jobs/queues.js';
+import { SCHEDULES, type ScheduleName } from '#shared/jobs/schedules.js';
 import { readSandboxConfig, type SandboxConfig, sandboxJwtSecret } from '#shared/sandbox/config.js';
 import { ensureTable, startDynamoLocal } from '#shared/sandbox/dynamo.js';
 import {
@@ -10,16 +12,8 @@ import {
   listenHttp,
 } from '#shared/sandbox/http-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#shared/sandbox/local-aws.js';
-import { type LocalSqs, type QueueOptions, type SqsHandler, startLocalSqs } from '#shared/sandbox/sqs.js';
-
-/** An SQS-triggered Lambda of the sandbox: its queue (created at start) and its handler. */
-export interface SandboxWorker {
-  queue: string;
-  queueOptions?: QueueOptions;
-  /** Imports the handler; called once the environment is set, like a cold start. */
-  loadHandler: () => Promise<SqsHandler>;
-  batchSize?: number;
-}
+import { type LocalSqs, type SqsHandler, startLocalSqs } from '#shared/sandbox/sqs.js';
+import { type ScheduledHandler, startTimer } from '#shared/sandbox/timer.js';
 
 export interface SandboxOptions {
   /** Overrides PORT; 0 picks a free port. */
@@ -30,7 +24,12 @@ export interface SandboxOptions {
   env?: Record<string, string | undefined>;
   /** Use this running DynamoDB Local instead of starting one (the tests share one per run). */
   dynamoEndpoint?: string;
-  workers?: SandboxWorker[];
+}
+
+/** A queue of the registry as created in local SQS. */
+export interface SandboxQueue {
+  url: string;
+  dlqUrl: string;
 }
 
 export interface Sandbox {
@@ -42,7 +41,12 @@ export interface Sandbox {
   config: SandboxConfig;
   dynamoEndpoint: string;
   sqs: LocalSqs;
-  /** Stops the HTTP server, the pollers, local SQS and DynamoDB Local (when started here). Idempotent. */
+  /** Every queue of shared/jobs/queues.ts; its URL is also in the queue's `urlVariable`. */
+  queues: Record<QueueName, SandboxQueue>;
+  /**
+   * Stops the HTTP server, the schedule timers, the pollers, local SQS and DynamoDB Local (when started here).
+   * Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -84,12 +88,15 @@ function handlerEnv(config: SandboxConfig, apiBaseUrl: string, endpoints: { dyna
   };
 }
 
+/** The `handler` export of `functions/<name>.ts`, imported like a cold start. */
+async function loadHandler<H>(name: string): Promise<H> {
+  const module = (await import(new URL(`${name}.ts`, FUNCTIONS_DIR).href)) as { handler: H };
+  return module.handler;
+}
+
 async function loadAreaHandlers(areas: string[]): Promise<Record<string, HttpApiHandler>> {
   const entries = await Promise.all(
-    areas.map(async (area) => {
-      const module = (await import(new URL(`${area}.ts`, FUNCTIONS_DIR).href)) as { handler: HttpApiHandler };
-      return [area, module.handler] as const;
-    }),
+    areas.map(async (area) => [area, await loadHandler<HttpApiHandler>(area)] as const),
   );
   return Object.fromEntries(entries);
 }
@@ -104,22 +111,67 @@ async function loadHttpApi(): Promise<RequestListener> {
   return createHttpApi({ routes, handlers, fallbackArea: FALLBACK_AREA });
 }
 
-async function startWorkers(sqs: LocalSqs, workers: SandboxWorker[]): Promise<void> {
-  for (const worker of workers) {
-    const queueUrl = await sqs.ensureQueue(worker.queue, worker.queueOptions);
-    sqs.startPoller(queueUrl, await worker.loadHandler(), {
-      batchSize: worker.batchSize,
-      functionName: worker.queue,
+const queueNames = Object.keys(QUEUES) as QueueName[];
+
+/** Every registry queue with its DLQ, as the stack defines them (visibility, redrive after maxReceiveCount). */
+async function createQueues(sqs: LocalSqs): Promise<Record<QueueName, SandboxQueue>> {
+  const entries = await Promise.all(
+    queueNames.map(async (name) => {
+      const { name: queueName, maxReceiveCount } = QUEUES[name];
+      const dlqName = `${queueName}-dlq`;
+      const url = await sqs.ensureQueue(queueName, {
+        dlqName,
+        maxReceiveCount,
+        visibilityTimeout: visibilityTimeoutSeconds(name),
+      });
+      return [name, { url, dlqUrl: await sqs.ensureQueue(dlqName) }] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Record<QueueName, SandboxQueue>;
+}
+
+/** The queue URL variables the producers (and the stack's functions) read. */
+const queueUrlEnv = (queues: Record<QueueName, SandboxQueue>) =>
+  Object.fromEntries(queueNames.map((name) => [QUEUES[name].urlVariable, queues[name].url]));
+
+/** One poller per registry queue, feeding its worker as the event source mapping does. */
+async function startWorkers(sqs: LocalSqs, queues: Record<QueueName, SandboxQueue>): Promise<void> {
+  const handlers = await Promise.all(queueNames.map((name) => loadHandler<SqsHandler>(QUEUES[name].worker)));
+  queueNames.forEach((name, i) => {
+    const { worker, batchSize, timeoutSeconds } = QUEUES[name];
+    sqs.startPoller(queues[name].url, handlers[i]!, {
+      batchSize,
+      functionName: worker,
+      timeoutMs: timeoutSeconds * 1000,
     });
-  }
+  });
+}
+
+/** One timer per registry schedule, at its rate or at OW_SCHEDULE_INTERVAL_SECONDS. */
+async function startSchedules(config: SandboxConfig): Promise<Array<() => Promise<void>>> {
+  const names = Object.keys(SCHEDULES) as ScheduleName[];
+  const handlers = await Promise.all(
+    names.map((name) => loadHandler<ScheduledHandler>(SCHEDULES[name].worker)),
+  );
+  return names.map((name, i) => {
+    const { worker, rateMinutes, timeoutSeconds } = SCHEDULES[name];
+    const intervalSeconds = config.scheduleIntervalSeconds ?? rateMinutes * 60;
+    const timer = startTimer(handlers[i]!, {
+      intervalMs: intervalSeconds * 1000,
+      functionName: worker,
+      timeoutMs: timeoutSeconds * 1000,
+    });
+    return timer.stop;
+  });
 }
 
 const reachableUrl = (host: string, port: number) =>
   `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
 
 /**
- * Starts the whole API on this machine: DynamoDB Local, local SQS, the table, the admin developer, the area
- * handlers behind an API Gateway emulation, and the SQS workers. The port is bound first, so a busy port fails
+ * Starts the whole API on this machine: DynamoDB Local, local SQS with the queues of shared/jobs/queues.ts, the
+ * table, the admin developer, the area handlers behind an API Gateway emulation, a poller feeding each queue's
+ * worker, and a timer per schedule of shared/jobs/schedules.ts. The port is bound first, so a busy port fails
  * before anything else starts.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
@@ -150,19 +202,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     const sqs = await startLocalSqs();
     stops.push(sqs.stop);
+    const queues = await createQueues(sqs);
 
+    // Before any handler module is imported, as on a cold start.
     const apiBaseUrl = config.apiBaseUrl ?? `http://localhost:${http.port}`;
-    applyEnv(handlerEnv(config, apiBaseUrl, { dynamo: dynamoEndpoint, sqs: sqs.endpoint }));
+    applyEnv({
+      ...handlerEnv(config, apiBaseUrl, { dynamo: dynamoEndpoint, sqs: sqs.endpoint }),
+      ...queueUrlEnv(queues),
+    });
     resetEnvCache();
 
     const [httpApi] = await Promise.all([loadHttpApi(), ensureTable(dynamoEndpoint, config.tableName)]);
     const { ensureAdminDeveloper } = await import('#shared/identity/developers.js');
     await ensureAdminDeveloper();
     http.use(httpApi);
-    await startWorkers(sqs, options.workers ?? []);
+    // Pollers stop with local SQS; the timers first (pushed last, stopped first), while SQS and DynamoDB are up.
+    await startWorkers(sqs, queues);
+    stops.push(...(await startSchedules(config)));
 
     const url = reachableUrl(config.host, http.port);
-    return { url, port: http.port, apiBaseUrl, config, dynamoEndpoint, sqs, stop };
+    return { url, port: http.port, apiBaseUrl, config, dynamoEndpoint, sqs, queues, stop };
   } catch (error) {
     await stop();
     throw error;

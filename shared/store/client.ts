@@ -34,18 +34,25 @@ export async function queryAll<T = Item>(input: Omit<QueryCommandInput, 'TableNa
   return items;
 }
 
-/** Deletes keys in batches of 25, retrying unprocessed items with backoff until none remain. */
-export async function deleteKeys(keys: Key[]): Promise<void> {
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Key } };
+
+/** BatchWrite in groups of 25, retrying unprocessed items with backoff until none remain. */
+export async function writeBatches(requests: WriteRequest[]): Promise<void> {
   const { doc, table } = db();
-  for (let i = 0; i < keys.length; i += 25) {
-    let requests = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
+  for (let i = 0; i < requests.length; i += 25) {
+    let pending = requests.slice(i, i + 25);
+    for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-      requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
+      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+      pending = (out.UnprocessedItems?.[table] ?? []) as WriteRequest[];
     }
   }
 }
+
+export const deleteKeys = (itemKeys: Key[]) =>
+  writeBatches(itemKeys.map((Key) => ({ DeleteRequest: { Key } })));
+
+export const putItems = (items: Item[]) => writeBatches(items.map((Item) => ({ PutRequest: { Item } })));
 
 export function isConditionFailure(error: unknown): boolean {
   const name = (error as { name?: string } | undefined)?.name;

@@ -1,9 +1,8 @@
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { SourceRef } from '#shared/model/health-data.js';
 import type { ProviderName } from '#shared/model/provider.js';
 import { type DeviceType, inferDeviceType, sourceIdentity } from '#shared/model/sources.js';
 import { nowIso } from '#shared/model/time.js';
-import { db, queryAll } from '#shared/store/client.js';
+import { putItems, queryAll } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
 
 /** A (provider, device, writer) combination of one user: the provenance every sample and event points at. */
@@ -43,17 +42,8 @@ export function toDataSource(userId: string, source: SourceRef): DataSourceRecor
  * source only refreshes descriptive fields; concurrent writers agree on id and key.
  */
 export async function saveDataSources(records: DataSourceRecord[]): Promise<void> {
-  const { doc, table } = db();
   const unique = [...new Map(records.map((r) => [r.key, r])).values()];
-  for (let i = 0; i < unique.length; i += 25) {
-    let requests = unique.slice(i, i + 25).map((r) => ({
-      PutRequest: { Item: { PK: keys.userPartition(r.user_id), SK: dataSourceSk(r.key), ...r } },
-    }));
-    while (requests.length > 0) {
-      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-      requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
-    }
-  }
+  await putItems(unique.map((r) => ({ PK: keys.userPartition(r.user_id), SK: dataSourceSk(r.key), ...r })));
 }
 
 const strip = ({ PK, SK, ...rest }: Record<string, unknown>) => rest as unknown as DataSourceRecord;
@@ -71,3 +61,12 @@ export async function listDataSources(userId: string): Promise<DataSourceRecord[
 export async function dataSourcesByKey(userId: string): Promise<Map<string, DataSourceRecord>> {
   return new Map((await listDataSources(userId)).map((s) => [s.key, s]));
 }
+
+/** The provenance of a stored source, as the ingest layer describes it. */
+export const sourceRefOf = (record: DataSourceRecord): SourceRef => ({
+  provider: record.provider,
+  deviceModel: record.device_model,
+  sourceName: record.source,
+  softwareVersion: record.software_version,
+  originalSourceName: record.original_source_name,
+});

@@ -1,5 +1,5 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { db, deleteKeys, isConditionFailure, type Key, queryAll } from '#shared/store/client.js';
+import { db, isConditionFailure, type Key, queryAll } from '#shared/store/client.js';
 import { gsi1, keys } from '#shared/store/keys.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
 
@@ -119,15 +119,4 @@ export async function userItemKeys(id: string): Promise<Key[]> {
     }),
   ]);
   return [...own, ...indexed].map(({ PK, SK }) => ({ PK, SK }));
-}
-
-/** GDPR erasure: every item of the user. Idempotent (deleting twice deletes nothing the second time). */
-export async function eraseUser(id: string): Promise<number> {
-  const itemKeys = await userItemKeys(id);
-  // The profile goes last so a retry after a partial failure still finds the user and finishes the job.
-  const profile = keys.user(id);
-  const rest = itemKeys.filter((k) => !(k.PK === profile.PK && k.SK === profile.SK));
-  await deleteKeys(rest);
-  await deleteKeys([profile]);
-  return itemKeys.length;
 }

@@ -8,11 +8,17 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bodyBytes, queryParams } from '#shared/http/request.js';
+import { createApiKey } from '#shared/identity/api-keys.js';
+import { createUser } from '#shared/identity/users.js';
+import { QUEUES, type QueueName, visibilityTimeoutSeconds } from '#shared/jobs/queues.js';
+import { SCHEDULES } from '#shared/jobs/schedules.js';
+import { logger } from '#shared/observability.js';
 import { buildHttpApiEvent } from '#shared/sandbox/api-gateway-event.js';
+import { readSandboxConfig } from '#shared/sandbox/config.js';
 import { ensureTable, localDynamoClient, startDynamoLocal } from '#shared/sandbox/dynamo.js';
 import {
   createHttpApi,
@@ -22,6 +28,7 @@ import {
 } from '#shared/sandbox/http-server.js';
 import { startSandbox } from '#shared/sandbox/sandbox.js';
 import { handlesToDelete, type LocalSqs, type SqsHandler, startLocalSqs } from '#shared/sandbox/sqs.js';
+import { startTimer } from '#shared/sandbox/timer.js';
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
 import { apiClient, startTestSandbox, type TestSandbox } from '#test/helpers/sandbox.js';
 
@@ -56,9 +63,9 @@ function dynamoLocalPids(parentPid?: number): number[] {
   }
 }
 
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) return false;
     await sleep(100);
   }
@@ -67,19 +74,10 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<b
 
 describe('the sandbox over HTTP', () => {
   let sandbox: TestSandbox;
-  const workerRecords: SQSRecord[] = [];
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox({
-      workers: [
-        {
-          queue: 'sandbox-echo',
-          loadHandler: async () => async (event) => {
-            workerRecords.push(...event.Records);
-          },
-        },
-      ],
-    });
+    // Schedules every second instead of their rate, so the timer test sees runs.
+    sandbox = await startTestSandbox({ env: { OW_SCHEDULE_INTERVAL_SECONDS: '1' } });
   });
   afterAll(() => sandbox?.stop());
 
@@ -150,11 +148,144 @@ describe('the sandbox over HTTP', () => {
     expect(dynamoLocalPids(process.pid)).toEqual([]);
   });
 
-  it('runs SQS workers on their queues', async () => {
-    const queueUrl = await sandbox.sqs.ensureQueue('sandbox-echo');
-    await sandbox.sqs.client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'ping' }));
-    expect(await waitUntil(() => workerRecords.length > 0, 5_000)).toBe(true);
-    expect(workerRecords[0]).toMatchObject({ body: 'ping', eventSource: 'aws:sqs' });
+  describe('jobs (shared/jobs)', () => {
+    const attributes = async (queueUrl: string) =>
+      (
+        await sandbox.sqs.client.send(
+          new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }),
+        )
+      ).Attributes ?? {};
+    /** Messages still in the queue: waiting or received and not yet deleted. */
+    const pending = async (queueUrl: string) => {
+      const a = await attributes(queueUrl);
+      return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible);
+    };
+    const sendTo = async (queue: QueueName, body: string) => {
+      const sent = await sandbox.sqs.client.send(
+        new SendMessageCommand({ QueueUrl: sandbox.queues[queue].url, MessageBody: body }),
+      );
+      return sent.MessageId!;
+    };
+
+    it.each(
+      Object.keys(QUEUES) as QueueName[],
+    )('creates the %s queue of the registry with its DLQ, and hands its URL to the handlers', async (name) => {
+      const { url, dlqUrl } = sandbox.queues[name];
+      expect(process.env[QUEUES[name].urlVariable]).toBe(url);
+      expect(url).toMatch(new RegExp(`/${QUEUES[name].name}$`));
+      expect(dlqUrl).toMatch(new RegExp(`/${QUEUES[name].name}-dlq$`));
+      const queue = await attributes(url);
+      expect(Number(queue.VisibilityTimeout)).toBe(visibilityTimeoutSeconds(name));
+      const redrive = JSON.parse(queue.RedrivePolicy!);
+      expect(redrive.deadLetterTargetArn).toBe((await attributes(dlqUrl)).QueueArn);
+      expect(Number(redrive.maxReceiveCount)).toBe(QUEUES[name].maxReceiveCount);
+    });
+
+    it('erases a user when a job reaches the erasure queue (the real worker)', async () => {
+      const user = await createUser({ email: 'erase-me@example.com' });
+      const { key } = await createApiKey('erasure test', 'sandbox-test');
+      const read = () =>
+        sandbox.api('GET', `/api/v1/users/${user.id}`, { headers: { 'x-open-wearables-api-key': key } });
+      expect((await read()).status).toBe(200);
+
+      await sendTo('erasure', JSON.stringify({ user_id: user.id }));
+      expect(await waitUntil(async () => (await read()).status === 404, 10_000)).toBe(true);
+      expect(await waitUntil(async () => (await pending(sandbox.queues.erasure.url)) === 0, 5_000)).toBe(
+        true,
+      );
+    });
+
+    it('drops a malformed job once: no redelivery, nothing dead-lettered', async () => {
+      const errors = vi.spyOn(logger, 'error');
+      try {
+        const ids = [
+          await sendTo('erasure', 'not json'),
+          await sendTo('erasure', '{"user_id":"not-a-uuid"}'),
+        ];
+        const dropped = () =>
+          errors.mock.calls
+            .filter(([message]) => message === 'dropping a malformed job')
+            .map(([, extra]) => (extra as { messageId: string }).messageId);
+        expect(await waitUntil(() => ids.every((id) => dropped().includes(id)), 10_000)).toBe(true);
+        // Deleted, not left in flight for a retry after the (30 min) visibility timeout.
+        expect(await waitUntil(async () => (await pending(sandbox.queues.erasure.url)) === 0, 5_000)).toBe(
+          true,
+        );
+        expect(await pending(sandbox.queues.erasure.dlqUrl)).toBe(0);
+        expect(dropped().sort()).toEqual([...ids].sort());
+      } finally {
+        errors.mockRestore();
+      }
+    });
+
+    it('runs the sleep finaliser on its timer (OW_SCHEDULE_INTERVAL_SECONDS=1)', async () => {
+      expect(SCHEDULES.sleepFinaliser.worker).toBe('sleep-finaliser');
+      const infos = vi.spyOn(logger, 'info');
+      try {
+        const runs = () => infos.mock.calls.filter(([message]) => message === 'stale sleep finalised');
+        // Two runs at a one-second interval: the timer repeats.
+        expect(await waitUntil(() => runs().length >= 2, 6_000)).toBe(true);
+        expect(runs()[0]![1]).toEqual({ finalised: expect.any(Number) });
+      } finally {
+        infos.mockRestore();
+      }
+    });
+  });
+});
+
+describe('schedule timers', () => {
+  it('never overlap two runs of one schedule, and stop() waits for the run in progress', async () => {
+    let active = 0;
+    let maxActive = 0;
+    let runs = 0;
+    const contexts: number[] = [];
+    const timer = startTimer(
+      async (_event, context) => {
+        active += 1;
+        maxActive = Math.max(maxActive, active);
+        contexts.push(context.getRemainingTimeInMillis());
+        await sleep(30);
+        runs += 1;
+        active -= 1;
+      },
+      { intervalMs: 1, functionName: 'slow', timeoutMs: 300_000 },
+    );
+    expect(await waitUntil(() => runs >= 3, 5_000)).toBe(true);
+    await timer.stop();
+    expect(active).toBe(0);
+    expect(maxActive).toBe(1);
+    const after = runs;
+    await sleep(60);
+    expect(runs).toBe(after);
+    // The Lambda context carries the schedule's timeout.
+    expect(Math.max(...contexts)).toBeLessThanOrEqual(300_000);
+    expect(Math.min(...contexts)).toBeGreaterThan(299_000);
+  });
+
+  it('keeps running after a failed run', async () => {
+    let calls = 0;
+    const failures: unknown[] = [];
+    const timer = startTimer(
+      async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('boom');
+      },
+      { intervalMs: 1, functionName: 'flaky', timeoutMs: 1_000, onError: (error) => failures.push(error) },
+    );
+    expect(await waitUntil(() => calls >= 2, 5_000)).toBe(true);
+    await timer.stop();
+    expect(failures).toEqual([new Error('boom')]);
+  });
+
+  it('reads OW_SCHEDULE_INTERVAL_SECONDS as a positive number of seconds', () => {
+    expect(readSandboxConfig({}).scheduleIntervalSeconds).toBeUndefined();
+    expect(readSandboxConfig({ OW_SCHEDULE_INTERVAL_SECONDS: '1' }).scheduleIntervalSeconds).toBe(1);
+    expect(readSandboxConfig({ OW_SCHEDULE_INTERVAL_SECONDS: '0.5' }).scheduleIntervalSeconds).toBe(0.5);
+    for (const bad of ['0', '-1', 'soon']) {
+      expect(() => readSandboxConfig({ OW_SCHEDULE_INTERVAL_SECONDS: bad })).toThrow(
+        /OW_SCHEDULE_INTERVAL_SECONDS/,
+      );
+    }
   });
 });
 

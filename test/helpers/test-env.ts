@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { expect, inject } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
+import { QUEUES } from '#shared/jobs/queues.js';
 import { DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD } from '#shared/sandbox/config.js';
 import { ensureTable } from '#shared/sandbox/dynamo.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#shared/sandbox/local-aws.js';
+import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from '#shared/sandbox/local-aws.js';
 
 /** A table of its own for this test file, named after it for debugging, unique across runs and re-runs. */
 function tableName(): string {
@@ -24,6 +25,10 @@ Object.assign(process.env, {
   ADMIN_PASSWORD: DEFAULT_ADMIN_PASSWORD,
   API_BASE_URL: 'http://localhost:8000',
   TABLE_NAME: tableName(),
+  // Queue URLs parse, but nothing listens there: a test that really sends starts the sandbox (real local SQS).
+  ...Object.fromEntries(
+    Object.values(QUEUES).map((q) => [q.urlVariable, `http://127.0.0.1:9/${LOCAL_ACCOUNT_ID}/${q.name}`]),
+  ),
 });
 for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'JWT_SECRET_ARN', 'ADMIN_SECRET_ARN'])
   delete process.env[name];

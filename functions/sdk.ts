@@ -1,0 +1,4 @@
+import { sdkRoutes } from '#shared/api/sdk.js';
+import { createHttpHandler } from '#shared/http/handler.js';
+
+export const handler = createHttpHandler(sdkRoutes);

@@ -1,0 +1,117 @@
+import * as z from 'zod';
+import { badRequest } from '#shared/http/errors.js';
+import { defineRoute, Reply } from '#shared/http/route.js';
+import { requireUser } from '#shared/identity/users.js';
+import { ingestSdkPush } from '#shared/ingest/sdk-ingest.js';
+import { SDK_PROVIDERS, type SdkProvider } from '#shared/model/provider.js';
+import { logger } from '#shared/observability.js';
+
+/** The SDK path segment is a plain string in the contract; the token check compares it verbatim. */
+const sdkUserParams = z.object({ user_id: z.string() });
+
+const uploadResponse = z.object({
+  status_code: z.literal(202),
+  response: z.string(),
+  user_id: z.string().nullable(),
+  dropped_count: z.number().int(),
+  records_saved: z.number().int(),
+  workouts_saved: z.number().int(),
+  sleep_saved: z.number().int(),
+});
+
+const jsonObject = z.record(z.string(), z.unknown(), {
+  error: 'Input should be a valid dictionary or object',
+});
+
+function sdkProvider(body: Record<string, unknown>): SdkProvider {
+  const provider = typeof body.provider === 'string' ? body.provider.trim().toLowerCase() : '';
+  if (!(SDK_PROVIDERS as readonly string[]).includes(provider)) {
+    throw badRequest(`Unsupported provider: ${provider}. Supported: ${SDK_PROVIDERS.join(', ')}`);
+  }
+  return provider as SdkProvider;
+}
+
+const timestamp = z.iso.datetime({ offset: true, local: true });
+const logEvent = z.discriminatedUnion('eventType', [
+  z.object({
+    eventType: z.literal('historical_data_sync_start'),
+    timestamp,
+    dataTypeCounts: z.array(z.object({ type: z.string(), count: z.number().int().min(0) })).default([]),
+    timeRange: z.object({ startDate: timestamp.nullish(), endDate: timestamp }).nullish(),
+  }),
+  z.object({
+    eventType: z.literal('historical_data_type_sync_end'),
+    timestamp,
+    dataType: z.string(),
+    success: z.boolean(),
+    recordCount: z.number().int().nullish(),
+    durationMs: z.number().int().nullish(),
+  }),
+  z.object({
+    eventType: z.literal('device_state'),
+    timestamp,
+    batteryLevel: z.number().min(0).max(1).nullish(),
+    batteryState: z.string().nullish(),
+    isLowPowerMode: z.boolean().nullish(),
+    thermalState: z.string().nullish(),
+    taskType: z.string().nullish(),
+    availableRamBytes: z.number().int().nullish(),
+    totalRamBytes: z.number().int().nullish(),
+  }),
+]);
+
+const tag = 'Mobile SDK';
+
+export const sdkRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/sdk/users/{user_id}/sync',
+    auth: 'SDK',
+    tag,
+    summary: 'Push Apple Health / Samsung Health / Health Connect data (bad records are dropped and counted)',
+    params: sdkUserParams,
+    body: jsonObject,
+    response: uploadResponse,
+    handle: async ({ params, body }) => {
+      const provider = sdkProvider(body);
+      await requireUser(params.user_id);
+      const counts = await ingestSdkPush(params.user_id, provider, body);
+      return new Reply(202, {
+        status_code: 202,
+        response: 'Import task queued successfully',
+        user_id: params.user_id,
+        ...counts,
+      });
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/sdk/users/{user_id}/logs',
+    auth: 'SDK',
+    tag,
+    summary: 'Diagnostic log events from the mobile SDK (logged, not stored)',
+    params: sdkUserParams,
+    body: z.object({
+      sdkVersion: z.string(),
+      provider: z.string().nullish(),
+      events: z.array(logEvent).min(1).max(100),
+    }),
+    response: uploadResponse,
+    handle: async ({ params, body }) => {
+      logger.info('sdk log events', {
+        userId: params.user_id,
+        sdkVersion: body.sdkVersion,
+        events: body.events,
+      });
+      return new Reply(202, {
+        status_code: 202,
+        response: 'Log events stored successfully',
+        user_id: params.user_id,
+        dropped_count: 0,
+        records_saved: 0,
+        workouts_saved: 0,
+        sleep_saved: 0,
+      });
+    },
+  }),
+];

@@ -1,0 +1,211 @@
+import { roundTo, type SleepSegment, sourceKey } from '#shared/ingest/sdk-normalise.js';
+import { zoneOffsetMinutes } from '#shared/ingest/sdk-payload.js';
+import type { HealthEvent, SleepStage, StageInterval } from '#shared/model/health-data.js';
+
+/**
+ * Sleep assembly for SDK stage segments (contract 6.3.4), pure: the caller keeps the open segments and the
+ * finalised nights between batches. Every result is a function of the set of segments only, so a night sent
+ * in any number of batches, in any order, any number of times, ends up as the same single session.
+ */
+
+export type SleepEvent = Extract<HealthEvent, { category: 'sleep' }>;
+
+/** A segment of a night; the night carries the source. */
+export type NightSegment = Omit<SleepSegment, 'source'>;
+
+/**
+ * A finalised night: the event plus the raw segments it was built from. `sleep_stages` cannot be merged
+ * exactly (in-bed envelopes and generic stages are removed from it, overlaps already clipped), so the caller
+ * stores `segments` with the event and merges re-build from them.
+ */
+export type SleepNight = SleepEvent & { segments: NightSegment[] };
+
+/** The reference's SLEEP_END_GAP_MINUTES. */
+export const SLEEP_END_GAP_MINUTES = 120;
+
+const MINUTE = 60_000;
+const OPENING_STAGES = new Set<SleepStage>(['in_bed', 'sleeping', 'light', 'deep', 'rem']);
+const DETAILED_STAGES = new Set<SleepStage>(['light', 'deep', 'rem']);
+const ASLEEP_STAGES: SleepStage[] = ['sleeping', 'light', 'deep', 'rem'];
+
+/**
+ * The reference stores every SDK session as a night (is_nap false). Ours: a session with less than 3 h of
+ * sleep that starts between 10:00 and 19:59 local time (its zone offset, else UTC) is a nap; a short night
+ * or a long daytime sleep (shift work) is not.
+ */
+const NAP_MAX_SLEEP_MINUTES = 180;
+const NAP_LOCAL_HOURS = { from: 10, to: 20 };
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+const tieBreak = ({ externalId, zoneOffset, source }: SleepSegment) =>
+  JSON.stringify([
+    externalId,
+    zoneOffset,
+    source.provider,
+    source.deviceModel,
+    source.sourceName,
+    source.softwareVersion,
+    source.originalSourceName,
+  ]);
+
+/** A total order, so that which of two duplicates survives never depends on the order they arrived in. */
+const compareSegments = (a: SleepSegment, b: SleepSegment) =>
+  a.start - b.start ||
+  a.end - b.end ||
+  compareText(a.stage, b.stage) ||
+  compareText(tieBreak(a), tieBreak(b));
+
+/** Sorted, one per (source, start, end, stage). */
+function uniqueSegments(segments: SleepSegment[]): SleepSegment[] {
+  const seen = new Set<string>();
+  return [...segments].sort(compareSegments).filter((segment) => {
+    const key = `${sourceKey(segment.source)}|${segment.start}|${segment.end}|${segment.stage}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Splits one source's segments into sessions. Only a sleep or in-bed segment opens a session (awake/unknown
+ * before one are ignored); a segment starting more than the gap after the session's latest end opens the next.
+ */
+export function groupSegmentsIntoSessions(
+  segments: SleepSegment[],
+  gapMinutes = SLEEP_END_GAP_MINUTES,
+): SleepSegment[][] {
+  const sessions: SleepSegment[][] = [];
+  let current: SleepSegment[] | null = null;
+  let windowEnd = Number.NEGATIVE_INFINITY;
+  for (const segment of uniqueSegments(segments)) {
+    if (current && segment.start - windowEnd > gapMinutes * MINUTE) current = null;
+    if (!current) {
+      if (!OPENING_STAGES.has(segment.stage)) continue;
+      current = [];
+      sessions.push(current);
+    }
+    current.push(segment);
+    windowEnd = Math.max(windowEnd, segment.end);
+  }
+  return sessions;
+}
+
+type Interval = { start: number; end: number };
+
+const latestEnd = (intervals: Interval[]) => Math.max(...intervals.map((interval) => interval.end));
+const earliestStart = (intervals: Interval[]) => Math.min(...intervals.map((interval) => interval.start));
+
+/** No segment can join any more: the session's latest end is at least the gap before `nowMs`. */
+export function isReadyToFinalise(
+  session: SleepSegment[],
+  nowMs: number,
+  gapMinutes = SLEEP_END_GAP_MINUTES,
+) {
+  return session.length > 0 && nowMs - latestEnd(session) >= gapMinutes * MINUTE;
+}
+
+/**
+ * The stage timeline: detailed stages make generic `sleeping` redundant; `in_bed` is an envelope around the
+ * stages, counted through time in bed, and only stands in as `sleeping` when nothing else was recorded.
+ * Overlaps are clipped, the earlier segment winning.
+ */
+function stageTimeline(segments: SleepSegment[]): StageInterval[] {
+  const detailed = segments.some((segment) => DETAILED_STAGES.has(segment.stage));
+  const onlyInBed = segments.every((segment) => segment.stage === 'in_bed');
+  const kept = onlyInBed
+    ? segments.map((segment) => ({ ...segment, stage: 'sleeping' as const }))
+    : segments.filter((segment) => segment.stage !== 'in_bed' && !(detailed && segment.stage === 'sleeping'));
+  const timeline: StageInterval[] = [];
+  let cursor = Number.NEGATIVE_INFINITY;
+  for (const { stage, start, end } of kept) {
+    if (Math.max(start, cursor) < end) timeline.push({ stage, start: Math.max(start, cursor), end });
+    cursor = Math.max(cursor, end);
+  }
+  return timeline;
+}
+
+function unionLength(intervals: Interval[]): number {
+  let total = 0;
+  let cursor = Number.NEGATIVE_INFINITY;
+  for (const { start, end } of [...intervals].sort((a, b) => a.start - b.start)) {
+    total += Math.max(0, end - Math.max(start, cursor));
+    cursor = Math.max(cursor, end);
+  }
+  return total;
+}
+
+const durationOf = (intervals: StageInterval[], ...stages: SleepStage[]) =>
+  intervals.filter((i) => stages.includes(i.stage)).reduce((total, i) => total + i.end - i.start, 0);
+
+const minutes = (ms: number) => Math.round(ms / MINUTE);
+
+function isNap(start: number, zoneOffset: string | null, asleepMs: number): boolean {
+  const localHour = new Date(start + (zoneOffsetMinutes(zoneOffset ?? 'Z') ?? 0) * MINUTE).getUTCHours();
+  return (
+    asleepMs < NAP_MAX_SLEEP_MINUTES * MINUTE &&
+    localHour >= NAP_LOCAL_HOURS.from &&
+    localHour < NAP_LOCAL_HOURS.to
+  );
+}
+
+/**
+ * Finalises one session (contract 6.3.4) of segments with end > start, as normaliseSdkBatch guarantees; the
+ * window is that of the cleaned stage timeline.
+ */
+export function buildSleepEvent(session: SleepSegment[]): SleepNight {
+  const segments = uniqueSegments(session);
+  const first = segments[0];
+  if (!first) throw new RangeError('A sleep session needs at least one segment');
+  const timeline = stageTimeline(segments);
+  const start = earliestStart(timeline);
+  const end = latestEnd(timeline);
+  const asleepMs = durationOf(timeline, ...ASLEEP_STAGES);
+  const awakeMs = durationOf(timeline, 'awake');
+  const inBed = segments.filter((segment) => segment.stage === 'in_bed');
+  const inBedMs = inBed.length > 0 ? unionLength(inBed) : unionLength(timeline);
+  const timeInBedMs = Math.max(inBedMs, asleepMs + awakeMs);
+  const detailed = timeline.some((interval) => DETAILED_STAGES.has(interval.stage));
+  const detailedMinutes = (stage: SleepStage) => (detailed ? minutes(durationOf(timeline, stage)) : null);
+  const zoneOffset = segments.find((segment) => segment.zoneOffset !== null)?.zoneOffset ?? null;
+  return {
+    category: 'sleep',
+    type: 'sleep_session',
+    source: first.source,
+    start,
+    end,
+    zoneOffset,
+    durationSeconds: Math.round((end - start) / 1000),
+    externalId: segments.find((segment) => segment.externalId !== null)?.externalId ?? null,
+    details: {
+      sleep_total_duration_minutes: minutes(asleepMs),
+      sleep_time_in_bed_minutes: minutes(timeInBedMs),
+      sleep_efficiency_score: timeInBedMs > 0 ? roundTo((asleepMs / timeInBedMs) * 100, 2) : null,
+      sleep_deep_minutes: detailedMinutes('deep'),
+      sleep_rem_minutes: detailedMinutes('rem'),
+      sleep_light_minutes: detailedMinutes('light'),
+      sleep_awake_minutes: minutes(awakeMs),
+      is_nap: isNap(start, zoneOffset, asleepMs),
+      sleep_stages: timeline,
+    },
+    segments: segments.map(({ source: _source, ...segment }) => segment),
+  };
+}
+
+type NightLike = Pick<SleepNight, 'source' | 'segments'>;
+
+/** Same source, and the raw windows (in-bed included) overlap or are at most the gap apart. */
+export function sessionsAdjacent(a: NightLike, b: NightLike, gapMinutes = SLEEP_END_GAP_MINUTES): boolean {
+  if (sourceKey(a.source) !== sourceKey(b.source) || a.segments.length === 0 || b.segments.length === 0)
+    return false;
+  const laterStart = Math.max(earliestStart(a.segments), earliestStart(b.segments));
+  const earlierEnd = Math.min(latestEnd(a.segments), latestEnd(b.segments));
+  return laterStart - earlierEnd <= gapMinutes * MINUTE;
+}
+
+const withSource = (night: NightLike): SleepSegment[] =>
+  night.segments.map((segment) => ({ ...segment, source: night.source }));
+
+/** One night from two adjacent ones of the same source, re-built from the union of their raw segments. */
+export const mergeSleepEvents = (existing: NightLike, incoming: NightLike): SleepNight =>
+  buildSleepEvent([...withSource(existing), ...withSource(incoming)]);

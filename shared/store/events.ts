@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { HealthEvent } from '#shared/model/health-data.js';
+import { nowIso } from '#shared/model/time.js';
+import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
+import { keys } from '#shared/store/keys.js';
+
+export type EventCategory = HealthEvent['category'];
+
+/** An event as stored: the unified event plus its identity and its data source key. */
+export type StoredEvent = HealthEvent & { id: string; userId: string; sourceKey: string; createdAt: string };
+
+const eventSk = (category: EventCategory, start: number, id: string) =>
+  `EVENT#${category}#${new Date(start).toISOString()}#${id}`;
+const pointerSk = (id: string) => `EVENTID#${id}`;
+
+/**
+ * The reference's dedup identity for events is (data source, start, end): the id is derived from it, so a
+ * re-delivered workout lands on the same key and is recognised as a duplicate without a lookup.
+ */
+export function eventId(userId: string, sourceKey: string, start: number, end: number): string {
+  const hex = createHash('sha256').update(`${userId}|${sourceKey}|${start}|${end}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function toItem(event: StoredEvent) {
+  const { source, userId, sourceKey, createdAt, ...rest } = event;
+  return {
+    PK: keys.userPartition(userId),
+    SK: eventSk(event.category, event.start, event.id),
+    ...rest,
+    user_id: userId,
+    source_key: sourceKey,
+    provider: source.provider,
+    created_at: createdAt,
+  };
+}
+
+function fromItem(item: Record<string, unknown>, source: StoredEvent['source']): StoredEvent {
+  const { PK, SK, user_id, source_key, provider, created_at, ...rest } = item;
+  return {
+    ...(rest as unknown as HealthEvent),
+    source,
+    id: rest.id as string,
+    userId: user_id as string,
+    sourceKey: source_key as string,
+    createdAt: created_at as string,
+  };
+}
+
+const puts = (table: string, event: StoredEvent, condition: boolean) => [
+  {
+    Put: {
+      TableName: table,
+      Item: toItem(event),
+      ...(condition ? { ConditionExpression: 'attribute_not_exists(PK)' } : {}),
+    },
+  },
+  {
+    Put: {
+      TableName: table,
+      Item: {
+        PK: keys.userPartition(event.userId),
+        SK: pointerSk(event.id),
+        event_sk: eventSk(event.category, event.start, event.id),
+        category: event.category,
+      },
+    },
+  },
+];
+
+export function newStoredEvent(userId: string, sourceKey: string, event: HealthEvent): StoredEvent {
+  return {
+    ...event,
+    id: eventId(userId, sourceKey, event.start, event.end),
+    userId,
+    sourceKey,
+    createdAt: nowIso(),
+  };
+}
+
+/** Inserts unless an event with the same identity exists; true when it was new. */
+export async function insertEvent(event: StoredEvent): Promise<boolean> {
+  const { doc, table } = db();
+  try {
+    await doc.send(new TransactWriteCommand({ TransactItems: puts(table, event, true) }));
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Transaction items replacing `removed` events by `added` ones (sleep sessions merged across batches). */
+export function replaceEventsItems(table: string, removed: StoredEvent[], added: StoredEvent[]) {
+  const addedIds = new Set(added.map((e) => e.id));
+  const deletes = removed
+    .filter((e) => !addedIds.has(e.id))
+    .flatMap((e) => [
+      {
+        Delete: {
+          TableName: table,
+          Key: { PK: keys.userPartition(e.userId), SK: eventSk(e.category, e.start, e.id) },
+        },
+      },
+      { Delete: { TableName: table, Key: { PK: keys.userPartition(e.userId), SK: pointerSk(e.id) } } },
+    ]);
+  return [...deletes, ...added.flatMap((e) => puts(table, e, false))];
+}
+
+/** Events of a category whose start lies in [fromMs, toMs), newest first. */
+export async function queryEvents(
+  userId: string,
+  category: EventCategory,
+  fromMs: number,
+  toMs: number,
+  sources: (sourceKey: string) => StoredEvent['source'],
+): Promise<StoredEvent[]> {
+  const items = await queryAll({
+    KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+    ExpressionAttributeValues: {
+      ':pk': keys.userPartition(userId),
+      ':from': `EVENT#${category}#${new Date(Math.max(0, fromMs)).toISOString()}`,
+      ':to': `EVENT#${category}#${new Date(toMs).toISOString()}`,
+    },
+    ScanIndexForward: false,
+  });
+  return items.map((item) => fromItem(item, sources(item.source_key as string)));
+}
+
+/** Deletes an event of the given category; false when it does not exist (or is of another category). */
+export async function deleteEvent(userId: string, category: EventCategory, id: string): Promise<boolean> {
+  const { doc, table } = db();
+  const pointer = await doc.send(
+    new GetCommand({
+      TableName: table,
+      Key: { PK: keys.userPartition(userId), SK: pointerSk(id) },
+      ConsistentRead: true,
+    }),
+  );
+  if (!pointer.Item || pointer.Item.category !== category) return false;
+  try {
+    await doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Delete: {
+              TableName: table,
+              Key: { PK: keys.userPartition(userId), SK: pointer.Item.event_sk },
+              ConditionExpression: 'attribute_exists(PK)',
+            },
+          },
+          { Delete: { TableName: table, Key: { PK: keys.userPartition(userId), SK: pointerSk(id) } } },
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { SleepStage } from '#shared/model/health-data.js';
+import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
+import { replaceEventsItems, type StoredEvent } from '#shared/store/events.js';
+import { keys } from '#shared/store/keys.js';
+import { TABLE_KEYS } from '#shared/store/table.js';
+
+/** A sleep stage segment not yet part of a finalised session (the reference kept these in Redis). */
+export interface PendingSegment {
+  stage: SleepStage;
+  start: number;
+  end: number;
+  zoneOffset: string | null;
+  externalId: string | null;
+  /** When the segment arrived; one that cannot start a session waits a day for the rest of its night. */
+  receivedAt?: number;
+}
+
+export interface PendingSleep {
+  segments: PendingSegment[];
+  version: number;
+}
+
+/** The "open sessions" index is sparse and sharded so that many sleeping users do not share one partition. */
+const SHARDS = 8;
+const shardOf = (userId: string) => createHash('sha256').update(userId).digest()[0]! % SHARDS;
+const sk = (sourceKey: string) => `SLEEPPENDING#${sourceKey}`;
+
+export async function getPendingSleep(userId: string, sourceKey: string): Promise<PendingSleep> {
+  const { doc, table } = db();
+  const out = await doc.send(
+    new GetCommand({
+      TableName: table,
+      Key: { PK: keys.userPartition(userId), SK: sk(sourceKey) },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Item
+    ? { segments: out.Item.segments as PendingSegment[], version: out.Item.version as number }
+    : { segments: [], version: 0 };
+}
+
+/**
+ * Commits one step of sleep assembly atomically: the pending segments that stay open (only if nobody changed
+ * them since `expectedVersion` was read) together with the sleep events finalised from the others. False on a
+ * conflict; the caller re-reads and retries, which is safe because assembly and merging are idempotent.
+ */
+export async function commitSleepState(
+  userId: string,
+  sourceKey: string,
+  open: PendingSegment[],
+  expectedVersion: number,
+  finalised: { removed: StoredEvent[]; added: StoredEvent[] },
+): Promise<boolean> {
+  const { doc, table } = db();
+  const key = { PK: keys.userPartition(userId), SK: sk(sourceKey) };
+  const condition =
+    expectedVersion === 0
+      ? { ConditionExpression: 'attribute_not_exists(PK)' }
+      : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': expectedVersion } };
+  const pending =
+    open.length === 0
+      ? { ConditionCheck: { TableName: table, Key: key, ...condition } }
+      : {
+          Put: {
+            TableName: table,
+            Item: {
+              ...key,
+              segments: open,
+              version: expectedVersion + 1,
+              user_id: userId,
+              source_key: sourceKey,
+              [TABLE_KEYS.gsi1.partitionKey]: `SLEEPPENDING#${shardOf(userId)}`,
+              [TABLE_KEYS.gsi1.sortKey]:
+                `${new Date(Math.max(...open.map((s) => s.end))).toISOString()}#${userId}#${sourceKey}`,
+            },
+            ...condition,
+          },
+        };
+  const removePending =
+    open.length === 0 && expectedVersion > 0
+      ? [{ Delete: { TableName: table, Key: key, ...condition } }]
+      : [];
+  const items = [
+    ...(removePending.length > 0 ? removePending : [pending]),
+    ...replaceEventsItems(table, finalised.removed, finalised.added),
+  ];
+  try {
+    await doc.send(new TransactWriteCommand({ TransactItems: items }));
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** (user, source) pairs whose latest pending segment ended before `beforeMs`: ready to be finalised. */
+export async function listStalePendingSleep(
+  beforeMs: number,
+): Promise<Array<{ userId: string; sourceKey: string }>> {
+  const shards = await Promise.all(
+    Array.from({ length: SHARDS }, (_, shard) =>
+      queryAll({
+        IndexName: TABLE_KEYS.gsi1.indexName,
+        KeyConditionExpression: `${TABLE_KEYS.gsi1.partitionKey} = :pk AND ${TABLE_KEYS.gsi1.sortKey} < :before`,
+        ExpressionAttributeValues: {
+          ':pk': `SLEEPPENDING#${shard}`,
+          ':before': new Date(beforeMs).toISOString(),
+        },
+      }),
+    ),
+  );
+  return shards
+    .flat()
+    .map((item) => ({ userId: item.user_id as string, sourceKey: item.source_key as string }));
+}
