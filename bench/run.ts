@@ -1,9 +1,28 @@
 import { benchBundles } from './bundles.js';
+import { benchIngest } from './ingest.js';
 import { benchLatency } from './latency.js';
 
-/** `npm run bench`: prints figures; nothing here is asserted or gates CI. */
+/** `npm run bench [bundles|latency|ingest ...]`: prints figures; nothing here is asserted or gates CI. */
+// The sandbox runs on the local Node (20 here); Lambda runs 22. The SDK's upgrade notice is noise in figures.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const selected = new Set(process.argv.slice(2));
+const wanted = (name: string) => selected.size === 0 || selected.has(name);
+
 console.log(`Open Wearables Serverless benchmarks (node ${process.version}, ${new Date().toISOString()})\n`);
-console.log('Lambda bundles (esbuild, minified ESM, AWS SDK bundled) and cold module initialisation:');
-console.table(await benchBundles());
-console.log('\nSandbox latency, sequential requests:');
-console.table(await benchLatency());
+if (wanted('bundles')) {
+  console.log('Lambda bundles (esbuild, minified ESM, AWS SDK bundled) and cold module initialisation:');
+  console.table(await benchBundles());
+}
+if (wanted('latency')) {
+  console.log('\nSandbox latency, sequential requests:');
+  console.table(await benchLatency());
+}
+if (wanted('ingest')) {
+  console.log('\nSDK ingestion of a synthetic Apple Watch week through POST /sdk/users/{id}/sync:');
+  const ingest = await benchIngest();
+  console.table(ingest.summary);
+  console.table(ingest.storage);
+  console.log(`write units: ${ingest.ratio}x fewer than one item per sample`);
+  console.log('\nOne-day heart-rate reads (200 sequential):');
+  console.table(ingest.reads);
+}

@@ -16,7 +16,7 @@ export type NightSegment = Omit<SleepSegment, 'source'>;
 /**
  * A finalised night: the event plus the raw segments it was built from. `sleep_stages` cannot be merged
  * exactly (in-bed envelopes and generic stages are removed from it, overlaps already clipped), so the caller
- * stores `segments` with the event and merges re-build from them.
+ * stores `segments` with the event, regroups them with later segments of the source and rebuilds each group.
  */
 export type SleepNight = SleepEvent & { segments: NightSegment[] };
 
@@ -191,21 +191,3 @@ export function buildSleepEvent(session: SleepSegment[]): SleepNight {
     segments: segments.map(({ source: _source, ...segment }) => segment),
   };
 }
-
-type NightLike = Pick<SleepNight, 'source' | 'segments'>;
-
-/** Same source, and the raw windows (in-bed included) overlap or are at most the gap apart. */
-export function sessionsAdjacent(a: NightLike, b: NightLike, gapMinutes = SLEEP_END_GAP_MINUTES): boolean {
-  if (sourceKey(a.source) !== sourceKey(b.source) || a.segments.length === 0 || b.segments.length === 0)
-    return false;
-  const laterStart = Math.max(earliestStart(a.segments), earliestStart(b.segments));
-  const earlierEnd = Math.min(latestEnd(a.segments), latestEnd(b.segments));
-  return laterStart - earlierEnd <= gapMinutes * MINUTE;
-}
-
-const withSource = (night: NightLike): SleepSegment[] =>
-  night.segments.map((segment) => ({ ...segment, source: night.source }));
-
-/** One night from two adjacent ones of the same source, re-built from the union of their raw segments. */
-export const mergeSleepEvents = (existing: NightLike, incoming: NightLike): SleepNight =>
-  buildSleepEvent([...withSource(existing), ...withSource(incoming)]);

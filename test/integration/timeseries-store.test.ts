@@ -3,6 +3,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Sample } from '#shared/model/health-data.js';
 import { db } from '#shared/store/client.js';
+import { itemSize } from '#shared/store/item-size.js';
 import {
   deleteUserSeries,
   listUserSeries,
@@ -28,15 +29,6 @@ const everySecond = (from: number, count: number, step = 1000) =>
 const readAll = async (userId: string, sourceKey = SOURCE) =>
   (await readSeriesSamples(userId, 'heart_rate', 0, T0 + 1000 * HOUR, { sourceKey })).sources[0]?.samples ??
   [];
-
-/** DynamoDB's item size: attribute names plus values (strings as UTF-8, numbers about 1 byte per 2 digits). */
-function itemSize(item: Record<string, unknown>): number {
-  return Object.entries(item).reduce((size, [name, value]) => {
-    if (value instanceof Uint8Array) return size + name.length + value.length;
-    if (typeof value === 'number') return size + name.length + Math.ceil(String(value).length / 2) + 1;
-    return size + name.length + Buffer.byteLength(String(value));
-  }, 0);
-}
 
 afterEach(() => vi.restoreAllMocks());
 

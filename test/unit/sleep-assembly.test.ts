@@ -6,9 +6,7 @@ import {
   buildSleepEvent,
   groupSegmentsIntoSessions,
   isReadyToFinalise,
-  mergeSleepEvents,
   type SleepNight,
-  sessionsAdjacent,
 } from '#shared/ingest/sleep-assembly.js';
 import type { SleepStage, SourceRef } from '#shared/model/health-data.js';
 
@@ -39,6 +37,27 @@ const segment = (
 });
 
 const night = (...segments: SleepSegment[]) => buildSleepEvent(segments);
+
+/** A stored night's raw segments, each given the night's source again, as the orchestrator regroups them. */
+const segmentsOf = (stored: SleepNight): SleepSegment[] =>
+  stored.segments.map((s) => ({ ...s, source: stored.source }));
+
+/**
+ * What the orchestrator (sleep-sessions.ts) does per push of one source, once every night is long over: the
+ * stored nights' segments, the still-unattached ones and the push are regrouped together, and each group is
+ * rebuilt as one night. Segments no session takes (an `awake` before any sleep) wait for the rest of the night.
+ */
+type SourceState = { nights: SleepNight[]; open: SleepSegment[] };
+function store({ nights, open }: SourceState, push: SleepSegment[]): SourceState {
+  const all = [...nights.flatMap(segmentsOf), ...open, ...push];
+  const sessions = groupSegmentsIntoSessions(all);
+  const grouped = new Set(sessions.flat().map((s) => `${s.start}|${s.end}|${s.stage}`));
+  return {
+    nights: sessions.map(buildSleepEvent),
+    open: all.filter((s) => !grouped.has(`${s.start}|${s.end}|${s.stage}`)),
+  };
+}
+const NOTHING_STORED: SourceState = { nights: [], open: [] };
 
 describe('the contract 6.5 night', () => {
   const session = [
@@ -241,31 +260,32 @@ describe('naps: under 3 h of sleep starting between 10:00 and 19:59 local time',
   });
 });
 
-describe('adjacency and merging', () => {
+describe('regrouping a stored night with later segments', () => {
   const evening = night(segment('light', '2026-03-01T22:00:00Z', '2026-03-01T23:00:00Z'));
+  const regrouped = (stored: SleepNight, ...later: SleepSegment[]) =>
+    groupSegmentsIntoSessions([...segmentsOf(stored), ...later]).map(buildSleepEvent);
 
-  it('joins nights of the same source at most the gap apart', () => {
-    const later = (from: string, to: string) => night(segment('deep', from, to));
-    expect(sessionsAdjacent(evening, later('2026-03-02T01:00:00Z', '2026-03-02T02:00:00Z'))).toBe(true);
-    expect(sessionsAdjacent(evening, later('2026-03-02T01:01:00Z', '2026-03-02T02:00:00Z'))).toBe(false);
-    expect(sessionsAdjacent(later('2026-03-01T21:00:00Z', '2026-03-01T22:30:00Z'), evening)).toBe(true);
-    const phone = { ...watch, deviceModel: 'iPhone15,2' };
-    expect(
-      sessionsAdjacent(
-        evening,
-        night(segment('deep', '2026-03-01T23:00:00Z', '2026-03-01T23:30:00Z', { source: phone })),
-      ),
-    ).toBe(false);
+  it('joins segments of the same source at most the gap after the night', () => {
+    const deep = (from: string, to: string) => segment('deep', from, to);
+    expect(regrouped(evening, deep('2026-03-02T01:00:00Z', '2026-03-02T02:00:00Z'))).toEqual([
+      night(...segmentsOf(evening), deep('2026-03-02T01:00:00Z', '2026-03-02T02:00:00Z')),
+    ]);
+    expect(regrouped(evening, deep('2026-03-02T01:01:00Z', '2026-03-02T02:00:00Z'))).toEqual([
+      evening,
+      night(deep('2026-03-02T01:01:00Z', '2026-03-02T02:00:00Z')),
+    ]);
+    expect(regrouped(evening, deep('2026-03-01T21:00:00Z', '2026-03-01T22:30:00Z'))).toHaveLength(1);
   });
 
-  it('measures adjacency on the raw window, in-bed included', () => {
+  it('measures the gap on the raw window, in-bed included', () => {
     const inBed = night(
       segment('in_bed', '2026-03-01T22:00:00Z', '2026-03-02T07:00:00Z'),
       segment('light', '2026-03-01T22:30:00Z', '2026-03-01T23:00:00Z'),
     );
-    expect(
-      sessionsAdjacent(inBed, night(segment('rem', '2026-03-02T05:00:00Z', '2026-03-02T05:30:00Z'))),
-    ).toBe(true);
+    expect(inBed.end).toBe(at('2026-03-01T23:00:00Z'));
+    const [joined, ...rest] = regrouped(inBed, segment('rem', '2026-03-02T05:00:00Z', '2026-03-02T05:30:00Z'));
+    expect(rest).toEqual([]);
+    expect(joined).toMatchObject({ start: at('2026-03-01T22:30:00Z'), end: at('2026-03-02T05:30:00Z') });
   });
 });
 
@@ -277,17 +297,6 @@ describe('one night sent in several pushes', () => {
     return result.batch.sleepSegments;
   };
 
-  /** What the caller does per push: group, build, merge with adjacent stored nights of the source. */
-  function store(nights: SleepNight[], segments: SleepSegment[]): SleepNight[] {
-    let stored = nights;
-    for (const session of groupSegmentsIntoSessions(segments)) {
-      const built = buildSleepEvent(session);
-      const adjacent = stored.filter((n) => sessionsAdjacent(n, built));
-      stored = [...stored.filter((n) => !adjacent.includes(n)), adjacent.reduce(mergeSleepEvents, built)];
-    }
-    return stored;
-  }
-
   const atOnce = buildSleepEvent(pushOf(ios.data.sleep));
   const first = pushOf(ios.data.sleep.slice(0, 3));
   const second = pushOf(ios.data.sleep.slice(3));
@@ -297,23 +306,29 @@ describe('one night sent in several pushes', () => {
     ['in reverse order', [second, first]],
     ['with a push repeated', [first, second, first, second]],
   ])('%s gives the same single night as one push', (_name, pushes) => {
-    expect(pushes.reduce(store, [])).toEqual([atOnce]);
+    expect(pushes.reduce(store, NOTHING_STORED)).toEqual({ nights: [atOnce], open: [] });
   });
 
   it('keeps the in-bed envelope, which sleep_stages alone would lose', () => {
     const inBedOnlyFirst = pushOf(ios.data.sleep.slice(0, 2));
     const rest = pushOf(ios.data.sleep.slice(2));
-    const [merged] = [inBedOnlyFirst, rest].reduce(store, []);
-    expect(merged?.details.sleep_time_in_bed_minutes).toBe(444);
+    const { nights } = [inBedOnlyFirst, rest].reduce(store, NOTHING_STORED);
+    expect(nights).toEqual([atOnce]);
+    expect(nights[0]?.details.sleep_time_in_bed_minutes).toBe(444);
   });
 
   it('attaches an awake-only push when it is grouped together with the stored night', () => {
-    const [stored] = store([], pushOf(ios.data.sleep.slice(0, 4)));
+    const stored = store(NOTHING_STORED, pushOf(ios.data.sleep.slice(0, 4)));
     const awake = pushOf(ios.data.sleep.slice(4));
     expect(groupSegmentsIntoSessions(awake)).toEqual([]);
-    const storedSegments = stored!.segments.map((s) => ({ ...s, source: stored!.source }));
-    const sessions = groupSegmentsIntoSessions([...storedSegments, ...awake]);
-    expect(sessions.map(buildSleepEvent)).toEqual([atOnce]);
+    expect(store(stored, awake)).toEqual({ nights: [atOnce], open: [] });
+  });
+
+  it('keeps an awake-only push that comes first until the rest of the night arrives', () => {
+    const awakeFirst = store(NOTHING_STORED, pushOf(ios.data.sleep.slice(4)));
+    expect(awakeFirst.nights).toEqual([]);
+    expect(awakeFirst.open).toHaveLength(1);
+    expect(store(awakeFirst, pushOf(ios.data.sleep.slice(0, 4)))).toEqual({ nights: [atOnce], open: [] });
   });
 });
 
@@ -355,24 +370,74 @@ describe('properties', () => {
       );
   const mixedVersions = ['11.2.0', '11.3.0', null];
 
-  it('merging equals building from all segments at once', () => {
+  it('any permutation and duplication of the same segments builds the same night', () => {
     fc.assert(
-      fc.property(twoNights(), ([a, b, all]) => {
-        expect(mergeSleepEvents(a, b)).toEqual(night(...[...all].reverse()));
+      fc.property(
+        segments(1, mixedVersions).chain((all) =>
+          fc.tuple(
+            fc.constant(all),
+            fc.array(fc.constantFrom(...all), { maxLength: 10 }).chain((extra) => shuffled([...all, ...extra])),
+          ),
+        ),
+        ([all, reordered]) => {
+          expect(buildSleepEvent(reordered)).toEqual(night(...all));
+        },
+      ),
+    );
+  });
+
+  it("building from a night's own segments reproduces it", () => {
+    fc.assert(
+      fc.property(segments(1, mixedVersions), (all) => {
+        const built = night(...all);
+        expect(buildSleepEvent(segmentsOf(built))).toEqual(built);
+        // and a night built from one session regroups as that one session
+        for (const session of groupSegmentsIntoSessions(all)) {
+          const stored = buildSleepEvent(session);
+          expect(groupSegmentsIntoSessions(segmentsOf(stored)).map(buildSleepEvent)).toEqual([stored]);
+        }
       }),
     );
   });
 
-  it('merging is order-independent and idempotent', () => {
+  it("rebuilding from the union of two nights' segments equals building from all segments at once", () => {
+    fc.assert(
+      fc.property(twoNights(), ([a, b, all]) => {
+        expect(buildSleepEvent([...segmentsOf(a), ...segmentsOf(b)])).toEqual(night(...[...all].reverse()));
+        expect(buildSleepEvent([...segmentsOf(b), ...segmentsOf(a)])).toEqual(night(...all));
+      }),
+    );
+  });
+
+  it('rebuilding is idempotent: a night already holding the segments does not change', () => {
     fc.assert(
       fc.property(twoNights(mixedVersions), ([a, b]) => {
-        const merged = mergeSleepEvents(a, b);
-        expect(mergeSleepEvents(b, a)).toEqual(merged);
-        expect(mergeSleepEvents(merged, b)).toEqual(merged);
-        expect(mergeSleepEvents(a, merged)).toEqual(merged);
-        expect(mergeSleepEvents(merged, merged)).toEqual(merged);
-        expect(mergeSleepEvents(a, a)).toEqual(a);
+        const union = buildSleepEvent([...segmentsOf(a), ...segmentsOf(b)]);
+        expect(buildSleepEvent([...segmentsOf(union), ...segmentsOf(b)])).toEqual(union);
+        expect(buildSleepEvent([...segmentsOf(a), ...segmentsOf(union)])).toEqual(union);
+        expect(buildSleepEvent([...segmentsOf(union), ...segmentsOf(union)])).toEqual(union);
+        expect(buildSleepEvent([...segmentsOf(a), ...segmentsOf(a)])).toEqual(a);
       }),
+    );
+  });
+
+  it('the nights of a source do not depend on how its segments are split into pushes, nor their order', () => {
+    fc.assert(
+      fc.property(
+        segments(1).chain((all) =>
+          fc.tuple(
+            fc.constant(all),
+            fc.array(fc.subarray(all), { minLength: 1, maxLength: 5 }).chain((pushes) =>
+              // every segment arrives at least once; pushes come in any order, some twice
+              shuffled([...pushes, all.filter((s) => !pushes.flat().includes(s)), ...pushes.slice(0, 2)]),
+            ),
+          ),
+        ),
+        ([all, pushes]) => {
+          const { nights } = pushes.reduce(store, NOTHING_STORED);
+          expect(nights).toEqual(groupSegmentsIntoSessions(all).map(buildSleepEvent));
+        },
+      ),
     );
   });
 
