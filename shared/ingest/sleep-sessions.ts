@@ -22,13 +22,28 @@ type Pending = NightSegment & { receivedAt?: number };
 
 const segmentKey = (s: NightSegment) => `${s.start}|${s.end}|${s.stage}`;
 
+/** One copy per segment; among re-sent copies that differ in metadata the same one wins whatever the order. */
+function uniqueSegments<T extends NightSegment>(segments: T[]): T[] {
+  const rank = (s: NightSegment) => `${s.zoneOffset ?? ''}|${s.externalId ?? ''}`;
+  const chosen = new Map<string, T>();
+  for (const s of segments) {
+    const current = chosen.get(segmentKey(s));
+    if (!current || rank(s) < rank(current)) chosen.set(segmentKey(s), s);
+  }
+  return [...chosen.values()];
+}
+
 /** Stored nights of the source that a new segment could belong to (within the gap of `from`..`to`). */
 async function nearbyNights(userId: string, sourceKey: string, source: SourceRef, from: number, to: number) {
   const events = await queryEvents(userId, 'sleep', from - DAY_MS - GAP_MS, to + GAP_MS, () => source);
-  return (events as StoredNight[]).filter(
-    (e) =>
-      e.sourceKey === sourceKey && e.end + GAP_MS >= from && e.start - GAP_MS <= to && e.segments?.length,
-  );
+  // Raw segments (in-bed included) bound a night for grouping; its start/end come from the stages alone.
+  return (events as StoredNight[]).filter((e) => {
+    const segments = e.segments ?? [];
+    if (e.sourceKey !== sourceKey || segments.length === 0) return false;
+    const start = Math.min(...segments.map((s) => s.start));
+    const end = Math.max(...segments.map((s) => s.end));
+    return end + GAP_MS >= from && start - GAP_MS <= to;
+  });
 }
 
 /**
@@ -61,11 +76,7 @@ export async function assembleSleep(
           );
     const storedKeys = new Map<string, StoredNight>();
     for (const night of nights) for (const s of night.segments ?? []) storedKeys.set(segmentKey(s), night);
-    const all = [
-      ...new Map(
-        [...nights.flatMap((n) => n.segments ?? []), ...fresh].map((s) => [segmentKey(s), s]),
-      ).values(),
-    ];
+    const all = uniqueSegments([...nights.flatMap((n) => n.segments ?? []), ...fresh]);
 
     const removed = new Map<string, StoredNight>();
     const added: StoredEvent[] = [];
@@ -86,7 +97,7 @@ export async function assembleSleep(
       for (const night of absorbed) removed.set(night.id, night);
       added.push(newStoredEvent(userId, sourceKey, buildSleepEvent(session)));
     }
-    const orphans = [...new Map(fresh.map((s) => [segmentKey(s), s])).values()].filter(
+    const orphans = uniqueSegments(fresh).filter(
       (s) => !grouped.has(segmentKey(s)) && (s.receivedAt ?? now) > now - ORPHAN_WAIT_MS,
     );
     open.push(...orphans);

@@ -46,6 +46,8 @@ const segmentsOf = (stored: SleepNight): SleepSegment[] =>
  * What the orchestrator (sleep-sessions.ts) does per push of one source, once every night is long over: the
  * stored nights' segments, the still-unattached ones and the push are regrouped together, and each group is
  * rebuilt as one night. Segments no session takes (an `awake` before any sleep) wait for the rest of the night.
+ * The orchestrator only loads the stored nights near the push; regrouping every night here is the same, as a
+ * night rebuilt from its own segments is unchanged (see the properties).
  */
 type SourceState = { nights: SleepNight[]; open: SleepSegment[] };
 function store({ nights, open }: SourceState, push: SleepSegment[]): SourceState {
@@ -283,7 +285,10 @@ describe('regrouping a stored night with later segments', () => {
       segment('light', '2026-03-01T22:30:00Z', '2026-03-01T23:00:00Z'),
     );
     expect(inBed.end).toBe(at('2026-03-01T23:00:00Z'));
-    const [joined, ...rest] = regrouped(inBed, segment('rem', '2026-03-02T05:00:00Z', '2026-03-02T05:30:00Z'));
+    const [joined, ...rest] = regrouped(
+      inBed,
+      segment('rem', '2026-03-02T05:00:00Z', '2026-03-02T05:30:00Z'),
+    );
     expect(rest).toEqual([]);
     expect(joined).toMatchObject({ start: at('2026-03-01T22:30:00Z'), end: at('2026-03-02T05:30:00Z') });
   });
@@ -376,7 +381,9 @@ describe('properties', () => {
         segments(1, mixedVersions).chain((all) =>
           fc.tuple(
             fc.constant(all),
-            fc.array(fc.constantFrom(...all), { maxLength: 10 }).chain((extra) => shuffled([...all, ...extra])),
+            fc
+              .array(fc.constantFrom(...all), { maxLength: 10 })
+              .chain((extra) => shuffled([...all, ...extra])),
           ),
         ),
         ([all, reordered]) => {
