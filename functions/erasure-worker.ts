@@ -1,4 +1,4 @@
-import { erasureJob, eraseUserData, queueErasure } from '#shared/jobs/erasure.js';
+import { eraseUserData, erasureJob, queueErasure } from '#shared/jobs/erasure.js';
 import { createSqsWorker } from '#shared/jobs/worker.js';
 
 /** Leaves this much of the invocation for the continuation message and the batch response. */

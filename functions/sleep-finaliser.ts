@@ -9,7 +9,10 @@ const SAFETY_MS = 20_000;
 export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (_event: unknown, context) => {
-    const finalised = await finaliseStaleSleep(Date.now(), Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS);
+    const finalised = await finaliseStaleSleep(
+      Date.now(),
+      Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS,
+    );
     logger.info('stale sleep finalised', { finalised });
     return { finalised };
   });
