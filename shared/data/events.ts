@@ -3,7 +3,7 @@ import { compareSourcePriority, localDate, sourceMetadata } from '#shared/data/s
 import { notFound } from '#shared/http/errors.js';
 import type { StageInterval } from '#shared/model/health-data.js';
 import { apiDateTime } from '#shared/model/time.js';
-import type { WORKOUT_TYPES } from '#shared/model/workout-types.js';
+import { PACE_WORKOUT_TYPES } from '#shared/model/workout-types.js';
 import { type DataSourceRecord, dataSourcesByKey, sourceRefOf } from '#shared/store/data-sources.js';
 import { deleteEvent, type EventCategory, queryEvents, type StoredEvent } from '#shared/store/events.js';
 import { readSeriesSamples } from '#shared/store/timeseries.js';
@@ -20,37 +20,6 @@ export interface EventQuery {
 const nullIfZero = (value: number | null | undefined) => (value ? value : null);
 const int = (value: number | null | undefined) =>
   value === null || value === undefined ? null : Math.round(value);
-
-const PACE_TYPES = new Set<string>([
-  'running',
-  'trail_running',
-  'treadmill',
-  'walking',
-  'hiking',
-  'mountaineering',
-  'trail_hiking',
-  'walking_fitness',
-  'casual_walking',
-  'cycling',
-  'mountain_biking',
-  'indoor_cycling',
-  'cyclocross',
-  'e_biking',
-  'swimming',
-  'pool_swimming',
-  'open_water_swimming',
-  'rowing',
-  'kayaking',
-  'canoeing',
-  'paddling',
-  'stand_up_paddleboarding',
-  'cross_country_skiing',
-  'backcountry_skiing',
-  'skating',
-  'inline_skating',
-  'ice_skating',
-  'triathlon',
-] satisfies Array<(typeof WORKOUT_TYPES)[number]>);
 
 async function loadEvents<C extends EventCategory>(userId: string, category: C, query: EventQuery) {
   const sources = await dataSourcesByKey(userId);
@@ -149,7 +118,7 @@ export async function listWorkouts(userId: string, query: EventQuery & { recordT
       avg_heart_rate_bpm: int(d.heart_rate_avg ?? fill.get(w.id)?.avg),
       max_heart_rate_bpm: int(d.heart_rate_max ?? fill.get(w.id)?.max),
       avg_pace_sec_per_km:
-        distance && duration && PACE_TYPES.has(w.type ?? '')
+        distance && duration && PACE_WORKOUT_TYPES.has(w.type ?? '')
           ? Math.round((duration / (distance / 1000)) * 10) / 10
           : null,
       elevation_gain_meters: nullIfZero(d.total_elevation_gain),

@@ -6,14 +6,16 @@ import {
   type SourceInfo,
   type Workout,
 } from '#shared/ingest/sdk-payload.js';
-import type {
-  HealthEvent,
-  Sample,
-  SeriesSamples,
-  SleepStage,
-  SourceRef,
-  WorkoutDetails,
+import {
+  type HealthEvent,
+  type Sample,
+  type SeriesSamples,
+  SLEEP_STAGES,
+  type SleepStage,
+  type SourceRef,
+  type WorkoutDetails,
 } from '#shared/model/health-data.js';
+import { roundTo } from '#shared/model/numbers.js';
 import type { SdkProvider } from '#shared/model/provider.js';
 import { SERIES_TYPES, type SeriesType } from '#shared/model/series.js';
 
@@ -44,30 +46,12 @@ export interface NormalisedBatch {
   received: { records: number; workouts: number; sleep: number };
 }
 
-export const SLEEP_STAGES: readonly SleepStage[] = [
-  'in_bed',
-  'sleeping',
-  'awake',
-  'light',
-  'deep',
-  'rem',
-  'unknown',
-];
-
 const MG_DL_PER_MMOL_L = 18.0182;
 const FRACTION_PERCENT_SERIES = new Set<SeriesType>([
   'walking_double_support_percentage',
   'walking_asymmetry_percentage',
   'walking_steadiness',
 ]);
-
-/** Rounds half away from zero on the decimal value, as a numeric(…, places) column does (574.09999… -> 574.1). */
-export function roundTo(value: number, places: number): number {
-  if (Math.abs(value) >= 1e15) return value;
-  const scale = 10 ** places;
-  const rounded = Math.round(Number((Math.abs(value) * scale).toPrecision(15))) / scale;
-  return value < 0 && rounded !== 0 ? -rounded : rounded;
-}
 
 /** Data source identity within one user: provider, device model and writer name (contract 5.1). */
 export const sourceKey = (source: SourceRef) =>

@@ -1,6 +1,12 @@
-import { roundTo, type SleepSegment, sourceKey } from '#shared/ingest/sdk-normalise.js';
+import { type SleepSegment, sourceKey } from '#shared/ingest/sdk-normalise.js';
 import { zoneOffsetMinutes } from '#shared/ingest/sdk-payload.js';
-import type { HealthEvent, SleepStage, StageInterval } from '#shared/model/health-data.js';
+import {
+  ASLEEP_STAGES,
+  type HealthEvent,
+  type SleepStage,
+  type StageInterval,
+} from '#shared/model/health-data.js';
+import { roundTo } from '#shared/model/numbers.js';
 
 /**
  * Sleep assembly for SDK stage segments (contract 6.3.4), pure: the caller keeps the open segments and the
@@ -26,7 +32,6 @@ export const SLEEP_END_GAP_MINUTES = 120;
 const MINUTE = 60_000;
 const OPENING_STAGES = new Set<SleepStage>(['in_bed', 'sleeping', 'light', 'deep', 'rem']);
 const DETAILED_STAGES = new Set<SleepStage>(['light', 'deep', 'rem']);
-const ASLEEP_STAGES: SleepStage[] = ['sleeping', 'light', 'deep', 'rem'];
 
 /**
  * The reference stores every SDK session as a night (is_nap false). Ours: a session with less than 3 h of

@@ -50,7 +50,10 @@ export interface WorkoutDetails {
   elev_low?: number | null;
 }
 
-export type SleepStage = 'in_bed' | 'awake' | 'sleeping' | 'light' | 'deep' | 'rem' | 'unknown';
+export const SLEEP_STAGES = ['in_bed', 'sleeping', 'awake', 'light', 'deep', 'rem', 'unknown'] as const;
+export type SleepStage = (typeof SLEEP_STAGES)[number];
+/** Stages that count as sleep (total sleep = sleeping + light + deep + rem). */
+export const ASLEEP_STAGES: readonly SleepStage[] = ['sleeping', 'light', 'deep', 'rem'];
 
 export interface StageInterval {
   stage: SleepStage;

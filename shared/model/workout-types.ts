@@ -119,3 +119,35 @@ export const WORKOUT_TYPES = [
   'sport',
 ] as const;
 export type WorkoutType = (typeof WORKOUT_TYPES)[number];
+
+/** Workout types for which a pace (seconds per km) is meaningful (contract 5.2.2). */
+export const PACE_WORKOUT_TYPES: ReadonlySet<string> = new Set<WorkoutType>([
+  'running',
+  'trail_running',
+  'treadmill',
+  'walking',
+  'hiking',
+  'mountaineering',
+  'trail_hiking',
+  'walking_fitness',
+  'casual_walking',
+  'cycling',
+  'mountain_biking',
+  'indoor_cycling',
+  'cyclocross',
+  'e_biking',
+  'swimming',
+  'pool_swimming',
+  'open_water_swimming',
+  'rowing',
+  'kayaking',
+  'canoeing',
+  'paddling',
+  'stand_up_paddleboarding',
+  'cross_country_skiing',
+  'backcountry_skiing',
+  'skating',
+  'inline_skating',
+  'ice_skating',
+  'triathlon',
+]);

@@ -1,4 +1,5 @@
 import type { Sample } from '#shared/model/health-data.js';
+import { shiftRound } from '#shared/model/numbers.js';
 
 /**
  * Binary encoding of one chunk: the samples of one (user, series, source) inside one time bucket.
@@ -17,13 +18,9 @@ import type { Sample } from '#shared/model/health-data.js';
 
 const FORMAT_VERSION = 1;
 
-/**
- * Thousandths, rounded half away from zero as numeric(10,3) does. The shift is done on the decimal text, so
- * 1.0005 (binary 1.000499999...) rounds up like the number the client wrote; `+ 0` turns -0 into 0.
- */
+/** Thousandths, rounded half away from zero as numeric(10,3) does. */
 export function toMilli(value: number): number {
-  const [mantissa, exponent = '0'] = String(Math.abs(value)).split('e');
-  const milli = Math.sign(value) * Math.round(Number(`${mantissa}e${Number(exponent) + 3}`)) + 0;
+  const milli = shiftRound(value, 3);
   if (!Number.isSafeInteger(milli)) throw new RangeError(`Sample value out of range: ${value}`);
   return milli;
 }

@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SDK_METRIC_TYPES, SDK_WORKOUT_TYPES } from '#shared/ingest/sdk-mappings.js';
-import { type NormalisedBatch, normaliseSdkBatch, roundTo } from '#shared/ingest/sdk-normalise.js';
+import { type NormalisedBatch, normaliseSdkBatch } from '#shared/ingest/sdk-normalise.js';
 import { parseIsoDateTime } from '#shared/ingest/sdk-payload.js';
 import { buildSleepEvent, groupSegmentsIntoSessions } from '#shared/ingest/sleep-assembly.js';
 import type { SourceRef } from '#shared/model/health-data.js';
+import { roundTo } from '#shared/model/numbers.js';
 import type { SdkProvider } from '#shared/model/provider.js';
 import { isSeriesType } from '#shared/model/series.js';
 

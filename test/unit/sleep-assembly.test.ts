@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normaliseSdkBatch, SLEEP_STAGES, type SleepSegment } from '#shared/ingest/sdk-normalise.js';
+import { normaliseSdkBatch, type SleepSegment } from '#shared/ingest/sdk-normalise.js';
 import {
   buildSleepEvent,
   groupSegmentsIntoSessions,
   isReadyToFinalise,
   type SleepNight,
 } from '#shared/ingest/sleep-assembly.js';
-import type { SleepStage, SourceRef } from '#shared/model/health-data.js';
+import { SLEEP_STAGES, type SleepStage, type SourceRef } from '#shared/model/health-data.js';
 
 const at = (iso: string) => Date.parse(iso);
 const MINUTE = 60_000;

@@ -9,13 +9,13 @@ import {
   MINUTE_MS,
   mean,
   readBySource,
-  roundTo,
   type Sources,
   type SummaryQuery,
   sampleDay,
   summaryEnvelope,
 } from '#shared/data/summaries/common.js';
 import type { Sample } from '#shared/model/health-data.js';
+import { roundTo } from '#shared/model/numbers.js';
 import { queryEvents } from '#shared/store/events.js';
 
 /**

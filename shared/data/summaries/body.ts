@@ -6,10 +6,10 @@ import {
   loadSources,
   mean,
   readBySource,
-  roundTo,
   type Sources,
 } from '#shared/data/summaries/common.js';
 import type { Sample } from '#shared/model/health-data.js';
+import { roundTo } from '#shared/model/numbers.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { apiDateTime } from '#shared/model/time.js';
 import { listUserSeries, readSeriesSamples, type SeriesRegistryEntry } from '#shared/store/timeseries.js';

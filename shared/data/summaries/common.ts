@@ -98,12 +98,6 @@ export async function readBySource(
 export const mean = (values: number[]) =>
   values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
 
-export const roundTo = (value: number | null, digits: number) => {
-  if (value === null) return null;
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-};
-
 export const intOrNull = (value: number | null | undefined) =>
   value === null || value === undefined ? null : Math.round(value);
 

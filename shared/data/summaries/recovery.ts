@@ -7,7 +7,6 @@ import {
   localDayBounds,
   mean,
   readBySource,
-  roundTo,
   type Sources,
   type SummaryQuery,
   summaryEnvelope,
@@ -20,6 +19,7 @@ import {
   wakeDate,
 } from '#shared/data/summaries/sleep.js';
 import type { Sample } from '#shared/model/health-data.js';
+import { roundTo } from '#shared/model/numbers.js';
 import { queryEvents, type StoredEvent } from '#shared/store/events.js';
 import { queryScores, type StoredScore } from '#shared/store/health-scores.js';
 

@@ -8,11 +8,12 @@ import {
   loadSources,
   mean,
   readBySource,
-  roundTo,
   type Sources,
   type SummaryQuery,
   summaryEnvelope,
 } from '#shared/data/summaries/common.js';
+import { ASLEEP_STAGES } from '#shared/model/health-data.js';
+import { roundTo } from '#shared/model/numbers.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { apiDateTime } from '#shared/model/time.js';
 import { queryEvents, type StoredEvent } from '#shared/store/events.js';
@@ -39,7 +40,7 @@ export interface Night {
 /** How far before its wake-up date a night's sessions may start (long sleep plus the widest zone offset). */
 export const NIGHT_LOOKBACK_MS = 2 * DAY_MS;
 
-const SLEEP_STAGES = new Set(['sleeping', 'light', 'deep', 'rem']);
+const ASLEEP = new Set<string>(ASLEEP_STAGES);
 
 export const wakeDate = (e: SleepEvent) => localDate(e.end, e.zoneOffset);
 
@@ -83,8 +84,8 @@ export function interruptions(session: SleepEvent): number | null {
   const stages = session.details.sleep_stages;
   if (!stages || stages.length === 0) return null;
   const ordered = [...stages].sort((a, b) => a.start - b.start);
-  const firstSleep = ordered.findIndex((i) => SLEEP_STAGES.has(i.stage));
-  const lastSleep = ordered.findLastIndex((i) => SLEEP_STAGES.has(i.stage));
+  const firstSleep = ordered.findIndex((i) => ASLEEP.has(i.stage));
+  const lastSleep = ordered.findLastIndex((i) => ASLEEP.has(i.stage));
   if (firstSleep < 0) return 0;
   let count = 0;
   let awake = false;
@@ -92,7 +93,7 @@ export function interruptions(session: SleepEvent): number | null {
     if (interval.stage === 'awake') {
       if (!awake) count++;
       awake = true;
-    } else if (SLEEP_STAGES.has(interval.stage)) awake = false;
+    } else if (ASLEEP.has(interval.stage)) awake = false;
   }
   return count;
 }
