@@ -1,9 +1,8 @@
-import { allRoutes } from '#shared/api/index.js';
-import { DOCS_CONTENT_SECURITY_POLICY, metaRoutes } from '#shared/api/meta.js';
+import { API_PATHS, DOCS_CONTENT_SECURITY_POLICY, metaRoutes } from '#shared/api/meta.js';
 import { createHttpHandler } from '#shared/http/handler.js';
 
-/** Also API Gateway's `$default` route: it knows every route, so it can tell 404 from 405. */
+/** Also API Gateway's `$default` route: it knows every path, so it can tell 404 from 405. */
 export const handler = createHttpHandler(metaRoutes, {
-  knownRoutes: allRoutes,
+  knownPaths: API_PATHS,
   contentSecurityPolicy: DOCS_CONTENT_SECURITY_POLICY,
 });

@@ -1,7 +1,7 @@
 import * as z from 'zod';
+import openApi from '#shared/api/openapi.json' with { type: 'json' };
 import { apiEnvSchema, env } from '#shared/config/env.js';
-import { openApiDocument } from '#shared/http/openapi.js';
-import { defineRoute, Reply, type Route } from '#shared/http/route.js';
+import { defineRoute, Reply } from '#shared/http/route.js';
 
 const CDN = 'https://cdn.jsdelivr.net';
 const SWAGGER_UI = `${CDN}/npm/swagger-ui-dist@5`;
@@ -39,13 +39,8 @@ const docsPage = `<!doctype html>
 </body>
 </html>`;
 
-/** Imported lazily: the document covers every area, so only this route pays for loading them all. */
-async function allRoutes(): Promise<Route[]> {
-  const { allRoutes } = await import('#shared/api/index.js');
-  return allRoutes;
-}
-
-let document: unknown;
+/** Every path of the API (for the 404/405 decision of the `$default` route). */
+export const API_PATHS = Object.keys(openApi.paths);
 
 export const metaRoutes = [
   defineRoute({
@@ -63,10 +58,7 @@ export const metaRoutes = [
     auth: 'NONE',
     tag: 'Meta',
     summary: 'This API as OpenAPI 3.1',
-    handle: async () => {
-      document ??= openApiDocument(await allRoutes(), env(apiEnvSchema).API_BASE_URL);
-      return document;
-    },
+    handle: async () => ({ ...openApi, servers: [{ url: env(apiEnvSchema).API_BASE_URL }] }),
   }),
   defineRoute({
     method: 'GET',

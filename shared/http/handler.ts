@@ -37,9 +37,9 @@ async function invoke(
 }
 
 /** A path known to some route but not with this method is a 405, otherwise a 404. */
-function notFoundOrNotAllowed(knownRoutes: Route[]) {
+function notFoundOrNotAllowed(knownPaths: string[]) {
   const probe = httpRouter({
-    routes: [...new Set(knownRoutes.map((r) => r.path))].map((path) => ({
+    routes: [...new Set(knownPaths)].map((path) => ({
       method: 'ANY' as const,
       path,
       handler: (() => true) as never,
@@ -56,22 +56,22 @@ function notFoundOrNotAllowed(knownRoutes: Route[]) {
 }
 
 export interface HttpHandlerOptions {
-  /** Routes that decide 404 vs 405 for unmatched requests (all of the API, for the `$default` fallback). */
-  knownRoutes?: Route[];
+  /** Paths that decide 404 vs 405 for unmatched requests (all of the API, for the `$default` fallback). */
+  knownPaths?: string[];
   /** Replaces the strict default content security policy (only for an area that serves HTML). */
   contentSecurityPolicy?: Record<string, string | false>;
 }
 
 /** The one HTTP entry point: the Lambda handler of an API area, serving `routes`. */
 export function createHttpHandler(routes: Route[], options: HttpHandlerOptions = {}) {
-  const knownRoutes = options.knownRoutes ?? routes;
+  const knownPaths = options.knownPaths ?? routes.map((r) => r.path);
   const router = httpRouter({
     routes: routes.map((route) => ({
       method: route.method,
       path: route.path,
       handler: (event: APIGatewayProxyEventV2) => invoke(route, event),
     })),
-    notFoundResponse: notFoundOrNotAllowed(knownRoutes),
+    notFoundResponse: notFoundOrNotAllowed(knownPaths),
   });
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -5,6 +5,11 @@ import { QUEUES, type QueueName, queueProducerEnv } from '#shared/jobs/queues.js
 
 let client: SQSClient | undefined;
 
+/** Forgets the client, so the next send sees a changed environment. */
+export function resetSqsClient(): void {
+  client = undefined;
+}
+
 /** Sends one job to a queue named in the registry; its URL comes from the queue's env variable. */
 export async function sendJob<S extends z.ZodType>(
   queue: QueueName,

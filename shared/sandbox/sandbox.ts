@@ -50,6 +50,16 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
+/** Module-level SDK clients keep the endpoints of the previous sandbox in this process; drop them. */
+async function resetClients(): Promise<void> {
+  const [{ resetDbClient }, { resetSqsClient }] = await Promise.all([
+    import('#shared/store/client.js'),
+    import('#shared/jobs/send.js'),
+  ]);
+  resetDbClient();
+  resetSqsClient();
+}
+
 const FUNCTIONS_DIR = new URL('../../functions/', import.meta.url);
 
 const starting: RequestListener = (_req, res) => {
@@ -211,6 +221,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...queueUrlEnv(queues),
     });
     resetEnvCache();
+    await resetClients();
 
     const [httpApi] = await Promise.all([loadHttpApi(), ensureTable(dynamoEndpoint, config.tableName)]);
     const { ensureAdminDeveloper } = await import('#shared/identity/developers.js');

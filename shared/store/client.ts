@@ -24,6 +24,11 @@ export function db(): { doc: DynamoDBDocumentClient; table: string } {
   return { doc: documentClient, table: env(baseEnvSchema).TABLE_NAME };
 }
 
+/** Forgets the client, so the next `db()` sees a changed environment (the sandbox and tests switch endpoints). */
+export function resetDbClient(): void {
+  documentClient = undefined;
+}
+
 /** Every page of a query, concatenated. Callers bound the partition they read. */
 export async function queryAll<T = Item>(input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> {
   const { doc, table } = db();

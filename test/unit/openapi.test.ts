@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { allRoutes } from '#shared/api/index.js';
+import committed from '#shared/api/openapi.json' with { type: 'json' };
 import { openApiDocument } from '#shared/http/openapi.js';
 
 describe('OpenAPI document', () => {
   const doc = openApiDocument(allRoutes, 'http://localhost:8000');
+
+  it('is committed up to date (run `npm run openapi` after changing a route)', () => {
+    expect(committed).toEqual(JSON.parse(JSON.stringify(openApiDocument(allRoutes))));
+  });
 
   it('is OpenAPI 3.1 and documents every registered route', () => {
     expect(doc.openapi).toBe('3.1.0');
