@@ -32,7 +32,9 @@ function coldInit(file: string): number {
 
 export async function benchBundles() {
   const rows = [];
-  const entries = readdirSync(join(import.meta.dirname, '..', 'functions')).map((f) => f.replace(/\.ts$/, ''));
+  const entries = readdirSync(join(import.meta.dirname, '..', 'functions')).map((f) =>
+    f.replace(/\.ts$/, ''),
+  );
   for (const area of entries) {
     const outfile = join(OUT, area, 'index.mjs');
     mkdirSync(join(OUT, area), { recursive: true });
