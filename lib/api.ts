@@ -17,15 +17,17 @@ import { Construct } from 'constructs';
 import {
   AppFunction,
   type FunctionEnvironment,
+  type QueueUrlKey,
   type SecretArnKey,
   type TableAccess,
 } from '#lib/app-function.js';
 import type { AppConfig } from '#lib/config.js';
 import { pascal } from '#lib/names.js';
+import { ProviderVault } from '#lib/provider-vault.js';
 import type { Secrets } from '#lib/secrets.js';
 import { type ApiArea, apiAreaEnv, apiAreas, FALLBACK_AREA } from '#shared/api/index.js';
 import { CORS_ALLOWED_HEADERS, CORS_MAX_AGE_SECONDS } from '#shared/http/cors.js';
-import { QUEUES, type QueueName } from '#shared/jobs/queues.js';
+import { QUEUES, type QueueName, SYNC_QUEUES } from '#shared/jobs/queues.js';
 
 /** JSON lines with HTTP API variables (CDK's default is the REST API's Common Log Format). */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
@@ -54,7 +56,14 @@ const TABLE_ACCESS: Record<ApiArea, TableAccess> = {
   // Data routes also delete events.
   data: 'RW',
   meta: 'RO',
+  // Connections, OAuth state, provider settings.
+  oauth: 'RW',
+  // Sync status events of queued runs.
+  sync: 'RW',
 };
+
+/** Areas that encrypt or decrypt provider OAuth tokens: the token key and the provider credentials. */
+const TOKEN_AREAS: readonly ApiArea[] = ['oauth'];
 
 type AreaEnvSchema<A extends ApiArea> = (typeof apiAreaEnv)[A];
 export type AreaFunction<A extends ApiArea> = AppFunction<AreaEnvSchema<A>>;
@@ -63,6 +72,14 @@ export type ApiFunction = { [A in ApiArea]: AreaFunction<A> }[ApiArea];
 interface AreaResources {
   secrets: Secrets;
   queues: Record<QueueName, IQueue>;
+  vault: ProviderVault;
+}
+
+/** Lets an area queue syncs of every pull provider (sqs:SendMessage and the URL variable of each sync queue). */
+function bindSyncQueues<A extends ApiArea>(fn: AreaFunction<A>, queues: Record<QueueName, IQueue>): void {
+  for (const name of Object.values(SYNC_QUEUES)) {
+    fn.bindQueue(queues[name], QUEUES[name].urlVariable as QueueUrlKey<AreaEnvSchema<A>>);
+  }
 }
 
 /**
@@ -77,6 +94,13 @@ const AREA_BINDINGS: { [A in ApiArea]: (fn: AreaFunction<A>, resources: AreaReso
   sdk: () => {},
   data: () => {},
   meta: () => {},
+  // Stores the tokens of new connections (token key, provider credentials) and queues the historical sync.
+  oauth: (fn, { queues, vault }) => {
+    vault.bindTokenHandler(fn);
+    bindSyncQueues(fn, queues);
+  },
+  // Manual and historical syncs.
+  sync: (fn, { queues }) => bindSyncQueues(fn, queues),
 };
 
 export interface ApiProps {
@@ -96,6 +120,7 @@ export class Api extends Construct {
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
     const { config, table, secrets, queues } = props;
+    const vault = ProviderVault.of(this);
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       apiName: `open-wearables-${config.stage}`,
@@ -133,7 +158,10 @@ export class Api extends Construct {
     const areaFunction = <A extends ApiArea>(area: A): AreaFunction<A> => {
       // Every area schema extends the API one: its only caller-set variable is API_BASE_URL, and it has
       // JWT_SECRET_ARN (tsc cannot see through the generic; the synth-time env check does).
-      const environment = { API_BASE_URL: this.baseUrl } as FunctionEnvironment<AreaEnvSchema<A>>;
+      const environment = {
+        API_BASE_URL: this.baseUrl,
+        ...(TOKEN_AREAS.includes(area) ? vault.tokenKeyVariable : {}),
+      } as FunctionEnvironment<AreaEnvSchema<A>>;
       const jwtKey = 'JWT_SECRET_ARN' as SecretArnKey<AreaEnvSchema<A>>;
       const fn = new AppFunction(this, `${pascal(area)}Function`, {
         name: area,
@@ -144,7 +172,7 @@ export class Api extends Construct {
       })
         .bindTable(table, TABLE_ACCESS[area])
         .bindSecret(secrets.jwtSigningKey, jwtKey);
-      AREA_BINDINGS[area](fn, { secrets, queues });
+      AREA_BINDINGS[area](fn, { secrets, queues, vault });
       return fn;
     };
 

@@ -1,37 +1,80 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type * as z from 'zod';
-import { AppFunction } from '#lib/app-function.js';
+import { AppFunction, type FunctionEnvironment, type TableAccess } from '#lib/app-function.js';
 import type { AppConfig } from '#lib/config.js';
 import { pascal } from '#lib/names.js';
+import { ProviderVault } from '#lib/provider-vault.js';
 import { baseEnvSchema, erasureWorkerEnvSchema } from '#shared/config/env.js';
-import { QUEUES, type QueueName, visibilityTimeoutSeconds } from '#shared/jobs/queues.js';
-import { SCHEDULES, type ScheduleName } from '#shared/jobs/schedules.js';
+import {
+  QUEUES,
+  type QueueName,
+  type QueueWorkerName,
+  SYNC_QUEUES,
+  visibilityTimeoutSeconds,
+} from '#shared/jobs/queues.js';
+import {
+  RATE_SETTINGS,
+  type RateSetting,
+  SCHEDULES,
+  type ScheduleName,
+  type ScheduleWorkerName,
+  scheduleRateMinutes,
+  scheduleSpec,
+} from '#shared/jobs/schedules.js';
+import { syncDispatcherEnvSchema, syncWorkerEnvSchema } from '#shared/sync/env.js';
+
+type WorkerName = QueueWorkerName | ScheduleWorkerName;
 
 interface WorkerSpec {
+  /** Construct id of the function (kept stable: a renamed id would replace a function of the same name). */
+  id: string;
   /** What the worker validates at cold start (and synth checks). */
   envSchema: z.ZodObject;
+  table: TableAccess;
   /** Queues the worker sends to: it gets their URL variable and sqs:SendMessage on them, nothing more. */
   sendsTo: readonly QueueName[];
+  /** Reads and refreshes provider OAuth tokens: the token key and the provider credentials (ProviderVault). */
+  tokens?: boolean;
 }
 
-/** Typed by the queue registry: a new queue does not compile until its worker's environment is decided here. */
-const WORKERS = {
-  // Re-queues itself when a user does not fit one invocation.
-  erasure: { envSchema: erasureWorkerEnvSchema, sendsTo: ['erasure'] },
-} satisfies Record<QueueName, WorkerSpec>;
+const syncQueues = Object.values(SYNC_QUEUES);
 
 /**
- * Upper bound of concurrent batches per queue. Lambda would otherwise scale an event source mapping up to 1,000
- * concurrent batches; each worker writes to the one on-demand table, and a burst that large would throttle the
- * API's own writes. Five batches keep a backlog draining without starving the API.
+ * One function per `functions/<worker>.ts` named in the registries; a worker may consume several queues and be
+ * invoked by several schedules. Typed by the registries: a new worker does not compile until its environment and
+ * grants are decided here.
  */
-const MAX_CONCURRENCY = 5;
+const WORKERS = {
+  // Re-queues itself when a user does not fit one invocation.
+  'erasure-worker': {
+    id: 'ErasureWorker',
+    envSchema: erasureWorkerEnvSchema,
+    table: 'RW',
+    sendsTo: ['erasure'],
+  },
+  'sleep-finaliser': { id: 'SleepFinaliserFunction', envSchema: baseEnvSchema, table: 'RW', sendsTo: [] },
+  // Reads the active-connection index, queues live jobs, continues itself through its own queue.
+  'sync-dispatcher': {
+    id: 'SyncDispatcherFunction',
+    envSchema: syncDispatcherEnvSchema,
+    table: 'RO',
+    sendsTo: ['syncDispatch', ...syncQueues],
+  },
+  // Re-queues continuations and deferred jobs on its provider's queue.
+  'sync-worker': {
+    id: 'SyncWorker',
+    envSchema: syncWorkerEnvSchema,
+    table: 'RW',
+    sendsTo: syncQueues,
+    tokens: true,
+  },
+} satisfies Record<WorkerName, WorkerSpec>;
 
 /** Retention of dead letters: the SQS maximum, so an operator has two weeks to inspect and redrive them. */
 const DEAD_LETTER_RETENTION = Duration.days(14);
@@ -39,14 +82,35 @@ const DEAD_LETTER_RETENTION = Duration.days(14);
 /** Attempts EventBridge Scheduler makes when invoking a scheduled function fails (throttling, service errors). */
 const SCHEDULE_RETRY_ATTEMPTS = 3;
 
+/** `sleep-finaliser` -> `SleepFinaliser`. */
+const pascalWorker = (worker: string) => worker.split('-').map(pascal).join('');
+
+/** The one timeout of a worker: every queue and schedule naming it must agree (checked here, at synth). */
+function workerTimeoutSeconds(worker: WorkerName): number {
+  const timeouts = new Set(
+    [...Object.values(QUEUES), ...Object.values(SCHEDULES)]
+      .filter((entry) => entry.worker === worker)
+      .map((entry) => entry.timeoutSeconds),
+  );
+  if (timeouts.size !== 1) {
+    throw new Error(
+      `${worker}: its queues and schedules must agree on one timeout, got ${[...timeouts].join(', ')}`,
+    );
+  }
+  return [...timeouts][0]!;
+}
+
 export interface JobsProps {
   config: AppConfig;
   table: ITable;
 }
 
 /**
- * Background work from the shared registries (shared/jobs): for each queue of QUEUES a queue with its DLQ and the
- * worker consuming it; for each entry of SCHEDULES a function invoked by EventBridge Scheduler.
+ * Background work from the shared registries (shared/jobs): for each queue of QUEUES a queue with its DLQ and an
+ * event source on its worker (capped at the queue's `maxConcurrency`); for each entry of SCHEDULES an EventBridge
+ * Scheduler schedule invoking its worker with the entry's input; one function per worker.
+ *
+ * Context `syncIntervalMinutes` (default 60) sets the rate of the sync dispatch schedules.
  */
 export class Jobs extends Construct {
   readonly queues: Record<QueueName, Queue>;
@@ -76,69 +140,86 @@ export class Jobs extends Construct {
       });
     }
 
-    // Workers after all queues exist: a worker may send to any of them.
-    for (const name of names) {
-      const queue = QUEUES[name];
-      const spec: WorkerSpec = WORKERS[name];
-      const worker = new AppFunction(this, `${pascal(name)}Worker`, {
-        name: queue.worker,
-        description: `Open Wearables: consumes the ${queue.name} queue`,
+    // Functions after all queues exist: a worker may send to any of them.
+    const functions = {} as Record<WorkerName, AppFunction<z.ZodObject>>;
+    for (const worker of Object.keys(WORKERS) as WorkerName[]) {
+      const spec: WorkerSpec = WORKERS[worker];
+      const vault = spec.tokens ? ProviderVault.of(this) : undefined;
+      const environment = (vault ? vault.tokenKeyVariable : {}) as FunctionEnvironment<z.ZodObject>;
+      const fn = new AppFunction(this, spec.id, {
+        name: worker,
+        description: `Open Wearables: ${worker}`,
         config,
         envSchema: spec.envSchema,
-        environment: {},
+        environment,
         memorySize: 1024,
-        timeout: Duration.seconds(queue.timeoutSeconds),
-      }).bindTable(table, 'RW');
-      for (const target of spec.sendsTo) worker.bindQueue(this.queues[target], QUEUES[target].urlVariable);
-      worker.addEventSource(
+        timeout: Duration.seconds(workerTimeoutSeconds(worker)),
+      }).bindTable(table, spec.table);
+      for (const target of spec.sendsTo) fn.bindQueue(this.queues[target], QUEUES[target].urlVariable);
+      vault?.bindTokenHandler(fn);
+      functions[worker] = fn;
+      this.functions.push(fn);
+    }
+
+    for (const name of names) {
+      const queue = QUEUES[name];
+      functions[queue.worker].addEventSource(
         new SqsEventSource(this.queues[name], {
           batchSize: queue.batchSize,
           reportBatchItemFailures: true,
-          maxConcurrency: MAX_CONCURRENCY,
+          maxConcurrency: queue.maxConcurrency,
         }),
       );
-      this.functions.push(worker);
     }
 
+    const rateSettings = Object.fromEntries(
+      (Object.keys(RATE_SETTINGS) as RateSetting[]).map((setting) => [
+        setting,
+        this.node.tryGetContext(RATE_SETTINGS[setting].context),
+      ]),
+    );
+    const scheduled = new Map<WorkerName, Queue>();
     for (const name of Object.keys(SCHEDULES) as ScheduleName[]) {
-      const schedule = SCHEDULES[name];
-      const fn = new AppFunction(this, `${pascal(name)}Function`, {
-        name: schedule.worker,
-        description: `Open Wearables: scheduled every ${schedule.rateMinutes} minutes`,
-        config,
-        envSchema: baseEnvSchema,
-        environment: {},
-        memorySize: 1024,
-        timeout: Duration.seconds(schedule.timeoutSeconds),
-      }).bindTable(table, 'RW');
-      // Scheduler invokes asynchronously. No Lambda-side retries: the next scheduled run redoes what a failed
-      // one missed, and a retry would overlap it. Observability alarms on the first error.
-      fn.configureAsyncInvoke({ retryAttempts: 0 });
-      const deadLetterQueue = this.deadLetterQueue(
-        `${pascal(name)}ScheduleDeadLetterQueue`,
-        `open-wearables-${config.stage}-${schedule.worker}-schedule-dlq`,
-      );
-      this.deadLetterQueues[`${pascal(name)}Schedule`] = deadLetterQueue;
-      Validations.of(deadLetterQueue).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason:
-          'This queue is itself a dead-letter queue: the one of the EventBridge Scheduler target. cdk-nag only ' +
-          "recognises DLQs named in another queue's redrive policy.",
-      });
+      const schedule = scheduleSpec(name);
+      const worker = schedule.worker as ScheduleWorkerName;
+      const fn = functions[worker];
+      let deadLetterQueue = scheduled.get(worker);
+      if (!deadLetterQueue) {
+        // Scheduler invokes asynchronously. No Lambda-side retries: the next scheduled run redoes what a failed
+        // one missed, and a retry would overlap it. Observability alarms on the first error.
+        fn.configureAsyncInvoke({ retryAttempts: 0 });
+        // One DLQ per scheduled function, shared by its schedules.
+        deadLetterQueue = this.deadLetterQueue(
+          `${pascalWorker(worker)}ScheduleDeadLetterQueue`,
+          `open-wearables-${config.stage}-${worker}-schedule-dlq`,
+        );
+        this.deadLetterQueues[`${pascalWorker(worker)}Schedule`] = deadLetterQueue;
+        Validations.of(deadLetterQueue).acknowledge({
+          id: 'AwsSolutions-SQS3',
+          reason:
+            'This queue is itself a dead-letter queue: the one of the EventBridge Scheduler target. cdk-nag only ' +
+            "recognises DLQs named in another queue's redrive policy.",
+        });
+        scheduled.set(worker, deadLetterQueue);
+      }
+      const rateMinutes = scheduleRateMinutes(name, rateSettings);
       // An invocation still undelivered when the next run is due is superseded by it.
-      const maxEventAge = Duration.minutes(Math.min(Math.max(schedule.rateMinutes, 1), 24 * 60));
+      const maxEventAge = Duration.minutes(Math.min(Math.max(rateMinutes, 1), 24 * 60));
+      const input = schedule.input ? ScheduleTargetInput.fromObject(schedule.input) : undefined;
       new Schedule(this, `${pascal(name)}Schedule`, {
-        description: `Open Wearables: invokes ${schedule.worker} every ${schedule.rateMinutes} minutes`,
-        schedule: ScheduleExpression.rate(Duration.minutes(schedule.rateMinutes)),
+        description: `Open Wearables: invokes ${worker} every ${rateMinutes} minutes${
+          schedule.input ? ` with ${JSON.stringify(schedule.input)}` : ''
+        }`,
+        schedule: ScheduleExpression.rate(Duration.minutes(rateMinutes)),
         // The `$LATEST` qualifier is the same code as the unqualified function, and lets the Scheduler role be
         // granted exactly that ARN instead of `<function ARN>:*` (every version and alias).
         target: new LambdaInvoke(fn.latestVersion, {
           retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
           maxEventAge,
           deadLetterQueue,
+          input,
         }),
       });
-      this.functions.push(fn);
     }
   }
 

@@ -1,10 +1,14 @@
 import { dataRoutes } from '#shared/api/data.js';
 import { metaRoutes } from '#shared/api/meta.js';
+import { oauthRoutes } from '#shared/api/oauth.js';
 import { sdkRoutes } from '#shared/api/sdk.js';
+import { syncRoutes } from '#shared/api/sync.js';
 import { tokensRoutes } from '#shared/api/tokens.js';
 import { usersRoutes } from '#shared/api/users.js';
 import { apiEnvSchema, tokensEnvSchema, usersEnvSchema } from '#shared/config/env.js';
 import type { Route } from '#shared/http/route.js';
+import { oauthEnvSchema } from '#shared/oauth/env.js';
+import { syncAreaEnvSchema } from '#shared/sync/env.js';
 
 /**
  * API areas: one Lambda each (functions/<area>.ts), all routes of an area served by it. The CDK stack,
@@ -16,6 +20,8 @@ export const apiAreas = {
   sdk: sdkRoutes,
   data: dataRoutes,
   meta: metaRoutes,
+  oauth: oauthRoutes,
+  sync: syncRoutes,
 } satisfies Record<string, Route[]>;
 
 export type ApiArea = keyof typeof apiAreas;
@@ -27,6 +33,8 @@ export const apiAreaEnv = {
   sdk: apiEnvSchema,
   data: apiEnvSchema,
   meta: apiEnvSchema,
+  oauth: oauthEnvSchema,
+  sync: syncAreaEnvSchema,
 } satisfies Record<ApiArea, unknown>;
 
 /** The area that also receives API Gateway's `$default` route (unknown paths and methods). */

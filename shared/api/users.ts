@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { name100, userIdParams, userRead } from '#shared/api/schemas.js';
-import { defineRoute } from '#shared/http/route.js';
+import { defineRoute, Reply } from '#shared/http/route.js';
 import {
   createUser,
   deleteUser,
@@ -9,6 +9,8 @@ import {
   updateUser,
   userView,
 } from '#shared/identity/users.js';
+import { PROVIDERS } from '#shared/model/provider.js';
+import { connectionViews, disconnect, disconnectAndDeleteData } from '#shared/oauth/connections.js';
 
 const userFields = z.object({
   first_name: name100.nullish(),
@@ -28,6 +30,30 @@ const listQuery = z.object({
 });
 
 const tag = 'Users';
+
+const connectionParams = userIdParams.extend({ provider: z.enum(PROVIDERS) });
+
+/** `UserConnectionWithCapabilities` (contract 4.3). */
+const connectionRead = z.object({
+  id: z.uuid(),
+  user_id: z.uuid(),
+  provider: z.string(),
+  provider_user_id: z.string().nullable(),
+  provider_username: z.string().nullable(),
+  scope: z.string().nullable(),
+  status: z.enum(['active', 'revoked', 'expired']),
+  last_synced_at: z.iso.datetime().nullable(),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+  icon_url: z.string().nullable(),
+  max_historical_days: z.number().int().nullable(),
+  rest_pull: z.boolean(),
+  webhook_stream: z.boolean(),
+  webhook_ping: z.boolean(),
+  webhook_callback: z.boolean(),
+  live_sync_mode: z.enum(['pull', 'webhook']).nullable(),
+  linked_user_ids: z.array(z.uuid()),
+});
 
 export const usersRoutes = [
   defineRoute({
@@ -87,9 +113,33 @@ export const usersRoutes = [
     path: '/api/v1/users/{user_id}/connections',
     auth: 'API',
     tag: 'Connections',
-    summary: "List the user's provider connections (tokens are never returned)",
+    summary: "List the user's provider connections with capabilities (tokens are never returned)",
     params: userIdParams,
-    response: z.array(z.object({ id: z.uuid(), provider: z.string(), status: z.string() })),
-    handle: async () => [],
+    response: z.array(connectionRead),
+    handle: ({ params }) => connectionViews(params.user_id),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/api/v1/users/{user_id}/connections/{provider}',
+    auth: 'API',
+    tag: 'Connections',
+    summary: 'Disconnect a provider: status revoked, stored tokens destroyed (idempotent)',
+    params: connectionParams,
+    handle: async ({ params }) => {
+      await disconnect(params.user_id, params.provider);
+      return Reply.noContent();
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/api/v1/users/{user_id}/connections/{provider}/data',
+    auth: 'API',
+    tag: 'Connections',
+    summary: "Disconnect a provider and delete all of the user's data from it (other providers untouched)",
+    params: connectionParams,
+    handle: async ({ params }) => {
+      await disconnectAndDeleteData(params.user_id, params.provider);
+      return Reply.noContent();
+    },
   }),
 ];

@@ -11,6 +11,11 @@ async function fetchSecret(arn: string): Promise<string> {
   return value;
 }
 
+/** A JSON secret (provider credentials), cached like every secret read. */
+export async function fetchSecretJson(arn: string): Promise<unknown> {
+  return JSON.parse(await fetchSecret(arn));
+}
+
 /** The HS256 key for developer and SDK JWTs. */
 export async function jwtSigningKey(): Promise<Uint8Array> {
   const { JWT_SECRET, JWT_SECRET_ARN } = env(apiEnvSchema);

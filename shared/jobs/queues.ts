@@ -1,9 +1,40 @@
 import * as z from 'zod';
 
 /**
+ * Pull providers with an implementation in shared/providers/index.ts (`pullProviders`): each gets a sync queue
+ * here and a dispatcher schedule in schedules.ts. Spelled out rather than derived from `pullProviders`, so that
+ * importing the registries (every env schema, CDK, the sandbox) never pulls provider code into a bundle; a unit
+ * test keeps the two lists equal.
+ */
+export const SYNC_PROVIDERS = ['fitbit', 'ultrahuman'] as const;
+export type SyncProvider = (typeof SYNC_PROVIDERS)[number];
+
+export const isSyncProvider = (value: string): value is SyncProvider =>
+  (SYNC_PROVIDERS as readonly string[]).includes(value);
+
+/** What every queue declares. `maxConcurrency` caps the concurrent batches of its event source (2..1000). */
+export interface QueueSpec {
+  /** Physical name (prefixed with `open-wearables-<stage>-` on AWS); its DLQ is `<name>-dlq`. */
+  name: string;
+  /** Env variable holding the URL, for producers (and the worker, when it re-queues). */
+  urlVariable: `${string}_QUEUE_URL`;
+  /** `functions/<worker>.ts`; one function may consume several queues (one event source each). */
+  worker: string;
+  /** The worker's timeout: equal for every queue (and schedule) of one worker. */
+  timeoutSeconds: number;
+  batchSize: number;
+  maxReceiveCount: number;
+  maxConcurrency: number;
+}
+
+/**
  * Every SQS queue of the system, shared by the CDK stack (queue + DLQ + alarm + event source) and the sandbox
  * (local queue + poller). `worker` is the `functions/<worker>.ts` entry that consumes it; visibility is six
  * times the worker's timeout, as AWS advises for Lambda event sources.
+ *
+ * `maxConcurrency` bounds the concurrent batches per queue. Lambda would otherwise scale an event source up to
+ * 1,000 concurrent batches; every worker writes to the one on-demand table, and the sync workers also call a
+ * provider whose rate limits are per app or per user (providers.md 6, risk 6): the cap is per provider.
  */
 export const QUEUES = {
   erasure: {
@@ -13,14 +44,66 @@ export const QUEUES = {
     timeoutSeconds: 300,
     batchSize: 1,
     maxReceiveCount: 5,
+    maxConcurrency: 5,
   },
-} as const;
+  /** Continuations of a dispatcher run that did not fit one invocation (shared/sync/dispatcher.ts). */
+  syncDispatch: {
+    name: 'sync-dispatch',
+    urlVariable: 'SYNC_DISPATCH_QUEUE_URL',
+    worker: 'sync-dispatcher',
+    timeoutSeconds: 300,
+    batchSize: 1,
+    maxReceiveCount: 3,
+    maxConcurrency: 2,
+  },
+  /**
+   * One queue per pull provider. Batches of one: a sync job may run for minutes and checkpoints against the
+   * invocation's own deadline, and the concurrency cap then counts syncs, not batches.
+   */
+  syncFitbit: {
+    name: 'sync-fitbit',
+    urlVariable: 'SYNC_FITBIT_QUEUE_URL',
+    worker: 'sync-worker',
+    timeoutSeconds: 300,
+    batchSize: 1,
+    maxReceiveCount: 5,
+    // Fitbit limits 150 requests per hour per user, not per app: five users at a time is gentle enough.
+    maxConcurrency: 5,
+  },
+  syncUltrahuman: {
+    name: 'sync-ultrahuman',
+    urlVariable: 'SYNC_ULTRAHUMAN_QUEUE_URL',
+    worker: 'sync-worker',
+    timeoutSeconds: 300,
+    batchSize: 1,
+    maxReceiveCount: 5,
+    // One request per user-day; the partner API publishes no limit, so stay modest.
+    maxConcurrency: 5,
+  },
+} as const satisfies Record<string, QueueSpec>;
 
 export type QueueName = keyof typeof QUEUES;
+/** A `functions/<name>.ts` entry consuming at least one queue. */
+export type QueueWorkerName = (typeof QUEUES)[QueueName]['worker'];
+
+/** The sync queue of each pull provider. */
+export const SYNC_QUEUES = {
+  fitbit: 'syncFitbit',
+  ultrahuman: 'syncUltrahuman',
+} as const satisfies Record<SyncProvider, QueueName>;
 
 export const visibilityTimeoutSeconds = (queue: QueueName) => QUEUES[queue].timeoutSeconds * 6;
 
 /** Env of a function that sends to a queue: the queue URL, validated like every other variable. */
 export const queueProducerEnv = {
   erasure: z.object({ ERASURE_QUEUE_URL: z.url() }),
-} satisfies Record<QueueName, z.ZodObject>;
+  syncDispatch: z.object({ SYNC_DISPATCH_QUEUE_URL: z.url() }),
+  syncFitbit: z.object({ SYNC_FITBIT_QUEUE_URL: z.url() }),
+  syncUltrahuman: z.object({ SYNC_ULTRAHUMAN_QUEUE_URL: z.url() }),
+} satisfies { [Q in QueueName]: z.ZodObject<{ [K in (typeof QUEUES)[Q]['urlVariable']]: z.ZodURL }> };
+
+/** Every sync queue URL: what a function that queues syncs of any provider needs (sync and oauth areas, worker). */
+export const syncQueuesEnv = z.object({
+  ...queueProducerEnv.syncFitbit.shape,
+  ...queueProducerEnv.syncUltrahuman.shape,
+});

@@ -1,6 +1,37 @@
+import * as z from 'zod';
+import type { SyncProvider } from '#shared/jobs/queues.js';
+
+/** A setting that overrides a schedule's default rate: CDK context on AWS, an env variable in the sandbox. */
+export const RATE_SETTINGS = {
+  /** Polling period of the pull providers (architecture.md 5): context `syncIntervalMinutes`, env `SYNC_INTERVAL_MINUTES`. */
+  syncInterval: { context: 'syncIntervalMinutes', env: 'SYNC_INTERVAL_MINUTES' },
+} as const;
+export type RateSetting = keyof typeof RATE_SETTINGS;
+
+export interface ScheduleSpec {
+  /** `functions/<worker>.ts`; several schedules may invoke one function (with different inputs). */
+  worker: string;
+  /** Default rate; `rateSetting` names the setting that overrides it. */
+  rateMinutes: number;
+  rateSetting?: RateSetting;
+  /** The function's timeout: equal for every schedule (and queue) of one worker. */
+  timeoutSeconds: number;
+  /** The event the function is invoked with (EventBridge Scheduler target input; the sandbox timer passes it too). */
+  input?: Readonly<Record<string, unknown>>;
+}
+
+const syncDispatch = (provider: SyncProvider) =>
+  ({
+    worker: 'sync-dispatcher',
+    rateMinutes: 60,
+    rateSetting: 'syncInterval',
+    timeoutSeconds: 300,
+    input: { provider },
+  }) as const;
+
 /**
- * Periodic jobs, shared by the CDK stack (one EventBridge Scheduler schedule each, invoking `functions/<worker>.ts`)
- * and the sandbox (a timer each).
+ * Periodic jobs, shared by the CDK stack (one EventBridge Scheduler schedule each, invoking `functions/<worker>.ts`
+ * with `input`) and the sandbox (a timer each). One sync dispatch per pull provider (queues.ts SYNC_PROVIDERS).
  */
 export const SCHEDULES = {
   sleepFinaliser: {
@@ -8,6 +39,40 @@ export const SCHEDULES = {
     rateMinutes: 15,
     timeoutSeconds: 300,
   },
-} as const;
+  syncFitbit: syncDispatch('fitbit'),
+  syncUltrahuman: syncDispatch('ultrahuman'),
+} as const satisfies Record<string, ScheduleSpec>;
 
 export type ScheduleName = keyof typeof SCHEDULES;
+export type ScheduleWorkerName = (typeof SCHEDULES)[ScheduleName]['worker'];
+
+/** The registry entry with every optional field visible to the type checker. */
+export const scheduleSpec = (name: ScheduleName): ScheduleSpec => SCHEDULES[name];
+
+const rateMinutesSchema = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(24 * 60);
+
+/**
+ * A schedule's rate in minutes: its setting's value when given (a CDK context value or an env variable: both may
+ * be strings), otherwise the registry default. A bad value throws, naming the setting.
+ */
+export function scheduleRateMinutes(
+  name: ScheduleName,
+  settings: Partial<Record<RateSetting, unknown>> = {},
+): number {
+  const spec = scheduleSpec(name);
+  const value = spec.rateSetting ? settings[spec.rateSetting] : undefined;
+  if (value === undefined || value === null || value === '') return spec.rateMinutes;
+  const parsed = rateMinutesSchema.safeParse(value);
+  if (!parsed.success) {
+    const { context, env } = RATE_SETTINGS[spec.rateSetting!];
+    throw new Error(`${context} (${env}) must be a whole number of minutes from 1 to 1440, got "${value}"`);
+  }
+  return parsed.data;
+}
+
+/** `sleepFinaliser` -> `sleep-finaliser`: the schedule's DLQ is `<this>-schedule-dlq`. */
+export const scheduleSlug = (name: ScheduleName) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -2,7 +2,13 @@ import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
 import { resetEnvCache } from '#shared/config/env.js';
 import { QUEUES, type QueueName, visibilityTimeoutSeconds } from '#shared/jobs/queues.js';
-import { SCHEDULES, type ScheduleName } from '#shared/jobs/schedules.js';
+import {
+  RATE_SETTINGS,
+  SCHEDULES,
+  type ScheduleName,
+  scheduleRateMinutes,
+  scheduleSpec,
+} from '#shared/jobs/schedules.js';
 import { readSandboxConfig, type SandboxConfig, sandboxJwtSecret } from '#shared/sandbox/config.js';
 import { ensureTable, startDynamoLocal } from '#shared/sandbox/dynamo.js';
 import {
@@ -157,16 +163,23 @@ async function startWorkers(sqs: LocalSqs, queues: Record<QueueName, SandboxQueu
   });
 }
 
-/** One timer per registry schedule, at its rate or at OW_SCHEDULE_INTERVAL_SECONDS. */
+/**
+ * One timer per registry schedule, at its rate (its rate setting's env variable, e.g. SYNC_INTERVAL_MINUTES, when
+ * set) or at OW_SCHEDULE_INTERVAL_SECONDS, invoking its worker with the schedule's input as the event.
+ */
 async function startSchedules(config: SandboxConfig): Promise<Array<() => Promise<void>>> {
   const names = Object.keys(SCHEDULES) as ScheduleName[];
   const handlers = await Promise.all(
     names.map((name) => loadHandler<ScheduledHandler>(SCHEDULES[name].worker)),
   );
+  const rateSettings = Object.fromEntries(
+    Object.entries(RATE_SETTINGS).map(([setting, { env }]) => [setting, process.env[env]]),
+  );
   return names.map((name, i) => {
-    const { worker, rateMinutes, timeoutSeconds } = SCHEDULES[name];
-    const intervalSeconds = config.scheduleIntervalSeconds ?? rateMinutes * 60;
-    const timer = startTimer(handlers[i]!, {
+    const { worker, timeoutSeconds, input } = scheduleSpec(name);
+    const intervalSeconds = config.scheduleIntervalSeconds ?? scheduleRateMinutes(name, rateSettings) * 60;
+    const handler = handlers[i]!;
+    const timer = startTimer((event, context) => handler(input ?? event, context), {
       intervalMs: intervalSeconds * 1000,
       functionName: worker,
       timeoutMs: timeoutSeconds * 1000,

@@ -7,8 +7,8 @@ import { AppFunction, type FunctionEnvironment } from '#lib/app-function.js';
 import { readConfig } from '#lib/config.js';
 import { apiAreas, FALLBACK_AREA } from '#shared/api/index.js';
 import { apiEnvSchema } from '#shared/config/env.js';
-import { QUEUES, type QueueName, visibilityTimeoutSeconds } from '#shared/jobs/queues.js';
-import { SCHEDULES } from '#shared/jobs/schedules.js';
+import { QUEUES, type QueueName, SYNC_QUEUES, visibilityTimeoutSeconds } from '#shared/jobs/queues.js';
+import { SCHEDULES, scheduleSpec } from '#shared/jobs/schedules.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, navigated by path in assertions
@@ -36,6 +36,16 @@ const areaOfFunction = new Map(
 const functionOfArea = (area: string) => [...areaOfFunction].find(([, a]) => a === area)![0];
 const apiFunctions = functions.filter(([id]) => areas.includes(areaOfFunction.get(id)!));
 const queueNames = Object.keys(QUEUES) as QueueName[];
+const syncQueueNames = Object.values(SYNC_QUEUES);
+/** Every function named by a queue or a schedule: one function each, however many queues and schedules. */
+const jobWorkers = [
+  ...new Set([
+    ...Object.values(QUEUES).map((q) => q.worker),
+    ...Object.values(SCHEDULES).map((s) => s.worker),
+  ]),
+];
+/** Functions that handle provider OAuth tokens: the token key and the provider credentials, nobody else. */
+const tokenHandlers = ['oauth', 'sync-worker'];
 /** Queue resource (logical id and resource) by its physical name. */
 const queueNamed = (name: string) =>
   ofType('AWS::SQS::Queue').find(([, q]) => q.Properties.QueueName === `open-wearables-test-${name}`)!;
@@ -67,12 +77,8 @@ function references(value: unknown, found = new Set<string>()): Set<string> {
 }
 
 describe('functions', () => {
-  it('one per API area, per queue worker and per schedule, nothing else', () => {
-    const jobs = [
-      ...Object.values(QUEUES).map((q) => q.worker),
-      ...Object.values(SCHEDULES).map((s) => s.worker),
-    ];
-    expect([...areaOfFunction.values()].sort()).toEqual([...areas, ...jobs].sort());
+  it('one per API area and per worker of the queues and schedules, nothing else', () => {
+    expect([...areaOfFunction.values()].sort()).toEqual([...areas, ...jobWorkers].sort());
   });
 
   it('API areas: Node 22 on ARM64, 1024 MB, 29 s, JSON logs', () => {
@@ -104,9 +110,12 @@ describe('functions', () => {
   });
 
   it('get every variable of their env schema, ARNs instead of secret values; only tokens gets the admin secret', () => {
+    const syncQueueUrls = syncQueueNames.map((name) => QUEUES[name].urlVariable);
     const extra: Record<string, string[]> = {
       tokens: ['ADMIN_SECRET_ARN'],
       users: ['ERASURE_QUEUE_URL'],
+      oauth: ['TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN', ...syncQueueUrls],
+      sync: syncQueueUrls,
     };
     for (const [id, fn] of apiFunctions) {
       const variables = fn.Properties.Environment.Variables;
@@ -127,11 +136,15 @@ describe('functions', () => {
     }
   });
 
-  it('jobs get the base variables, plus the URL of the queues they send to', () => {
+  it('jobs get the base variables, plus the URL of the queues they send to (and the token vault, if they need it)', () => {
+    const syncQueueUrls = syncQueueNames.map((name) => QUEUES[name].urlVariable);
     const expected: Record<string, string[]> = {
       [QUEUES.erasure.worker]: [QUEUES.erasure.urlVariable],
       [SCHEDULES.sleepFinaliser.worker]: [],
+      'sync-dispatcher': [QUEUES.syncDispatch.urlVariable, ...syncQueueUrls],
+      'sync-worker': [...syncQueueUrls, 'TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN'],
     };
+    expect(Object.keys(expected).sort()).toEqual([...jobWorkers].sort());
     for (const [worker, extra] of Object.entries(expected)) {
       const variables = resources[functionOfArea(worker)]!.Properties.Environment.Variables;
       expect(Object.keys(variables).sort(), worker).toEqual(
@@ -147,9 +160,8 @@ describe('functions', () => {
     }
   });
 
-  it('users and the erasure worker get the erasure queue URL and sqs:SendMessage on it; nobody else sends', () => {
-    const [queueId] = queueNamed(QUEUES.erasure.name);
-    const url = {
+  it('each function gets sqs:SendMessage and the URL of exactly the queues it sends to, nothing else', () => {
+    const queueUrl = (queueId: string) => ({
       'Fn::Join': [
         '',
         [
@@ -163,24 +175,37 @@ describe('functions', () => {
           getAtt(queueId, 'QueueName'),
         ],
       ],
+    });
+    const senders: Record<QueueName, string[]> = {
+      erasure: ['users', QUEUES.erasure.worker],
+      syncDispatch: ['sync-dispatcher'],
+      syncFitbit: ['oauth', 'sync', 'sync-dispatcher', 'sync-worker'],
+      syncUltrahuman: ['oauth', 'sync', 'sync-dispatcher', 'sync-worker'],
     };
-    const senders = [functionOfArea('users'), functionOfArea(QUEUES.erasure.worker)];
+    expect(Object.keys(senders).sort()).toEqual([...queueNames].sort());
     for (const [id, fn] of functions) {
+      const name = areaOfFunction.get(id)!;
+      const sendsTo = queueNames.filter((queue) => senders[queue].includes(name));
       const sends = statementsOf(id).filter((s) => JSON.stringify(s.Action).includes('sqs:SendMessage'));
-      if (senders.includes(id)) {
-        expect(fn.Properties.Environment.Variables.ERASURE_QUEUE_URL).toEqual(url);
-        expect(sends).toEqual([
-          { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: getAtt(queueId, 'Arn') },
-        ]);
-      } else {
-        expect(fn.Properties.Environment.Variables.ERASURE_QUEUE_URL).toBeUndefined();
-        expect(sends).toEqual([]);
+      expect(sends, name).toEqual(
+        sendsTo.map((queue) => ({
+          Action: 'sqs:SendMessage',
+          Effect: 'Allow',
+          Resource: getAtt(queueNamed(QUEUES[queue].name)[0], 'Arn'),
+        })),
+      );
+      for (const queue of queueNames) {
+        const variable = fn.Properties.Environment.Variables[QUEUES[queue].urlVariable];
+        if (sendsTo.includes(queue))
+          expect(variable, name).toEqual(queueUrl(queueNamed(QUEUES[queue].name)[0]));
+        else expect(variable, name).toBeUndefined();
       }
     }
     // The API functions touch no queue otherwise.
     for (const [id] of apiFunctions) {
+      const name = areaOfFunction.get(id)!;
       const sqs = statementsOf(id).filter((s) => JSON.stringify(s.Action).includes('sqs:'));
-      expect(sqs).toHaveLength(senders.includes(id) ? 1 : 0);
+      expect(sqs).toHaveLength(queueNames.filter((queue) => senders[queue].includes(name)).length);
     }
   });
 
@@ -214,10 +239,11 @@ describe('functions', () => {
     }
   });
 
-  it('the meta area reads the table, the others (sdk and data included) and the jobs also write', () => {
+  it('the meta area and the sync dispatcher read the table, the others (sdk and data included) also write', () => {
+    const readOnly = ['meta', 'sync-dispatcher'];
     for (const [id] of functions) {
       const actions = JSON.stringify(statementsOf(id));
-      expect(actions.includes('dynamodb:PutItem')).toBe(areaOfFunction.get(id) !== 'meta');
+      expect(actions.includes('dynamodb:PutItem')).toBe(!readOnly.includes(areaOfFunction.get(id)!));
       expect(actions).toContain('dynamodb:Query');
     }
   });
@@ -393,7 +419,8 @@ describe('queues (shared/jobs/queues.ts)', () => {
     expect(names.sort()).toEqual(
       [
         ...Object.values(QUEUES).flatMap((q) => [q.name, `${q.name}-dlq`]),
-        ...Object.values(SCHEDULES).map((s) => `${s.worker}-schedule-dlq`),
+        // One DLQ per scheduled function, shared by its schedules.
+        ...new Set(Object.values(SCHEDULES).map((s) => `${s.worker}-schedule-dlq`)),
       ]
         .map((name) => `open-wearables-test-${name}`)
         .sort(),
@@ -436,26 +463,37 @@ describe('queues (shared/jobs/queues.ts)', () => {
         FunctionName: { Ref: functionOfArea(QUEUES[name].worker) },
         BatchSize: QUEUES[name].batchSize,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
-        ScalingConfig: { MaximumConcurrency: 5 },
+        ScalingConfig: { MaximumConcurrency: QUEUES[name].maxConcurrency },
       }),
     ]);
     // A batch window is only needed (and allowed) above 10 messages.
     if (QUEUES[name].batchSize <= 10) expect(own[0].MaximumBatchingWindowInSeconds).toBeUndefined();
   });
 
-  it('only the workers consume, each its own queue', () => {
+  it('only the workers consume, each the queues naming it (the sync worker every provider queue)', () => {
     expect(mappings).toHaveLength(queueNames.length);
     for (const [id] of functions) {
       const consumes = statementsOf(id).filter((s) =>
         JSON.stringify(s.Action).includes('sqs:ReceiveMessage'),
       );
-      const ownQueue = queueNames.find((name) => functionOfArea(QUEUES[name].worker) === id);
+      const ownQueues = queueNames.filter((name) => functionOfArea(QUEUES[name].worker) === id);
       expect(consumes.map((s) => s.Resource)).toEqual(
-        ownQueue ? [getAtt(queueNamed(QUEUES[ownQueue].name)[0], 'Arn')] : [],
+        ownQueues.map((queue) => getAtt(queueNamed(QUEUES[queue].name)[0], 'Arn')),
       );
     }
   });
 });
+
+/** EventBridge Scheduler's rate expression as CDK writes it: the largest whole unit. */
+function rateExpression(minutes: number): string {
+  const [count, unit] =
+    minutes % 1440 === 0
+      ? [minutes / 1440, 'day']
+      : minutes % 60 === 0
+        ? [minutes / 60, 'hour']
+        : [minutes, 'minute'];
+  return `rate(${count} ${unit}${count === 1 ? '' : 's'})`;
+}
 
 describe('schedules (shared/jobs/schedules.ts)', () => {
   const schedules = ofType('AWS::Scheduler::Schedule').map(([, s]) => s.Properties);
@@ -466,14 +504,17 @@ describe('schedules (shared/jobs/schedules.ts)', () => {
 
   it.each(
     Object.keys(SCHEDULES) as (keyof typeof SCHEDULES)[],
-  )('%s: invokes its function at the registry rate, with retries and a DLQ', (name) => {
-    const { worker, rateMinutes } = SCHEDULES[name];
+  )('%s: invokes its function at the registry rate with its input, with retries and a DLQ', (name) => {
+    const { worker, rateMinutes, input } = scheduleSpec(name);
     const functionId = functionOfArea(worker);
-    const schedule = schedules.find((s) => references(s.Target.Arn).has(functionId))!;
+    const schedule = schedules.find(
+      (s) =>
+        references(s.Target.Arn).has(functionId) &&
+        s.Target.Input === (input === undefined ? undefined : JSON.stringify(input)),
+    )!;
     expect(schedule).toBeDefined();
-    const unit = (rateMinutes as number) === 1 ? 'minute' : 'minutes';
     expect(schedule).toMatchObject({
-      ScheduleExpression: `rate(${rateMinutes} ${unit})`,
+      ScheduleExpression: rateExpression(rateMinutes),
       State: 'ENABLED',
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: {
@@ -512,11 +553,12 @@ describe('schedules (shared/jobs/schedules.ts)', () => {
 
 describe('secrets', () => {
   const secrets = ofType('AWS::SecretsManager::Secret');
-  const jwtKey = secrets.find(([, s]) => s.Properties.GenerateSecretString.PasswordLength === 64)!;
-  const admin = secrets.find(([, s]) => s.Properties.GenerateSecretString.GenerateStringKey === 'password')!;
+  const jwtKey = secrets.find(([, s]) => s.Properties.GenerateSecretString?.PasswordLength === 64)!;
+  const admin = secrets.find(([, s]) => s.Properties.GenerateSecretString?.GenerateStringKey === 'password')!;
+  const providerCredentials = secrets.find(([, s]) => s.Properties.SecretString === '{}')!;
 
-  it('generates the JWT signing key and the admin credentials', () => {
-    expect(secrets).toHaveLength(2);
+  it('generates the JWT signing key and the admin credentials; the provider credentials start empty', () => {
+    expect(secrets).toHaveLength(3);
     expect(jwtKey[1].Properties.GenerateSecretString).toEqual({
       PasswordLength: 64,
       ExcludePunctuation: true,
@@ -528,23 +570,70 @@ describe('secrets', () => {
       PasswordLength: 32,
     });
     template.hasOutput('AdminSecretArn', { Value: { Ref: admin[0] } });
+    expect(providerCredentials).toBeDefined();
+    template.hasOutput('*', { Value: { Ref: providerCredentials[0] } });
   });
 
-  it('are readable by the API functions that use them and nothing else', () => {
+  it('are readable by the functions that use them and nothing else', () => {
     const readers = ofType('AWS::IAM::Policy')
       .filter(([, p]) => JSON.stringify(p.Properties).includes('secretsmanager:GetSecretValue'))
       .map(([, p]) => p.Properties.Roles[0].Ref as string);
-    expect(readers.sort()).toEqual(apiFunctions.map(([id]) => roleOfFunction(id)).sort());
-    for (const [id, fn] of apiFunctions) {
+    const tokenFunctions = functions.filter(([id]) => tokenHandlers.includes(areaOfFunction.get(id)!));
+    expect(readers.sort()).toEqual(
+      [...new Set([...apiFunctions, ...tokenFunctions].map(([id]) => roleOfFunction(id)))].sort(),
+    );
+    for (const [id, fn] of functions) {
+      const name = areaOfFunction.get(id)!;
       const secretResources = statementsOf(id)
         .filter((s) => String(s.Action).includes('secretsmanager:'))
         .map((s) => s.Resource.Ref);
-      const isTokens = areaOfFunction.get(id) === 'tokens';
-      expect(secretResources.sort()).toEqual((isTokens ? [jwtKey[0], admin[0]] : [jwtKey[0]]).sort());
-      expect(fn.Properties.Environment.Variables).toMatchObject({ JWT_SECRET_ARN: { Ref: jwtKey[0] } });
-      expect(fn.Properties.Environment.Variables.ADMIN_SECRET_ARN).toEqual(
-        isTokens ? { Ref: admin[0] } : undefined,
+      const expected = [
+        ...(areas.includes(name) ? [jwtKey[0]] : []),
+        ...(name === 'tokens' ? [admin[0]] : []),
+        ...(tokenHandlers.includes(name) ? [providerCredentials[0]] : []),
+      ];
+      expect(secretResources.sort(), name).toEqual(expected.sort());
+      const variables = fn.Properties.Environment.Variables;
+      expect(variables.JWT_SECRET_ARN).toEqual(areas.includes(name) ? { Ref: jwtKey[0] } : undefined);
+      expect(variables.ADMIN_SECRET_ARN).toEqual(name === 'tokens' ? { Ref: admin[0] } : undefined);
+      expect(variables.PROVIDER_CREDENTIALS_SECRET_ARN, name).toEqual(
+        tokenHandlers.includes(name) ? { Ref: providerCredentials[0] } : undefined,
       );
+    }
+  });
+});
+
+describe('provider token key (KMS)', () => {
+  const keys = ofType('AWS::KMS::Key');
+
+  it('is one customer-managed key with yearly rotation, retained with the stack', () => {
+    expect(keys).toHaveLength(1);
+    expect(keys[0]![1]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: { EnableKeyRotation: true },
+    });
+  });
+
+  it('only the oauth area and the sync worker may use it, only under the vault encryption context', () => {
+    const [keyId] = keys[0]!;
+    for (const [id, fn] of functions) {
+      const name = areaOfFunction.get(id)!;
+      const kms = statementsOf(id).filter((s) => JSON.stringify(s.Action).includes('kms:'));
+      if (tokenHandlers.includes(name)) {
+        expect(kms, name).toEqual([
+          {
+            Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+            Effect: 'Allow',
+            Resource: getAtt(keyId, 'Arn'),
+            Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'provider-tokens' } },
+          },
+        ]);
+        expect(fn.Properties.Environment.Variables.TOKEN_KMS_KEY_ID).toEqual(getAtt(keyId, 'Arn'));
+      } else {
+        expect(kms, name).toEqual([]);
+        expect(fn.Properties.Environment.Variables.TOKEN_KMS_KEY_ID).toBeUndefined();
+      }
     }
   });
 });
@@ -631,7 +720,31 @@ describe('settings', () => {
     customTemplate.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
   });
 
+  it('takes syncIntervalMinutes from context: the rate of the sync dispatch schedules, nothing else', () => {
+    const custom = Template.fromStack(
+      buildApp({ ...NO_BUNDLING, stage: 'custom', syncIntervalMinutes: '15' }).stack,
+    );
+    const rates = Object.values(custom.findResources('AWS::Scheduler::Schedule')).map((s) => [
+      s.Properties.Target.Input ?? null,
+      s.Properties.ScheduleExpression,
+      s.Properties.Target.RetryPolicy.MaximumEventAgeInSeconds,
+    ]);
+    expect(rates.sort()).toEqual(
+      [
+        [
+          null,
+          `rate(${SCHEDULES.sleepFinaliser.rateMinutes} minutes)`,
+          SCHEDULES.sleepFinaliser.rateMinutes * 60,
+        ],
+        ['{"provider":"fitbit"}', 'rate(15 minutes)', 900],
+        ['{"provider":"ultrahuman"}', 'rate(15 minutes)', 900],
+      ].sort(),
+    );
+  });
+
   it.each([
+    [{ stage: 'ok', syncIntervalMinutes: '0' }, /syncIntervalMinutes/],
+    [{ stage: 'ok', syncIntervalMinutes: 'hourly' }, /syncIntervalMinutes/],
     [{ stage: 'Prod' }, /stage/],
     [{ stage: 'a'.repeat(21) }, /stage/],
     [{ stage: 'ok', logRetentionDays: 10 }, /logRetentionDays/],

@@ -1,0 +1,84 @@
+import { CfnOutput, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type * as z from 'zod';
+import type { AppFunction, SecretArnKey } from '#lib/app-function.js';
+import { KMS_ENCRYPTION_CONTEXT } from '#shared/crypto/token-vault.js';
+
+const ID = 'ProviderVault';
+
+/** The KMS actions of the token vault's envelope encryption (shared/crypto/token-vault.ts). */
+const TOKEN_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'];
+
+/**
+ * What the functions that handle provider OAuth tokens share, and only they get (the `oauth` area, the sync
+ * worker): the customer-managed KMS key wrapping the data keys of the stored tokens (rotated yearly by KMS), and
+ * the `ProviderCredentials` secret, a JSON object of the provider app credentials keyed like the sandbox
+ * variables (`{"FITBIT_CLIENT_ID": "...", "FITBIT_CLIENT_SECRET": "...", ...}`), created empty and filled by the
+ * operator.
+ *
+ * One per stack, created by whichever construct asks first (`ProviderVault.of`): the API and the jobs both bind
+ * it without the stack having to pass it around.
+ */
+export class ProviderVault extends Construct {
+  readonly tokenKey: Key;
+  readonly credentials: Secret;
+
+  static of(scope: Construct): ProviderVault {
+    const stack = Stack.of(scope);
+    return (stack.node.tryFindChild(ID) as ProviderVault | undefined) ?? new ProviderVault(stack, ID);
+  }
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.tokenKey = new Key(this, 'TokenKey', {
+      description: 'Open Wearables: wraps the data keys encrypting provider OAuth tokens',
+      enableKeyRotation: true,
+      // Without the key, every stored token is unreadable: it outlives the stack, like the table.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.credentials = new Secret(this, 'ProviderCredentials', {
+      description:
+        'Open Wearables: provider app credentials, JSON keyed like the sandbox variables ' +
+        '({"FITBIT_CLIENT_ID": "...", "FITBIT_CLIENT_SECRET": "...", ...})',
+      // Not a secret yet: the operator puts the real value (put-secret-value) after the first deploy.
+      secretStringValue: SecretValue.unsafePlainText('{}'),
+    });
+    Validations.of(this.credentials).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Provider client secrets are issued by each provider developer console; Secrets Manager cannot rotate ' +
+        'them. The operator replaces the value when a provider secret is rotated.',
+    });
+    new CfnOutput(this, 'ProviderCredentialsSecretArn', {
+      value: this.credentials.secretArn,
+      description:
+        'Provider app credentials: aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string ' +
+        '\'{"FITBIT_CLIENT_ID":"...","FITBIT_CLIENT_SECRET":"..."}\'',
+    });
+  }
+
+  /** The `TOKEN_KMS_KEY_ID` variable of a token-handling function (pass it in the function's `environment`). */
+  get tokenKeyVariable(): { TOKEN_KMS_KEY_ID: string } {
+    return { TOKEN_KMS_KEY_ID: this.tokenKey.keyArn };
+  }
+
+  /**
+   * Lets `fn` encrypt and decrypt provider tokens (only under the vault's encryption context) and read the
+   * provider credentials (their ARN in PROVIDER_CREDENTIALS_SECRET_ARN).
+   */
+  bindTokenHandler<S extends z.ZodObject>(fn: AppFunction<S>): void {
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: TOKEN_KEY_ACTIONS,
+        resources: [this.tokenKey.keyArn],
+        conditions: {
+          StringEquals: { 'kms:EncryptionContext:purpose': KMS_ENCRYPTION_CONTEXT.purpose },
+        },
+      }),
+    );
+    fn.bindSecret(this.credentials, 'PROVIDER_CREDENTIALS_SECRET_ARN' as SecretArnKey<S>);
+  }
+}

@@ -1,0 +1,137 @@
+import * as z from 'zod';
+import { queryBoolean, uuid } from '#shared/api/schemas.js';
+import { defineRoute, Reply } from '#shared/http/route.js';
+import { PROVIDERS } from '#shared/model/provider.js';
+import { completeAuthorization, startAuthorization } from '#shared/oauth/flow.js';
+import {
+  providerSettingViews,
+  updateProviderSetting,
+  updateProvidersEnabled,
+} from '#shared/oauth/provider-settings.js';
+import { DATA_GRANULARITIES } from '#shared/store/provider-settings.js';
+
+const tag = 'OAuth';
+
+const providerParams = z.object({ provider: z.enum(PROVIDERS) });
+/** PUT routes answer an unknown slug with the contract's own 400 text, so the path takes any string. */
+const anyProviderParams = z.object({ provider: z.string() });
+
+const providerSettingRead = z.object({
+  provider: z.string(),
+  name: z.string(),
+  has_cloud_api: z.boolean(),
+  is_enabled: z.boolean(),
+  icon_url: z.string(),
+  live_sync_mode: z.enum(['pull', 'webhook']).nullable(),
+  live_sync_configurable: z.boolean(),
+  data_granularity: z.enum(DATA_GRANULARITIES).nullable(),
+});
+
+export const oauthRoutes = [
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/oauth/providers',
+    auth: 'NONE',
+    tag,
+    summary:
+      'Every integrated provider with its settings; a cloud provider is enabled when its credentials are configured and the admin toggle is on',
+    query: z.object({ enabled_only: queryBoolean(false), cloud_only: queryBoolean(false) }),
+    response: z.array(providerSettingRead),
+    handle: async ({ query }) =>
+      (await providerSettingViews()).filter(
+        (p) => (!query.enabled_only || p.is_enabled) && (!query.cloud_only || p.has_cloud_api),
+      ),
+  }),
+  defineRoute({
+    method: 'PUT',
+    path: '/api/v1/oauth/providers/{provider}',
+    auth: 'DEV',
+    tag,
+    summary: "Update one provider's settings (enabled, live sync mode, data granularity)",
+    params: anyProviderParams,
+    body: z
+      .object({
+        is_enabled: z.boolean().nullish(),
+        // Present means not null (contract 4.4); absent leaves it unchanged.
+        live_sync_mode: z.enum(['pull', 'webhook']).optional(),
+        data_granularity: z.enum(DATA_GRANULARITIES).nullish(),
+      })
+      .default({}),
+    response: providerSettingRead,
+    handle: async ({ params, body }) =>
+      updateProviderSetting(params.provider, {
+        ...(typeof body.is_enabled === 'boolean' ? { is_enabled: body.is_enabled } : {}),
+        ...(body.live_sync_mode ? { live_sync_mode: body.live_sync_mode } : {}),
+        ...(body.data_granularity !== undefined ? { data_granularity: body.data_granularity } : {}),
+      }),
+  }),
+  defineRoute({
+    method: 'PUT',
+    path: '/api/v1/oauth/providers',
+    auth: 'DEV',
+    tag,
+    summary: 'Enable or disable several providers at once; answers the full provider list',
+    body: z.object({ providers: z.record(z.string(), z.boolean()) }),
+    response: z.array(providerSettingRead),
+    handle: ({ body }) => updateProvidersEnabled(body.providers),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/oauth/{provider}/authorize',
+    auth: 'NONE',
+    tag,
+    summary:
+      "The provider's consent URL for a user (the user must exist); after the callback the browser goes to redirect_uri",
+    params: providerParams,
+    query: z.object({ user_id: uuid(), redirect_uri: z.string().max(2048).optional() }),
+    response: z.object({ authorization_url: z.string(), state: z.string() }),
+    handle: ({ params, query }) => startAuthorization(params.provider, query.user_id, query.redirect_uri),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/oauth/{provider}/callback',
+    auth: 'NONE',
+    tag,
+    summary:
+      'Provider OAuth redirect target: stores the connection and 303s to redirect_uri or the success page',
+    status: 303,
+    params: providerParams,
+    query: z.object({
+      code: z.string().optional(),
+      state: z.string().optional(),
+      error: z.string().optional(),
+      error_description: z.string().optional(),
+    }),
+    handle: async ({ params, query }) => Reply.redirect(await completeAuthorization(params.provider, query)),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/oauth/success',
+    auth: 'NONE',
+    tag,
+    summary: 'Default landing page after a successful connect',
+    query: z.object({ provider: z.string(), user_id: z.string() }),
+    response: z.object({
+      success: z.literal(true),
+      message: z.string(),
+      user_id: z.string(),
+      provider: z.string(),
+    }),
+    handle: async ({ query }) => ({
+      success: true,
+      message: `Successfully connected to ${query.provider}`,
+      user_id: query.user_id,
+      provider: query.provider,
+    }),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/oauth/error',
+    auth: 'NONE',
+    tag,
+    summary: 'Default landing page after a failed connect',
+    query: z.object({ message: z.string().default('OAuth authentication failed') }),
+    response: z.object({ success: z.literal(false), message: z.string() }),
+    handle: async ({ query }) => ({ success: false, message: query.message }),
+  }),
+];

@@ -1,0 +1,251 @@
+import * as z from 'zod';
+import { parseDateTimeParam } from '#shared/api/params.js';
+import { queryBoolean, userIdParams, uuid } from '#shared/api/schemas.js';
+import { badRequest, HttpError, notFound } from '#shared/http/errors.js';
+import { defineRoute } from '#shared/http/route.js';
+import { isSyncProvider } from '#shared/jobs/queues.js';
+import { PROVIDERS } from '#shared/model/provider.js';
+import { apiDateTime } from '#shared/model/time.js';
+import { isIntegrated, PROVIDER_INFO } from '#shared/providers/registry.js';
+import { getUser } from '#shared/store/users.js';
+import { queueHistoricalSync, queueManualSync } from '#shared/sync/enqueue.js';
+import {
+  recentSyncEvents,
+  SYNC_SOURCES,
+  SYNC_STAGES,
+  SYNC_STATUSES,
+  type SyncRunSummary,
+  type SyncStatusEvent,
+  syncRuns,
+  userSyncRuns,
+} from '#shared/sync/status.js';
+
+const tag = 'Sync';
+
+const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+const providerUserParams = z.object({ provider: z.enum(PROVIDERS), user_id: uuid() });
+
+const syncStatusEvent = z.object({
+  event_id: z.uuid(),
+  run_id: z.string(),
+  user_id: z.uuid(),
+  provider: z.string(),
+  source: z.enum(SYNC_SOURCES),
+  stage: z.enum(SYNC_STAGES),
+  status: z.enum(SYNC_STATUSES),
+  message: z.string().nullable(),
+  progress: z.number().min(0).max(1).nullable(),
+  items_processed: z.number().int().nullable(),
+  items_total: z.number().int().nullable(),
+  error: z.string().nullable(),
+  primary_user_id: z.uuid().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  started_at: z.iso.datetime().nullable(),
+  ended_at: z.iso.datetime().nullable(),
+  timestamp: z.iso.datetime(),
+});
+
+const syncRunSummary = z.object({
+  run_id: z.string(),
+  user_id: z.uuid(),
+  provider: z.string(),
+  source: z.string(),
+  stage: z.string(),
+  status: z.string(),
+  message: z.string().nullable(),
+  progress: z.number().nullable(),
+  items_processed: z.number().int().nullable(),
+  items_total: z.number().int().nullable(),
+  error: z.string().nullable(),
+  primary_user_id: z.uuid().nullable(),
+  started_at: z.iso.datetime().nullable(),
+  ended_at: z.iso.datetime().nullable(),
+  last_update: z.iso.datetime(),
+});
+
+const eventView = (event: SyncStatusEvent) => ({
+  ...event,
+  started_at: apiDateTime(event.started_at),
+  ended_at: apiDateTime(event.ended_at),
+  timestamp: apiDateTime(event.timestamp),
+});
+
+const runView = (run: SyncRunSummary) => ({
+  ...run,
+  started_at: apiDateTime(run.started_at),
+  ended_at: apiDateTime(run.ended_at),
+  last_update: apiDateTime(run.last_update),
+});
+
+async function requireUser(userId: string): Promise<void> {
+  if (!(await getUser(userId))) throw notFound('User not found');
+}
+
+/** Parameters of the reference's synchronous mode, with their defaults: any other value is refused in async mode. */
+const SYNC_MODE_DEFAULTS = {
+  data_type: 'all',
+  since: 0,
+  limit: 50,
+  offset: 0,
+  filter_by_modification_time: true,
+  samples: false,
+  zones: false,
+  route: false,
+} as const;
+
+const syncQuery = z.object({
+  data_type: z.enum(['workouts', '247', 'all']).default('all'),
+  since: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+  filter_by_modification_time: queryBoolean(true),
+  samples: queryBoolean(false),
+  zones: queryBoolean(false),
+  route: queryBoolean(false),
+  summary_start_time: z.string().optional(),
+  summary_end_time: z.string().optional(),
+  async: queryBoolean(true),
+});
+
+const noRequestedTypes = (provider: string) =>
+  new HttpError(501, `Provider '${provider}' does not support any requested data types`);
+
+export const syncRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/providers/{provider}/users/{user_id}/sync',
+    auth: 'API',
+    tag,
+    summary:
+      'Queue a pull sync of one provider for a user (async only; the window defaults to the last sync, or is summary_start_time..summary_end_time)',
+    params: providerUserParams,
+    query: syncQuery,
+    response: z.object({
+      success: z.boolean(),
+      async: z.boolean(),
+      task_id: z.string(),
+      message: z.string(),
+    }),
+    handle: async ({ params, query }) => {
+      if (query.async) {
+        const refused = (Object.keys(SYNC_MODE_DEFAULTS) as (keyof typeof SYNC_MODE_DEFAULTS)[]).filter(
+          (name) => query[name] !== SYNC_MODE_DEFAULTS[name],
+        );
+        if (refused.length > 0) {
+          throw badRequest(
+            `Parameters [${refused.map((name) => `'${name}'`).join(', ')}] are not supported in async mode. ` +
+              'Use async=false or omit provider-specific parameters.',
+          );
+        }
+      } else {
+        // A synchronous sync would hold the API request (29 s at most) while calling the provider.
+        throw badRequest(
+          'Synchronous sync (async=false) is not supported by this deployment. Omit async (or set async=true) ' +
+            'and follow the run at /api/v1/users/{user_id}/sync/runs.',
+        );
+      }
+      const start =
+        query.summary_start_time === undefined ? undefined : parseDateTimeParam(query.summary_start_time);
+      const end =
+        query.summary_end_time === undefined ? undefined : parseDateTimeParam(query.summary_end_time);
+      if (start !== undefined && end !== undefined && start > end) {
+        throw badRequest('summary_start_time must not be after summary_end_time');
+      }
+      if (!isSyncProvider(params.provider)) throw noRequestedTypes(params.provider);
+      const queued = await queueManualSync(params.user_id, params.provider, { start, end });
+      return {
+        success: true,
+        async: true,
+        task_id: queued.run_id,
+        message: `Sync task queued for ${params.provider}. Check task status for results.`,
+      };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/providers/{provider}/users/{user_id}/sync/historical',
+    auth: 'API',
+    tag,
+    summary: 'Queue a historical backfill of the last `days` days (pull providers)',
+    params: providerUserParams,
+    query: z.object({ days: limit(365, 90) }),
+    response: z.object({
+      success: z.boolean(),
+      provider: z.string(),
+      user_id: z.uuid(),
+      method: z.enum(['pull_api', 'webhook_backfill']),
+      task_id: z.string(),
+      message: z.string(),
+      days: z.number().int().optional(),
+      start_date: z.iso.datetime().optional(),
+      end_date: z.iso.datetime().optional(),
+    }),
+    handle: async ({ params, query }) => {
+      const { provider, user_id } = params;
+      const info = isIntegrated(provider) ? PROVIDER_INFO[provider] : null;
+      if (!info || (!info.restPull && !info.webhookCallback)) {
+        throw badRequest(`Provider '${provider}' does not support historical sync.`);
+      }
+      const queued = await queueHistoricalSync(user_id, provider, query.days);
+      if (!queued) throw new HttpError(501, `Historical sync for provider '${provider}' is not implemented.`);
+      return {
+        success: true,
+        provider,
+        user_id,
+        method: 'pull_api',
+        task_id: queued.run_id,
+        message: `Historical sync queued for ${query.days} days of ${provider} data.`,
+        days: query.days,
+        start_date: apiDateTime(new Date(queued.window.start)),
+        end_date: apiDateTime(new Date(queued.window.end)),
+      };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/users/{user_id}/sync/recent',
+    auth: 'API',
+    tag,
+    summary: 'Recent sync status events of a user, newest first (kept 24 h, at most 200)',
+    params: userIdParams,
+    query: z.object({ limit: limit(200, 50) }),
+    response: z.array(syncStatusEvent),
+    handle: async ({ params, query }) => {
+      await requireUser(params.user_id);
+      return (await recentSyncEvents(params.user_id, query.limit)).map(eventView);
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/users/{user_id}/sync/runs',
+    auth: 'API',
+    tag,
+    summary: "A user's sync runs (latest event of each), newest first",
+    params: userIdParams,
+    query: z.object({ limit: limit(200, 20) }),
+    response: z.array(syncRunSummary),
+    handle: async ({ params, query }) => {
+      await requireUser(params.user_id);
+      return (await userSyncRuns(params.user_id, query.limit)).map(runView);
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/sync/runs',
+    auth: 'API',
+    tag,
+    summary: 'Sync runs across users (latest event of each), newest first, filtered by exact match',
+    query: z.object({
+      limit: limit(10_000, 50),
+      user_id: uuid().optional(),
+      provider: z.string().optional(),
+      status: z.string().optional(),
+      source: z.string().optional(),
+    }),
+    response: z.array(syncRunSummary),
+    handle: async ({ query }) => {
+      const { limit: count, ...filters } = query;
+      return (await syncRuns(count, filters)).map(runView);
+    },
+  }),
+];

@@ -1,0 +1,168 @@
+import { env } from '#shared/config/env.js';
+import { encryptTokens } from '#shared/crypto/token-vault.js';
+import { badRequest } from '#shared/http/errors.js';
+import { requireUser } from '#shared/identity/users.js';
+import type { ProviderName } from '#shared/model/provider.js';
+import { nowIso } from '#shared/model/time.js';
+import { buildAuthorizeUrl, callbackUrl, pkcePair } from '#shared/oauth/authorize.js';
+import { oauthSettingsEnvSchema, redirectAllowlist } from '#shared/oauth/env.js';
+import { TokenEndpointError } from '#shared/oauth/errors.js';
+import { exchangeCode } from '#shared/oauth/token-endpoint.js';
+import { logger } from '#shared/observability.js';
+import { bearerGet } from '#shared/providers/http.js';
+import { pullProviders } from '#shared/providers/index.js';
+import {
+  isIntegrated,
+  PROVIDER_INFO,
+  type ProviderConfig,
+  providerConfig,
+} from '#shared/providers/registry.js';
+import type { ProviderIdentity, TokenSet } from '#shared/providers/types.js';
+import { upsertConnection } from '#shared/store/connections.js';
+import { consumeState, createState } from '#shared/store/oauth-state.js';
+import { queueHistoricalSync } from '#shared/sync/enqueue.js';
+
+/** Days of history pulled right after a connect (contract 7.4). */
+export const HISTORICAL_DAYS_ON_CONNECT = 90;
+
+export const ERROR_PAGE = '/api/v1/oauth/error';
+export const SUCCESS_PAGE = '/api/v1/oauth/success';
+
+/** The provider's OAuth settings, or the contract's 400s: no OAuth at all, or no credentials configured. */
+async function oauthConfig(provider: ProviderName): Promise<ProviderConfig> {
+  if (!isIntegrated(provider) || !PROVIDER_INFO[provider].oauth) {
+    throw badRequest(`Provider '${provider}' does not support OAuth`);
+  }
+  const config = await providerConfig(provider);
+  if (!config.configured || !config.authorizeUrl || !config.tokenUrl) {
+    const prefix = provider.toUpperCase();
+    throw badRequest(
+      `Provider '${provider}' is not configured: set ${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET`,
+    );
+  }
+  return config;
+}
+
+/** With `OAUTH_REDIRECT_ALLOWLIST` set, the redirect_uri must be an absolute URL of one of its origins. */
+function checkRedirect(redirectUri: string | undefined): void {
+  if (redirectUri === undefined) return;
+  const allowed = redirectAllowlist(env(oauthSettingsEnvSchema).OAUTH_REDIRECT_ALLOWLIST);
+  if (!allowed) return;
+  let origin: string;
+  try {
+    origin = new URL(redirectUri).origin;
+  } catch {
+    throw badRequest('redirect_uri must be an absolute URL');
+  }
+  if (!allowed.has(origin)) throw badRequest(`redirect_uri origin '${origin}' is not allowed`);
+}
+
+/** GET /oauth/{provider}/authorize: a state bound to the user (and PKCE verifier), and the consent URL. */
+export async function startAuthorization(provider: ProviderName, userId: string, redirectUri?: string) {
+  const config = await oauthConfig(provider);
+  await requireUser(userId);
+  checkRedirect(redirectUri);
+  const pkce = config.info.oauth?.pkce ? pkcePair() : undefined;
+  const state = await createState({
+    user_id: userId,
+    provider,
+    redirect_uri: redirectUri ?? null,
+    ...(pkce ? { code_verifier: pkce.verifier } : {}),
+  });
+  const authorization_url = buildAuthorizeUrl(config, {
+    redirectUri: callbackUrl(provider),
+    state,
+    ...(pkce ? { codeChallenge: pkce.challenge } : {}),
+  });
+  return { authorization_url, state };
+}
+
+const idText = (value: unknown): string | null =>
+  typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : null;
+
+/**
+ * The provider account: through the provider implementation when there is one, else from the token response
+ * (Fitbit `user_id`, Polar `x_user_id`). A failing lookup does not fail the connect: the account id is then
+ * unknown (null) until a later reconnect.
+ */
+async function identityOf(config: ProviderConfig, tokens: TokenSet): Promise<ProviderIdentity> {
+  const fromTokens: ProviderIdentity = {
+    providerUserId: idText(tokens.extras.user_id) ?? idText(tokens.extras.x_user_id),
+    providerUsername: null,
+  };
+  const implementation = pullProviders[config.provider];
+  if (!implementation || !config.apiBaseUrl) return fromTokens;
+  try {
+    const found = await implementation.identity(bearerGet(config.apiBaseUrl, tokens.accessToken), tokens);
+    return {
+      providerUserId: found.providerUserId ?? fromTokens.providerUserId,
+      providerUsername: found.providerUsername,
+    };
+  } catch (error) {
+    logger.warn('provider identity lookup failed', {
+      provider: config.provider,
+      error: (error as Error).name,
+      message: (error as Error).message.slice(0, 200),
+    });
+    return fromTokens;
+  }
+}
+
+export interface CallbackQuery {
+  code?: string | undefined;
+  state?: string | undefined;
+  error?: string | undefined;
+  error_description?: string | undefined;
+}
+
+const errorPage = (message: string) => `${ERROR_PAGE}?${new URLSearchParams({ message })}`;
+
+/**
+ * GET /oauth/{provider}/callback (contract 4.4): the location to 303 the browser to, or an HttpError with the
+ * contract's texts. On success the tokens are stored encrypted, the connection is active with
+ * `last_synced_at = now`, and (by default) a 90-day historical sync is queued.
+ */
+export async function completeAuthorization(provider: ProviderName, query: CallbackQuery): Promise<string> {
+  if (query.error) {
+    return errorPage(`${query.error}: ${query.error_description || 'Unknown error'}`);
+  }
+  if (!query.code || !query.state) return errorPage('Missing OAuth parameters');
+  const state = await consumeState(query.state);
+  if (!state) throw badRequest('Invalid or expired state parameter');
+  if (state.provider !== provider) throw badRequest('Provider mismatch in state');
+  const config = await oauthConfig(provider);
+  // The user may have been erased since the authorize call: never recreate items in an erased partition.
+  await requireUser(state.user_id);
+
+  let tokens: TokenSet;
+  try {
+    tokens = await exchangeCode(config, query.code, state.code_verifier);
+  } catch (error) {
+    if (error instanceof TokenEndpointError) {
+      throw badRequest(`Failed to exchange authorization code: ${error.providerText}`);
+    }
+    throw error;
+  }
+  const identity = await identityOf(config, tokens);
+  await upsertConnection(state.user_id, provider, {
+    provider_user_id: identity.providerUserId,
+    provider_username: identity.providerUsername,
+    scope: tokens.scope ?? (config.scope || null),
+    tokens: await encryptTokens(tokens),
+    token_expires_at: tokens.expiresAt,
+    last_synced_at: nowIso(),
+  });
+
+  if (env(oauthSettingsEnvSchema).HISTORICAL_SYNC_ON_CONNECT) {
+    try {
+      await queueHistoricalSync(state.user_id, provider, HISTORICAL_DAYS_ON_CONNECT);
+    } catch (error) {
+      // The connection is made; the periodic sync still picks it up. Do not fail the user's browser flow.
+      logger.error('queueing the historical sync after connect failed', {
+        provider,
+        error: (error as Error).name,
+      });
+    }
+  }
+  return state.redirect_uri ?? `${SUCCESS_PAGE}?${new URLSearchParams({ provider, user_id: state.user_id })}`;
+}

@@ -1,0 +1,82 @@
+/**
+ * Provider HTTP errors, classified for the sync engine: a rate limit is delayed until the provider's reset
+ * time (never slept on), a 5xx or network failure is retried with backoff, a 401 means the access token is
+ * no longer accepted, anything else is permanent for that request.
+ */
+export class RateLimitedError extends Error {
+  override name = 'RateLimitedError';
+  constructor(readonly retryAt: number) {
+    super(`rate limited until ${new Date(retryAt).toISOString()}`);
+  }
+}
+
+export class TransientProviderError extends Error {
+  override name = 'TransientProviderError';
+}
+
+export class UnauthorizedError extends Error {
+  override name = 'UnauthorizedError';
+}
+
+export class ProviderRequestError extends Error {
+  override name = 'ProviderRequestError';
+  constructor(
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`provider answered ${status}: ${body.slice(0, 200)}`);
+  }
+}
+
+const TIMEOUT_MS = 30_000;
+const DEFAULT_RETRY_MS = 60_000;
+
+/** When a 429 may be retried: `Retry-After` (seconds or HTTP date), `Fitbit-Rate-Limit-Reset` (seconds), `X-RateLimit-Reset`. */
+export function retryAtFrom(headers: Headers, now = Date.now()): number {
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter) {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds)) return now + seconds * 1000;
+    const date = Date.parse(retryAfter);
+    if (Number.isFinite(date)) return date;
+  }
+  for (const name of ['fitbit-rate-limit-reset', 'x-ratelimit-reset', 'ratelimit-reset']) {
+    const value = Number(headers.get(name));
+    if (Number.isFinite(value) && value > 0) {
+      // Seconds until reset, unless it is clearly an epoch timestamp.
+      return value > 1_000_000_000 ? value * 1000 : now + value * 1000;
+    }
+  }
+  return now + DEFAULT_RETRY_MS;
+}
+
+/** One HTTP call with a timeout; the response classified into the errors above. */
+export async function providerFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  } catch (error) {
+    throw new TransientProviderError(`request to ${new URL(url).host} failed: ${(error as Error).message}`);
+  }
+  if (response.ok) return response;
+  const body = await response.text().catch(() => '');
+  if (response.status === 429) throw new RateLimitedError(retryAtFrom(response.headers));
+  if (response.status === 401)
+    throw new UnauthorizedError(`provider rejected the access token: ${body.slice(0, 200)}`);
+  if (response.status >= 500) throw new TransientProviderError(`provider answered ${response.status}`);
+  throw new ProviderRequestError(response.status, body);
+}
+
+/** A `ProviderGet` bound to an API base URL and an access token. */
+export function bearerGet(apiBaseUrl: string, accessToken: string) {
+  return async (pathOrUrl: string, query: Record<string, string | number> = {}): Promise<unknown> => {
+    const url = new URL(
+      pathOrUrl.startsWith('http') ? pathOrUrl : `${apiBaseUrl.replace(/\/+$/, '')}${pathOrUrl}`,
+    );
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
+    const response = await providerFetch(url.toString(), {
+      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+    });
+    return response.json();
+  };
+}

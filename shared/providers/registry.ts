@@ -1,0 +1,256 @@
+import * as z from 'zod';
+import { env } from '#shared/config/env.js';
+import { fetchSecretJson } from '#shared/config/secrets.js';
+import type { ProviderName } from '#shared/model/provider.js';
+import type { OAuthSpec } from '#shared/providers/types.js';
+
+export type LiveSyncMode = 'pull' | 'webhook';
+
+export interface ProviderInfo {
+  /** Display name (contract 4.4). */
+  name: string;
+  oauth: OAuthSpec | null;
+  /** The data API base as providers.md names it; request paths are appended to it. */
+  apiBaseUrl: string | null;
+  restPull: boolean;
+  webhookStream: boolean;
+  webhookPing: boolean;
+  webhookCallback: boolean;
+  maxHistoricalDays: number | null;
+}
+
+const cloud = (
+  name: string,
+  oauth: OAuthSpec,
+  apiBaseUrl: string,
+  capabilities: Partial<Pick<ProviderInfo, 'restPull' | 'webhookStream' | 'webhookPing' | 'webhookCallback'>>,
+  maxHistoricalDays: number | null = null,
+): ProviderInfo => ({
+  name,
+  oauth,
+  apiBaseUrl,
+  restPull: false,
+  webhookStream: false,
+  webhookPing: false,
+  webhookCallback: false,
+  ...capabilities,
+  maxHistoricalDays,
+});
+
+const sdkOnly = (name: string): ProviderInfo => ({
+  name,
+  oauth: null,
+  apiBaseUrl: null,
+  restPull: false,
+  webhookStream: false,
+  webhookPing: false,
+  webhookCallback: false,
+  maxHistoricalDays: null,
+});
+
+/** Every ProviderName with an integration, in the reference's enum order (contract 4.4, 7.6; providers.md 3.6). */
+export const PROVIDER_INFO = {
+  apple: sdkOnly('Apple Health'),
+  samsung: sdkOnly('Samsung Health'),
+  garmin: cloud(
+    'Garmin',
+    {
+      authorizeUrl: 'https://connect.garmin.com/oauth2Confirm',
+      tokenUrl: 'https://diauth.garmin.com/di-oauth2-service/oauth/token',
+      clientAuth: 'body',
+      pkce: true,
+      defaultScope: '',
+    },
+    'https://apis.garmin.com',
+    { webhookStream: true, webhookCallback: true },
+    30,
+  ),
+  google: cloud(
+    'Google Health',
+    {
+      authorizeUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
+      tokenUrl: 'https://oauth2.googleapis.com/token',
+      clientAuth: 'body',
+      pkce: false,
+      defaultScope:
+        'openid email https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly https://www.googleapis.com/auth/googlehealth.health_metrics_and_measurements.readonly https://www.googleapis.com/auth/googlehealth.nutrition.readonly https://www.googleapis.com/auth/googlehealth.sleep.readonly https://www.googleapis.com/auth/googlehealth.settings.readonly',
+    },
+    'https://health.googleapis.com',
+    { restPull: true, webhookPing: true },
+  ),
+  polar: cloud(
+    'Polar',
+    {
+      authorizeUrl: 'https://flow.polar.com/oauth2/authorization',
+      tokenUrl: 'https://polarremote.com/v2/oauth2/token',
+      clientAuth: 'basic',
+      pkce: false,
+      defaultScope: 'accesslink.read_all',
+    },
+    'https://www.polaraccesslink.com',
+    { restPull: true, webhookPing: true },
+  ),
+  suunto: cloud(
+    'Suunto',
+    {
+      authorizeUrl: 'https://cloudapi-oauth.suunto.com/oauth/authorize',
+      tokenUrl: 'https://cloudapi-oauth.suunto.com/oauth/token',
+      clientAuth: 'basic',
+      pkce: false,
+      defaultScope: '',
+    },
+    'https://cloudapi.suunto.com',
+    { restPull: true, webhookStream: true },
+  ),
+  whoop: cloud(
+    'Whoop',
+    {
+      authorizeUrl: 'https://api.prod.whoop.com/oauth/oauth2/auth',
+      tokenUrl: 'https://api.prod.whoop.com/oauth/oauth2/token',
+      clientAuth: 'body',
+      pkce: false,
+      defaultScope: 'offline read:cycles read:sleep read:recovery read:workout',
+    },
+    'https://api.prod.whoop.com/developer',
+    { restPull: true, webhookPing: true },
+  ),
+  strava: cloud(
+    'Strava',
+    {
+      authorizeUrl: 'https://www.strava.com/oauth/authorize',
+      tokenUrl: 'https://www.strava.com/oauth/token',
+      clientAuth: 'body',
+      pkce: false,
+      defaultScope: 'activity:read_all,profile:read_all',
+    },
+    'https://www.strava.com/api/v3',
+    { restPull: true, webhookPing: true },
+  ),
+  oura: cloud(
+    'Oura',
+    {
+      authorizeUrl: 'https://cloud.ouraring.com/oauth/authorize',
+      tokenUrl: 'https://api.ouraring.com/oauth/token',
+      clientAuth: 'body',
+      pkce: false,
+      defaultScope: 'personal daily activity heartrate workout session spo2 ring_configuration heart_health',
+    },
+    'https://api.ouraring.com',
+    { restPull: true, webhookPing: true },
+  ),
+  fitbit: cloud(
+    'Fitbit',
+    {
+      authorizeUrl: 'https://www.fitbit.com/oauth2/authorize',
+      tokenUrl: 'https://api.fitbit.com/oauth2/token',
+      clientAuth: 'basic',
+      pkce: true,
+      defaultScope: 'activity heartrate sleep profile',
+    },
+    'https://api.fitbit.com',
+    { restPull: true },
+  ),
+  ultrahuman: cloud(
+    'Ultrahuman',
+    {
+      authorizeUrl: 'https://auth.ultrahuman.com/authorise',
+      tokenUrl: 'https://partner.ultrahuman.com/api/partners/oauth/token',
+      clientAuth: 'body',
+      pkce: false,
+      defaultScope: 'ring_data cgm_data profile',
+    },
+    'https://partner.ultrahuman.com/api/partners/v1',
+    { restPull: true },
+  ),
+  sensorbio: cloud(
+    'Sensor Bio',
+    {
+      authorizeUrl: 'https://auth.sensorbio.com/authorize',
+      tokenUrl: 'https://auth.sensorbio.com/token',
+      clientAuth: 'body',
+      pkce: false,
+      defaultScope: '',
+    },
+    'https://api.sensorbio.com',
+    { restPull: true },
+  ),
+} satisfies Partial<Record<ProviderName, ProviderInfo>>;
+
+export type IntegratedProvider = keyof typeof PROVIDER_INFO;
+export const INTEGRATED_PROVIDERS = Object.keys(PROVIDER_INFO) as [
+  IntegratedProvider,
+  ...IntegratedProvider[],
+];
+
+export const isIntegrated = (value: string): value is IntegratedProvider =>
+  Object.hasOwn(PROVIDER_INFO, value);
+
+/** Default live mode (contract 7.6): pull for REST providers, webhook for push-only ones, null for SDK-only. */
+export function defaultLiveSyncMode(info: ProviderInfo): LiveSyncMode | null {
+  if (info.restPull) return 'pull';
+  return info.webhookStream || info.webhookCallback ? 'webhook' : null;
+}
+
+export const liveSyncConfigurable = (info: ProviderInfo) =>
+  info.restPull && (info.webhookStream || info.webhookPing);
+
+export const iconUrl = (provider: string) => `/static/provider-icons/${provider}.svg`;
+
+const envPrefix = (provider: IntegratedProvider) => provider.toUpperCase();
+
+/** `<P>_CLIENT_ID`, `<P>_CLIENT_SECRET`, `<P>_DEFAULT_SCOPE`, `<P>_AUTHORIZE_URL`, `<P>_TOKEN_URL`, `<P>_API_BASE_URL`. */
+const providerVariables: Array<[string, z.ZodType]> = [
+  ...INTEGRATED_PROVIDERS.flatMap((p) =>
+    ['CLIENT_ID', 'CLIENT_SECRET', 'DEFAULT_SCOPE'].map((s): [string, z.ZodType] => [
+      `${envPrefix(p)}_${s}`,
+      z.string().optional(),
+    ]),
+  ),
+  ...INTEGRATED_PROVIDERS.flatMap((p) =>
+    ['AUTHORIZE_URL', 'TOKEN_URL', 'API_BASE_URL'].map((s): [string, z.ZodType] => [
+      `${envPrefix(p)}_${s}`,
+      z.url().optional(),
+    ]),
+  ),
+  // On AWS the client ids and secrets live in one Secrets Manager JSON secret, keyed like the variables.
+  ['PROVIDER_CREDENTIALS_SECRET_ARN', z.string().optional()],
+];
+
+/** `<P>_CLIENT_ID`, `<P>_CLIENT_SECRET`, `<P>_DEFAULT_SCOPE`, `<P>_AUTHORIZE_URL`, `<P>_TOKEN_URL`, `<P>_API_BASE_URL`. */
+export const providersEnvSchema = z.object(Object.fromEntries(providerVariables));
+
+export interface ProviderConfig {
+  provider: IntegratedProvider;
+  info: ProviderInfo;
+  clientId: string | null;
+  clientSecret: string | null;
+  scope: string;
+  authorizeUrl: string | null;
+  tokenUrl: string | null;
+  apiBaseUrl: string | null;
+  /** Configured: a cloud provider is usable when its id and secret are set; SDK providers always are. */
+  configured: boolean;
+}
+
+/** A provider's settings: env (the sandbox) or the credentials secret (AWS), over the real defaults. */
+export async function providerConfig(provider: IntegratedProvider): Promise<ProviderConfig> {
+  const variables = env(providersEnvSchema) as Record<string, string | undefined>;
+  const secretArn = variables.PROVIDER_CREDENTIALS_SECRET_ARN;
+  const secret = secretArn ? ((await fetchSecretJson(secretArn)) as Record<string, string | undefined>) : {};
+  const read = (suffix: string) =>
+    secret[`${envPrefix(provider)}_${suffix}`] ?? variables[`${envPrefix(provider)}_${suffix}`];
+  const info: ProviderInfo = PROVIDER_INFO[provider];
+  const clientId = read('CLIENT_ID') ?? null;
+  const clientSecret = read('CLIENT_SECRET') ?? null;
+  return {
+    provider,
+    info,
+    clientId,
+    clientSecret,
+    scope: read('DEFAULT_SCOPE') ?? info.oauth?.defaultScope ?? '',
+    authorizeUrl: read('AUTHORIZE_URL') ?? info.oauth?.authorizeUrl ?? null,
+    tokenUrl: read('TOKEN_URL') ?? info.oauth?.tokenUrl ?? null,
+    apiBaseUrl: read('API_BASE_URL') ?? info.apiBaseUrl,
+    configured: info.oauth === null || (Boolean(clientId) && Boolean(clientSecret)),
+  };
+}

@@ -1,0 +1,270 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ProviderName } from '#shared/model/provider.js';
+import { nowIso } from '#shared/model/time.js';
+import { db, deleteKeys, isConditionFailure, putItems, queryAll } from '#shared/store/client.js';
+import { gsi1, keys } from '#shared/store/keys.js';
+import { TABLE_KEYS } from '#shared/store/table.js';
+
+export type ConnectionStatus = 'active' | 'revoked' | 'expired';
+
+export interface Connection {
+  id: string;
+  user_id: string;
+  provider: ProviderName;
+  provider_user_id: string | null;
+  provider_username: string | null;
+  scope: string | null;
+  status: ConnectionStatus;
+  last_synced_at: string | null;
+  created_at: string;
+  updated_at: string;
+  /** Encrypted TokenSet (see shared/crypto/token-vault.ts); absent for SDK providers and after a disconnect. */
+  tokens: string | null;
+  token_expires_at: number | null;
+  /** Bumped on every token change: refreshes are compare-and-swap on it. */
+  token_version: number;
+  /** One sync at a time per connection: holder and expiry of the lease. */
+  sync_lease_owner?: string | null;
+  sync_lease_until?: number | null;
+}
+
+/** Active connections of a provider are indexed in shards so a dispatcher can page them without a hot key. */
+export const ACTIVE_SHARDS = 16;
+const shardOf = (userId: string) => createHash('sha256').update(userId).digest()[0]! % ACTIVE_SHARDS;
+export const activeIndexKey = (provider: string, shard: number) => `ACTIVECONN#${provider}#${shard}`;
+
+const connectionKey = (userId: string, provider: string) => ({
+  PK: keys.userPartition(userId),
+  SK: `CONN#${provider}`,
+});
+const accountKey = (provider: string, providerUserId: string, userId: string) => ({
+  PK: `PROVACCOUNT#${provider}#${providerUserId}`,
+  SK: `USER#${userId}`,
+});
+
+const strip = ({ PK, SK, GSI1PK, GSI1SK, ...rest }: Record<string, unknown>) => rest as unknown as Connection;
+
+function item(connection: Connection) {
+  const index =
+    connection.status === 'active'
+      ? {
+          [TABLE_KEYS.gsi1.partitionKey]: activeIndexKey(connection.provider, shardOf(connection.user_id)),
+          [TABLE_KEYS.gsi1.sortKey]: connection.user_id,
+        }
+      : {};
+  return { ...connectionKey(connection.user_id, connection.provider), ...index, ...connection };
+}
+
+export async function getConnection(userId: string, provider: string): Promise<Connection | undefined> {
+  const { doc, table } = db();
+  const out = await doc.send(
+    new GetCommand({ TableName: table, Key: connectionKey(userId, provider), ConsistentRead: true }),
+  );
+  return out.Item ? strip(out.Item) : undefined;
+}
+
+export async function listConnections(userId: string): Promise<Connection[]> {
+  const items = await queryAll({
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+    ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':sk': 'CONN#' },
+    ConsistentRead: true,
+  });
+  return items.map(strip);
+}
+
+/**
+ * Creates or re-activates the connection of a successful OAuth callback (or an SDK push) and records which
+ * provider account it belongs to, for `linked_user_ids`.
+ */
+export async function upsertConnection(
+  userId: string,
+  provider: ProviderName,
+  fields: Pick<
+    Connection,
+    'provider_user_id' | 'provider_username' | 'scope' | 'tokens' | 'token_expires_at'
+  > & {
+    last_synced_at?: string | null;
+  },
+): Promise<Connection> {
+  const existing = await getConnection(userId, provider);
+  const now = nowIso();
+  const connection: Connection = {
+    id: existing?.id ?? randomUUID(),
+    user_id: userId,
+    provider,
+    created_at: existing?.created_at ?? now,
+    updated_at: now,
+    status: 'active',
+    last_synced_at: fields.last_synced_at ?? existing?.last_synced_at ?? null,
+    provider_user_id: fields.provider_user_id,
+    provider_username: fields.provider_username,
+    scope: fields.scope,
+    tokens: fields.tokens,
+    token_expires_at: fields.token_expires_at,
+    token_version: (existing?.token_version ?? 0) + 1,
+  };
+  const writes: Record<string, unknown>[] = [item(connection)];
+  if (connection.provider_user_id) {
+    writes.push({
+      ...accountKey(provider, connection.provider_user_id, userId),
+      [TABLE_KEYS.gsi1.partitionKey]: gsi1.ownedByUser(userId),
+      [TABLE_KEYS.gsi1.sortKey]: `PROVACCOUNT#${provider}`,
+      user_id: userId,
+    });
+  }
+  await putItems(writes);
+  return connection;
+}
+
+/** Our other users connected to the same provider account (active connections only). */
+export async function linkedUserIds(connection: Connection): Promise<string[]> {
+  if (!connection.provider_user_id) return [];
+  const items = await queryAll({
+    KeyConditionExpression: 'PK = :pk',
+    ExpressionAttributeValues: { ':pk': `PROVACCOUNT#${connection.provider}#${connection.provider_user_id}` },
+  });
+  const others = items.map((i) => i.user_id as string).filter((id) => id !== connection.user_id);
+  const connections = await Promise.all(others.map((id) => getConnection(id, connection.provider)));
+  return connections.filter((c) => c?.status === 'active').map((c) => c!.user_id);
+}
+
+/** Replaces the tokens if nobody else did since `expectedVersion` (a refresh lost to a concurrent one: false). */
+export async function replaceTokens(
+  connection: Connection,
+  tokens: string,
+  expiresAt: number,
+  scope: string | null,
+): Promise<boolean> {
+  const { doc, table } = db();
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: connectionKey(connection.user_id, connection.provider),
+        UpdateExpression:
+          'SET tokens = :t, token_expires_at = :e, #scope = :s, token_version = :next, updated_at = :now',
+        ConditionExpression: 'token_version = :v AND #status = :active',
+        ExpressionAttributeNames: { '#scope': 'scope', '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':t': tokens,
+          ':e': expiresAt,
+          ':s': scope ?? connection.scope,
+          ':next': connection.token_version + 1,
+          ':v': connection.token_version,
+          ':active': 'active',
+          ':now': nowIso(),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Revoked or expired: out of the dispatcher's index; tokens cleared when asked (user disconnect). */
+export async function setConnectionStatus(
+  connection: Connection,
+  status: ConnectionStatus,
+  options: { clearTokens?: boolean } = {},
+): Promise<Connection> {
+  const next: Connection = {
+    ...connection,
+    status,
+    updated_at: nowIso(),
+    ...(options.clearTokens
+      ? { tokens: null, token_expires_at: null, token_version: connection.token_version + 1 }
+      : {}),
+  };
+  const { doc, table } = db();
+  await doc.send(new PutCommand({ TableName: table, Item: item(next) }));
+  return next;
+}
+
+export async function stampSynced(userId: string, provider: string, at: string): Promise<void> {
+  const { doc, table } = db();
+  await doc.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: connectionKey(userId, provider),
+      UpdateExpression: 'SET last_synced_at = :at, updated_at = :at',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':at': at },
+    }),
+  );
+}
+
+/**
+ * One sync at a time per connection: takes the lease if it is free or expired. Leases expire on their own,
+ * so a crashed worker never blocks the connection for longer than `untilMs`.
+ */
+export async function acquireSyncLease(
+  userId: string,
+  provider: string,
+  owner: string,
+  untilMs: number,
+): Promise<boolean> {
+  const { doc, table } = db();
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: connectionKey(userId, provider),
+        UpdateExpression: 'SET sync_lease_owner = :owner, sync_lease_until = :until',
+        ConditionExpression:
+          'attribute_exists(PK) AND (attribute_not_exists(sync_lease_until) OR sync_lease_until < :now OR sync_lease_owner = :owner)',
+        ExpressionAttributeValues: { ':owner': owner, ':until': untilMs, ':now': Date.now() },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export async function releaseSyncLease(userId: string, provider: string, owner: string): Promise<void> {
+  const { doc, table } = db();
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: connectionKey(userId, provider),
+        UpdateExpression: 'REMOVE sync_lease_owner, sync_lease_until',
+        ConditionExpression: 'sync_lease_owner = :owner',
+        ExpressionAttributeValues: { ':owner': owner },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/** One page of the active connections of a provider in one shard (the dispatcher walks every shard). */
+export async function activeConnectionsPage(
+  provider: string,
+  shard: number,
+  startKey?: Record<string, unknown>,
+) {
+  const { doc, table } = db();
+  const out = await doc.send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: TABLE_KEYS.gsi1.indexName,
+      KeyConditionExpression: `${TABLE_KEYS.gsi1.partitionKey} = :pk`,
+      ExpressionAttributeValues: { ':pk': activeIndexKey(provider, shard) },
+      ProjectionExpression: 'user_id',
+      ExclusiveStartKey: startKey,
+    }),
+  );
+  return { userIds: (out.Items ?? []).map((i) => i.user_id as string), next: out.LastEvaluatedKey };
+}
+
+/** Removes a provider account link (the account pointer of a deleted connection). */
+export async function unlinkAccount(connection: Connection): Promise<void> {
+  if (connection.provider_user_id) {
+    await deleteKeys([accountKey(connection.provider, connection.provider_user_id, connection.user_id)]);
+  }
+}

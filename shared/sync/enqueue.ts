@@ -1,0 +1,261 @@
+import { randomBytes } from 'node:crypto';
+import {
+  ChangeMessageVisibilityCommand,
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import * as z from 'zod';
+import { env } from '#shared/config/env.js';
+import {
+  isSyncProvider,
+  QUEUES,
+  queueProducerEnv,
+  SYNC_PROVIDERS,
+  SYNC_QUEUES,
+  type SyncProvider,
+} from '#shared/jobs/queues.js';
+import { logger } from '#shared/observability.js';
+import { getUser } from '#shared/store/users.js';
+import { recordSyncEvent } from '#shared/sync/status.js';
+import { historicalWindow, liveFloor, MAX_DELAY_SECONDS, type SyncWindow } from '#shared/sync/window.js';
+
+export const SYNC_MODES = ['live', 'historical', 'manual'] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
+
+const epochMs = z.number().int().min(0);
+
+/** Counts of a run so far, carried from one invocation to its continuation. */
+export const syncTotals = z.object({
+  units_done: z.number().int().min(0),
+  units_skipped: z.number().int().min(0),
+  samples: z.number().int().min(0),
+  events: z.number().int().min(0),
+  scores: z.number().int().min(0),
+});
+export type SyncTotals = z.infer<typeof syncTotals>;
+export const NO_TOTALS: SyncTotals = { units_done: 0, units_skipped: 0, samples: 0, events: 0, scores: 0 };
+
+/**
+ * A sync job: one run (`run_id`) of one connection (user + provider) over one window. The same run travels on
+ * through continuations (deadline reached: `checkpoint` = key of the last unit done) and deferrals (rate limited,
+ * connection busy: `attempt` counts them).
+ */
+export const syncJob = z.object({
+  run_id: z.string().min(1).max(64),
+  user_id: z.guid(),
+  provider: z.enum(SYNC_PROVIDERS),
+  mode: z.enum(SYNC_MODES),
+  window: z
+    .object({ start: epochMs, end: epochMs })
+    .refine((w) => w.start <= w.end, { message: 'window.start must not be after window.end' }),
+  /**
+   * `window.start` is a floor: the first invocation starts at `last_synced_at` minus the overlap when that is
+   * later (shared/sync/window.ts `resolveWindow`) and its continuations carry the resolved window with `false`.
+   */
+  from_cursor: z.boolean().default(false),
+  checkpoint: z.string().min(1).optional(),
+  attempt: z.number().int().min(0).default(0),
+  /** Rate limited beyond SQS's 15-minute delay: not to be run before this time (epoch ms). */
+  not_before: epochMs.optional(),
+  totals: syncTotals.optional(),
+  /** When the run's first invocation started (ISO), for its status events. */
+  started_at: z.iso.datetime().optional(),
+});
+export type SyncJob = z.output<typeof syncJob>;
+export type SyncJobInput = z.input<typeof syncJob>;
+
+/** Run ids as the reference shapes them: `pull_<16 hex>`. */
+export const newRunId = () => `pull_${randomBytes(8).toString('hex')}`;
+
+let client: SQSClient | undefined;
+let clientEndpoint: string | undefined;
+
+/** One client per process, rebuilt when the SQS endpoint changes (the sandbox and tests restart local SQS). */
+function sqs(): SQSClient {
+  const endpoint = process.env.AWS_ENDPOINT_URL_SQS;
+  if (!client || clientEndpoint !== endpoint) {
+    client?.destroy();
+    client = new SQSClient({});
+    clientEndpoint = endpoint;
+  }
+  return client;
+}
+
+/** The URL of a provider's sync queue, from its env variable. */
+export function syncQueueUrl(provider: SyncProvider): string {
+  const queue = SYNC_QUEUES[provider];
+  return (env(queueProducerEnv[queue]) as Record<string, string>)[QUEUES[queue].urlVariable]!;
+}
+
+/** Sends one job to its provider's queue, after `delaySeconds` (0..900). */
+export async function queueSync(job: SyncJobInput, delaySeconds = 0): Promise<void> {
+  const parsed = syncJob.parse(job);
+  await sqs().send(
+    new SendMessageCommand({
+      QueueUrl: syncQueueUrl(parsed.provider),
+      MessageBody: JSON.stringify(parsed),
+      DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.round(delaySeconds))),
+    }),
+  );
+}
+
+/**
+ * Stretches the visibility of a message being handled (a transient failure: SQS redelivers it after `seconds`).
+ * Best effort: if it fails, the queue's own visibility timeout applies.
+ */
+export async function changeSyncVisibility(
+  provider: SyncProvider,
+  receiptHandle: string,
+  seconds: number,
+): Promise<void> {
+  try {
+    await sqs().send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: syncQueueUrl(provider),
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: Math.round(seconds),
+      }),
+    );
+  } catch (error) {
+    logger.warn('could not change the visibility of a sync job', { provider, error: error as Error });
+  }
+}
+
+export interface QueuedSync {
+  run_id: string;
+  provider: SyncProvider;
+  window: SyncWindow;
+}
+
+/** Announces a queued run in the user's sync status (only for a user that exists: no orphan items). */
+async function announce(job: SyncJob): Promise<void> {
+  if (!(await getUser(job.user_id))) return;
+  await recordSyncEvent({
+    run_id: job.run_id,
+    user_id: job.user_id,
+    provider: job.provider,
+    source: 'pull',
+    stage: 'queued',
+    status: 'in_progress',
+    message: `${job.mode === 'historical' ? 'Historical sync' : 'Sync'} queued for ${job.provider}`,
+    metadata: { mode: job.mode, window_start: iso(job.window.start), window_end: iso(job.window.end) },
+  });
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Queues a historical backfill of `[now - days, now]` (the OAuth callback after a connect, and
+ * `POST /sync/historical`). Null for a provider without a pull implementation: nothing is queued.
+ */
+export async function queueHistoricalSync(
+  userId: string,
+  provider: string,
+  days: number,
+  now = Date.now(),
+): Promise<QueuedSync | null> {
+  if (!isSyncProvider(provider)) return null;
+  const job = syncJob.parse({
+    run_id: newRunId(),
+    user_id: userId,
+    provider,
+    mode: 'historical',
+    window: historicalWindow(days, now),
+  });
+  await announce(job);
+  await queueSync(job);
+  return { run_id: job.run_id, provider, window: job.window };
+}
+
+/**
+ * Queues a manual sync (`POST /sync`): over `[start, end]` when given; without a start, from the connection's
+ * cursor (as a live sync), at most 30 days back from `end` (default now).
+ */
+export async function queueManualSync(
+  userId: string,
+  provider: SyncProvider,
+  range: { start?: number; end?: number },
+  now = Date.now(),
+): Promise<QueuedSync> {
+  const end = range.end ?? now;
+  const job = syncJob.parse({
+    run_id: newRunId(),
+    user_id: userId,
+    provider,
+    mode: 'manual',
+    window: range.start === undefined ? liveFloor(end) : { start: range.start, end },
+    from_cursor: range.start === undefined,
+  });
+  await announce(job);
+  await queueSync(job);
+  return { run_id: job.run_id, provider, window: job.window };
+}
+
+/** SendMessageBatch takes at most 10 entries. */
+const BATCH_ENTRIES = 10;
+const SEND_ATTEMPTS = 5;
+/** SendMessageBatch calls in flight at once. */
+const SEND_CONCURRENCY = 10;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface LiveQueueOptions {
+  /** Each job is delayed by a random 0..jitterSeconds (max 900), spreading a dispatch over a few minutes. */
+  jitterSeconds?: number;
+  now?: number;
+  random?: () => number;
+}
+
+/**
+ * Queues one live job per user (one run each) with `SendMessageBatch`, ten per call; entries SQS reports failed
+ * are re-sent with backoff, and the call throws if some still fail after five attempts. Up to ten calls run at
+ * once. Resolves to the number of SendMessageBatch requests made.
+ */
+export async function queueLiveSyncs(
+  provider: SyncProvider,
+  userIds: readonly string[],
+  options: LiveQueueOptions = {},
+): Promise<number> {
+  const now = options.now ?? Date.now();
+  const random = options.random ?? Math.random;
+  const jitter = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.floor(options.jitterSeconds ?? 0)));
+  const url = syncQueueUrl(provider);
+  const batches: string[][] = [];
+  for (let i = 0; i < userIds.length; i += BATCH_ENTRIES) batches.push(userIds.slice(i, i + BATCH_ENTRIES));
+  let requests = 0;
+
+  const sendBatch = async (batch: string[]) => {
+    let pending: SendMessageBatchRequestEntry[] = batch.map((userId, index) => ({
+      Id: String(index),
+      MessageBody: JSON.stringify(
+        syncJob.parse({
+          run_id: newRunId(),
+          user_id: userId,
+          provider,
+          mode: 'live',
+          window: liveFloor(now),
+          from_cursor: true,
+        }),
+      ),
+      DelaySeconds: Math.floor(random() * (jitter + 1)),
+    }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= SEND_ATTEMPTS) {
+        throw new Error(`${pending.length} live sync jobs for ${provider} could not be queued`);
+      }
+      if (attempt > 0) await sleep(Math.min(2_000, 100 * 2 ** attempt));
+      const out = await sqs().send(new SendMessageBatchCommand({ QueueUrl: url, Entries: pending }));
+      requests++;
+      const failed = new Set((out.Failed ?? []).map((f) => f.Id));
+      pending = pending.filter((entry) => failed.has(entry.Id));
+    }
+  };
+
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(SEND_CONCURRENCY, batches.length) }, async () => {
+    while (next < batches.length) await sendBatch(batches[next++]!);
+  });
+  await Promise.all(lanes);
+  return requests;
+}

@@ -1,0 +1,23 @@
+import * as z from 'zod';
+import { apiEnvSchema, baseEnvSchema } from '#shared/config/env.js';
+import { exactlyOneVaultKey, tokenVaultEnvShape, VAULT_KEY_MESSAGE } from '#shared/crypto/token-vault.js';
+import { queueProducerEnv, syncQueuesEnv } from '#shared/jobs/queues.js';
+
+/**
+ * The sync worker: reads and refreshes provider tokens (the token vault key), reads the provider app credentials
+ * (one Secrets Manager JSON secret on AWS; `<P>_CLIENT_ID`... variables in the sandbox, read by
+ * `providerConfig`), and re-queues continuations and deferred jobs on its provider's queue.
+ */
+export const syncWorkerEnvSchema = baseEnvSchema
+  .extend(tokenVaultEnvShape.shape)
+  .extend(syncQueuesEnv.shape)
+  .extend({ PROVIDER_CREDENTIALS_SECRET_ARN: z.string().min(1).optional() })
+  .refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE });
+
+/** The dispatcher reads the active-connection index and sends live jobs; it continues through its own queue. */
+export const syncDispatcherEnvSchema = baseEnvSchema
+  .extend(syncQueuesEnv.shape)
+  .extend(queueProducerEnv.syncDispatch.shape);
+
+/** The `sync` API area queues manual and historical syncs. */
+export const syncAreaEnvSchema = apiEnvSchema.extend(syncQueuesEnv.shape);

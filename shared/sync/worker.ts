@@ -1,0 +1,531 @@
+import { randomUUID } from 'node:crypto';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, SQSRecord } from 'aws-lambda';
+import { QUEUES, SYNC_QUEUES, type SyncProvider } from '#shared/jobs/queues.js';
+import { createSqsWorker } from '#shared/jobs/worker.js';
+import type { ProviderName } from '#shared/model/provider.js';
+import {
+  ConnectionAuthError,
+  ProviderNotConfiguredError,
+  TokenRefreshBusyError,
+} from '#shared/oauth/errors.js';
+import { type FreshTokens, freshTokens } from '#shared/oauth/fresh-token.js';
+import { logger } from '#shared/observability.js';
+import {
+  bearerGet,
+  ProviderRequestError,
+  RateLimitedError,
+  TransientProviderError,
+  UnauthorizedError,
+} from '#shared/providers/http.js';
+import { providerConfig } from '#shared/providers/registry.js';
+import type { ProviderGet, PullProvider, PullResult, SyncUnit } from '#shared/providers/types.js';
+import { db, isConditionFailure } from '#shared/store/client.js';
+import {
+  acquireSyncLease,
+  type Connection,
+  getConnection,
+  releaseSyncLease,
+  stampSynced,
+} from '#shared/store/connections.js';
+import { keys } from '#shared/store/keys.js';
+import { getUser } from '#shared/store/users.js';
+import {
+  changeSyncVisibility,
+  NO_TOTALS,
+  queueSync,
+  type SyncJob,
+  type SyncTotals,
+  syncJob,
+} from '#shared/sync/enqueue.js';
+import { savePullResult } from '#shared/sync/persist.js';
+import { recordSyncEvent, type SyncEventInput } from '#shared/sync/status.js';
+import { refreshRejectedTokens } from '#shared/sync/tokens.js';
+import {
+  deferUntil,
+  leaseBusyDelaySeconds,
+  MAX_DELAY_SECONDS,
+  nextCursor,
+  resolveWindow,
+  type SyncWindow,
+  transientVisibilitySeconds,
+  unitsAfter,
+} from '#shared/sync/window.js';
+
+/**
+ * The sync worker: one job = one invocation's share of a run (see enqueue.ts for the job). Per job:
+ *
+ * 1. a job with `not_before` in the future is re-queued for the rest of its wait;
+ * 2. the user and an active connection must exist, else the job is dropped (with a status event when the user
+ *    exists: no items are written for a deleted user);
+ * 3. the connection's sync lease is taken (one sync per connection at a time); when another sync holds it, the job
+ *    is re-queued with a growing delay instead of failing;
+ * 4. a usable access token (refreshed near expiry, exactly once across racing workers);
+ * 5. the window (resolved once, carried by continuations), split into the provider's units, resumed after the
+ *    checkpoint; each unit is fetched, saved idempotently and checkpointed, with progress events;
+ * 6. before the invocation's deadline it stops and re-queues a continuation with the checkpoint: a unit is not
+ *    started with less than `softMarginMs` left, and a unit still running `hardMarginMs` before the deadline is
+ *    abandoned (redone by the continuation; saves are idempotent), so no invocation ever runs into its timeout;
+ * 7. once every unit is done: `last_synced_at` is advanced (see window.ts `nextCursor`), a `completed` event is
+ *    recorded, and the lease is released.
+ *
+ * Faults: a rate limit re-queues the job (same checkpoint) until the provider's reset and the message succeeds
+ * (nothing ever sleeps); a transient provider error (5xx, network) fails the message after stretching its
+ * visibility in proportion to its receive count (SQS retries, then dead-letters it); a 401 on a data call forces
+ * one token refresh and retries the unit; a revoked or expired connection fails the run and drops the job; any
+ * other 4xx skips that unit and the run ends `partial`.
+ */
+
+export interface SyncWorkerDeps {
+  providers: Partial<Record<ProviderName, PullProvider>>;
+  /** Usable tokens for a connection (default: `freshTokens`, refreshing near expiry). */
+  tokens(connection: Connection): Promise<FreshTokens>;
+  /** New tokens after the provider rejected the current ones (default: `refreshRejectedTokens`). */
+  refresh(rejected: Connection): Promise<FreshTokens>;
+  /** Authenticated GET against the provider's data API (default: `bearerGet` on its configured base URL). */
+  client(provider: SyncProvider, accessToken: string): Promise<ProviderGet>;
+  /** A unit is not started with less than this left of the invocation. */
+  softMarginMs: number;
+  /** What is kept for the wrap-up (continuation, events, lease): a unit still running then is abandoned. */
+  hardMarginMs: number;
+  /** Minimum time between two progress events of one invocation. */
+  progressEveryMs: number;
+}
+
+export const DEFAULT_SYNC_DEPS: Omit<SyncWorkerDeps, 'providers'> = {
+  tokens: (connection) => freshTokens(connection),
+  refresh: refreshRejectedTokens,
+  client: async (provider, accessToken) => {
+    const config = await providerConfig(provider);
+    if (!config.apiBaseUrl) throw new Error(`no API base URL configured for ${provider}`);
+    return bearerGet(config.apiBaseUrl, accessToken);
+  },
+  // A unit may page through several provider requests of up to 30 s each.
+  softMarginMs: 60_000,
+  hardMarginMs: 10_000,
+  progressEveryMs: 5_000,
+};
+
+/** Deferrals (connection busy, rate limited) after which a run gives up. */
+export const MAX_DEFERRALS = 48;
+/** The lease outlives the invocation by this much, then lapses on its own if the worker died. */
+const LEASE_SLACK_MS = 30_000;
+
+export type JobOutcome = 'completed' | 'continued' | 'deferred' | 'dropped' | 'failed';
+
+interface Invocation {
+  remainingMs(): number;
+  receiveCount: number;
+  receiptHandle: string;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+class DeadlineReached extends Error {}
+
+/** `work`, unless the deadline comes first: then a DeadlineReached (the work goes on unobserved, errors swallowed). */
+async function beforeDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineReached()), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => {});
+  }
+}
+
+/** Denormalises the newest sync onto the user profile (`last_synced_at`, `last_synced_provider` of GET /users). */
+async function stampUser(userId: string, provider: string, at: string): Promise<void> {
+  const { doc, table } = db();
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: keys.user(userId),
+        UpdateExpression: 'SET last_synced_at = :at, last_synced_provider = :provider',
+        ConditionExpression:
+          'attribute_exists(PK) AND (attribute_not_exists(last_synced_at) OR attribute_type(last_synced_at, :null) OR last_synced_at < :at)',
+        ExpressionAttributeValues: { ':at': at, ':provider': provider, ':null': 'NULL' },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+async function stampCursor(connection: Connection, at: string): Promise<void> {
+  try {
+    await stampSynced(connection.user_id, connection.provider, at);
+  } catch (error) {
+    // Disconnected and deleted meanwhile: nothing left to stamp.
+    if (!isConditionFailure(error)) throw error;
+  }
+  await stampUser(connection.user_id, connection.provider, at);
+}
+
+/** One job, start to finish or to its hand-over (continuation, deferral). */
+class SyncRun {
+  private totals: SyncTotals;
+  private startedAt: string;
+  /** The run has recorded its `started` event: hand-overs carry its start time and counts from then on. */
+  private begun: boolean;
+  private lastProgress = 0;
+
+  constructor(
+    private readonly job: SyncJob,
+    private readonly invocation: Invocation,
+    private readonly deps: SyncWorkerDeps,
+  ) {
+    this.totals = { ...(job.totals ?? NO_TOTALS) };
+    this.begun = job.started_at !== undefined;
+    this.startedAt = job.started_at ?? new Date().toISOString();
+  }
+
+  private event(
+    input: Omit<SyncEventInput, 'run_id' | 'user_id' | 'provider' | 'source'>,
+    window?: SyncWindow,
+  ) {
+    const { job } = this;
+    return recordSyncEvent({
+      run_id: job.run_id,
+      user_id: job.user_id,
+      provider: job.provider,
+      source: 'pull',
+      started_at: this.startedAt,
+      ...input,
+      metadata: {
+        mode: job.mode,
+        window_start: iso((window ?? job.window).start),
+        window_end: iso((window ?? job.window).end),
+        attempt: job.attempt,
+        samples_saved: this.totals.samples,
+        events_saved: this.totals.events,
+        scores_saved: this.totals.scores,
+        units_skipped: this.totals.units_skipped,
+        ...input.metadata,
+      },
+    });
+  }
+
+  private requeue(changes: Partial<SyncJob>, delaySeconds: number) {
+    const progress = this.begun ? { totals: this.totals, started_at: this.startedAt } : {};
+    return queueSync({ ...this.job, ...progress, ...changes }, delaySeconds);
+  }
+
+  private async fail(message: string, error?: string): Promise<JobOutcome> {
+    await this.event({
+      stage: 'failed',
+      status: 'failed',
+      message,
+      error: error ?? message,
+      ended_at: iso(Date.now()),
+    });
+    return 'failed';
+  }
+
+  async run(): Promise<JobOutcome> {
+    const { job } = this;
+    const now = Date.now();
+    if (job.not_before !== undefined && job.not_before > now) {
+      const wait = deferUntil(job.not_before, now);
+      await this.requeue({}, wait.delaySeconds);
+      return 'deferred';
+    }
+
+    if (!(await getUser(job.user_id))) {
+      logger.warn('dropping a sync job: the user does not exist', {
+        runId: job.run_id,
+        provider: job.provider,
+      });
+      return 'dropped';
+    }
+    const connection = await getConnection(job.user_id, job.provider);
+    if (connection?.status !== 'active') {
+      const message = connection
+        ? `Connection to ${job.provider} is ${connection.status}; reconnection required`
+        : `User not connected to ${job.provider}`;
+      await this.event({ stage: 'cancelled', status: 'skipped', message, ended_at: iso(now) });
+      return 'dropped';
+    }
+    const provider = this.deps.providers[job.provider];
+    if (!provider) return this.fail(`No pull implementation for ${job.provider}`);
+
+    const owner = randomUUID();
+    const leaseUntil = now + this.invocation.remainingMs() + LEASE_SLACK_MS;
+    if (!(await acquireSyncLease(job.user_id, job.provider, owner, leaseUntil))) {
+      return this.deferBusy('another sync of this connection is running');
+    }
+    try {
+      return await this.sync(provider, connection);
+    } finally {
+      await releaseSyncLease(job.user_id, job.provider, owner);
+    }
+  }
+
+  private async deferBusy(reason: string, resume: Partial<SyncJob> = {}): Promise<JobOutcome> {
+    const { job } = this;
+    if (job.attempt >= MAX_DEFERRALS) {
+      return this.fail(`Sync of ${job.provider} gave up after ${job.attempt} deferrals: ${reason}`);
+    }
+    const delay = leaseBusyDelaySeconds(job.attempt);
+    logger.info('sync deferred', { runId: job.run_id, provider: job.provider, reason, delaySeconds: delay });
+    await this.requeue({ ...resume, attempt: job.attempt + 1 }, delay);
+    return 'deferred';
+  }
+
+  private async progress(
+    stage: 'fetching' | 'saving',
+    done: number,
+    total: number,
+    unit: SyncUnit,
+    window: SyncWindow,
+  ) {
+    const now = Date.now();
+    if (now - this.lastProgress < this.deps.progressEveryMs) return;
+    this.lastProgress = now;
+    await this.event(
+      {
+        stage,
+        status: 'in_progress',
+        message: `${stage === 'fetching' ? 'Fetching' : 'Saving'} ${unit.key}`,
+        progress: total === 0 ? 1 : done / total,
+        items_processed: done,
+        items_total: total,
+      },
+      window,
+    );
+  }
+
+  private async sync(provider: PullProvider, connection: Connection): Promise<JobOutcome> {
+    const { job, deps, invocation } = this;
+    const window = resolveWindow(
+      job.window,
+      job.from_cursor && job.checkpoint === undefined,
+      connection.last_synced_at,
+    );
+    const all = provider.units(window.start, window.end);
+    const remaining = unitsAfter(all, job.checkpoint);
+    const total = all.length;
+    let done = total - remaining.length;
+    let checkpoint = job.checkpoint;
+    const continuation = { window, from_cursor: false };
+
+    if (!this.begun) {
+      this.startedAt = new Date().toISOString();
+      this.begun = true;
+      await this.event(
+        {
+          stage: 'started',
+          status: 'in_progress',
+          message: `Sync of ${job.provider} started`,
+          progress: 0,
+          items_processed: 0,
+          items_total: total,
+        },
+        window,
+      );
+    }
+
+    let current: FreshTokens;
+    try {
+      current = await deps.tokens(connection);
+    } catch (error) {
+      return this.tokenFailure(error, { ...continuation, checkpoint });
+    }
+    let get = await deps.client(job.provider, current.tokens.accessToken);
+
+    for (const unit of remaining) {
+      if (invocation.remainingMs() < deps.softMarginMs) {
+        await this.requeue({ ...continuation, checkpoint }, 0);
+        return 'continued';
+      }
+      try {
+        await beforeDeadline(
+          (async () => {
+            await this.progress('fetching', done, total, unit, window);
+            let result: PullResult;
+            try {
+              result = await provider.pull(get, unit);
+            } catch (error) {
+              if (!(error instanceof UnauthorizedError)) throw error;
+              // The provider no longer takes this token: one forced refresh, one more try.
+              current = await deps.refresh(current.connection);
+              get = await deps.client(job.provider, current.tokens.accessToken);
+              result = await provider.pull(get, unit);
+            }
+            await this.progress('saving', done, total, unit, window);
+            const saved = await savePullResult(job.user_id, result);
+            this.totals.samples += saved.samples;
+            this.totals.events += saved.events;
+            this.totals.scores += saved.scores;
+          })(),
+          invocation.remainingMs() - deps.hardMarginMs,
+        );
+      } catch (error) {
+        if (error instanceof DeadlineReached) {
+          logger.warn('sync unit abandoned at the deadline', { runId: job.run_id, unit: unit.key });
+          await this.requeue({ ...continuation, checkpoint }, 0);
+          return 'continued';
+        }
+        if (error instanceof ProviderRequestError) {
+          this.totals.units_skipped++;
+          await this.event(
+            {
+              stage: 'fetching',
+              status: 'partial',
+              message: `Skipped ${unit.key}: ${job.provider} answered ${error.status}`,
+              error: error.message,
+              progress: total === 0 ? 1 : (done + 1) / total,
+              items_processed: done + 1,
+              items_total: total,
+            },
+            window,
+          );
+        } else if (error instanceof RateLimitedError) {
+          return this.deferRateLimited(error, { ...continuation, checkpoint }, window);
+        } else if (error instanceof TransientProviderError) {
+          return this.transient(error, { done, total, resume: { ...continuation, checkpoint } }, window);
+        } else if (error instanceof UnauthorizedError) {
+          return this.fail(`${job.provider} rejected a freshly refreshed access token`, error.message);
+        } else if (
+          error instanceof ConnectionAuthError ||
+          error instanceof TokenRefreshBusyError ||
+          error instanceof ProviderNotConfiguredError
+        ) {
+          return this.tokenFailure(error, { ...continuation, checkpoint });
+        } else {
+          throw error;
+        }
+      }
+      this.totals.units_done++;
+      done++;
+      checkpoint = unit.key;
+    }
+
+    const cursor = nextCursor(connection.last_synced_at, window);
+    if (cursor) await stampCursor(connection, cursor);
+    const partial = this.totals.units_skipped > 0;
+    await this.event(
+      {
+        stage: 'completed',
+        status: partial ? 'partial' : 'success',
+        message: partial
+          ? `Sync of ${job.provider} completed; ${this.totals.units_skipped} of ${total} parts skipped`
+          : `Sync of ${job.provider} completed`,
+        progress: 1,
+        items_processed: done,
+        items_total: total,
+        ended_at: iso(Date.now()),
+        metadata: { last_synced_at: cursor ?? connection.last_synced_at },
+      },
+      window,
+    );
+    return 'completed';
+  }
+
+  /** A connection that cannot give a token fails the run; a refresh running elsewhere defers it. */
+  private async tokenFailure(error: unknown, resume: Partial<SyncJob> = {}): Promise<JobOutcome> {
+    if (error instanceof ConnectionAuthError) return this.fail(error.message);
+    if (error instanceof ProviderNotConfiguredError) return this.fail(error.message);
+    if (error instanceof TokenRefreshBusyError)
+      return this.deferBusy('another worker is refreshing the token', resume);
+    throw error;
+  }
+
+  private async deferRateLimited(
+    error: RateLimitedError,
+    resume: Partial<SyncJob>,
+    window: SyncWindow,
+  ): Promise<JobOutcome> {
+    const { job } = this;
+    if (job.attempt >= MAX_DEFERRALS) {
+      return this.fail(
+        `Sync of ${job.provider} gave up after ${job.attempt} rate-limit waits`,
+        error.message,
+      );
+    }
+    const wait = deferUntil(error.retryAt, Date.now());
+    await this.event(
+      {
+        stage: 'fetching',
+        status: 'in_progress',
+        message: `Rate limited by ${job.provider}; resuming after ${iso(error.retryAt)}`,
+      },
+      window,
+    );
+    await this.requeue(
+      { ...resume, attempt: job.attempt + 1, not_before: wait.notBefore },
+      wait.delaySeconds,
+    );
+    return 'deferred';
+  }
+
+  /**
+   * A 5xx or network failure. Without progress in this invocation the message fails (SQS redelivers it after a
+   * visibility stretched in proportion to its receive count, and dead-letters it after maxReceiveCount); with
+   * progress, a continuation from the new checkpoint is queued after the same backoff and the message succeeds,
+   * so no unit already saved is fetched again (a unit that keeps failing then exhausts the continuation's receives).
+   */
+  private async transient(
+    error: TransientProviderError,
+    at: { done: number; total: number; resume: Partial<SyncJob> },
+    window: SyncWindow,
+  ): Promise<JobOutcome> {
+    const { job, invocation } = this;
+    const queue = QUEUES[SYNC_QUEUES[job.provider]];
+    const backoff = transientVisibilitySeconds(invocation.receiveCount);
+    const progressed = at.resume.checkpoint !== job.checkpoint;
+    const last = !progressed && invocation.receiveCount >= queue.maxReceiveCount;
+    await this.event(
+      last
+        ? {
+            stage: 'failed',
+            status: 'failed',
+            message: `${job.provider} kept failing; the job was dead-lettered`,
+            error: error.message,
+            ended_at: iso(Date.now()),
+          }
+        : {
+            stage: 'fetching',
+            status: 'in_progress',
+            message: `${job.provider} failed transiently; retrying in ${backoff} s`,
+            error: error.message,
+            progress: at.total === 0 ? 0 : at.done / at.total,
+            items_processed: at.done,
+            items_total: at.total,
+          },
+      window,
+    );
+    if (progressed) {
+      await this.requeue(at.resume, Math.min(backoff, MAX_DELAY_SECONDS));
+      return 'continued';
+    }
+    if (!last) await changeSyncVisibility(job.provider, invocation.receiptHandle, backoff);
+    throw error;
+  }
+}
+
+/** Runs one job; exported for tests that drive it without an SQS record. */
+export function runSyncJob(job: SyncJob, invocation: Invocation, deps: SyncWorkerDeps): Promise<JobOutcome> {
+  return new SyncRun(job, invocation, deps).run();
+}
+
+/** The SQS consumer of every sync queue (functions/sync-worker.ts), with partial batch responses. */
+export function createSyncWorker(deps: Partial<SyncWorkerDeps> & Pick<SyncWorkerDeps, 'providers'>) {
+  const full: SyncWorkerDeps = { ...DEFAULT_SYNC_DEPS, ...deps };
+  return createSqsWorker(syncJob, async (job, context: Context, record: SQSRecord) => {
+    const outcome = await runSyncJob(
+      job,
+      {
+        remainingMs: () => context.getRemainingTimeInMillis(),
+        receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
+        receiptHandle: record.receiptHandle,
+      },
+      full,
+    );
+    logger.info('sync job handled', { runId: job.run_id, provider: job.provider, mode: job.mode, outcome });
+  });
+}

@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { resetEnvCache } from '#shared/config/env.js';
+import { QUEUES, SYNC_PROVIDERS, SYNC_QUEUES } from '#shared/jobs/queues.js';
+import type { ProviderName } from '#shared/model/provider.js';
+import { createLambdaContext } from '#shared/sandbox/lambda-context.js';
+import { type LocalSqs, startLocalSqs, toSqsRecord } from '#shared/sandbox/sqs.js';
+import { queryAll } from '#shared/store/client.js';
+import {
+  ACTIVE_SHARDS,
+  activeIndexKey,
+  setConnectionStatus,
+  upsertConnection,
+} from '#shared/store/connections.js';
+import { updateProviderSettings } from '#shared/store/provider-settings.js';
+import { TABLE_KEYS } from '#shared/store/table.js';
+import { type DispatchResult, dispatchJob, dispatchLiveSyncs } from '#shared/sync/dispatcher.js';
+import { syncJob } from '#shared/sync/enqueue.js';
+import { handler } from '../../functions/sync-dispatcher.js';
+
+let sqs: LocalSqs;
+const urls = {} as Record<'fitbit' | 'ultrahuman' | 'dispatch', string>;
+let queues = 0;
+
+beforeAll(async () => {
+  sqs = await startLocalSqs();
+  process.env.AWS_ENDPOINT_URL_SQS = sqs.endpoint;
+});
+
+/** Fresh queues per test (local SQS purges only after 60 s, and delayed jobs of one test would leak into the next). */
+beforeEach(async () => {
+  queues++;
+  for (const provider of SYNC_PROVIDERS) {
+    const spec = QUEUES[SYNC_QUEUES[provider]];
+    urls[provider] = await sqs.ensureQueue(`${spec.name}-${queues}`);
+    process.env[spec.urlVariable] = urls[provider];
+  }
+  urls.dispatch = await sqs.ensureQueue(`${QUEUES.syncDispatch.name}-${queues}`);
+  process.env[QUEUES.syncDispatch.urlVariable] = urls.dispatch;
+  resetEnvCache();
+});
+
+afterAll(async () => {
+  await sqs?.stop();
+});
+
+async function connect(provider: ProviderName, status: 'active' | 'revoked' = 'active'): Promise<string> {
+  const userId = randomUUID();
+  const connection = await upsertConnection(userId, provider, {
+    provider_user_id: null,
+    provider_username: null,
+    scope: null,
+    tokens: null,
+    token_expires_at: null,
+  });
+  if (status !== 'active') await setConnectionStatus(connection, status);
+  return userId;
+}
+
+/** Every message of a queue (receiving makes them invisible: each is seen once), deleted as it is read. */
+async function drain(url: string): Promise<string[]> {
+  const bodies: string[] = [];
+  for (;;) {
+    const out = await sqs.client.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    if (!out.Messages?.length) return bodies;
+    for (const message of out.Messages) {
+      bodies.push(message.Body!);
+      await sqs.client.send(
+        new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle! }),
+      );
+    }
+  }
+}
+
+async function delayedCount(url: string): Promise<number> {
+  const out = await sqs.client.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }),
+  );
+  return Number(out.Attributes?.ApproximateNumberOfMessagesDelayed ?? 0);
+}
+
+const active: string[] = [];
+let shardsUsed = 0;
+
+describe('sync dispatcher', () => {
+  beforeAll(async () => {
+    for (let i = 0; i < 60; i++) active.push(await connect('fitbit'));
+    // Not dispatched: revoked, or another provider's.
+    for (let i = 0; i < 5; i++) await connect('fitbit', 'revoked');
+    for (let i = 0; i < 5; i++) await connect('ultrahuman');
+    const shards = await Promise.all(
+      Array.from({ length: ACTIVE_SHARDS }, (_, shard) =>
+        queryAll({
+          IndexName: TABLE_KEYS.gsi1.indexName,
+          KeyConditionExpression: `${TABLE_KEYS.gsi1.partitionKey} = :pk`,
+          ExpressionAttributeValues: { ':pk': activeIndexKey('fitbit', shard) },
+        }),
+      ),
+    );
+    shardsUsed = shards.filter((items) => items.length > 0).length;
+  });
+
+  it('queues one live job per active connection of the provider, across every shard', async () => {
+    expect(shardsUsed).toBeGreaterThan(1);
+    const result = await dispatchLiveSyncs(
+      { provider: 'fitbit' },
+      { remainingMs: () => 300_000, jitterSeconds: 0 },
+    );
+    expect(result).toMatchObject({ provider: 'fitbit', connections: 60, complete: true });
+    // Ten jobs per SendMessageBatch call, per shard page.
+    expect(result.requests).toBeGreaterThanOrEqual(6);
+    expect(result.requests).toBeLessThanOrEqual(6 + shardsUsed);
+
+    const jobs = (await drain(urls.fitbit)).map((body) => syncJob.parse(JSON.parse(body)));
+    expect(jobs.map((j) => j.user_id).sort()).toEqual([...active].sort());
+    for (const job of jobs) {
+      expect(job).toMatchObject({ provider: 'fitbit', mode: 'live', from_cursor: true, attempt: 0 });
+      expect(job.run_id).toMatch(/^pull_[0-9a-f]{16}$/);
+      expect(job.window.end - job.window.start).toBe(30 * 86_400_000);
+    }
+    expect(new Set(jobs.map((j) => j.run_id)).size).toBe(60);
+    expect(await drain(urls.ultrahuman)).toEqual([]);
+  });
+
+  it('the scheduled handler takes {provider} and spreads the jobs with a random delay', async () => {
+    const result = (await handler(
+      { provider: 'fitbit' },
+      createLambdaContext('sync-dispatcher', 300_000),
+    )) as DispatchResult;
+    expect(result).toMatchObject({ provider: 'fitbit', connections: 60, complete: true });
+    const ready = (await drain(urls.fitbit)).length;
+    expect(ready + (await delayedCount(urls.fitbit))).toBe(60);
+    expect(ready).toBeLessThan(60);
+  });
+
+  it('near its deadline it hands the rest to a continuation on its own queue, which finishes the run', async () => {
+    let pages = 0;
+    // Time for two pages, then less than the margin.
+    const first = await dispatchLiveSyncs(
+      { provider: 'fitbit' },
+      { remainingMs: () => (pages++ < 2 ? 300_000 : 1_000), jitterSeconds: 0 },
+    );
+    expect(first.complete).toBe(false);
+    const firstJobs = await drain(urls.fitbit);
+    expect(firstJobs.length).toBe(first.connections);
+    expect(first.connections).toBeLessThan(60);
+
+    const out = await sqs.client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: urls.dispatch,
+        MaxNumberOfMessages: 10,
+        AttributeNames: ['All'],
+      }),
+    );
+    expect(out.Messages).toHaveLength(1);
+    const continuation = dispatchJob.parse(JSON.parse(out.Messages![0]!.Body!));
+    expect(continuation).toMatchObject({
+      provider: 'fitbit',
+      dispatch_id: first.dispatch_id,
+      connections: first.connections,
+    });
+
+    // The same function consumes its continuation queue, as an SQS event source.
+    const event: SQSEvent = {
+      Records: [toSqsRecord(out.Messages![0]!, 'arn:aws:sqs:us-east-1:123456789012:sync-dispatch')],
+    };
+    const response = (await handler(
+      event,
+      createLambdaContext('sync-dispatcher', 300_000),
+    )) as SQSBatchResponse;
+    expect(response.batchItemFailures).toEqual([]);
+    // The rest of the connections, spread with the default random delay.
+    const rest = (await drain(urls.fitbit)).length + (await delayedCount(urls.fitbit));
+    expect(first.connections + rest).toBe(60);
+    const firstUsers = firstJobs.map((body) => syncJob.parse(JSON.parse(body)).user_id);
+    expect(new Set(firstUsers).size).toBe(firstUsers.length);
+    for (const userId of firstUsers) expect(active).toContain(userId);
+    expect(await drain(urls.dispatch)).toEqual([]);
+  });
+
+  it('dispatches nothing for a provider the admin disabled', async () => {
+    await updateProviderSettings('fitbit', { is_enabled: false });
+    try {
+      const result = await dispatchLiveSyncs({ provider: 'fitbit' }, { remainingMs: () => 300_000 });
+      expect(result).toMatchObject({
+        connections: 0,
+        requests: 0,
+        complete: true,
+        skipped: 'fitbit is disabled',
+      });
+      expect(await drain(urls.fitbit)).toEqual([]);
+    } finally {
+      await updateProviderSettings('fitbit', { is_enabled: true });
+    }
+  });
+
+  it('refuses an input without a pull provider', async () => {
+    await expect(
+      handler({ provider: 'apple' }, createLambdaContext('sync-dispatcher', 300_000)),
+    ).rejects.toThrow();
+  });
+});
