@@ -1,4 +1,5 @@
 import { DEFAULT_ADMIN_PASSWORD } from '#shared/sandbox/config.js';
+import { startDemoProviders } from '#shared/sandbox/demo.js';
 import { type Sandbox, startSandbox } from '#shared/sandbox/sandbox.js';
 
 function loginExample(sandbox: Sandbox, localUrl: string): string[] {
@@ -12,7 +13,17 @@ function loginExample(sandbox: Sandbox, localUrl: string): string[] {
   ];
 }
 
-function banner(sandbox: Sandbox, readyMs: number): string {
+/** How to click through a provider connection in the demo (`--demo`). */
+function demoSteps(localUrl: string): string[] {
+  return [
+    '  Connect a (fake) wearable: log in as above, create an API key and a user, then open the authorize URL:',
+    `    curl -s -X POST ${localUrl}/api/v1/users -H "X-Open-Wearables-API-Key: $KEY" -H 'content-type: application/json' -d '{}'`,
+    `    curl -s "${localUrl}/api/v1/oauth/fitbit/authorize?user_id=<user id>" | jq -r .authorization_url`,
+    '    (open it, click Allow; the backfill runs on the local queue; then GET /api/v1/users/<id>/connections)',
+  ];
+}
+
+function banner(sandbox: Sandbox, readyMs: number, demo: string[]): string {
   const localUrl = `http://localhost:${sandbox.port}`;
   const { inMemory, dataDir } = sandbox.config;
   return [
@@ -22,11 +33,13 @@ function banner(sandbox: Sandbox, readyMs: number): string {
     `  Docs: ${localUrl}/docs`,
     `  Data: ${inMemory ? 'in memory (OW_IN_MEMORY), gone when stopped' : dataDir}`,
     ...loginExample(sandbox, localUrl),
+    ...demo,
+    ...(demo.length > 0 ? demoSteps(localUrl) : []),
     'Press Ctrl-C to stop.',
   ].join('\n');
 }
 
-function stopOnSignals(sandbox: Sandbox): void {
+function stopOnSignals(sandbox: Pick<Sandbox, 'stop'>): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     // A second signal while stopping: leave now (DynamoDB Local still dies with this process).
@@ -46,9 +59,10 @@ function stopOnSignals(sandbox: Sandbox): void {
 }
 
 try {
-  const sandbox = await startSandbox();
-  stopOnSignals(sandbox);
-  console.log(banner(sandbox, Math.round(performance.now())));
+  const demo = process.argv.includes('--demo') ? await startDemoProviders() : undefined;
+  const sandbox = await startSandbox({ env: demo?.env ?? {} });
+  stopOnSignals({ stop: async () => void (await Promise.all([sandbox.stop(), demo?.stop()])) });
+  console.log(banner(sandbox, Math.round(performance.now()), demo?.describe() ?? []));
 } catch (error) {
   console.error(`Could not start the sandbox: ${(error as Error).message}`);
   process.exit(1);

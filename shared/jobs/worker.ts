@@ -32,8 +32,11 @@ export function createSqsWorker<S extends z.ZodType>(
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler((event, context) =>
+      // A batch whose only record failed is still a partial response, not a Lambda error: retries and the
+      // DLQ handle it, and error alarms stay meaningful.
       processPartialResponse(event, (record: SQSRecord) => recordHandler(record, context), processor, {
         context,
+        throwOnFullBatchFailure: false,
       }),
     );
 }

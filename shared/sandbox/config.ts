@@ -63,17 +63,22 @@ export function readSandboxConfig(env: Env): SandboxConfig {
 }
 
 /**
- * The JWT signing key: generated once and kept in `<dataDir>/jwt-secret` (mode 0600) so tokens survive restarts;
- * a fresh one per run when nothing is persisted.
+ * A key generated once and kept in `<dataDir>/<name>` (mode 0600) so that it survives restarts (the JWT signing
+ * key, so tokens stay valid; the token-vault key, so stored provider tokens stay readable); a fresh one per run
+ * when nothing is persisted.
  */
-export function sandboxJwtSecret(config: SandboxConfig): string {
-  const generate = () => randomBytes(48).toString('base64url');
+function persistedKey(
+  config: SandboxConfig,
+  name: string,
+  generate: () => string,
+  minLength: number,
+): string {
   if (config.inMemory) return generate();
-  const file = join(config.dataDir, 'jwt-secret');
+  const file = join(config.dataDir, name);
   try {
     const secret = readFileSync(file, 'utf8').trim();
-    if (secret.length < 32)
-      throw new Error(`${file} must hold at least 32 characters: delete it to get a new key`);
+    if (secret.length < minLength)
+      throw new Error(`${file} must hold at least ${minLength} characters: delete it to get a new key`);
     return secret;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -83,3 +88,10 @@ export function sandboxJwtSecret(config: SandboxConfig): string {
   writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
   return secret;
 }
+
+export const sandboxJwtSecret = (config: SandboxConfig) =>
+  persistedKey(config, 'jwt-secret', () => randomBytes(48).toString('base64url'), 32);
+
+/** 32 random bytes, base64: the local key of the provider-token vault. */
+export const sandboxTokenKey = (config: SandboxConfig) =>
+  persistedKey(config, 'token-key', () => randomBytes(32).toString('base64'), 44);

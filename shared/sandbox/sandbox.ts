@@ -9,7 +9,12 @@ import {
   scheduleRateMinutes,
   scheduleSpec,
 } from '#shared/jobs/schedules.js';
-import { readSandboxConfig, type SandboxConfig, sandboxJwtSecret } from '#shared/sandbox/config.js';
+import {
+  readSandboxConfig,
+  type SandboxConfig,
+  sandboxJwtSecret,
+  sandboxTokenKey,
+} from '#shared/sandbox/config.js';
 import { ensureTable, startDynamoLocal } from '#shared/sandbox/dynamo.js';
 import {
   createHttpApi,
@@ -93,6 +98,9 @@ function handlerEnv(config: SandboxConfig, apiBaseUrl: string, endpoints: { dyna
     API_BASE_URL: apiBaseUrl,
     JWT_SECRET: process.env.JWT_SECRET || sandboxJwtSecret(config),
     JWT_SECRET_ARN: undefined,
+    TOKEN_ENCRYPTION_KEY: process.env.TOKEN_ENCRYPTION_KEY || sandboxTokenKey(config),
+    TOKEN_KMS_KEY_ID: undefined,
+    PROVIDER_CREDENTIALS_SECRET_ARN: undefined,
     ADMIN_EMAIL: config.adminEmail,
     ADMIN_PASSWORD: config.adminPassword,
     ADMIN_SECRET_ARN: undefined,

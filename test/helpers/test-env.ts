@@ -21,6 +21,7 @@ Object.assign(process.env, {
   AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
   AWS_ENDPOINT_URL_DYNAMODB: endpoint,
   JWT_SECRET: 'test-only-jwt-signing-key-0123456789abcdefghij',
+  TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
   ADMIN_EMAIL: DEFAULT_ADMIN_EMAIL,
   ADMIN_PASSWORD: DEFAULT_ADMIN_PASSWORD,
   API_BASE_URL: 'http://localhost:8000',
