@@ -8,7 +8,14 @@ type Capacity = { CapacityUnits?: number };
  * Counts DynamoDB capacity units of every command the client sends, by asking each one to return its
  * consumed capacity. Read and write units are told apart by the command.
  */
+const meters = new WeakMap<DynamoDBDocumentClient, ReturnType<typeof createMeter>>();
+
 export function meterCapacity(client: DynamoDBDocumentClient) {
+  if (!meters.has(client)) meters.set(client, createMeter(client));
+  return meters.get(client)!;
+}
+
+function createMeter(client: DynamoDBDocumentClient) {
   const totals = { read: 0, write: 0 };
   client.middlewareStack.add(
     (next, context) => async (args) => {

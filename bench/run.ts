@@ -1,6 +1,7 @@
 import { benchBundles } from './bundles.js';
 import { benchIngest } from './ingest.js';
 import { benchLatency } from './latency.js';
+import { benchSync } from './sync.js';
 
 /** `npm run bench [bundles|latency|ingest ...]`: prints figures; nothing here is asserted or gates CI. */
 // The sandbox runs on the local Node (20 here); Lambda runs 22. The SDK's upgrade notice is noise in figures.
@@ -25,4 +26,11 @@ if (wanted('ingest')) {
   console.log(`write units: ${ingest.ratio}x fewer than one item per sample`);
   console.log('\nOne-day heart-rate reads (200 sequential):');
   console.table(ingest.reads);
+}
+if (wanted('sync')) {
+  const sync = await benchSync();
+  console.log('\nSync dispatcher: one live job per active connection, through local SQS:');
+  console.table(sync.dispatcher);
+  console.log('\n90-day backfills of one user against the fake providers (OAuth connect -> completed run):');
+  console.table(sync.backfills);
 }

@@ -6,8 +6,8 @@ export const percentile = (sorted: number[], p: number) =>
 type Json = Record<string, unknown>;
 
 /** An in-memory sandbox with an admin login, an API key and helpers to call it as an integrator would. */
-export async function startBenchSandbox() {
-  const sandbox = await startSandbox({ port: 0, inMemory: true });
+export async function startBenchSandbox(env: Record<string, string> = {}) {
+  const sandbox = await startSandbox({ port: 0, inMemory: true, env });
   const call = async (path: string, init: RequestInit = {}) => {
     const response = await fetch(`${sandbox.url}${path}`, init);
     const text = await response.text();
@@ -29,6 +29,7 @@ export async function startBenchSandbox() {
 
   return {
     url: sandbox.url,
+    apiBaseUrl: sandbox.apiBaseUrl,
     stop: sandbox.stop,
     bearer,
     apiKey,
