@@ -3,6 +3,7 @@ import { type NormalisedBatch, normaliseSdkBatch, type SleepSegment } from '#sha
 import { assembleSleep } from '#shared/ingest/sleep-sessions.js';
 import type { SourceRef } from '#shared/model/health-data.js';
 import type { SdkProvider } from '#shared/model/provider.js';
+import { getConnection, stampSynced, upsertConnection } from '#shared/store/connections.js';
 import { type DataSourceRecord, saveDataSources, toDataSource } from '#shared/store/data-sources.js';
 import { insertEvent, newStoredEvent } from '#shared/store/events.js';
 import { writeSeriesSamples } from '#shared/store/timeseries.js';
@@ -70,6 +71,22 @@ export async function saveBatch(
   };
 }
 
+/** The user's connection to the SDK provider exists and is active after a push (contract 6.3.5), with no tokens. */
+async function markSdkConnection(userId: string, provider: SdkProvider): Promise<void> {
+  const connection = await getConnection(userId, provider);
+  if (connection?.status !== 'active') {
+    const none = {
+      provider_user_id: null,
+      provider_username: null,
+      scope: null,
+      tokens: null,
+      token_expires_at: null,
+    };
+    await upsertConnection(userId, provider, none);
+  }
+  await stampSynced(userId, provider, new Date().toISOString());
+}
+
 /** Mobile SDK push: validate the envelope (400 if broken), salvage good records, persist, count. */
 export async function ingestSdkPush(
   userId: string,
@@ -78,5 +95,7 @@ export async function ingestSdkPush(
 ): Promise<IngestCounts> {
   const result = normaliseSdkBatch(body, provider);
   if (!result.ok) throw badRequest(result.error);
-  return saveBatch(userId, result.batch);
+  const counts = await saveBatch(userId, result.batch);
+  await markSdkConnection(userId, provider);
+  return counts;
 }

@@ -143,3 +143,14 @@ describe('SDK push persistence', () => {
     expect(counts.records_saved).toBeGreaterThan(0);
   });
 });
+
+describe('SDK provider connection', () => {
+  it('a push creates an active, tokenless connection for the SDK provider and stamps last_synced_at', async () => {
+    const { getConnection } = await import('#shared/store/connections.js');
+    const user = await createUser({});
+    await ingestSdkPush(user.id, 'apple', ios());
+    const connection = await getConnection(user.id, 'apple');
+    expect(connection).toMatchObject({ provider: 'apple', status: 'active', tokens: null });
+    expect(connection?.last_synced_at).not.toBeNull();
+  });
+});
