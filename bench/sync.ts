@@ -4,6 +4,7 @@ import { upsertConnection } from '#shared/store/connections.js';
 import { dispatchLiveSyncs } from '#shared/sync/dispatcher.js';
 import { type FakeFitbit, generateActivities, startFakeFitbit } from '#test/fakes/fitbit.js';
 import { followConsent } from '#test/fakes/oauth-fake.js';
+import { fakeProviderEnv } from '#test/fakes/provider-env.js';
 import { type FakeUltrahuman, startFakeUltrahuman } from '#test/fakes/ultrahuman.js';
 import { meterCapacity } from './capacity.js';
 import { type BenchSandbox, startBenchSandbox } from './sandbox.js';
@@ -51,14 +52,6 @@ async function benchDispatcher() {
   }
 }
 
-const pointAt = (prefix: string, fake: FakeFitbit | FakeUltrahuman) => ({
-  [`${prefix}_CLIENT_ID`]: fake.clientId,
-  [`${prefix}_CLIENT_SECRET`]: fake.clientSecret,
-  [`${prefix}_AUTHORIZE_URL`]: fake.authorizeUrl,
-  [`${prefix}_TOKEN_URL`]: fake.tokenUrl,
-  [`${prefix}_API_BASE_URL`]: fake.apiBaseUrl,
-});
-
 async function backfill(sandbox: BenchSandbox, provider: string, providerRequests: () => number) {
   const meter = meterCapacity(db().doc);
   const userId = await sandbox.createUser();
@@ -99,8 +92,8 @@ async function benchBackfills() {
   ]);
   fitbit.setActivities('FAKE01', generateActivities({ days: 100, end: Date.now(), seed: 3 }));
   const sandbox = await startBenchSandbox({
-    ...pointAt('FITBIT', fitbit),
-    ...pointAt('ULTRAHUMAN', ultrahuman),
+    ...fakeProviderEnv('FITBIT', fitbit),
+    ...fakeProviderEnv('ULTRAHUMAN', ultrahuman),
   });
   try {
     const dataRequests = (fake: FakeFitbit | FakeUltrahuman) => () =>

@@ -1,4 +1,5 @@
 import { generateActivities, startFakeFitbit } from '#test/fakes/fitbit.js';
+import { fakeProviderEnv } from '#test/fakes/provider-env.js';
 import { startFakeUltrahuman } from '#test/fakes/ultrahuman.js';
 
 /**
@@ -9,15 +10,8 @@ import { startFakeUltrahuman } from '#test/fakes/ultrahuman.js';
 export async function startDemoProviders() {
   const [fitbit, ultrahuman] = await Promise.all([startFakeFitbit(), startFakeUltrahuman()]);
   fitbit.setActivities('FAKE01', generateActivities({ days: 120, end: Date.now() }));
-  const settings = (prefix: string, fake: typeof fitbit | typeof ultrahuman) => ({
-    [`${prefix}_CLIENT_ID`]: fake.clientId,
-    [`${prefix}_CLIENT_SECRET`]: fake.clientSecret,
-    [`${prefix}_AUTHORIZE_URL`]: fake.authorizeUrl,
-    [`${prefix}_TOKEN_URL`]: fake.tokenUrl,
-    [`${prefix}_API_BASE_URL`]: fake.apiBaseUrl,
-  });
   return {
-    env: { ...settings('FITBIT', fitbit), ...settings('ULTRAHUMAN', ultrahuman) },
+    env: { ...fakeProviderEnv('FITBIT', fitbit), ...fakeProviderEnv('ULTRAHUMAN', ultrahuman) },
     describe: () => [`  Demo providers: fake Fitbit at ${fitbit.url}, fake Ultrahuman at ${ultrahuman.url}`],
     stop: () => Promise.all([fitbit.stop(), ultrahuman.stop()]),
   };

@@ -197,25 +197,28 @@ export async function stampSynced(userId: string, provider: string, at: string):
 }
 
 /**
- * One sync at a time per connection: takes the lease if it is free or expired. Leases expire on their own,
- * so a crashed worker never blocks the connection for longer than `untilMs`.
+ * Leases on a connection: `sync` (one sync at a time; re-entrant for its owner) and `refresh` (one token refresh
+ * at a time). A lease expires on its own, so a crashed holder never blocks the connection beyond `untilMs`.
  */
-export async function acquireSyncLease(
-  userId: string,
-  provider: string,
+export type LeaseKind = 'sync' | 'refresh';
+
+export async function acquireLease(
+  connection: Pick<Connection, 'user_id' | 'provider'>,
+  kind: LeaseKind,
   owner: string,
   untilMs: number,
+  now = Date.now(),
 ): Promise<boolean> {
   const { doc, table } = db();
+  const reentrant = kind === 'sync' ? ` OR ${kind}_lease_owner = :owner` : '';
   try {
     await doc.send(
       new UpdateCommand({
         TableName: table,
-        Key: connectionKey(userId, provider),
-        UpdateExpression: 'SET sync_lease_owner = :owner, sync_lease_until = :until',
-        ConditionExpression:
-          'attribute_exists(PK) AND (attribute_not_exists(sync_lease_until) OR sync_lease_until < :now OR sync_lease_owner = :owner)',
-        ExpressionAttributeValues: { ':owner': owner, ':until': untilMs, ':now': Date.now() },
+        Key: connectionKey(connection.user_id, connection.provider),
+        UpdateExpression: `SET ${kind}_lease_owner = :owner, ${kind}_lease_until = :until`,
+        ConditionExpression: `attribute_exists(PK) AND (attribute_not_exists(${kind}_lease_until) OR ${kind}_lease_until < :now${reentrant})`,
+        ExpressionAttributeValues: { ':owner': owner, ':until': untilMs, ':now': now },
       }),
     );
     return true;
@@ -225,15 +228,20 @@ export async function acquireSyncLease(
   }
 }
 
-export async function releaseSyncLease(userId: string, provider: string, owner: string): Promise<void> {
+/** Gives a lease back, only if it is still ours (a lapsed lease may have been taken over meanwhile). */
+export async function releaseLease(
+  connection: Pick<Connection, 'user_id' | 'provider'>,
+  kind: LeaseKind,
+  owner: string,
+): Promise<void> {
   const { doc, table } = db();
   try {
     await doc.send(
       new UpdateCommand({
         TableName: table,
-        Key: connectionKey(userId, provider),
-        UpdateExpression: 'REMOVE sync_lease_owner, sync_lease_until',
-        ConditionExpression: 'sync_lease_owner = :owner',
+        Key: connectionKey(connection.user_id, connection.provider),
+        UpdateExpression: `REMOVE ${kind}_lease_owner, ${kind}_lease_until`,
+        ConditionExpression: `${kind}_lease_owner = :owner`,
         ExpressionAttributeValues: { ':owner': owner },
       }),
     );

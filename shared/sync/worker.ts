@@ -22,10 +22,10 @@ import { providerConfig } from '#shared/providers/registry.js';
 import type { ProviderGet, PullProvider, PullResult, SyncUnit } from '#shared/providers/types.js';
 import { db, isConditionFailure } from '#shared/store/client.js';
 import {
-  acquireSyncLease,
+  acquireLease,
   type Connection,
   getConnection,
-  releaseSyncLease,
+  releaseLease,
   stampSynced,
 } from '#shared/store/connections.js';
 import { keys } from '#shared/store/keys.js';
@@ -255,13 +255,13 @@ class SyncRun {
 
     const owner = randomUUID();
     const leaseUntil = now + this.invocation.remainingMs() + LEASE_SLACK_MS;
-    if (!(await acquireSyncLease(job.user_id, job.provider, owner, leaseUntil))) {
+    if (!(await acquireLease({ user_id: job.user_id, provider: job.provider }, 'sync', owner, leaseUntil))) {
       return this.deferBusy('another sync of this connection is running');
     }
     try {
       return await this.sync(provider, connection);
     } finally {
-      await releaseSyncLease(job.user_id, job.provider, owner);
+      await releaseLease({ user_id: job.user_id, provider: job.provider }, 'sync', owner);
     }
   }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeFitbit, generateActivities, startFakeFitbit } from '#test/fakes/fitbit.js';
 import { followConsent } from '#test/fakes/oauth-fake.js';
+import { fakeProviderEnv } from '#test/fakes/provider-env.js';
 import { type FakeUltrahuman, startFakeUltrahuman } from '#test/fakes/ultrahuman.js';
 import { startTestSandbox, type TestSandbox } from '#test/helpers/sandbox.js';
 
@@ -18,17 +19,10 @@ let headers: Record<string, string>;
 beforeAll(async () => {
   [fitbit, ultrahuman] = await Promise.all([startFakeFitbit(), startFakeUltrahuman()]);
   fitbit.setActivities('FAKE01', generateActivities({ days: 120, end: Date.now(), seed: 7 }));
-  const pointAt = (prefix: string, fake: FakeFitbit | FakeUltrahuman) => ({
-    [`${prefix}_CLIENT_ID`]: fake.clientId,
-    [`${prefix}_CLIENT_SECRET`]: fake.clientSecret,
-    [`${prefix}_AUTHORIZE_URL`]: fake.authorizeUrl,
-    [`${prefix}_TOKEN_URL`]: fake.tokenUrl,
-    [`${prefix}_API_BASE_URL`]: fake.apiBaseUrl,
-  });
   sandbox = await startTestSandbox({
     env: {
-      ...pointAt('FITBIT', fitbit),
-      ...pointAt('ULTRAHUMAN', ultrahuman),
+      ...fakeProviderEnv('FITBIT', fitbit),
+      ...fakeProviderEnv('ULTRAHUMAN', ultrahuman),
       HISTORICAL_SYNC_ON_CONNECT: 'true',
     },
   });

@@ -1,5 +1,6 @@
 import { mapActivity, parseStartTime, type WorkoutEvent } from '#shared/providers/fitbit/mapping.js';
 import { ProviderRequestError } from '#shared/providers/http.js';
+import { isObject } from '#shared/providers/json.js';
 import type {
   ProviderGet,
   ProviderIdentity,
@@ -38,9 +39,6 @@ export const ACTIVITIES_PATH = '/1/user/-/activities/list.json';
 export const PROFILE_PATH = '/1/user/-/profile.json';
 
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const idText = (value: unknown): string | null => {
   if (typeof value === 'string') return value.trim() === '' ? null : value.trim();

@@ -1,6 +1,7 @@
 import type { HealthEvent, SourceRef, WorkoutDetails } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
 import type { WorkoutType } from '#shared/model/workout-types.js';
+import { isObject, type JsonObject, numberOf, textOf } from '#shared/providers/json.js';
 
 /**
  * Fitbit Web API activity log (`GET /1/user/-/activities/list.json`, one entry of `activities[]`) -> a unified
@@ -21,24 +22,6 @@ import type { WorkoutType } from '#shared/model/workout-types.js';
 export type WorkoutEvent = Extract<HealthEvent, { category: 'workout' }>;
 
 export const DEFAULT_SOURCE_NAME = 'Fitbit';
-
-type JsonObject = Record<string, unknown>;
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** A finite number, or a numeric string; anything else is null. */
-function numberOf(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'string' && value.trim() !== '') {
-    const parsed = Number(value);
-    return Number.isFinite(parsed) ? parsed : null;
-  }
-  return null;
-}
-
-const textOf = (value: unknown): string | null =>
-  typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
 
 /**
  * Fitbit activity-type ids (the ids of Fitbit's activity catalogue, `GET /1/activities.json`, which follow the

@@ -1,4 +1,5 @@
 import { ProviderRequestError } from '#shared/providers/http.js';
+import { isObject } from '#shared/providers/json.js';
 import type { ProviderIdentity, PullProvider, SyncUnit } from '#shared/providers/types.js';
 import { mapDailyMetrics } from '#shared/providers/ultrahuman/mapping.js';
 
@@ -10,9 +11,6 @@ import { mapDailyMetrics } from '#shared/providers/ultrahuman/mapping.js';
 const DAY_MS = 86_400_000;
 
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const idText = (value: unknown): string | null => {
   if (typeof value === 'string') return value.trim() === '' ? null : value;

@@ -8,6 +8,7 @@ import type {
 } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
 import { SERIES_TYPES, type SeriesType } from '#shared/model/series.js';
+import { isObject, type JsonObject, numberOf } from '#shared/providers/json.js';
 import type { PullResult } from '#shared/providers/types.js';
 
 /**
@@ -24,21 +25,6 @@ export type SleepEvent = Extract<HealthEvent, { category: 'sleep' }>;
 
 export const DEFAULT_DEVICE_MODEL = 'Ultrahuman Ring Air';
 export const SOURCE_NAME = 'Ultrahuman';
-
-type JsonObject = Record<string, unknown>;
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** A finite number, or a numeric string; anything else is null. */
-function numberOf(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'string' && value.trim() !== '') {
-    const parsed = Number(value);
-    return Number.isFinite(parsed) ? parsed : null;
-  }
-  return null;
-}
 
 /** Epoch seconds -> epoch ms; null unless a plausible positive seconds value (below 1e11, i.e. not already ms). */
 function epochMs(value: unknown): number | null {
