@@ -3,6 +3,7 @@ import { badRequest, entityNotFound } from '#shared/http/errors.js';
 import { eraseUserData, queueErasure } from '#shared/jobs/erasure.js';
 import { apiDateTime, nowIso } from '#shared/model/time.js';
 import { deleteKeys } from '#shared/store/client.js';
+import { listConnections } from '#shared/store/connections.js';
 import { keys } from '#shared/store/keys.js';
 import {
   ExternalIdTaken,
@@ -24,7 +25,7 @@ export const userView = (user: User) => ({
   external_user_id: user.external_user_id,
   last_synced_at: apiDateTime(user.last_synced_at),
   last_synced_provider: user.last_synced_provider ?? null,
-  has_active_connection: (user.active_connections ?? 0) > 0,
+  has_active_connection: user.has_active_connection ?? false,
 });
 
 const externalIdConflict = (value: string) =>
@@ -148,5 +149,15 @@ export async function listUserPage(query: ListUsersQuery) {
   const users = (await listUsers()).filter((u) => matchesFilters(u, query));
   users.sort(compareUsers(query.sort_by, query.sort_order));
   const page = offsetPage(users, query.page, query.limit);
-  return { ...page, items: page.items.map(userView) };
+  return { ...page, items: (await withConnectionState(page.items)).map(userView) };
+}
+
+/** `has_active_connection` of the users shown (one partition read each, in parallel; a page is at most 100). */
+async function withConnectionState(users: User[]): Promise<User[]> {
+  return Promise.all(
+    users.map(async (user) => ({
+      ...user,
+      has_active_connection: (await listConnections(user.id)).some((c) => c.status === 'active'),
+    })),
+  );
 }

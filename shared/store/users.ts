@@ -13,7 +13,8 @@ export interface User {
   /** Denormalised from the user's connections by the sync engine. */
   last_synced_at?: string | null;
   last_synced_provider?: string | null;
-  active_connections?: number;
+  /** Computed from the user's connections when listed, never stored. */
+  has_active_connection?: boolean;
 }
 
 export class ExternalIdTaken extends Error {

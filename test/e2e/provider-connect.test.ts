@@ -108,6 +108,18 @@ describe('provider connection end to end', () => {
     });
     expect(connection.last_synced_at).not.toBeNull();
     expect(JSON.stringify(connection)).not.toMatch(/access_token|refresh_token|tokens/);
+
+    const unconnected = await sandbox.api('POST', '/api/v1/users', { headers, json: {} });
+    const listed = (await sandbox.api('GET', '/api/v1/users?limit=100', { headers })).json.items as Array<{
+      id: string;
+      has_active_connection: boolean;
+      last_synced_provider: string | null;
+    }>;
+    expect(listed.find((u) => u.id === user.json.id)).toMatchObject({
+      has_active_connection: true,
+      last_synced_provider: 'fitbit',
+    });
+    expect(listed.find((u) => u.id === unconnected.json.id)?.has_active_connection).toBe(false);
   });
 
   it('Ultrahuman: connect, backfill, heart rate, sleep and the recovery score are readable', async () => {
