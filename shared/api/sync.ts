@@ -11,12 +11,11 @@ import { getUser } from '#shared/store/users.js';
 import { queueHistoricalSync, queueManualSync } from '#shared/sync/enqueue.js';
 import {
   recentSyncEvents,
-  SYNC_SOURCES,
-  SYNC_STAGES,
-  SYNC_STATUSES,
   type SyncRunSummary,
   type SyncStatusEvent,
+  syncRunSummary,
   syncRuns,
+  syncStatusEvent,
   userSyncRuns,
 } from '#shared/sync/status.js';
 
@@ -24,44 +23,6 @@ const tag = 'Sync';
 
 const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 const providerUserParams = z.object({ provider: z.enum(PROVIDERS), user_id: uuid() });
-
-const syncStatusEvent = z.object({
-  event_id: z.uuid(),
-  run_id: z.string(),
-  user_id: z.uuid(),
-  provider: z.string(),
-  source: z.enum(SYNC_SOURCES),
-  stage: z.enum(SYNC_STAGES),
-  status: z.enum(SYNC_STATUSES),
-  message: z.string().nullable(),
-  progress: z.number().min(0).max(1).nullable(),
-  items_processed: z.number().int().nullable(),
-  items_total: z.number().int().nullable(),
-  error: z.string().nullable(),
-  primary_user_id: z.uuid().nullable(),
-  metadata: z.record(z.string(), z.unknown()),
-  started_at: z.iso.datetime().nullable(),
-  ended_at: z.iso.datetime().nullable(),
-  timestamp: z.iso.datetime(),
-});
-
-const syncRunSummary = z.object({
-  run_id: z.string(),
-  user_id: z.uuid(),
-  provider: z.string(),
-  source: z.string(),
-  stage: z.string(),
-  status: z.string(),
-  message: z.string().nullable(),
-  progress: z.number().nullable(),
-  items_processed: z.number().int().nullable(),
-  items_total: z.number().int().nullable(),
-  error: z.string().nullable(),
-  primary_user_id: z.uuid().nullable(),
-  started_at: z.iso.datetime().nullable(),
-  ended_at: z.iso.datetime().nullable(),
-  last_update: z.iso.datetime(),
-});
 
 const eventView = (event: SyncStatusEvent) => ({
   ...event,
@@ -77,7 +38,8 @@ const runView = (run: SyncRunSummary) => ({
   last_update: apiDateTime(run.last_update),
 });
 
-async function requireUser(userId: string): Promise<void> {
+/** The sync status routes answer their own text for an unknown user (contract 4.12). */
+async function requireSyncUser(userId: string): Promise<void> {
   if (!(await getUser(userId))) throw notFound('User not found');
 }
 
@@ -211,7 +173,7 @@ export const syncRoutes = [
     query: z.object({ limit: limit(200, 50) }),
     response: z.array(syncStatusEvent),
     handle: async ({ params, query }) => {
-      await requireUser(params.user_id);
+      await requireSyncUser(params.user_id);
       return (await recentSyncEvents(params.user_id, query.limit)).map(eventView);
     },
   }),
@@ -225,7 +187,7 @@ export const syncRoutes = [
     query: z.object({ limit: limit(200, 20) }),
     response: z.array(syncRunSummary),
     handle: async ({ params, query }) => {
-      await requireUser(params.user_id);
+      await requireSyncUser(params.user_id);
       return (await userSyncRuns(params.user_id, query.limit)).map(runView);
     },
   }),

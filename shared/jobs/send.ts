@@ -4,21 +4,35 @@ import { env } from '#shared/config/env.js';
 import { QUEUES, type QueueName, queueProducerEnv } from '#shared/jobs/queues.js';
 
 let client: SQSClient | undefined;
+let clientEndpoint: string | undefined;
 
-/** Forgets the client, so the next send sees a changed environment. */
-export function resetSqsClient(): void {
-  client = undefined;
+/** The one SQS client of a process, rebuilt when the SQS endpoint changes (the sandbox and tests restart local SQS). */
+export function sqsClient(): SQSClient {
+  const endpoint = process.env.AWS_ENDPOINT_URL_SQS;
+  if (!client || clientEndpoint !== endpoint) {
+    client?.destroy();
+    client = new SQSClient({});
+    clientEndpoint = endpoint;
+  }
+  return client;
 }
 
-/** Sends one job to a queue named in the registry; its URL comes from the queue's env variable. */
+/** A registry queue's URL, from its validated env variable. */
+export const queueUrl = (queue: QueueName): string =>
+  (env(queueProducerEnv[queue]) as Record<string, string>)[QUEUES[queue].urlVariable]!;
+
+/** Sends one job (parsed with its schema) to a registry queue, optionally delayed (0..900 s). */
 export async function sendJob<S extends z.ZodType>(
   queue: QueueName,
   schema: S,
   job: z.input<S>,
+  delaySeconds = 0,
 ): Promise<void> {
-  const url = (env(queueProducerEnv[queue]) as Record<string, string>)[QUEUES[queue].urlVariable];
-  client ??= new SQSClient({});
-  await client.send(
-    new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(schema.parse(job)) }),
+  await sqsClient().send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl(queue),
+      MessageBody: JSON.stringify(schema.parse(job)),
+      DelaySeconds: Math.min(900, Math.max(0, Math.round(delaySeconds))),
+    }),
   );
 }

@@ -61,16 +61,6 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-/** Module-level SDK clients keep the endpoints of the previous sandbox in this process; drop them. */
-async function resetClients(): Promise<void> {
-  const [{ resetDbClient }, { resetSqsClient }] = await Promise.all([
-    import('#shared/store/client.js'),
-    import('#shared/jobs/send.js'),
-  ]);
-  resetDbClient();
-  resetSqsClient();
-}
-
 const FUNCTIONS_DIR = new URL('../../functions/', import.meta.url);
 
 const starting: RequestListener = (_req, res) => {
@@ -242,7 +232,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...queueUrlEnv(queues),
     });
     resetEnvCache();
-    await resetClients();
 
     const [httpApi] = await Promise.all([loadHttpApi(), ensureTable(dynamoEndpoint, config.tableName)]);
     const { ensureAdminDeveloper } = await import('#shared/identity/developers.js');

@@ -11,22 +11,23 @@ export type Item = Record<string, unknown>;
 export type Key = { PK: string; SK: string };
 
 let documentClient: DynamoDBDocumentClient | undefined;
+let clientEndpoint: string | undefined;
 
 /**
  * The one DynamoDB access style: the lib-dynamodb document client, created lazily so that modules can be
  * imported (by CDK synth, by the OpenAPI generator) without AWS configuration. `AWS_ENDPOINT_URL_DYNAMODB`
- * points it at DynamoDB Local in the sandbox and tests.
+ * points it at DynamoDB Local in the sandbox and tests; the client is rebuilt when that endpoint changes.
  */
 export function db(): { doc: DynamoDBDocumentClient; table: string } {
-  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  if (!documentClient || clientEndpoint !== endpoint) {
+    documentClient?.destroy();
+    documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    clientEndpoint = endpoint;
+  }
   return { doc: documentClient, table: env(baseEnvSchema).TABLE_NAME };
-}
-
-/** Forgets the client, so the next `db()` sees a changed environment (the sandbox and tests switch endpoints). */
-export function resetDbClient(): void {
-  documentClient = undefined;
 }
 
 /** Every page of a query, concatenated. Callers bound the partition they read. */

@@ -3,19 +3,10 @@ import {
   ChangeMessageVisibilityCommand,
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
-  SendMessageCommand,
-  SQSClient,
 } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
-import { env } from '#shared/config/env.js';
-import {
-  isSyncProvider,
-  QUEUES,
-  queueProducerEnv,
-  SYNC_PROVIDERS,
-  SYNC_QUEUES,
-  type SyncProvider,
-} from '#shared/jobs/queues.js';
+import { isSyncProvider, SYNC_PROVIDERS, SYNC_QUEUES, type SyncProvider } from '#shared/jobs/queues.js';
+import { queueUrl, sendJob, sqsClient } from '#shared/jobs/send.js';
 import { logger } from '#shared/observability.js';
 import { getUser } from '#shared/store/users.js';
 import { recordSyncEvent } from '#shared/sync/status.js';
@@ -69,36 +60,12 @@ export type SyncJobInput = z.input<typeof syncJob>;
 /** Run ids as the reference shapes them: `pull_<16 hex>`. */
 export const newRunId = () => `pull_${randomBytes(8).toString('hex')}`;
 
-let client: SQSClient | undefined;
-let clientEndpoint: string | undefined;
-
-/** One client per process, rebuilt when the SQS endpoint changes (the sandbox and tests restart local SQS). */
-function sqs(): SQSClient {
-  const endpoint = process.env.AWS_ENDPOINT_URL_SQS;
-  if (!client || clientEndpoint !== endpoint) {
-    client?.destroy();
-    client = new SQSClient({});
-    clientEndpoint = endpoint;
-  }
-  return client;
-}
-
 /** The URL of a provider's sync queue, from its env variable. */
-export function syncQueueUrl(provider: SyncProvider): string {
-  const queue = SYNC_QUEUES[provider];
-  return (env(queueProducerEnv[queue]) as Record<string, string>)[QUEUES[queue].urlVariable]!;
-}
+export const syncQueueUrl = (provider: SyncProvider) => queueUrl(SYNC_QUEUES[provider]);
 
 /** Sends one job to its provider's queue, after `delaySeconds` (0..900). */
 export async function queueSync(job: SyncJobInput, delaySeconds = 0): Promise<void> {
-  const parsed = syncJob.parse(job);
-  await sqs().send(
-    new SendMessageCommand({
-      QueueUrl: syncQueueUrl(parsed.provider),
-      MessageBody: JSON.stringify(parsed),
-      DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.round(delaySeconds))),
-    }),
-  );
+  await sendJob(SYNC_QUEUES[job.provider], syncJob, job, delaySeconds);
 }
 
 /**
@@ -111,7 +78,7 @@ export async function changeSyncVisibility(
   seconds: number,
 ): Promise<void> {
   try {
-    await sqs().send(
+    await sqsClient().send(
       new ChangeMessageVisibilityCommand({
         QueueUrl: syncQueueUrl(provider),
         ReceiptHandle: receiptHandle,
@@ -245,7 +212,7 @@ export async function queueLiveSyncs(
         throw new Error(`${pending.length} live sync jobs for ${provider} could not be queued`);
       }
       if (attempt > 0) await sleep(Math.min(2_000, 100 * 2 ** attempt));
-      const out = await sqs().send(new SendMessageBatchCommand({ QueueUrl: url, Entries: pending }));
+      const out = await sqsClient().send(new SendMessageBatchCommand({ QueueUrl: url, Entries: pending }));
       requests++;
       const failed = new Set((out.Failed ?? []).map((f) => f.Id));
       pending = pending.filter((entry) => failed.has(entry.Id));

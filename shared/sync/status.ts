@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
 import { keys, ttlAt } from '#shared/store/keys.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
@@ -35,44 +36,33 @@ export type SyncSource = (typeof SYNC_SOURCES)[number];
 export type SyncStage = (typeof SYNC_STAGES)[number];
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
 
-export interface SyncStatusEvent {
-  event_id: string;
-  run_id: string;
-  user_id: string;
-  provider: string;
-  source: SyncSource;
-  stage: SyncStage;
-  status: SyncStatus;
-  message: string | null;
-  progress: number | null;
-  items_processed: number | null;
-  items_total: number | null;
-  error: string | null;
-  primary_user_id: string | null;
-  metadata: Record<string, unknown>;
-  /** ISO-8601 UTC. */
-  started_at: string | null;
-  ended_at: string | null;
-  timestamp: string;
-}
+/** `SyncStatusEvent` (contract 4.12); datetimes are ISO-8601 UTC. The API documents it with this schema. */
+export const syncStatusEvent = z.object({
+  event_id: z.uuid(),
+  run_id: z.string(),
+  user_id: z.uuid(),
+  provider: z.string(),
+  source: z.enum(SYNC_SOURCES),
+  stage: z.enum(SYNC_STAGES),
+  status: z.enum(SYNC_STATUSES),
+  message: z.string().nullable(),
+  progress: z.number().min(0).max(1).nullable(),
+  items_processed: z.number().int().nullable(),
+  items_total: z.number().int().nullable(),
+  error: z.string().nullable(),
+  primary_user_id: z.uuid().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  started_at: z.iso.datetime().nullable(),
+  ended_at: z.iso.datetime().nullable(),
+  timestamp: z.iso.datetime(),
+});
+export type SyncStatusEvent = z.infer<typeof syncStatusEvent>;
 
-export interface SyncRunSummary {
-  run_id: string;
-  user_id: string;
-  provider: string;
-  source: SyncSource;
-  stage: SyncStage;
-  status: SyncStatus;
-  message: string | null;
-  progress: number | null;
-  items_processed: number | null;
-  items_total: number | null;
-  error: string | null;
-  primary_user_id: string | null;
-  started_at: string | null;
-  ended_at: string | null;
-  last_update: string;
-}
+/** `SyncRunSummary`: the latest state of a run, i.e. its latest event without the event's identity and details. */
+export const syncRunSummary = syncStatusEvent
+  .omit({ event_id: true, metadata: true, timestamp: true })
+  .extend({ last_update: z.iso.datetime() });
+export type SyncRunSummary = z.infer<typeof syncRunSummary>;
 
 export type SyncEventInput = Pick<
   SyncStatusEvent,

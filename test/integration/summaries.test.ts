@@ -17,26 +17,16 @@ import { type DataSourceRecord, saveDataSources, toDataSource } from '#shared/st
 import { insertEvent, newStoredEvent } from '#shared/store/events.js';
 import { saveScores, toStoredScore } from '#shared/store/health-scores.js';
 import { writeSeriesSamples } from '#shared/store/timeseries.js';
+import { sleepDetails, sourceRef } from '#test/helpers/health-data.js';
 import { statusOf } from '#test/helpers/status.js';
 
 const t = (iso: string) => Date.parse(iso);
-const ref = (
-  provider: SourceRef['provider'],
-  deviceModel: string | null,
-  sourceName: string | null,
-): SourceRef => ({
-  provider,
-  deviceModel,
-  sourceName,
-  softwareVersion: null,
-  originalSourceName: sourceName,
-});
-const WATCH = ref('apple', 'Watch7,1', 'Apple Watch');
-const PHONE = ref('apple', 'iPhone15,2', 'iPhone');
-const GARMIN = ref('garmin', 'Forerunner 255', null);
-const WHOOP = ref('whoop', 'WHOOP 4.0', null);
-const SCALE = ref('apple', 'Body+', 'Health Mate');
-const CUFF = ref('apple', null, 'OMRON connect');
+const WATCH = sourceRef('apple', 'Watch7,1', 'Apple Watch');
+const PHONE = sourceRef('apple', 'iPhone15,2', 'iPhone');
+const GARMIN = sourceRef('garmin', 'Forerunner 255', null);
+const WHOOP = sourceRef('whoop', 'WHOOP 4.0', null);
+const SCALE = sourceRef('apple', 'Body+', 'Health Mate');
+const CUFF = sourceRef('apple', null, 'OMRON connect');
 
 const WATCH_META = {
   provider: 'apple',
@@ -138,18 +128,7 @@ async function sleep(
       zoneOffset,
       durationSeconds: (t(end) - t(start)) / 1000,
       externalId: null,
-      details: {
-        sleep_total_duration_minutes: null,
-        sleep_time_in_bed_minutes: null,
-        sleep_efficiency_score: null,
-        sleep_deep_minutes: null,
-        sleep_rem_minutes: null,
-        sleep_light_minutes: null,
-        sleep_awake_minutes: null,
-        is_nap: false,
-        sleep_stages: null,
-        ...details,
-      },
+      details: sleepDetails(details),
     }),
   );
 }

@@ -9,24 +9,14 @@ import {
   summariseDay,
 } from '#shared/data/summaries/activity.js';
 import { bestSource, dayRange } from '#shared/data/summaries/common.js';
-import type { Sample, SourceRef } from '#shared/model/health-data.js';
+import type { Sample } from '#shared/model/health-data.js';
 import { toDataSource } from '#shared/store/data-sources.js';
+import { sourceRef } from '#test/helpers/health-data.js';
 
 const USER = '00000000-0000-4000-8000-000000000001';
-const ref = (
-  provider: SourceRef['provider'],
-  deviceModel: string | null,
-  sourceName: string | null,
-): SourceRef => ({
-  provider,
-  deviceModel,
-  sourceName,
-  softwareVersion: null,
-  originalSourceName: sourceName,
-});
-const watch = toDataSource(USER, ref('apple', 'Watch7,1', 'Apple Watch'));
-const phone = toDataSource(USER, ref('apple', 'iPhone15,2', 'iPhone'));
-const garmin = toDataSource(USER, ref('garmin', 'Forerunner 255', null));
+const watch = toDataSource(USER, sourceRef('apple', 'Watch7,1', 'Apple Watch'));
+const phone = toDataSource(USER, sourceRef('apple', 'iPhone15,2', 'iPhone'));
+const garmin = toDataSource(USER, sourceRef('garmin', 'Forerunner 255', null));
 const sources = new Map([watch, phone, garmin].map((s) => [s.key, s]));
 
 const t = (iso: string) => Date.parse(iso);

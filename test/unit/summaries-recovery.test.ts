@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { recoveryPerDate } from '#shared/data/summaries/recovery.js';
-import type { SourceRef } from '#shared/model/health-data.js';
 import { toDataSource } from '#shared/store/data-sources.js';
 import type { StoredScore } from '#shared/store/health-scores.js';
+import { sourceRef } from '#test/helpers/health-data.js';
 
 const USER = '00000000-0000-4000-8000-000000000003';
-const ref = (provider: SourceRef['provider'], deviceModel: string | null): SourceRef => ({
-  provider,
-  deviceModel,
-  sourceName: null,
-  softwareVersion: null,
-  originalSourceName: null,
-});
 const t = (iso: string) => Date.parse(iso);
 describe('recovery summary', () => {
-  const whoop = toDataSource(USER, ref('whoop', 'WHOOP 4.0'));
-  const polar = toDataSource(USER, ref('polar', 'Polar Vantage V3'));
+  const whoop = toDataSource(USER, sourceRef('whoop', 'WHOOP 4.0'));
+  const polar = toDataSource(USER, sourceRef('polar', 'Polar Vantage V3'));
   const sources = new Map([whoop, polar].map((s) => [s.key, s]));
   const score = (
     source_key: string,

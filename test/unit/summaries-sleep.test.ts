@@ -7,19 +7,13 @@ import {
   type SleepEvent,
   summariseNight,
 } from '#shared/data/summaries/sleep.js';
-import type { SleepDetails, SourceRef, StageInterval } from '#shared/model/health-data.js';
+import type { SleepDetails, StageInterval } from '#shared/model/health-data.js';
 import { toDataSource } from '#shared/store/data-sources.js';
+import { sleepDetails, sourceRef } from '#test/helpers/health-data.js';
 
 const USER = '00000000-0000-4000-8000-000000000002';
-const ref = (provider: SourceRef['provider'], deviceModel: string | null): SourceRef => ({
-  provider,
-  deviceModel,
-  sourceName: null,
-  softwareVersion: null,
-  originalSourceName: null,
-});
-const watch = toDataSource(USER, ref('apple', 'Watch7,1'));
-const garmin = toDataSource(USER, ref('garmin', 'Forerunner 255'));
+const watch = toDataSource(USER, sourceRef('apple', 'Watch7,1'));
+const garmin = toDataSource(USER, sourceRef('garmin', 'Forerunner 255'));
 const sources = new Map([watch, garmin].map((s) => [s.key, s]));
 const t = (iso: string) => Date.parse(iso);
 
@@ -38,24 +32,13 @@ function session(
     userId: USER,
     sourceKey,
     createdAt: '2025-01-01T00:00:00.000Z',
-    source: ref('unknown', null),
+    source: sourceRef('unknown', null),
     start: t(start),
     end: t(end),
     zoneOffset,
     durationSeconds: (t(end) - t(start)) / 1000,
     externalId: null,
-    details: {
-      sleep_total_duration_minutes: null,
-      sleep_time_in_bed_minutes: null,
-      sleep_efficiency_score: null,
-      sleep_deep_minutes: null,
-      sleep_rem_minutes: null,
-      sleep_light_minutes: null,
-      sleep_awake_minutes: null,
-      is_nap: false,
-      sleep_stages: null,
-      ...details,
-    },
+    details: sleepDetails(details),
   };
 }
 const stage = (s: StageInterval['stage'], start: string, end: string): StageInterval => ({
