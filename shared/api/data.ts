@@ -11,6 +11,7 @@ import { recoverySummaries } from '#shared/data/summaries/recovery.js';
 import { sleepSummaries } from '#shared/data/summaries/sleep.js';
 import { queryTimeseries } from '#shared/data/timeseries.js';
 import { defineRoute, Reply } from '#shared/http/route.js';
+import { CAP, cappedString } from '#shared/http/validation.js';
 import { HEALTH_SCORE_CATEGORIES } from '#shared/model/health-data.js';
 import { PROVIDERS } from '#shared/model/provider.js';
 import { SERIES_TYPE_CODES } from '#shared/model/series.js';
@@ -18,7 +19,8 @@ import { SERIES_TYPE_CODES } from '#shared/model/series.js';
 const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 const range = { start_date: dateTimeParam(), end_date: dateTimeParam() };
-const eventQuery = z.object({ ...range, cursor: z.string().optional(), limit: limit(100, 50) });
+const cursor = cappedString(CAP.text).optional();
+const eventQuery = z.object({ ...range, cursor, limit: limit(100, 50) });
 const eventParams = (name: string) => z.object({ user_id: uuid(), [name]: uuid() });
 
 const eventArgs = (q: z.output<typeof eventQuery>) => ({
@@ -44,7 +46,7 @@ export const dataRoutes = [
       end_time: dateTimeParam(),
       types: repeatable(z.enum(SERIES_TYPE_CODES)),
       resolution: z.enum(['raw', '1min', '5min', '15min', '1hour']).default('raw'),
-      cursor: z.string().optional(),
+      cursor,
       limit: limit(100, 50),
     }),
     handle: ({ params, query }) =>
@@ -64,7 +66,7 @@ export const dataRoutes = [
     tag,
     summary: 'Workouts, newest first',
     params: userIdParams,
-    query: eventQuery.extend({ record_type: z.string().optional() }),
+    query: eventQuery.extend({ record_type: cappedString(CAP.id).optional() }),
     handle: ({ params, query }) =>
       listWorkouts(params.user_id, { ...eventArgs(query), recordType: query.record_type }),
   }),
@@ -119,7 +121,7 @@ export const dataRoutes = [
     params: userIdParams,
     query: z.object({
       ...range,
-      cursor: z.string().optional(),
+      cursor,
       limit: limit(400, 50),
       sort_order: z.enum(['asc', 'desc']).default('asc'),
     }),

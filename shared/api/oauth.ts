@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { queryBoolean, uuid } from '#shared/api/schemas.js';
 import { defineRoute, Reply } from '#shared/http/route.js';
+import { CAP, cappedString } from '#shared/http/validation.js';
 import { PROVIDERS } from '#shared/model/provider.js';
 import { completeAuthorization, startAuthorization } from '#shared/oauth/flow.js';
 import {
@@ -14,7 +15,7 @@ const tag = 'OAuth';
 
 const providerParams = z.object({ provider: z.enum(PROVIDERS) });
 /** PUT routes answer an unknown slug with the contract's own 400 text, so the path takes any string. */
-const anyProviderParams = z.object({ provider: z.string() });
+const anyProviderParams = z.object({ provider: cappedString(CAP.id) });
 
 const providerSettingRead = z.object({
   provider: z.string(),
@@ -71,7 +72,7 @@ export const oauthRoutes = [
     auth: 'DEV',
     tag,
     summary: 'Enable or disable several providers at once; answers the full provider list',
-    body: z.object({ providers: z.record(z.string(), z.boolean()) }),
+    body: z.object({ providers: z.record(cappedString(CAP.id), z.boolean()) }),
     response: z.array(providerSettingRead),
     handle: ({ body }) => updateProvidersEnabled(body.providers),
   }),
@@ -97,10 +98,10 @@ export const oauthRoutes = [
     status: 303,
     params: providerParams,
     query: z.object({
-      code: z.string().optional(),
-      state: z.string().optional(),
-      error: z.string().optional(),
-      error_description: z.string().optional(),
+      code: cappedString(CAP.token).optional(),
+      state: cappedString(CAP.id).optional(),
+      error: cappedString(CAP.name).optional(),
+      error_description: cappedString(CAP.text).optional(),
     }),
     handle: async ({ params, query }) => Reply.redirect(await completeAuthorization(params.provider, query)),
   }),
@@ -110,7 +111,7 @@ export const oauthRoutes = [
     auth: 'NONE',
     tag,
     summary: 'Default landing page after a successful connect',
-    query: z.object({ provider: z.string(), user_id: z.string() }),
+    query: z.object({ provider: cappedString(CAP.id), user_id: cappedString(CAP.id) }),
     response: z.object({
       success: z.literal(true),
       message: z.string(),
@@ -130,7 +131,7 @@ export const oauthRoutes = [
     auth: 'NONE',
     tag,
     summary: 'Default landing page after a failed connect',
-    query: z.object({ message: z.string().default('OAuth authentication failed') }),
+    query: z.object({ message: cappedString(CAP.text).default('OAuth authentication failed') }),
     response: z.object({ success: z.literal(false), message: z.string() }),
     handle: async ({ query }) => ({ success: false, message: query.message }),
   }),

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CAP, cappedString } from '#shared/http/validation.js';
 
 /** Any hyphenated hex UUID (as pydantic accepts), normalised to lower case. */
 export const uuid = () => z.guid().transform((value) => value.toLowerCase());
@@ -12,7 +13,7 @@ export const queryBoolean = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
 
-export const name100 = z.string().max(100);
+export const name100 = cappedString(CAP.name);
 
 export const tokenResponse = z.object({
   access_token: z.string(),

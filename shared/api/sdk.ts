@@ -1,13 +1,14 @@
 import * as z from 'zod';
 import { badRequest } from '#shared/http/errors.js';
 import { defineRoute, Reply } from '#shared/http/route.js';
+import { CAP, cappedString } from '#shared/http/validation.js';
 import { requireUser } from '#shared/identity/users.js';
 import { ingestSdkPush } from '#shared/ingest/sdk-ingest.js';
 import { SDK_PROVIDERS, type SdkProvider } from '#shared/model/provider.js';
 import { logger } from '#shared/observability.js';
 
 /** The SDK path segment is a plain string in the contract; the token check compares it verbatim. */
-const sdkUserParams = z.object({ user_id: z.string() });
+const sdkUserParams = z.object({ user_id: cappedString(CAP.id) });
 
 const uploadResponse = z.object({
   status_code: z.literal(202),
@@ -19,46 +20,60 @@ const uploadResponse = z.object({
   sleep_saved: z.number().int(),
 });
 
-const jsonObject = z.record(z.string(), z.unknown(), {
+const jsonObject = z.record(cappedString(CAP.text), z.unknown(), {
   error: 'Input should be a valid dictionary or object',
 });
 
 function sdkProvider(body: Record<string, unknown>): SdkProvider {
-  const provider = typeof body.provider === 'string' ? body.provider.trim().toLowerCase() : '';
+  const provider =
+    typeof body.provider === 'string' && body.provider.length <= CAP.id
+      ? body.provider.trim().toLowerCase()
+      : '';
   if (!(SDK_PROVIDERS as readonly string[]).includes(provider)) {
     throw badRequest(`Unsupported provider: ${provider}. Supported: ${SDK_PROVIDERS.join(', ')}`);
   }
   return provider as SdkProvider;
 }
 
-const timestamp = z.iso.datetime({ offset: true, local: true });
+const timestamp = cappedString(CAP.datetime).pipe(z.iso.datetime({ offset: true, local: true }));
+const word = cappedString(CAP.id);
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const logEvent = z.discriminatedUnion('eventType', [
   z.object({
     eventType: z.literal('historical_data_sync_start'),
     timestamp,
-    dataTypeCounts: z.array(z.object({ type: z.string(), count: z.number().int().min(0) })).default([]),
+    dataTypeCounts: z
+      .array(z.object({ type: word, count }))
+      .max(200)
+      .default([]),
     timeRange: z.object({ startDate: timestamp.nullish(), endDate: timestamp }).nullish(),
   }),
   z.object({
     eventType: z.literal('historical_data_type_sync_end'),
     timestamp,
-    dataType: z.string(),
+    dataType: word,
     success: z.boolean(),
-    recordCount: z.number().int().nullish(),
-    durationMs: z.number().int().nullish(),
+    recordCount: count.nullish(),
+    durationMs: count.nullish(),
   }),
   z.object({
     eventType: z.literal('device_state'),
     timestamp,
     batteryLevel: z.number().min(0).max(1).nullish(),
-    batteryState: z.string().nullish(),
+    batteryState: word.nullish(),
     isLowPowerMode: z.boolean().nullish(),
-    thermalState: z.string().nullish(),
-    taskType: z.string().nullish(),
-    availableRamBytes: z.number().int().nullish(),
-    totalRamBytes: z.number().int().nullish(),
+    thermalState: word.nullish(),
+    taskType: word.nullish(),
+    availableRamBytes: count.nullish(),
+    totalRamBytes: count.nullish(),
   }),
 ]);
+
+export const sdkLogsBody = z.object({
+  sdkVersion: word,
+  provider: word.nullish(),
+  events: z.array(logEvent).min(1).max(100),
+});
 
 const tag = 'Mobile SDK';
 
@@ -91,13 +106,10 @@ export const sdkRoutes = [
     tag,
     summary: 'Diagnostic log events from the mobile SDK (logged, not stored)',
     params: sdkUserParams,
-    body: z.object({
-      sdkVersion: z.string(),
-      provider: z.string().nullish(),
-      events: z.array(logEvent).min(1).max(100),
-    }),
+    body: sdkLogsBody,
     response: uploadResponse,
     handle: async ({ params, body }) => {
+      await requireUser(params.user_id);
       logger.info('sdk log events', {
         userId: params.user_id,
         sdkVersion: body.sdkVersion,

@@ -3,6 +3,7 @@ import { parseDateTimeParam } from '#shared/api/params.js';
 import { queryBoolean, userIdParams, uuid } from '#shared/api/schemas.js';
 import { badRequest, HttpError, notFound } from '#shared/http/errors.js';
 import { defineRoute } from '#shared/http/route.js';
+import { CAP, cappedString } from '#shared/http/validation.js';
 import { isSyncProvider } from '#shared/jobs/queues.js';
 import { PROVIDERS } from '#shared/model/provider.js';
 import { apiDateTime } from '#shared/model/time.js';
@@ -64,8 +65,8 @@ const syncQuery = z.object({
   samples: queryBoolean(false),
   zones: queryBoolean(false),
   route: queryBoolean(false),
-  summary_start_time: z.string().optional(),
-  summary_end_time: z.string().optional(),
+  summary_start_time: cappedString(CAP.datetime).optional(),
+  summary_end_time: cappedString(CAP.datetime).optional(),
   async: queryBoolean(true),
 });
 
@@ -200,9 +201,9 @@ export const syncRoutes = [
     query: z.object({
       limit: limit(10_000, 50),
       user_id: uuid().optional(),
-      provider: z.string().optional(),
-      status: z.string().optional(),
-      source: z.string().optional(),
+      provider: cappedString(CAP.id).optional(),
+      status: cappedString(CAP.id).optional(),
+      source: cappedString(CAP.id).optional(),
     }),
     response: z.array(syncRunSummary),
     handle: async ({ query }) => {

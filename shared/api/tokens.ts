@@ -10,6 +10,7 @@ import {
 } from '#shared/api/schemas.js';
 import { badRequest, unauthorized } from '#shared/http/errors.js';
 import { type Caller, defineRoute, Reply } from '#shared/http/route.js';
+import { CAP, cappedEmail, cappedString } from '#shared/http/validation.js';
 import { createApiKey, deleteKey, listApiKeyViews, renameKey, rotateKey } from '#shared/identity/api-keys.js';
 import {
   createApplication,
@@ -34,11 +35,14 @@ const developerOf = (caller: Caller): Developer => {
   return caller.developer;
 };
 
-const loginForm = z.object({ username: z.string().min(1), password: z.string().min(1) });
-const refreshBody = z.object({ refresh_token: z.string() });
-const keyParams = z.object({ key_id: z.string().min(1) });
-const appParams = z.object({ app_id: z.string().min(1) });
-const password = z.string().min(8);
+export const loginForm = z.object({
+  username: cappedString(CAP.email).min(1),
+  password: cappedString(CAP.password).min(1),
+});
+const refreshBody = z.object({ refresh_token: cappedString(CAP.token) });
+const keyParams = z.object({ key_id: cappedString(CAP.id).min(1) });
+const appParams = z.object({ app_id: cappedString(CAP.id).min(1) });
+const password = cappedString(CAP.password).min(8);
 
 const INCORRECT_LOGIN = 'Incorrect email or password';
 
@@ -76,7 +80,11 @@ export const tokensRoutes = [
     tag: 'Auth',
     summary: 'Change the current developer password',
     body: z
-      .object({ current_password: z.string(), new_password: password, confirm_password: password })
+      .object({
+        current_password: cappedString(CAP.password),
+        new_password: password,
+        confirm_password: password,
+      })
       .refine((b) => b.new_password === b.confirm_password, {
         message: 'Value error, The confirmation password does not match the new password',
       }),
@@ -105,7 +113,7 @@ export const tokensRoutes = [
       .object({
         first_name: name100.nullish(),
         last_name: name100.nullish(),
-        email: z.email().optional(),
+        email: cappedEmail().optional(),
         password: password.optional(),
       })
       .default({}),
@@ -128,7 +136,7 @@ export const tokensRoutes = [
     tag: 'API keys',
     summary: 'Create an API key (the response is the only time the key is shown)',
     status: 201,
-    body: z.object({ name: z.string().max(100).default('Default') }).default({ name: 'Default' }),
+    body: z.object({ name: cappedString(CAP.name).default('Default') }).default({ name: 'Default' }),
     response: apiKeyRead.extend({ key: z.string() }),
     handle: ({ caller, body }) => createApiKey(body.name, developerOf(caller).id),
   }),
@@ -139,7 +147,7 @@ export const tokensRoutes = [
     tag: 'API keys',
     summary: 'Rename an API key',
     params: keyParams,
-    body: z.object({ name: z.string().max(100).optional() }).default({}),
+    body: z.object({ name: cappedString(CAP.name).optional() }).default({}),
     response: apiKeyRead,
     handle: ({ params, body }) => renameKey(params.key_id, body.name),
   }),
@@ -213,7 +221,9 @@ export const tokensRoutes = [
     tag: 'SDK tokens',
     summary: 'Issue an SDK access + refresh token for a user (app credentials, or a developer bearer token)',
     params: userIdParams,
-    body: z.object({ app_id: z.string().nullish(), app_secret: z.string().nullish() }).nullish(),
+    body: z
+      .object({ app_id: cappedString(CAP.id).nullish(), app_secret: cappedString(CAP.token).nullish() })
+      .nullish(),
     response: tokenResponse,
     handle: async ({ params, body, caller }) => {
       await requireUser(params.user_id);
@@ -280,7 +290,7 @@ export const tokensRoutes = [
     auth: 'NONE',
     tag: 'SDK tokens',
     summary: 'Redeem an invitation code for SDK tokens',
-    body: z.object({ code: z.string().regex(INVITATION_CODE_PATTERN) }),
+    body: z.object({ code: cappedString(CAP.id).regex(INVITATION_CODE_PATTERN) }),
     response: tokenResponse.extend({ user_id: z.uuid() }),
     handle: ({ body }) => redeem(body.code),
   }),

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { name100, userIdParams, userRead } from '#shared/api/schemas.js';
 import { defineRoute, Reply } from '#shared/http/route.js';
+import { cappedEmail, cappedString } from '#shared/http/validation.js';
 import {
   createUser,
   deleteUser,
@@ -15,8 +16,8 @@ import { connectionViews, disconnect, disconnectAndDeleteData } from '#shared/oa
 const userFields = z.object({
   first_name: name100.nullish(),
   last_name: name100.nullish(),
-  email: z.email().nullish(),
-  external_user_id: z.string().max(255).nullish(),
+  email: cappedEmail().nullish(),
+  external_user_id: cappedString(255).nullish(),
 });
 
 const listQuery = z.object({
@@ -24,9 +25,9 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   sort_by: z.enum(['created_at', 'email', 'first_name', 'last_name', 'last_synced_at']).default('created_at'),
   sort_order: z.enum(['asc', 'desc']).default('desc'),
-  search: z.string().optional(),
-  email: z.email().optional(),
-  external_user_id: z.string().optional(),
+  search: cappedString(255).optional(),
+  email: cappedEmail().optional(),
+  external_user_id: cappedString(255).optional(),
 });
 
 const tag = 'Users';

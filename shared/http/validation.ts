@@ -53,3 +53,30 @@ z.config({ customError: pydanticMessage });
 export function validationDetail(error: z.ZodError): string {
   return error.issues[0]?.message ?? 'Invalid request';
 }
+
+/**
+ * A request string capped at `max` characters. The cap aborts the parse before any later check, so a pattern or
+ * transform after it never runs on more than `max` characters: no input can make validation superlinear.
+ */
+export const cappedString = (max: number) => z.string().max(max, { abort: true });
+
+/** Length caps of request strings, in one place. */
+export const CAP = {
+  /** Ids, keys, slugs, enum-like words, cursors' building blocks. */
+  id: 64,
+  /** Names and labels. */
+  name: 100,
+  /** RFC 5321's practical maximum. */
+  email: 320,
+  /** Free text: descriptions, search terms, messages. */
+  text: 1_024,
+  /** Dates, times, offsets and numbers sent as text. */
+  datetime: 64,
+  /** Opaque tokens and secrets we or a provider issue. */
+  token: 2_048,
+  url: 2_048,
+  password: 1_024,
+} as const;
+
+/** An email address, capped before zod's email pattern runs. */
+export const cappedEmail = () => cappedString(CAP.email).pipe(z.email());

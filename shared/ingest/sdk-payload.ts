@@ -1,9 +1,11 @@
 import * as z from 'zod';
+import { CAP, cappedString } from '#shared/http/validation.js';
 
 /**
  * The mobile SDK push body (`SyncRequest`, contract 6.2). The envelope is validated as a whole; items one by
  * one, so that one bad item is dropped and counted instead of failing the batch (the iOS SDK discards a whole
  * chunk on any 4xx). Datetimes become epoch milliseconds and zone offsets `±HH:MM`. Unknown keys are ignored.
+ * Every string is capped (`cappedString`) before any pattern or transform reads it.
  */
 
 const ISO_DATE_TIME =
@@ -42,7 +44,7 @@ export function parseIsoDateTime(text: string): number | null {
 }
 
 const isoDateTime = (message = 'Input should be an ISO-8601 datetime') =>
-  z.string().transform((text, ctx) => {
+  cappedString(CAP.datetime).transform((text, ctx) => {
     const ms = parseIsoDateTime(text);
     if (ms !== null) return ms;
     ctx.issues.push({ code: 'custom', message, input: text });
@@ -50,29 +52,27 @@ const isoDateTime = (message = 'Input should be an ISO-8601 datetime') =>
   });
 const dateTime = isoDateTime();
 
-const DECIMAL_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** Unambiguous (every digit has one place to go), so matching is linear: `1.`, `.5`, `1.5e3`, `-2`. */
+export const DECIMAL_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** A finite number; numeric strings are accepted too, as the reference's Decimal fields do. */
 const decimal = z.union([
   z.number(),
-  z.string().trim().regex(DECIMAL_TEXT).transform(Number).pipe(z.number()),
+  cappedString(CAP.datetime).trim().regex(DECIMAL_TEXT).transform(Number).pipe(z.number()),
 ]);
 
-const text = z
-  .string()
+const text = cappedString(CAP.text)
   .nullish()
   .transform((value) => value ?? null);
 
 /** Descriptive text: blank counts as absent, and a malformed value is treated as absent instead of failing. */
-const lenientText = z
-  .string()
+const lenientText = cappedString(CAP.text)
   .nullish()
   .catch(null)
   .transform((value) => value?.trim() || null);
 
 /** Offsets are informational, so a malformed one becomes null rather than sinking the item. */
-const zoneOffset = z
-  .string()
+const zoneOffset = cappedString(CAP.datetime)
   .nullish()
   .catch(null)
   .transform((value) => {
@@ -130,7 +130,7 @@ export const metricRecordSchema = z.object({
 export const sleepRecordSchema = z
   .object({
     id: text,
-    stage: z.string().transform((stage) => stage.trim().toLowerCase()),
+    stage: cappedString(CAP.id).transform((stage) => stage.trim().toLowerCase()),
     startDate: dateTime,
     endDate: dateTime,
     zoneOffset,
@@ -138,7 +138,7 @@ export const sleepRecordSchema = z
   })
   .refine((segment) => segment.endDate > segment.startDate, 'endDate must be after startDate');
 
-const workoutStatisticSchema = z.object({ type: z.string(), unit: text, value: decimal });
+const workoutStatisticSchema = z.object({ type: cappedString(CAP.name), unit: text, value: decimal });
 
 /** A statistic that does not parse is ignored on its own: one odd value should not cost the whole workout. */
 const workoutStatistics = z
@@ -182,10 +182,11 @@ const itemList = (field: string) =>
 
 const envelopeSchema = z.object(
   {
-    provider: z.string(requiredError('provider', 'a string')),
-    sdkVersion: z.string(requiredError('sdkVersion', 'a string')),
+    provider: z.string(requiredError('provider', 'a string')).max(CAP.id, { abort: true }),
+    sdkVersion: z.string(requiredError('sdkVersion', 'a string')).max(CAP.id, { abort: true }),
     syncTimestamp: z
       .string(requiredError('syncTimestamp', 'a string'))
+      .max(CAP.datetime, { abort: true })
       .pipe(isoDateTime('syncTimestamp must be an ISO-8601 datetime')),
     data: z
       .object(
