@@ -4,9 +4,10 @@ import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
 import { gsi1, keys, ttlAt } from '#shared/store/keys.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
 
+/** A user invitation code as stored: only its keyed digest, never the code. */
 export interface InvitationCode {
   id: string;
-  code: string;
+  code_hash: string;
   user_id: string;
   created_by: string;
   created_at: string;
@@ -36,7 +37,7 @@ export async function revokeActiveCodes(userId: string): Promise<void> {
         .send(
           new UpdateCommand({
             TableName: table,
-            Key: keys.invitationCode(c.code),
+            Key: keys.invitationCode(c.code_hash),
             UpdateExpression: 'SET revoked_at = :now',
             ConditionExpression: 'attribute_not_exists(redeemed_at) AND attribute_not_exists(revoked_at)',
             ExpressionAttributeValues: { ':now': now },
@@ -57,7 +58,7 @@ export async function insertInvitationCode(code: InvitationCode): Promise<boolea
       new PutCommand({
         TableName: table,
         Item: {
-          ...keys.invitationCode(code.code),
+          ...keys.invitationCode(code.code_hash),
           GSI1PK: gsi1.ownedByUser(code.user_id),
           GSI1SK: `INVCODE#${code.created_at}`,
           ...code,
@@ -74,14 +75,14 @@ export async function insertInvitationCode(code: InvitationCode): Promise<boolea
 }
 
 /** Marks the code redeemed if it is still usable; the code otherwise (unknown, used, revoked, expired) is refused. */
-export async function redeemInvitationCode(code: string): Promise<InvitationCode | undefined> {
+export async function redeemInvitationCode(codeHash: string): Promise<InvitationCode | undefined> {
   const { doc, table } = db();
   const now = nowIso();
   try {
     const out = await doc.send(
       new UpdateCommand({
         TableName: table,
-        Key: keys.invitationCode(code),
+        Key: keys.invitationCode(codeHash),
         UpdateExpression: 'SET redeemed_at = :now',
         ConditionExpression:
           'attribute_exists(PK) AND attribute_not_exists(redeemed_at) AND attribute_not_exists(revoked_at) AND expires_at > :now',

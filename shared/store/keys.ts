@@ -13,7 +13,7 @@ export const keys = {
   userPartition: (id: string) => `USER#${id}`,
   refreshToken: (hash: string) => ({ PK: `RT#${hash}`, SK: 'RT' }),
   tokenFamily: (familyId: string) => ({ PK: `RTFAMILY#${familyId}`, SK: 'FAMILY' }),
-  invitationCode: (code: string) => ({ PK: `INVCODE#${code}`, SK: 'CODE' }),
+  invitationCode: (codeHash: string) => ({ PK: `INVCODE#${codeHash}`, SK: 'CODE' }),
 } as const;
 
 /** GSI1 partitions. */
