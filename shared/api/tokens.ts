@@ -61,7 +61,11 @@ export const tokensRoutes = [
       const form = loginForm.safeParse(body);
       const developer = form.success && (await authenticateDeveloper(form.data.username, form.data.password));
       if (!developer) throw unauthorized(INCORRECT_LOGIN, true);
-      return issueTokens({ token_type: 'developer', developer_id: developer.id });
+      return issueTokens({
+        token_type: 'developer',
+        developer_id: developer.id,
+        credential_version: developer.credential_version ?? 0,
+      });
     },
   }),
   defineRoute({
@@ -235,6 +239,7 @@ export const tokensRoutes = [
           token_type: 'sdk',
           user_id: params.user_id,
           app_id: `admin:${caller.developer.id}`,
+          credential_version: caller.developer.credential_version ?? 0,
         });
       }
       throw badRequest(

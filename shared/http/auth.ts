@@ -35,10 +35,12 @@ async function claimsOf(token: Token | undefined): Promise<Claims | null> {
   return claims;
 }
 
+/** The developer of a developer token, if it still exists and the token predates no password change. */
 async function developerFrom(claims: Claims | null): Promise<Caller | undefined> {
   if (!claims || claims.scope === 'sdk' || !UUID.test(claims.sub)) return undefined;
   const developer = await getDeveloper(claims.sub.toLowerCase());
-  return developer ? { kind: 'developer', developer } : undefined;
+  if (!developer || (developer.credential_version ?? 0) !== claims.cv) return undefined;
+  return { kind: 'developer', developer };
 }
 
 async function apiKeyCaller(key: string): Promise<Caller> {

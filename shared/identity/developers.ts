@@ -52,10 +52,18 @@ export const developerView = (d: Developer) => ({
   updated_at: apiDateTime(d.updated_at),
 });
 
+/** A new password also moves the credential version, which ends every session issued under the old one. */
+async function newPassword(developer: Developer, password: string) {
+  return {
+    password_hash: await hashPassword(password),
+    credential_version: (developer.credential_version ?? 0) + 1,
+  };
+}
+
 export async function changePassword(developer: Developer, current: string, next: string): Promise<void> {
   if (!(await verifyPassword(current, developer.password_hash)))
     throw badRequest('Incorrect current password');
-  await updateDeveloper(developer, { password_hash: await hashPassword(next) });
+  await updateDeveloper(developer, await newPassword(developer, next));
 }
 
 export async function updateProfile(
@@ -66,7 +74,7 @@ export async function updateProfile(
   try {
     return await updateDeveloper(developer, {
       ...profile,
-      ...(password !== undefined ? { password_hash: await hashPassword(password) } : {}),
+      ...(password !== undefined ? await newPassword(developer, password) : {}),
     });
   } catch (error) {
     if (error instanceof EmailTaken) throw badRequest('A developer with this email already exists');

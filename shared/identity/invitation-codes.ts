@@ -21,7 +21,13 @@ export const newInvitationCode = () =>
  * trying them all; the HMAC key (derived from the server's signing key) makes a stolen table useless.
  */
 async function codeDigest(code: string): Promise<string> {
-  const key = hkdfSync('sha256', await jwtSigningKey(), new Uint8Array(), 'open-wearables/invitation-codes', 32);
+  const key = hkdfSync(
+    'sha256',
+    await jwtSigningKey(),
+    new Uint8Array(),
+    'open-wearables/invitation-codes',
+    32,
+  );
   return createHmac('sha256', Buffer.from(key)).update(code).digest('hex');
 }
 
@@ -59,6 +65,7 @@ export async function redeem(code: string) {
     token_type: 'sdk',
     user_id: redeemed.user_id,
     app_id: `invite:${redeemed.created_by}`,
+    credential_version: 0,
   });
   return { ...tokens, user_id: redeemed.user_id };
 }

@@ -11,6 +11,8 @@ export interface Application {
   name: string;
   developer_id: string;
   secret_hash: string;
+  /** Bumped by every secret rotation: SDK refresh tokens issued under an older secret stop working. */
+  secret_version?: number;
   created_at: string;
 }
 
@@ -82,9 +84,9 @@ export async function replaceApplicationSecret(
       new UpdateCommand({
         TableName: table,
         Key: keys.application(appId),
-        UpdateExpression: 'SET secret_hash = :s',
+        UpdateExpression: 'SET secret_hash = :s ADD secret_version :one',
         ConditionExpression: 'developer_id = :d',
-        ExpressionAttributeValues: { ':d': developerId, ':s': secretHash },
+        ExpressionAttributeValues: { ':d': developerId, ':s': secretHash, ':one': 1 },
         ReturnValues: 'ALL_NEW',
       }),
     );

@@ -10,6 +10,8 @@ export interface Developer {
   first_name: string | null;
   last_name: string | null;
   password_hash: string;
+  /** Bumped by every password change: older developer access and refresh tokens stop working. */
+  credential_version?: number;
   created_at: string;
   updated_at: string;
 }
@@ -77,7 +79,7 @@ export async function createDeveloper(input: {
 }
 
 export type DeveloperChanges = Partial<
-  Pick<Developer, 'email' | 'first_name' | 'last_name' | 'password_hash'>
+  Pick<Developer, 'email' | 'first_name' | 'last_name' | 'password_hash' | 'credential_version'>
 >;
 
 /** Applies `changes`; an email change moves the lock item atomically. */
@@ -93,13 +95,14 @@ export async function updateDeveloper(current: Developer, changes: DeveloperChan
           TableName: table,
           Key: keys.developer(current.id),
           UpdateExpression:
-            'SET email = :e, first_name = :f, last_name = :l, password_hash = :p, updated_at = :u',
+            'SET email = :e, first_name = :f, last_name = :l, password_hash = :p, credential_version = :c, updated_at = :u',
           ConditionExpression: 'attribute_exists(PK)',
           ExpressionAttributeValues: {
             ':e': next.email,
             ':f': next.first_name,
             ':l': next.last_name,
             ':p': next.password_hash,
+            ':c': next.credential_version ?? 0,
             ':u': next.updated_at,
           },
         }),

@@ -7,9 +7,14 @@ import { gsi1, keys, ttlAt } from '#shared/store/keys.js';
 const AUDIT_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-export type RefreshSubject =
+/**
+ * Who a refresh token is for, and the version of the credential that issued it (the application's secret, or the
+ * developer's password): a token stops refreshing once that credential changes or goes away.
+ */
+export type RefreshSubject = (
   | { token_type: 'sdk'; user_id: string; app_id: string }
-  | { token_type: 'developer'; developer_id: string };
+  | { token_type: 'developer'; developer_id: string }
+) & { credential_version: number };
 
 export type RefreshTokenRecord = RefreshSubject & {
   family_id: string;
@@ -17,6 +22,8 @@ export type RefreshTokenRecord = RefreshSubject & {
   expires_at: string;
   rotated_at?: string;
   revoked_at?: string;
+  /** The successor, sealed under a key derived from this token (see identity/tokens.ts), for the grace window. */
+  successor_sealed?: string;
 };
 
 const strip = ({ PK, SK, GSI1PK, GSI1SK, ttl, ...rest }: Record<string, unknown>) =>
@@ -79,6 +86,7 @@ export async function rotateRefreshToken(
   presentedHash: string,
   successorHash: string,
   successor: RefreshTokenRecord,
+  successorSealed: string,
 ): Promise<RotateOutcome> {
   const { doc, table } = db();
   const now = nowIso();
@@ -90,10 +98,10 @@ export async function rotateRefreshToken(
             Update: {
               TableName: table,
               Key: keys.refreshToken(presentedHash),
-              UpdateExpression: 'SET rotated_at = :now',
+              UpdateExpression: 'SET rotated_at = :now, successor_sealed = :sealed',
               ConditionExpression:
                 'attribute_exists(PK) AND attribute_not_exists(rotated_at) AND attribute_not_exists(revoked_at) AND expires_at > :now',
-              ExpressionAttributeValues: { ':now': now },
+              ExpressionAttributeValues: { ':now': now, ':sealed': successorSealed },
             },
           },
           {
@@ -133,6 +141,14 @@ export async function revokeFamily(familyId: string, expiresAt: string): Promise
       },
     }),
   );
+}
+
+export async function isFamilyRevoked(familyId: string): Promise<boolean> {
+  const { doc, table } = db();
+  const out = await doc.send(
+    new GetCommand({ TableName: table, Key: keys.tokenFamily(familyId), ConsistentRead: true }),
+  );
+  return out.Item?.revoked_at !== undefined;
 }
 
 /** Marks one token revoked; false when it is unknown or already revoked. */

@@ -83,12 +83,19 @@ describe('integrator + mobile SDK flow', () => {
     expect(refreshed.json.refresh_token).not.toBe(token.json.refresh_token);
     expect(decodeJwt(refreshed.json.access_token)).toMatchObject({ sub: userId, scope: 'sdk' });
 
+    // A second thread of the app presenting the same token moments later gets the same successor.
     const replayed = await api('POST', '/api/v1/token/refresh', {
       json: { refresh_token: token.json.refresh_token },
     });
-    expect(replayed.status).toBe(401);
-    expect(replayed.json).toEqual({ detail: 'Invalid or revoked refresh token' });
-    expect(replayed.headers.get('www-authenticate')).toBe('Bearer');
+    expect(replayed.status).toBe(200);
+    expect(replayed.json.refresh_token).toBe(refreshed.json.refresh_token);
+
+    const unknown = await api('POST', '/api/v1/token/refresh', {
+      json: { refresh_token: `rt-${'0'.repeat(32)}` },
+    });
+    expect(unknown.status).toBe(401);
+    expect(unknown.json).toEqual({ detail: 'Invalid or revoked refresh token' });
+    expect(unknown.headers.get('www-authenticate')).toBe('Bearer');
 
     const connections = await api('GET', `/api/v1/users/${userId}/connections`, {
       headers: { 'X-API-Key': createdKey.json.key },

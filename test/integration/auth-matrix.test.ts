@@ -96,11 +96,14 @@ let headersFor: (credential: Credential, userId: string) => Promise<Record<strin
 beforeAll(async () => {
   await ensureAdminDeveloper();
   const admin = await getDeveloperByEmail(process.env.ADMIN_EMAIL!);
-  const developerJwt = (await issueTokens({ token_type: 'developer', developer_id: admin!.id })).access_token;
+  const developerJwt = (
+    await issueTokens({ token_type: 'developer', developer_id: admin!.id, credential_version: 0 })
+  ).access_token;
   const { key } = await createApiKey('matrix', admin!.id);
   const otherUser = await createUser({});
   const sdkJwt = async (userId: string) =>
-    (await issueTokens({ token_type: 'sdk', user_id: userId, app_id: 'app_matrix' })).access_token;
+    (await issueTokens({ token_type: 'sdk', user_id: userId, app_id: 'app_matrix', credential_version: 0 }))
+      .access_token;
   const expired = await new SignJWT({ scope: 'sdk', app_id: 'app_matrix' })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(otherUser.id)

@@ -118,8 +118,8 @@ describe('users', () => {
   it('erasure removes every item of the user (tokens, codes, locks) and nothing of others', async () => {
     const user = await createUser({ external_user_id: `erase-${Date.now()}` });
     const bystander = await createUser({});
-    await issueTokens({ token_type: 'sdk', user_id: user.id, app_id: 'a' });
-    await issueTokens({ token_type: 'sdk', user_id: bystander.id, app_id: 'a' });
+    await issueTokens({ token_type: 'sdk', user_id: user.id, app_id: 'a', credential_version: 0 });
+    await issueTokens({ token_type: 'sdk', user_id: bystander.id, app_id: 'a', credential_version: 0 });
     await createInvitationCode(user.id, 'dev-1');
     await new Promise((r) => setTimeout(r, 200)); // GSI propagation in DynamoDB Local
     expect((await userItemKeys(user.id)).length).toBeGreaterThanOrEqual(4);

@@ -72,7 +72,9 @@ beforeAll(async () => {
   resetTokenVault();
   await ensureAdminDeveloper();
   const admin = await getDeveloperByEmail(process.env.ADMIN_EMAIL!);
-  developerJwt = (await issueTokens({ token_type: 'developer', developer_id: admin!.id })).access_token;
+  developerJwt = (
+    await issueTokens({ token_type: 'developer', developer_id: admin!.id, credential_version: 0 })
+  ).access_token;
 });
 afterAll(() => fake.stop());
 beforeEach(() => vi.mocked(queueHistoricalSync).mockClear());
