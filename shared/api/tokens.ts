@@ -9,6 +9,7 @@ import {
   userIdParams,
 } from '#shared/api/schemas.js';
 import { badRequest, unauthorized } from '#shared/http/errors.js';
+import { sourceIp } from '#shared/http/request.js';
 import { type Caller, defineRoute, Reply } from '#shared/http/route.js';
 import { CAP, cappedEmail, cappedString } from '#shared/http/validation.js';
 import { createApiKey, deleteKey, listApiKeyViews, renameKey, rotateKey } from '#shared/identity/api-keys.js';
@@ -18,12 +19,7 @@ import {
   removeApplication,
   rotateApplicationSecret,
 } from '#shared/identity/applications.js';
-import {
-  authenticateDeveloper,
-  changePassword,
-  developerView,
-  updateProfile,
-} from '#shared/identity/developers.js';
+import { changePassword, developerView, loginDeveloper, updateProfile } from '#shared/identity/developers.js';
 import { createInvitationCode, INVITATION_CODE_PATTERN, redeem } from '#shared/identity/invitation-codes.js';
 import { issueTokens, refreshTokens, revokeToken, tokensForAppCredentials } from '#shared/identity/tokens.js';
 import { requireUser } from '#shared/identity/users.js';
@@ -57,9 +53,9 @@ export const tokensRoutes = [
     // Any malformed form is a 401 with the login text (contract 1.2), so parsing happens inside.
     body: z.unknown(),
     response: tokenResponse,
-    handle: async ({ body }) => {
+    handle: async ({ body, event }) => {
       const form = loginForm.safeParse(body);
-      const developer = form.success && (await authenticateDeveloper(form.data.username, form.data.password));
+      const developer = await loginDeveloper(form.success ? form.data : undefined, sourceIp(event));
       if (!developer) throw unauthorized(INCORRECT_LOGIN, true);
       return issueTokens({
         token_type: 'developer',
@@ -297,6 +293,6 @@ export const tokensRoutes = [
     summary: 'Redeem an invitation code for SDK tokens',
     body: z.object({ code: cappedString(CAP.id).regex(INVITATION_CODE_PATTERN) }),
     response: tokenResponse.extend({ user_id: z.uuid() }),
-    handle: ({ body }) => redeem(body.code),
+    handle: ({ body, event }) => redeem(body.code, sourceIp(event)),
   }),
 ];

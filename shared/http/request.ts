@@ -36,6 +36,10 @@ export function decodeBody(event: APIGatewayProxyEventV2, format: 'json' | 'form
   }
 }
 
+/** The caller's address as API Gateway saw it (the TCP peer; never a client-supplied header). */
+export const sourceIp = (event: APIGatewayProxyEventV2): string =>
+  event.requestContext?.http?.sourceIp ?? 'unknown';
+
 /** Query parameters from the raw query string: a repeated key becomes an array (`types=a&types=b`). */
 export function queryParams(event: APIGatewayProxyEventV2): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};

@@ -1,6 +1,14 @@
 import { adminCredentials } from '#shared/config/secrets.js';
 import { badRequest } from '#shared/http/errors.js';
 import { hashPassword, verifyPassword } from '#shared/identity/credentials.js';
+import {
+  accountSubject,
+  assertNotThrottled,
+  clearFailures,
+  POLICIES,
+  recordFailure,
+  type Throttled,
+} from '#shared/identity/throttle.js';
 import { apiDateTime } from '#shared/model/time.js';
 import {
   createDeveloper,
@@ -41,6 +49,32 @@ export async function authenticateDeveloper(email: string, password: string): Pr
   decoyHash ??= hashPassword('decoy-password');
   const valid = await verifyPassword(password, developer?.password_hash ?? (await decoyHash));
   return developer && valid ? developer : undefined;
+}
+
+/**
+ * `POST /auth/login`: the developer, or undefined for wrong (or malformed) credentials. Failures back off per
+ * account and per address (429 with Retry-After while blocked, before any password is checked).
+ */
+export async function loginDeveloper(
+  credentials: { username: string; password: string } | undefined,
+  address: string,
+): Promise<Developer | undefined> {
+  const account: Throttled | undefined = credentials && {
+    policy: POLICIES.loginAccount,
+    subject: accountSubject(credentials.username),
+  };
+  const keys: Throttled[] = [
+    { policy: POLICIES.loginAddress, subject: address },
+    ...(account ? [account] : []),
+  ];
+  await assertNotThrottled(keys);
+  const developer = credentials && (await authenticateDeveloper(credentials.username, credentials.password));
+  if (!developer) {
+    await recordFailure(keys);
+    return undefined;
+  }
+  if (account) await clearFailures(account);
+  return developer;
 }
 
 export const developerView = (d: Developer) => ({

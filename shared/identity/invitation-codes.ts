@@ -2,6 +2,7 @@ import { createHmac, hkdfSync, randomInt, randomUUID } from 'node:crypto';
 import { apiEnvSchema, env } from '#shared/config/env.js';
 import { jwtSigningKey } from '#shared/config/secrets.js';
 import { notFound } from '#shared/http/errors.js';
+import { assertNotThrottled, POLICIES, recordFailure } from '#shared/identity/throttle.js';
 import { issueTokens } from '#shared/identity/tokens.js';
 import { apiDateTime } from '#shared/model/time.js';
 import {
@@ -58,9 +59,15 @@ export async function createInvitationCode(userId: string, developerId: string) 
   }
 }
 
-export async function redeem(code: string) {
+/** Redeems a code for SDK tokens; wrong codes back off per address, like passwords. */
+export async function redeem(code: string, address: string) {
+  const throttled = [{ policy: POLICIES.redeemAddress, subject: address }];
+  await assertNotThrottled(throttled);
   const redeemed = await redeemInvitationCode(await codeDigest(code.toUpperCase()));
-  if (!redeemed) throw notFound('Invalid or expired invitation code');
+  if (!redeemed) {
+    await recordFailure(throttled);
+    throw notFound('Invalid or expired invitation code');
+  }
   const tokens = await issueTokens({
     token_type: 'sdk',
     user_id: redeemed.user_id,

@@ -92,8 +92,10 @@ describe('invitation codes', () => {
     const user = await createUser({});
     const first = await createInvitationCode(user.id, 'dev-1');
     const second = await createInvitationCode(user.id, 'dev-1');
-    expect(await statusOf(redeem(first.code))).toBe(404);
-    const outcomes = await Promise.all(Array.from({ length: 5 }, () => statusOf(redeem(second.code))));
+    expect(await statusOf(redeem(first.code, '10.0.0.1'))).toBe(404);
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, () => statusOf(redeem(second.code, '10.0.0.1'))),
+    );
     expect(outcomes.filter((s) => s === 200)).toHaveLength(1);
     expect(outcomes.filter((s) => s === 404)).toHaveLength(4);
   });

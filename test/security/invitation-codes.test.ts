@@ -21,8 +21,8 @@ describe('invitation codes at rest', () => {
   it('still redeem once, case-insensitively', async () => {
     const user = await createUser({});
     const { code } = await createInvitationCode(user.id, 'dev-1');
-    const tokens = await redeem(code.toLowerCase());
+    const tokens = await redeem(code.toLowerCase(), '10.0.0.2');
     expect(tokens.user_id).toBe(user.id);
-    expect(await statusOf(redeem(code))).toBe(404);
+    expect(await statusOf(redeem(code, '10.0.0.2'))).toBe(404);
   });
 });

@@ -106,7 +106,7 @@ describe('refresh tokens end with what issued them', () => {
       credential_version: 0,
     });
     const { code } = await createInvitationCode(user.id, developer.id);
-    const invited = await redeem(code);
+    const invited = await redeem(code, '10.0.0.3');
     expect(await me(session.access_token)).toBe(200);
 
     await changePassword(developer, 'first-password', 'second-password');
