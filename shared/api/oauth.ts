@@ -3,6 +3,7 @@ import { queryBoolean, uuid } from '#shared/api/schemas.js';
 import { defineRoute, Reply } from '#shared/http/route.js';
 import { CAP, cappedString } from '#shared/http/validation.js';
 import { PROVIDERS } from '#shared/model/provider.js';
+import { oauthSettings } from '#shared/oauth/env.js';
 import { completeAuthorization, startAuthorization } from '#shared/oauth/flow.js';
 import {
   providerSettingViews,
@@ -79,10 +80,11 @@ export const oauthRoutes = [
   defineRoute({
     method: 'GET',
     path: '/api/v1/oauth/{provider}/authorize',
-    auth: 'NONE',
+    auth: 'API',
+    publicWhen: () => oauthSettings().OAUTH_PUBLIC_AUTHORIZE,
     tag,
     summary:
-      "The provider's consent URL for a user (the user must exist); after the callback the browser goes to redirect_uri",
+      "The provider's consent URL for a user (the user must exist); after the callback the browser goes to redirect_uri (an absolute http(s) URL, of an allowed origin when OAUTH_REDIRECT_ALLOWLIST is set). API key or developer token, unless OAUTH_PUBLIC_AUTHORIZE=true",
     params: providerParams,
     query: z.object({ user_id: uuid(), redirect_uri: z.string().max(2048).optional() }),
     response: z.object({ authorization_url: z.string(), state: z.string() }),

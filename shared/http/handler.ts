@@ -27,7 +27,7 @@ async function invoke(
   route: Route,
   event: APIGatewayProxyEventV2,
 ): Promise<APIGatewayProxyStructuredResultV2> {
-  const caller = await authenticate(route.auth, event);
+  const caller = await authenticate(route.publicWhen?.() ? 'NONE' : route.auth, event);
   const params = route.params ? route.params.parse(event.pathParameters ?? {}) : undefined;
   const query = route.query ? route.query.parse(queryParams(event)) : undefined;
   const rawBody = route.body ? decodeBody(event, route.bodyFormat ?? 'json') : undefined;

@@ -31,6 +31,8 @@ export interface Route<
   method: Method;
   path: string;
   auth: AuthClass;
+  /** The route is public (`NONE`) while this returns true: an operator's opt-in to the reference's behaviour. */
+  publicWhen?: () => boolean;
   /** OpenAPI tag and one-line summary. */
   tag: string;
   summary: string;

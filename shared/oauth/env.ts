@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { apiEnvSchema } from '#shared/config/env.js';
+import { apiEnvSchema, EnvironmentError, env } from '#shared/config/env.js';
 import { exactlyOneVaultKey, tokenVaultEnvShape, VAULT_KEY_MESSAGE } from '#shared/crypto/token-vault.js';
 import { syncQueuesEnv } from '#shared/jobs/queues.js';
 import { providersEnvSchema } from '#shared/providers/registry.js';
@@ -19,7 +19,28 @@ export const oauthSettingsEnvSchema = z.object({
    * as `redirect_uri`. Unset: any redirect_uri is accepted, as in the reference.
    */
   OAUTH_REDIRECT_ALLOWLIST: z.string().optional(),
+  /**
+   * The reference's unauthenticated `GET /oauth/{provider}/authorize` (default false: API key or developer token
+   * required). Only with `OAUTH_REDIRECT_ALLOWLIST`, or anyone could send a user's consent anywhere.
+   */
+  OAUTH_PUBLIC_AUTHORIZE: envBoolean(false),
 });
+
+const PUBLIC_NEEDS_ALLOWLIST = 'OAUTH_PUBLIC_AUTHORIZE=true requires OAUTH_REDIRECT_ALLOWLIST';
+const allowlistIfPublic = (settings: {
+  OAUTH_PUBLIC_AUTHORIZE?: unknown;
+  OAUTH_REDIRECT_ALLOWLIST?: unknown;
+}) =>
+  settings.OAUTH_PUBLIC_AUTHORIZE !== true ||
+  redirectAllowlist(settings.OAUTH_REDIRECT_ALLOWLIST as string | undefined) !== null;
+
+/** The OAuth settings, with their cross-field rule (also checked at synth through `oauthEnvSchema`). */
+export function oauthSettings() {
+  const settings = env(oauthSettingsEnvSchema);
+  if (!allowlistIfPublic(settings))
+    throw new EnvironmentError(`Invalid environment: ${PUBLIC_NEEDS_ALLOWLIST}`);
+  return settings;
+}
 
 /**
  * The `oauth` API area (authorize, callback, provider settings): the API env, the token vault (it encrypts the
@@ -31,7 +52,8 @@ export const oauthEnvSchema = apiEnvSchema
   .extend(providersEnvSchema.shape)
   .extend(syncQueuesEnv.shape)
   .extend(oauthSettingsEnvSchema.shape)
-  .refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE });
+  .refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE })
+  .refine(allowlistIfPublic, { message: PUBLIC_NEEDS_ALLOWLIST });
 
 export type OAuthEnv = z.infer<typeof oauthEnvSchema>;
 

@@ -1,11 +1,10 @@
-import { env } from '#shared/config/env.js';
 import { encryptTokens } from '#shared/crypto/token-vault.js';
 import { badRequest } from '#shared/http/errors.js';
 import { requireUser } from '#shared/identity/users.js';
 import type { ProviderName } from '#shared/model/provider.js';
 import { nowIso } from '#shared/model/time.js';
 import { buildAuthorizeUrl, callbackUrl, pkcePair } from '#shared/oauth/authorize.js';
-import { oauthSettingsEnvSchema, redirectAllowlist } from '#shared/oauth/env.js';
+import { oauthSettings, redirectAllowlist } from '#shared/oauth/env.js';
 import { TokenEndpointError } from '#shared/oauth/errors.js';
 import { exchangeCode } from '#shared/oauth/token-endpoint.js';
 import { logger } from '#shared/observability.js';
@@ -43,18 +42,28 @@ async function oauthConfig(provider: ProviderName): Promise<ProviderConfig> {
   return config;
 }
 
-/** With `OAUTH_REDIRECT_ALLOWLIST` set, the redirect_uri must be an absolute URL of one of its origins. */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/**
+ * The redirect_uri (where the browser goes after the callback) must be an absolute http(s) URL without control
+ * characters, of an allowed origin when `OAUTH_REDIRECT_ALLOWLIST` is set.
+ */
 function checkRedirect(redirectUri: string | undefined): void {
   if (redirectUri === undefined) return;
-  const allowed = redirectAllowlist(env(oauthSettingsEnvSchema).OAUTH_REDIRECT_ALLOWLIST);
-  if (!allowed) return;
-  let origin: string;
+  if (CONTROL_CHARACTERS.test(redirectUri))
+    throw badRequest('redirect_uri must not contain control characters');
+  let url: URL;
   try {
-    origin = new URL(redirectUri).origin;
+    url = new URL(redirectUri);
   } catch {
-    throw badRequest('redirect_uri must be an absolute URL');
+    throw badRequest('redirect_uri must be an absolute http(s) URL');
   }
-  if (!allowed.has(origin)) throw badRequest(`redirect_uri origin '${origin}' is not allowed`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw badRequest('redirect_uri must be an absolute http(s) URL');
+  }
+  const allowed = redirectAllowlist(oauthSettings().OAUTH_REDIRECT_ALLOWLIST);
+  if (allowed && !allowed.has(url.origin))
+    throw badRequest(`redirect_uri origin '${url.origin}' is not allowed`);
 }
 
 /** GET /oauth/{provider}/authorize: a state bound to the user (and PKCE verifier), and the consent URL. */
@@ -153,7 +162,7 @@ export async function completeAuthorization(provider: ProviderName, query: Callb
     last_synced_at: nowIso(),
   });
 
-  if (env(oauthSettingsEnvSchema).HISTORICAL_SYNC_ON_CONNECT) {
+  if (oauthSettings().HISTORICAL_SYNC_ON_CONNECT) {
     try {
       await queueHistoricalSync(state.user_id, provider, HISTORICAL_DAYS_ON_CONNECT);
     } catch (error) {

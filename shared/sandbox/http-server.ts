@@ -160,7 +160,18 @@ function send(res: ServerResponse, reply: Reply, origin: string | undefined): vo
   if (reply.cookies.length > 0) headers['set-cookie'] = reply.cookies;
   if (origin) headers['access-control-allow-origin'] = '*';
   headers['content-length'] = String(reply.body.length);
-  res.writeHead(reply.statusCode, headers);
+  try {
+    res.writeHead(reply.statusCode, headers);
+  } catch {
+    // A header value HTTP cannot carry (CR/LF...): API Gateway answers such an integration response with a 500.
+    const fallback = internalError();
+    res.writeHead(fallback.statusCode, {
+      ...fallback.headers,
+      'content-length': String(fallback.body.length),
+    });
+    res.end(fallback.body);
+    return;
+  }
   res.end(reply.body);
 }
 

@@ -44,6 +44,7 @@ async function connect(provider: string, userId: string) {
   const authorize = await sandbox.api(
     'GET',
     `/api/v1/oauth/${provider}/authorize?user_id=${userId}&redirect_uri=${encodeURIComponent('https://app.example/done')}`,
+    { headers },
   );
   expect(authorize.status).toBe(200);
   const consent = await followConsent(authorize.json.authorization_url, 'allow');
@@ -159,7 +160,9 @@ describe('provider connection end to end', () => {
 
   it('a consent the user denies ends on the error page', async () => {
     const user = await sandbox.api('POST', '/api/v1/users', { headers, json: {} });
-    const authorize = await sandbox.api('GET', `/api/v1/oauth/fitbit/authorize?user_id=${user.json.id}`);
+    const authorize = await sandbox.api('GET', `/api/v1/oauth/fitbit/authorize?user_id=${user.json.id}`, {
+      headers,
+    });
     const consent = await followConsent(authorize.json.authorization_url, 'deny');
     const callback = await fetch(consent.location!.replace(sandbox.apiBaseUrl, sandbox.url), {
       redirect: 'manual',

@@ -102,7 +102,10 @@ async function call(
 }
 
 const authorize = (provider: string, query: Record<string, string>) =>
-  call('GET', `/api/v1/oauth/${provider}/authorize`, { query });
+  call('GET', `/api/v1/oauth/${provider}/authorize`, {
+    query,
+    headers: { authorization: `Bearer ${developerJwt}` },
+  });
 const callback = (provider: string, query: Record<string, string>) =>
   call('GET', `/api/v1/oauth/${provider}/callback`, { query });
 
@@ -176,7 +179,7 @@ describe('authorize', () => {
       });
       expect(await authorize('fitbit', { user_id: user.id, redirect_uri: '/relative' })).toMatchObject({
         status: 400,
-        body: { detail: 'redirect_uri must be an absolute URL' },
+        body: { detail: 'redirect_uri must be an absolute http(s) URL' },
       });
       // Without a redirect_uri the default success page is used, which is always allowed.
       expect((await authorize('fitbit', { user_id: user.id })).status).toBe(200);
