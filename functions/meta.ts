@@ -1,4 +1,5 @@
-import { API_PATHS, DOCS_CONTENT_SECURITY_POLICY, metaRoutes } from '#shared/api/meta.js';
+import { DOCS_CONTENT_SECURITY_POLICY } from '#shared/api/docs.js';
+import { API_PATHS, metaRoutes } from '#shared/api/meta.js';
 import { createHttpHandler } from '#shared/http/handler.js';
 
 /** Also API Gateway's `$default` route: it knows every path, so it can tell 404 from 405. */

@@ -25,6 +25,7 @@ import type { AppConfig } from '#lib/config.js';
 import { pascal } from '#lib/names.js';
 import { ProviderVault } from '#lib/provider-vault.js';
 import type { Secrets } from '#lib/secrets.js';
+import { DOCS_ASSETS, DOCS_ASSETS_DIR } from '#shared/api/docs.js';
 import { type ApiArea, apiAreaEnv, apiAreas, FALLBACK_AREA } from '#shared/api/index.js';
 import { CORS_ALLOWED_HEADERS, CORS_MAX_AGE_SECONDS } from '#shared/http/cors.js';
 import { QUEUES, type QueueName, SYNC_QUEUES } from '#shared/jobs/queues.js';
@@ -61,6 +62,14 @@ const TABLE_ACCESS: Record<ApiArea, TableAccess> = {
   // Sync status events of queued runs.
   sync: 'RW',
 };
+
+/** Swagger UI's files, served by the meta area from next to its bundle (shared/api/docs.ts). */
+export const META_BUNDLE_FILES = Object.fromEntries(
+  Object.keys(DOCS_ASSETS).map((file) => [
+    `${DOCS_ASSETS_DIR}/${file}`,
+    `node_modules/swagger-ui-dist/${file}`,
+  ]),
+);
 
 /** Areas that encrypt or decrypt provider OAuth tokens: the token key and the provider credentials. */
 const TOKEN_AREAS: readonly ApiArea[] = ['oauth'];
@@ -169,6 +178,7 @@ export class Api extends Construct {
         config,
         envSchema: apiAreaEnv[area],
         environment,
+        ...(area === 'meta' && { bundleFiles: META_BUNDLE_FILES }),
       })
         .bindTable(table, TABLE_ACCESS[area])
         .bindSecret(secrets.jwtSigningKey, jwtKey);

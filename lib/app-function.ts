@@ -1,9 +1,10 @@
+import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, Stack, StringConcat, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -48,6 +49,11 @@ export interface AppFunctionProps<S extends z.ZodObject> {
   memorySize?: number;
   /** Default 29 s: API Gateway gives up on an integration after 30 s. */
   timeout?: Duration;
+  /**
+   * Files shipped next to the bundle rather than in it, for the handler to read at runtime: path in the bundle
+   * -> path under the project root.
+   */
+  bundleFiles?: Record<string, string>;
 }
 
 export type TableAccess = 'RO' | 'RW';
@@ -119,6 +125,7 @@ export class AppFunction<S extends z.ZodObject> extends NodejsFunction {
         // Bundled CommonJS modules require() Node built-ins; an ESM bundle has no require unless we make one.
         banner:
           "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        ...(props.bundleFiles && { commandHooks: copyAfterBundling(props.bundleFiles) }),
       },
     });
     this.declaredEnv = environment;
@@ -184,6 +191,19 @@ export class AppFunction<S extends z.ZodObject> extends NodejsFunction {
     this.addEnvironment(key, value);
     return this;
   }
+}
+
+/** Bundling hooks copying `files` (path in the bundle -> path under the project root) once esbuild is done. */
+function copyAfterBundling(files: Record<string, string>): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) =>
+      Object.entries(files).map(([to, from]) => {
+        const target = posix.join(outputDir, to);
+        return `mkdir -p "${posix.dirname(target)}" && cp "${posix.join(inputDir, from)}" "${target}"`;
+      }),
+  };
 }
 
 /**

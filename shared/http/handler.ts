@@ -12,6 +12,10 @@ import { logger } from '#shared/observability.js';
 function toResult(route: Route, value: unknown): APIGatewayProxyStructuredResultV2 {
   const reply = value instanceof Reply ? value : new Reply(route.status ?? 200, value);
   if (reply.body === undefined) return { statusCode: reply.statusCode, headers: reply.headers };
+  if (Buffer.isBuffer(reply.body)) {
+    const body = reply.body.toString('base64');
+    return { statusCode: reply.statusCode, headers: reply.headers, body, isBase64Encoded: true };
+  }
   if (typeof reply.body === 'string' && reply.headers['content-type']) {
     return { statusCode: reply.statusCode, headers: reply.headers, body: reply.body };
   }

@@ -57,7 +57,10 @@ export function defineRoute<
   return route as unknown as Route;
 }
 
-/** A response other than "plain JSON with the route's status": redirects, 204s, custom headers, HTML. */
+/**
+ * A response other than "plain JSON with the route's status": redirects, 204s, custom headers, HTML. A string
+ * body with a content type is sent as is, a Buffer body base64-encoded (binary or compressed content).
+ */
 export class Reply {
   constructor(
     readonly statusCode: number,

@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { App, Stack } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { META_BUNDLE_FILES } from '#lib/api.js';
+import { AppFunction } from '#lib/app-function.js';
+import { readConfig } from '#lib/config.js';
+import { apiEnvSchema } from '#shared/config/env.js';
+import { httpEvent } from '#test/helpers/events.js';
+
+const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
+
+/** Calls the bundled handler in a fresh Node process laid out as Lambda runs it (LAMBDA_TASK_ROOT). */
+function invokeBundle(bundleDir: string, event: unknown) {
+  const script = `
+    const { handler } = await import(${JSON.stringify(join(bundleDir, 'index.mjs'))});
+    const context = { functionName: 'meta', awsRequestId: '1', getRemainingTimeInMillis: () => 29000 };
+    process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, context)));`;
+  const env = { PATH: process.env.PATH, LAMBDA_TASK_ROOT: bundleDir, POWERTOOLS_LOG_LEVEL: 'SILENT' };
+  return JSON.parse(
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], { env }).toString(),
+  );
+}
+
+describe('the meta function bundle (esbuild, as `cdk deploy` builds it)', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'meta-bundle-'));
+  let bundleDir: string;
+
+  beforeAll(() => {
+    const app = new App({ outdir, context: { stage: 'test' } });
+    new AppFunction(new Stack(app, 'MetaBundle'), 'Meta', {
+      name: 'meta',
+      config: readConfig(app.node),
+      envSchema: apiEnvSchema,
+      environment: { API_BASE_URL: 'https://api.example.com' },
+      bundleFiles: META_BUNDLE_FILES,
+    });
+    // The env check (stack.test.ts) would want a table and secrets; only the bundle matters here.
+    app.synth({ skipValidation: true });
+    bundleDir = join(outdir, readdirSync(outdir).find((name) => name.startsWith('asset.'))!);
+  });
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('ships the Swagger UI files next to index.mjs, byte for byte', () => {
+    expect(Object.keys(META_BUNDLE_FILES).sort()).toEqual([
+      'docs-assets/swagger-ui-bundle.js',
+      'docs-assets/swagger-ui.css',
+    ]);
+    for (const [to, from] of Object.entries(META_BUNDLE_FILES)) {
+      expect(readFileSync(join(bundleDir, to)).equals(readFileSync(join(PROJECT_ROOT, from))), to).toBe(true);
+    }
+  });
+
+  it('keeps them out of the JavaScript (Swagger UI alone is 1.5 MB)', () => {
+    expect(statSync(join(bundleDir, 'index.mjs')).size).toBeLessThan(1024 * 1024);
+  });
+
+  it('serves them from beside the bundle on Lambda, gzip-compressed', () => {
+    const event = httpEvent('GET', '/docs/swagger-ui.css', { headers: { 'accept-encoding': 'gzip' } });
+    const result = invokeBundle(bundleDir, event);
+    expect(result).toMatchObject({
+      statusCode: 200,
+      isBase64Encoded: true,
+      headers: { 'content-type': 'text/css; charset=utf-8', 'content-encoding': 'gzip' },
+    });
+    const css = readFileSync(join(bundleDir, 'docs-assets/swagger-ui.css'));
+    expect(gunzipSync(Buffer.from(result.body, 'base64')).equals(css)).toBe(true);
+  });
+});
