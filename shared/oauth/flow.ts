@@ -42,7 +42,8 @@ async function oauthConfig(provider: ProviderName): Promise<ProviderConfig> {
   return config;
 }
 
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+const hasControlCharacter = (text: string) =>
+  [...text].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
 
 /**
  * The redirect_uri (where the browser goes after the callback) must be an absolute http(s) URL without control
