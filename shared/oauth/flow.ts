@@ -51,8 +51,7 @@ const hasControlCharacter = (text: string) =>
  */
 function checkRedirect(redirectUri: string | undefined): void {
   if (redirectUri === undefined) return;
-  if (CONTROL_CHARACTERS.test(redirectUri))
-    throw badRequest('redirect_uri must not contain control characters');
+  if (hasControlCharacter(redirectUri)) throw badRequest('redirect_uri must not contain control characters');
   let url: URL;
   try {
     url = new URL(redirectUri);
