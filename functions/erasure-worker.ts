@@ -1,10 +1,9 @@
-import { eraseUserData, erasureJob, queueErasure } from '#shared/jobs/erasure.js';
+import { erasureJob, runErasureJob } from '#shared/jobs/erasure.js';
 import { createSqsWorker } from '#shared/jobs/worker.js';
 
 /** Leaves this much of the invocation for the continuation message and the batch response. */
 const SAFETY_MS = 30_000;
 
 export const handler = createSqsWorker(erasureJob, async (job, context) => {
-  const deadline = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS;
-  if ((await eraseUserData(job.user_id, deadline)) === 'partial') await queueErasure(job.user_id);
+  await runErasureJob(job, Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS);
 });

@@ -12,6 +12,7 @@ import { sleepSummaries } from '#shared/data/summaries/sleep.js';
 import { queryTimeseries } from '#shared/data/timeseries.js';
 import { defineRoute, Reply } from '#shared/http/route.js';
 import { CAP, cappedString } from '#shared/http/validation.js';
+import { readableUserId } from '#shared/identity/users.js';
 import { HEALTH_SCORE_CATEGORIES } from '#shared/model/health-data.js';
 import { PROVIDERS } from '#shared/model/provider.js';
 import { SERIES_TYPE_CODES } from '#shared/model/series.js';
@@ -49,8 +50,8 @@ export const dataRoutes = [
       cursor,
       limit: limit(100, 50),
     }),
-    handle: ({ params, query }) =>
-      queryTimeseries(params.user_id, {
+    handle: async ({ params, query }) =>
+      queryTimeseries(await readableUserId(params.user_id), {
         types: query.types,
         startMs: query.start_time,
         endMs: query.end_time,
@@ -67,8 +68,11 @@ export const dataRoutes = [
     summary: 'Workouts, newest first',
     params: userIdParams,
     query: eventQuery.extend({ record_type: cappedString(CAP.id).optional() }),
-    handle: ({ params, query }) =>
-      listWorkouts(params.user_id, { ...eventArgs(query), recordType: query.record_type }),
+    handle: async ({ params, query }) =>
+      listWorkouts(await readableUserId(params.user_id), {
+        ...eventArgs(query),
+        recordType: query.record_type,
+      }),
   }),
   defineRoute({
     method: 'GET',
@@ -78,8 +82,11 @@ export const dataRoutes = [
     summary: 'Sleep sessions (incl. naps), newest first',
     params: userIdParams,
     query: eventQuery.extend({ filter_by_priority: queryBoolean(false) }),
-    handle: ({ params, query }) =>
-      listSleepSessions(params.user_id, { ...eventArgs(query), filterByPriority: query.filter_by_priority }),
+    handle: async ({ params, query }) =>
+      listSleepSessions(await readableUserId(params.user_id), {
+        ...eventArgs(query),
+        filterByPriority: query.filter_by_priority,
+      }),
   }),
   defineRoute({
     method: 'GET',
@@ -89,7 +96,8 @@ export const dataRoutes = [
     summary: 'Menstrual cycle records, newest first',
     params: userIdParams,
     query: eventQuery,
-    handle: ({ params, query }) => listMenstrualCycles(params.user_id, eventArgs(query)),
+    handle: async ({ params, query }) =>
+      listMenstrualCycles(await readableUserId(params.user_id), eventArgs(query)),
   }),
   ...(
     [
@@ -125,8 +133,8 @@ export const dataRoutes = [
       limit: limit(400, 50),
       sort_order: z.enum(['asc', 'desc']).default('asc'),
     }),
-    handle: ({ params, query }) =>
-      activitySummaries(params.user_id, {
+    handle: async ({ params, query }) =>
+      activitySummaries(await readableUserId(params.user_id), {
         startMs: query.start_date,
         endMs: query.end_date,
         cursor: query.cursor,
@@ -142,7 +150,8 @@ export const dataRoutes = [
     summary: 'Nightly sleep by wake-up date, one best source per night',
     params: userIdParams,
     query: eventQuery,
-    handle: ({ params, query }) => sleepSummaries(params.user_id, eventArgs(query)),
+    handle: async ({ params, query }) =>
+      sleepSummaries(await readableUserId(params.user_id), eventArgs(query)),
   }),
   defineRoute({
     method: 'GET',
@@ -152,7 +161,8 @@ export const dataRoutes = [
     summary: 'Daily recovery from provider recovery scores',
     params: userIdParams,
     query: eventQuery,
-    handle: ({ params, query }) => recoverySummaries(params.user_id, eventArgs(query)),
+    handle: async ({ params, query }) =>
+      recoverySummaries(await readableUserId(params.user_id), eventArgs(query)),
   }),
   defineRoute({
     method: 'GET',
@@ -165,8 +175,8 @@ export const dataRoutes = [
       average_period: z.coerce.number().int().min(1).max(7).default(7),
       latest_window_hours: z.coerce.number().int().min(1).max(24).default(4),
     }),
-    handle: ({ params, query }) =>
-      bodySummary(params.user_id, {
+    handle: async ({ params, query }) =>
+      bodySummary(await readableUserId(params.user_id), {
         averagePeriodDays: query.average_period,
         latestWindowHours: query.latest_window_hours,
         now: Date.now(),
@@ -180,8 +190,14 @@ export const dataRoutes = [
     summary: 'What has been ingested for the user, by type and provider',
     params: userIdParams,
     query: z.object({ start_date: dateTimeParam().optional(), end_date: dateTimeParam().optional() }),
-    handle: ({ params, query }) =>
-      dataSummary(params.user_id, { startMs: query.start_date, endMs: query.end_date }),
+    handle: async ({ params, query }) => ({
+      ...(await dataSummary(await readableUserId(params.user_id), {
+        startMs: query.start_date,
+        endMs: query.end_date,
+      })),
+      // The summary echoes the id asked for, also when it reads nothing.
+      user_id: params.user_id,
+    }),
   }),
   defineRoute({
     method: 'GET',
@@ -198,8 +214,8 @@ export const dataRoutes = [
       limit: limit(1000, 50),
       offset: z.coerce.number().int().min(0).default(0),
     }),
-    handle: ({ params, query }) =>
-      listHealthScores(params.user_id, {
+    handle: async ({ params, query }) =>
+      listHealthScores(await readableUserId(params.user_id), {
         startMs: query.start_date,
         endMs: query.end_date,
         category: query.category,
@@ -215,6 +231,6 @@ export const dataRoutes = [
     tag,
     summary: 'Every (provider, device, app) that wrote data for the user',
     params: userIdParams,
-    handle: ({ params }) => listDataSourceViews(params.user_id),
+    handle: async ({ params }) => listDataSourceViews(await readableUserId(params.user_id)),
   }),
 ];

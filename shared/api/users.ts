@@ -6,6 +6,7 @@ import {
   createUser,
   deleteUser,
   listUserPage,
+  readableUserId,
   requireUser,
   updateUser,
   userView,
@@ -117,7 +118,7 @@ export const usersRoutes = [
     summary: "List the user's provider connections with capabilities (tokens are never returned)",
     params: userIdParams,
     response: z.array(connectionRead),
-    handle: ({ params }) => connectionViews(params.user_id),
+    handle: async ({ params }) => connectionViews(await readableUserId(params.user_id)),
   }),
   defineRoute({
     method: 'DELETE',

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { badRequest, entityNotFound } from '#shared/http/errors.js';
-import { eraseUserData, queueErasure } from '#shared/jobs/erasure.js';
+import { queueErasure, SECOND_PASS_DELAY_SECONDS } from '#shared/jobs/erasure.js';
 import { apiDateTime, nowIso } from '#shared/model/time.js';
-import { deleteKeys } from '#shared/store/client.js';
 import { listConnections } from '#shared/store/connections.js';
-import { keys } from '#shared/store/keys.js';
+import { eraseUserData } from '#shared/store/erase-user.js';
 import {
   ExternalIdTaken,
   getUser,
   insertUser,
   listUsers,
   replaceUser,
+  tombstoneUser,
   type User,
 } from '#shared/store/users.js';
 
@@ -55,6 +55,18 @@ export async function requireUser(id: string): Promise<User> {
   return user;
 }
 
+/** Nobody's id: no user is ever created with it, so every read of its data is empty. */
+const NOBODY = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The id to read a user's health data with: theirs while the user exists, else an id that owns nothing, so a
+ * deleted user's data is never readable, not even what a writer that raced the erasure may have left for the
+ * second pass to remove. Every read answers exactly as for an unknown user (contract: 200, empty).
+ */
+export async function readableUserId(id: string): Promise<string> {
+  return (await getUser(id)) ? id : NOBODY;
+}
+
 /** Only the fields present in `fields` change (PATCH semantics). */
 export async function updateUser(id: string, fields: UserFields) {
   const current = await requireUser(id);
@@ -72,16 +84,15 @@ export async function updateUser(id: string, fields: UserFields) {
 const INLINE_ERASURE_MS = 10_000;
 
 /**
- * GDPR erasure of every item of the user, answered with the user as it was. Small users are erased within the
- * request; for large ones the remainder is queued first and the profile removed, so the user is gone from the
- * API at once and the worker finishes the data.
+ * GDPR erasure of every item of the user, answered with the user as it was (shared/jobs/erasure.ts). The second
+ * pass is queued first (if that fails, nothing happened yet), then the profile becomes a tombstone, which stops
+ * every write for the user; the data goes inline for up to 10 s, the rest on the erasure queue.
  */
 export async function deleteUser(id: string) {
-  const user = await requireUser(id);
-  if ((await eraseUserData(id, Date.now() + INLINE_ERASURE_MS)) === 'partial') {
-    await queueErasure(id);
-    await deleteKeys([keys.user(id)]);
-  }
+  await requireUser(id);
+  await queueErasure(id, { final: true, delaySeconds: SECOND_PASS_DELAY_SECONDS });
+  const user = await tombstoneUser(id);
+  if ((await eraseUserData(id, Date.now() + INLINE_ERASURE_MS)) === 'partial') await queueErasure(id);
   return userView(user);
 }
 

@@ -1,12 +1,11 @@
 import { badRequest } from '#shared/http/errors.js';
+import { SourceRegistry, writeSeries, writingFor } from '#shared/ingest/persist.js';
 import { type NormalisedBatch, normaliseSdkBatch, type SleepSegment } from '#shared/ingest/sdk-normalise.js';
 import { assembleSleep } from '#shared/ingest/sleep-sessions.js';
 import type { SourceRef } from '#shared/model/health-data.js';
 import type { SdkProvider } from '#shared/model/provider.js';
 import { getConnection, stampSynced, upsertConnection } from '#shared/store/connections.js';
-import { type DataSourceRecord, saveDataSources, toDataSource } from '#shared/store/data-sources.js';
 import { insertEvent, newStoredEvent } from '#shared/store/events.js';
-import { writeSeriesSamples } from '#shared/store/timeseries.js';
 
 /** The SDK's `UploadDataResponse` counts, reported for real (the reference always answers zeros). */
 export interface IngestCounts {
@@ -14,16 +13,6 @@ export interface IngestCounts {
   workouts_saved: number;
   sleep_saved: number;
   dropped_count: number;
-}
-
-const SERIES_WRITE_CONCURRENCY = 8;
-
-async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(lanes);
 }
 
 function groupSleep(segments: SleepSegment[], keyOf: (source: SourceRef) => string) {
@@ -43,20 +32,14 @@ export async function saveBatch(
   batch: NormalisedBatch,
   now = Date.now(),
 ): Promise<IngestCounts> {
-  const sources = new Map<string, DataSourceRecord>();
-  const keyOf = (ref: SourceRef) => {
-    const record = toDataSource(userId, ref);
-    sources.set(record.key, record);
-    return record.key;
-  };
-  const series = batch.series.map((s) => ({ ...s, key: keyOf(s.source) }));
+  const sources = new SourceRegistry(userId);
+  const keyOf = (ref: SourceRef) => sources.keyOf(ref);
+  const series = batch.series.map((s) => ({ series: s.series, samples: s.samples, key: keyOf(s.source) }));
   const workouts = batch.workouts.map((w) => newStoredEvent(userId, keyOf(w.source), w));
   const sleep = groupSleep(batch.sleepSegments, keyOf);
-  await saveDataSources([...sources.values()]);
+  await sources.save();
 
-  await inParallel(series, SERIES_WRITE_CONCURRENCY, async (s) => {
-    await writeSeriesSamples(userId, s.key, s.series, s.samples);
-  });
+  const recordsSaved = await writeSeries(userId, series);
   let workoutsSaved = 0;
   for (const workout of workouts) if (await insertEvent(workout)) workoutsSaved++;
   for (const [key, group] of sleep) {
@@ -64,7 +47,7 @@ export async function saveBatch(
     await assembleSleep(userId, key, group.source, segments, now);
   }
   return {
-    records_saved: series.reduce((n, s) => n + s.samples.length, 0),
+    records_saved: recordsSaved,
     workouts_saved: workoutsSaved,
     sleep_saved: batch.received.sleep,
     dropped_count: batch.dropped,
@@ -95,7 +78,9 @@ export async function ingestSdkPush(
 ): Promise<IngestCounts> {
   const result = normaliseSdkBatch(body, provider);
   if (!result.ok) throw badRequest(result.error);
-  const counts = await saveBatch(userId, result.batch);
-  await markSdkConnection(userId, provider);
-  return counts;
+  return writingFor(userId, async () => {
+    const counts = await saveBatch(userId, result.batch);
+    await markSdkConnection(userId, provider);
+    return counts;
+  });
 }

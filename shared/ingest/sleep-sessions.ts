@@ -1,3 +1,4 @@
+import { writingFor } from '#shared/ingest/persist.js';
 import {
   buildSleepEvent,
   groupSegmentsIntoSessions,
@@ -9,6 +10,7 @@ import type { SourceRef } from '#shared/model/health-data.js';
 import { dataSourcesByKey, sourceRefOf } from '#shared/store/data-sources.js';
 import { newStoredEvent, queryEvents, type StoredEvent } from '#shared/store/events.js';
 import { commitSleepState, getPendingSleep, listStalePendingSleep } from '#shared/store/sleep-pending.js';
+import { UserGone } from '#shared/store/user-guard.js';
 
 const GAP_MS = SLEEP_END_GAP_MINUTES * 60_000;
 const DAY_MS = 86_400_000;
@@ -116,8 +118,13 @@ export async function finaliseStaleSleep(now: number, deadline: number): Promise
     if (Date.now() > deadline) break;
     const record = (await dataSourcesByKey(userId)).get(sourceKey);
     if (!record) continue;
-    await assembleSleep(userId, sourceKey, sourceRefOf(record), [], now);
-    finalised++;
+    try {
+      await writingFor(userId, () => assembleSleep(userId, sourceKey, sourceRefOf(record), [], now));
+      finalised++;
+    } catch (error) {
+      // Deleted meanwhile: erased, nothing to finalise.
+      if (!(error instanceof UserGone)) throw error;
+    }
   }
   return finalised;
 }

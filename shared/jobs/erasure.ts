@@ -1,31 +1,47 @@
 import * as z from 'zod';
 import { sendJob } from '#shared/jobs/send.js';
-import { deleteKeys } from '#shared/store/client.js';
-import { keys } from '#shared/store/keys.js';
-import { deleteUserSeries, listUserSeries } from '#shared/store/timeseries.js';
-import { userItemKeys } from '#shared/store/users.js';
-
-export const erasureJob = z.object({ user_id: z.uuid() });
-
-export type ErasureOutcome = 'done' | 'partial';
+import { logger } from '#shared/observability.js';
+import { type ErasureOutcome, eraseUserData } from '#shared/store/erase-user.js';
+import { profileState, removeTombstone } from '#shared/store/users.js';
 
 /**
- * Deletes every item of a user, in an order that keeps a retry able to resume: time-series partitions first
- * (found through the registry items, each removed after its chunks), then indexed and partition items, the
- * profile last. Stops between steps once `deadline` passes; calling it again continues where it stopped.
+ * GDPR erasure. `DELETE /users/{id}` marks the profile deleted (a tombstone) before anything else, so every
+ * guarded write for the user fails from then on (store/user-guard.ts); then it erases inline for up to 10 s and
+ * hands what is left to the erasure queue. A second pass, queued before the tombstone with the longest delay SQS
+ * allows, runs once every writer that could have been in flight has ended (no function of the system runs longer
+ * than SQS's 15-minute delay), erases whatever such a writer left, and removes the tombstone.
  */
-export async function eraseUserData(userId: string, deadline: number): Promise<ErasureOutcome> {
-  for (const entry of await listUserSeries(userId)) {
-    if (Date.now() > deadline) return 'partial';
-    await deleteUserSeries(userId, entry.series, entry.sourceKey);
-  }
-  if (Date.now() > deadline) return 'partial';
-  const profile = keys.user(userId);
-  const rest = (await userItemKeys(userId)).filter((k) => !(k.PK === profile.PK && k.SK === profile.SK));
-  await deleteKeys(rest);
-  await deleteKeys([profile]);
-  return 'done';
-}
+export const erasureJob = z.object({
+  user_id: z.uuid(),
+  /** The delayed second pass: it also removes the tombstone. */
+  final: z.boolean().default(false),
+});
+
+/** SQS's maximum delay; longer than the timeout of every function that writes user data (a unit test checks). */
+export const SECOND_PASS_DELAY_SECONDS = 900;
 
 /** Work that does not fit the request continues on the erasure queue (idempotent, so redelivery is harmless). */
-export const queueErasure = (userId: string) => sendJob('erasure', erasureJob, { user_id: userId });
+export const queueErasure = (userId: string, options: { final?: boolean; delaySeconds?: number } = {}) =>
+  sendJob(
+    'erasure',
+    erasureJob,
+    { user_id: userId, final: options.final ?? false },
+    options.delaySeconds ?? 0,
+  );
+
+/** One erasure job. A live profile is never erased: only a deleted (tombstoned) or missing user's data goes. */
+export async function runErasureJob(
+  job: z.output<typeof erasureJob>,
+  deadline: number,
+): Promise<ErasureOutcome> {
+  if ((await profileState(job.user_id)) === 'live') {
+    logger.error('refusing to erase a live user', { userId: job.user_id });
+    return 'done';
+  }
+  if ((await eraseUserData(job.user_id, deadline)) === 'partial') {
+    await queueErasure(job.user_id, { final: job.final });
+    return 'partial';
+  }
+  if (job.final) await removeTombstone(job.user_id);
+  return 'done';
+}

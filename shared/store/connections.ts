@@ -2,9 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProviderName } from '#shared/model/provider.js';
 import { nowIso } from '#shared/model/time.js';
-import { db, deleteKeys, isConditionFailure, putItems, queryAll } from '#shared/store/client.js';
+import { db, deleteKeys, isConditionFailure, queryAll } from '#shared/store/client.js';
 import { gsi1, keys } from '#shared/store/keys.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
+import { writeForUser } from '#shared/store/user-guard.js';
 
 export type ConnectionStatus = 'active' | 'revoked' | 'expired';
 
@@ -75,7 +76,7 @@ export async function listConnections(userId: string): Promise<Connection[]> {
 
 /**
  * Creates or re-activates the connection of a successful OAuth callback (or an SDK push) and records which
- * provider account it belongs to, for `linked_user_ids`.
+ * provider account it belongs to, for `linked_user_ids`. Never for a deleted user (UserGone).
  */
 export async function upsertConnection(
   userId: string,
@@ -113,7 +114,11 @@ export async function upsertConnection(
       user_id: userId,
     });
   }
-  await putItems(writes);
+  const { table } = db();
+  await writeForUser(
+    userId,
+    writes.map((Item) => ({ Put: { TableName: table, Item } })),
+  );
   return connection;
 }
 
@@ -164,7 +169,10 @@ export async function replaceTokens(
   }
 }
 
-/** Revoked or expired: out of the dispatcher's index; tokens cleared when asked (user disconnect). */
+/**
+ * Revoked or expired: out of the dispatcher's index; tokens cleared when asked (user disconnect). A connection
+ * erased meanwhile stays erased.
+ */
 export async function setConnectionStatus(
   connection: Connection,
   status: ConnectionStatus,
@@ -179,7 +187,13 @@ export async function setConnectionStatus(
       : {}),
   };
   const { doc, table } = db();
-  await doc.send(new PutCommand({ TableName: table, Item: item(next) }));
+  try {
+    await doc.send(
+      new PutCommand({ TableName: table, Item: item(next), ConditionExpression: 'attribute_exists(PK)' }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
   return next;
 }
 

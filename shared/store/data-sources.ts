@@ -2,8 +2,9 @@ import type { SourceRef } from '#shared/model/health-data.js';
 import type { ProviderName } from '#shared/model/provider.js';
 import { type DeviceType, inferDeviceType, sourceIdentity } from '#shared/model/sources.js';
 import { nowIso } from '#shared/model/time.js';
-import { putItems, queryAll } from '#shared/store/client.js';
+import { queryAll } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
+import { putForUser } from '#shared/store/user-guard.js';
 
 /** A (provider, device, writer) combination of one user: the provenance every sample and event points at. */
 export interface DataSourceRecord {
@@ -38,12 +39,16 @@ export function toDataSource(userId: string, source: SourceRef): DataSourceRecor
 }
 
 /**
- * Registers sources idempotently. Identity is derived from the source itself, so a rewrite of an existing
- * source only refreshes descriptive fields; concurrent writers agree on id and key.
+ * Registers one user's sources idempotently (never for a deleted user: UserGone). Identity is derived from the
+ * source itself, so a rewrite of an existing source only refreshes descriptive fields; concurrent writers agree
+ * on id and key.
  */
-export async function saveDataSources(records: DataSourceRecord[]): Promise<void> {
+export async function saveDataSources(userId: string, records: DataSourceRecord[]): Promise<void> {
   const unique = [...new Map(records.map((r) => [r.key, r])).values()];
-  await putItems(unique.map((r) => ({ PK: keys.userPartition(r.user_id), SK: dataSourceSk(r.key), ...r })));
+  await putForUser(
+    userId,
+    unique.map((r) => ({ PK: keys.userPartition(userId), SK: dataSourceSk(r.key), ...r, user_id: userId })),
+  );
 }
 
 const strip = ({ PK, SK, ...rest }: Record<string, unknown>) => rest as unknown as DataSourceRecord;

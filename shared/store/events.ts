@@ -4,6 +4,7 @@ import type { HealthEvent } from '#shared/model/health-data.js';
 import { nowIso } from '#shared/model/time.js';
 import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
+import { writeForUser } from '#shared/store/user-guard.js';
 
 export type EventCategory = HealthEvent['category'];
 
@@ -79,16 +80,22 @@ export function newStoredEvent(userId: string, sourceKey: string, event: HealthE
   };
 }
 
-/** Inserts unless an event with the same identity exists; true when it was new. */
+/** Inserts unless an event with the same identity exists; true when it was new. Never for a deleted user. */
 export async function insertEvent(event: StoredEvent): Promise<boolean> {
-  const { doc, table } = db();
+  const { table } = db();
   try {
-    await doc.send(new TransactWriteCommand({ TransactItems: puts(table, event, true) }));
+    await writeForUser(event.userId, puts(table, event, true));
     return true;
   } catch (error) {
     if (isConditionFailure(error)) return false;
     throw error;
   }
+}
+
+/** Writes an event over whatever has its identity (a provider's revision replaces it). Never for a deleted user. */
+export async function upsertEvent(event: StoredEvent): Promise<void> {
+  const { table } = db();
+  await writeForUser(event.userId, replaceEventsItems(table, [], [event]));
 }
 
 /** Transaction items replacing `removed` events by `added` ones (sleep sessions merged across batches). */

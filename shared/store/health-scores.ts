@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { HealthScore, HealthScoreCategory } from '#shared/model/health-data.js';
 import type { ProviderName } from '#shared/model/provider.js';
-import { putItems, queryAll } from '#shared/store/client.js';
+import { queryAll } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
+import { putForUser } from '#shared/store/user-guard.js';
 
 export interface StoredScore {
   id: string;
@@ -43,11 +44,14 @@ export function toStoredScore(userId: string, sourceKey: string, score: HealthSc
 }
 
 /**
- * Upserts scores: a provider that revises a score for the same moment replaces it (the reference kept the
- * first value and ignored revisions).
+ * Upserts one user's scores (never for a deleted user: UserGone): a provider that revises a score for the same
+ * moment replaces it (the reference kept the first value and ignored revisions).
  */
-export async function saveScores(scores: StoredScore[]): Promise<void> {
-  await putItems(scores.map((s) => ({ PK: keys.userPartition(s.user_id), SK: scoreSk(s), ...s })));
+export async function saveScores(userId: string, scores: StoredScore[]): Promise<void> {
+  await putForUser(
+    userId,
+    scores.map((s) => ({ PK: keys.userPartition(userId), SK: scoreSk(s), ...s, user_id: userId })),
+  );
 }
 
 /** Scores with fromMs <= recorded_at < toMs, newest first. */

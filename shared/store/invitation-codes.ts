@@ -1,8 +1,9 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nowIso } from '#shared/model/time.js';
 import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
 import { gsi1, keys, ttlAt } from '#shared/store/keys.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
+import { writeForUser } from '#shared/store/user-guard.js';
 
 /** A user invitation code as stored: only its keyed digest, never the code. */
 export interface InvitationCode {
@@ -50,23 +51,25 @@ export async function revokeActiveCodes(userId: string): Promise<void> {
   );
 }
 
-/** Inserts a code; false on the (astronomically rare) collision with an existing one. */
+/** Inserts a code (never for a deleted user); false on the (astronomically rare) collision with another. */
 export async function insertInvitationCode(code: InvitationCode): Promise<boolean> {
-  const { doc, table } = db();
+  const { table } = db();
   try {
-    await doc.send(
-      new PutCommand({
-        TableName: table,
-        Item: {
-          ...keys.invitationCode(code.code_hash),
-          GSI1PK: gsi1.ownedByUser(code.user_id),
-          GSI1SK: `INVCODE#${code.created_at}`,
-          ...code,
-          ttl: ttlAt(new Date(Date.parse(code.expires_at) + 86_400_000)),
+    await writeForUser(code.user_id, [
+      {
+        Put: {
+          TableName: table,
+          Item: {
+            ...keys.invitationCode(code.code_hash),
+            GSI1PK: gsi1.ownedByUser(code.user_id),
+            GSI1SK: `INVCODE#${code.created_at}`,
+            ...code,
+            ttl: ttlAt(new Date(Date.parse(code.expires_at) + 86_400_000)),
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
         },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
+      },
+    ]);
     return true;
   } catch (error) {
     if (isConditionFailure(error)) return false;

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProviderName } from '#shared/model/provider.js';
 import { db, isConditionFailure } from '#shared/store/client.js';
 import { gsi1 } from '#shared/store/keys.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
+import { writeForUser } from '#shared/store/user-guard.js';
 
 /** An OAuth `state` is valid for 15 minutes (contract 4.4: 900 s) and only once. */
 export const STATE_TTL_MS = 900_000;
@@ -24,30 +25,32 @@ const stateKey = (state: string) => ({ PK: `OAUTHSTATE#${state}`, SK: 'STATE' })
 const STATE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 /**
- * Stores a new state and returns it. The item is indexed as owned by the user, so erasing the user removes a
- * pending state too; DynamoDB's TTL removes abandoned ones.
+ * Stores a new state and returns it (never for a deleted user). The item is indexed as owned by the user, so
+ * erasing the user removes a pending state too; DynamoDB's TTL removes abandoned ones.
  */
 export async function createState(fields: Omit<OAuthState, 'created_at'>, now = Date.now()): Promise<string> {
   const state = randomBytes(32).toString('base64url');
-  const { doc, table } = db();
-  await doc.send(
-    new PutCommand({
-      TableName: table,
-      Item: {
-        ...stateKey(state),
-        [TABLE_KEYS.gsi1.partitionKey]: gsi1.ownedByUser(fields.user_id),
-        [TABLE_KEYS.gsi1.sortKey]: `OAUTHSTATE#${state}`,
-        user_id: fields.user_id,
-        provider: fields.provider,
-        redirect_uri: fields.redirect_uri,
-        ...(fields.code_verifier ? { code_verifier: fields.code_verifier } : {}),
-        created_at: new Date(now).toISOString(),
-        created_ms: now,
-        [TABLE_KEYS.ttlAttribute]: Math.ceil((now + STATE_TTL_MS) / 1000),
+  const { table } = db();
+  await writeForUser(fields.user_id, [
+    {
+      Put: {
+        TableName: table,
+        Item: {
+          ...stateKey(state),
+          [TABLE_KEYS.gsi1.partitionKey]: gsi1.ownedByUser(fields.user_id),
+          [TABLE_KEYS.gsi1.sortKey]: `OAUTHSTATE#${state}`,
+          user_id: fields.user_id,
+          provider: fields.provider,
+          redirect_uri: fields.redirect_uri,
+          ...(fields.code_verifier ? { code_verifier: fields.code_verifier } : {}),
+          created_at: new Date(now).toISOString(),
+          created_ms: now,
+          [TABLE_KEYS.ttlAttribute]: Math.ceil((now + STATE_TTL_MS) / 1000),
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
       },
-      ConditionExpression: 'attribute_not_exists(PK)',
-    }),
-  );
+    },
+  ]);
   return state;
 }
 

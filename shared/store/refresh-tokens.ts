@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aw
 import { nowIso } from '#shared/model/time.js';
 import { db, isConditionFailure } from '#shared/store/client.js';
 import { gsi1, keys, ttlAt } from '#shared/store/keys.js';
+import { liveUserCheck, type TransactItem, writeForUser } from '#shared/store/user-guard.js';
 
 /** Kept past expiry so that a replayed, already-rotated token is still recognised as reuse. */
 const AUDIT_DAYS = 30;
@@ -56,15 +57,16 @@ export function newRecord(
   };
 }
 
+/** Stores a new token; an SDK token only for a user who exists (UserGone otherwise). */
 export async function insertRefreshToken(hash: string, record: RefreshTokenRecord): Promise<void> {
   const { doc, table } = db();
-  await doc.send(
-    new PutCommand({
-      TableName: table,
-      Item: tokenItem(hash, record),
-      ConditionExpression: 'attribute_not_exists(PK)',
-    }),
-  );
+  const put = {
+    TableName: table,
+    Item: tokenItem(hash, record),
+    ConditionExpression: 'attribute_not_exists(PK)',
+  };
+  if (record.token_type === 'sdk') await writeForUser(record.user_id, [{ Put: put }]);
+  else await doc.send(new PutCommand(put));
 }
 
 export async function getRefreshToken(hash: string): Promise<RefreshTokenRecord | undefined> {
@@ -90,10 +92,14 @@ export async function rotateRefreshToken(
 ): Promise<RotateOutcome> {
   const { doc, table } = db();
   const now = nowIso();
+  // An SDK token of a deleted user is never rotated (the guard fails the transaction like any condition).
+  const guard: TransactItem[] =
+    successor.token_type === 'sdk' ? [liveUserCheck(table, successor.user_id)] : [];
   try {
     await doc.send(
       new TransactWriteCommand({
         TransactItems: [
+          ...guard,
           {
             Update: {
               TableName: table,

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SleepStage } from '#shared/model/health-data.js';
 import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
 import { replaceEventsItems, type StoredEvent } from '#shared/store/events.js';
 import { keys } from '#shared/store/keys.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
+import { writeForUser } from '#shared/store/user-guard.js';
 
 /** A sleep stage segment not yet part of a finalised session (the reference kept these in Redis). */
 export interface PendingSegment {
@@ -53,7 +54,7 @@ export async function commitSleepState(
   expectedVersion: number,
   finalised: { removed: StoredEvent[]; added: StoredEvent[] },
 ): Promise<boolean> {
-  const { doc, table } = db();
+  const { table } = db();
   const key = { PK: keys.userPartition(userId), SK: sk(sourceKey) };
   const condition =
     expectedVersion === 0
@@ -87,7 +88,7 @@ export async function commitSleepState(
     ...replaceEventsItems(table, finalised.removed, finalised.added),
   ];
   try {
-    await doc.send(new TransactWriteCommand({ TransactItems: items }));
+    await writeForUser(userId, items);
     return true;
   } catch (error) {
     if (isConditionFailure(error)) return false;

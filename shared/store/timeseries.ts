@@ -1,10 +1,11 @@
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Sample } from '#shared/model/health-data.js';
-import type { SeriesType } from '#shared/model/series.js';
+import { SERIES_TYPE_CODES, type SeriesType } from '#shared/model/series.js';
 import { decodeChunk, encodeChunk, roundValue } from '#shared/store/chunk-codec.js';
 import { db, deleteKeys, type Item, isConditionFailure, type Key, queryAll } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
+import { writeForUser } from '#shared/store/user-guard.js';
 
 /**
  * Time series are stored as chunks: the samples of one (user, series, source) within one UTC hour, in one item
@@ -13,7 +14,11 @@ import { keys } from '#shared/store/keys.js';
  * rewrites, while a minute-resolution hour already amortises the ~100 bytes of keys to under 2 bytes per sample.
  *
  * A registry item per (series, source) in the user partition, written before any chunk, counts the samples
- * and makes every chunk partition of a user discoverable for erasure.
+ * and makes every chunk partition of a user discoverable. It is also what keeps an erased user's series erased:
+ * it is only ever created under the user guard (store/user-guard.ts), and every write that adds samples updates it
+ * afterwards under `attribute_exists`. Erasure deletes registries before it scans the chunks, so a chunk written
+ * before that scan is found by it, and a writer whose chunk came later finds its registry gone: recreating it
+ * fails with UserGone, and that writer erases what it left (shared/jobs/erasure.ts `purgeUser`).
  */
 
 const BUCKET_MS = 3_600_000;
@@ -142,7 +147,7 @@ export async function writeSeriesSamples(
   const registryItem = stored.items.get(keyId(registry));
   let known = registryItem ? registryBounds(registryItem) : NO_BOUNDS;
   if (!registryItem) {
-    addCapacity(result, await recordInRegistry(target, 0, bounds, known));
+    addCapacity(result, await recordInRegistry(target, 0, bounds, known, false));
     known = bounds;
   }
 
@@ -158,7 +163,7 @@ export async function writeSeriesSamples(
     addCapacity(result, outcome);
   }
   if (result.newSamples > 0)
-    addCapacity(result, await recordInRegistry(target, result.newSamples, bounds, known));
+    addCapacity(result, await recordInRegistry(target, result.newSamples, bounds, known, true));
   return result;
 }
 
@@ -284,27 +289,47 @@ async function batchGet(itemKeys: Key[]): Promise<{ items: Map<string, Item>; rc
 /**
  * Adds to the sample count and widens the time bounds in one write. DynamoDB has no min/max: a bound is set only
  * when `known` (the registry as last read) says it moves, under a condition; if a concurrent writer moved it
- * meanwhile, the condition fails and the update is retried against a fresh read.
+ * meanwhile, the condition fails and the update is retried against a fresh read. A missing registry is created
+ * under the user guard (UserGone for a deleted user), never by an update.
  */
 async function recordInRegistry(
   target: Target,
   added: number,
   bounds: Bounds,
   known: Bounds,
+  exists: boolean,
 ): Promise<{ wcu: number; rcu: number }> {
   const key = registryKey(target);
   let current = known;
+  let present = exists;
   let rcu = 0;
   for (let attempt = 1; ; attempt++) {
     try {
-      return { wcu: await updateRegistry(key, target, added, movedBounds(bounds, current)), rcu };
+      const wcu = present
+        ? await updateRegistry(key, target, added, movedBounds(bounds, current))
+        : await createRegistry(key, target, added, bounds);
+      return { wcu, rcu };
     } catch (error) {
       if (!isConditionFailure(error) || attempt === MAX_ATTEMPTS) throw error;
     }
     const reread = await getItem(key);
     rcu += reread.rcu;
+    present = reread.item !== undefined;
     current = reread.item ? registryBounds(reread.item) : NO_BOUNDS;
   }
+}
+
+function createRegistry(key: Key, target: Target, count: number, bounds: Bounds): Promise<number> {
+  const { table } = db();
+  return writeForUser(target.userId, [
+    {
+      Put: {
+        TableName: table,
+        Item: { ...key, series: target.series, source_key: target.sourceKey, count, ...bounds },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+  ]);
 }
 
 const movedBounds = (bounds: Bounds, known: Bounds): Partial<Bounds> => ({
@@ -327,11 +352,10 @@ async function updateRegistry(key: Key, target: Target, added: number, moved: Pa
       TableName: table,
       Key: key,
       UpdateExpression: `SET ${sets.join(', ')} ADD #count :added`,
-      ...(bounds.length > 0 && {
-        ConditionExpression: bounds
-          .map(([name]) => `(attribute_not_exists(#${name}) OR #${name} ${BEYOND[name]} :${name})`)
-          .join(' AND '),
-      }),
+      ConditionExpression: [
+        'attribute_exists(PK)',
+        ...bounds.map(([name]) => `(attribute_not_exists(#${name}) OR #${name} ${BEYOND[name]} :${name})`),
+      ].join(' AND '),
       ExpressionAttributeNames: {
         '#series': 'series',
         '#sourceKey': 'source_key',
@@ -432,6 +456,26 @@ export async function deleteUserSeries(
   return deleted + entries.length;
 }
 
+/** Series partitions erased at once. */
+const ERASE_CONCURRENCY = 8;
+
+/**
+ * Erasure of every series of a user: the registries first (a writer adding samples afterwards finds its registry
+ * gone, see the top of this file), then the chunk partition of every series type, found by type rather than by
+ * registry, so chunks whose registry an interrupted run already deleted are found too. Stops between groups of
+ * partitions once `deadline` passes; calling it again continues.
+ */
+export async function eraseSeries(userId: string, deadline: number): Promise<'done' | 'partial'> {
+  const registries = await listUserSeries(userId);
+  await deleteKeys(registries.map((entry) => registryKey({ userId, ...entry })));
+  for (let i = 0; i < SERIES_TYPE_CODES.length; i += ERASE_CONCURRENCY) {
+    if (Date.now() > deadline) return 'partial';
+    const group = SERIES_TYPE_CODES.slice(i, i + ERASE_CONCURRENCY);
+    await Promise.all(group.map((series) => deleteChunks(userId, series, undefined)));
+  }
+  return 'done';
+}
+
 async function deleteChunks(
   userId: string,
   series: SeriesType,
@@ -445,6 +489,7 @@ async function deleteChunks(
       KeyConditionExpression: 'PK = :pk',
       ExpressionAttributeValues: { ':pk': seriesPartition(userId, series) },
       ProjectionExpression: 'PK, SK',
+      ConsistentRead: true,
     },
   );
   let deleted = 0;

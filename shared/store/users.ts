@@ -1,7 +1,8 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, isConditionFailure, type Key, queryAll } from '#shared/store/client.js';
-import { gsi1, keys } from '#shared/store/keys.js';
+import { gsi1, keys, ttlAt } from '#shared/store/keys.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
+import { LIVE_USER, UserGone } from '#shared/store/user-guard.js';
 
 export interface User {
   id: string;
@@ -66,10 +67,69 @@ export async function insertUser(user: User): Promise<void> {
   }
 }
 
+/** The user, unless missing or deleted (a deleted user's profile is a tombstone until erasure's last pass). */
 export async function getUser(id: string): Promise<User | undefined> {
   const { doc, table } = db();
   const out = await doc.send(new GetCommand({ TableName: table, Key: keys.user(id), ConsistentRead: true }));
-  return out.Item ? strip(out.Item) : undefined;
+  return out.Item && out.Item.deleted_at === undefined ? strip(out.Item) : undefined;
+}
+
+export type ProfileState = 'live' | 'deleted' | 'missing';
+
+export async function profileState(id: string): Promise<ProfileState> {
+  const { doc, table } = db();
+  const out = await doc.send(new GetCommand({ TableName: table, Key: keys.user(id), ConsistentRead: true }));
+  if (!out.Item) return 'missing';
+  return out.Item.deleted_at === undefined ? 'live' : 'deleted';
+}
+
+/** How long a tombstone outlives its user if erasure's last pass never ran (it normally removes it). */
+const TOMBSTONE_DAYS = 30;
+
+/**
+ * Marks a live user deleted, in one conditional write: from this moment every guarded write for the user fails
+ * (store/user-guard.ts). The profile keeps only its key and `deleted_at`: no personal field, out of the user list.
+ * Resolves to the user as it was; UserGone when already deleted or missing.
+ */
+export async function tombstoneUser(id: string, now = Date.now()): Promise<User> {
+  const { doc, table } = db();
+  try {
+    const out = await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: keys.user(id),
+        UpdateExpression:
+          'SET deleted_at = :now, #ttl = :ttl REMOVE GSI1PK, GSI1SK, first_name, last_name, email, external_user_id, last_synced_at, last_synced_provider',
+        ConditionExpression: LIVE_USER,
+        ExpressionAttributeNames: { '#ttl': TABLE_KEYS.ttlAttribute },
+        ExpressionAttributeValues: {
+          ':now': new Date(now).toISOString(),
+          ':ttl': ttlAt(new Date(now + TOMBSTONE_DAYS * 86_400_000)),
+        },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return strip(out.Attributes!);
+  } catch (error) {
+    if (isConditionFailure(error)) throw new UserGone(id);
+    throw error;
+  }
+}
+
+/** Erasure's last step: the tombstone goes (never a live profile). */
+export async function removeTombstone(id: string): Promise<void> {
+  const { doc, table } = db();
+  try {
+    await doc.send(
+      new DeleteCommand({
+        TableName: table,
+        Key: keys.user(id),
+        ConditionExpression: 'attribute_exists(deleted_at)',
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
 }
 
 /** Every user profile (the list endpoint sorts, searches and pages in memory; see README "Scale notes"). */
@@ -90,7 +150,7 @@ export async function replaceUser(current: User, next: User): Promise<void> {
     await doc.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: table, Item: profileItem(next), ConditionExpression: 'attribute_exists(PK)' } },
+          { Put: { TableName: table, Item: profileItem(next), ConditionExpression: LIVE_USER } },
           ...(externalChanged && current.external_user_id
             ? [{ Delete: { TableName: table, Key: externalIdLock(current.external_user_id) } }]
             : []),
@@ -99,6 +159,8 @@ export async function replaceUser(current: User, next: User): Promise<void> {
       }),
     );
   } catch (error) {
+    const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
+    if (reasons?.[0]?.Code === 'ConditionalCheckFailed') throw new UserGone(current.id);
     if (isConditionFailure(error)) throw new ExternalIdTaken(next.external_user_id ?? '');
     throw error;
   }
@@ -111,6 +173,7 @@ export async function userItemKeys(id: string): Promise<Key[]> {
       KeyConditionExpression: 'PK = :pk',
       ExpressionAttributeValues: { ':pk': keys.userPartition(id) },
       ProjectionExpression: 'PK, SK',
+      ConsistentRead: true,
     }),
     queryAll<Key>({
       IndexName: TABLE_KEYS.gsi1.indexName,

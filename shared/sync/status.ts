@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
 import { keys, ttlAt } from '#shared/store/keys.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
+import { type TransactItem, writeForUser } from '#shared/store/user-guard.js';
 
 /**
  * Sync status (contract 4.12): what the reference keeps in Redis, here in the user's partition of the table.
@@ -98,7 +99,10 @@ const SUMMARY_FIELDS = [
   'ended_at',
 ] as const;
 
-/** Records one status event and folds it into its run's summary. Returns the stored event. */
+/**
+ * Records one status event and folds it into its run's summary, in one transaction guarded by the user (no
+ * status is ever written for a deleted user: UserGone). Returns the stored event.
+ */
 export async function recordSyncEvent(input: SyncEventInput, now = Date.now()): Promise<SyncStatusEvent> {
   const timestamp = new Date(now).toISOString();
   const event: SyncStatusEvent = {
@@ -121,9 +125,9 @@ export async function recordSyncEvent(input: SyncEventInput, now = Date.now()): 
     timestamp,
   };
   const ttl = ttlAt(new Date(now + SYNC_STATUS_TTL_MS));
-  const { doc, table } = db();
-  await doc.send(
-    new PutCommand({
+  const { table } = db();
+  const put: TransactItem = {
+    Put: {
       TableName: table,
       Item: {
         PK: keys.userPartition(event.user_id),
@@ -131,8 +135,8 @@ export async function recordSyncEvent(input: SyncEventInput, now = Date.now()): 
         ...event,
         ttl,
       },
-    }),
-  );
+    },
+  };
 
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {
@@ -147,20 +151,22 @@ export async function recordSyncEvent(input: SyncEventInput, now = Date.now()): 
     values[`:${field}`] = event[field];
     return `#${field} = :${field}`;
   });
+  const summary: TransactItem = {
+    Update: {
+      TableName: table,
+      Key: { PK: keys.userPartition(event.user_id), SK: `${RUN_PREFIX}${event.run_id}` },
+      UpdateExpression: `SET ${sets.join(', ')}, last_update = :last, started_at = if_not_exists(started_at, :started), ${TABLE_KEYS.gsi1.partitionKey} = :gsipk, ${TABLE_KEYS.gsi1.sortKey} = :gsisk, #ttl = :ttl`,
+      ConditionExpression: 'attribute_not_exists(last_update) OR last_update <= :last',
+      ExpressionAttributeNames: { ...names, '#ttl': TABLE_KEYS.ttlAttribute },
+      ExpressionAttributeValues: values,
+    },
+  };
   try {
-    await doc.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { PK: keys.userPartition(event.user_id), SK: `${RUN_PREFIX}${event.run_id}` },
-        UpdateExpression: `SET ${sets.join(', ')}, last_update = :last, started_at = if_not_exists(started_at, :started), ${TABLE_KEYS.gsi1.partitionKey} = :gsipk, ${TABLE_KEYS.gsi1.sortKey} = :gsisk, #ttl = :ttl`,
-        ConditionExpression: 'attribute_not_exists(last_update) OR last_update <= :last',
-        ExpressionAttributeNames: { ...names, '#ttl': TABLE_KEYS.ttlAttribute },
-        ExpressionAttributeValues: values,
-      }),
-    );
+    await writeForUser(event.user_id, [put, summary]);
   } catch (error) {
-    // A newer event of the run is already folded in: the summary stays as it is.
     if (!isConditionFailure(error)) throw error;
+    // A newer event of the run is already folded in: the summary stays as it is.
+    await writeForUser(event.user_id, [put]);
   }
   return event;
 }

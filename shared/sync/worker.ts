@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSRecord } from 'aws-lambda';
+import { savePullResult, writingFor } from '#shared/ingest/persist.js';
 import { QUEUES, SYNC_QUEUES, type SyncProvider } from '#shared/jobs/queues.js';
 import { createSqsWorker } from '#shared/jobs/worker.js';
 import type { ProviderName } from '#shared/model/provider.js';
@@ -29,6 +30,7 @@ import {
   stampSynced,
 } from '#shared/store/connections.js';
 import { keys } from '#shared/store/keys.js';
+import { LIVE_USER, UserGone } from '#shared/store/user-guard.js';
 import { getUser } from '#shared/store/users.js';
 import {
   changeSyncVisibility,
@@ -38,7 +40,6 @@ import {
   type SyncTotals,
   syncJob,
 } from '#shared/sync/enqueue.js';
-import { savePullResult } from '#shared/sync/persist.js';
 import { recordSyncEvent, type SyncEventInput } from '#shared/sync/status.js';
 import { refreshRejectedTokens } from '#shared/sync/tokens.js';
 import {
@@ -146,8 +147,7 @@ async function stampUser(userId: string, provider: string, at: string): Promise<
         TableName: table,
         Key: keys.user(userId),
         UpdateExpression: 'SET last_synced_at = :at, last_synced_provider = :provider',
-        ConditionExpression:
-          'attribute_exists(PK) AND (attribute_not_exists(last_synced_at) OR attribute_type(last_synced_at, :null) OR last_synced_at < :at)',
+        ConditionExpression: `${LIVE_USER} AND (attribute_not_exists(last_synced_at) OR attribute_type(last_synced_at, :null) OR last_synced_at < :at)`,
         ExpressionAttributeValues: { ':at': at, ':provider': provider, ':null': 'NULL' },
       }),
     );
@@ -226,7 +226,18 @@ class SyncRun {
     return 'failed';
   }
 
+  /** A user deleted while the job runs: every guarded write refused, the sync's own writes purged, job dropped. */
   async run(): Promise<JobOutcome> {
+    try {
+      return await this.runForUser();
+    } catch (error) {
+      if (!(error instanceof UserGone)) throw error;
+      logger.warn('dropping a sync job: the user was deleted', { runId: this.job.run_id });
+      return 'dropped';
+    }
+  }
+
+  private async runForUser(): Promise<JobOutcome> {
     const { job } = this;
     const now = Date.now();
     if (job.not_before !== undefined && job.not_before > now) {
@@ -357,7 +368,7 @@ class SyncRun {
               result = await provider.pull(get, unit);
             }
             await this.progress('saving', done, total, unit, window);
-            const saved = await savePullResult(job.user_id, result);
+            const saved = await writingFor(job.user_id, () => savePullResult(job.user_id, result));
             this.totals.samples += saved.samples;
             this.totals.events += saved.events;
             this.totals.scores += saved.scores;

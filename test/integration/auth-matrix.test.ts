@@ -9,6 +9,10 @@ import { issueTokens } from '#shared/identity/tokens.js';
 import { createUser } from '#shared/identity/users.js';
 import { getDeveloperByEmail } from '#shared/store/developers.js';
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
+import { useLocalQueues } from '#test/helpers/local-queues.js';
+
+// DELETE /users queues erasure's second pass on a real (local) queue.
+useLocalQueues();
 
 /**
  * Every route registered in the routers x every credential kind -> the contract's status (section 2.3), plus

@@ -79,7 +79,7 @@ const source = (provider: ProviderName, deviceModel: string | null = null): Sour
 async function seed(userId: string, provider: ProviderName) {
   const sources = [source(provider), source(provider, 'Device 2')];
   const records = sources.map((s) => toDataSource(userId, s));
-  await saveDataSources(records);
+  await saveDataSources(userId, records);
   const start = Date.UTC(2025, 0, 2, 8);
   for (const record of records) {
     await writeSeriesSamples(userId, record.key, 'heart_rate', [
@@ -108,7 +108,7 @@ async function seed(userId: string, provider: ProviderName) {
     zoneOffset: null,
     components: null,
   };
-  await saveScores([toStoredScore(userId, records[1]!.key, score)]);
+  await saveScores(userId, [toStoredScore(userId, records[1]!.key, score)]);
 }
 
 /** What is left of a user's data, per provider. */

@@ -7,11 +7,16 @@ import { authenticateDeveloper, ensureAdminDeveloper } from '#shared/identity/de
 import { createInvitationCode, redeem } from '#shared/identity/invitation-codes.js';
 import { issueTokens, tokensForAppCredentials } from '#shared/identity/tokens.js';
 import { createUser, deleteUser, updateUser } from '#shared/identity/users.js';
+import { runErasureJob } from '#shared/jobs/erasure.js';
 import { findApiKeyIdByHash } from '#shared/store/api-keys.js';
 import { db } from '#shared/store/client.js';
 import { createDeveloper, EmailTaken } from '#shared/store/developers.js';
 import { userItemKeys } from '#shared/store/users.js';
+import { useLocalQueues } from '#test/helpers/local-queues.js';
 import { statusOf } from '#test/helpers/status.js';
+
+// DELETE /users queues erasure's second pass on a real (local) queue.
+useLocalQueues();
 
 async function tableDump(): Promise<string> {
   const { doc, table } = db();
@@ -126,7 +131,9 @@ describe('users', () => {
     await new Promise((r) => setTimeout(r, 200)); // GSI propagation in DynamoDB Local
     expect((await userItemKeys(user.id)).length).toBeGreaterThanOrEqual(4);
     await deleteUser(user.id);
-    expect(await userItemKeys(user.id)).toEqual([]);
+    // Only the tombstone is left, until erasure's delayed second pass removes it.
+    expect(await userItemKeys(user.id)).toEqual([{ PK: `USER#${user.id}`, SK: 'PROFILE' }]);
+    await runErasureJob({ user_id: user.id, final: true }, Date.now() + 10_000);
     expect(await tableDump()).not.toContain(user.id);
     expect((await userItemKeys(bystander.id)).length).toBeGreaterThanOrEqual(2);
     expect(await statusOf(deleteUser(user.id))).toBe(404);

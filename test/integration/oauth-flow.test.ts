@@ -14,7 +14,11 @@ import { consumeState, createState } from '#shared/store/oauth-state.js';
 import { queueHistoricalSync } from '#shared/sync/enqueue.js';
 import { followConsent, type RunningOAuthFake, sendJson, startOAuthFake } from '#test/fakes/oauth-fake.js';
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
+import { useLocalQueues } from '#test/helpers/local-queues.js';
 import { handler } from '../../functions/oauth.js';
+
+// DELETE /users queues erasure's second pass on a real (local) queue.
+useLocalQueues();
 
 // The callback's side effects that belong to other modules: the historical sync is recorded, not sent, and the
 // provider identity comes from a controlled implementation (the fake's profile endpoint).

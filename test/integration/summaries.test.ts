@@ -19,6 +19,7 @@ import { saveScores, toStoredScore } from '#shared/store/health-scores.js';
 import { writeSeriesSamples } from '#shared/store/timeseries.js';
 import { sleepDetails, sourceRef } from '#test/helpers/health-data.js';
 import { statusOf } from '#test/helpers/status.js';
+import { newUserId } from '#test/helpers/users.js';
 
 const t = (iso: string) => Date.parse(iso);
 const WATCH = sourceRef('apple', 'Watch7,1', 'Apple Watch');
@@ -60,7 +61,7 @@ const WHOOP_META = {
 /** Registers the sources of a user and returns a writer bound to each. */
 async function sourcesOf(userId: string, refs: SourceRef[]) {
   const records = refs.map((r) => toDataSource(userId, r));
-  await saveDataSources(records);
+  await saveDataSources(userId, records);
   return records;
 }
 
@@ -245,7 +246,7 @@ describe('activity summaries', () => {
   const range = { startMs: t('2025-03-10T00:00:00Z'), endMs: t('2025-03-13T00:00:00Z') };
 
   it('one row per local day from the best source, full JSON', async () => {
-    const userId = randomUUID();
+    const userId = await newUserId();
     await seedActivity(userId);
     expect(await activitySummaries(userId, { ...range, limit: 50, sortOrder: 'asc' })).toEqual({
       data: ACTIVITY_DAYS,
@@ -268,7 +269,7 @@ describe('activity summaries', () => {
   });
 
   it('cursor walks return every day exactly once, in either order, and page back', async () => {
-    const userId = randomUUID();
+    const userId = await newUserId();
     await seedActivity(userId);
     for (const sortOrder of ['asc', 'desc'] as const) {
       const pages = await walk((cursor) =>
@@ -435,7 +436,7 @@ describe('sleep summaries', () => {
   const range = { startMs: t('2025-03-10T00:00:00Z'), endMs: t('2025-03-13T00:00:00Z') };
 
   it('per wake-up date, the best source only, full JSON', async () => {
-    const userId = randomUUID();
+    const userId = await newUserId();
     await seedNights(userId);
     expect(await sleepSummaries(userId, { ...range, limit: 50 })).toEqual({
       data: SLEEP_DAYS,
@@ -450,7 +451,7 @@ describe('sleep summaries', () => {
   });
 
   it('priority is applied before paging: limit 1 walks each night once with an exact has_more', async () => {
-    const userId = randomUUID();
+    const userId = await newUserId();
     await seedNights(userId);
     const pages = await walk((cursor) => sleepSummaries(userId, { ...range, cursor, limit: 1 }));
     expect(pages.map((p) => p.data.map((d) => [d.date, d.source.provider]))).toEqual([
@@ -461,7 +462,7 @@ describe('sleep summaries', () => {
   });
 
   it('the end date is exclusive', async () => {
-    const userId = randomUUID();
+    const userId = await newUserId();
     await seedNights(userId);
     const result = await sleepSummaries(userId, {
       startMs: range.startMs,
@@ -493,9 +494,10 @@ describe('recovery summaries', () => {
   const range = { startMs: t('2025-03-10T00:00:00Z'), endMs: t('2025-03-14T00:00:00Z') };
 
   async function seed() {
-    const userId = randomUUID();
+    const userId = await newUserId();
     const { whoop } = await seedNights(userId);
     await saveScores(
+      userId,
       [
         score(
           WHOOP,
@@ -595,7 +597,7 @@ describe('body summary', () => {
   const now = t('2025-03-15T12:00:00Z');
 
   async function seed() {
-    const userId = randomUUID();
+    const userId = await newUserId();
     const [scale, phone, watch, cuff] = await sourcesOf(userId, [SCALE, PHONE, WATCH, CUFF]);
     await write(userId, scale!, 'weight', [
       at('2025-03-01T07:00:00Z', 80, null, null),
@@ -705,7 +707,7 @@ describe('body summary', () => {
 
 describe('data summary', () => {
   async function seed() {
-    const userId = randomUUID();
+    const userId = await newUserId();
     await seedActivity(userId);
     const { garmin } = await seedNights(userId);
     await insertEvent(

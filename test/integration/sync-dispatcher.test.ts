@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import { updateProviderSettings } from '#shared/store/provider-settings.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
 import { type DispatchResult, dispatchJob, dispatchLiveSyncs } from '#shared/sync/dispatcher.js';
 import { syncJob } from '#shared/sync/enqueue.js';
+import { newUserId } from '#test/helpers/users.js';
 import { handler } from '../../functions/sync-dispatcher.js';
 
 let sqs: LocalSqs;
@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 async function connect(provider: ProviderName, status: 'active' | 'revoked' = 'active'): Promise<string> {
-  const userId = randomUUID();
+  const userId = await newUserId();
   const connection = await upsertConnection(userId, provider, {
     provider_user_id: null,
     provider_username: null,

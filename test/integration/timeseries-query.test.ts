@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bucketSamples, RESOLUTIONS, type Resolution } from '#shared/data/bucketing.js';
@@ -10,6 +9,7 @@ import { apiDateTime } from '#shared/model/time.js';
 import { roundValue } from '#shared/store/chunk-codec.js';
 import { type DataSourceRecord, saveDataSources, toDataSource } from '#shared/store/data-sources.js';
 import { writeSeriesSamples } from '#shared/store/timeseries.js';
+import { newUserId } from '#test/helpers/users.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -44,9 +44,9 @@ function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
 }
 
 async function newUser() {
-  const userId = randomUUID();
+  const userId = await newUserId();
   const sources = SOURCE_REFS.map((ref) => toDataSource(userId, ref));
-  await saveDataSources(sources);
+  await saveDataSources(userId, sources);
   return { userId, sources };
 }
 

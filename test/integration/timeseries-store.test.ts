@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Sample } from '#shared/model/health-data.js';
@@ -10,6 +9,7 @@ import {
   readSeriesSamples,
   writeSeriesSamples,
 } from '#shared/store/timeseries.js';
+import { newUserId } from '#test/helpers/users.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2025, 5, 1, 8);
@@ -34,7 +34,7 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('time-series store', () => {
   it('writes an hour of samples into one chunk and reads back the requested range', async () => {
-    const userId = randomUUID();
+    const userId = await newUserId();
     const samples = everySecond(T0 + 10_000, 600, 5000);
     const result = await writeSeriesSamples(userId, SOURCE, 'heart_rate', samples);
     expect(result).toMatchObject({ received: 600, newSamples: 600, changedSamples: 0, itemsWritten: 1 });
@@ -53,7 +53,7 @@ describe('time-series store', () => {
   });
 
   it('upserts: a new value on the same timestamp overwrites, values are kept at 3 decimals', async () => {
-    const userId = randomUUID();
+    const userId = await newUserId();
     await writeSeriesSamples(userId, SOURCE, 'heart_rate', [hr(T0, 70), hr(T0 + 1000, 71)]);
     const result = await writeSeriesSamples(userId, SOURCE, 'heart_rate', [
       hr(T0 + 1000, 75.12345),
@@ -65,7 +65,7 @@ describe('time-series store', () => {
   });
 
   it('widens the registry bounds for appends and backfills, an append costing one chunk and one registry write', async () => {
-    const userId = randomUUID();
+    const userId = await newUserId();
     await writeSeriesSamples(userId, SOURCE, 'heart_rate', [hr(T0 + HOUR, 60)]);
     const append = await writeSeriesSamples(userId, SOURCE, 'heart_rate', [hr(T0 + 2 * HOUR, 61)]);
     expect(append.consumedWcu).toBe(2);
@@ -76,7 +76,7 @@ describe('time-series store', () => {
   });
 
   it('re-pushing identical data writes nothing and costs reads only', async () => {
-    const userId = randomUUID();
+    const userId = await newUserId();
     const samples = everySecond(T0 - HOUR / 2, 3 * 360, 5000);
     expect((await writeSeriesSamples(userId, SOURCE, 'heart_rate', samples)).itemsWritten).toBe(2);
     const again = await writeSeriesSamples(userId, SOURCE, 'heart_rate', [...samples].reverse());
@@ -86,7 +86,7 @@ describe('time-series store', () => {
   });
 
   it('keeps two sources of one series apart', async () => {
-    const userId = randomUUID();
+    const userId = await newUserId();
     await writeSeriesSamples(userId, SOURCE, 'heart_rate', [hr(T0, 60), hr(T0 + 1000, 61)]);
     await writeSeriesSamples(userId, OTHER_SOURCE, 'heart_rate', [hr(T0, 90)]);
     const { sources } = await readSeriesSamples(userId, 'heart_rate', T0, T0 + HOUR);
@@ -102,7 +102,7 @@ describe('time-series store', () => {
   });
 
   it('ten concurrent writers to one hour lose nothing and duplicate nothing', async () => {
-    const userId = randomUUID();
+    const userId = await newUserId();
     const shared = everySecond(T0, 100);
     const writers = Array.from({ length: 10 }, (_, w) => [
       ...shared,
@@ -122,7 +122,7 @@ describe('time-series store', () => {
   });
 
   it('retries when another writer changes the chunk between read and write', async () => {
-    const userId = randomUUID();
+    const userId = await newUserId();
     await writeSeriesSamples(userId, SOURCE, 'heart_rate', [hr(T0, 60)]);
     const { doc } = db();
     const send = doc.send.bind(doc);
@@ -142,7 +142,7 @@ describe('time-series store', () => {
   });
 
   it('keeps the densest realistic hour (1 Hz, millisecond jitter, mixed offsets) far below 400 KB', async () => {
-    const userId = randomUUID();
+    const userId = await newUserId();
     const samples = everySecond(T0, 3600).map((s, i) => ({
       ...s,
       timestamp: s.timestamp + ((i * 37) % 200),
@@ -161,7 +161,7 @@ describe('time-series store', () => {
   });
 
   it('deletes a source, a series or everything, idempotently', async () => {
-    const userId = randomUUID();
+    const userId = await newUserId();
     const samples = everySecond(T0, 30, 10 * 60_000);
     await writeSeriesSamples(userId, SOURCE, 'heart_rate', samples);
     await writeSeriesSamples(userId, OTHER_SOURCE, 'heart_rate', samples);

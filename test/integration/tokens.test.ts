@@ -10,7 +10,11 @@ import {
 } from '#shared/identity/tokens.js';
 import { createUser, deleteUser } from '#shared/identity/users.js';
 import { getRefreshToken, insertRefreshToken } from '#shared/store/refresh-tokens.js';
+import { useLocalQueues } from '#test/helpers/local-queues.js';
 import { statusOf } from '#test/helpers/status.js';
+
+// DELETE /users queues erasure's second pass on a real (local) queue.
+useLocalQueues();
 
 let app: { app_id: string; app_secret: string };
 

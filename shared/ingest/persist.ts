@@ -1,0 +1,94 @@
+import type { Sample, SourceRef } from '#shared/model/health-data.js';
+import type { SeriesType } from '#shared/model/series.js';
+import type { PullResult } from '#shared/providers/types.js';
+import { type DataSourceRecord, saveDataSources, toDataSource } from '#shared/store/data-sources.js';
+import { purgeDeletedUser } from '#shared/store/erase-user.js';
+import { newStoredEvent, upsertEvent } from '#shared/store/events.js';
+import { saveScores, toStoredScore } from '#shared/store/health-scores.js';
+import { writeSeriesSamples } from '#shared/store/timeseries.js';
+import { UserGone } from '#shared/store/user-guard.js';
+
+/**
+ * The one write path of health data into the store, shared by the mobile SDK push and the provider sync. Every
+ * write is idempotent (the same input twice leaves the same items) and guarded by the user's profile: for a user
+ * who is deleted meanwhile the writes stop with `UserGone` (see store/user-guard.ts).
+ */
+
+const SERIES_WRITE_CONCURRENCY = 8;
+
+/** Runs one write path for a user (an SDK push, a sync unit...); if the user is deleted meanwhile, purges and rethrows. */
+export async function writingFor<T>(userId: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof UserGone) await purgeDeletedUser(userId);
+    throw error;
+  }
+}
+
+/** The data sources of one write: each record points at one, registered before anything that points at it. */
+export class SourceRegistry {
+  private readonly sources = new Map<string, DataSourceRecord>();
+
+  constructor(private readonly userId: string) {}
+
+  keyOf(ref: SourceRef): string {
+    const record = toDataSource(this.userId, ref);
+    this.sources.set(record.key, record);
+    return record.key;
+  }
+
+  async save(): Promise<void> {
+    if (this.sources.size > 0) await saveDataSources(this.userId, [...this.sources.values()]);
+  }
+}
+
+export interface SeriesWrite {
+  series: SeriesType;
+  key: string;
+  samples: readonly Sample[];
+}
+
+/** Merges each series into its chunks, a few series at a time; resolves to the number of samples written. */
+export async function writeSeries(userId: string, series: SeriesWrite[]): Promise<number> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(SERIES_WRITE_CONCURRENCY, series.length) }, async () => {
+    while (next < series.length) {
+      const s = series[next++]!;
+      await writeSeriesSamples(userId, s.key, s.series, s.samples);
+    }
+  });
+  await Promise.all(lanes);
+  return series.reduce((n, s) => n + s.samples.length, 0);
+}
+
+export interface SavedCounts {
+  samples: number;
+  events: number;
+  scores: number;
+}
+
+/**
+ * Persists what one pull unit produced: data sources first, then samples (merged into chunks, same timestamp
+ * overwrites), events and scores (both upserted by identity: a provider's later revision of a workout, night or
+ * score replaces it, providers.md 6, risk 9). Provider sleep sessions are plain events; they are not merged with
+ * adjacent sessions the way SDK sleep is assembled.
+ */
+export async function savePullResult(userId: string, result: PullResult): Promise<SavedCounts> {
+  const sources = new SourceRegistry(userId);
+  const series = result.series
+    .filter((s) => s.samples.length > 0)
+    .map((s) => ({ series: s.series, samples: s.samples, key: sources.keyOf(s.source) }));
+  const events = result.events.map((e) => newStoredEvent(userId, sources.keyOf(e.source), e));
+  // One item per score identity: a transaction refuses two writes of the same key (the last one wins).
+  const scores = [
+    ...new Map(
+      result.scores.map((s) => toStoredScore(userId, sources.keyOf(s.source), s)).map((s) => [s.id, s]),
+    ).values(),
+  ];
+  await sources.save();
+  const samples = await writeSeries(userId, series);
+  for (const event of events) await upsertEvent(event);
+  if (scores.length > 0) await saveScores(userId, scores);
+  return { samples, events: events.length, scores: scores.length };
+}
