@@ -12,7 +12,6 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } 
 import type { APIGatewayProxyEventV2, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bodyBytes, queryParams } from '#shared/http/request.js';
-import { createApiKey } from '#shared/identity/api-keys.js';
 import { createUser } from '#shared/identity/users.js';
 import { QUEUES, type QueueName, visibilityTimeoutSeconds } from '#shared/jobs/queues.js';
 import { SCHEDULES } from '#shared/jobs/schedules.js';
@@ -29,7 +28,10 @@ import {
 import { startSandbox } from '#shared/sandbox/sandbox.js';
 import { handlesToDelete, type LocalSqs, type SqsHandler, startLocalSqs } from '#shared/sandbox/sqs.js';
 import { startTimer } from '#shared/sandbox/timer.js';
+import { saveDataSources, toDataSource } from '#shared/store/data-sources.js';
+import { profileState, tombstoneUser, userItemKeys } from '#shared/store/users.js';
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
+import { sourceRef } from '#test/helpers/health-data.js';
 import { apiClient, startTestSandbox, type TestSandbox } from '#test/helpers/sandbox.js';
 
 const REPO_ROOT = new URL('../../', import.meta.url).pathname;
@@ -181,15 +183,15 @@ describe('the sandbox over HTTP', () => {
       expect(Number(redrive.maxReceiveCount)).toBe(QUEUES[name].maxReceiveCount);
     });
 
-    it('erases a user when a job reaches the erasure queue (the real worker)', async () => {
+    it("erases a deleted user's data and tombstone when the second pass reaches the queue (the real worker)", async () => {
       const user = await createUser({ email: 'erase-me@example.com' });
-      const { key } = await createApiKey('erasure test', 'sandbox-test');
-      const read = () =>
-        sandbox.api('GET', `/api/v1/users/${user.id}`, { headers: { 'x-open-wearables-api-key': key } });
-      expect((await read()).status).toBe(200);
+      await saveDataSources(user.id, [toDataSource(user.id, sourceRef('apple', 'Watch7,1', 'Apple Watch'))]);
+      await tombstoneUser(user.id);
+      expect((await userItemKeys(user.id)).length).toBe(2);
 
-      await sendTo('erasure', JSON.stringify({ user_id: user.id }));
-      expect(await waitUntil(async () => (await read()).status === 404, 10_000)).toBe(true);
+      await sendTo('erasure', JSON.stringify({ user_id: user.id, final: true }));
+      expect(await waitUntil(async () => (await profileState(user.id)) === 'missing', 10_000)).toBe(true);
+      expect(await userItemKeys(user.id)).toEqual([]);
       expect(await waitUntil(async () => (await pending(sandbox.queues.erasure.url)) === 0, 5_000)).toBe(
         true,
       );
