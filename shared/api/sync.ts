@@ -4,6 +4,7 @@ import { queryBoolean, userIdParams, uuid } from '#shared/api/schemas.js';
 import { badRequest, HttpError, notFound } from '#shared/http/errors.js';
 import { defineRoute } from '#shared/http/route.js';
 import { CAP, cappedString } from '#shared/http/validation.js';
+import { requireUser } from '#shared/identity/users.js';
 import { isSyncProvider } from '#shared/jobs/queues.js';
 import { PROVIDERS } from '#shared/model/provider.js';
 import { apiDateTime } from '#shared/model/time.js';
@@ -115,12 +116,15 @@ export const syncRoutes = [
         throw badRequest('summary_start_time must not be after summary_end_time');
       }
       if (!isSyncProvider(params.provider)) throw noRequestedTypes(params.provider);
+      await requireUser(params.user_id);
       const queued = await queueManualSync(params.user_id, params.provider, { start, end });
       return {
         success: true,
         async: true,
         task_id: queued.run_id,
-        message: `Sync task queued for ${params.provider}. Check task status for results.`,
+        message: queued.existing
+          ? `A sync of ${params.provider} is already pending (${queued.run_id}); nothing new was queued.`
+          : `Sync task queued for ${params.provider}. Check task status for results.`,
       };
     },
   }),
@@ -149,16 +153,22 @@ export const syncRoutes = [
       if (!info || (!info.restPull && !info.webhookCallback)) {
         throw badRequest(`Provider '${provider}' does not support historical sync.`);
       }
-      const queued = await queueHistoricalSync(user_id, provider, query.days);
-      if (!queued) throw new HttpError(501, `Historical sync for provider '${provider}' is not implemented.`);
+      if (!isSyncProvider(provider)) {
+        throw new HttpError(501, `Historical sync for provider '${provider}' is not implemented.`);
+      }
+      await requireUser(user_id);
+      const queued = (await queueHistoricalSync(user_id, provider, query.days))!;
+      const days = Math.round((queued.window.end - queued.window.start) / 86_400_000);
       return {
         success: true,
         provider,
         user_id,
         method: 'pull_api',
         task_id: queued.run_id,
-        message: `Historical sync queued for ${query.days} days of ${provider} data.`,
-        days: query.days,
+        message: queued.existing
+          ? `A historical sync of ${provider} is already pending (${queued.run_id}); nothing new was queued.`
+          : `Historical sync queued for ${days} days of ${provider} data.`,
+        days,
         start_date: apiDateTime(new Date(queued.window.start)),
         end_date: apiDateTime(new Date(queued.window.end)),
       };

@@ -5,9 +5,12 @@ import {
   type SendMessageBatchRequestEntry,
 } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
+import { badRequest } from '#shared/http/errors.js';
 import { isSyncProvider, SYNC_PROVIDERS, SYNC_QUEUES, type SyncProvider } from '#shared/jobs/queues.js';
 import { queueUrl, sendJob, sqsClient } from '#shared/jobs/send.js';
 import { logger } from '#shared/observability.js';
+import { PROVIDER_INFO } from '#shared/providers/registry.js';
+import { claimSlot, releaseSlot, type SlotKind } from '#shared/store/sync-slots.js';
 import { getUser } from '#shared/store/users.js';
 import { recordSyncEvent } from '#shared/sync/status.js';
 import { historicalWindow, liveFloor, MAX_DELAY_SECONDS, type SyncWindow } from '#shared/sync/window.js';
@@ -94,6 +97,39 @@ export interface QueuedSync {
   run_id: string;
   provider: SyncProvider;
   window: SyncWindow;
+  /** The run was already pending: this request queued nothing. */
+  existing: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+/** How far back a sync may reach for a provider without its own limit (contract: `days` is 1..365). */
+export const DEFAULT_HISTORY_DAYS = 365;
+
+/** The provider's `max_historical_days`, else a year: no request reaches further back. */
+export const historyDays = (provider: SyncProvider) =>
+  PROVIDER_INFO[provider].maxHistoricalDays ?? DEFAULT_HISTORY_DAYS;
+
+/** The slot a run of this mode holds while pending (live runs of the dispatcher hold none). */
+export const slotKindOf = (mode: SyncMode): SlotKind | undefined =>
+  mode === 'historical' ? 'backfill' : mode === 'manual' ? 'manual' : undefined;
+
+/**
+ * Queues a run unless one of its kind is pending for the connection: then that run is answered instead, and
+ * nothing is queued. A failed send frees the slot again.
+ */
+async function queueOnce(job: SyncJob, kind: SlotKind): Promise<QueuedSync> {
+  const provider = job.provider;
+  const held = await claimSlot(job.user_id, provider, kind, { run_id: job.run_id, window: job.window });
+  if (held) return { run_id: held.run_id, provider, window: held.window, existing: true };
+  try {
+    await announce(job);
+    await queueSync(job);
+  } catch (error) {
+    await releaseSlot(job.user_id, provider, kind, job.run_id);
+    throw error;
+  }
+  return { run_id: job.run_id, provider, window: job.window, existing: false };
 }
 
 /** Announces a queued run in the user's sync status (only for a user that exists: no orphan items). */
@@ -115,7 +151,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Queues a historical backfill of `[now - days, now]` (the OAuth callback after a connect, and
- * `POST /sync/historical`). Null for a provider without a pull implementation: nothing is queued.
+ * `POST /sync/historical`), at most the provider's history; a pending backfill is answered instead. Null for a
+ * provider without a pull implementation: nothing is queued.
  */
 export async function queueHistoricalSync(
   userId: string,
@@ -129,16 +166,15 @@ export async function queueHistoricalSync(
     user_id: userId,
     provider,
     mode: 'historical',
-    window: historicalWindow(days, now),
+    window: historicalWindow(Math.min(days, historyDays(provider)), now),
   });
-  await announce(job);
-  await queueSync(job);
-  return { run_id: job.run_id, provider, window: job.window };
+  return queueOnce(job, 'backfill');
 }
 
 /**
  * Queues a manual sync (`POST /sync`): over `[start, end]` when given; without a start, from the connection's
- * cursor (as a live sync), at most 30 days back from `end` (default now).
+ * cursor (as a live sync), at most 30 days back from `end` (default now). The window is clamped to the provider's
+ * history and to now; a pending manual sync is answered instead.
  */
 export async function queueManualSync(
   userId: string,
@@ -146,18 +182,24 @@ export async function queueManualSync(
   range: { start?: number; end?: number },
   now = Date.now(),
 ): Promise<QueuedSync> {
-  const end = range.end ?? now;
+  const floor = now - historyDays(provider) * DAY_MS;
+  const end = Math.min(range.end ?? now, now);
+  const requested = range.start === undefined ? liveFloor(end) : { start: range.start, end };
+  const window = { start: Math.max(requested.start, floor), end };
+  if (window.end < window.start) {
+    throw badRequest(
+      `The requested window ends before the ${historyDays(provider)} days of history ${provider} can be synced`,
+    );
+  }
   const job = syncJob.parse({
     run_id: newRunId(),
     user_id: userId,
     provider,
     mode: 'manual',
-    window: range.start === undefined ? liveFloor(end) : { start: range.start, end },
+    window,
     from_cursor: range.start === undefined,
   });
-  await announce(job);
-  await queueSync(job);
-  return { run_id: job.run_id, provider, window: job.window };
+  return queueOnce(job, 'manual');
 }
 
 /** SendMessageBatch takes at most 10 entries. */

@@ -30,6 +30,7 @@ import {
   stampSynced,
 } from '#shared/store/connections.js';
 import { keys } from '#shared/store/keys.js';
+import { extendSlot, releaseSlot } from '#shared/store/sync-slots.js';
 import { LIVE_USER, UserGone } from '#shared/store/user-guard.js';
 import { getUser } from '#shared/store/users.js';
 import {
@@ -38,6 +39,7 @@ import {
   queueSync,
   type SyncJob,
   type SyncTotals,
+  slotKindOf,
   syncJob,
 } from '#shared/sync/enqueue.js';
 import { recordSyncEvent, type SyncEventInput } from '#shared/sync/status.js';
@@ -519,9 +521,22 @@ class SyncRun {
   }
 }
 
-/** Runs one job; exported for tests that drive it without an SQS record. */
-export function runSyncJob(job: SyncJob, invocation: Invocation, deps: SyncWorkerDeps): Promise<JobOutcome> {
-  return new SyncRun(job, invocation, deps).run();
+/**
+ * Runs one job; exported for tests that drive it without an SQS record. A run that ends frees its connection's
+ * slot (enqueue.ts), one that goes on keeps it from lapsing.
+ */
+export async function runSyncJob(
+  job: SyncJob,
+  invocation: Invocation,
+  deps: SyncWorkerDeps,
+): Promise<JobOutcome> {
+  const outcome = await new SyncRun(job, invocation, deps).run();
+  const kind = slotKindOf(job.mode);
+  if (kind) {
+    const ongoing = outcome === 'continued' || outcome === 'deferred';
+    await (ongoing ? extendSlot : releaseSlot)(job.user_id, job.provider, kind, job.run_id);
+  }
+  return outcome;
 }
 
 /** The SQS consumer of every sync queue (functions/sync-worker.ts), with partial batch responses. */
