@@ -67,12 +67,19 @@ export async function providerFetch(url: string, init: RequestInit = {}): Promis
   throw new ProviderRequestError(response.status, body);
 }
 
-/** A `ProviderGet` bound to an API base URL and an access token. */
+/**
+ * A `ProviderGet` bound to an API base URL and an access token. Absolute URLs (a provider's `next` page link) are
+ * followed only on the API's own origin: a link elsewhere would carry the user's bearer token to another host.
+ */
 export function bearerGet(apiBaseUrl: string, accessToken: string) {
+  const base = new URL(apiBaseUrl);
   return async (pathOrUrl: string, query: Record<string, string | number> = {}): Promise<unknown> => {
     const url = new URL(
-      pathOrUrl.startsWith('http') ? pathOrUrl : `${apiBaseUrl.replace(/\/+$/, '')}${pathOrUrl}`,
+      /^https?:\/\//i.test(pathOrUrl) ? pathOrUrl : `${apiBaseUrl.replace(/\/+$/, '')}${pathOrUrl}`,
     );
+    if (url.origin !== base.origin) {
+      throw new ProviderRequestError(0, `refused to follow a link to ${url.origin}: not the API's origin`);
+    }
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
     const response = await providerFetch(url.toString(), {
       headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
