@@ -10,12 +10,32 @@ import type { TokenSet } from '#shared/providers/types.js';
  * (`TOKEN_ENCRYPTION_KEY`, base64) in the sandbox and tests.
  *
  * The result is one self-describing string of six dot-separated fields:
- * `tv1.<provider kind>.<wrapped data key>.<iv>.<tag>.<ciphertext>` (binary fields base64url, unpadded).
- * The version and kind are authenticated as additional data, so no field can be swapped or altered
- * without `decryptTokens` failing. Nothing here ever logs or puts token material into an error message.
+ * `tv2.<provider kind>.<wrapped data key>.<iv>.<tag>.<ciphertext>` (binary fields base64url, unpadded).
+ * The version, the kind and the connection the tokens belong to (user and provider) are authenticated as
+ * additional data, and the connection is also the KMS encryption context of the data key: no field can be
+ * altered, and no blob can be moved to another connection, without decryption failing. `tv1` blobs (sealed before
+ * connections were bound) are still read; every token refresh re-seals as `tv2`. Nothing here ever logs or puts
+ * token material into an error message.
  */
 
-const VERSION = 'tv1';
+const VERSION = 'tv2';
+const LEGACY_VERSION = 'tv1';
+
+/** The connection a token set belongs to. */
+export interface TokenBinding {
+  userId: string;
+  provider: string;
+}
+
+/** What a data key is bound to: nothing for legacy blobs, the connection for current ones. */
+type KeyContext = Record<string, string>;
+
+const contextOf = (binding: TokenBinding): KeyContext => ({ user_id: binding.userId, provider: binding.provider });
+const contextText = (context: KeyContext) =>
+  Object.keys(context)
+    .sort()
+    .map((key) => `${key}=${context[key]}`)
+    .join('&');
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_BYTES = 32;
@@ -53,12 +73,12 @@ export class TokenVaultError extends Error {
   override name = 'TokenVaultError';
 }
 
-/** Wraps and unwraps data keys. */
+/** Wraps and unwraps data keys, bound to a context that unwrapping must present again. */
 export interface KeyProvider {
   readonly kind: string;
   /** A fresh data key: its plaintext (used once, then dropped) and its wrapped form (stored). */
-  newDataKey(): Promise<{ plaintext: Buffer; wrapped: Buffer }>;
-  unwrap(wrapped: Buffer): Promise<Buffer>;
+  newDataKey(context: KeyContext): Promise<{ plaintext: Buffer; wrapped: Buffer }>;
+  unwrap(wrapped: Buffer, context: KeyContext): Promise<Buffer>;
 }
 
 function seal(key: Buffer, plaintext: Buffer, aad: Buffer) {
@@ -84,21 +104,26 @@ function open(key: Buffer, iv: Buffer, tag: Buffer, ciphertext: Buffer, aad: Buf
 /** A local master key wraps each data key with AES-256-GCM: `iv || tag || wrapped key`. */
 export function localKeyProvider(masterKey: Buffer): KeyProvider {
   if (masterKey.length !== KEY_BYTES) throw new TokenVaultError(`the local key must be ${KEY_BYTES} bytes`);
-  const aad = Buffer.from(`${VERSION}:local:data-key`);
+  const aadOf = (context: KeyContext) =>
+    Buffer.from(
+      Object.keys(context).length === 0
+        ? `${LEGACY_VERSION}:local:data-key`
+        : `${VERSION}:local:data-key:${contextText(context)}`,
+    );
   return {
     kind: 'local',
-    async newDataKey() {
+    async newDataKey(context) {
       const plaintext = randomBytes(KEY_BYTES);
-      const { iv, tag, ciphertext } = seal(masterKey, plaintext, aad);
+      const { iv, tag, ciphertext } = seal(masterKey, plaintext, aadOf(context));
       return { plaintext, wrapped: Buffer.concat([iv, tag, ciphertext]) };
     },
-    async unwrap(wrapped) {
+    async unwrap(wrapped, context) {
       const key = open(
         masterKey,
         wrapped.subarray(0, IV_BYTES),
         wrapped.subarray(IV_BYTES, IV_BYTES + TAG_BYTES),
         wrapped.subarray(IV_BYTES + TAG_BYTES),
-        aad,
+        aadOf(context),
       );
       if (key.length !== KEY_BYTES) throw new TokenVaultError('malformed data key');
       return key;
@@ -144,13 +169,13 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
 
   return {
     kind: 'kms',
-    async newDataKey() {
+    async newDataKey(context) {
       const { sdk, client } = await kms();
       const out = (await client.send(
         new sdk.GenerateDataKeyCommand({
           KeyId: options.keyId,
           KeySpec: 'AES_256',
-          EncryptionContext: { ...KMS_ENCRYPTION_CONTEXT },
+          EncryptionContext: { ...KMS_ENCRYPTION_CONTEXT, ...context },
         }),
       )) as { Plaintext?: Uint8Array; CiphertextBlob?: Uint8Array };
       if (out.Plaintext?.length !== KEY_BYTES || !out.CiphertextBlob?.length) {
@@ -158,11 +183,11 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
       }
       const plaintext = Buffer.from(out.Plaintext);
       const wrapped = Buffer.from(out.CiphertextBlob);
-      remember(wrapped.toString('base64'), plaintext);
+      remember(`${wrapped.toString('base64')}|${contextText(context)}`, plaintext);
       return { plaintext, wrapped };
     },
-    async unwrap(wrapped) {
-      const id = wrapped.toString('base64');
+    async unwrap(wrapped, context) {
+      const id = `${wrapped.toString('base64')}|${contextText(context)}`;
       const cached = cache.get(id);
       if (cached && cached.until > now()) return cached.key;
       cache.delete(id);
@@ -173,7 +198,7 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
           new sdk.DecryptCommand({
             KeyId: options.keyId,
             CiphertextBlob: wrapped,
-            EncryptionContext: { ...KMS_ENCRYPTION_CONTEXT },
+            EncryptionContext: { ...KMS_ENCRYPTION_CONTEXT, ...context },
           }),
         )) as { Plaintext?: Uint8Array };
       } catch (error) {
@@ -208,22 +233,24 @@ const tokenSetSchema = z.object({
 });
 
 export interface TokenVault {
-  encrypt(tokens: TokenSet): Promise<string>;
-  decrypt(blob: string): Promise<TokenSet>;
+  encrypt(tokens: TokenSet, binding: TokenBinding): Promise<string>;
+  decrypt(blob: string, binding: TokenBinding): Promise<TokenSet>;
 }
 
 export function createTokenVault(provider: KeyProvider): TokenVault {
-  const aadOf = (kind: string) => Buffer.from(`${VERSION}.${kind}`);
+  const aadOf = (version: string, kind: string, context: KeyContext) =>
+    Buffer.from(version === LEGACY_VERSION ? `${version}.${kind}` : `${version}.${kind}.${contextText(context)}`);
   return {
-    async encrypt(tokens) {
-      const { plaintext: key, wrapped } = await provider.newDataKey();
+    async encrypt(tokens, binding) {
+      const context = contextOf(binding);
+      const { plaintext: key, wrapped } = await provider.newDataKey(context);
       const json = Buffer.from(JSON.stringify(tokens));
-      const { iv, tag, ciphertext } = seal(key, json, aadOf(provider.kind));
+      const { iv, tag, ciphertext } = seal(key, json, aadOf(VERSION, provider.kind, context));
       return [VERSION, provider.kind, wrapped, iv, tag, ciphertext]
         .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
         .join('.');
     },
-    async decrypt(blob) {
+    async decrypt(blob, binding) {
       const parts = blob.split('.');
       if (parts.length !== 6) throw new TokenVaultError('malformed token blob');
       const [version, kind, wrapped, iv, tag, ciphertext] = parts as [
@@ -234,14 +261,23 @@ export function createTokenVault(provider: KeyProvider): TokenVault {
         string,
         string,
       ];
-      if (version !== VERSION) throw new TokenVaultError('unsupported token blob version');
+      if (version !== VERSION && version !== LEGACY_VERSION) {
+        throw new TokenVaultError('unsupported token blob version');
+      }
       if (kind !== provider.kind) {
         throw new TokenVaultError(
           `token blob was sealed by the '${kind.slice(0, 16)}' key provider, this deployment uses '${provider.kind}'`,
         );
       }
-      const key = await provider.unwrap(decodeField(wrapped));
-      const json = open(key, decodeField(iv), decodeField(tag), decodeField(ciphertext), aadOf(kind));
+      const context = version === LEGACY_VERSION ? {} : contextOf(binding);
+      const key = await provider.unwrap(decodeField(wrapped), context);
+      const json = open(
+        key,
+        decodeField(iv),
+        decodeField(tag),
+        decodeField(ciphertext),
+        aadOf(version, kind, context),
+      );
       const parsed = tokenSetSchema.safeParse(JSON.parse(json.toString('utf8')));
       if (!parsed.success) throw new TokenVaultError('token blob does not hold a token set');
       return parsed.data;
@@ -269,5 +305,7 @@ export function resetTokenVault(): void {
   defaultVault = undefined;
 }
 
-export const encryptTokens = (tokens: TokenSet): Promise<string> => vault().encrypt(tokens);
-export const decryptTokens = (blob: string): Promise<TokenSet> => vault().decrypt(blob);
+export const encryptTokens = (tokens: TokenSet, binding: TokenBinding): Promise<string> =>
+  vault().encrypt(tokens, binding);
+export const decryptTokens = (blob: string, binding: TokenBinding): Promise<TokenSet> =>
+  vault().decrypt(blob, binding);

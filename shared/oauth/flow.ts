@@ -157,7 +157,7 @@ export async function completeAuthorization(provider: ProviderName, query: Callb
     provider_user_id: identity.providerUserId,
     provider_username: identity.providerUsername,
     scope: tokens.scope ?? (config.scope || null),
-    tokens: await encryptTokens(tokens),
+    tokens: await encryptTokens(tokens, { userId: state.user_id, provider }),
     token_expires_at: tokens.expiresAt,
     last_synced_at: nowIso(),
   });

@@ -57,8 +57,11 @@ async function usableTokens(connection: Connection): Promise<TokenSet | undefine
   }
   const expiresAt = connection.token_expires_at;
   if (expiresAt !== null && expiresAt < Date.now() + REFRESH_MARGIN_MS) return undefined;
-  return decryptTokens(connection.tokens);
+  return decryptTokens(connection.tokens, bindingOf(connection));
 }
+
+/** The stored tokens are sealed to their connection. */
+const bindingOf = (connection: Connection) => ({ userId: connection.user_id, provider: connection.provider });
 
 async function reread(connection: Connection): Promise<Connection> {
   const latest = await getConnection(connection.user_id, connection.provider);
@@ -74,7 +77,7 @@ async function reread(connection: Connection): Promise<Connection> {
  */
 async function refreshHeld(latest: Connection, options: FreshTokenOptions): Promise<FreshTokens | undefined> {
   const { provider } = latest;
-  const current = await decryptTokens(latest.tokens!);
+  const current = await decryptTokens(latest.tokens!, bindingOf(latest));
   const fail = async (status: 'revoked' | 'expired', message: string) => {
     if (!(await markRefreshFailure(latest, status))) return undefined;
     throw status === 'revoked'
@@ -101,7 +104,7 @@ async function refreshHeld(latest: Connection, options: FreshTokenOptions): Prom
     scope: refreshed.scope ?? current.scope,
     extras: { ...current.extras, ...refreshed.extras },
   };
-  const blob = await encryptTokens(tokens);
+  const blob = await encryptTokens(tokens, bindingOf(latest));
   if (!(await replaceTokens(latest, blob, tokens.expiresAt, tokens.scope))) return undefined;
   return {
     tokens,

@@ -60,7 +60,7 @@ async function connect(userId: string, provider: ProviderName, accountId: string
     provider_user_id: accountId,
     provider_username: accountId ? `name-${accountId}` : null,
     scope: 'read',
-    tokens: await encryptTokens(tokens),
+    tokens: await encryptTokens(tokens, { userId, provider }),
     token_expires_at: tokens.expiresAt,
     last_synced_at: '2025-01-02T03:04:05.000Z',
   });

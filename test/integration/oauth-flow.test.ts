@@ -215,7 +215,7 @@ describe('callback', () => {
     });
     expect(Date.parse(connection.last_synced_at!)).toBeGreaterThanOrEqual(before - 1);
     expect(connection.token_expires_at).toBeGreaterThan(Date.now() + 3_500_000);
-    const tokens = await decryptTokens(connection.tokens!);
+    const tokens = await decryptTokens(connection.tokens!, { userId: user.id, provider: 'fitbit' });
     expect(fake.oauth.isAccessTokenValid(tokens.accessToken)).toBe(true);
     expect(tokens.refreshToken).toMatch(/^rt_/);
     expect(tokens.extras.user_id).toBe('FB-1');

@@ -71,11 +71,13 @@ async function connect(
     provider_user_id: `acct-${user.id}`,
     provider_username: null,
     scope: tokens.scope,
-    tokens: await encryptTokens(tokens),
+    tokens: await encryptTokens(tokens, { userId: user.id, provider: options.provider ?? 'fitbit' }),
     token_expires_at: tokens.expiresAt,
   });
   return { user, tokens, connection };
 }
+
+const bindingOf = (connection: Connection) => ({ userId: connection.user_id, provider: connection.provider });
 
 async function rawItem(connection: Connection) {
   const { doc, table } = db();
@@ -122,7 +124,7 @@ describe('freshAccessToken', () => {
     expect(stored.status).toBe('active');
     expect(stored.token_version).toBe(connection.token_version + 1);
     expect(stored.token_expires_at).toBe(fresh.tokens.expiresAt);
-    expect(await decryptTokens(stored.tokens!)).toEqual(fresh.tokens);
+    expect(await decryptTokens(stored.tokens!, bindingOf(stored))).toEqual(fresh.tokens);
     expect(JSON.stringify(await rawItem(connection))).not.toContain(fresh.tokens.accessToken);
     expect(await rawItem(connection)).not.toHaveProperty('refresh_lease_owner');
   });
@@ -138,7 +140,7 @@ describe('freshAccessToken', () => {
     expect(fake.oauth.isAccessTokenValid(results[0]!)).toBe(true);
     const stored = (await getConnection(connection.user_id, 'fitbit'))!;
     expect(stored.status).toBe('active');
-    expect((await decryptTokens(stored.tokens!)).accessToken).toBe(results[0]);
+    expect((await decryptTokens(stored.tokens!, bindingOf(stored))).accessToken).toBe(results[0]);
     // The rotated refresh token is the one stored: the next refresh succeeds.
     const later = await freshAccessToken(await expireInStore(stored));
     expect(later).not.toBe(results[0]);
@@ -272,7 +274,7 @@ describe('freshAccessToken', () => {
       provider_user_id: connection.provider_user_id,
       provider_username: null,
       scope: null,
-      tokens: await encryptTokens(reconnectTokens),
+      tokens: await encryptTokens(reconnectTokens, { userId: user.id, provider: 'fitbit' }),
       token_expires_at: reconnectTokens.expiresAt,
     });
     const token = await slow;
@@ -280,7 +282,7 @@ describe('freshAccessToken', () => {
     expect(stored.status).toBe('active');
     // Either the refresh finished before the reconnect (and was then replaced), or it lost its CAS: in both
     // cases the stored tokens are the reconnect's, and a caller never gets tokens that were not stored.
-    expect((await decryptTokens(stored.tokens!)).accessToken).toBe('at-from-reconnect');
+    expect((await decryptTokens(stored.tokens!, bindingOf(stored))).accessToken).toBe('at-from-reconnect');
     expect([token === 'at-from-reconnect', fake.oauth.isAccessTokenValid(token)]).toContain(true);
   });
 

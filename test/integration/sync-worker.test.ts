@@ -177,13 +177,16 @@ async function connectedUser(
 ): Promise<string> {
   const user = await createUser({});
   const expiresAt = Date.now() + 3_600_000;
-  const tokens = await encryptTokens({
-    accessToken: `at-${randomUUID()}`,
-    refreshToken: `rt-${randomUUID()}`,
-    expiresAt,
-    scope: 'ring_data',
-    extras: {},
-  });
+  const tokens = await encryptTokens(
+    {
+      accessToken: `at-${randomUUID()}`,
+      refreshToken: `rt-${randomUUID()}`,
+      expiresAt,
+      scope: 'ring_data',
+      extras: {},
+    },
+    { userId: user.id, provider: PROVIDER },
+  );
   const connection = await upsertConnection(user.id, PROVIDER, {
     provider_user_id: `uh-${user.id}`,
     provider_username: null,

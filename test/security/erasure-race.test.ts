@@ -137,13 +137,10 @@ async function connectRing(userId: string) {
     provider_user_id: `uh-${userId}`,
     provider_username: null,
     scope: 'ring_data',
-    tokens: await encryptTokens({
-      accessToken: 'at',
-      refreshToken: 'rt',
-      expiresAt: Date.now() + HOUR,
-      scope: 'ring_data',
-      extras: {},
-    }),
+    tokens: await encryptTokens(
+      { accessToken: 'at', refreshToken: 'rt', expiresAt: Date.now() + HOUR, scope: 'ring_data', extras: {} },
+      { userId, provider: 'ultrahuman' },
+    ),
     token_expires_at: Date.now() + HOUR,
   });
 }

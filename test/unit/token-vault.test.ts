@@ -24,6 +24,9 @@ const tokens: TokenSet = {
   extras: { token_type: 'Bearer', user_id: 'FB-1' },
 };
 
+/** The connection every blob of these tests belongs to. */
+const A = { userId: 'user-a', provider: 'fitbit' };
+
 /** Every single-character change of the blob: the next base64url character (or a different separator). */
 function* tampered(blob: string): Generator<string> {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.';
@@ -42,21 +45,24 @@ function fakeKms() {
     async send(command: unknown) {
       if (command instanceof GenerateDataKeyCommand) {
         calls.generate++;
-        expect(command.input).toMatchObject({
-          KeyId: 'alias/ow-tokens',
-          KeySpec: 'AES_256',
-          EncryptionContext: KMS_ENCRYPTION_CONTEXT,
-        });
-        const { plaintext, wrapped } = await master.newDataKey();
+        const { purpose, ...bound } = command.input.EncryptionContext ?? {};
+        expect(command.input).toMatchObject({ KeyId: 'alias/ow-tokens', KeySpec: 'AES_256' });
+        expect(purpose).toBe(KMS_ENCRYPTION_CONTEXT.purpose);
+        // Real KMS binds the ciphertext to its whole context; the fake binds it through its own local key.
+        const { plaintext, wrapped } = await master.newDataKey(bound as Record<string, string>);
         return { Plaintext: new Uint8Array(plaintext), CiphertextBlob: new Uint8Array(wrapped) };
       }
       if (command instanceof DecryptCommand) {
         calls.decrypt++;
-        if (command.input.EncryptionContext?.purpose !== 'provider-tokens') {
+        const { purpose, ...bound } = command.input.EncryptionContext ?? {};
+        if (purpose !== 'provider-tokens') {
           throw Object.assign(new Error('context mismatch'), { name: 'InvalidCiphertextException' });
         }
         try {
-          const key = await master.unwrap(Buffer.from(command.input.CiphertextBlob!));
+          const key = await master.unwrap(
+            Buffer.from(command.input.CiphertextBlob!),
+            bound as Record<string, string>,
+          );
           return { Plaintext: new Uint8Array(key) };
         } catch {
           throw Object.assign(new Error('bad ciphertext'), { name: 'InvalidCiphertextException' });
@@ -72,37 +78,37 @@ describe('token vault (local key)', () => {
   const vault = createTokenVault(localKeyProvider(randomBytes(32)));
 
   it('round-trips a token set', async () => {
-    const blob = await vault.encrypt(tokens);
-    expect(await vault.decrypt(blob)).toEqual(tokens);
+    const blob = await vault.encrypt(tokens, A);
+    expect(await vault.decrypt(blob, A)).toEqual(tokens);
   });
 
   it('is one self-describing string, never containing the tokens', async () => {
-    const blob = await vault.encrypt(tokens);
+    const blob = await vault.encrypt(tokens, A);
     expect(blob.split('.')).toHaveLength(6);
-    expect(blob.startsWith('tv1.local.')).toBe(true);
+    expect(blob.startsWith('tv2.local.')).toBe(true);
     expect(blob).not.toContain(tokens.accessToken);
     expect(blob).not.toContain('secret');
   });
 
   it('uses a fresh data key and IV every time', async () => {
-    const [a, b] = [await vault.encrypt(tokens), await vault.encrypt(tokens)];
+    const [a, b] = [await vault.encrypt(tokens, A), await vault.encrypt(tokens, A)];
     expect(a).not.toBe(b);
     expect(a.split('.')[2]).not.toBe(b.split('.')[2]);
     expect(a.split('.')[3]).not.toBe(b.split('.')[3]);
   });
 
   it('rejects every single-character change of the blob', async () => {
-    const blob = await vault.encrypt(tokens);
+    const blob = await vault.encrypt(tokens, A);
     let checked = 0;
     for (const changed of tampered(blob)) {
-      await expect(vault.decrypt(changed), `position ${checked}`).rejects.toThrow();
+      await expect(vault.decrypt(changed, A), `position ${checked}`).rejects.toThrow();
       checked++;
     }
     expect(checked).toBe(blob.length);
   });
 
   it('rejects every flipped bit of the binary fields', async () => {
-    const blob = await vault.encrypt(tokens);
+    const blob = await vault.encrypt(tokens, A);
     const parts = blob.split('.');
     for (const field of [2, 3, 4, 5]) {
       const bytes = Buffer.from(parts[field]!, 'base64url');
@@ -110,29 +116,29 @@ describe('token vault (local key)', () => {
         const copy = Buffer.from(bytes);
         copy[i]! ^= 0x01;
         const changed = parts.map((p, j) => (j === field ? copy.toString('base64url') : p)).join('.');
-        await expect(vault.decrypt(changed)).rejects.toBeInstanceOf(TokenVaultError);
+        await expect(vault.decrypt(changed, A)).rejects.toBeInstanceOf(TokenVaultError);
       }
     }
   });
 
   it('rejects truncated and extended blobs', async () => {
-    const blob = await vault.encrypt(tokens);
-    await expect(vault.decrypt(blob.slice(0, -4))).rejects.toThrow(TokenVaultError);
-    await expect(vault.decrypt(`${blob}AAAA`)).rejects.toThrow(TokenVaultError);
-    await expect(vault.decrypt(`${blob}.x`)).rejects.toThrow(TokenVaultError);
-    await expect(vault.decrypt('')).rejects.toThrow(TokenVaultError);
+    const blob = await vault.encrypt(tokens, A);
+    await expect(vault.decrypt(blob.slice(0, -4), A)).rejects.toThrow(TokenVaultError);
+    await expect(vault.decrypt(`${blob}AAAA`, A)).rejects.toThrow(TokenVaultError);
+    await expect(vault.decrypt(`${blob}.x`, A)).rejects.toThrow(TokenVaultError);
+    await expect(vault.decrypt('', A)).rejects.toThrow(TokenVaultError);
   });
 
   it('a different key cannot decrypt', async () => {
-    const blob = await vault.encrypt(tokens);
+    const blob = await vault.encrypt(tokens, A);
     const other = createTokenVault(localKeyProvider(randomBytes(32)));
-    await expect(other.decrypt(blob)).rejects.toThrow(TokenVaultError);
+    await expect(other.decrypt(blob, A)).rejects.toThrow(TokenVaultError);
   });
 
   it('errors never carry token material', async () => {
-    const blob = await vault.encrypt(tokens);
+    const blob = await vault.encrypt(tokens, A);
     const other = createTokenVault(localKeyProvider(randomBytes(32)));
-    const error = await other.decrypt(blob).catch((e: Error) => e);
+    const error = await other.decrypt(blob, A).catch((e: Error) => e);
     expect(String((error as Error).message)).not.toContain(blob.split('.')[5]!);
   });
 
@@ -140,8 +146,8 @@ describe('token vault (local key)', () => {
     const kms = fakeKms();
     const kmsBlob = await createTokenVault(
       kmsKeyProvider({ keyId: 'alias/ow-tokens', client: kms.client }),
-    ).encrypt(tokens);
-    await expect(vault.decrypt(kmsBlob)).rejects.toThrow(/kms/);
+    ).encrypt(tokens, A);
+    await expect(vault.decrypt(kmsBlob, A)).rejects.toThrow(/kms/);
   });
 });
 
@@ -150,11 +156,11 @@ describe('token vault (KMS)', () => {
     const kms = fakeKms();
     const blob = await createTokenVault(
       kmsKeyProvider({ keyId: 'alias/ow-tokens', client: kms.client }),
-    ).encrypt(tokens);
-    expect(blob.startsWith('tv1.kms.')).toBe(true);
+    ).encrypt(tokens, A);
+    expect(blob.startsWith('tv2.kms.')).toBe(true);
     // A fresh process (no cache) decrypts through KMS.
     const reader = createTokenVault(kmsKeyProvider({ keyId: 'alias/ow-tokens', client: kms.client }));
-    expect(await reader.decrypt(blob)).toEqual(tokens);
+    expect(await reader.decrypt(blob, A)).toEqual(tokens);
     expect(kms.calls).toEqual({ generate: 1, decrypt: 1 });
   });
 
@@ -162,33 +168,33 @@ describe('token vault (KMS)', () => {
     const kms = fakeKms();
     let now = 1_000_000;
     const writer = createTokenVault(kmsKeyProvider({ keyId: 'alias/ow-tokens', client: kms.client }));
-    const blob = await writer.encrypt(tokens);
+    const blob = await writer.encrypt(tokens, A);
     const reader = createTokenVault(
       kmsKeyProvider({ keyId: 'alias/ow-tokens', client: kms.client, cacheMs: 300_000, now: () => now }),
     );
-    await reader.decrypt(blob);
-    await reader.decrypt(blob);
+    await reader.decrypt(blob, A);
+    await reader.decrypt(blob, A);
     now += 299_000;
-    await reader.decrypt(blob);
+    await reader.decrypt(blob, A);
     expect(kms.calls.decrypt).toBe(1);
     now += 2_000;
-    await reader.decrypt(blob);
+    await reader.decrypt(blob, A);
     expect(kms.calls.decrypt).toBe(2);
   });
 
   it('a data key from another KMS key (or a tampered wrapped key) fails', async () => {
     const blob = await createTokenVault(
       kmsKeyProvider({ keyId: 'alias/ow-tokens', client: fakeKms().client }),
-    ).encrypt(tokens);
+    ).encrypt(tokens, A);
     const otherKms = createTokenVault(kmsKeyProvider({ keyId: 'alias/ow-tokens', client: fakeKms().client }));
-    await expect(otherKms.decrypt(blob)).rejects.toThrow(TokenVaultError);
+    await expect(otherKms.decrypt(blob, A)).rejects.toThrow(TokenVaultError);
   });
 
   it('throttling and outages are not turned into vault errors (they stay retryable)', async () => {
     const kms = fakeKms();
     const blob = await createTokenVault(
       kmsKeyProvider({ keyId: 'alias/ow-tokens', client: kms.client }),
-    ).encrypt(tokens);
+    ).encrypt(tokens, A);
     const throttled = createTokenVault(
       kmsKeyProvider({
         keyId: 'alias/ow-tokens',
@@ -199,7 +205,7 @@ describe('token vault (KMS)', () => {
         },
       }),
     );
-    const error = await throttled.decrypt(blob).catch((e: Error) => e);
+    const error = await throttled.decrypt(blob, A).catch((e: Error) => e);
     expect((error as Error).name).toBe('ThrottlingException');
   });
 });
@@ -233,12 +239,12 @@ describe('token vault environment', () => {
     process.env.TOKEN_ENCRYPTION_KEY = key;
     resetEnvCache();
     resetTokenVault();
-    const blob = await encryptTokens(tokens);
-    expect(await decryptTokens(blob)).toEqual(tokens);
+    const blob = await encryptTokens(tokens, A);
+    expect(await decryptTokens(blob, A)).toEqual(tokens);
     // Another deployment key cannot read it.
     process.env.TOKEN_ENCRYPTION_KEY = randomBytes(32).toString('base64');
     resetEnvCache();
     resetTokenVault();
-    await expect(decryptTokens(blob)).rejects.toThrow(TokenVaultError);
+    await expect(decryptTokens(blob, A)).rejects.toThrow(TokenVaultError);
   });
 });
