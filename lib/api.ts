@@ -19,7 +19,6 @@ import {
   type FunctionEnvironment,
   type QueueUrlKey,
   type SecretArnKey,
-  type TableAccess,
 } from '#lib/app-function.js';
 import type { AppConfig } from '#lib/config.js';
 import { pascal } from '#lib/names.js';
@@ -29,39 +28,34 @@ import { DOCS_ASSETS, DOCS_ASSETS_DIR } from '#shared/api/docs.js';
 import { type ApiArea, apiAreaEnv, apiAreas, FALLBACK_AREA } from '#shared/api/index.js';
 import { CORS_ALLOWED_HEADERS, CORS_MAX_AGE_SECONDS } from '#shared/http/cors.js';
 import { QUEUES, type QueueName, SYNC_QUEUES } from '#shared/jobs/queues.js';
+import { WRITE_SCOPES } from '#shared/store/write-scopes.js';
 
-/** JSON lines with HTTP API variables (CDK's default is the REST API's Common Log Format). */
-const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
-  JSON.stringify({
-    requestId: '$context.requestId',
-    requestTime: '$context.requestTime',
-    ip: '$context.identity.sourceIp',
-    userAgent: '$context.identity.userAgent',
-    method: '$context.httpMethod',
-    path: '$context.path',
-    routeKey: '$context.routeKey',
-    status: '$context.status',
-    protocol: '$context.protocol',
-    responseLength: '$context.responseLength',
-    responseLatency: '$context.responseLatency',
-    integrationLatency: '$context.integrationLatency',
-    integrationError: '$context.integrationErrorMessage',
-  }),
-);
-
-/** Typed per area, so a new area cannot be added without deciding what it may do to the table. */
-const TABLE_ACCESS: Record<ApiArea, TableAccess> = {
-  users: 'RW',
-  tokens: 'RW',
-  sdk: 'RW',
-  // Data routes also delete events.
-  data: 'RW',
-  meta: 'RO',
-  // Connections, OAuth state, provider settings.
-  oauth: 'RW',
-  // Sync status events of queued runs.
-  sync: 'RW',
+/**
+ * JSON lines with HTTP API variables (CDK's default is the REST API's Common Log Format). The route key
+ * (`POST /api/v1/developer/api-keys/{key_id}/rotate`), never the raw path: paths may carry an API key, and query
+ * strings codes and states. No header is logged.
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  method: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
 };
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS));
+
+/**
+ * Areas that neither read the table nor verify tokens (docs, OpenAPI, the 404/405 fallback): no table grant, no
+ * signing key. Every other area gets reads and its write scope (shared/store/write-scopes.ts) and the JWT key.
+ */
+const STATELESS_AREAS: readonly ApiArea[] = ['meta'];
 
 /** Swagger UI's files, served by the meta area from next to its bundle (shared/api/docs.ts). */
 export const META_BUNDLE_FILES = Object.fromEntries(
@@ -165,8 +159,8 @@ export class Api extends Construct {
     this.functions = {} as Record<ApiArea, ApiFunction>;
 
     const areaFunction = <A extends ApiArea>(area: A): AreaFunction<A> => {
-      // Every area schema extends the API one: its only caller-set variable is API_BASE_URL, and it has
-      // JWT_SECRET_ARN (tsc cannot see through the generic; the synth-time env check does).
+      // Every area schema has API_BASE_URL as its only caller-set variable, and every stateful one JWT_SECRET_ARN
+      // (tsc cannot see through the generic; the synth-time env check does).
       const environment = {
         API_BASE_URL: this.baseUrl,
         ...(TOKEN_AREAS.includes(area) ? vault.tokenKeyVariable : {}),
@@ -179,9 +173,10 @@ export class Api extends Construct {
         envSchema: apiAreaEnv[area],
         environment,
         ...(area === 'meta' && { bundleFiles: META_BUNDLE_FILES }),
-      })
-        .bindTable(table, TABLE_ACCESS[area])
-        .bindSecret(secrets.jwtSigningKey, jwtKey);
+      });
+      if (!STATELESS_AREAS.includes(area)) {
+        fn.bindTable(table, WRITE_SCOPES[area]).bindSecret(secrets.jwtSigningKey, jwtKey);
+      }
       AREA_BINDINGS[area](fn, { secrets, queues, vault });
       return fn;
     };

@@ -13,6 +13,7 @@ import type * as z from 'zod';
 import type { AppConfig } from '#lib/config.js';
 import { type BaseEnv, parseEnv } from '#shared/config/env.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
+import type { ScopedFunction } from '#shared/store/write-scopes.js';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -42,7 +43,7 @@ export type QueueUrlKey<S extends z.ZodObject> = string extends keyof z.input<S>
 export interface AppFunctionProps<S extends z.ZodObject> {
   /** Entry `functions/<name>.ts`; also the function name suffix. */
   name: string;
-  config: Pick<AppConfig, 'stage' | 'logRetentionDays' | 'logLevel'>;
+  config: Pick<AppConfig, 'stage' | 'logRetentionDays' | 'logLevel' | 'reservedConcurrency'>;
   envSchema: S;
   environment: FunctionEnvironment<S>;
   description?: string;
@@ -56,26 +57,19 @@ export interface AppFunctionProps<S extends z.ZodObject> {
   bundleFiles?: Record<string, string>;
 }
 
-export type TableAccess = 'RO' | 'RW';
-
+/** Item-level actions only (transactions are authorised per item); no Scan, no table management. */
 const READ_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
   'dynamodb:Query',
   'dynamodb:ConditionCheckItem',
 ];
-
-/** Item-level actions only (transactions are authorised per item); no Scan, no table management. */
-const TABLE_ACTIONS: Record<TableAccess, string[]> = {
-  RO: READ_ACTIONS,
-  RW: [
-    ...READ_ACTIONS,
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
-  ],
-};
+const WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
 
 /**
  * The one Lambda function shape of the project: Node 22 on ARM64, an ESM bundle with the AWS SDK bundled
@@ -109,6 +103,8 @@ export class AppFunction<S extends z.ZodObject> extends NodejsFunction {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
+      // Undefined when the operator turned reservations off (-c reservedConcurrency=off).
+      reservedConcurrentExecutions: config.reservedConcurrency?.[name as ScopedFunction],
       timeout: props.timeout ?? Duration.seconds(29),
       role,
       logGroup,
@@ -155,14 +151,24 @@ export class AppFunction<S extends z.ZodObject> extends NodejsFunction {
     });
   }
 
-  /** Grants the table (and GSI1) access and sets TABLE_NAME: the two never drift apart. */
-  bindTable(table: ITable, access: TableAccess): this {
-    this.addToRolePolicy(
-      new PolicyStatement({
-        actions: TABLE_ACTIONS[access],
-        resources: [table.tableArn, `${table.tableArn}/index/${TABLE_KEYS.gsi1.indexName}`],
-      }),
-    );
+  /**
+   * Grants reads of the table (and GSI1), writes only of the partition keys starting with `writes` (the function's
+   * scope, shared/store/write-scopes.ts, as `dynamodb:LeadingKeys`), and sets TABLE_NAME: they never drift apart.
+   */
+  bindTable(table: ITable, writes: readonly string[]): this {
+    const resources = [table.tableArn, `${table.tableArn}/index/${TABLE_KEYS.gsi1.indexName}`];
+    this.addToRolePolicy(new PolicyStatement({ actions: READ_ACTIONS, resources }));
+    if (writes.length > 0) {
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions: WRITE_ACTIONS,
+          resources: [table.tableArn],
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': writes.map((prefix) => `${prefix}*`) },
+          },
+        }),
+      );
+    }
     return this.setEnv('TABLE_NAME', table.tableName);
   }
 

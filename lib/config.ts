@@ -2,10 +2,61 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import * as z from 'zod';
 import { baseEnvSchema } from '#shared/config/env.js';
+import { QUEUES } from '#shared/jobs/queues.js';
+import { SCHEDULES } from '#shared/jobs/schedules.js';
+import { type ScopedFunction, WRITE_SCOPES } from '#shared/store/write-scopes.js';
 
 const retentionValues = Object.values(RetentionDays).filter(
   (days): days is RetentionDays => typeof days === 'number' && days !== RetentionDays.INFINITE,
 );
+
+/** Reserved concurrency of each API function: what one area may take of the account's concurrency. */
+const API_RESERVED: Record<string, number> = {
+  users: 20,
+  tokens: 20,
+  // The mobile push: every phone of every user, in bursts.
+  sdk: 100,
+  data: 50,
+  meta: 10,
+  oauth: 20,
+  sync: 10,
+};
+
+/**
+ * A worker needs at least the concurrent batches its queues may deliver (each queue's `maxConcurrency`) plus one
+ * per schedule invoking it; fewer would throttle its own event sources.
+ */
+function workerReserved(worker: string): number {
+  const batches = Object.values(QUEUES)
+    .filter((queue) => queue.worker === worker)
+    .reduce((sum, queue) => sum + queue.maxConcurrency, 0);
+  return batches + Object.values(SCHEDULES).filter((schedule) => schedule.worker === worker).length;
+}
+
+export const DEFAULT_RESERVED_CONCURRENCY = Object.fromEntries(
+  (Object.keys(WRITE_SCOPES) as ScopedFunction[]).map((name) => [
+    name,
+    API_RESERVED[name] ?? workerReserved(name),
+  ]),
+) as Record<ScopedFunction, number>;
+
+const functionNames = Object.keys(WRITE_SCOPES);
+
+/** `-c reservedConcurrency='{"sdk":200}'` (merged over the defaults) or `off`; cdk.json may hold the object. */
+const reservedConcurrency = z
+  .preprocess(
+    (value) => (typeof value === 'string' && value.trim().startsWith('{') ? JSON.parse(value) : value),
+    z.union([
+      z.literal('off'),
+      z
+        .record(z.string(), z.coerce.number().int().min(1).max(10_000))
+        .refine((given) => Object.keys(given).every((name) => functionNames.includes(name)), {
+          message: `reservedConcurrency names functions: ${functionNames.join(', ')}`,
+        }),
+    ]),
+  )
+  .default({})
+  .transform((value) => (value === 'off' ? null : { ...DEFAULT_RESERVED_CONCURRENCY, ...value }));
 
 /** `-c key=value` arrives as a string, cdk.json values keep their JSON type: numbers are coerced. */
 const contextSchema = z.object({
@@ -23,6 +74,7 @@ const contextSchema = z.object({
   apiBaseUrl: z.url().optional(),
   apiThrottleRateLimit: z.coerce.number().positive().default(100),
   apiThrottleBurstLimit: z.coerce.number().int().positive().default(200),
+  reservedConcurrency,
 });
 
 export type AppConfig = z.infer<typeof contextSchema>;

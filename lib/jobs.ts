@@ -6,7 +6,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type * as z from 'zod';
-import { AppFunction, type FunctionEnvironment, type TableAccess } from '#lib/app-function.js';
+import { AppFunction, type FunctionEnvironment } from '#lib/app-function.js';
 import type { AppConfig } from '#lib/config.js';
 import { pascal } from '#lib/names.js';
 import { ProviderVault } from '#lib/provider-vault.js';
@@ -27,6 +27,7 @@ import {
   scheduleRateMinutes,
   scheduleSpec,
 } from '#shared/jobs/schedules.js';
+import { WRITE_SCOPES } from '#shared/store/write-scopes.js';
 import { syncDispatcherEnvSchema, syncWorkerEnvSchema } from '#shared/sync/env.js';
 
 type WorkerName = QueueWorkerName | ScheduleWorkerName;
@@ -36,7 +37,6 @@ interface WorkerSpec {
   id: string;
   /** What the worker validates at cold start (and synth checks). */
   envSchema: z.ZodObject;
-  table: TableAccess;
   /** Queues the worker sends to: it gets their URL variable and sqs:SendMessage on them, nothing more. */
   sendsTo: readonly QueueName[];
   /** Reads and refreshes provider OAuth tokens: the token key and the provider credentials (ProviderVault). */
@@ -55,22 +55,19 @@ const WORKERS = {
   'erasure-worker': {
     id: 'ErasureWorker',
     envSchema: erasureWorkerEnvSchema,
-    table: 'RW',
     sendsTo: ['erasure'],
   },
-  'sleep-finaliser': { id: 'SleepFinaliserFunction', envSchema: baseEnvSchema, table: 'RW', sendsTo: [] },
+  'sleep-finaliser': { id: 'SleepFinaliserFunction', envSchema: baseEnvSchema, sendsTo: [] },
   // Reads the active-connection index, queues live jobs, continues itself through its own queue.
   'sync-dispatcher': {
     id: 'SyncDispatcherFunction',
     envSchema: syncDispatcherEnvSchema,
-    table: 'RO',
     sendsTo: ['syncDispatch', ...syncQueues],
   },
   // Re-queues continuations and deferred jobs on its provider's queue.
   'sync-worker': {
     id: 'SyncWorker',
     envSchema: syncWorkerEnvSchema,
-    table: 'RW',
     sendsTo: syncQueues,
     tokens: true,
   },
@@ -154,7 +151,7 @@ export class Jobs extends Construct {
         environment,
         memorySize: 1024,
         timeout: Duration.seconds(workerTimeoutSeconds(worker)),
-      }).bindTable(table, spec.table);
+      }).bindTable(table, WRITE_SCOPES[worker]);
       for (const target of spec.sendsTo) fn.bindQueue(this.queues[target], QUEUES[target].urlVariable);
       vault?.bindTokenHandler(fn);
       functions[worker] = fn;

@@ -5,7 +5,7 @@ import { sdkRoutes } from '#shared/api/sdk.js';
 import { syncRoutes } from '#shared/api/sync.js';
 import { tokensRoutes } from '#shared/api/tokens.js';
 import { usersRoutes } from '#shared/api/users.js';
-import { apiEnvSchema, tokensEnvSchema, usersEnvSchema } from '#shared/config/env.js';
+import { apiEnvSchema, metaEnvSchema, tokensEnvSchema, usersEnvSchema } from '#shared/config/env.js';
 import type { Route } from '#shared/http/route.js';
 import { oauthEnvSchema } from '#shared/oauth/env.js';
 import { syncAreaEnvSchema } from '#shared/sync/env.js';
@@ -32,7 +32,7 @@ export const apiAreaEnv = {
   tokens: tokensEnvSchema,
   sdk: apiEnvSchema,
   data: apiEnvSchema,
-  meta: apiEnvSchema,
+  meta: metaEnvSchema,
   oauth: oauthEnvSchema,
   sync: syncAreaEnvSchema,
 } satisfies Record<ApiArea, unknown>;

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { docsRoutes } from '#shared/api/docs.js';
 import openApi from '#shared/api/openapi.json' with { type: 'json' };
-import { apiEnvSchema, env } from '#shared/config/env.js';
+import { env, metaEnvSchema } from '#shared/config/env.js';
 import { defineRoute } from '#shared/http/route.js';
 
 /** Every path of the API (for the 404/405 decision of the `$default` route). */
@@ -23,7 +23,7 @@ export const metaRoutes = [
     auth: 'NONE',
     tag: 'Meta',
     summary: 'This API as OpenAPI 3.1',
-    handle: async () => ({ ...openApi, servers: [{ url: env(apiEnvSchema).API_BASE_URL }] }),
+    handle: async () => ({ ...openApi, servers: [{ url: env(metaEnvSchema).API_BASE_URL }] }),
   }),
   ...docsRoutes,
 ];

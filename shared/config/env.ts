@@ -31,6 +31,9 @@ export const apiEnvSchema = baseEnvSchema
     message: 'exactly one of JWT_SECRET_ARN and JWT_SECRET must be set',
   });
 
+/** The meta area (docs, OpenAPI, the 404/405 fallback) reads no table and verifies no token. */
+export const metaEnvSchema = baseEnvSchema.omit({ TABLE_NAME: true }).extend({ API_BASE_URL: z.url() });
+
 /** The tokens area also bootstraps the admin developer, so only it may read the admin secret. */
 export const tokensEnvSchema = apiEnvSchema
   .extend({

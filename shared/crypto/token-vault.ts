@@ -30,7 +30,10 @@ export interface TokenBinding {
 /** What a data key is bound to: nothing for legacy blobs, the connection for current ones. */
 type KeyContext = Record<string, string>;
 
-const contextOf = (binding: TokenBinding): KeyContext => ({ user_id: binding.userId, provider: binding.provider });
+const contextOf = (binding: TokenBinding): KeyContext => ({
+  user_id: binding.userId,
+  provider: binding.provider,
+});
 const contextText = (context: KeyContext) =>
   Object.keys(context)
     .sort()
@@ -239,7 +242,9 @@ export interface TokenVault {
 
 export function createTokenVault(provider: KeyProvider): TokenVault {
   const aadOf = (version: string, kind: string, context: KeyContext) =>
-    Buffer.from(version === LEGACY_VERSION ? `${version}.${kind}` : `${version}.${kind}.${contextText(context)}`);
+    Buffer.from(
+      version === LEGACY_VERSION ? `${version}.${kind}` : `${version}.${kind}.${contextText(context)}`,
+    );
   return {
     async encrypt(tokens, binding) {
       const context = contextOf(binding);

@@ -25,6 +25,7 @@ import {
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#shared/sandbox/local-aws.js';
 import { type LocalSqs, type SqsHandler, startLocalSqs } from '#shared/sandbox/sqs.js';
 import { type ScheduledHandler, startTimer } from '#shared/sandbox/timer.js';
+import type { ScopedFunction } from '#shared/store/write-scopes.js';
 
 export interface SandboxOptions {
   /** Overrides PORT; 0 picks a free port. */
@@ -102,10 +103,15 @@ function handlerEnv(config: SandboxConfig, apiBaseUrl: string, endpoints: { dyna
   };
 }
 
-/** The `handler` export of `functions/<name>.ts`, imported like a cold start. */
-async function loadHandler<H>(name: string): Promise<H> {
+/**
+ * The `handler` export of `functions/<name>.ts`, imported like a cold start. Every invocation runs as that function,
+ * held to its table write scope as IAM holds it on AWS (shared/store/write-scopes.ts).
+ */
+async function loadHandler<H extends (...args: never[]) => unknown>(name: string): Promise<H> {
+  const { runAsFunction } = await import('#shared/store/write-scopes.js');
   const module = (await import(new URL(`${name}.ts`, FUNCTIONS_DIR).href)) as { handler: H };
-  return module.handler;
+  return ((...args: Parameters<H>) =>
+    runAsFunction(name as ScopedFunction, () => module.handler(...args))) as unknown as H;
 }
 
 async function loadAreaHandlers(areas: string[]): Promise<Record<string, HttpApiHandler>> {

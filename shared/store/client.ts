@@ -6,6 +6,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { baseEnvSchema, env } from '#shared/config/env.js';
+import { checkWriteScope, writtenPartitionKeys } from '#shared/store/write-scopes.js';
 
 export type Item = Record<string, unknown>;
 export type Key = { PK: string; SK: string };
@@ -25,6 +26,15 @@ export function db(): { doc: DynamoDBDocumentClient; table: string } {
     documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
       marshallOptions: { removeUndefinedValues: true },
     });
+    // Only the sandbox runs functions under a write scope (store/write-scopes.ts); elsewhere this checks nothing.
+    documentClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as Record<string, unknown>;
+        checkWriteScope(writtenPartitionKeys(context.commandName ?? '', input));
+        return next(args);
+      },
+      { step: 'initialize', name: 'writeScope' },
+    );
     clientEndpoint = endpoint;
   }
   return { doc: documentClient, table: env(baseEnvSchema).TABLE_NAME };
@@ -58,7 +68,6 @@ export async function writeBatches(requests: WriteRequest[]): Promise<void> {
 export const deleteKeys = (itemKeys: Key[]) =>
   writeBatches(itemKeys.map((Key) => ({ DeleteRequest: { Key } })));
 
-export const putItems = (items: Item[]) => writeBatches(items.map((Item) => ({ PutRequest: { Item } })));
 
 export function isConditionFailure(error: unknown): boolean {
   const name = (error as { name?: string } | undefined)?.name;

@@ -1,7 +1,7 @@
-import { deleteKeys } from '#shared/store/client.js';
+import { deleteKeys, type Key } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
 import { eraseSeries } from '#shared/store/timeseries.js';
-import { profileState, userItemKeys } from '#shared/store/users.js';
+import { profileState, userItemKeys, userPartitionKeys } from '#shared/store/users.js';
 
 export type ErasureOutcome = 'done' | 'partial';
 
@@ -11,9 +11,17 @@ export type ErasureOutcome = 'done' | 'partial';
  * owned by the user. Stops between steps once `deadline` passes; calling it again continues where it stopped.
  */
 export async function eraseUserData(userId: string, deadline: number): Promise<ErasureOutcome> {
+  return eraseItems(userId, deadline, userItemKeys);
+}
+
+async function eraseItems(
+  userId: string,
+  deadline: number,
+  itemKeys: (userId: string) => Promise<Key[]>,
+): Promise<ErasureOutcome> {
   if ((await eraseSeries(userId, deadline)) === 'partial' || Date.now() > deadline) return 'partial';
   const profile = keys.user(userId);
-  const rest = (await userItemKeys(userId)).filter((k) => !(k.PK === profile.PK && k.SK === profile.SK));
+  const rest = (await itemKeys(userId)).filter((k) => !(k.PK === profile.PK && k.SK === profile.SK));
   await deleteKeys(rest);
   return 'done';
 }
@@ -25,5 +33,7 @@ export async function eraseUserData(userId: string, deadline: number): Promise<E
  */
 export async function purgeDeletedUser(userId: string, budgetMs = 10_000): Promise<void> {
   if ((await profileState(userId)) === 'live') return;
-  await eraseUserData(userId, Date.now() + budgetMs);
+  // Only the user's own partitions: what is keyed elsewhere (tokens, codes, account links) is only ever created
+  // under the user guard, so no writer can add it after the tombstone, and erasure finds what came before.
+  await eraseItems(userId, Date.now() + budgetMs, userPartitionKeys);
 }

@@ -166,15 +166,21 @@ export async function replaceUser(current: User, next: User): Promise<void> {
   }
 }
 
+/** Keys of the items in the user's partition (strongly consistent). */
+export async function userPartitionKeys(id: string): Promise<Key[]> {
+  const items = await queryAll<Key>({
+    KeyConditionExpression: 'PK = :pk',
+    ExpressionAttributeValues: { ':pk': keys.userPartition(id) },
+    ProjectionExpression: 'PK, SK',
+    ConsistentRead: true,
+  });
+  return items.map(({ PK, SK }) => ({ PK, SK }));
+}
+
 /** Keys of every item that belongs to the user: its partition plus everything indexed as owned by it. */
 export async function userItemKeys(id: string): Promise<Key[]> {
   const [own, indexed] = await Promise.all([
-    queryAll<Key>({
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.userPartition(id) },
-      ProjectionExpression: 'PK, SK',
-      ConsistentRead: true,
-    }),
+    userPartitionKeys(id),
     queryAll<Key>({
       IndexName: TABLE_KEYS.gsi1.indexName,
       KeyConditionExpression: 'GSI1PK = :pk',

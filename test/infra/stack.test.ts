@@ -10,6 +10,7 @@ import { apiEnvSchema } from '#shared/config/env.js';
 import { QUEUES, type QueueName, SYNC_QUEUES, visibilityTimeoutSeconds } from '#shared/jobs/queues.js';
 import { SCHEDULES, scheduleSpec } from '#shared/jobs/schedules.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
+import { WRITE_SCOPES } from '#shared/store/write-scopes.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, navigated by path in assertions
 type Json = any;
@@ -35,6 +36,10 @@ const areaOfFunction = new Map(
 );
 const functionOfArea = (area: string) => [...areaOfFunction].find(([, a]) => a === area)![0];
 const apiFunctions = functions.filter(([id]) => areas.includes(areaOfFunction.get(id)!));
+/** The areas that read no table and verify no token (docs, OpenAPI, 404/405). */
+const stateless = ['meta'];
+/** API areas with the table and the JWT key. */
+const statefulAreas = areas.filter((area) => !stateless.includes(area));
 const queueNames = Object.keys(QUEUES) as QueueName[];
 const syncQueueNames = Object.values(SYNC_QUEUES);
 /** Every function named by a queue or a schedule: one function each, however many queues and schedules. */
@@ -118,21 +123,23 @@ describe('functions', () => {
       sync: syncQueueUrls,
     };
     for (const [id, fn] of apiFunctions) {
+      const area = areaOfFunction.get(id)!;
       const variables = fn.Properties.Environment.Variables;
       expect(Object.keys(variables).sort()).toEqual(
         [
-          ...(extra[areaOfFunction.get(id)!] ?? []),
+          ...(extra[area] ?? []),
           'API_BASE_URL',
-          'JWT_SECRET_ARN',
+          ...(stateless.includes(area) ? [] : ['JWT_SECRET_ARN', 'TABLE_NAME']),
           'NODE_OPTIONS',
           'POWERTOOLS_LOG_LEVEL',
           'POWERTOOLS_SERVICE_NAME',
           'STAGE',
-          'TABLE_NAME',
         ].sort(),
       );
       expect(variables).toMatchObject({ STAGE: 'test', NODE_OPTIONS: '--enable-source-maps' });
-      expect(variables.TABLE_NAME).toEqual({ Ref: ofType('AWS::DynamoDB::Table')[0]![0] });
+      if (!stateless.includes(area)) {
+        expect(variables.TABLE_NAME).toEqual({ Ref: ofType('AWS::DynamoDB::Table')[0]![0] });
+      }
     }
   });
 
@@ -230,22 +237,49 @@ describe('functions', () => {
           Resource: { 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] },
         }),
       );
-      const tableStatement = statements.find((s) => String(s.Action).includes('dynamodb:'))!;
-      expect(tableStatement.Resource).toEqual([
+      if (stateless.includes(areaOfFunction.get(id)!)) continue;
+      const readStatement = statements.find((s) => String(s.Action).includes('dynamodb:Query'))!;
+      expect(readStatement.Resource).toEqual([
         { 'Fn::GetAtt': [table, 'Arn'] },
         { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/index/${TABLE_KEYS.gsi1.indexName}`]] },
       ]);
-      expect(JSON.stringify(statements)).not.toContain('*');
+      // No wildcard action or resource (the only '*' are the partition-key prefixes of the write scope).
+      const unscoped = statements.map(({ Condition, ...rest }) => rest);
+      expect(JSON.stringify(unscoped)).not.toContain('*');
     }
   });
 
-  it('the meta area and the sync dispatcher read the table, the others (sdk and data included) also write', () => {
-    const readOnly = ['meta', 'sync-dispatcher'];
+  it('each function writes only its own partition-key prefixes; meta touches no table, the dispatcher only reads', () => {
+    const table = ofType('AWS::DynamoDB::Table')[0]![0];
     for (const [id] of functions) {
-      const actions = JSON.stringify(statementsOf(id));
-      expect(actions.includes('dynamodb:PutItem')).toBe(!readOnly.includes(areaOfFunction.get(id)!));
-      expect(actions).toContain('dynamodb:Query');
+      const name = areaOfFunction.get(id)! as keyof typeof WRITE_SCOPES;
+      const statements = statementsOf(id);
+      const writes = statements.filter((s) => String(s.Action).includes('dynamodb:PutItem'));
+      if (stateless.includes(name)) {
+        expect(JSON.stringify(statements), name).not.toContain('dynamodb:');
+        continue;
+      }
+      expect(JSON.stringify(statements), name).toContain('dynamodb:Query');
+      if (WRITE_SCOPES[name].length === 0) {
+        expect(writes, name).toEqual([]);
+        continue;
+      }
+      expect(writes, name).toEqual([
+        expect.objectContaining({
+          Action: [
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:DeleteItem',
+            'dynamodb:BatchWriteItem',
+          ],
+          Resource: { 'Fn::GetAtt': [table, 'Arn'] },
+          Condition: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': WRITE_SCOPES[name].map((p) => `${p}*`) },
+          },
+        }),
+      ]);
     }
+    expect(WRITE_SCOPES.sdk).not.toContain('DEV#');
   });
 });
 
@@ -580,7 +614,14 @@ describe('secrets', () => {
       .map(([, p]) => p.Properties.Roles[0].Ref as string);
     const tokenFunctions = functions.filter(([id]) => tokenHandlers.includes(areaOfFunction.get(id)!));
     expect(readers.sort()).toEqual(
-      [...new Set([...apiFunctions, ...tokenFunctions].map(([id]) => roleOfFunction(id)))].sort(),
+      [
+        ...new Set(
+          [
+            ...apiFunctions.filter(([id]) => !stateless.includes(areaOfFunction.get(id)!)),
+            ...tokenFunctions,
+          ].map(([id]) => roleOfFunction(id)),
+        ),
+      ].sort(),
     );
     for (const [id, fn] of functions) {
       const name = areaOfFunction.get(id)!;
@@ -588,13 +629,13 @@ describe('secrets', () => {
         .filter((s) => String(s.Action).includes('secretsmanager:'))
         .map((s) => s.Resource.Ref);
       const expected = [
-        ...(areas.includes(name) ? [jwtKey[0]] : []),
+        ...(statefulAreas.includes(name) ? [jwtKey[0]] : []),
         ...(name === 'tokens' ? [admin[0]] : []),
         ...(tokenHandlers.includes(name) ? [providerCredentials[0]] : []),
       ];
       expect(secretResources.sort(), name).toEqual(expected.sort());
       const variables = fn.Properties.Environment.Variables;
-      expect(variables.JWT_SECRET_ARN).toEqual(areas.includes(name) ? { Ref: jwtKey[0] } : undefined);
+      expect(variables.JWT_SECRET_ARN).toEqual(statefulAreas.includes(name) ? { Ref: jwtKey[0] } : undefined);
       expect(variables.ADMIN_SECRET_ARN).toEqual(name === 'tokens' ? { Ref: admin[0] } : undefined);
       expect(variables.PROVIDER_CREDENTIALS_SECRET_ARN, name).toEqual(
         tokenHandlers.includes(name) ? { Ref: providerCredentials[0] } : undefined,
