@@ -68,7 +68,6 @@ export async function writeBatches(requests: WriteRequest[]): Promise<void> {
 export const deleteKeys = (itemKeys: Key[]) =>
   writeBatches(itemKeys.map((Key) => ({ DeleteRequest: { Key } })));
 
-
 export function isConditionFailure(error: unknown): boolean {
   const name = (error as { name?: string } | undefined)?.name;
   return name === 'ConditionalCheckFailedException' || name === 'TransactionCanceledException';
