@@ -55,23 +55,43 @@ async function connect(provider: string, userId: string) {
   expect(callback.headers.get('location')).toBe('https://app.example/done');
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+/**
+ * A backfill is 91 provider requests and, for Ultrahuman, some 8,000 DynamoDB Local writes (three series of 24
+ * hourly chunks a day, plus sources, the night and the score), all through the local queue and worker: ~15 s on an
+ * idle machine, several times that on a busy one. The wait is bounded by BACKFILL_WAIT_MS, and a test that waits
+ * for a backfill has BACKFILL_TEST_MS, the wait plus a margin for connecting and reading back.
+ */
+const BACKFILL_WAIT_MS = 150_000;
+const BACKFILL_TEST_MS = BACKFILL_WAIT_MS + 60_000;
+
+/** Polls `probe` until it returns a value; `waitingFor` says what, and what was seen last, when it gives up. */
+async function until<T>(
+  probe: () => Promise<T | undefined>,
+  waitingFor: () => string,
+  timeoutMs = BACKFILL_WAIT_MS,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting for the backfill');
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${waitingFor()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
-const completedRun = (userId: string, provider: string) =>
-  until(async () => {
-    const runs = await sandbox.api('GET', `/api/v1/users/${userId}/sync/runs`, { headers });
-    return (runs.json as Array<{ provider: string; stage: string; status: string }>).find(
-      (r) => r.provider === provider && r.stage === 'completed',
-    );
-  });
+type SyncRun = { provider: string; stage: string; status: string };
+
+const completedRun = (userId: string, provider: string) => {
+  let seen: SyncRun[] = [];
+  return until(
+    async () => {
+      const runs = await sandbox.api('GET', `/api/v1/users/${userId}/sync/runs`, { headers });
+      seen = runs.json as SyncRun[];
+      return seen.find((r) => r.provider === provider && r.stage === 'completed');
+    },
+    () => `the ${provider} backfill to complete; runs: ${JSON.stringify(seen)}`,
+  );
+};
 
 describe('provider connection end to end', () => {
   it('lists both providers as enabled once their credentials are configured', async () => {
@@ -82,7 +102,9 @@ describe('provider connection end to end', () => {
     ]);
   });
 
-  it('Fitbit: connect, backfill 90 days of workouts, read them back', async () => {
+  it('Fitbit: connect, backfill 90 days of workouts, read them back', {
+    timeout: BACKFILL_TEST_MS,
+  }, async () => {
     const user = await sandbox.api('POST', '/api/v1/users', { headers, json: {} });
     await connect('fitbit', user.json.id);
     const run = await completedRun(user.json.id, 'fitbit');
@@ -123,7 +145,9 @@ describe('provider connection end to end', () => {
     expect(listed.find((u) => u.id === unconnected.json.id)?.has_active_connection).toBe(false);
   });
 
-  it('Ultrahuman: connect, backfill, heart rate, sleep and the recovery score are readable', async () => {
+  it('Ultrahuman: connect, backfill, heart rate, sleep and the recovery score are readable', {
+    timeout: BACKFILL_TEST_MS,
+  }, async () => {
     const user = await sandbox.api('POST', '/api/v1/users', { headers, json: {} });
     await connect('ultrahuman', user.json.id);
     await completedRun(user.json.id, 'ultrahuman');
@@ -149,7 +173,9 @@ describe('provider connection end to end', () => {
     expect(scores.json.data[0].provider).toBe('ultrahuman');
   });
 
-  it('a rate-limited provider delays the job instead of failing it, and the sync still completes', async () => {
+  it('a rate-limited provider delays the job instead of failing it, and the sync still completes', {
+    timeout: BACKFILL_TEST_MS,
+  }, async () => {
     const user = await sandbox.api('POST', '/api/v1/users', { headers, json: {} });
     ultrahuman.rateLimitNext(1, 1);
     await connect('ultrahuman', user.json.id);

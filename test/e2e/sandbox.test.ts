@@ -10,7 +10,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bodyBytes, queryParams } from '#shared/http/request.js';
 import { createUser } from '#shared/identity/users.js';
 import { QUEUES, type QueueName, visibilityTimeoutSeconds } from '#shared/jobs/queues.js';
@@ -33,6 +33,16 @@ import { profileState, tombstoneUser, userItemKeys } from '#shared/store/users.j
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
 import { sourceRef } from '#test/helpers/health-data.js';
 import { apiClient, startTestSandbox, type TestSandbox } from '#test/helpers/sandbox.js';
+
+// The real modules, observed: a test checks what startSandbox started (nothing, when its port is taken).
+vi.mock('#shared/sandbox/dynamo.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('#shared/sandbox/dynamo.js')>();
+  return { ...real, startDynamoLocal: vi.fn(real.startDynamoLocal) };
+});
+vi.mock('#shared/sandbox/sqs.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('#shared/sandbox/sqs.js')>();
+  return { ...real, startLocalSqs: vi.fn(real.startLocalSqs) };
+});
 
 const REPO_ROOT = new URL('../../', import.meta.url).pathname;
 const TOO_LARGE = { detail: 'Request body too large: the limit is 6291456 bytes (6 MB)' };
@@ -65,6 +75,11 @@ function dynamoLocalPids(parentPid?: number): number[] {
   }
 }
 
+/**
+ * Polls `condition` (state outside this process or not announced by an event: queue counts, HTTP answers, pgrep)
+ * until it holds, or gives up after `timeoutMs`. Every bound here is generous (WAIT_MS) and below the timeout of
+ * the test that waits: a slow machine only makes the wait longer, a real failure still ends it.
+ */
 async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -73,6 +88,11 @@ async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs:
   }
   return true;
 }
+
+/** The bound of one wait for something asynchronous (a queue drained, a timer run, a process gone). */
+const WAIT_MS = 20_000;
+/** The timeout of a test with up to two such waits. */
+const WAITING_TEST_MS = 3 * WAIT_MS;
 
 describe('the sandbox over HTTP', () => {
   let sandbox: TestSandbox;
@@ -142,11 +162,14 @@ describe('the sandbox over HTTP', () => {
   });
 
   it('rejects a second sandbox on a port in use at once, before starting DynamoDB Local', async () => {
-    const started = Date.now();
+    vi.mocked(startDynamoLocal).mockClear();
+    vi.mocked(startLocalSqs).mockClear();
     await expect(startSandbox({ port: sandbox.port })).rejects.toThrow(
       `Port ${sandbox.port} is already in use: stop the other process or set PORT=`,
     );
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // "At once": the port is checked first, so neither emulator was even started (then stopped again).
+    expect(startDynamoLocal).not.toHaveBeenCalled();
+    expect(startLocalSqs).not.toHaveBeenCalled();
     expect(dynamoLocalPids(process.pid)).toEqual([]);
   });
 
@@ -183,21 +206,25 @@ describe('the sandbox over HTTP', () => {
       expect(Number(redrive.maxReceiveCount)).toBe(QUEUES[name].maxReceiveCount);
     });
 
-    it("erases a deleted user's data and tombstone when the second pass reaches the queue (the real worker)", async () => {
+    it("erases a deleted user's data and tombstone when the second pass reaches the queue (the real worker)", {
+      timeout: WAITING_TEST_MS,
+    }, async () => {
       const user = await createUser({ email: 'erase-me@example.com' });
       await saveDataSources(user.id, [toDataSource(user.id, sourceRef('apple', 'Watch7,1', 'Apple Watch'))]);
       await tombstoneUser(user.id);
       expect((await userItemKeys(user.id)).length).toBe(2);
 
       await sendTo('erasure', JSON.stringify({ user_id: user.id, final: true }));
-      expect(await waitUntil(async () => (await profileState(user.id)) === 'missing', 10_000)).toBe(true);
+      expect(await waitUntil(async () => (await profileState(user.id)) === 'missing', WAIT_MS)).toBe(true);
       expect(await userItemKeys(user.id)).toEqual([]);
-      expect(await waitUntil(async () => (await pending(sandbox.queues.erasure.url)) === 0, 5_000)).toBe(
+      expect(await waitUntil(async () => (await pending(sandbox.queues.erasure.url)) === 0, WAIT_MS)).toBe(
         true,
       );
     });
 
-    it('drops a malformed job once: no redelivery, nothing dead-lettered', async () => {
+    it('drops a malformed job once: no redelivery, nothing dead-lettered', {
+      timeout: WAITING_TEST_MS,
+    }, async () => {
       const errors = vi.spyOn(logger, 'error');
       try {
         const ids = [
@@ -208,9 +235,9 @@ describe('the sandbox over HTTP', () => {
           errors.mock.calls
             .filter(([message]) => message === 'dropping a malformed job')
             .map(([, extra]) => (extra as { messageId: string }).messageId);
-        expect(await waitUntil(() => ids.every((id) => dropped().includes(id)), 10_000)).toBe(true);
+        expect(await waitUntil(() => ids.every((id) => dropped().includes(id)), WAIT_MS)).toBe(true);
         // Deleted, not left in flight for a retry after the (30 min) visibility timeout.
-        expect(await waitUntil(async () => (await pending(sandbox.queues.erasure.url)) === 0, 5_000)).toBe(
+        expect(await waitUntil(async () => (await pending(sandbox.queues.erasure.url)) === 0, WAIT_MS)).toBe(
           true,
         );
         expect(await pending(sandbox.queues.erasure.dlqUrl)).toBe(0);
@@ -220,13 +247,15 @@ describe('the sandbox over HTTP', () => {
       }
     });
 
-    it('runs the sleep finaliser on its timer (OW_SCHEDULE_INTERVAL_SECONDS=1)', async () => {
+    it('runs the sleep finaliser on its timer (OW_SCHEDULE_INTERVAL_SECONDS=1)', {
+      timeout: WAITING_TEST_MS,
+    }, async () => {
       expect(SCHEDULES.sleepFinaliser.worker).toBe('sleep-finaliser');
       const infos = vi.spyOn(logger, 'info');
       try {
         const runs = () => infos.mock.calls.filter(([message]) => message === 'stale sleep finalised');
         // Two runs at a one-second interval: the timer repeats.
-        expect(await waitUntil(() => runs().length >= 2, 6_000)).toBe(true);
+        expect(await waitUntil(() => runs().length >= 2, WAIT_MS)).toBe(true);
         expect(runs()[0]![1]).toEqual({ finalised: expect.any(Number) });
       } finally {
         infos.mockRestore();
@@ -236,7 +265,9 @@ describe('the sandbox over HTTP', () => {
 });
 
 describe('schedule timers', () => {
-  it('never overlap two runs of one schedule, and stop() waits for the run in progress', async () => {
+  it('never overlap two runs of one schedule, and stop() waits for the run in progress', {
+    timeout: WAITING_TEST_MS,
+  }, async () => {
     let active = 0;
     let maxActive = 0;
     let runs = 0;
@@ -252,7 +283,7 @@ describe('schedule timers', () => {
       },
       { intervalMs: 1, functionName: 'slow', timeoutMs: 300_000 },
     );
-    expect(await waitUntil(() => runs >= 3, 5_000)).toBe(true);
+    expect(await waitUntil(() => runs >= 3, WAIT_MS)).toBe(true);
     await timer.stop();
     expect(active).toBe(0);
     expect(maxActive).toBe(1);
@@ -264,7 +295,7 @@ describe('schedule timers', () => {
     expect(Math.min(...contexts)).toBeGreaterThan(299_000);
   });
 
-  it('keeps running after a failed run', async () => {
+  it('keeps running after a failed run', { timeout: WAITING_TEST_MS }, async () => {
     let calls = 0;
     const failures: unknown[] = [];
     const timer = startTimer(
@@ -274,7 +305,7 @@ describe('schedule timers', () => {
       },
       { intervalMs: 1, functionName: 'flaky', timeoutMs: 1_000, onError: (error) => failures.push(error) },
     );
-    expect(await waitUntil(() => calls >= 2, 5_000)).toBe(true);
+    expect(await waitUntil(() => calls >= 2, WAIT_MS)).toBe(true);
     await timer.stop();
     expect(failures).toEqual([new Error('boom')]);
   });
@@ -478,7 +509,10 @@ describe('the API Gateway emulation', () => {
 });
 
 describe('DynamoDB Local', () => {
-  it('gets the table idempotently with TTL, and stop() kills Java while this process lives on', async () => {
+  // A JVM start (bounded by startDynamoLocal's own 30 s) and a table creation (its waiter's 60 s) on a busy machine.
+  it('gets the table idempotently with TTL, and stop() kills Java while this process lives on', {
+    timeout: 120_000,
+  }, async () => {
     const dynamo = await startDynamoLocal();
     const client = localDynamoClient(dynamo.endpoint);
     try {
@@ -499,7 +533,42 @@ describe('DynamoDB Local', () => {
 
 describe('npm start (bin/local.ts in a child process)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ow-sandbox-'));
+  /** Children still running: killed after each test, so a failed test leaves no sandbox (nor its Java) behind. */
+  const running = new Set<ChildProcess>();
+  afterEach(async () => {
+    for (const child of running) {
+      child.kill('SIGKILL');
+      await exited(child);
+    }
+  });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  /**
+   * A `node --import tsx` start transpiles the whole API and starts a JVM: seconds on an idle machine, far more on
+   * a busy one. Each start waits for its banner (or the child's exit), bounded by STARTUP_MS; each stop for the
+   * child's exit event, bounded by EXIT_MS; the tests' timeouts cover the sum with a margin.
+   */
+  const STARTUP_MS = 60_000;
+  const EXIT_MS = 30_000;
+
+  /** Resolves with the exit code once the child has exited (at once if it already has). */
+  function exited(child: ChildProcess): Promise<number | null> {
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+    return once(child, 'exit').then(([code]) => code as number | null);
+  }
+
+  /** `promise`, or a failure naming `what` once `ms` have passed without it settling. */
+  async function within<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what()} (after ${ms} ms)`)), ms);
+    });
+    try {
+      return await Promise.race([promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   /** Starts bin/local.ts and resolves once it printed its banner. */
   async function startLocal(): Promise<{ child: ChildProcess; url: string; javaPid: number }> {
@@ -511,11 +580,13 @@ describe('npm start (bin/local.ts in a child process)', () => {
     };
     for (const name of ['JWT_SECRET', 'API_BASE_URL', 'TABLE_NAME', 'OW_IN_MEMORY']) delete env[name];
     const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], { cwd: REPO_ROOT, env });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     let output = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });
-    const url = await new Promise<string>((resolve, reject) => {
+    const banner = new Promise<string>((resolve, reject) => {
       child.stdout?.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         const match = /API: +(http:\/\/localhost:\d+)/.exec(output);
@@ -523,22 +594,29 @@ describe('npm start (bin/local.ts in a child process)', () => {
       });
       child.once('exit', (code) => reject(new Error(`bin/local.ts exited (${code}):\n${output}`)));
     });
+    const url = await within(banner, STARTUP_MS, () => `bin/local.ts printed no banner:\n${output}`);
     expect(output).toMatch(/ready in \d+ ms/);
     const [javaPid] = dynamoLocalPids(child.pid!);
     expect(javaPid).toBeDefined();
     return { child, url, javaPid: javaPid! };
   }
 
-  it('stops DynamoDB Local on SIGTERM, and keeps data and tokens across restarts', async () => {
+  /** Sends `signal` and resolves with the exit code once the child has exited. */
+  function stopLocal(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
+    child.kill(signal);
+    return within(exited(child), EXIT_MS, () => `bin/local.ts did not exit on ${signal}`);
+  }
+
+  it('stops DynamoDB Local on SIGTERM, and keeps data and tokens across restarts', {
+    timeout: 2 * (STARTUP_MS + EXIT_MS) + 30_000,
+  }, async () => {
     const first = await startLocal();
     const login = await apiClient(first.url)('POST', '/api/v1/auth/login', {
       form: { username: 'admin@admin.com', password: 'your-secure-password' },
     });
     expect(login.status).toBe(200);
 
-    first.child.kill('SIGTERM');
-    const [code] = await once(first.child, 'exit');
-    expect(code).toBe(0);
+    expect(await stopLocal(first.child, 'SIGTERM')).toBe(0);
     expect(dynamoLocalPids()).not.toContain(first.javaPid);
 
     const second = await startLocal();
@@ -549,17 +627,18 @@ describe('npm start (bin/local.ts in a child process)', () => {
       expect(me.status).toBe(200);
       expect(me.json.email).toBe('admin@admin.com');
     } finally {
-      second.child.kill('SIGTERM');
-      await once(second.child, 'exit');
+      await stopLocal(second.child, 'SIGTERM');
     }
     expect(dynamoLocalPids()).not.toContain(second.javaPid);
   });
 
-  it('leaves no DynamoDB Local behind when killed with SIGKILL', async () => {
+  it('leaves no DynamoDB Local behind when killed with SIGKILL', {
+    timeout: STARTUP_MS + EXIT_MS + WAIT_MS + 30_000,
+  }, async () => {
     const { child, javaPid } = await startLocal();
-    child.kill('SIGKILL');
-    await once(child, 'exit');
-    expect(await waitUntil(() => !dynamoLocalPids().includes(javaPid), 5_000)).toBe(true);
+    await stopLocal(child, 'SIGKILL');
+    // Java is not our child: its watchdog kills it once the pipe from the dead sandbox closes. Poll for that.
+    expect(await waitUntil(() => !dynamoLocalPids().includes(javaPid), WAIT_MS)).toBe(true);
   });
 });
 
@@ -586,7 +665,9 @@ describe('the SQS poller', () => {
     return Messages.map((m) => m.Body);
   };
 
-  it('deletes the successes of a batch, redelivers the failure and finally moves it to the DLQ', async () => {
+  it('deletes the successes of a batch, redelivers the failure and finally moves it to the DLQ', {
+    timeout: WAITING_TEST_MS,
+  }, async () => {
     const options = { dlqName: 'jobs-dlq', maxReceiveCount: 2, visibilityTimeout: 1 };
     const queueUrl = await sqs.ensureQueue('jobs', options);
     expect(await sqs.ensureQueue('jobs', options)).toBe(queueUrl);
@@ -604,13 +685,12 @@ describe('the SQS poller', () => {
     };
     const poller = sqs.startPoller(queueUrl, handler, { batchSize: 10, idleDelayMs: 50 });
     const dlqBodies: Array<string | undefined> = [];
+    // Two receives of 'b', each failing and then invisible for 1 s, then the redrive: a few seconds at best.
     const movedToDlq = async () => {
-      for (let i = 0; i < 50 && dlqBodies.length === 0; i++) {
-        dlqBodies.push(...(await receiveBodies(dlqUrl)));
-        await sleep(100);
-      }
+      dlqBodies.push(...(await receiveBodies(dlqUrl)));
+      return dlqBodies.length > 0;
     };
-    await movedToDlq();
+    expect(await waitUntil(movedToDlq, WAIT_MS)).toBe(true);
     await poller.stop();
 
     expect(dlqBodies).toEqual(['b']);
@@ -640,7 +720,7 @@ describe('the SQS poller', () => {
     });
   });
 
-  it('deletes nothing when the handler throws', async () => {
+  it('deletes nothing when the handler throws', { timeout: WAITING_TEST_MS }, async () => {
     const queueUrl = await sqs.ensureQueue('flaky', { visibilityTimeout: 1 });
     await send(queueUrl, 'x');
     const counts: string[] = [];
@@ -652,7 +732,7 @@ describe('the SQS poller', () => {
       },
       { idleDelayMs: 50, onError: () => {} },
     );
-    expect(await waitUntil(() => counts.length >= 2, 5_000)).toBe(true);
+    expect(await waitUntil(() => counts.length >= 2, WAIT_MS)).toBe(true);
     await poller.stop();
     expect(counts).toEqual(['1', '2']);
   });

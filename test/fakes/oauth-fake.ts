@@ -227,6 +227,8 @@ export interface TokenRequestRecord {
   form: Record<string, string>;
   authorization: string | null;
   status: number;
+  /** When the request arrived (epoch ms, this process's clock). */
+  receivedAt: number;
 }
 
 const zeroCounters = (): OAuthFakeCounters => ({
@@ -540,12 +542,14 @@ export class OAuthFake {
 
   private async tokenEndpoint(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.counters.token++;
+    const receivedAt = Date.now();
     const raw = await readBody(req);
     const form = new URLSearchParams(raw);
     const record: TokenRequestRecord = {
       form: Object.fromEntries(form),
       authorization: req.headers.authorization ?? null,
       status: 200,
+      receivedAt,
     };
     this.tokenRequests.push(record);
     const answer = (status: number, body: unknown) => {

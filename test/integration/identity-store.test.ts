@@ -1,5 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createApiKey, deleteKey, listApiKeyViews, renameKey, rotateKey } from '#shared/identity/api-keys.js';
 import { createApplication, rotateApplicationSecret } from '#shared/identity/applications.js';
 import { sha256 } from '#shared/identity/credentials.js';
@@ -128,8 +128,11 @@ describe('users', () => {
     await issueTokens({ token_type: 'sdk', user_id: user.id, app_id: 'a', credential_version: 0 });
     await issueTokens({ token_type: 'sdk', user_id: bystander.id, app_id: 'a', credential_version: 0 });
     await createInvitationCode(user.id, 'dev-1');
-    await new Promise((r) => setTimeout(r, 200)); // GSI propagation in DynamoDB Local
-    expect((await userItemKeys(user.id)).length).toBeGreaterThanOrEqual(4);
+    // The items found through the GSI appear once it has caught up (at once on DynamoDB Local): wait for that.
+    await vi.waitFor(async () => expect((await userItemKeys(user.id)).length).toBeGreaterThanOrEqual(4), {
+      timeout: 15_000,
+      interval: 50,
+    });
     await deleteUser(user.id);
     // Only the tombstone is left, until erasure's delayed second pass removes it.
     expect(await userItemKeys(user.id)).toEqual([{ PK: `USER#${user.id}`, SK: 'PROFILE' }]);

@@ -14,6 +14,7 @@ import { createUser } from '#shared/identity/users.js';
 import { QUEUES, SYNC_QUEUES, visibilityTimeoutSeconds } from '#shared/jobs/queues.js';
 import type { HealthEvent, HealthScore, SeriesSamples, SourceRef } from '#shared/model/health-data.js';
 import { ConnectionRevokedError } from '#shared/oauth/errors.js';
+import { logger } from '#shared/observability.js';
 import {
   ProviderRequestError,
   RateLimitedError,
@@ -267,13 +268,14 @@ async function deliverOne(handler: Handler, context?: Context) {
   return invoke(handler, messages[0]!, context);
 }
 
+/** Polls the queue until a message is receivable (a delay ran out), or fails after `timeoutMs`. */
 async function waitForReady(timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if ((await counts()).ready > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error('no message became receivable');
+  throw new Error(`no message became receivable within ${timeoutMs} ms: ${JSON.stringify(await counts())}`);
 }
 
 async function drained() {
@@ -393,15 +395,31 @@ describe('sync worker', () => {
     await drained();
   });
 
-  it('abandons a unit still running at the hard deadline, and continues without it', async () => {
+  it('abandons a unit still running at the hard deadline, and continues without it', {
+    timeout: 60_000,
+  }, async () => {
     const userId = await connectedUser();
+    // The unit never ends: only the hard deadline can end the invocation.
     const fake = fakeProvider(() => new Promise(() => {}));
-    const worker = workerWith(fake.provider, { softMarginMs: 100, hardMarginMs: 50 });
+    // A 20 s invocation whose hard deadline comes 1 s after its start (20 s - 19 s), or at once if the set-up
+    // before the first unit took longer: the unit starts unless the set-up took 19.9 s (the soft margin), and the
+    // wrap-up (continuation, lease, events) has 19 s before the handler's own timeout (middy's, 5 ms before the
+    // end), however busy the machine. No progress event: nothing but the provider call runs inside the deadline.
+    const worker = workerWith(fake.provider, {
+      softMarginMs: 100,
+      hardMarginMs: 19_000,
+      progressEveryMs: Infinity,
+    });
     await queueSync(manualJob(userId));
-    const started = Date.now();
-    const { response } = await deliverOne(worker, createLambdaContext('sync-worker', 600));
-    expect(Date.now() - started).toBeLessThan(2_000);
-    expect(response.batchItemFailures).toEqual([]);
+    const warnings = vi.spyOn(logger, 'warn');
+    try {
+      const { response } = await deliverOne(worker, createLambdaContext('sync-worker', 20_000));
+      expect(fake.calls).toHaveLength(1);
+      expect(warnings).toHaveBeenCalledWith('sync unit abandoned at the deadline', expect.anything());
+      expect(response.batchItemFailures).toEqual([]);
+    } finally {
+      warnings.mockRestore();
+    }
     const [message] = await receiveAll();
     const continuation = syncJob.parse(JSON.parse(message!.Body!));
     expect(continuation.checkpoint).toBeUndefined();
@@ -410,10 +428,14 @@ describe('sync worker', () => {
     expect((await getConnection(userId, PROVIDER))!.sync_lease_owner).toBeUndefined();
   });
 
-  it('429: re-queues the job from its checkpoint until the reset, and the message succeeds', async () => {
+  it('429: re-queues the job from its checkpoint until the reset, and the message succeeds', {
+    timeout: 60_000,
+  }, async () => {
     const userId = await connectedUser();
+    // A reset 5 s away: the message re-queued with a ~5 s delay is still delayed when counted right after, even
+    // on a busy machine (a 1 s reset could run out in between).
     const limited = fakeProvider((_unit, call) => {
-      if (call === 2) throw new RateLimitedError(Date.now() + 1_200);
+      if (call === 2) throw new RateLimitedError(Date.now() + 5_000);
     });
     const job = manualJob(userId);
     await queueSync(job);
@@ -426,7 +448,7 @@ describe('sync worker', () => {
       /^Rate limited by ultrahuman; resuming after/,
     );
 
-    await waitForReady(5_000);
+    await waitForReady(30_000);
     const [message] = await receiveAll();
     const retry = syncJob.parse(JSON.parse(message!.Body!));
     expect(retry).toMatchObject({ run_id: job.run_id, checkpoint: units[0], attempt: 1 });
@@ -494,13 +516,24 @@ describe('sync worker', () => {
 
   it('the lease: of two concurrent jobs for one connection only one syncs, the other is re-queued', async () => {
     const userId = await connectedUser();
-    const fake = fakeProvider(() => new Promise((resolve) => setTimeout(resolve, 150)));
+    // The first unit to start waits until one invocation has ended: the syncing job holds its lease for as long as
+    // the other needs to be turned away, however the two interleave. Were both let in (a broken lease), the other
+    // would sync and end, releasing this one: the counts below then fail instead of the test hanging.
+    let oneEnded!: () => void;
+    const firstInvocationEnded = new Promise<void>((resolve) => {
+      oneEnded = resolve;
+    });
+    const fake = fakeProvider(async (_unit, call) => {
+      if (call === 1) await firstInvocationEnded;
+    });
     const worker = workerWith(fake.provider);
     await queueSync(manualJob(userId));
     await queueSync(manualJob(userId));
     const messages = await receiveAll();
     expect(messages).toHaveLength(2);
-    const results = await Promise.all(messages.map((m) => invoke(worker, m)));
+    const invocations = messages.map((m) => invoke(worker, m));
+    Promise.race(invocations).then(oneEnded, oneEnded);
+    const results = await Promise.all(invocations);
     for (const { response } of results) expect(response.batchItemFailures).toEqual([]);
     expect(fake.calls).toHaveLength(3);
     expect((await stages(userId)).filter((s) => s === 'completed/success')).toHaveLength(1);

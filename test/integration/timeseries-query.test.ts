@@ -172,7 +172,11 @@ async function walk(userId: string, query: TimeseriesQuery) {
 }
 
 describe('queryTimeseries', () => {
-  it('a full cursor walk returns exactly the reference, for raw and every resolution', async () => {
+  // 40 runs, each writing up to 200 samples and walking up to 200 pages against DynamoDB Local: a few seconds on an
+  // idle machine, many times that on a busy one, hence its own timeout rather than fewer runs.
+  it('a full cursor walk returns exactly the reference, for raw and every resolution', {
+    timeout: 120_000,
+  }, async () => {
     await fc.assert(
       fc.asyncProperty(
         writesArbitrary,
