@@ -32,7 +32,7 @@ export interface TokenResponse {
 export const REFRESH_GRACE_MS = 10_000;
 /** Successors followed at most, when a successor was itself rotated within the window. */
 const MAX_GRACE_HOPS = 5;
-const ROTATE_ATTEMPTS = 5;
+const ROTATE_ATTEMPTS = 8;
 
 const lifetimeDays = () => env(apiEnvSchema).REFRESH_TOKEN_EXPIRE_DAYS;
 

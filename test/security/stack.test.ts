@@ -76,7 +76,7 @@ describe('reserved concurrency', () => {
     }
   });
 
-  it('is set per function from context, or turned off', () => {
+  it('is set per function from context, or turned off', { timeout: 120_000 }, () => {
     const custom = Object.values(synth({ reservedConcurrency: '{"sdk": 250}' })).filter(
       (r) => r.Type === 'AWS::Lambda::Function',
     );
