@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createUser } from '#shared/identity/users.js';
 import { db } from '#shared/store/client.js';
 import { upsertConnection } from '#shared/store/connections.js';
 import { dispatchLiveSyncs } from '#shared/sync/dispatcher.js';
@@ -24,8 +24,9 @@ async function benchDispatcher() {
   const sandbox = await startBenchSandbox();
   try {
     const seeded = performance.now();
-    await inParallel(CONNECTIONS, 32, () =>
-      upsertConnection(randomUUID(), 'fitbit', {
+    // Connections are only ever written for users that exist.
+    await inParallel(CONNECTIONS, 32, async () =>
+      upsertConnection((await createUser({})).id, 'fitbit', {
         provider_user_id: null,
         provider_username: null,
         scope: 'activity',
