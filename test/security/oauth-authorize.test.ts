@@ -1,11 +1,9 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
-import { createApiKey } from '#shared/identity/api-keys.js';
-import { ensureAdminDeveloper } from '#shared/identity/developers.js';
 import { createUser } from '#shared/identity/users.js';
 import { createHttpApi, listenHttp } from '#shared/sandbox/http-server.js';
-import { getDeveloperByEmail } from '#shared/store/developers.js';
+import { testApiKey } from '#test/helpers/credentials.js';
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
 import { handler } from '../../functions/oauth.js';
 
@@ -24,9 +22,7 @@ beforeAll(async () => {
     FITBIT_CLIENT_SECRET: 'fitbit-secret',
   });
   resetEnvCache();
-  await ensureAdminDeveloper();
-  const admin = await getDeveloperByEmail(process.env.ADMIN_EMAIL!);
-  apiKey = (await createApiKey('oauth', admin!.id)).key;
+  apiKey = await testApiKey('oauth');
   userId = (await createUser({})).id;
 });
 

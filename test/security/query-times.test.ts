@@ -1,9 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey } from '#shared/identity/api-keys.js';
-import { ensureAdminDeveloper } from '#shared/identity/developers.js';
 import { createUser } from '#shared/identity/users.js';
-import { getDeveloperByEmail } from '#shared/store/developers.js';
+import { testApiKey } from '#test/helpers/credentials.js';
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
 import { handler } from '../../functions/data.js';
 
@@ -13,9 +11,7 @@ let apiKey: string;
 let userId: string;
 
 beforeAll(async () => {
-  await ensureAdminDeveloper();
-  const admin = await getDeveloperByEmail(process.env.ADMIN_EMAIL!);
-  apiKey = (await createApiKey('times', admin!.id)).key;
+  apiKey = await testApiKey('times');
   userId = (await createUser({})).id;
 });
 

@@ -2,12 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey } from '#shared/identity/api-keys.js';
-import { ensureAdminDeveloper } from '#shared/identity/developers.js';
 import { createUser } from '#shared/identity/users.js';
-import { getDeveloperByEmail } from '#shared/store/developers.js';
 import { DEFAULT_HISTORY_DAYS, type SyncJob, syncJob } from '#shared/sync/enqueue.js';
 import { DEFAULT_SYNC_DEPS, runSyncJob } from '#shared/sync/worker.js';
+import { testApiKey } from '#test/helpers/credentials.js';
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
 import { useLocalQueues } from '#test/helpers/local-queues.js';
 import { handler } from '../../functions/sync.js';
@@ -23,9 +21,7 @@ const DAY = 86_400_000;
 let apiKey: string;
 
 beforeAll(async () => {
-  await ensureAdminDeveloper();
-  const admin = await getDeveloperByEmail(process.env.ADMIN_EMAIL!);
-  apiKey = (await createApiKey('bounds', admin!.id)).key;
+  apiKey = await testApiKey('bounds');
 });
 
 async function post(path: string, query: Record<string, string> = {}) {
