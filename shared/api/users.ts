@@ -9,7 +9,7 @@ import {
   readableUserId,
   requireUser,
   updateUser,
-  userView,
+  userResponse,
 } from '#shared/identity/users.js';
 import { PROVIDERS } from '#shared/model/provider.js';
 import { connectionViews, disconnect, disconnectAndDeleteData } from '#shared/oauth/connections.js';
@@ -87,7 +87,7 @@ export const usersRoutes = [
     summary: 'Get a user',
     params: userIdParams,
     response: userRead,
-    handle: async ({ params }) => userView(await requireUser(params.user_id)),
+    handle: async ({ params }) => userResponse(await requireUser(params.user_id)),
   }),
   defineRoute({
     method: 'PATCH',

@@ -28,6 +28,14 @@ export const userView = (user: User) => ({
   has_active_connection: user.has_active_connection ?? false,
 });
 
+/** Any active connection (one partition read): computed for every user response, not only the list. */
+const hasActiveConnection = async (userId: string) =>
+  (await listConnections(userId)).some((c) => c.status === 'active');
+
+/** The user as every route answers it, `has_active_connection` included. */
+export const userResponse = async (user: User) =>
+  userView({ ...user, has_active_connection: await hasActiveConnection(user.id) });
+
 const externalIdConflict = (value: string) =>
   badRequest(`User entity already exists. Details: external_user_id '${value}' is already in use`);
 
@@ -77,7 +85,7 @@ export async function updateUser(id: string, fields: UserFields) {
     if (error instanceof ExternalIdTaken) throw externalIdConflict(error.message);
     throw error;
   }
-  return userView(next);
+  return userResponse(next);
 }
 
 /** How long a DELETE request erases inline before handing the rest to the erasure queue. */
@@ -89,11 +97,11 @@ const INLINE_ERASURE_MS = 10_000;
  * every write for the user; the data goes inline for up to 10 s, the rest on the erasure queue.
  */
 export async function deleteUser(id: string) {
-  await requireUser(id);
+  const response = await userResponse(await requireUser(id));
   await queueErasure(id, { final: true, delaySeconds: SECOND_PASS_DELAY_SECONDS });
-  const user = await tombstoneUser(id);
+  await tombstoneUser(id);
   if ((await eraseUserData(id, Date.now() + INLINE_ERASURE_MS)) === 'partial') await queueErasure(id);
-  return userView(user);
+  return response;
 }
 
 export type SortField = 'created_at' | 'email' | 'first_name' | 'last_name' | 'last_synced_at';
@@ -160,15 +168,6 @@ export async function listUserPage(query: ListUsersQuery) {
   const users = (await listUsers()).filter((u) => matchesFilters(u, query));
   users.sort(compareUsers(query.sort_by, query.sort_order));
   const page = offsetPage(users, query.page, query.limit);
-  return { ...page, items: (await withConnectionState(page.items)).map(userView) };
-}
-
-/** `has_active_connection` of the users shown (one partition read each, in parallel; a page is at most 100). */
-async function withConnectionState(users: User[]): Promise<User[]> {
-  return Promise.all(
-    users.map(async (user) => ({
-      ...user,
-      has_active_connection: (await listConnections(user.id)).some((c) => c.status === 'active'),
-    })),
-  );
+  // One connection read per user shown, in parallel (a page is at most 100).
+  return { ...page, items: await Promise.all(page.items.map(userResponse)) };
 }

@@ -14,7 +14,7 @@ export interface User {
   /** Denormalised from the user's connections by the sync engine. */
   last_synced_at?: string | null;
   last_synced_provider?: string | null;
-  /** Computed from the user's connections when listed, never stored. */
+  /** Computed from the user's connections for every response, never stored. */
   has_active_connection?: boolean;
 }
 
