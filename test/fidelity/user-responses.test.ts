@@ -27,7 +27,7 @@ async function call(
   method: string,
   path: string,
   json?: unknown,
-  headers = { 'x-open-wearables-api-key': apiKey },
+  headers: Record<string, string> = { 'x-open-wearables-api-key': apiKey },
 ) {
   const result = (await handler(
     httpEvent(method, path, { headers, ...(json ? { json } : {}) }),
