@@ -1,5 +1,7 @@
 import type { Sample, SourceRef } from '#shared/model/health-data.js';
+import { isStorableSample, isStorableSpan } from '#shared/model/limits.js';
 import type { SeriesType } from '#shared/model/series.js';
+import { logger } from '#shared/observability.js';
 import type { PullResult } from '#shared/providers/types.js';
 import { type DataSourceRecord, saveDataSources, toDataSource } from '#shared/store/data-sources.js';
 import { purgeDeletedUser } from '#shared/store/erase-user.js';
@@ -76,10 +78,19 @@ export interface SavedCounts {
  */
 export async function savePullResult(userId: string, result: PullResult): Promise<SavedCounts> {
   const sources = new SourceRegistry(userId);
+  let dropped = 0;
   const series = result.series
-    .filter((s) => s.samples.length > 0)
-    .map((s) => ({ series: s.series, samples: s.samples, key: sources.keyOf(s.source) }));
-  const events = result.events.map((e) => newStoredEvent(userId, sources.keyOf(e.source), e));
+    .map((s) => {
+      const samples = s.samples.filter(isStorableSample);
+      dropped += s.samples.length - samples.length;
+      return { series: s.series, samples, key: sources.keyOf(s.source) };
+    })
+    .filter((s) => s.samples.length > 0);
+  const storable = result.events.filter((e) => isStorableSpan(e.start, e.end));
+  dropped += result.events.length - storable.length;
+  // A provider sending impossible values is worth a look, not a failed sync.
+  if (dropped > 0) logger.warn('provider items out of range dropped', { userId, dropped });
+  const events = storable.map((e) => newStoredEvent(userId, sources.keyOf(e.source), e));
   // One item per score identity: a transaction refuses two writes of the same key (the last one wins).
   const scores = [
     ...new Map(

@@ -4,6 +4,7 @@ import { type NormalisedBatch, normaliseSdkBatch, type SleepSegment } from '#sha
 import { assembleSleep } from '#shared/ingest/sleep-sessions.js';
 import type { SourceRef } from '#shared/model/health-data.js';
 import type { SdkProvider } from '#shared/model/provider.js';
+import { logger } from '#shared/observability.js';
 import { getConnection, stampSynced, upsertConnection } from '#shared/store/connections.js';
 import { insertEvent, newStoredEvent } from '#shared/store/events.js';
 
@@ -78,6 +79,9 @@ export async function ingestSdkPush(
 ): Promise<IngestCounts> {
   const result = normaliseSdkBatch(body, provider);
   if (!result.ok) throw badRequest(result.error);
+  if (result.batch.dropped > 0) {
+    logger.info('sdk push items dropped', { userId, provider, reasons: result.batch.dropReasons });
+  }
   return writingFor(userId, async () => {
     const counts = await saveBatch(userId, result.batch);
     await markSdkConnection(userId, provider);

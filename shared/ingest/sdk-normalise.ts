@@ -15,6 +15,7 @@ import {
   type SourceRef,
   type WorkoutDetails,
 } from '#shared/model/health-data.js';
+import { isStorableSample, isStorableSpan, isStorableValue } from '#shared/model/limits.js';
 import { roundTo } from '#shared/model/numbers.js';
 import type { SdkProvider } from '#shared/model/provider.js';
 import { SERIES_TYPES, type SeriesType } from '#shared/model/series.js';
@@ -40,8 +41,10 @@ export interface NormalisedBatch {
   series: SeriesSamples[];
   workouts: WorkoutEvent[];
   sleepSegments: SleepSegment[];
-  /** Items that failed validation, plus records whose normalised value is not a finite number. */
+  /** Items that failed validation or cannot be stored (see `dropReasons`). */
   dropped: number;
+  /** Why items were dropped, for the logs: reason -> count. */
+  dropReasons: Record<string, number>;
   /** Items present in the payload, before validation. */
   received: { records: number; workouts: number; sleep: number };
 }
@@ -105,26 +108,41 @@ class SeriesCollector {
   }
 }
 
-/** Adds every mapped record (unmapped types are skipped, contract 6.2); returns how many had no usable value. */
-function collectRecords(collector: SeriesCollector, records: MetricRecord[], provider: SdkProvider): number {
-  let unusable = 0;
+/** Counts dropped items by reason. */
+class Drops {
+  readonly reasons: Record<string, number> = {};
+
+  add(reason: string, count = 1): void {
+    if (count > 0) this.reasons[reason] = (this.reasons[reason] ?? 0) + count;
+  }
+
+  get total(): number {
+    return Object.values(this.reasons).reduce((sum, n) => sum + n, 0);
+  }
+}
+
+/** Adds every mapped record (unmapped types are skipped, contract 6.2); unstorable ones are dropped. */
+function collectRecords(
+  collector: SeriesCollector,
+  records: MetricRecord[],
+  provider: SdkProvider,
+  drops: Drops,
+) {
   for (const record of records) {
     const series = record.type === null ? undefined : lookup(SDK_METRIC_TYPES, record.type);
     if (series === undefined) continue;
-    const value = roundTo(record.value * unitFactor(series, record.unit, provider), 3);
-    if (!Number.isFinite(value)) {
-      unusable++;
-      continue;
-    }
     const sample = {
       timestamp: record.startDate,
-      value,
+      value: roundTo(record.value * unitFactor(series, record.unit, provider), 3),
       zoneOffset: record.zoneOffset,
       isDailyTotal: isDailyTotal(series),
     };
+    if (!isStorableSample(sample)) {
+      drops.add('value or time out of range');
+      continue;
+    }
     collector.add(sourceRef(record.source, provider), series, sample);
   }
-  return unusable;
 }
 
 type DetailField = keyof WorkoutDetails;
@@ -185,6 +203,7 @@ function workoutEvent(workout: Workout, source: SourceRef): WorkoutEvent {
   let energy: number | null = null;
   let durationSeconds = (workout.endDate - workout.startDate) / 1000;
   for (const { type, unit, value } of workout.values) {
+    if (!isStorableValue(value)) continue;
     const field = lookup(DETAIL_STATISTICS, type);
     if (field) details[field] = roundTo(value, DETAIL_PLACES[field] ?? 3);
     else if (ENERGY_STATISTICS.has(type)) energy = (energy ?? 0) + value;
@@ -207,7 +226,7 @@ function workoutEvent(workout: Workout, source: SourceRef): WorkoutEvent {
 function addWorkoutSamples(collector: SeriesCollector, workout: Workout, source: SourceRef): void {
   for (const { type, value } of workout.values) {
     const series = lookup(SERIES_STATISTICS, type);
-    if (!series) continue;
+    if (!series || !isStorableValue(value)) continue;
     const sample = {
       timestamp: workout.endDate,
       value: roundTo(value, 3),
@@ -232,10 +251,14 @@ const isSleepStage = (stage: string): stage is SleepStage =>
   (SLEEP_STAGES as readonly string[]).includes(stage);
 
 /** Known stages only (anything else is ignored, not dropped), first of each (source, start, end, stage). */
-function sleepSegments(records: SleepRecord[], provider: SdkProvider): SleepSegment[] {
+function sleepSegments(records: SleepRecord[], provider: SdkProvider, drops: Drops): SleepSegment[] {
   const byIdentity = new Map<string, SleepSegment>();
   for (const record of records) {
     if (!isSleepStage(record.stage)) continue;
+    if (!isStorableSpan(record.startDate, record.endDate)) {
+      drops.add('sleep time out of range');
+      continue;
+    }
     const source = sourceRef(record.source, provider);
     const key = `${sourceKey(source)}|${record.startDate}|${record.endDate}|${record.stage}`;
     if (byIdentity.has(key)) continue;
@@ -258,20 +281,26 @@ export function normaliseSdkBatch(
   const parsed = parseSyncRequest(body);
   if (!parsed.ok) return parsed;
   const { records, workouts, sleep, dropped, received } = parsed.request;
+  const drops = new Drops();
+  drops.add('invalid item', dropped);
   const collector = new SeriesCollector();
-  const unusable = collectRecords(collector, records, provider);
-  const workoutEvents = workouts.map((workout) => {
+  collectRecords(collector, records, provider, drops);
+  const storable = workouts.filter((workout) => isStorableSpan(workout.startDate, workout.endDate));
+  drops.add('workout time out of range', workouts.length - storable.length);
+  const workoutEvents = storable.map((workout) => {
     const source = sourceRef(workout.source, provider);
     addWorkoutSamples(collector, workout, source);
     return workoutEvent(workout, source);
   });
+  const segments = sleepSegments(sleep, provider, drops);
   return {
     ok: true,
     batch: {
       series: collector.result(),
       workouts: uniqueWorkouts(workoutEvents),
-      sleepSegments: sleepSegments(sleep, provider),
-      dropped: dropped + unusable,
+      sleepSegments: segments,
+      dropped: drops.total,
+      dropReasons: drops.reasons,
       received,
     },
   };
