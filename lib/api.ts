@@ -1,6 +1,7 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -25,7 +26,7 @@ import { pascal } from '#lib/names.js';
 import { ProviderVault } from '#lib/provider-vault.js';
 import type { Secrets } from '#lib/secrets.js';
 import { DOCS_ASSETS, DOCS_ASSETS_DIR } from '#shared/api/docs.js';
-import { type ApiArea, apiAreaEnv, apiAreas, FALLBACK_AREA } from '#shared/api/index.js';
+import { type ApiArea, allRoutes, apiAreaEnv, apiAreas, FALLBACK_AREA } from '#shared/api/index.js';
 import { CORS_ALLOWED_HEADERS, CORS_MAX_AGE_SECONDS } from '#shared/http/cors.js';
 import { QUEUES, type QueueName, SYNC_QUEUES } from '#shared/jobs/queues.js';
 import { WRITE_SCOPES } from '#shared/store/write-scopes.js';
@@ -135,7 +136,7 @@ export class Api extends Construct {
         maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
       },
     });
-    new HttpStage(this, 'DefaultStage', {
+    const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       autoDeploy: true,
       throttle: { rateLimit: config.apiThrottleRateLimit, burstLimit: config.apiThrottleBurstLimit },
@@ -146,6 +147,15 @@ export class Api extends Construct {
         format: ACCESS_LOG_FORMAT,
       },
     });
+    const mobileThrottle = {
+      ThrottlingRateLimit: config.mobileThrottleRateLimit,
+      ThrottlingBurstLimit: config.mobileThrottleBurstLimit,
+    };
+    (stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
+      allRoutes
+        .filter((route) => route.mobile)
+        .map((route) => [`${route.method} ${route.path}`, mobileThrottle]),
+    );
     // Same value as httpApi.apiEndpoint, spelled out so the synth-time env check sees a URL rather than one
     // opaque token. The functions depend on the API, never the reverse (routes and integrations depend on
     // both), so referencing it from their environment creates no cycle.

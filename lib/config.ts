@@ -74,6 +74,9 @@ const contextSchema = z.object({
   apiBaseUrl: z.url().optional(),
   apiThrottleRateLimit: z.coerce.number().positive().default(100),
   apiThrottleBurstLimit: z.coerce.number().int().positive().default(200),
+  /** The mobile SDK routes' own throttle: every phone pushes through them, in bursts. */
+  mobileThrottleRateLimit: z.coerce.number().positive().default(1000),
+  mobileThrottleBurstLimit: z.coerce.number().int().positive().default(2000),
   reservedConcurrency,
 });
 

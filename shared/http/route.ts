@@ -33,6 +33,11 @@ export interface Route<
   auth: AuthClass;
   /** The route is public (`NONE`) while this returns true: an operator's opt-in to the reference's behaviour. */
   publicWhen?: () => boolean;
+  /**
+   * Called by the mobile SDKs (push, logs, token refresh, invitation redeem): API Gateway gives it its own, higher
+   * throttle (lib/api.ts). A 429 there would make the iOS SDK skip data for good; every SDK retries a 503.
+   */
+  mobile?: boolean;
   /** OpenAPI tag and one-line summary. */
   tag: string;
   summary: string;

@@ -7,6 +7,7 @@ import {
   SLEEP_END_GAP_MINUTES,
 } from '#shared/ingest/sleep-assembly.js';
 import type { SourceRef } from '#shared/model/health-data.js';
+import { ContentionError } from '#shared/store/contention.js';
 import { dataSourcesByKey, sourceRefOf } from '#shared/store/data-sources.js';
 import { newStoredEvent, queryEvents, type StoredEvent } from '#shared/store/events.js';
 import { commitSleepState, getPendingSleep, listStalePendingSleep } from '#shared/store/sleep-pending.js';
@@ -107,7 +108,7 @@ export async function assembleSleep(
     if (await commitSleepState(userId, sourceKey, open, pending.version, finalised)) return;
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 50 * (attempt + 1)));
   }
-  throw new Error(`sleep assembly for user ${userId} kept conflicting; the client may retry`);
+  throw new ContentionError('sleep assembly');
 }
 
 /** Finalises sessions whose last segment ended at least the gap ago but that no later push closed. */

@@ -6,6 +6,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { baseEnvSchema, env } from '#shared/config/env.js';
+import { retryTransactionConflicts } from '#shared/store/contention.js';
 import { checkWriteScope, writtenPartitionKeys } from '#shared/store/write-scopes.js';
 
 export type Item = Record<string, unknown>;
@@ -35,6 +36,11 @@ export function db(): { doc: DynamoDBDocumentClient; table: string } {
       },
       { step: 'initialize', name: 'writeScope' },
     );
+    documentClient.middlewareStack.add(retryTransactionConflicts as never, {
+      step: 'initialize',
+      name: 'retryTransactionConflicts',
+      priority: 'high',
+    });
     clientEndpoint = endpoint;
   }
   return { doc: documentClient, table: env(baseEnvSchema).TABLE_NAME };

@@ -4,6 +4,7 @@ import type { Sample } from '#shared/model/health-data.js';
 import { SERIES_TYPE_CODES, type SeriesType } from '#shared/model/series.js';
 import { decodeChunk, encodeChunk, roundValue } from '#shared/store/chunk-codec.js';
 import { db, deleteKeys, type Item, isConditionFailure, type Key, queryAll } from '#shared/store/client.js';
+import { ContentionError } from '#shared/store/contention.js';
 import { keys } from '#shared/store/keys.js';
 import { writeForUser } from '#shared/store/user-guard.js';
 
@@ -207,7 +208,8 @@ async function mergeIntoChunk(
       const wcu = await putChunk(key, bucketStart, merged.samples, current?.version);
       return { ...outcome, written: true, wcu, conflicts: attempt - 1 };
     } catch (error) {
-      if (!isConditionFailure(error) || attempt === MAX_ATTEMPTS) throw error;
+      if (!isConditionFailure(error)) throw error;
+      if (attempt === MAX_ATTEMPTS) throw new ContentionError('a time-series write');
     }
     await jitteredBackoff(attempt);
     const reread = await getItem(key);
@@ -310,7 +312,8 @@ async function recordInRegistry(
         : await createRegistry(key, target, added, bounds);
       return { wcu, rcu };
     } catch (error) {
-      if (!isConditionFailure(error) || attempt === MAX_ATTEMPTS) throw error;
+      if (!isConditionFailure(error)) throw error;
+      if (attempt === MAX_ATTEMPTS) throw new ContentionError('a time-series write');
     }
     const reread = await getItem(key);
     rcu += reread.rcu;
