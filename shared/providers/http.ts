@@ -84,6 +84,14 @@ export function bearerGet(apiBaseUrl: string, accessToken: string) {
     const response = await providerFetch(url.toString(), {
       headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
     });
-    return response.json();
+    const text = await response.text();
+    try {
+      return JSON.parse(text);
+    } catch {
+      // A gateway's error page or a truncated body: worth retrying, and failing the run in the end.
+      throw new TransientProviderError(
+        `${url.host} answered ${response.status} with a body that is not JSON`,
+      );
+    }
   };
 }

@@ -175,6 +175,8 @@ class SyncRun {
   /** The run has recorded its `started` event: hand-overs carry its start time and counts from then on. */
   private begun: boolean;
   private lastProgress = 0;
+  /** A final (`failed`) status has been recorded for the run. */
+  private ended = false;
 
   constructor(
     private readonly job: SyncJob,
@@ -218,6 +220,7 @@ class SyncRun {
   }
 
   private async fail(message: string, error?: string): Promise<JobOutcome> {
+    this.ended = true;
     await this.event({
       stage: 'failed',
       status: 'failed',
@@ -228,15 +231,30 @@ class SyncRun {
     return 'failed';
   }
 
-  /** A user deleted while the job runs: every guarded write refused, the sync's own writes purged, job dropped. */
+  /**
+   * A user deleted while the job runs: every guarded write refused, the sync's own writes purged, job dropped. Any
+   * other failure is retried by SQS (the message fails) until its last receive, which ends the run `failed` with the
+   * error: no run stays `in_progress` once its job is gone.
+   */
   async run(): Promise<JobOutcome> {
     try {
       return await this.runForUser();
     } catch (error) {
-      if (!(error instanceof UserGone)) throw error;
-      logger.warn('dropping a sync job: the user was deleted', { runId: this.job.run_id });
-      return 'dropped';
+      if (error instanceof UserGone) {
+        logger.warn('dropping a sync job: the user was deleted', { runId: this.job.run_id });
+        return 'dropped';
+      }
+      if (this.lastReceive() && !this.ended) {
+        const message = (error as Error).message ?? String(error);
+        await this.fail(`Sync of ${this.job.provider} failed: ${message}`, message);
+      }
+      // SQS retries the message, and dead-letters it after its last receive (the alarm tells an operator).
+      throw error;
     }
+  }
+
+  private lastReceive(): boolean {
+    return this.invocation.receiveCount >= QUEUES[SYNC_QUEUES[this.job.provider]].maxReceiveCount;
   }
 
   private async runForUser(): Promise<JobOutcome> {
@@ -410,7 +428,12 @@ class SyncRun {
         ) {
           return this.tokenFailure(error, { ...continuation, checkpoint });
         } else {
-          throw error;
+          // Anything else (a body that does not parse, a mapping that breaks on it): retried like a 5xx.
+          return this.transient(
+            error as Error,
+            { done, total, resume: { ...continuation, checkpoint } },
+            window,
+          );
         }
       }
       this.totals.units_done++;
@@ -483,7 +506,7 @@ class SyncRun {
    * so no unit already saved is fetched again (a unit that keeps failing then exhausts the continuation's receives).
    */
   private async transient(
-    error: TransientProviderError,
+    error: Error,
     at: { done: number; total: number; resume: Partial<SyncJob> },
     window: SyncWindow,
   ): Promise<JobOutcome> {
@@ -492,6 +515,7 @@ class SyncRun {
     const backoff = transientVisibilitySeconds(invocation.receiveCount);
     const progressed = at.resume.checkpoint !== job.checkpoint;
     const last = !progressed && invocation.receiveCount >= queue.maxReceiveCount;
+    if (last) this.ended = true;
     await this.event(
       last
         ? {
