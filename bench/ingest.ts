@@ -1,7 +1,7 @@
 import { BatchWriteCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { db } from '#shared/store/client.js';
 import { itemSize } from '#shared/store/item-size.js';
-import { readSeriesSamples } from '#shared/store/timeseries.js';
+import { readSeriesSamples } from '#shared/store/series-read.js';
 import { meterCapacity } from './capacity.js';
 import { type BenchSandbox, percentile, startBenchSandbox } from './sandbox.js';
 

@@ -6,7 +6,7 @@ import { apiDateTime } from '#shared/model/time.js';
 import { PACE_WORKOUT_TYPES } from '#shared/model/workout-types.js';
 import { type DataSourceRecord, dataSourcesByKey, sourceRefOf } from '#shared/store/data-sources.js';
 import { deleteEvent, type EventCategory, queryEvents, type StoredEvent } from '#shared/store/events.js';
-import { readSeriesSamples } from '#shared/store/timeseries.js';
+import { readSeriesSamples } from '#shared/store/series-read.js';
 
 type Of<C extends EventCategory> = Extract<StoredEvent, { category: C }>;
 

@@ -5,7 +5,8 @@ import type { Sample } from '#shared/model/health-data.js';
 import { SERIES_TYPES, type SeriesType } from '#shared/model/series.js';
 import { apiDateTime } from '#shared/model/time.js';
 import { dataSourcesByKey } from '#shared/store/data-sources.js';
-import { listUserSeries, readSeriesSamples } from '#shared/store/timeseries.js';
+import { readSeriesSamples } from '#shared/store/series-read.js';
+import { listUserSeries } from '#shared/store/series-registry.js';
 
 const DAY_MS = 86_400_000;
 

@@ -7,6 +7,7 @@ import { type DataSourceRecord, saveDataSources, toDataSource } from '#shared/st
 import { purgeDeletedUser } from '#shared/store/erase-user.js';
 import { newStoredEvent, upsertEvent } from '#shared/store/events.js';
 import { saveScores, toStoredScore } from '#shared/store/health-scores.js';
+import { closeJournal, openJournal, recoverDeadWriters } from '#shared/store/series-journal.js';
 import { writeSeriesSamples } from '#shared/store/timeseries.js';
 import { UserGone } from '#shared/store/user-guard.js';
 
@@ -51,8 +52,17 @@ export interface SeriesWrite {
   samples: readonly Sample[];
 }
 
-/** Merges each series into its chunks, a few series at a time; resolves to the number of samples written. */
+/**
+ * Merges each series into its chunks, a few series at a time, under a journal that lets a later write repair the
+ * counts should this one die midway (store/series-journal.ts); resolves to the number of samples written.
+ */
 export async function writeSeries(userId: string, series: SeriesWrite[]): Promise<number> {
+  if (series.length === 0) return 0;
+  await recoverDeadWriters(userId);
+  const journal = await openJournal(
+    userId,
+    series.map((s) => ({ series: s.series, sourceKey: s.key })),
+  );
   let next = 0;
   const lanes = Array.from({ length: Math.min(SERIES_WRITE_CONCURRENCY, series.length) }, async () => {
     while (next < series.length) {
@@ -61,6 +71,7 @@ export async function writeSeries(userId: string, series: SeriesWrite[]): Promis
     }
   });
   await Promise.all(lanes);
+  await closeJournal(journal);
   return series.reduce((n, s) => n + s.samples.length, 0);
 }
 

@@ -20,7 +20,7 @@ import {
 import { dataSourceSk, listDataSources } from '#shared/store/data-sources.js';
 import { keys } from '#shared/store/keys.js';
 import { listProviderSettings, type ProviderSettings } from '#shared/store/provider-settings.js';
-import { deleteUserSeries } from '#shared/store/timeseries.js';
+import { deleteUserSeries } from '#shared/store/series-erase.js';
 
 const infoOf = (provider: string): ProviderInfo | undefined =>
   isIntegrated(provider) ? PROVIDER_INFO[provider] : undefined;

@@ -1,6 +1,6 @@
 import { deleteKeys, type Key } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
-import { eraseSeries } from '#shared/store/timeseries.js';
+import { eraseSeries } from '#shared/store/series-erase.js';
 import { profileState, userItemKeys, userPartitionKeys } from '#shared/store/users.js';
 
 export type ErasureOutcome = 'done' | 'partial';

@@ -21,7 +21,8 @@ import { insertEvent, newStoredEvent } from '#shared/store/events.js';
 import { saveScores, toStoredScore } from '#shared/store/health-scores.js';
 import { keys } from '#shared/store/keys.js';
 import { updateProviderSettings } from '#shared/store/provider-settings.js';
-import { listUserSeries, writeSeriesSamples } from '#shared/store/timeseries.js';
+import { listUserSeries } from '#shared/store/series-registry.js';
+import { writeSeriesSamples } from '#shared/store/timeseries.js';
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
 import { handler } from '../../functions/users.js';
 

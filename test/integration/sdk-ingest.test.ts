@@ -4,7 +4,8 @@ import { listSleepSessions, listWorkouts } from '#shared/data/events.js';
 import { createUser } from '#shared/identity/users.js';
 import { ingestSdkPush } from '#shared/ingest/sdk-ingest.js';
 import { finaliseStaleSleep } from '#shared/ingest/sleep-sessions.js';
-import { listUserSeries, readSeriesSamples } from '#shared/store/timeseries.js';
+import { readSeriesSamples } from '#shared/store/series-read.js';
+import { listUserSeries } from '#shared/store/series-registry.js';
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/sdk/${name}.json`, import.meta.url), 'utf8')) as Record<

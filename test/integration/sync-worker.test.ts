@@ -33,7 +33,7 @@ import {
 } from '#shared/store/connections.js';
 import { queryScores } from '#shared/store/health-scores.js';
 import { keys } from '#shared/store/keys.js';
-import { listUserSeries } from '#shared/store/timeseries.js';
+import { listUserSeries } from '#shared/store/series-registry.js';
 import { getUser } from '#shared/store/users.js';
 import { newRunId, queueLiveSyncs, queueSync, type SyncJobInput, syncJob } from '#shared/sync/enqueue.js';
 import { recentSyncEvents, userSyncRuns } from '#shared/sync/status.js';

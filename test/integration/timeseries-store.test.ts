@@ -3,12 +3,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Sample } from '#shared/model/health-data.js';
 import { db } from '#shared/store/client.js';
 import { itemSize } from '#shared/store/item-size.js';
-import {
-  deleteUserSeries,
-  listUserSeries,
-  readSeriesSamples,
-  writeSeriesSamples,
-} from '#shared/store/timeseries.js';
+import { deleteUserSeries } from '#shared/store/series-erase.js';
+import { readSeriesSamples } from '#shared/store/series-read.js';
+import { listUserSeries } from '#shared/store/series-registry.js';
+import { writeSeriesSamples } from '#shared/store/timeseries.js';
 import { newUserId } from '#test/helpers/users.js';
 
 const HOUR = 3_600_000;

@@ -12,7 +12,8 @@ import type { Sample } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { apiDateTime } from '#shared/model/time.js';
-import { listUserSeries, readSeriesSamples, type SeriesRegistryEntry } from '#shared/store/timeseries.js';
+import { readSeriesSamples } from '#shared/store/series-read.js';
+import { listUserSeries, type SeriesRegistryEntry } from '#shared/store/series-registry.js';
 
 /**
  * `GET /users/{id}/summaries/body` (contract 4.7): a snapshot at `now`, or null when the user has none of its data.

@@ -4,7 +4,7 @@ import type { Sample, SourceRef } from '#shared/model/health-data.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { apiDateTime } from '#shared/model/time.js';
 import { type DataSourceRecord, dataSourcesByKey, sourceRefOf } from '#shared/store/data-sources.js';
-import { readSeriesSamples } from '#shared/store/timeseries.js';
+import { readSeriesSamples } from '#shared/store/series-read.js';
 
 /** Query of the cursor-paged summaries (activity, sleep, recovery); bounds are parsed instants (contract 1.4). */
 export interface SummaryQuery {

@@ -2,7 +2,8 @@ import { anySource, END_OF_TIME, loadSources } from '#shared/data/summaries/comm
 import type { ProviderName } from '#shared/model/provider.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { queryEvents } from '#shared/store/events.js';
-import { listUserSeries, readSeriesSamples } from '#shared/store/timeseries.js';
+import { readSeriesSamples } from '#shared/store/series-read.js';
+import { listUserSeries } from '#shared/store/series-registry.js';
 
 /**
  * `GET /users/{id}/summaries/data` (contract 4.7): what has been stored for the user. Without a date range the
