@@ -23,7 +23,10 @@ function dieBeforeRegistryUpdates() {
   db().doc.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as { UpdateExpression?: string };
-      if ((context.commandName ?? '').startsWith('Update') && input.UpdateExpression?.includes('ADD #count')) {
+      if (
+        (context.commandName ?? '').startsWith('Update') &&
+        input.UpdateExpression?.includes('ADD #count')
+      ) {
         throw new Error('process killed');
       }
       return next(args);
