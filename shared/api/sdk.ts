@@ -4,7 +4,12 @@ import { defineRoute, Reply } from '#shared/http/route.js';
 import { CAP, cappedString } from '#shared/http/validation.js';
 import { requireUser } from '#shared/identity/users.js';
 import { ingestSdkPush } from '#shared/ingest/sdk-ingest.js';
-import { SDK_PROVIDERS, type SdkProvider } from '#shared/model/provider.js';
+import {
+  canonicalProvider,
+  SDK_PUSH_PROVIDERS,
+  type SdkProvider,
+  type SdkPushProvider,
+} from '#shared/model/provider.js';
 import { logger } from '#shared/observability.js';
 
 /** The SDK path segment is a plain string in the contract; the token check compares it verbatim. */
@@ -29,10 +34,10 @@ function sdkProvider(body: Record<string, unknown>): SdkProvider {
     typeof body.provider === 'string' && body.provider.length <= CAP.id
       ? body.provider.trim().toLowerCase()
       : '';
-  if (!(SDK_PROVIDERS as readonly string[]).includes(provider)) {
-    throw badRequest(`Unsupported provider: ${provider}. Supported: ${SDK_PROVIDERS.join(', ')}`);
+  if (!(SDK_PUSH_PROVIDERS as readonly string[]).includes(provider)) {
+    throw badRequest(`Unsupported provider: ${provider}. Supported: ${SDK_PUSH_PROVIDERS.join(', ')}`);
   }
-  return provider as SdkProvider;
+  return canonicalProvider(provider as SdkPushProvider);
 }
 
 const timestamp = cappedString(CAP.datetime).pipe(z.iso.datetime({ offset: true, local: true }));

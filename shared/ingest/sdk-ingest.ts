@@ -3,9 +3,9 @@ import { SourceRegistry, writeSeries, writingFor } from '#shared/ingest/persist.
 import { type NormalisedBatch, normaliseSdkBatch, type SleepSegment } from '#shared/ingest/sdk-normalise.js';
 import { assembleSleep } from '#shared/ingest/sleep-sessions.js';
 import type { SourceRef } from '#shared/model/health-data.js';
-import type { SdkProvider } from '#shared/model/provider.js';
+import { LEGACY_HEALTH_CONNECT, type SdkProvider } from '#shared/model/provider.js';
 import { logger } from '#shared/observability.js';
-import { getConnection, stampSynced, upsertConnection } from '#shared/store/connections.js';
+import { deleteConnection, getConnection, stampSynced, upsertConnection } from '#shared/store/connections.js';
 import { insertEvent, newStoredEvent } from '#shared/store/events.js';
 
 /** The SDK's `UploadDataResponse` counts, reported for real (the reference always answers zeros). */
@@ -58,6 +58,7 @@ export async function saveBatch(
 /** The user's connection to the SDK provider exists and is active after a push (contract 6.3.5), with no tokens. */
 async function markSdkConnection(userId: string, provider: SdkProvider): Promise<void> {
   const connection = await getConnection(userId, provider);
+  if (!connection && provider === 'health_connect') await retireLegacyConnection(userId);
   if (connection?.status !== 'active') {
     const none = {
       provider_user_id: null,
@@ -69,6 +70,12 @@ async function markSdkConnection(userId: string, provider: SdkProvider): Promise
     await upsertConnection(userId, provider, none);
   }
   await stampSynced(userId, provider, new Date().toISOString());
+}
+
+/** Health Connect pushes from before the `google` -> `health_connect` split left a token-less `google` connection. */
+async function retireLegacyConnection(userId: string): Promise<void> {
+  const legacy = await getConnection(userId, LEGACY_HEALTH_CONNECT);
+  if (legacy && legacy.tokens === null) await deleteConnection(legacy);
 }
 
 /** Mobile SDK push: validate the envelope (400 if broken), salvage good records, persist, count. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SourceRef } from '#shared/model/health-data.js';
-import type { ProviderName } from '#shared/model/provider.js';
+import { LEGACY_HEALTH_CONNECT, type ProviderName } from '#shared/model/provider.js';
 
 export const DEVICE_TYPES = ['watch', 'band', 'phone', 'scale', 'ring', 'other', 'unknown'] as const;
 export type DeviceType = (typeof DEVICE_TYPES)[number];
@@ -94,8 +94,10 @@ export const deviceTypePriority = (type: DeviceType) => DEVICE_TYPE_PRIORITY[typ
  * concurrent writers agree on it without a lookup.
  */
 export function sourceIdentity(userId: string, source: SourceRef): { key: string; id: string } {
+  // Health Connect sources keep the identity they had when the provider was called `google`.
+  const provider = source.provider === 'health_connect' ? LEGACY_HEALTH_CONNECT : source.provider;
   const digest = createHash('sha256')
-    .update([userId, source.provider, source.deviceModel ?? '', source.sourceName ?? ''].join('\u0000'))
+    .update([userId, provider, source.deviceModel ?? '', source.sourceName ?? ''].join('\u0000'))
     .digest('hex');
   const hex = `${digest.slice(0, 12)}8${digest.slice(13, 16)}a${digest.slice(17, 32)}`;
   return {

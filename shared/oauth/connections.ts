@@ -1,4 +1,5 @@
 import { entityNotFound } from '#shared/http/errors.js';
+import { canonicalProvider, type ProviderName } from '#shared/model/provider.js';
 import { apiDateTime } from '#shared/model/time.js';
 import {
   defaultLiveSyncMode,
@@ -100,11 +101,12 @@ const partitionItems = (userId: string, prefix: string) =>
  * (with their id pointers), scores and pending SDK sleep state, and the source records last, so that a repeated
  * call after an interruption still finds what is left. Other providers' data is untouched.
  */
-export async function deleteProviderData(userId: string, provider: string): Promise<void> {
-  const sources = (await listDataSources(userId)).filter((s) => s.provider === provider);
+export async function deleteProviderData(userId: string, provider: ProviderName): Promise<void> {
+  const wanted = canonicalProvider(provider);
+  const sources = (await listDataSources(userId)).filter((s) => s.provider === wanted);
   const sourceKeys = new Set(sources.map((s) => s.key));
   const belongs = (item: Record<string, unknown>) =>
-    sourceKeys.has(item.source_key as string) || item.provider === provider;
+    sourceKeys.has(item.source_key as string) || canonicalProvider(item.provider as ProviderName) === wanted;
 
   for (const key of sourceKeys) await deleteUserSeries(userId, undefined, key);
 
@@ -123,7 +125,7 @@ export async function deleteProviderData(userId: string, provider: string): Prom
 }
 
 /** Disconnect, then delete all of the user's data from that provider (contract 4.3). */
-export async function disconnectAndDeleteData(userId: string, provider: string): Promise<void> {
+export async function disconnectAndDeleteData(userId: string, provider: ProviderName): Promise<void> {
   await disconnect(userId, provider);
   await deleteProviderData(userId, provider);
 }

@@ -78,6 +78,7 @@ export const PROVIDER_INFO = {
     'https://health.googleapis.com',
     { restPull: true, webhookPing: true },
   ),
+  health_connect: sdkOnly('Health Connect'),
   polar: cloud(
     'Polar',
     {

@@ -284,6 +284,12 @@ export async function activeConnectionsPage(
   return { userIds: (out.Items ?? []).map((i) => i.user_id as string), next: out.LastEvaluatedKey };
 }
 
+/** Deletes a connection item (and with it its place in the dispatcher's index). */
+export async function deleteConnection(connection: Connection): Promise<void> {
+  await deleteKeys([connectionKey(connection.user_id, connection.provider)]);
+  await unlinkAccount(connection);
+}
+
 /** Removes a provider account link (the account pointer of a deleted connection). */
 export async function unlinkAccount(connection: Connection): Promise<void> {
   if (connection.provider_user_id) {

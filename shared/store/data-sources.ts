@@ -1,5 +1,5 @@
 import type { SourceRef } from '#shared/model/health-data.js';
-import type { ProviderName } from '#shared/model/provider.js';
+import { canonicalProvider, type ProviderName } from '#shared/model/provider.js';
 import { type DeviceType, inferDeviceType, sourceIdentity } from '#shared/model/sources.js';
 import { nowIso } from '#shared/model/time.js';
 import { queryAll } from '#shared/store/client.js';
@@ -51,7 +51,11 @@ export async function saveDataSources(userId: string, records: DataSourceRecord[
   );
 }
 
-const strip = ({ PK, SK, ...rest }: Record<string, unknown>) => rest as unknown as DataSourceRecord;
+/** A source stored before the `google` -> `health_connect` split reads as the Health Connect source it is. */
+function fromItem({ PK, SK, ...rest }: Record<string, unknown>): DataSourceRecord {
+  const record = rest as unknown as DataSourceRecord;
+  return { ...record, provider: canonicalProvider(record.provider) };
+}
 
 export async function listDataSources(userId: string): Promise<DataSourceRecord[]> {
   const items = await queryAll({
@@ -59,7 +63,7 @@ export async function listDataSources(userId: string): Promise<DataSourceRecord[
     ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':sk': 'SOURCE#' },
     ConsistentRead: true,
   });
-  return items.map(strip);
+  return items.map(fromItem);
 }
 
 /** The user's sources by key, for rendering `SourceMetadata`. */

@@ -407,6 +407,7 @@ describe('provider settings', () => {
       'samsung',
       'garmin',
       'google',
+      'health_connect',
       'polar',
       'suunto',
       'whoop',
@@ -439,6 +440,7 @@ describe('provider settings', () => {
     expect((await list({ enabled_only: 'true' })).body.map((p) => p.provider)).toEqual([
       'apple',
       'samsung',
+      'health_connect',
       'fitbit',
     ]);
     expect((await list({ cloud_only: 'true' })).body.map((p) => p.provider)).not.toContain('apple');
@@ -495,7 +497,7 @@ describe('provider settings', () => {
     expect(answer.body.filter((p) => !p.is_enabled).map((p) => p.provider)).toEqual(
       expect.arrayContaining(['samsung', 'fitbit']),
     );
-    expect(answer.body).toHaveLength(12);
+    expect(answer.body).toHaveLength(13);
     await put({ providers: { samsung: true, fitbit: true } });
     expect((await put({})).status).toBe(400);
   });

@@ -168,10 +168,10 @@ describe('the contract 6.5 iOS example', () => {
 });
 
 describe('a Health Connect (Android SDK 0.11.0) payload', () => {
-  const batch = normalise(fixture('health-connect.json'), 'google');
-  const watch = ref('google', 'Pixel Watch 2', 'com.google.android.apps.fitness');
-  const phone = ref('google', 'Pixel 8', 'com.google.android.apps.fitness');
-  const scale = ref('google', 'Body+', 'com.withings.wiscale2');
+  const batch = normalise(fixture('health-connect.json'), 'health_connect');
+  const watch = ref('health_connect', 'Pixel Watch 2', 'com.google.android.apps.fitness');
+  const phone = ref('health_connect', 'Pixel 8', 'com.google.android.apps.fitness');
+  const scale = ref('health_connect', 'Body+', 'com.withings.wiscale2');
 
   it('maps upper-case record types, converts units and skips TOTAL_CALORIES_BURNED', () => {
     expect(batch.series).toEqual([
@@ -191,14 +191,14 @@ describe('a Health Connect (Android SDK 0.11.0) payload', () => {
       },
       { source: phone, series: 'energy', samples: [sample('2026-03-05T06:00:00Z', 38.2, '+01:00', false)] },
       {
-        source: ref('google', null, 'com.dexcom.g7'),
+        source: ref('health_connect', null, 'com.dexcom.g7'),
         series: 'blood_glucose',
         samples: [sample('2026-03-05T07:02:00Z', 104.506, '+01:00')],
       },
       { source: watch, series: 'oxygen_saturation', samples: [sample('2026-03-05T04:12:00Z', 96, '+01:00')] },
       { source: scale, series: 'weight', samples: [sample('2026-03-05T06:31:44Z', 71.8, '+01:00')] },
       {
-        source: ref('google', null, 'com.google.android.apps.healthdata'),
+        source: ref('health_connect', null, 'com.google.android.apps.healthdata'),
         series: 'height',
         samples: [sample('2026-01-12T09:00:00Z', 178, '+01:00')],
       },
@@ -468,7 +468,7 @@ describe('value normalisation (contract 6.3.1)', () => {
     ['height m -> cm', 'HKQuantityTypeIdentifierHeight', 1.805, 'm', 'apple', 180.5],
     ['step length m -> cm', 'HKQuantityTypeIdentifierWalkingStepLength', 0.72, 'm', 'apple', 72],
     ['apple body fat fraction -> %', 'HKQuantityTypeIdentifierBodyFatPercentage', 0.214, '%', 'apple', 21.4],
-    ['Health Connect body fat already %', 'BODY_FAT', 21.4, '%', 'google', 21.4],
+    ['Health Connect body fat already %', 'BODY_FAT', 21.4, '%', 'health_connect', 21.4],
     [
       'double support fraction -> %',
       'HKQuantityTypeIdentifierWalkingDoubleSupportPercentage',
@@ -510,8 +510,14 @@ describe('value normalisation (contract 6.3.1)', () => {
   });
 
   it('flags SUM series samples as intraday (isDailyTotal false) and leaves others null', () => {
-    const steps = normalise(withRecord({ type: 'STEP_COUNT', value: 10 }, 'google'), 'google');
-    const hrv = normalise(withRecord({ type: 'HEART_RATE_VARIABILITY', value: 40 }, 'google'), 'google');
+    const steps = normalise(
+      withRecord({ type: 'STEP_COUNT', value: 10 }, 'health_connect'),
+      'health_connect',
+    );
+    const hrv = normalise(
+      withRecord({ type: 'HEART_RATE_VARIABILITY', value: 40 }, 'health_connect'),
+      'health_connect',
+    );
     expect(onlySample(steps).isDailyTotal).toBe(false);
     expect(onlySample(hrv)).toMatchObject({ series: 'heart_rate_variability_rmssd', isDailyTotal: null });
   });
@@ -811,18 +817,22 @@ describe('properties', () => {
 
   it('normalises any valid envelope into series types with finite values', () => {
     fc.assert(
-      fc.property(payload, fc.constantFrom<SdkProvider>('apple', 'samsung', 'google'), (body, provider) => {
-        const batch = normalise(body, provider);
-        for (const { series, samples } of batch.series) {
-          expect(isSeriesType(series)).toBe(true);
-          for (const s of samples) expect(Number.isFinite(s.value)).toBe(true);
-        }
-        for (const w of batch.workouts)
-          for (const v of Object.values(w.details)) expect(Number.isFinite(v)).toBe(true);
-        const { received } = batch;
-        expect(batch.dropped).toBeLessThanOrEqual(received.records + received.workouts + received.sleep);
-        expect(batch.sleepSegments.length).toBeLessThanOrEqual(received.sleep);
-      }),
+      fc.property(
+        payload,
+        fc.constantFrom<SdkProvider>('apple', 'samsung', 'health_connect'),
+        (body, provider) => {
+          const batch = normalise(body, provider);
+          for (const { series, samples } of batch.series) {
+            expect(isSeriesType(series)).toBe(true);
+            for (const s of samples) expect(Number.isFinite(s.value)).toBe(true);
+          }
+          for (const w of batch.workouts)
+            for (const v of Object.values(w.details)) expect(Number.isFinite(v)).toBe(true);
+          const { received } = batch;
+          expect(batch.dropped).toBeLessThanOrEqual(received.records + received.workouts + received.sleep);
+          expect(batch.sleepSegments.length).toBeLessThanOrEqual(received.sleep);
+        },
+      ),
     );
   });
 
