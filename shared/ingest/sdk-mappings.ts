@@ -98,6 +98,7 @@ export const SDK_METRIC_TYPES: Record<string, SeriesType> = {
   HKQuantityTypeIdentifierInhalerUsage: 'inhaler_usage',
   HKQuantityTypeIdentifierNumberOfAlcoholicBeverages: 'number_of_alcoholic_beverages',
   HYDRATION: 'hydration',
+  HKQuantityTypeIdentifierDietaryWater: 'hydration',
   HKQuantityTypeIdentifierElectrodermalActivity: 'electrodermal_activity',
   HKQuantityTypeIdentifierUVExposure: 'uv_exposure',
   HKQuantityTypeIdentifierPushCount: 'push_count',

@@ -1,4 +1,5 @@
-import { type SleepSegment, sourceKey } from '#shared/ingest/sdk-normalise.js';
+import { sourceKey } from '#shared/ingest/sdk-collect.js';
+import type { SleepSegment } from '#shared/ingest/sdk-normalise.js';
 import { zoneOffsetMinutes } from '#shared/ingest/sdk-payload.js';
 import {
   ASLEEP_STAGES,

@@ -87,3 +87,90 @@ export const healthConnectWorkout = (start: number, end: number, values: unknown
   title: 'Run',
   values,
 });
+
+const APPLE_SOURCES = {
+  watch: {
+    appId: 'com.apple.health.6D1B2F44-0C3E-4F0A-9A8B-2E5C7D9A1B33',
+    name: 'Apple Watch',
+    deviceId: null,
+    deviceName: 'Apple Watch',
+    deviceManufacturer: 'Apple Inc.',
+    deviceModel: 'Watch7,1',
+    deviceType: 'watch',
+    recordingMethod: null,
+    operatingSystemVersion: { majorVersion: 11, minorVersion: 2, patchVersion: 0 },
+  },
+  phone: {
+    appId: 'com.apple.health.9C0E5A21-77B3-4D2B-8F11-0A4C3E6D2B90',
+    name: 'iPhone',
+    deviceId: null,
+    deviceName: 'iPhone',
+    deviceManufacturer: 'Apple Inc.',
+    deviceModel: 'iPhone16,1',
+    deviceType: 'phone',
+    recordingMethod: null,
+    operatingSystemVersion: { majorVersion: 18, minorVersion: 1, patchVersion: 0 },
+  },
+};
+export type AppleDevice = keyof typeof APPLE_SOURCES;
+
+/** A HealthKit record as the iOS SDK (0.14) sends it: raw identifier, metadata values stringified. */
+export const healthKitRecord = (
+  type: string,
+  start: number,
+  end: number,
+  value: number,
+  unit: string | null,
+  device: AppleDevice = 'watch',
+) => ({
+  id: `${type}-${device}-${start}`,
+  type,
+  startDate: iso(start),
+  endDate: iso(end),
+  zoneOffset: '+01:00',
+  source: APPLE_SOURCES[device],
+  value,
+  unit,
+  parentId: null,
+  metadata: null,
+});
+
+/** A HealthKit sleep-analysis sample, stage already mapped by the SDK. */
+export const healthKitSleep = (stage: string, start: number, end: number, device: AppleDevice = 'watch') => ({
+  id: `sleep-${device}-${stage}-${start}`,
+  parentId: null,
+  stage,
+  startDate: iso(start),
+  endDate: iso(end),
+  zoneOffset: '+01:00',
+  source: APPLE_SOURCES[device],
+  values: null,
+  metadata: null,
+});
+
+/** A HealthKit workout with its statistics (`{type, value, unit}`). */
+export const healthKitWorkout = (start: number, end: number, values: unknown[], type = 'running') => ({
+  id: `workout-${start}`,
+  parentId: null,
+  type,
+  startDate: iso(start),
+  endDate: iso(end),
+  zoneOffset: '+01:00',
+  source: APPLE_SOURCES.watch,
+  title: null,
+  values,
+  laps: null,
+  metadata: null,
+});
+
+/** An iOS SDK push; `envelope` adds fields such as 0.15's `syncSessionId` / `syncType`. */
+export const healthKitPush = (
+  data: { records?: unknown[]; workouts?: unknown[]; sleep?: unknown[] },
+  envelope: Record<string, unknown> = {},
+) => ({
+  provider: 'apple',
+  sdkVersion: '0.14.0',
+  syncTimestamp: new Date().toISOString(),
+  data: { records: data.records ?? [], workouts: data.workouts ?? [], sleep: data.sleep ?? [] },
+  ...envelope,
+});

@@ -100,7 +100,7 @@ describe('the contract 6.5 iOS example', () => {
       {
         source: watch,
         series: 'running_stride_length',
-        samples: [sample('2026-03-01T16:49:40Z', 1.12, '+01:00')],
+        samples: [sample('2026-03-01T16:49:40Z', 112, '+01:00')],
       },
     ]);
   });
@@ -287,9 +287,9 @@ describe('a Health Connect (Android SDK 0.11.0) payload', () => {
     });
   });
 
-  it('counts TOTAL_CALORIES_BURNED as received but neither stored nor dropped', () => {
+  it('counts TOTAL_CALORIES_BURNED (it would double-count active energy) as received and dropped', () => {
     expect(batch.received).toEqual({ records: 13, workouts: 2, sleep: 11 });
-    expect(batch.dropped).toBe(0);
+    expect(batch.dropReasons).toEqual({ 'no unified type for TOTAL_CALORIES_BURNED': 1 });
   });
 });
 
@@ -392,11 +392,18 @@ describe('invalid items are dropped and counted, never sinking the batch', () =>
     expect(batch.sleepSegments.map((s) => s.externalId)).toEqual(['ok-light']);
   });
 
-  it('counts exactly the invalid ones: unmapped types and unknown stages are skipped, not dropped', () => {
-    // records: no startDate, null value, text value, garbage startDate, not an object, unmapped type with a
-    // null value (validation comes first), Feb 30; workouts: values not an array, end before start;
-    // sleep: no stage, zero length.
-    expect(batch.dropped).toBe(7 + 2 + 2);
+  it('counts every item not stored: invalid ones, types the model lacks, unknown stages', () => {
+    // invalid records: no startDate, null value, text value, garbage startDate, not an object, unmapped type
+    // with a null value (validation comes first), Feb 30; workouts: values not an array, end before start;
+    // sleep: no stage, zero length. Then a record without a type, a mindful session of no length and the
+    // sleep stage "napping".
+    expect(batch.dropReasons).toEqual({
+      'invalid item': 11,
+      'no unified type for (no type)': 1,
+      'mindful session without a valid time span': 1,
+      'unknown sleep stage napping': 1,
+    });
+    expect(batch.dropped).toBe(14);
     expect(batch.received).toEqual({ records: 11, workouts: 3, sleep: 4 });
   });
 
@@ -533,7 +540,10 @@ describe('value normalisation (contract 6.3.1)', () => {
   });
 
   it('does not treat inherited object keys as metric types', () => {
-    expect(normalise(withRecord({ type: 'constructor' }), 'apple')).toMatchObject({ series: [], dropped: 0 });
+    expect(normalise(withRecord({ type: 'constructor' }), 'apple')).toMatchObject({
+      series: [],
+      dropReasons: { 'no unified type for constructor': 1 },
+    });
   });
 });
 
