@@ -424,7 +424,9 @@ describe('what the sync endpoint accepts and refuses', () => {
   it('refuses a provider the SDK does not have', async () => {
     const { status, json } = await push(user.id, bearer(user.token), { ...ios, provider: 'fitbit' });
     expect(status).toBe(400);
-    expect(json).toEqual({ detail: 'Unsupported provider: fitbit. Supported: apple, samsung, health_connect, google' });
+    expect(json).toEqual({
+      detail: 'Unsupported provider: fitbit. Supported: apple, samsung, health_connect, google',
+    });
   });
 
   it('refuses a JSON array body', async () => {

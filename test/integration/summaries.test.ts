@@ -192,7 +192,8 @@ const ACTIVITY_DAYS = [
     active_calories_kcal: 32.75,
     total_calories_kcal: 1632.75,
     active_minutes: 6,
-    sedentary_minutes: 2,
+    // ten minutes with steps, six of them active
+    sedentary_minutes: 4,
     intensity_minutes: { light: 3, moderate: 3, vigorous: 2 },
     heart_rate: { avg_bpm: 118, max_bpm: 160, min_bpm: 85 },
   },
@@ -206,8 +207,8 @@ const ACTIVITY_DAYS = [
     active_calories_kcal: null,
     total_calories_kcal: null,
     active_minutes: 55,
-    // 23:30Z .. 09:00Z is 571 minutes, two of them with steps
-    sedentary_minutes: 569,
+    // two minutes with steps (23:30Z and 09:00Z), one of them active
+    sedentary_minutes: 1,
     intensity_minutes: null,
     heart_rate: null,
   },

@@ -112,7 +112,7 @@ describe('activity summary: days', () => {
     ]);
   });
 
-  it('a source with only a workout that day competes too', () => {
+  it('each field comes from the best source that has it: steps from the phone, elevation from the Watch', () => {
     const rows = activityDays({
       samples: { steps: new Map([[phone.key, [sample('2025-03-01T10:00:00Z', 5000)]]]) },
       workouts: [{ sourceKey: watch.key, start: t('2025-03-01T07:00:00Z'), zoneOffset: null, elevation: 31 }],
@@ -122,8 +122,8 @@ describe('activity summary: days', () => {
     });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
-      sourceKey: watch.key,
-      steps: null,
+      sourceKey: phone.key,
+      steps: 5000,
       elevation_meters: 31,
       floors_climbed: 10,
     });
@@ -227,15 +227,19 @@ describe('activity summary: minutes', () => {
     expect(activeMinutesFromSteps([sample('2025-03-01T00:00:00Z', 9000, null, true)])).toBeNull();
   });
 
-  it('sedentary minutes: minutes under 10 steps between the first and last step sample', () => {
-    // 09:00 .. 09:10 = 11 minutes, 3 of them with >= 10 steps, the 7 without a sample count as 0
+  it('sedentary minutes: minutes with step data minus active minutes (the reference rule)', () => {
+    // 4 minutes with samples, 2 of them with >= 30 steps; the minutes without a sample are neither
     const steps = [
       sample('2025-03-01T09:00:00Z', 50),
       sample('2025-03-01T09:01:00Z', 9),
-      sample('2025-03-01T09:05:00Z', 10),
+      sample('2025-03-01T09:05:00Z', 29),
       sample('2025-03-01T09:10:00Z', 80),
     ];
-    expect(sedentaryMinutesFromSteps(steps)).toBe(8);
+    expect(sedentaryMinutesFromSteps(steps)).toBe(2);
+    // two samples an hour apart are two sedentary minutes, not 59
+    expect(
+      sedentaryMinutesFromSteps([sample('2025-03-01T09:00:00Z', 4), sample('2025-03-01T10:00:00Z', 3)]),
+    ).toBe(2);
     expect(sedentaryMinutesFromSteps([])).toBeNull();
   });
 

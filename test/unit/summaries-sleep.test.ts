@@ -41,6 +41,8 @@ function session(
     details: sleepDetails(details),
   };
 }
+/** The night these sessions make (they must share a wake-up date). */
+const nightOf = (sessions: SleepEvent[]) => nightsByWakeDate(sessions, sources, () => true)[0]!;
 const stage = (s: StageInterval['stage'], start: string, end: string): StageInterval => ({
   stage: s,
   start: t(start),
@@ -85,10 +87,10 @@ describe('sleep summary: nights', () => {
       '+01:00',
     );
     const nap = session(watch.key, '2025-03-02T13:00:00Z', '2025-03-02T13:40:00Z', { is_nap: true });
-    const night = { date: '2025-03-02', sourceKey: watch.key, sessions: [first, second, nap] };
+    const night = nightOf([first, second, nap]);
     expect(mainSession(night.sessions)?.id).toBe(second.id);
     expect(physiologyWindow(night)).toEqual({ fromMs: first.start, toMs: second.end });
-    expect(summariseNight(night)).toEqual({
+    expect(summariseNight(night, sources)).toEqual({
       start_time: '2025-03-02T01:30:00Z',
       end_time: '2025-03-02T06:30:00Z',
       zone_offset: '+01:00',
@@ -127,9 +129,28 @@ describe('sleep summary: nights', () => {
     });
   });
 
+  it('efficiency and stages come from the best source that reported them when the best night has none', () => {
+    const apple = session(watch.key, '2025-03-01T22:00:00Z', '2025-03-02T06:00:00Z');
+    const garminNight = session(garmin.key, '2025-03-01T22:05:00Z', '2025-03-02T05:55:00Z', {
+      sleep_efficiency_score: 91,
+      sleep_deep_minutes: 80,
+      sleep_light_minutes: 260,
+      sleep_rem_minutes: 90,
+      sleep_awake_minutes: 20,
+    });
+    const night = nightOf([apple, garminNight]);
+    expect(night.sourceKey).toBe(watch.key);
+    expect(summariseNight(night, sources)).toMatchObject({
+      start_time: '2025-03-01T22:00:00Z',
+      duration_minutes: 480,
+      efficiency_percent: 91,
+      stages: { awake_minutes: 20, light_minutes: 260, deep_minutes: 80, rem_minutes: 90 },
+    });
+  });
+
   it('a day of naps only has no main session', () => {
     const nap = session(watch.key, '2025-03-02T13:00:00Z', '2025-03-02T13:25:00Z', { is_nap: true });
-    const summary = summariseNight({ date: '2025-03-02', sourceKey: watch.key, sessions: [nap] });
+    const summary = summariseNight(nightOf([nap]), sources);
     expect(summary).toMatchObject({
       start_time: null,
       end_time: null,
@@ -142,7 +163,7 @@ describe('sleep summary: nights', () => {
       nap_count: 1,
       nap_duration_minutes: 25,
     });
-    expect(physiologyWindow({ date: '2025-03-02', sourceKey: watch.key, sessions: [nap] })).toBeNull();
+    expect(physiologyWindow(nightOf([nap]))).toBeNull();
   });
 
   it('interruptions: awake stretches between the first and last sleep stage', () => {
@@ -172,7 +193,7 @@ describe('sleep summary: nights', () => {
     const s = session(watch.key, '2025-03-01T23:00:00Z', '2025-03-02T06:00:00Z', {
       sleep_efficiency_score: 0,
     });
-    expect(summariseNight({ date: '2025-03-02', sourceKey: watch.key, sessions: [s] })).toMatchObject({
+    expect(summariseNight(nightOf([s]), sources)).toMatchObject({
       duration_minutes: 420,
       efficiency_percent: null,
       nap_count: 0,

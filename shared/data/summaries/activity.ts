@@ -19,18 +19,22 @@ import { roundTo } from '#shared/model/numbers.js';
 import { queryEvents } from '#shared/store/events.js';
 
 /**
- * `GET /users/{id}/summaries/activity` (contract 4.7): one row per local day, from the day's best source.
+ * `GET /users/{id}/summaries/activity` (contract 4.7): one row per local day. Each field comes from the
+ * highest-priority source (contract 10.1) that has the series it is computed from that day, so a Watch that
+ * records heart rate and a phone that records steps give a row with both; `source` names the source of the
+ * headline metric, steps (the day's best source when nobody counted steps). Total calories add the chosen
+ * active and basal energy; floors come from the chosen flights, else from the chosen workouts' elevation.
  *
- * Model of the derived minute counts. Samples carry a timestamp only (no end), so an intraday `steps` sample is
- * taken to be the steps of the minute it is stamped in; samples stamped in the same minute add up. Zone offsets
- * are whole minutes, so UTC minutes are local minutes.
+ * Model of the derived minute counts (the reference's). Samples carry a timestamp only (no end), so an intraday
+ * `steps` sample is taken to be the steps of the minute it is stamped in; samples stamped in the same minute add
+ * up. Zone offsets are whole minutes, so UTC minutes are local minutes.
  * - active minutes: the provider's `active_time` for the day when it reported one, else minutes with >= 30 steps;
- * - sedentary minutes: between the day's first and last intraday step sample (the span the device watched
- *   the wearer move), minutes with fewer than 10 steps, minutes without a sample counting as 0 steps;
+ * - sedentary minutes: minutes with step data minus minutes with >= 30 steps (minutes without a sample are
+ *   neither active nor sedentary);
  * - intensity minutes: minutes with heart-rate samples, classified by the minute's mean heart rate as a share of
  *   the maximum heart rate (light 50-63 %, moderate 64-76 %, vigorous from 77 %: harder minutes are not less
  *   vigorous). Without a birth date the maximum is 190 bpm.
- * Minute counts are null when the day has no intraday steps (resp. no heart rate) from the winning source.
+ * Minute counts are null when the day has no intraday steps (resp. no heart rate).
  */
 
 export const ACTIVITY_SERIES = [
@@ -45,7 +49,6 @@ export const ACTIVITY_SERIES = [
 export type ActivitySeries = (typeof ACTIVITY_SERIES)[number];
 
 export const ACTIVE_STEPS_PER_MINUTE = 30;
-export const SEDENTARY_STEPS_PER_MINUTE = 10;
 export const DEFAULT_MAX_HEART_RATE = 190;
 
 /** 220 - age, at least 100; 190 when the age is unknown (contract 4.7). */
@@ -107,12 +110,7 @@ export function activeMinutesFromSteps(steps: Sample[] | undefined): number | nu
 export function sedentaryMinutesFromSteps(steps: Sample[] | undefined): number | null {
   const minutes = perMinute(intraday(steps), 'sum');
   if (minutes.size === 0) return null;
-  const indexes = [...minutes.keys()];
-  const first = Math.min(...indexes);
-  const last = Math.max(...indexes);
-  let moving = 0;
-  for (const n of minutes.values()) if (n >= SEDENTARY_STEPS_PER_MINUTE) moving++;
-  return last - first + 1 - moving;
+  return minutes.size - [...minutes.values()].filter((n) => n >= ACTIVE_STEPS_PER_MINUTE).length;
 }
 
 export function intensityMinutes(heartRate: Sample[] | undefined, maxHeartRate: number) {
@@ -177,7 +175,29 @@ export interface ActivityInput {
   maxHeartRate: number;
 }
 
-/** One row per included local day, from its best source (contract 10.1), in ascending date order. */
+/**
+ * The data of one day with each series from the best source that has it (and the workout elevations from the
+ * best source that has some); `sourceKey` is the steps source, else the day's best source.
+ */
+export function composeDay(bySource: Map<string, DayData>, sources: Sources) {
+  const bestHaving = (has: (data: DayData) => boolean) =>
+    bestSource(
+      [...bySource].filter(([, data]) => has(data)).map(([key]) => key),
+      sources,
+    );
+  const data: DayData = { series: {}, elevations: [] };
+  for (const series of ACTIVITY_SERIES) {
+    const key = bestHaving((d) => (d.series[series]?.length ?? 0) > 0);
+    if (key !== undefined) data.series[series] = bySource.get(key)!.series[series];
+  }
+  const elevationKey = bestHaving((d) => d.elevations.length > 0);
+  if (elevationKey !== undefined) data.elevations = bySource.get(elevationKey)!.elevations;
+  const sourceKey =
+    bestHaving((d) => (d.series.steps?.length ?? 0) > 0) ?? bestSource(bySource.keys(), sources)!;
+  return { sourceKey, data };
+}
+
+/** One row per included local day (contract 10.1 per field, see above), in ascending date order. */
 export function activityDays(input: ActivityInput) {
   const days = new Map<string, Map<string, DayData>>();
   const dataOf = (day: string, sourceKey: string) => {
@@ -208,8 +228,8 @@ export function activityDays(input: ActivityInput) {
   return [...days]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([date, bySource]) => {
-      const sourceKey = bestSource(bySource.keys(), input.sources)!;
-      return { date, sourceKey, ...summariseDay(bySource.get(sourceKey)!, input.maxHeartRate) };
+      const { sourceKey, data } = composeDay(bySource, input.sources);
+      return { date, sourceKey, ...summariseDay(data, input.maxHeartRate) };
     });
 }
 

@@ -28,7 +28,8 @@ import { queryScores, type StoredScore } from '#shared/store/health-scores.js';
  * one per date (the best source's latest score of the date), ascending. Deliberate departures from the reference:
  * - `date` is the score's local date (its zone offset; UTC when it has none, which is the reference's date);
  * - `avg_hrv_sdnn_ms` is an SDNN value: the score's `hrv_sdnn` component, else the mean of the date's
- *   `heart_rate_variability_sdnn` samples of any source; never the RMSSD component (contract 13.11);
+ *   `heart_rate_variability_sdnn` samples of the best source that has some (the per-field source rule of the
+ *   activity summary); never the RMSSD component (contract 13.11);
  * - `sleep_duration_seconds` / `sleep_efficiency_percent` (always null in the reference) come from the main
  *   session of the night that ended on that date: the score source's own night when it recorded one, else the
  *   night of the best source. Duration is net sleep when reported, else the session's length.
@@ -108,17 +109,23 @@ export async function recoverySummaries(userId: string, query: SummaryQuery) {
       : new Map<string, Sample[]>(),
   ]);
   const sessions = sleeps.filter((e): e is SleepEvent => e.category === 'sleep');
-  const sdnnSamples = [...sdnnBySource.values()].flat();
+  /** Mean SDNN of the best source with samples in [from, to). */
+  const sdnnOf = (from: number, to: number) => {
+    const inDay = [...sdnnBySource].map(
+      ([key, samples]) => [key, samples.filter((s) => s.timestamp >= from && s.timestamp < to)] as const,
+    );
+    const key = bestSource(
+      inDay.filter(([, samples]) => samples.length > 0).map(([k]) => k),
+      sources,
+    );
+    const samples = inDay.find(([k]) => k === key)?.[1] ?? [];
+    return roundTo(mean(samples.map((s) => s.value)), 1);
+  };
 
   const data = days.map(({ date, score, fromMs: dayFrom, toMs: dayTo }) => {
     const main = mainSessionOf(sessions, date, score.source_key, sources);
     const restingHeartRate = componentValue(score, ['resting_heart_rate']);
-    const sdnn =
-      componentValue(score, SDNN_COMPONENTS) ??
-      roundTo(
-        mean(sdnnSamples.filter((s) => s.timestamp >= dayFrom && s.timestamp < dayTo).map((s) => s.value)),
-        1,
-      );
+    const sdnn = componentValue(score, SDNN_COMPONENTS) ?? sdnnOf(dayFrom, dayTo);
     return {
       date,
       source: sourceMetadata(sources.get(score.source_key)),

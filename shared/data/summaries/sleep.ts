@@ -19,9 +19,12 @@ import { apiDateTime } from '#shared/model/time.js';
 import { queryEvents, type StoredEvent } from '#shared/store/events.js';
 
 /**
- * `GET /users/{id}/summaries/sleep` (contract 4.7): one row per wake-up local date, built from the sessions of
- * that night's best source only. The priority choice is made over all nights before paging, so `has_more` and
- * the cursors are exact (the reference filtered after its `limit + 1` fetch, contract 13.19).
+ * `GET /users/{id}/summaries/sleep` (contract 4.7): one row per wake-up local date. Fields follow the per-field
+ * source rule of the activity summary: the sessions, times and durations come from that night's best source
+ * (`source`); efficiency and stages from the best source that reported them for the night; each physiological
+ * average from the best source with samples in the night's window. The priority choice is made over all nights
+ * before paging, so `has_more` and the cursors are exact (the reference filtered after its `limit + 1` fetch,
+ * contract 13.19).
  *
  * `interruptions_count` (always null in the reference) is the number of awake stretches inside the main
  * session: runs of `awake` stage intervals after its first and before its last sleep-stage interval; null when
@@ -35,6 +38,8 @@ export interface Night {
   sourceKey: string;
   /** The winning source's sessions of the night, by start. */
   sessions: SleepEvent[];
+  /** The non-nap sessions of every source of the night, for the fields the winner did not report. */
+  bySource: Map<string, SleepEvent[]>;
 }
 
 /** How far before its wake-up date a night's sessions may start (long sleep plus the widest zone offset). */
@@ -57,11 +62,14 @@ export function nightsByWakeDate(events: SleepEvent[], sources: Sources, include
   return [...byDate]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([date, sessions]): Night => {
+      const ordered = [...sessions].sort((a, b) => a.start - b.start || a.end - b.end);
+      const bySource = new Map<string, SleepEvent[]>();
+      for (const s of ordered) {
+        if (s.details.is_nap) continue;
+        bySource.set(s.sourceKey, [...(bySource.get(s.sourceKey) ?? []), s]);
+      }
       const sourceKey = bestSource(new Set(sessions.map((s) => s.sourceKey)), sources)!;
-      const own = sessions
-        .filter((s) => s.sourceKey === sourceKey)
-        .sort((a, b) => a.start - b.start || a.end - b.end);
-      return { date, sourceKey, sessions: own };
+      return { date, sourceKey, sessions: ordered.filter((s) => s.sourceKey === sourceKey), bySource };
     });
 }
 
@@ -143,11 +151,24 @@ export function physiologyWindow(night: Night): { fromMs: number; toMs: number }
   return { fromMs: Math.min(...nonNaps.map((s) => s.start)), toMs: Math.max(...nonNaps.map((s) => s.end)) };
 }
 
+/** The non-nap sessions of the best source of the night for which `has` holds (none: empty). */
+function bestReporting(night: Night, sources: Sources, has: (sessions: SleepEvent[]) => boolean) {
+  const reporting = [...night.bySource].filter(([, sessions]) => has(sessions));
+  const key = bestSource(
+    reporting.map(([k]) => k),
+    sources,
+  );
+  return key === undefined ? [] : night.bySource.get(key)!;
+}
+
 /** The summary fields that come from the sessions themselves (physiology excluded). */
-export function summariseNight(night: Night) {
+export function summariseNight(night: Night, sources: Sources) {
   const nonNaps = night.sessions.filter((s) => !s.details.is_nap);
   const naps = night.sessions.filter((s) => s.details.is_nap);
   const main = mainSession(night.sessions);
+  const efficiencySessions = bestReporting(night, sources, (list) => efficiency(list) !== null);
+  const stagedSessions = bestReporting(night, sources, (list) => stages(list) !== null);
+  const stagedMain = mainSession(stagedSessions);
   const duration = sumMinutes(nonNaps, sleepMinutes);
   const napMinutes = sumMinutes(naps, sleepMinutes) ?? 0;
   return {
@@ -157,9 +178,9 @@ export function summariseNight(night: Night) {
     duration_minutes: duration,
     total_duration_minutes: duration === null && naps.length === 0 ? null : (duration ?? 0) + napMinutes,
     time_in_bed_minutes: sumMinutes(nonNaps, (s) => s.details.sleep_time_in_bed_minutes ?? spanMinutes(s)),
-    efficiency_percent: efficiency(nonNaps),
-    stages: stages(nonNaps),
-    interruptions_count: main ? interruptions(main) : null,
+    efficiency_percent: efficiency(efficiencySessions),
+    stages: stages(stagedSessions),
+    interruptions_count: stagedMain ? interruptions(stagedMain) : main ? interruptions(main) : null,
     nap_count: naps.length,
     nap_duration_minutes: napMinutes,
     sessions:
@@ -183,8 +204,12 @@ const PHYSIOLOGY: Array<[SeriesType, digits: number | 'int']> = [
   ['oxygen_saturation', 1],
 ];
 
-/** Mean of each physiological series over each window, from the samples of every source (contract 4.7). */
-async function physiology(userId: string, windows: Array<{ fromMs: number; toMs: number } | null>) {
+/** Mean of each physiological series over each window, from the best source with samples in it. */
+async function physiology(
+  userId: string,
+  windows: Array<{ fromMs: number; toMs: number } | null>,
+  sources: Sources,
+) {
   const present = windows.filter((w) => w !== null);
   const empty = () => windows.map(() => null as number | null);
   if (present.length === 0) return PHYSIOLOGY.map(empty);
@@ -192,12 +217,20 @@ async function physiology(userId: string, windows: Array<{ fromMs: number; toMs:
   const toMs = Math.max(...present.map((w) => w.toMs));
   return Promise.all(
     PHYSIOLOGY.map(async ([series, digits]) => {
-      const samples = [...(await readBySource(userId, series, fromMs, toMs)).values()].flat();
+      const bySource = await readBySource(userId, series, fromMs, toMs);
       return windows.map((w) => {
         if (!w) return null;
-        const avg = mean(
-          samples.filter((s) => s.timestamp >= w.fromMs && s.timestamp < w.toMs).map((s) => s.value),
+        const inWindow = new Map(
+          [...bySource].map(([key, samples]) => [
+            key,
+            samples.filter((s) => s.timestamp >= w.fromMs && s.timestamp < w.toMs),
+          ]),
         );
+        const key = bestSource(
+          [...inWindow].filter(([, samples]) => samples.length > 0).map(([k]) => k),
+          sources,
+        );
+        const avg = key === undefined ? null : mean(inWindow.get(key)!.map((s) => s.value));
         return digits === 'int' ? (avg === null ? null : Math.round(avg)) : roundTo(avg, digits);
       });
     }),
@@ -222,11 +255,15 @@ export async function sleepSummaries(userId: string, query: SummaryQuery) {
     compare: compareKeys,
     withTotal: false,
   });
-  const [hr, sdnn, rmssd, respiratory, spo2] = await physiology(userId, page.data.map(physiologyWindow));
+  const [hr, sdnn, rmssd, respiratory, spo2] = await physiology(
+    userId,
+    page.data.map(physiologyWindow),
+    sources,
+  );
   const data = page.data.map((night, i) => ({
     date: night.date,
     source: sourceMetadata(sources.get(night.sourceKey)),
-    ...summariseNight(night),
+    ...summariseNight(night, sources),
     avg_heart_rate_bpm: hr![i] ?? null,
     avg_hrv_sdnn_ms: sdnn![i] ?? null,
     avg_hrv_rmssd_ms: rmssd![i] ?? null,
