@@ -1,7 +1,7 @@
 import { badRequest } from '#shared/http/errors.js';
 import { SourceRegistry, writeSeries, writingFor } from '#shared/ingest/persist.js';
-import { type NormalisedBatch, normaliseSdkBatch, type SleepSegment } from '#shared/ingest/sdk-normalise.js';
-import { assembleSleep } from '#shared/ingest/sleep-sessions.js';
+import { type NormalisedBatch, normaliseSdkBatch } from '#shared/ingest/sdk-normalise.js';
+import { assembleSleep, segmentsByProvider } from '#shared/ingest/sleep-sessions.js';
 import type { SourceRef } from '#shared/model/health-data.js';
 import { LEGACY_HEALTH_CONNECT, type SdkProvider } from '#shared/model/provider.js';
 import { logger } from '#shared/observability.js';
@@ -16,17 +16,6 @@ export interface IngestCounts {
   dropped_count: number;
 }
 
-function groupSleep(segments: SleepSegment[], keyOf: (source: SourceRef) => string) {
-  const groups = new Map<string, { source: SourceRef; segments: SleepSegment[] }>();
-  for (const segment of segments) {
-    const key = keyOf(segment.source);
-    const group = groups.get(key) ?? { source: segment.source, segments: [] };
-    group.segments.push(segment);
-    groups.set(key, group);
-  }
-  return groups;
-}
-
 /** Persists a normalised batch; every write is idempotent, so a retried or duplicated batch changes nothing. */
 export async function saveBatch(
   userId: string,
@@ -37,16 +26,13 @@ export async function saveBatch(
   const keyOf = (ref: SourceRef) => sources.keyOf(ref);
   const series = batch.series.map((s) => ({ series: s.series, samples: s.samples, key: keyOf(s.source) }));
   const workouts = batch.workouts.map((w) => newStoredEvent(userId, keyOf(w.source), w));
-  const sleep = groupSleep(batch.sleepSegments, keyOf);
+  const sleep = segmentsByProvider(batch.sleepSegments, keyOf);
   await sources.save();
 
   const recordsSaved = await writeSeries(userId, series);
   let workoutsSaved = 0;
   for (const workout of workouts) if (await insertEvent(workout)) workoutsSaved++;
-  for (const [key, group] of sleep) {
-    const segments = group.segments.map(({ source: _source, ...segment }) => segment);
-    await assembleSleep(userId, key, group.source, segments, now);
-  }
+  for (const [provider, segments] of sleep) await assembleSleep(userId, provider, segments, now);
   return {
     records_saved: recordsSaved,
     workouts_saved: workoutsSaved,

@@ -8,24 +8,27 @@ import {
   type StageInterval,
 } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
+import { deviceTypePriority, inferDeviceType, providerPriority } from '#shared/model/sources.js';
 
 /**
  * Sleep assembly for SDK stage segments (contract 6.3.4), pure: the caller keeps the open segments and the
  * finalised nights between batches. Every result is a function of the set of segments only, so a night sent
  * in any number of batches, in any order, any number of times, ends up as the same single session.
+ *
+ * Segments of several sources of one user (an iPhone's `in_bed`, the Watch's stages) make one night, as in the
+ * reference; unlike the reference, which lets the earlier of two overlapping stages win whatever wrote it, the
+ * night's stages are those of its best source (the most detailed stages, then contract 10.1 priority), and its
+ * time in bed is the union of every source's in-bed time. The night belongs to that best source.
  */
 
 export type SleepEvent = Extract<HealthEvent, { category: 'sleep' }>;
 
-/** A segment of a night; the night carries the source. */
-export type NightSegment = Omit<SleepSegment, 'source'>;
-
 /**
  * A finalised night: the event plus the raw segments it was built from. `sleep_stages` cannot be merged
- * exactly (in-bed envelopes and generic stages are removed from it, overlaps already clipped), so the caller
- * stores `segments` with the event, regroups them with later segments of the source and rebuilds each group.
+ * exactly (in-bed envelopes, generic stages and other sources' stages are removed from it, overlaps already
+ * clipped), so the caller stores `segments` with the event, regroups them with later segments and rebuilds.
  */
-export type SleepNight = SleepEvent & { segments: NightSegment[] };
+export type SleepNight<T extends SleepSegment = SleepSegment> = SleepEvent & { segments: T[] };
 
 /** The reference's SLEEP_END_GAP_MINUTES. */
 export const SLEEP_END_GAP_MINUTES = 120;
@@ -63,7 +66,7 @@ const compareSegments = (a: SleepSegment, b: SleepSegment) =>
   compareText(tieBreak(a), tieBreak(b));
 
 /** Sorted, one per (source, start, end, stage). */
-function uniqueSegments(segments: SleepSegment[]): SleepSegment[] {
+function uniqueSegments<T extends SleepSegment>(segments: T[]): T[] {
   const seen = new Set<string>();
   return [...segments].sort(compareSegments).filter((segment) => {
     const key = `${sourceKey(segment.source)}|${segment.start}|${segment.end}|${segment.stage}`;
@@ -77,12 +80,12 @@ function uniqueSegments(segments: SleepSegment[]): SleepSegment[] {
  * Splits one source's segments into sessions. Only a sleep or in-bed segment opens a session (awake/unknown
  * before one are ignored); a segment starting more than the gap after the session's latest end opens the next.
  */
-export function groupSegmentsIntoSessions(
-  segments: SleepSegment[],
+export function groupSegmentsIntoSessions<T extends SleepSegment>(
+  segments: T[],
   gapMinutes = SLEEP_END_GAP_MINUTES,
-): SleepSegment[][] {
-  const sessions: SleepSegment[][] = [];
-  let current: SleepSegment[] | null = null;
+): T[][] {
+  const sessions: T[][] = [];
+  let current: T[] | null = null;
   let windowEnd = Number.NEGATIVE_INFINITY;
   for (const segment of uniqueSegments(segments)) {
     if (current && segment.start - windowEnd > gapMinutes * MINUTE) current = null;
@@ -155,15 +158,43 @@ function isNap(start: number, zoneOffset: string | null, asleepMs: number): bool
   );
 }
 
+const detailRank = (segments: SleepSegment[]) =>
+  segments.some((s) => DETAILED_STAGES.has(s.stage)) ? 0 : segments.some((s) => s.stage !== 'in_bed') ? 1 : 2;
+
+/** Lower is better: how detailed the source's stages are, then its provider and device type (contract 10.1). */
+function stageRank(list: SleepSegment[]): number[] {
+  const { source } = list[0]!;
+  return [
+    detailRank(list),
+    providerPriority(source.provider),
+    deviceTypePriority(inferDeviceType(source.deviceModel, source.sourceName)),
+  ];
+}
+
+/** The segments of the session's best source for stages; ties go to the smaller source key, for determinism. */
+function stageSource<T extends SleepSegment>(segments: T[]): T[] {
+  const bySource = new Map<string, T[]>();
+  for (const segment of segments) {
+    const key = sourceKey(segment.source);
+    bySource.set(key, [...(bySource.get(key) ?? []), segment]);
+  }
+  const ranked = [...bySource].map(([key, list]) => ({ key, list, rank: stageRank(list) }));
+  ranked.sort(
+    (a, b) => a.rank.reduce((order, r, i) => order || r - b.rank[i]!, 0) || compareText(a.key, b.key),
+  );
+  return ranked[0]!.list;
+}
+
 /**
  * Finalises one session (contract 6.3.4) of segments with end > start, as normaliseSdkBatch guarantees; the
- * window is that of the cleaned stage timeline.
+ * window is that of the cleaned stage timeline of the best source.
  */
-export function buildSleepEvent(session: SleepSegment[]): SleepNight {
+export function buildSleepEvent<T extends SleepSegment>(session: T[]): SleepNight<T> {
   const segments = uniqueSegments(session);
-  const first = segments[0];
-  if (!first) throw new RangeError('A sleep session needs at least one segment');
-  const timeline = stageTimeline(segments);
+  if (segments.length === 0) throw new RangeError('A sleep session needs at least one segment');
+  const staged = stageSource(segments);
+  const first = staged[0]!;
+  const timeline = stageTimeline(staged);
   const start = earliestStart(timeline);
   const end = latestEnd(timeline);
   const asleepMs = durationOf(timeline, ...ASLEEP_STAGES);
@@ -173,7 +204,8 @@ export function buildSleepEvent(session: SleepSegment[]): SleepNight {
   const timeInBedMs = Math.max(inBedMs, asleepMs + awakeMs);
   const detailed = timeline.some((interval) => DETAILED_STAGES.has(interval.stage));
   const detailedMinutes = (stage: SleepStage) => (detailed ? minutes(durationOf(timeline, stage)) : null);
-  const zoneOffset = segments.find((segment) => segment.zoneOffset !== null)?.zoneOffset ?? null;
+  const zoneOffset =
+    [...staged, ...segments].find((segment) => segment.zoneOffset !== null)?.zoneOffset ?? null;
   return {
     category: 'sleep',
     type: 'sleep_session',
@@ -182,7 +214,7 @@ export function buildSleepEvent(session: SleepSegment[]): SleepNight {
     end,
     zoneOffset,
     durationSeconds: Math.round((end - start) / 1000),
-    externalId: segments.find((segment) => segment.externalId !== null)?.externalId ?? null,
+    externalId: staged.find((segment) => segment.externalId !== null)?.externalId ?? null,
     details: {
       sleep_total_duration_minutes: minutes(asleepMs),
       sleep_time_in_bed_minutes: minutes(timeInBedMs),
@@ -194,6 +226,6 @@ export function buildSleepEvent(session: SleepSegment[]): SleepNight {
       is_nap: isNap(start, zoneOffset, asleepMs),
       sleep_stages: timeline,
     },
-    segments: segments.map(({ source: _source, ...segment }) => segment),
+    segments,
   };
 }

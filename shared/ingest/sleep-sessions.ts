@@ -1,16 +1,23 @@
 import { writingFor } from '#shared/ingest/persist.js';
+import type { SleepSegment } from '#shared/ingest/sdk-normalise.js';
 import {
   buildSleepEvent,
   groupSegmentsIntoSessions,
   isReadyToFinalise,
-  type NightSegment,
   SLEEP_END_GAP_MINUTES,
 } from '#shared/ingest/sleep-assembly.js';
 import type { SourceRef } from '#shared/model/health-data.js';
+import type { ProviderName } from '#shared/model/provider.js';
 import { ContentionError } from '#shared/store/contention.js';
 import { dataSourcesByKey, sourceRefOf } from '#shared/store/data-sources.js';
 import { newStoredEvent, queryEvents, type StoredEvent } from '#shared/store/events.js';
-import { commitSleepState, getPendingSleep, listStalePendingSleep } from '#shared/store/sleep-pending.js';
+import {
+  commitSleepState,
+  getPendingSleep,
+  listStalePendingSleep,
+  type PendingSegment,
+  sleepSlot,
+} from '#shared/store/sleep-pending.js';
 import { UserGone } from '#shared/store/user-guard.js';
 
 const GAP_MS = SLEEP_END_GAP_MINUTES * 60_000;
@@ -19,16 +26,26 @@ const MAX_ATTEMPTS = 10;
 /** How long a segment that cannot open a session (e.g. `awake` first) waits for the rest of its night. */
 const ORPHAN_WAIT_MS = DAY_MS;
 
-/** A stored night keeps the raw segments it was built from, so later segments can be folded into it. */
-type StoredNight = Extract<StoredEvent, { category: 'sleep' }> & { segments?: NightSegment[] };
-type Pending = NightSegment & { receivedAt?: number };
+/** A segment as stored, in the pending slot and in its night: the source is named by its data source key. */
+export type StoredSegment = PendingSegment & { sourceKey: string };
 
-const segmentKey = (s: NightSegment) => `${s.start}|${s.end}|${s.stage}`;
+/** A stored night keeps the raw segments it was built from (before per-user merging: without `sourceKey`). */
+type StoredNight = Extract<StoredEvent, { category: 'sleep' }> & { segments?: PendingSegment[] };
+
+const UNKNOWN_SOURCE: SourceRef = {
+  provider: 'unknown',
+  deviceModel: null,
+  sourceName: null,
+  softwareVersion: null,
+  originalSourceName: null,
+};
+
+const segmentKey = (s: StoredSegment) => `${s.sourceKey}|${s.start}|${s.end}|${s.stage}`;
 
 /** One copy per segment; among re-sent copies that differ in metadata the same one wins whatever the order. */
-function uniqueSegments<T extends NightSegment>(segments: T[]): T[] {
-  const rank = (s: NightSegment) => `${s.zoneOffset ?? ''}|${s.externalId ?? ''}`;
-  const chosen = new Map<string, T>();
+function uniqueSegments(segments: StoredSegment[]): StoredSegment[] {
+  const rank = (s: StoredSegment) => `${s.zoneOffset ?? ''}|${s.externalId ?? ''}`;
+  const chosen = new Map<string, StoredSegment>();
   for (const s of segments) {
     const current = chosen.get(segmentKey(s));
     if (!current || rank(s) < rank(current)) chosen.set(segmentKey(s), s);
@@ -36,13 +53,45 @@ function uniqueSegments<T extends NightSegment>(segments: T[]): T[] {
   return [...chosen.values()];
 }
 
-/** Stored nights of the source that a new segment could belong to (within the gap of `from`..`to`). */
-async function nearbyNights(userId: string, sourceKey: string, source: SourceRef, from: number, to: number) {
-  const events = await queryEvents(userId, 'sleep', from - DAY_MS - GAP_MS, to + GAP_MS, () => source);
+const nightSegments = (night: StoredNight): StoredSegment[] =>
+  (night.segments ?? []).map((s) => ({ ...s, sourceKey: s.sourceKey ?? night.sourceKey }));
+
+const toStored = ({
+  source: _source,
+  receivedAt: _receivedAt,
+  ...segment
+}: StoredSegment & { source: SourceRef }) => segment;
+
+/** The user's sources as the assembly sees them: one `SourceRef` object per key, and back. */
+async function userSources(userId: string) {
+  const refs = new Map(
+    [...(await dataSourcesByKey(userId))].map(([key, record]) => [key, sourceRefOf(record)]),
+  );
+  const keyOf = new Map([...refs].map(([key, ref]) => [ref, key]));
+  return { refs, keyOf };
+}
+
+type Sources = Awaited<ReturnType<typeof userSources>>;
+
+/** Stored SDK nights of the provider that a new segment could belong to (within the gap of `from`..`to`). */
+async function nearbyNights(
+  userId: string,
+  provider: ProviderName,
+  sources: Sources,
+  from: number,
+  to: number,
+) {
+  const events = await queryEvents(
+    userId,
+    'sleep',
+    from - DAY_MS - GAP_MS,
+    to + GAP_MS,
+    (key) => sources.refs.get(key) ?? UNKNOWN_SOURCE,
+  );
   // Raw segments (in-bed included) bound a night for grouping; its start/end come from the stages alone.
   return (events as StoredNight[]).filter((e) => {
     const segments = e.segments ?? [];
-    if (e.sourceKey !== sourceKey || segments.length === 0) return false;
+    if (sources.refs.get(e.sourceKey)?.provider !== provider || segments.length === 0) return false;
     const start = Math.min(...segments.map((s) => s.start));
     const end = Math.max(...segments.map((s) => s.end));
     return end + GAP_MS >= from && start - GAP_MS <= to;
@@ -50,77 +99,104 @@ async function nearbyNights(userId: string, sourceKey: string, source: SourceRef
 }
 
 /**
- * Adds stage segments of one source to the user's sleep and commits the result atomically: the new segments
- * are grouped together with the still-open ones and with the stored nights they touch; every group that
- * ended at least the gap ago, or that extends a stored night, is (re)built as one night replacing the nights
- * it absorbed; the rest stays open. Segments of one night may arrive in any number of batches, in any order,
- * more than once: the stored night is the same.
+ * Adds stage segments of one SDK provider's sources to the user's sleep and commits the result atomically: the
+ * new segments are grouped together with the still-open ones and with the stored nights they touch, whatever
+ * source recorded them (sleep-assembly.ts); every group that ended at least the gap ago, or that extends a stored
+ * night, is (re)built as one night replacing the nights it absorbed; the rest stays open. Segments of one night
+ * may arrive in any number of batches, in any order, more than once: the stored night is the same.
+ * `absorbSlot` names a per-source slot of the former layout whose segments join in and which is then deleted.
  */
 export async function assembleSleep(
   userId: string,
-  sourceKey: string,
-  source: SourceRef,
-  incoming: NightSegment[],
+  provider: ProviderName,
+  incoming: StoredSegment[],
   now: number,
+  absorbSlot?: string,
 ): Promise<void> {
-  const arrived: Pending[] = incoming.map((s) => ({ ...s, receivedAt: now }));
+  const sources = await userSources(userId);
+  const arrived: StoredSegment[] = incoming.map((s) => ({ ...s, receivedAt: now }));
+  const slot = sleepSlot(provider);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const pending = await getPendingSleep(userId, sourceKey);
-    const fresh: Pending[] = [...pending.segments, ...arrived];
+    const pending = await getPendingSleep(userId, slot);
+    const absorbed = absorbSlot ? await getPendingSleep(userId, absorbSlot) : undefined;
+    const fresh = [
+      ...pending.segments,
+      ...(absorbed?.segments ?? []).map((s) => ({ ...s, sourceKey: absorbSlot })),
+      ...arrived,
+    ].filter((s): s is StoredSegment => s.sourceKey !== undefined && sources.refs.has(s.sourceKey));
     const nights =
       fresh.length === 0
         ? []
         : await nearbyNights(
             userId,
-            sourceKey,
-            source,
+            provider,
+            sources,
             Math.min(...fresh.map((s) => s.start)),
             Math.max(...fresh.map((s) => s.end)),
           );
     const storedKeys = new Map<string, StoredNight>();
-    for (const night of nights) for (const s of night.segments ?? []) storedKeys.set(segmentKey(s), night);
-    const all = uniqueSegments([...nights.flatMap((n) => n.segments ?? []), ...fresh]);
+    for (const night of nights) for (const s of nightSegments(night)) storedKeys.set(segmentKey(s), night);
+    const all = uniqueSegments([...nights.flatMap(nightSegments), ...fresh]);
 
     const removed = new Map<string, StoredNight>();
     const added: StoredEvent[] = [];
-    const open: Pending[] = [];
+    const open: StoredSegment[] = [];
     const grouped = new Set<string>();
-    for (const session of groupSegmentsIntoSessions(
-      all.map((s) => ({ ...s, source })),
-      SLEEP_END_GAP_MINUTES,
-    )) {
+    const withSources = all.map((s) => ({ ...s, source: sources.refs.get(s.sourceKey)! }));
+    for (const session of groupSegmentsIntoSessions(withSources, SLEEP_END_GAP_MINUTES)) {
       for (const s of session) grouped.add(segmentKey(s));
-      const absorbed = session
+      const absorbedNights = session
         .map((s) => storedKeys.get(segmentKey(s)))
         .filter((n): n is StoredNight => n !== undefined);
-      if (absorbed.length === 0 && !isReadyToFinalise(session, now, SLEEP_END_GAP_MINUTES)) {
+      if (absorbedNights.length === 0 && !isReadyToFinalise(session, now, SLEEP_END_GAP_MINUTES)) {
         open.push(...session.map(({ source: _source, ...segment }) => segment));
         continue;
       }
-      for (const night of absorbed) removed.set(night.id, night);
-      added.push(newStoredEvent(userId, sourceKey, buildSleepEvent(session)));
+      for (const night of absorbedNights) removed.set(night.id, night);
+      const built = buildSleepEvent(session);
+      const night = { ...built, segments: built.segments.map(toStored) };
+      added.push(newStoredEvent(userId, sources.keyOf.get(built.source)!, night));
     }
     const orphans = uniqueSegments(fresh).filter(
       (s) => !grouped.has(segmentKey(s)) && (s.receivedAt ?? now) > now - ORPHAN_WAIT_MS,
     );
     open.push(...orphans);
     const finalised = { removed: [...removed.values()], added };
-    if (await commitSleepState(userId, sourceKey, open, pending.version, finalised)) return;
+    const absorbedSlot = absorbSlot && absorbed ? { slot: absorbSlot, version: absorbed.version } : undefined;
+    if (await commitSleepState(userId, slot, open, pending.version, finalised, absorbedSlot)) return;
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 50 * (attempt + 1)));
   }
   throw new ContentionError('sleep assembly');
 }
 
-/** Finalises sessions whose last segment ended at least the gap ago but that no later push closed. */
+/** The segments of one SDK batch, by provider, in their stored form. */
+export function segmentsByProvider(segments: SleepSegment[], keyOf: (source: SourceRef) => string) {
+  const groups = new Map<ProviderName, StoredSegment[]>();
+  for (const { source, ...segment } of segments) {
+    groups.set(source.provider, [
+      ...(groups.get(source.provider) ?? []),
+      { ...segment, sourceKey: keyOf(source) },
+    ]);
+  }
+  return groups;
+}
+
+/**
+ * Finalises sessions whose last segment ended at least the gap ago but that no later push closed; a slot of the
+ * former per-source layout is folded into its provider's slot on the way.
+ */
 export async function finaliseStaleSleep(now: number, deadline: number): Promise<number> {
   const stale = await listStalePendingSleep(now - GAP_MS);
   let finalised = 0;
-  for (const { userId, sourceKey } of stale) {
+  for (const { userId, slot } of stale) {
     if (Date.now() > deadline) break;
-    const record = (await dataSourcesByKey(userId)).get(sourceKey);
-    if (!record) continue;
+    const provider = slot.startsWith('sdk:')
+      ? (slot.slice(4) as ProviderName)
+      : (await dataSourcesByKey(userId)).get(slot)?.provider;
+    if (!provider) continue;
     try {
-      await writingFor(userId, () => assembleSleep(userId, sourceKey, sourceRefOf(record), [], now));
+      const absorb = slot.startsWith('sdk:') ? undefined : slot;
+      await writingFor(userId, () => assembleSleep(userId, provider, [], now, absorb));
       finalised++;
     } catch (error) {
       // Deleted meanwhile: erased, nothing to finalise.

@@ -22,6 +22,7 @@ import { dataSourceSk, listDataSources } from '#shared/store/data-sources.js';
 import { keys } from '#shared/store/keys.js';
 import { listProviderSettings, type ProviderSettings } from '#shared/store/provider-settings.js';
 import { deleteUserSeries } from '#shared/store/series-erase.js';
+import { pendingSleepSk, sleepSlot } from '#shared/store/sleep-pending.js';
 
 const infoOf = (provider: string): ProviderInfo | undefined =>
   isIntegrated(provider) ? PROVIDER_INFO[provider] : undefined;
@@ -120,7 +121,8 @@ export async function deleteProviderData(userId: string, provider: ProviderName)
   );
   const scores = (await partitionItems(userId, 'SCORE#')).filter(belongs);
   await deleteKeys(scores.map((s) => ({ PK: partition, SK: s.SK as string })));
-  await deleteKeys([...sourceKeys].map((key) => ({ PK: partition, SK: `SLEEPPENDING#${key}` })));
+  const slots = [sleepSlot(wanted), ...sourceKeys];
+  await deleteKeys(slots.map((slot) => ({ PK: partition, SK: pendingSleepSk(slot) })));
   await deleteKeys([...sourceKeys].map((key) => ({ PK: partition, SK: dataSourceSk(key) })));
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SleepStage } from '#shared/model/health-data.js';
+import type { ProviderName } from '#shared/model/provider.js';
 import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
 import { replaceEventsItems, type StoredEvent } from '#shared/store/events.js';
 import { keys } from '#shared/store/keys.js';
@@ -14,9 +15,18 @@ export interface PendingSegment {
   end: number;
   zoneOffset: string | null;
   externalId: string | null;
+  /** The data source that recorded it (absent in a slot of one source, see `sleepSlot`). */
+  sourceKey?: string;
   /** When the segment arrived; one that cannot start a session waits a day for the rest of its night. */
   receivedAt?: number;
 }
+
+/**
+ * Pending segments live in one slot per (user, SDK provider), since the sources of one provider make one night.
+ * Slots written before that were per data source and are named by the source key (finaliser migrates them).
+ */
+export const sleepSlot = (provider: ProviderName) => `sdk:${provider}`;
+export const pendingSleepSk = (slot: string) => `SLEEPPENDING#${slot}`;
 
 export interface PendingSleep {
   segments: PendingSegment[];
@@ -26,14 +36,13 @@ export interface PendingSleep {
 /** The "open sessions" index is sparse and sharded so that many sleeping users do not share one partition. */
 const SHARDS = 8;
 const shardOf = (userId: string) => createHash('sha256').update(userId).digest()[0]! % SHARDS;
-const sk = (sourceKey: string) => `SLEEPPENDING#${sourceKey}`;
 
-export async function getPendingSleep(userId: string, sourceKey: string): Promise<PendingSleep> {
+export async function getPendingSleep(userId: string, slot: string): Promise<PendingSleep> {
   const { doc, table } = db();
   const out = await doc.send(
     new GetCommand({
       TableName: table,
-      Key: { PK: keys.userPartition(userId), SK: sk(sourceKey) },
+      Key: { PK: keys.userPartition(userId), SK: pendingSleepSk(slot) },
       ConsistentRead: true,
     }),
   );
@@ -42,24 +51,28 @@ export async function getPendingSleep(userId: string, sourceKey: string): Promis
     : { segments: [], version: 0 };
 }
 
+const versionCondition = (expectedVersion: number) =>
+  expectedVersion === 0
+    ? { ConditionExpression: 'attribute_not_exists(PK)' }
+    : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': expectedVersion } };
+
 /**
  * Commits one step of sleep assembly atomically: the pending segments that stay open (only if nobody changed
- * them since `expectedVersion` was read) together with the sleep events finalised from the others. False on a
- * conflict; the caller re-reads and retries, which is safe because assembly and merging are idempotent.
+ * them since `expectedVersion` was read) together with the sleep events finalised from the others, and the
+ * deletion of an absorbed per-source slot (`absorbed`, at the version read). False on a conflict; the caller
+ * re-reads and retries, which is safe because assembly and merging are idempotent.
  */
 export async function commitSleepState(
   userId: string,
-  sourceKey: string,
+  slot: string,
   open: PendingSegment[],
   expectedVersion: number,
   finalised: { removed: StoredEvent[]; added: StoredEvent[] },
+  absorbed?: { slot: string; version: number },
 ): Promise<boolean> {
   const { table } = db();
-  const key = { PK: keys.userPartition(userId), SK: sk(sourceKey) };
-  const condition =
-    expectedVersion === 0
-      ? { ConditionExpression: 'attribute_not_exists(PK)' }
-      : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': expectedVersion } };
+  const key = { PK: keys.userPartition(userId), SK: pendingSleepSk(slot) };
+  const condition = versionCondition(expectedVersion);
   const pending =
     open.length === 0
       ? { ConditionCheck: { TableName: table, Key: key, ...condition } }
@@ -71,10 +84,10 @@ export async function commitSleepState(
               segments: open,
               version: expectedVersion + 1,
               user_id: userId,
-              source_key: sourceKey,
+              slot,
               [TABLE_KEYS.gsi1.partitionKey]: `SLEEPPENDING#${shardOf(userId)}`,
               [TABLE_KEYS.gsi1.sortKey]:
-                `${new Date(Math.max(...open.map((s) => s.end))).toISOString()}#${userId}#${sourceKey}`,
+                `${new Date(Math.max(...open.map((s) => s.end))).toISOString()}#${userId}#${slot}`,
             },
             ...condition,
           },
@@ -83,8 +96,20 @@ export async function commitSleepState(
     open.length === 0 && expectedVersion > 0
       ? [{ Delete: { TableName: table, Key: key, ...condition } }]
       : [];
+  const removeAbsorbed = absorbed
+    ? [
+        {
+          Delete: {
+            TableName: table,
+            Key: { PK: key.PK, SK: pendingSleepSk(absorbed.slot) },
+            ...versionCondition(absorbed.version),
+          },
+        },
+      ]
+    : [];
   const items = [
     ...(removePending.length > 0 ? removePending : [pending]),
+    ...removeAbsorbed,
     ...replaceEventsItems(table, finalised.removed, finalised.added),
   ];
   try {
@@ -96,10 +121,10 @@ export async function commitSleepState(
   }
 }
 
-/** (user, source) pairs whose latest pending segment ended before `beforeMs`: ready to be finalised. */
+/** (user, slot) pairs whose latest pending segment ended before `beforeMs`: ready to be finalised. */
 export async function listStalePendingSleep(
   beforeMs: number,
-): Promise<Array<{ userId: string; sourceKey: string }>> {
+): Promise<Array<{ userId: string; slot: string }>> {
   const shards = await Promise.all(
     Array.from({ length: SHARDS }, (_, shard) =>
       queryAll({
@@ -114,5 +139,5 @@ export async function listStalePendingSleep(
   );
   return shards
     .flat()
-    .map((item) => ({ userId: item.user_id as string, sourceKey: item.source_key as string }));
+    .map((item) => ({ userId: item.user_id as string, slot: (item.slot ?? item.source_key) as string }));
 }

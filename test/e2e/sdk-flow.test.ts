@@ -305,7 +305,7 @@ describe('a push of the contract 6.5 example, read back by the integrator', () =
     ]);
   });
 
-  it("activity summary: a row per local day from the day's best source", async () => {
+  it('activity summary: a row per local day, each field from the best source that has it', async () => {
     const { status, json } = await read(
       user.id,
       '/summaries/activity?start_date=2026-03-01&end_date=2026-03-04',
@@ -313,9 +313,11 @@ describe('a push of the contract 6.5 example, read back by the integrator', () =
     expect(status).toBe(200);
     expect(json.data).toEqual([
       expect.objectContaining({ date: '2026-03-01', source: APPLE_WATCH, elevation_meters: 48 }),
+      // steps from the iPhone (which names the row), heart rate from the Watch
       expect.objectContaining({
         date: '2026-03-02',
-        source: APPLE_WATCH,
+        source: IPHONE,
+        steps: 412,
         heart_rate: { avg_bpm: 58, max_bpm: 58, min_bpm: 58 },
       }),
     ]);

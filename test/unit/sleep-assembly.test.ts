@@ -21,6 +21,14 @@ const watch: SourceRef = {
   originalSourceName: null,
 };
 
+const iphone: SourceRef = {
+  provider: 'apple',
+  deviceModel: 'iPhone16,1',
+  sourceName: 'iPhone',
+  softwareVersion: null,
+  originalSourceName: null,
+};
+
 const segment = (
   stage: SleepStage,
   from: string,
@@ -38,9 +46,8 @@ const segment = (
 
 const night = (...segments: SleepSegment[]) => buildSleepEvent(segments);
 
-/** A stored night's raw segments, each given the night's source again, as the orchestrator regroups them. */
-const segmentsOf = (stored: SleepNight): SleepSegment[] =>
-  stored.segments.map((s) => ({ ...s, source: stored.source }));
+/** A stored night's raw segments, with their sources, as the orchestrator regroups them. */
+const segmentsOf = (stored: SleepNight): SleepSegment[] => stored.segments;
 
 /**
  * What the orchestrator (sleep-sessions.ts) does per push of one source, once every night is long over: the
@@ -98,7 +105,7 @@ describe('the contract 6.5 night', () => {
         ],
       },
     });
-    expect(segments).toEqual(session.map(({ source: _source, ...s }) => s));
+    expect(segments).toEqual(session);
   });
 
   it('is ready to finalise once its latest end is the gap in the past', () => {
@@ -337,6 +344,64 @@ describe('one night sent in several pushes', () => {
   });
 });
 
+describe('one night across the sources of a user (issue 8 item 6)', () => {
+  const onPhone = (stage: SleepStage, from: string, to: string) =>
+    segment(stage, from, to, { source: iphone });
+
+  it("is the iPhone's time in bed with the Watch's stages, and belongs to the Watch", () => {
+    const session = [
+      onPhone('in_bed', '2026-03-01T22:00:00Z', '2026-03-02T06:30:00Z'),
+      segment('light', '2026-03-01T22:30:00Z', '2026-03-02T01:00:00Z'),
+      segment('deep', '2026-03-02T01:00:00Z', '2026-03-02T03:00:00Z'),
+      segment('rem', '2026-03-02T03:00:00Z', '2026-03-02T06:00:00Z'),
+    ];
+    const sessions = groupSegmentsIntoSessions(session);
+    expect(sessions).toHaveLength(1);
+    const built = buildSleepEvent(sessions[0]!);
+    expect(built).toMatchObject({
+      source: watch,
+      start: at('2026-03-01T22:30:00Z'),
+      end: at('2026-03-02T06:00:00Z'),
+      details: {
+        sleep_total_duration_minutes: 450,
+        sleep_time_in_bed_minutes: 510,
+        sleep_light_minutes: 150,
+        sleep_deep_minutes: 120,
+        sleep_rem_minutes: 180,
+      },
+    });
+  });
+
+  it("keeps the best source's stages where another source's overlap them", () => {
+    const built = night(
+      onPhone('sleeping', '2026-03-01T22:00:00Z', '2026-03-02T06:00:00Z'),
+      onPhone('awake', '2026-03-02T02:00:00Z', '2026-03-02T02:30:00Z'),
+      segment('deep', '2026-03-01T23:00:00Z', '2026-03-02T05:00:00Z'),
+    );
+    expect(built.details.sleep_stages).toEqual([
+      { stage: 'deep', start: at('2026-03-01T23:00:00Z'), end: at('2026-03-02T05:00:00Z') },
+    ]);
+    expect(built.details.sleep_awake_minutes).toBe(0);
+  });
+
+  it('without any detailed stages, the better device wins', () => {
+    const built = night(
+      onPhone('sleeping', '2026-03-01T22:00:00Z', '2026-03-02T06:00:00Z'),
+      segment('sleeping', '2026-03-01T23:00:00Z', '2026-03-02T05:00:00Z'),
+    );
+    expect(built).toMatchObject({ source: watch, start: at('2026-03-01T23:00:00Z') });
+  });
+
+  it('a nap the Watch records in the afternoon stays a nap of its own', () => {
+    const sessions = groupSegmentsIntoSessions([
+      onPhone('in_bed', '2026-03-01T22:00:00Z', '2026-03-02T06:30:00Z'),
+      segment('light', '2026-03-01T22:30:00Z', '2026-03-02T06:00:00Z'),
+      segment('light', '2026-03-02T14:00:00Z', '2026-03-02T14:40:00Z'),
+    ]);
+    expect(sessions.map((session) => buildSleepEvent(session).details.is_nap)).toEqual([false, true]);
+  });
+});
+
 describe('properties', () => {
   const base = at('2026-03-01T20:00:00Z');
   /** `softwareVersions`: one night's segments may come from a writer updated mid-night. */
@@ -350,10 +415,12 @@ describe('properties', () => {
         externalId: fc.option(fc.constantFrom('a', 'b', 'c')),
         zoneOffset: fc.option(fc.constantFrom('+01:00', '-05:00')),
         softwareVersion: fc.constantFrom(...softwareVersions),
+        // the Watch and the iPhone of one user write the same nights
+        device: fc.constantFrom(watch, iphone),
       })
       .map(
         (s): SleepSegment => ({
-          source: { ...watch, softwareVersion: s.softwareVersion },
+          source: { ...s.device, softwareVersion: s.softwareVersion },
           stage: s.stage,
           start: base + s.offset * MINUTE,
           end: base + (s.offset + s.length) * MINUTE,
@@ -428,7 +495,7 @@ describe('properties', () => {
     );
   });
 
-  it('the nights of a source do not depend on how its segments are split into pushes, nor their order', () => {
+  it('the nights of a user do not depend on how their segments are split into pushes, nor their order', () => {
     fc.assert(
       fc.property(
         segments(1).chain((all) =>
