@@ -4,6 +4,7 @@ import { defineRoute, Reply } from '#shared/http/route.js';
 import { CAP, cappedString } from '#shared/http/validation.js';
 import { requireUser } from '#shared/identity/users.js';
 import { ingestSdkPush } from '#shared/ingest/sdk-ingest.js';
+import { recordSessionLogs, sdkLogsBody } from '#shared/ingest/sdk-runs.js';
 import {
   canonicalProvider,
   SDK_PUSH_PROVIDERS,
@@ -40,46 +41,6 @@ function sdkProvider(body: Record<string, unknown>): SdkProvider {
   return canonicalProvider(provider as SdkPushProvider);
 }
 
-const timestamp = cappedString(CAP.datetime).pipe(z.iso.datetime({ offset: true, local: true }));
-const word = cappedString(CAP.id);
-const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const logEvent = z.discriminatedUnion('eventType', [
-  z.object({
-    eventType: z.literal('historical_data_sync_start'),
-    timestamp,
-    dataTypeCounts: z
-      .array(z.object({ type: word, count }))
-      .max(200)
-      .default([]),
-    timeRange: z.object({ startDate: timestamp.nullish(), endDate: timestamp }).nullish(),
-  }),
-  z.object({
-    eventType: z.literal('historical_data_type_sync_end'),
-    timestamp,
-    dataType: word,
-    success: z.boolean(),
-    recordCount: count.nullish(),
-    durationMs: count.nullish(),
-  }),
-  z.object({
-    eventType: z.literal('device_state'),
-    timestamp,
-    batteryLevel: z.number().min(0).max(1).nullish(),
-    batteryState: word.nullish(),
-    isLowPowerMode: z.boolean().nullish(),
-    thermalState: word.nullish(),
-    taskType: word.nullish(),
-    availableRamBytes: count.nullish(),
-    totalRamBytes: count.nullish(),
-  }),
-]);
-
-export const sdkLogsBody = z.object({
-  sdkVersion: word,
-  provider: word.nullish(),
-  events: z.array(logEvent).min(1).max(100),
-});
-
 const tag = 'Mobile SDK';
 
 export const sdkRoutes = [
@@ -111,7 +72,7 @@ export const sdkRoutes = [
     auth: 'SDK',
     mobile: true,
     tag,
-    summary: 'Diagnostic log events from the mobile SDK (logged, not stored)',
+    summary: 'Log events from the mobile SDK: logged; sync-session events update the session run',
     params: sdkUserParams,
     body: sdkLogsBody,
     response: uploadResponse,
@@ -120,8 +81,10 @@ export const sdkRoutes = [
       logger.info('sdk log events', {
         userId: params.user_id,
         sdkVersion: body.sdkVersion,
+        syncSessionId: body.syncSessionId,
         events: body.events,
       });
+      await recordSessionLogs(params.user_id, body);
       return new Reply(202, {
         status_code: 202,
         response: 'Log events stored successfully',

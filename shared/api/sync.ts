@@ -12,14 +12,12 @@ import { isIntegrated, PROVIDER_INFO } from '#shared/providers/registry.js';
 import { getUser } from '#shared/store/users.js';
 import { queueHistoricalSync, queueManualSync } from '#shared/sync/enqueue.js';
 import {
-  recentSyncEvents,
   type SyncRunSummary,
   type SyncStatusEvent,
   syncRunSummary,
-  syncRuns,
   syncStatusEvent,
-  userSyncRuns,
 } from '#shared/sync/status.js';
+import { recentSyncEvents, syncRuns, userSyncRuns } from '#shared/sync/status-read.js';
 
 const tag = 'Sync';
 

@@ -1,20 +1,17 @@
 import { badRequest } from '#shared/http/errors.js';
 import { SourceRegistry, writeSeries, writingFor } from '#shared/ingest/persist.js';
 import { type NormalisedBatch, normaliseSdkBatch } from '#shared/ingest/sdk-normalise.js';
+import { type PushCounts, pushRun, recordPushFailed, recordPushSaved } from '#shared/ingest/sdk-runs.js';
 import { assembleSleep, segmentsByProvider } from '#shared/ingest/sleep-sessions.js';
 import type { SourceRef } from '#shared/model/health-data.js';
 import { LEGACY_HEALTH_CONNECT, type SdkProvider } from '#shared/model/provider.js';
 import { logger } from '#shared/observability.js';
 import { deleteConnection, getConnection, stampSynced, upsertConnection } from '#shared/store/connections.js';
 import { insertEvent, newStoredEvent } from '#shared/store/events.js';
+import { UserGone } from '#shared/store/user-guard.js';
 
 /** The SDK's `UploadDataResponse` counts, reported for real (the reference always answers zeros). */
-export interface IngestCounts {
-  records_saved: number;
-  workouts_saved: number;
-  sleep_saved: number;
-  dropped_count: number;
-}
+export type IngestCounts = PushCounts;
 
 /** Persists a normalised batch; every write is idempotent, so a retried or duplicated batch changes nothing. */
 export async function saveBatch(
@@ -64,20 +61,37 @@ async function retireLegacyConnection(userId: string): Promise<void> {
   if (legacy && legacy.tokens === null) await deleteConnection(legacy);
 }
 
-/** Mobile SDK push: validate the envelope (400 if broken), salvage good records, persist, count. */
+/**
+ * Mobile SDK push: validate the envelope (400 if broken), salvage good records, persist, count, and record the
+ * batch in the sync status (sdk-runs.ts).
+ */
 export async function ingestSdkPush(
   userId: string,
   provider: SdkProvider,
   body: unknown,
 ): Promise<IngestCounts> {
+  const startedAt = Date.now();
   const result = normaliseSdkBatch(body, provider);
-  if (!result.ok) throw badRequest(result.error);
-  if (result.batch.dropped > 0) {
-    logger.info('sdk push items dropped', { userId, provider, reasons: result.batch.dropReasons });
+  if (!result.ok) {
+    const error = badRequest(result.error);
+    await recordPushFailed(userId, provider, pushRun({ sessionId: null, type: null }), error, startedAt);
+    throw error;
   }
+  const { batch } = result;
+  if (batch.dropped > 0) {
+    logger.info('sdk push items dropped', { userId, provider, reasons: batch.dropReasons });
+  }
+  const run = pushRun(batch.sync);
   return writingFor(userId, async () => {
-    const counts = await saveBatch(userId, result.batch);
-    await markSdkConnection(userId, provider);
+    let counts: IngestCounts;
+    try {
+      counts = await saveBatch(userId, batch);
+      await markSdkConnection(userId, provider);
+    } catch (error) {
+      if (!(error instanceof UserGone)) await recordPushFailed(userId, provider, run, error, startedAt);
+      throw error;
+    }
+    await recordPushSaved(userId, provider, run, counts, startedAt);
     return counts;
   });
 }

@@ -1,5 +1,5 @@
 import { Drops, SeriesCollector, sourceKey, sourceRef } from '#shared/ingest/sdk-collect.js';
-import { parseSyncRequest, type SleepRecord } from '#shared/ingest/sdk-payload.js';
+import { parseSyncRequest, type SleepRecord, type SyncType } from '#shared/ingest/sdk-payload.js';
 import { collectRecords } from '#shared/ingest/sdk-records.js';
 import {
   addWorkoutSamples,
@@ -41,6 +41,8 @@ export interface NormalisedBatch {
   dropReasons: Record<string, number>;
   /** Items present in the payload, before validation. */
   received: { records: number; workouts: number; sleep: number };
+  /** The sync session the batch belongs to, when the SDK names one. */
+  sync: { sessionId: string | null; type: SyncType | null };
 }
 
 const isSleepStage = (stage: string): stage is SleepStage =>
@@ -79,7 +81,7 @@ export function normaliseSdkBatch(
 ): { ok: true; batch: NormalisedBatch } | { ok: false; error: string } {
   const parsed = parseSyncRequest(body);
   if (!parsed.ok) return parsed;
-  const { records, workouts, sleep, dropped, received } = parsed.request;
+  const { records, workouts, sleep, dropped, received, syncSessionId, syncType } = parsed.request;
   const drops = new Drops();
   drops.add('invalid item', dropped);
   const collector = new SeriesCollector();
@@ -101,6 +103,7 @@ export function normaliseSdkBatch(
       dropped: drops.total,
       dropReasons: drops.reasons,
       received,
+      sync: { sessionId: syncSessionId, type: syncType },
     },
   };
 }

@@ -174,6 +174,9 @@ const requiredError = (field: string, kind: string) => ({
     issue.input === undefined ? `${field} is required` : `${field} must be ${kind}`,
 });
 
+export const SYNC_TYPES = ['historical', 'live'] as const;
+export type SyncType = (typeof SYNC_TYPES)[number];
+
 const itemList = (field: string) =>
   z
     .array(z.unknown(), requiredError(field, 'an array'))
@@ -188,6 +191,16 @@ const envelopeSchema = z.object(
       .string(requiredError('syncTimestamp', 'a string'))
       .max(CAP.datetime, { abort: true })
       .pipe(isoDateTime('syncTimestamp must be an ISO-8601 datetime')),
+    // Newer SDKs (iOS 0.15) name the sync session a batch belongs to; anything unusable reads as absent.
+    syncSessionId: cappedString(CAP.id)
+      .nullish()
+      .catch(null)
+      .transform((id) => id?.trim() || null),
+    syncType: z
+      .enum(SYNC_TYPES)
+      .nullish()
+      .catch(null)
+      .transform((type) => type ?? null),
     data: z
       .object(
         {
@@ -207,6 +220,8 @@ export interface SyncRequest {
   provider: string;
   sdkVersion: string;
   syncTimestamp: number;
+  syncSessionId: string | null;
+  syncType: SyncType | null;
   records: MetricRecord[];
   sleep: SleepRecord[];
   workouts: Workout[];

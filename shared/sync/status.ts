@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
+import { db, isConditionFailure } from '#shared/store/client.js';
 import { keys, ttlAt } from '#shared/store/keys.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
 import { type TransactItem, writeForUser } from '#shared/store/user-guard.js';
@@ -71,19 +70,29 @@ export type SyncEventInput = Pick<
 > &
   Partial<
     Omit<SyncStatusEvent, 'event_id' | 'run_id' | 'user_id' | 'provider' | 'source' | 'stage' | 'status'>
-  >;
+  > & {
+    /**
+     * For runs made of several requests (an SDK session's batches): `items_processed` is added to the run's
+     * count instead of replacing it, and the named sets gain these members (see `runProgress`).
+     */
+    accumulate?: { sets?: Partial<Record<RunSet, string[]>> };
+  };
+
+/** Sets a run may collect across its events: the data types an SDK session announced, finished and failed. */
+export const RUN_SETS = ['expected_types', 'done_types', 'failed_types'] as const;
+export type RunSet = (typeof RUN_SETS)[number];
 
 export const SYNC_STATUS_TTL_MS = 24 * 3_600_000;
 /** The most events any endpoint returns for one user (contract: "kept 24 h, max 200 per user"). */
 export const MAX_EVENTS_PER_USER = 200;
 export const RUN_SHARDS = 16;
 
-const EVENT_PREFIX = 'SYNCEVT#';
-const RUN_PREFIX = 'SYNCRUN#';
+export const EVENT_PREFIX = 'SYNCEVT#';
+export const RUN_PREFIX = 'SYNCRUN#';
 const runShard = (runId: string) => createHash('sha256').update(runId).digest()[0]! % RUN_SHARDS;
 export const runIndexKey = (shard: number) => `SYNCRUNS#${shard}`;
 
-const SUMMARY_FIELDS = [
+export const SUMMARY_FIELDS = [
   'run_id',
   'user_id',
   'provider',
@@ -146,16 +155,22 @@ export async function recordSyncEvent(input: SyncEventInput, now = Date.now()): 
     ':gsisk': `${timestamp}#${event.run_id}`,
     ':ttl': ttl,
   };
-  const sets = SUMMARY_FIELDS.map((field) => {
+  const accumulating = input.accumulate !== undefined;
+  // An accumulating run adds to its item count and keeps its total when an event does not know it.
+  const kept = (field: (typeof SUMMARY_FIELDS)[number]) =>
+    accumulating && (field === 'items_processed' || (field === 'items_total' && event.items_total === null));
+  const sets = SUMMARY_FIELDS.filter((field) => !kept(field)).map((field) => {
     names[`#${field}`] = field;
     values[`:${field}`] = event[field];
     return `#${field} = :${field}`;
   });
+  const adds = accumulation(input, names, values);
+  const summaryKey = { PK: keys.userPartition(event.user_id), SK: `${RUN_PREFIX}${event.run_id}` };
   const summary: TransactItem = {
     Update: {
       TableName: table,
-      Key: { PK: keys.userPartition(event.user_id), SK: `${RUN_PREFIX}${event.run_id}` },
-      UpdateExpression: `SET ${sets.join(', ')}, last_update = :last, started_at = if_not_exists(started_at, :started), ${TABLE_KEYS.gsi1.partitionKey} = :gsipk, ${TABLE_KEYS.gsi1.sortKey} = :gsisk, #ttl = :ttl`,
+      Key: summaryKey,
+      UpdateExpression: `SET ${sets.join(', ')}, last_update = :last, started_at = if_not_exists(started_at, :started), ${TABLE_KEYS.gsi1.partitionKey} = :gsipk, ${TABLE_KEYS.gsi1.sortKey} = :gsisk, #ttl = :ttl${adds.length > 0 ? ` ADD ${adds.join(', ')}` : ''}`,
       ConditionExpression: 'attribute_not_exists(last_update) OR last_update <= :last',
       ExpressionAttributeNames: { ...names, '#ttl': TABLE_KEYS.ttlAttribute },
       ExpressionAttributeValues: values,
@@ -165,132 +180,46 @@ export async function recordSyncEvent(input: SyncEventInput, now = Date.now()): 
     await writeForUser(event.user_id, [put, summary]);
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    // A newer event of the run is already folded in: the summary stays as it is.
-    await writeForUser(event.user_id, [put]);
+    // A newer event of the run is already folded in: the summary keeps its state, but not what it accumulates.
+    const late: TransactItem[] =
+      adds.length > 0
+        ? [
+            {
+              Update: {
+                TableName: table,
+                Key: summaryKey,
+                UpdateExpression: `ADD ${adds.join(', ')}`,
+                ConditionExpression: 'attribute_exists(PK)',
+                ExpressionAttributeNames: pick(names, adds),
+                ExpressionAttributeValues: pick(values, adds),
+              },
+            },
+          ]
+        : [];
+    await writeForUser(event.user_id, [put, ...late]);
   }
   return event;
 }
 
-const notExpired = (item: Record<string, unknown>, nowSeconds: number) =>
-  typeof item.ttl !== 'number' || item.ttl > nowSeconds;
-
-function toEvent(item: Record<string, unknown>): SyncStatusEvent {
-  const { PK, SK, ttl, ...event } = item;
-  return event as unknown as SyncStatusEvent;
-}
-
-function toSummary(item: Record<string, unknown>): SyncRunSummary {
-  const summary = {} as Record<string, unknown>;
-  for (const field of [...SUMMARY_FIELDS, 'started_at', 'last_update'] as const) {
-    summary[field] = item[field] ?? null;
+/** The ADD clauses of an accumulating event; fills in the names and values they use. */
+function accumulation(input: SyncEventInput, names: Record<string, string>, values: Record<string, unknown>) {
+  if (!input.accumulate) return [];
+  const adds: string[] = [];
+  if (input.items_processed) {
+    names['#items_processed'] = 'items_processed';
+    values[':items_processed'] = input.items_processed;
+    adds.push('#items_processed :items_processed');
   }
-  return summary as unknown as SyncRunSummary;
-}
-
-/** The user's latest events, newest first (at most `limit`, at most 200). */
-export async function recentSyncEvents(
-  userId: string,
-  limit: number,
-  now = Date.now(),
-): Promise<SyncStatusEvent[]> {
-  const wanted = Math.min(limit, MAX_EVENTS_PER_USER);
-  const nowSeconds = Math.floor(now / 1000);
-  const { doc, table } = db();
-  const events: SyncStatusEvent[] = [];
-  const pages = paginateQuery(
-    { client: doc, pageSize: wanted },
-    {
-      TableName: table,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':prefix': EVENT_PREFIX },
-      ScanIndexForward: false,
-    },
-  );
-  for await (const page of pages) {
-    for (const item of page.Items ?? []) {
-      if (notExpired(item, nowSeconds)) events.push(toEvent(item));
-      if (events.length >= wanted) return events;
-    }
+  for (const name of RUN_SETS) {
+    const members = input.accumulate.sets?.[name] ?? [];
+    if (members.length === 0) continue;
+    names[`#${name}`] = name;
+    values[`:${name}`] = new Set(members);
+    adds.push(`#${name} :${name}`);
   }
-  return events;
+  return adds;
 }
 
-export interface RunFilters {
-  user_id?: string;
-  provider?: string;
-  status?: string;
-  source?: string;
-}
-
-const matches = (summary: SyncRunSummary, filters: RunFilters) =>
-  (filters.user_id === undefined || summary.user_id === filters.user_id) &&
-  (filters.provider === undefined || summary.provider === filters.provider) &&
-  (filters.status === undefined || summary.status === filters.status) &&
-  (filters.source === undefined || summary.source === filters.source);
-
-const newestFirst = (a: SyncRunSummary, b: SyncRunSummary) =>
-  a.last_update === b.last_update
-    ? b.run_id.localeCompare(a.run_id)
-    : b.last_update.localeCompare(a.last_update);
-
-/**
- * The user's run summaries, newest `last_update` first. A user has at most a day of runs (one live run per
- * provider per sync interval, plus manual ones), so they are read whole and sorted here.
- */
-export async function userSyncRuns(
-  userId: string,
-  limit: number,
-  filters: RunFilters = {},
-  now = Date.now(),
-): Promise<SyncRunSummary[]> {
-  const nowSeconds = Math.floor(now / 1000);
-  const items = await queryAll({
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':prefix': RUN_PREFIX },
-  });
-  return items
-    .filter((item) => notExpired(item, nowSeconds))
-    .map(toSummary)
-    .filter((summary) => matches(summary, filters))
-    .sort(newestFirst)
-    .slice(0, limit);
-}
-
-/**
- * Run summaries across users, newest first: each shard of the index is read newest first until it has `limit`
- * matching runs (or none left), and the shards are merged. With `user_id` the user's partition is read instead.
- */
-export async function syncRuns(
-  limit: number,
-  filters: RunFilters = {},
-  now = Date.now(),
-): Promise<SyncRunSummary[]> {
-  if (filters.user_id !== undefined) return userSyncRuns(filters.user_id, limit, filters, now);
-  const nowSeconds = Math.floor(now / 1000);
-  const { doc, table } = db();
-  const shards = await Promise.all(
-    Array.from({ length: RUN_SHARDS }, async (_, shard) => {
-      const found: SyncRunSummary[] = [];
-      const pages = paginateQuery(
-        { client: doc, pageSize: Math.min(limit, 1000) },
-        {
-          TableName: table,
-          IndexName: TABLE_KEYS.gsi1.indexName,
-          KeyConditionExpression: `${TABLE_KEYS.gsi1.partitionKey} = :pk`,
-          ExpressionAttributeValues: { ':pk': runIndexKey(shard) },
-          ScanIndexForward: false,
-        },
-      );
-      for await (const page of pages) {
-        for (const item of page.Items ?? []) {
-          if (!notExpired(item, nowSeconds)) continue;
-          const summary = toSummary(item);
-          if (matches(summary, filters)) found.push(summary);
-          if (found.length >= limit) return found;
-        }
-      }
-      return found;
-    }),
-  );
-  return shards.flat().sort(newestFirst).slice(0, limit);
-}
+/** The entries of `from` that the clauses mention. */
+const pick = <T>(from: Record<string, T>, clauses: string[]) =>
+  Object.fromEntries(Object.entries(from).filter(([key]) => clauses.some((c) => c.split(' ').includes(key))));

@@ -6,7 +6,7 @@ import { bearerGet } from '#shared/providers/http.js';
 import type { PullProvider } from '#shared/providers/types.js';
 import { upsertConnection } from '#shared/store/connections.js';
 import { newRunId, type SyncJob } from '#shared/sync/enqueue.js';
-import { userSyncRuns } from '#shared/sync/status.js';
+import { userSyncRuns } from '#shared/sync/status-read.js';
 import { DEFAULT_SYNC_DEPS, runSyncJob } from '#shared/sync/worker.js';
 
 /**

@@ -36,7 +36,7 @@ import { keys } from '#shared/store/keys.js';
 import { listUserSeries } from '#shared/store/series-registry.js';
 import { getUser } from '#shared/store/users.js';
 import { newRunId, queueLiveSyncs, queueSync, type SyncJobInput, syncJob } from '#shared/sync/enqueue.js';
-import { recentSyncEvents, userSyncRuns } from '#shared/sync/status.js';
+import { recentSyncEvents, userSyncRuns } from '#shared/sync/status-read.js';
 import { LIVE_OVERLAP_MS } from '#shared/sync/window.js';
 import { createSyncWorker, type SyncWorkerDeps } from '#shared/sync/worker.js';
 

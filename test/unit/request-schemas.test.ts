@@ -4,9 +4,9 @@ import { check } from 'recheck';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { allRoutes } from '#shared/api/index.js';
-import { sdkLogsBody } from '#shared/api/sdk.js';
 import { loginForm } from '#shared/api/tokens.js';
 import { parseSyncRequest } from '#shared/ingest/sdk-payload.js';
+import { sdkLogsBody } from '#shared/ingest/sdk-runs.js';
 
 /**
  * Every request schema must validate in linear time, whatever a caller sends. Time is not measured: the work is
