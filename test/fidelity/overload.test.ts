@@ -27,11 +27,12 @@ afterEach(() => {
 });
 
 /** Makes the next `times` matching DynamoDB requests fail with `error` (below the client's own retry layer). */
-function failNext(commands: string[], times: number, error: () => Error) {
+function failNext(commands: string[], times: number, error: () => Error, onlyConditional = false) {
   let left = times;
   db().doc.middlewareStack.add(
     (next, context) => async (args) => {
-      if (left > 0 && commands.includes(context.commandName ?? '')) {
+      const conditional = (args.input as { ConditionExpression?: string }).ConditionExpression !== undefined;
+      if (left > 0 && commands.includes(context.commandName ?? '') && (conditional || !onlyConditional)) {
         left--;
         throw error();
       }
@@ -85,7 +86,7 @@ describe('overload on the push path', () => {
   it('an optimistic chunk write that keeps losing is a 503, not a 500', { timeout: 120_000 }, async () => {
     const user = await createUser({});
     await push(user.id);
-    failNext(['PutItemCommand'], 1_000, lostRace);
+    failNext(['PutItemCommand'], 1_000, lostRace, true);
     const again = await handler(
       httpEvent('POST', `/api/v1/sdk/users/${user.id}/sync`, {
         headers: { 'x-open-wearables-api-key': apiKey },
