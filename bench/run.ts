@@ -1,5 +1,6 @@
 import { benchBundles } from './bundles.js';
 import { benchIngest } from './ingest.js';
+import { benchLargePush } from './large-push.js';
 import { benchLatency } from './latency.js';
 import { benchSync } from './sync.js';
 
@@ -26,6 +27,12 @@ if (wanted('ingest')) {
   console.log(`write units: ${ingest.ratio}x fewer than one item per sample`);
   console.log('\nOne-day heart-rate reads (200 sequential):');
   console.table(ingest.reads);
+}
+if (wanted('large')) {
+  console.log(
+    '\nSDK pushes, synchronous vs storage-first (19,000 Health Connect heart-rate samples each, about 9 MB as one round):',
+  );
+  console.table(await benchLargePush());
 }
 if (wanted('sync')) {
   const sync = await benchSync();

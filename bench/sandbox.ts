@@ -29,6 +29,7 @@ export async function startBenchSandbox(env: Record<string, string> = {}) {
 
   return {
     url: sandbox.url,
+    mobileUrl: sandbox.mobileUrl,
     apiBaseUrl: sandbox.apiBaseUrl,
     stop: sandbox.stop,
     bearer,

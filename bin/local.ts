@@ -29,6 +29,7 @@ function banner(sandbox: Sandbox, readyMs: number, demo: string[]): string {
   return [
     `Open Wearables sandbox ready in ${readyMs} ms`,
     `  API:  ${localUrl}`,
+    `  Mobile SDKs: ${sandbox.mobileUrl.replace('127.0.0.1', 'localhost')} (pushes up to 10 MB, everything else proxied)`,
     ...(sandbox.apiBaseUrl === localUrl ? [] : [`  API_BASE_URL: ${sandbox.apiBaseUrl}`]),
     `  Docs: ${localUrl}/docs`,
     `  Data: ${inMemory ? 'in memory (OW_IN_MEMORY), gone when stopped' : dataDir}`,

@@ -14,8 +14,9 @@ const retentionValues = Object.values(RetentionDays).filter(
 const API_RESERVED: Record<string, number> = {
   users: 20,
   tokens: 20,
-  // The mobile push: every phone of every user, in bursts.
+  // The mobile push: every phone of every user, in bursts; the mobile ingress's authorizer sees the same.
   sdk: 100,
+  'sdk-authorizer': 100,
   data: 50,
   meta: 10,
   oauth: 20,

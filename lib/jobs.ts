@@ -58,6 +58,8 @@ const WORKERS = {
     sendsTo: ['erasure'],
   },
   'sleep-finaliser': { id: 'SleepFinaliserFunction', envSchema: baseEnvSchema, sendsTo: [] },
+  // Reads and deletes the mobile ingress's uploads (granted by MobileIngress).
+  'sdk-upload-worker': { id: 'SdkUploadWorker', envSchema: baseEnvSchema, sendsTo: [] },
   // Reads the active-connection index, queues live jobs, continues itself through its own queue.
   'sync-dispatcher': {
     id: 'SyncDispatcherFunction',
@@ -114,6 +116,8 @@ export class Jobs extends Construct {
   /** The queues' DLQs and the schedules' DLQs, by a name unique in the stack (for alarms). */
   readonly deadLetterQueues: Record<string, Queue> = {};
   readonly functions: AppFunction<z.ZodObject>[] = [];
+  /** The same functions, by worker name. */
+  readonly workers = {} as Record<WorkerName, AppFunction<z.ZodObject>>;
 
   constructor(scope: Construct, id: string, props: JobsProps) {
     super(scope, id);
@@ -138,7 +142,7 @@ export class Jobs extends Construct {
     }
 
     // Functions after all queues exist: a worker may send to any of them.
-    const functions = {} as Record<WorkerName, AppFunction<z.ZodObject>>;
+    const functions = this.workers;
     for (const worker of Object.keys(WORKERS) as WorkerName[]) {
       const spec: WorkerSpec = WORKERS[worker];
       const vault = spec.tokens ? ProviderVault.of(this) : undefined;

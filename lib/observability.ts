@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Alarm, ComparisonOperator, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +8,8 @@ import { Construct } from 'constructs';
 
 export interface ObservabilityProps {
   api: IHttpApi;
+  /** The mobile ingress: its push route writes to S3 itself, so only its 5xx count shows a broken integration. */
+  mobileApi: RestApi;
   /** The API functions: alarmed on a burst of errors (one bad request is the caller's problem). */
   functions: IFunction[];
   /**
@@ -26,6 +29,7 @@ export class Observability extends Construct {
     super(scope, id);
 
     this.alarm('Api5xx', props.api.metricServerError({ period: PERIOD, statistic: 'Sum' }), 5);
+    this.alarm('MobileApi5xx', props.mobileApi.metricServerError({ period: PERIOD, statistic: 'Sum' }), 5);
     const functions = [
       ...props.functions.map((fn) => ({ fn, errors: 5 })),
       ...props.jobFunctions.map((fn) => ({ fn, errors: 1 })),

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { Api } from '#lib/api.js';
 import type { AppConfig } from '#lib/config.js';
 import { Jobs } from '#lib/jobs.js';
+import { MobileIngress } from '#lib/mobile-ingress.js';
 import { Observability } from '#lib/observability.js';
 import { Secrets } from '#lib/secrets.js';
 import { Storage } from '#lib/storage.js';
@@ -20,9 +21,18 @@ export class OpenWearablesStack extends Stack {
     const secrets = new Secrets(this, 'Secrets', { adminEmail: config.adminEmail });
     const jobs = new Jobs(this, 'Jobs', { config, table: storage.table });
     const api = new Api(this, 'Api', { config, table: storage.table, secrets, queues: jobs.queues });
+    const mobile = new MobileIngress(this, 'MobileIngress', {
+      config,
+      table: storage.table,
+      jwtSigningKey: secrets.jwtSigningKey,
+      httpApiUrl: api.baseUrl,
+      uploadQueue: jobs.queues.sdkUploads,
+      uploadWorker: jobs.workers['sdk-upload-worker'],
+    });
     new Observability(this, 'Observability', {
       api: api.httpApi,
-      functions: Object.values(api.functions),
+      mobileApi: mobile.restApi,
+      functions: [...Object.values(api.functions), mobile.authorizerFunction],
       jobFunctions: jobs.functions,
       deadLetterQueues: jobs.deadLetterQueues,
     });
@@ -30,6 +40,11 @@ export class OpenWearablesStack extends Stack {
     new CfnOutput(this, 'ApiUrl', {
       value: api.baseUrl,
       description: 'Base URL of the Open Wearables API',
+    });
+    new CfnOutput(this, 'MobileApiUrl', {
+      value: mobile.url,
+      description:
+        'Base URL for the mobile SDKs: SDK pushes of up to 10 MB, every other path proxied to ApiUrl',
     });
     new CfnOutput(this, 'AdminSecretArn', {
       value: secrets.adminCredentials.secretArn,

@@ -1,16 +1,9 @@
 import * as z from 'zod';
-import { badRequest } from '#shared/http/errors.js';
 import { defineRoute, Reply } from '#shared/http/route.js';
 import { CAP, cappedString } from '#shared/http/validation.js';
 import { requireUser } from '#shared/identity/users.js';
-import { ingestSdkPush } from '#shared/ingest/sdk-ingest.js';
+import { ingestSdkPush, pushProvider } from '#shared/ingest/sdk-ingest.js';
 import { recordSessionLogs, sdkLogsBody } from '#shared/ingest/sdk-runs.js';
-import {
-  canonicalProvider,
-  SDK_PUSH_PROVIDERS,
-  type SdkProvider,
-  type SdkPushProvider,
-} from '#shared/model/provider.js';
 import { logger } from '#shared/observability.js';
 
 /** The SDK path segment is a plain string in the contract; the token check compares it verbatim. */
@@ -30,17 +23,6 @@ const jsonObject = z.record(cappedString(CAP.text), z.unknown(), {
   error: 'Input should be a valid dictionary or object',
 });
 
-function sdkProvider(body: Record<string, unknown>): SdkProvider {
-  const provider =
-    typeof body.provider === 'string' && body.provider.length <= CAP.id
-      ? body.provider.trim().toLowerCase()
-      : '';
-  if (!(SDK_PUSH_PROVIDERS as readonly string[]).includes(provider)) {
-    throw badRequest(`Unsupported provider: ${provider}. Supported: ${SDK_PUSH_PROVIDERS.join(', ')}`);
-  }
-  return canonicalProvider(provider as SdkPushProvider);
-}
-
 const tag = 'Mobile SDK';
 
 export const sdkRoutes = [
@@ -55,7 +37,7 @@ export const sdkRoutes = [
     body: jsonObject,
     response: uploadResponse,
     handle: async ({ params, body }) => {
-      const provider = sdkProvider(body);
+      const provider = pushProvider(body);
       await requireUser(params.user_id);
       const counts = await ingestSdkPush(params.user_id, provider, body);
       return new Reply(202, {

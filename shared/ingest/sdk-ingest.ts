@@ -1,10 +1,17 @@
 import { badRequest } from '#shared/http/errors.js';
+import { CAP } from '#shared/http/validation.js';
 import { SourceRegistry, writeSeries, writingFor } from '#shared/ingest/persist.js';
 import { type NormalisedBatch, normaliseSdkBatch } from '#shared/ingest/sdk-normalise.js';
 import { type PushCounts, pushRun, recordPushFailed, recordPushSaved } from '#shared/ingest/sdk-runs.js';
 import { assembleSleep, segmentsByProvider } from '#shared/ingest/sleep-sessions.js';
 import type { SourceRef } from '#shared/model/health-data.js';
-import { LEGACY_HEALTH_CONNECT, type SdkProvider } from '#shared/model/provider.js';
+import {
+  canonicalProvider,
+  LEGACY_HEALTH_CONNECT,
+  SDK_PUSH_PROVIDERS,
+  type SdkProvider,
+  type SdkPushProvider,
+} from '#shared/model/provider.js';
 import { logger } from '#shared/observability.js';
 import { deleteConnection, getConnection, stampSynced, upsertConnection } from '#shared/store/connections.js';
 import { insertEvent, newStoredEvent } from '#shared/store/events.js';
@@ -59,6 +66,16 @@ async function markSdkConnection(userId: string, provider: SdkProvider): Promise
 async function retireLegacyConnection(userId: string): Promise<void> {
   const legacy = await getConnection(userId, LEGACY_HEALTH_CONNECT);
   if (legacy && legacy.tokens === null) await deleteConnection(legacy);
+}
+
+/** The push's provider, the `google` alias resolved; 400 for anything the SDK push does not carry. */
+export function pushProvider(body: unknown): SdkProvider {
+  const named = (body as { provider?: unknown } | null)?.provider;
+  const provider = typeof named === 'string' && named.length <= CAP.id ? named.trim().toLowerCase() : '';
+  if (!(SDK_PUSH_PROVIDERS as readonly string[]).includes(provider)) {
+    throw badRequest(`Unsupported provider: ${provider}. Supported: ${SDK_PUSH_PROVIDERS.join(', ')}`);
+  }
+  return canonicalProvider(provider as SdkPushProvider);
 }
 
 /**

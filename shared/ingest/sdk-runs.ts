@@ -80,7 +80,7 @@ export function recordPushSaved(
 
 export function recordPushFailed(
   userId: string,
-  provider: SdkProvider,
+  provider: SdkProvider | 'unknown',
   run: PushRun,
   error: unknown,
   startedAt: number,
@@ -94,7 +94,7 @@ export function recordPushFailed(
     source: 'sdk',
     stage: 'failed',
     status: 'failed',
-    message: `${PROVIDER_INFO[provider].name} batch failed`,
+    message: `${provider === 'unknown' ? 'SDK' : PROVIDER_INFO[provider].name} batch failed`,
     error: detail,
     started_at: iso(startedAt),
     ended_at: iso(Date.now()),

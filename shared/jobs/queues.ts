@@ -57,6 +57,20 @@ export const QUEUES = {
     maxConcurrency: 2,
   },
   /**
+   * SDK pushes of the mobile ingress, stored first (S3 object-created notifications on AWS, the same message from
+   * the sandbox's ingress): a round of up to 10 MB parses and stores in seconds; redelivery is harmless (every
+   * write is idempotent).
+   */
+  sdkUploads: {
+    name: 'sdk-uploads',
+    urlVariable: 'SDK_UPLOADS_QUEUE_URL',
+    worker: 'sdk-upload-worker',
+    timeoutSeconds: 120,
+    batchSize: 1,
+    maxReceiveCount: 5,
+    maxConcurrency: 20,
+  },
+  /**
    * One queue per pull provider. Batches of one: a sync job may run for minutes and checkpoints against the
    * invocation's own deadline, and the concurrency cap then counts syncs, not batches.
    */
@@ -98,6 +112,7 @@ export const visibilityTimeoutSeconds = (queue: QueueName) => QUEUES[queue].time
 export const queueProducerEnv = {
   erasure: z.object({ ERASURE_QUEUE_URL: z.url() }),
   syncDispatch: z.object({ SYNC_DISPATCH_QUEUE_URL: z.url() }),
+  sdkUploads: z.object({ SDK_UPLOADS_QUEUE_URL: z.url() }),
   syncFitbit: z.object({ SYNC_FITBIT_QUEUE_URL: z.url() }),
   syncUltrahuman: z.object({ SYNC_ULTRAHUMAN_QUEUE_URL: z.url() }),
 } satisfies { [Q in QueueName]: z.ZodObject<{ [K in (typeof QUEUES)[Q]['urlVariable']]: z.ZodURL }> };

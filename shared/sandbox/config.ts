@@ -13,6 +13,8 @@ type Env = Record<string, string | undefined>;
 /** The sandbox settings (architecture.md section 5), from the environment with their defaults. */
 export interface SandboxConfig {
   port: number;
+  /** MOBILE_PORT: the mobile ingress (storage-first SDK pushes up to 10 MB); PORT + 1 by default. */
+  mobilePort: number;
   /** Interface to listen on: loopback unless HOST says otherwise (e.g. 0.0.0.0 to reach it from a phone). */
   host: string;
   /** API_BASE_URL if set; otherwise derived from the port actually bound. */
@@ -30,11 +32,11 @@ export interface SandboxConfig {
 const isTrue = (value: string | undefined) =>
   ['1', 'true', 'yes'].includes((value ?? '').trim().toLowerCase());
 
-function parsePort(value: string | undefined): number {
-  if (value === undefined || value.trim() === '') return DEFAULT_PORT;
+function parsePort(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`PORT must be a port number (0-65535), got "${value}"`);
+    throw new Error(`${name} must be a port number (0-65535), got "${value}"`);
   }
   return port;
 }
@@ -49,8 +51,10 @@ function parseInterval(value: string | undefined): number | undefined {
 }
 
 export function readSandboxConfig(env: Env): SandboxConfig {
+  const port = parsePort(env.PORT, 'PORT', DEFAULT_PORT);
   return {
-    port: parsePort(env.PORT),
+    port,
+    mobilePort: parsePort(env.MOBILE_PORT, 'MOBILE_PORT', port === 0 ? 0 : port + 1),
     host: env.HOST || '127.0.0.1',
     apiBaseUrl: env.API_BASE_URL?.replace(/\/+$/, '') || undefined,
     adminEmail: env.ADMIN_EMAIL || DEFAULT_ADMIN_EMAIL,

@@ -1,4 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { RequestListener } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resetEnvCache } from '#shared/config/env.js';
 import { QUEUES, type QueueName, visibilityTimeoutSeconds } from '#shared/jobs/queues.js';
@@ -23,6 +25,7 @@ import {
   listenHttp,
 } from '#shared/sandbox/http-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#shared/sandbox/local-aws.js';
+import { type AuthorizerHandler, createMobileIngress } from '#shared/sandbox/mobile-ingress.js';
 import { type LocalSqs, type SqsHandler, startLocalSqs } from '#shared/sandbox/sqs.js';
 import { type ScheduledHandler, startTimer } from '#shared/sandbox/timer.js';
 import type { ScopedFunction } from '#shared/store/write-scopes.js';
@@ -30,6 +33,8 @@ import type { ScopedFunction } from '#shared/store/write-scopes.js';
 export interface SandboxOptions {
   /** Overrides PORT; 0 picks a free port. */
   port?: number;
+  /** Overrides MOBILE_PORT; 0 picks a free port. */
+  mobilePort?: number;
   /** Overrides OW_IN_MEMORY. */
   inMemory?: boolean;
   /** Applied to process.env before the configuration is read (`undefined` deletes a variable). */
@@ -48,6 +53,8 @@ export interface Sandbox {
   /** Where this process can reach the API, e.g. http://127.0.0.1:8000. */
   url: string;
   port: number;
+  /** The mobile ingress (lib/mobile-ingress.ts), e.g. http://127.0.0.1:8001: the base URL for the mobile SDKs. */
+  mobileUrl: string;
   /** API_BASE_URL as the handlers see it. */
   apiBaseUrl: string;
   config: SandboxConfig;
@@ -77,8 +84,14 @@ function applyEnv(overrides: Record<string, string | undefined>): void {
 }
 
 /** What the Lambda functions find in their environment on AWS, pointed at the local emulators. */
-function handlerEnv(config: SandboxConfig, apiBaseUrl: string, endpoints: { dynamo: string; sqs: string }) {
+function handlerEnv(
+  config: SandboxConfig,
+  apiBaseUrl: string,
+  endpoints: { dynamo: string; sqs: string },
+  objectsDir: string,
+) {
   return {
+    OBJECTS_DIR: objectsDir,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamo,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_REGION: LOCAL_REGION,
@@ -129,6 +142,30 @@ async function loadHttpApi(): Promise<RequestListener> {
   );
   const handlers = await loadAreaHandlers(Object.keys(apiAreas));
   return createHttpApi({ routes, handlers, fallbackArea: FALLBACK_AREA });
+}
+
+/** The local stand-in of the uploads bucket (a folder of OBJECTS_DIR). */
+const UPLOADS_BUCKET = 'uploads';
+
+/** The mobile ingress in front of `httpApi`: uploads land in the object folder and notify the sdk-uploads queue. */
+async function loadMobileIngress(httpApi: RequestListener, sqs: LocalSqs, queueUrl: string) {
+  const [{ SendMessageCommand }, { MAX_UPLOAD_BYTES, notificationFor, uploadKey }, { objectStore }] =
+    await Promise.all([
+      import('@aws-sdk/client-sqs'),
+      import('#shared/ingest/sdk-uploads.js'),
+      import('#shared/store/objects.js'),
+    ]);
+  return createMobileIngress({
+    authorizer: await loadHandler<AuthorizerHandler>('sdk-authorizer'),
+    forward: httpApi,
+    maxBodyBytes: MAX_UPLOAD_BYTES,
+    accept: async (userId, requestId, body) => {
+      const key = uploadKey(userId, requestId);
+      await objectStore().put(UPLOADS_BUCKET, key, body);
+      const notification = JSON.stringify(notificationFor(UPLOADS_BUCKET, key));
+      await sqs.client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: notification }));
+    },
+  });
 }
 
 const queueNames = Object.keys(QUEUES) as QueueName[];
@@ -204,15 +241,23 @@ const reachableUrl = (host: string, port: number) =>
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   applyEnv(options.env ?? {});
   const config = { ...readSandboxConfig(process.env) };
-  if (options.port !== undefined) config.port = options.port;
+  if (options.port !== undefined) {
+    config.port = options.port;
+    if (!process.env.MOBILE_PORT) config.mobilePort = options.port === 0 ? 0 : options.port + 1;
+  }
+  if (options.mobilePort !== undefined) config.mobilePort = options.mobilePort;
   if (options.inMemory !== undefined) config.inMemory = options.inMemory;
 
   const http = await listenHttp(config.port, config.host, starting);
+  const mobile = await listenHttp(config.mobilePort, config.host, starting).catch(async (error) => {
+    await http.close();
+    throw new Error(String(error.message).replace('PORT=', 'MOBILE_PORT='));
+  });
   const stops: Array<() => Promise<void>> = [];
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      await http.close();
+      await Promise.all([http.close(), mobile.close()]);
       for (const stopOne of stops.reverse()) await stopOne().catch((error) => console.error(error));
     })();
     return stopping;
@@ -231,10 +276,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stops.push(sqs.stop);
     const queues = await createQueues(sqs);
 
+    const objectsDir = config.inMemory
+      ? await mkdtemp(join(tmpdir(), 'ow-objects-'))
+      : join(config.dataDir, 'objects');
+    if (config.inMemory) stops.push(() => rm(objectsDir, { recursive: true, force: true }));
+
     // Before any handler module is imported, as on a cold start.
     const apiBaseUrl = config.apiBaseUrl ?? `http://localhost:${http.port}`;
     applyEnv({
-      ...handlerEnv(config, apiBaseUrl, { dynamo: dynamoEndpoint, sqs: sqs.endpoint }),
+      ...handlerEnv(config, apiBaseUrl, { dynamo: dynamoEndpoint, sqs: sqs.endpoint }, objectsDir),
       ...queueUrlEnv(queues),
     });
     resetEnvCache();
@@ -243,12 +293,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const { ensureAdminDeveloper } = await import('#shared/identity/developers.js');
     await ensureAdminDeveloper();
     http.use(httpApi);
+    mobile.use(await loadMobileIngress(httpApi, sqs, queues.sdkUploads.url));
     // Pollers stop with local SQS; the timers first (pushed last, stopped first), while SQS and DynamoDB are up.
     await startWorkers(sqs, queues);
     stops.push(...(await startSchedules(config)));
 
     const url = reachableUrl(config.host, http.port);
-    return { url, port: http.port, apiBaseUrl, config, dynamoEndpoint, sqs, queues, stop };
+    const mobileUrl = reachableUrl(config.host, mobile.port);
+    return { url, port: http.port, mobileUrl, apiBaseUrl, config, dynamoEndpoint, sqs, queues, stop };
   } catch (error) {
     await stop();
     throw error;

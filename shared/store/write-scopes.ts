@@ -33,6 +33,8 @@ export const WRITE_SCOPES = {
   sync: ['USER#'],
   'erasure-worker': [...USER_DATA, ...USER_INDEXED],
   'sleep-finaliser': USER_DATA,
+  'sdk-upload-worker': USER_DATA,
+  'sdk-authorizer': [],
   'sync-dispatcher': [],
   'sync-worker': USER_DATA,
 } as const satisfies Record<string, readonly string[]>;

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { inject } from 'vitest';
 import { type Sandbox, type SandboxOptions, startSandbox } from '#shared/sandbox/sandbox.js';
 
@@ -55,6 +56,8 @@ export function apiClient(baseUrl: string): Api {
 
 export interface TestSandbox extends Sandbox {
   api: Api;
+  /** The same client for the mobile ingress (storage-first SDK pushes; everything else proxied to `api`). */
+  mobileApi: Api;
   /** The developer created at start (ADMIN_EMAIL / ADMIN_PASSWORD of test-env.ts). */
   admin: { email: string; password: string };
 }
@@ -81,5 +84,36 @@ export async function startTestSandbox(options: SandboxOptions = {}): Promise<Te
     env: { API_BASE_URL: undefined, ...options.env },
   });
   const admin = { email: sandbox.config.adminEmail, password: sandbox.config.adminPassword };
-  return { ...sandbox, api: apiClient(sandbox.url), admin };
+  return { ...sandbox, api: apiClient(sandbox.url), mobileApi: apiClient(sandbox.mobileUrl), admin };
+}
+
+/**
+ * POSTs `body` the way the Android SDK's OkHttp streaming body does: `Transfer-Encoding: chunked`, no
+ * Content-Length. Resolves to the status and the parsed JSON answer.
+ */
+export function postChunked(
+  url: string,
+  headers: Record<string, string>,
+  body: Buffer,
+  chunkBytes = 64 * 1024,
+): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => parts.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(parts).toString();
+          resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined });
+        });
+      },
+    );
+    req.on('error', reject);
+    for (let offset = 0; offset < body.length; offset += chunkBytes) {
+      req.write(body.subarray(offset, offset + chunkBytes));
+    }
+    req.end();
+  });
 }

@@ -7,6 +7,7 @@ import { AppFunction, type FunctionEnvironment } from '#lib/app-function.js';
 import { readConfig } from '#lib/config.js';
 import { apiAreas, FALLBACK_AREA } from '#shared/api/index.js';
 import { apiEnvSchema } from '#shared/config/env.js';
+import { UPLOAD_PREFIX } from '#shared/ingest/sdk-uploads.js';
 import { QUEUES, type QueueName, SYNC_QUEUES, visibilityTimeoutSeconds } from '#shared/jobs/queues.js';
 import { SCHEDULES, scheduleSpec } from '#shared/jobs/schedules.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
@@ -24,7 +25,8 @@ const template = Template.fromStack(stack);
 const resources = template.toJSON().Resources as Record<string, Resource>;
 
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-const functions = ofType('AWS::Lambda::Function');
+/** Our functions (AppFunction); CDK's own bucket-notifications handler is checked on its own. */
+const functions = ofType('AWS::Lambda::Function').filter(([, fn]) => fn.Properties.FunctionName);
 const areas = Object.keys(apiAreas);
 
 /** Entry name (`functions/<name>.ts`) of each function's logical id, from its name `open-wearables-<stage>-<name>`. */
@@ -51,6 +53,16 @@ const jobWorkers = [
 ];
 /** Functions that handle provider OAuth tokens: the token key and the provider credentials, nobody else. */
 const tokenHandlers = ['oauth', 'sync-worker'];
+/** The mobile ingress's Lambda authorizer (lib/mobile-ingress.ts): verifies SDK tokens and API keys, like the sdk area. */
+const AUTHORIZER = 'sdk-authorizer';
+/** Functions that verify tokens with the JWT signing key: the stateful API areas and the authorizer. */
+const jwtReaders = [...statefulAreas, AUTHORIZER];
+/** The S3 grant of the upload worker (lib/mobile-ingress.ts): its only resource with a wildcard. */
+const uploadObjectsGrant = (bucketId: string) => ({
+  Action: ['s3:GetObject', 's3:DeleteObject'],
+  Effect: 'Allow',
+  Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, `/${UPLOAD_PREFIX}*`]] },
+});
 /** Queue resource (logical id and resource) by its physical name. */
 const queueNamed = (name: string) =>
   ofType('AWS::SQS::Queue').find(([, q]) => q.Properties.QueueName === `open-wearables-test-${name}`)!;
@@ -82,8 +94,30 @@ function references(value: unknown, found = new Set<string>()): Set<string> {
 }
 
 describe('functions', () => {
-  it('one per API area and per worker of the queues and schedules, nothing else', () => {
-    expect([...areaOfFunction.values()].sort()).toEqual([...areas, ...jobWorkers].sort());
+  it('one per API area, per worker of the queues and schedules and the mobile authorizer, nothing else', () => {
+    expect([...areaOfFunction.values()].sort()).toEqual([...areas, ...jobWorkers, AUTHORIZER].sort());
+  });
+
+  it("the only other function is CDK's bucket-notifications handler: logs and the uploads bucket's notifications", () => {
+    const others = ofType('AWS::Lambda::Function').filter(([, fn]) => !fn.Properties.FunctionName);
+    expect(others.map(([id]) => id)).toEqual([
+      expect.stringMatching(/^BucketNotificationsHandler050a0587b7544547bf325f094a3db834[0-9A-F]{8}$/),
+    ]);
+    const [[handlerId, handler]] = others as [[string, Resource]];
+    expect(handler.Properties.Description).toContain('Custom::S3BucketNotifications');
+    const role = roleOfFunction(handlerId);
+    expect(resources[role]!.Properties.ManagedPolicyArns).toEqual([
+      {
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+        ],
+      },
+    ]);
+    const [[bucketId]] = ofType('AWS::S3::Bucket') as [[string, Resource]];
+    expect(statementsOf(handlerId)).toEqual([
+      { Action: 's3:PutBucketNotification', Effect: 'Allow', Resource: getAtt(bucketId, 'Arn') },
+    ]);
   });
 
   it('API areas: Node 22 on ARM64, 1024 MB, 29 s, JSON logs', () => {
@@ -148,6 +182,8 @@ describe('functions', () => {
     const expected: Record<string, string[]> = {
       [QUEUES.erasure.worker]: [QUEUES.erasure.urlVariable],
       [SCHEDULES.sleepFinaliser.worker]: [],
+      // Told of each upload by S3 through its queue; the bucket is in the notification.
+      [QUEUES.sdkUploads.worker]: [],
       'sync-dispatcher': [QUEUES.syncDispatch.urlVariable, ...syncQueueUrls],
       'sync-worker': [...syncQueueUrls, 'TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN'],
     };
@@ -186,6 +222,8 @@ describe('functions', () => {
     const senders: Record<QueueName, string[]> = {
       erasure: ['users', QUEUES.erasure.worker],
       syncDispatch: ['sync-dispatcher'],
+      // S3 sends (its queue policy, lib/mobile-ingress.ts); no function does.
+      sdkUploads: [],
       syncFitbit: ['oauth', 'sync', 'sync-dispatcher', 'sync-worker'],
       syncUltrahuman: ['oauth', 'sync', 'sync-dispatcher', 'sync-worker'],
     };
@@ -228,6 +266,7 @@ describe('functions', () => {
 
   it('have roles without managed policies, allowed only their own log group, the table and GSI1', () => {
     const table = ofType('AWS::DynamoDB::Table')[0]![0];
+    const [[bucketId]] = ofType('AWS::S3::Bucket') as [[string, Resource]];
     for (const [id, fn] of functions) {
       const role = roleOfFunction(id);
       expect(resources[role]!.Properties.ManagedPolicyArns).toBeUndefined();
@@ -243,8 +282,14 @@ describe('functions', () => {
         { 'Fn::GetAtt': [table, 'Arn'] },
         { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/index/${TABLE_KEYS.gsi1.indexName}`]] },
       ]);
-      // No wildcard action or resource (the only '*' are the partition-key prefixes of the write scope).
-      const unscoped = statements.map(({ Condition, ...rest }) => rest);
+      // No wildcard action or resource (the only '*' are the partition-key prefixes of the write scope, and the
+      // upload prefix of the upload worker's S3 grant, checked exactly in mobile-ingress.test.ts).
+      const uploadGrant = JSON.stringify(uploadObjectsGrant(bucketId));
+      const unscoped = statements
+        .filter(
+          (s) => areaOfFunction.get(id) !== QUEUES.sdkUploads.worker || JSON.stringify(s) !== uploadGrant,
+        )
+        .map(({ Condition, ...rest }) => rest);
       expect(JSON.stringify(unscoped)).not.toContain('*');
     }
   });
@@ -618,6 +663,7 @@ describe('secrets', () => {
         ...new Set(
           [
             ...apiFunctions.filter(([id]) => !stateless.includes(areaOfFunction.get(id)!)),
+            [functionOfArea(AUTHORIZER)],
             ...tokenFunctions,
           ].map(([id]) => roleOfFunction(id)),
         ),
@@ -629,13 +675,15 @@ describe('secrets', () => {
         .filter((s) => String(s.Action).includes('secretsmanager:'))
         .map((s) => s.Resource.Ref);
       const expected = [
-        ...(statefulAreas.includes(name) ? [jwtKey[0]] : []),
+        ...(jwtReaders.includes(name) ? [jwtKey[0]] : []),
         ...(name === 'tokens' ? [admin[0]] : []),
         ...(tokenHandlers.includes(name) ? [providerCredentials[0]] : []),
       ];
       expect(secretResources.sort(), name).toEqual(expected.sort());
       const variables = fn.Properties.Environment.Variables;
-      expect(variables.JWT_SECRET_ARN).toEqual(statefulAreas.includes(name) ? { Ref: jwtKey[0] } : undefined);
+      expect(variables.JWT_SECRET_ARN, name).toEqual(
+        jwtReaders.includes(name) ? { Ref: jwtKey[0] } : undefined,
+      );
       expect(variables.ADMIN_SECRET_ARN).toEqual(name === 'tokens' ? { Ref: admin[0] } : undefined);
       expect(variables.PROVIDER_CREDENTIALS_SECRET_ARN, name).toEqual(
         tokenHandlers.includes(name) ? { Ref: providerCredentials[0] } : undefined,
@@ -703,8 +751,9 @@ describe('observability', () => {
       MetricName: '5xx',
     });
     for (const [id] of functions) {
-      // API functions alarm on a burst of errors; workers and scheduled functions on the first one.
-      const isApi = apiFunctions.some(([apiId]) => apiId === id);
+      // API functions and the mobile authorizer (one per push) alarm on a burst of errors; workers and scheduled
+      // functions on the first one.
+      const isApi = apiFunctions.some(([apiId]) => apiId === id) || id === functionOfArea(AUTHORIZER);
       const thresholds = { Errors: isApi ? 5 : 1, Throttles: 1 };
       for (const [metric, threshold] of Object.entries(thresholds)) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -746,12 +795,17 @@ describe('settings', () => {
     const customTemplate = Template.fromStack(custom.stack);
     expect(custom.stack.stackName).toBe('OpenWearables-custom');
     customTemplate.hasOutput('ApiUrl', { Value: 'https://api.example.com' });
-    customTemplate.allResourcesProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ POWERTOOLS_LOG_LEVEL: 'DEBUG' }) },
-    });
-    const customFunctions = Object.values(customTemplate.findResources('AWS::Lambda::Function'));
+    // Our functions; CDK's bucket-notifications handler (no name) is not Powertools-instrumented.
+    const customFunctions = Object.values(customTemplate.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.FunctionName,
+    );
+    expect(customFunctions).toHaveLength(functions.length);
+    for (const fn of customFunctions) {
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_LOG_LEVEL).toBe('DEBUG');
+    }
+    // The API areas and the mobile authorizer.
     const withBaseUrl = customFunctions.filter((fn) => fn.Properties.Environment.Variables.API_BASE_URL);
-    expect(withBaseUrl).toHaveLength(areas.length);
+    expect(withBaseUrl).toHaveLength(areas.length + 1);
     for (const fn of withBaseUrl) {
       expect(fn.Properties.Environment.Variables.API_BASE_URL).toBe('https://api.example.com');
     }

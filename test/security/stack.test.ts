@@ -20,7 +20,10 @@ const synth = (context: Record<string, unknown> = {}) =>
   Template.fromStack(buildApp({ ...NO_BUNDLING, stage: 'sec', ...context }).stack).toJSON()
     .Resources as Record<string, { Type: string; Properties: Json }>;
 const resources = synth();
-const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+/** Our functions; CDK's bucket-notifications handler (no name, no table access) is not one of them. */
+const functions = Object.entries(resources).filter(
+  ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName,
+);
 const nameOf = (fn: Json) => (fn.Properties.FunctionName as string).replace('open-wearables-sec-', '');
 const policyOf = (fn: Json) =>
   JSON.stringify(
