@@ -11,7 +11,6 @@ import {
   MethodLoggingLevel,
   PassthroughBehavior,
   RequestAuthorizer,
-  ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -25,8 +24,9 @@ import { Construct } from 'constructs';
 import type * as z from 'zod';
 import { AppFunction } from '#lib/app-function.js';
 import type { AppConfig } from '#lib/config.js';
+import { addJsonGatewayResponses } from '#lib/gateway-responses.js';
 import { apiEnvSchema } from '#shared/config/env.js';
-import { MAX_UPLOAD_BYTES, UPLOAD_PREFIX } from '#shared/ingest/sdk-uploads.js';
+import { UPLOAD_PREFIX } from '#shared/ingest/sdk-uploads.js';
 import { WRITE_SCOPES } from '#shared/store/write-scopes.js';
 
 /**
@@ -143,7 +143,7 @@ export class MobileIngress extends Construct {
       },
     });
     this.url = this.restApi.url.replace(/\/+$/, '');
-    this.addGatewayResponses();
+    addJsonGatewayResponses(this.restApi);
 
     const authorizer = new RequestAuthorizer(this, 'Authorizer', {
       handler: this.authorizerFunction,
@@ -291,44 +291,5 @@ export class MobileIngress extends Construct {
         ...Object.fromEntries(Object.values(parameters).map((source) => [source, true])),
       },
     });
-  }
-
-  /** JSON `{"detail"}` bodies for what API Gateway answers itself (contract errors are JSON everywhere). */
-  private addGatewayResponses() {
-    const json = (type: ResponseType, statusCode: string | undefined, template: string, headers = {}) =>
-      this.restApi.addGatewayResponse(`${type.responseType}Response`, {
-        type,
-        ...(statusCode && { statusCode }),
-        responseHeaders: { 'Content-Type': "'application/json'", ...headers },
-        templates: { 'application/json': template },
-      });
-    json(ResponseType.UNAUTHORIZED, '401', JSON.stringify({ detail: 'Could not validate credentials' }));
-    // escapeJavaScript also escapes `'`, which JSON does not allow: undone.
-    json(
-      ResponseType.ACCESS_DENIED,
-      '403',
-      `{"detail":"$util.escapeJavaScript($context.authorizer.detail).replaceAll("\\\\'","'")"}`,
-    );
-    json(
-      ResponseType.REQUEST_TOO_LARGE,
-      '413',
-      JSON.stringify({ detail: `Request body too large: the limit is ${MAX_UPLOAD_BYTES} bytes (10 MB)` }),
-    );
-    // Overload on the push path is a 503, which every SDK retries (a 429 the iOS 0.6 SDK would skip).
-    json(
-      ResponseType.THROTTLED,
-      '503',
-      JSON.stringify({ detail: 'Service temporarily overloaded, please retry' }),
-      { 'Retry-After': "'1'" },
-    );
-    json(ResponseType.DEFAULT_4XX, undefined, '{"detail":$context.error.messageString}');
-    // An authorizer that failed or was throttled: transient, and retried by every SDK.
-    json(
-      ResponseType.AUTHORIZER_FAILURE,
-      '503',
-      JSON.stringify({ detail: 'Service temporarily overloaded, please retry' }),
-      { 'Retry-After': "'1'" },
-    );
-    json(ResponseType.DEFAULT_5XX, '500', JSON.stringify({ detail: 'Internal Server Error' }));
   }
 }
