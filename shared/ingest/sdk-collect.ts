@@ -1,5 +1,8 @@
 import type { SourceInfo } from '#shared/ingest/sdk-payload.js';
+import { toCanonicalUnit } from '#shared/ingest/sdk-units.js';
 import type { Sample, SeriesSamples, SourceRef } from '#shared/model/health-data.js';
+import { isStorableSample } from '#shared/model/limits.js';
+import { roundTo } from '#shared/model/numbers.js';
 import type { SdkProvider } from '#shared/model/provider.js';
 import { SERIES_TYPES, type SeriesType } from '#shared/model/series.js';
 
@@ -32,6 +35,32 @@ export class SeriesCollector {
     string,
     { source: SourceRef; series: SeriesType; samples: Map<number, Sample> }
   >();
+
+  /**
+   * Adds a value sent in `unit`, converted to the series' unit and kept at 3 decimals; one that cannot be
+   * converted or stored is counted in `drops` instead.
+   */
+  addValue(
+    source: SourceRef,
+    series: SeriesType,
+    sent: { timestamp: number; value: number; unit: string | null; zoneOffset: string | null },
+    provider: SdkProvider,
+    drops: Drops,
+  ): void {
+    const value = toCanonicalUnit(series, sent.value, sent.unit, provider);
+    if (value === null) {
+      drops.add(`unit ${sent.unit} not convertible for ${series}`);
+      return;
+    }
+    const sample = {
+      timestamp: sent.timestamp,
+      value: roundTo(value, 3),
+      zoneOffset: sent.zoneOffset,
+      isDailyTotal: isDailyTotal(series),
+    };
+    if (isStorableSample(sample)) this.add(source, series, sample);
+    else drops.add('value or time out of range');
+  }
 
   add(source: SourceRef, series: SeriesType, sample: Sample): void {
     const key = `${sourceKey(source)}|${series}`;

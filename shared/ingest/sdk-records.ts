@@ -1,16 +1,8 @@
-import {
-  type Drops,
-  isDailyTotal,
-  lookup,
-  type SeriesCollector,
-  sourceRef,
-} from '#shared/ingest/sdk-collect.js';
+import { type Drops, lookup, type SeriesCollector, sourceRef } from '#shared/ingest/sdk-collect.js';
 import { SDK_METRIC_TYPES } from '#shared/ingest/sdk-mappings.js';
 import type { MetricRecord } from '#shared/ingest/sdk-payload.js';
-import { toCanonicalUnit } from '#shared/ingest/sdk-units.js';
 import type { WorkoutEvent } from '#shared/ingest/sdk-workouts.js';
-import { isStorableSample, isStorableSpan } from '#shared/model/limits.js';
-import { roundTo } from '#shared/model/numbers.js';
+import { isStorableSpan } from '#shared/model/limits.js';
 import type { SdkProvider } from '#shared/model/provider.js';
 
 /**
@@ -57,22 +49,13 @@ export function collectRecords(
       drops.add(`no unified type for ${type}`);
       continue;
     }
-    const value = toCanonicalUnit(series, record.value, record.unit, provider);
-    if (value === null) {
-      drops.add(`unit ${record.unit} not convertible for ${series}`);
-      continue;
-    }
-    const sample = {
+    const sent = {
       timestamp: record.startDate,
-      value: roundTo(value, 3),
+      value: record.value,
+      unit: record.unit,
       zoneOffset: record.zoneOffset,
-      isDailyTotal: isDailyTotal(series),
     };
-    if (!isStorableSample(sample)) {
-      drops.add('value or time out of range');
-      continue;
-    }
-    collector.add(sourceRef(record.source, provider), series, sample);
+    collector.addValue(sourceRef(record.source, provider), series, sent, provider, drops);
   }
   return events;
 }

@@ -1,15 +1,8 @@
-import {
-  type Drops,
-  isDailyTotal,
-  lookup,
-  type SeriesCollector,
-  sourceKey,
-} from '#shared/ingest/sdk-collect.js';
+import { type Drops, lookup, type SeriesCollector, sourceKey } from '#shared/ingest/sdk-collect.js';
 import { SDK_WORKOUT_TYPES } from '#shared/ingest/sdk-mappings.js';
 import type { Workout } from '#shared/ingest/sdk-payload.js';
-import { toCanonicalUnit } from '#shared/ingest/sdk-units.js';
 import type { HealthEvent, SourceRef, WorkoutDetails } from '#shared/model/health-data.js';
-import { isStorableSample, isStorableValue } from '#shared/model/limits.js';
+import { isStorableValue } from '#shared/model/limits.js';
 import { roundTo } from '#shared/model/numbers.js';
 import type { SdkProvider } from '#shared/model/provider.js';
 import type { SeriesType } from '#shared/model/series.js';
@@ -106,18 +99,8 @@ export function addWorkoutSamples(
   for (const { type, unit, value } of workout.values) {
     const series = lookup(SERIES_STATISTICS, type);
     if (!series) continue;
-    const converted = toCanonicalUnit(series, value, unit, provider);
-    if (converted === null) {
-      drops.add(`unit ${unit} not convertible for ${series}`);
-      continue;
-    }
-    const sample = {
-      timestamp: workout.endDate,
-      value: roundTo(converted, 3),
-      zoneOffset: workout.zoneOffset,
-      isDailyTotal: isDailyTotal(series),
-    };
-    if (isStorableSample(sample)) collector.add(source, series, sample);
+    const sent = { timestamp: workout.endDate, value, unit, zoneOffset: workout.zoneOffset };
+    collector.addValue(source, series, sent, provider, drops);
   }
 }
 

@@ -92,18 +92,15 @@ export function routeSelector(routes: HttpApiRoute[], fallbackArea: string) {
   };
 }
 
-type Body = Buffer | 'too-large';
-
-/** The request body, or 'too-large' as soon as it (declared or received) exceeds the limit. */
-function readBody(req: IncomingMessage): Promise<Body> {
-  if (Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BODY_BYTES)
-    return Promise.resolve('too-large');
+/** The request body, or 'too-large' as soon as it (declared or received) exceeds `limit`. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.resolve('too-large');
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_REQUEST_BODY_BYTES) return void chunks.push(chunk);
+      if (size <= limit) return void chunks.push(chunk);
       req.off('data', onData);
       resolve('too-large');
     };
@@ -215,7 +212,7 @@ export function createHttpApi(options: HttpApiOptions): RequestListener {
   return (req, res) => {
     const respond = async (): Promise<Reply> => {
       if (isPreflight(req)) return preflight();
-      const body = await readBody(req);
+      const body = await readBody(req, MAX_REQUEST_BODY_BYTES);
       return body === 'too-large' ? tooLarge() : invoke(req, body);
     };
     respond()

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
+import { readBody } from '#shared/sandbox/http-server.js';
 import { createLambdaContext } from '#shared/sandbox/lambda-context.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#shared/sandbox/local-aws.js';
 
@@ -38,24 +39,6 @@ function reply(res: ServerResponse, status: number, value: unknown, headers: Rec
   res.end(body);
 }
 
-/** The body, or undefined once it (declared or received) exceeds `limit`. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      req.off('data', onData);
-      resolve(undefined);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
-  });
-}
-
 function authorizerEvent(req: IncomingMessage, path: string, userId: string, requestId: string) {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
@@ -89,7 +72,7 @@ export function createMobileIngress(options: MobileIngressOptions): RequestListe
       userId = rawUser;
     }
     const body = await readBody(req, options.maxBodyBytes);
-    if (!body) {
+    if (body === 'too-large') {
       const limit = `${options.maxBodyBytes} bytes (${options.maxBodyBytes / 1024 / 1024} MB)`;
       return reply(
         res,
