@@ -95,7 +95,11 @@ export async function benchLargePush() {
     });
     const acceptedMs = performance.now() - started;
     if (answer.status !== 202) throw new Error(`ingress push failed: ${answer.status}`);
-    while ((await storedCount(viaIngress)) < LARGE_ROUND) await sleep(20);
+    const giveUp = Date.now() + 300_000;
+    while ((await storedCount(viaIngress)) < LARGE_ROUND) {
+      if (Date.now() > giveUp) throw new Error('the upload worker did not store the round within 5 minutes');
+      await sleep(20);
+    }
     const storedMs = performance.now() - started;
 
     return [

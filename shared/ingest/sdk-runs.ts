@@ -3,9 +3,10 @@ import * as z from 'zod';
 import { HttpError } from '#shared/http/errors.js';
 import { CAP, cappedString } from '#shared/http/validation.js';
 import type { SyncType } from '#shared/ingest/sdk-payload.js';
-import { canonicalProvider, type ProviderName, type SdkProvider } from '#shared/model/provider.js';
+import { canonicalProvider, type SdkProvider } from '#shared/model/provider.js';
+import { isoAt } from '#shared/model/time.js';
 import { logger } from '#shared/observability.js';
-import { PROVIDER_INFO } from '#shared/providers/registry.js';
+import { isIntegrated, PROVIDER_INFO } from '#shared/providers/registry.js';
 import { UserGone } from '#shared/store/user-guard.js';
 import { recordSyncEvent, type SyncEventInput } from '#shared/sync/status.js';
 import { runProgress } from '#shared/sync/status-read.js';
@@ -33,8 +34,6 @@ export function pushRun(sync: { sessionId: string | null; type: SyncType | null 
   const runId = sync.sessionId ? sessionRunId(sync.sessionId) : batchId;
   return { runId, batchId, sessionId: sync.sessionId, syncType: sync.type };
 }
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Status is bookkeeping: failing to write it never fails the push it describes (a deleted user aside). */
 async function record(input: SyncEventInput): Promise<void> {
@@ -71,8 +70,8 @@ export function recordPushSaved(
     status: openSession ? 'in_progress' : 'success',
     message: `${PROVIDER_INFO[provider].name} batch saved${dropped > 0 ? ` (${dropped} record(s) dropped by validation)` : ''}`,
     items_processed: counts.records_saved + counts.workouts_saved + counts.sleep_saved,
-    started_at: iso(startedAt),
-    ended_at: openSession ? null : iso(Date.now()),
+    started_at: isoAt(startedAt),
+    ended_at: openSession ? null : isoAt(Date.now()),
     metadata: { batch_id: run.batchId, ...counts, sync_type: run.syncType, sync_session_id: run.sessionId },
     ...(run.sessionId !== null && { accumulate: {} }),
   });
@@ -96,8 +95,8 @@ export function recordPushFailed(
     status: 'failed',
     message: `${provider === 'unknown' ? 'SDK' : PROVIDER_INFO[provider].name} batch failed`,
     error: detail,
-    started_at: iso(startedAt),
-    ended_at: iso(Date.now()),
+    started_at: isoAt(startedAt),
+    ended_at: isoAt(Date.now()),
     metadata: { batch_id: run.batchId, sync_type: run.syncType, sync_session_id: run.sessionId },
   });
 }
@@ -144,8 +143,6 @@ export const sdkLogsBody = z.object({
 });
 export type SdkLogs = z.infer<typeof sdkLogsBody>;
 
-const isProvider = (name: string): name is ProviderName => Object.hasOwn(PROVIDER_INFO, name);
-
 /**
  * The session events of an SDK log upload: the start opens the session's run and names the data types it will
  * sync; each type's end is recorded; once every announced type has ended the run is completed (`partial` when
@@ -154,7 +151,7 @@ const isProvider = (name: string): name is ProviderName => Object.hasOwn(PROVIDE
 export async function recordSessionLogs(userId: string, logs: SdkLogs): Promise<void> {
   if (!logs.syncSessionId) return;
   const named = logs.provider?.trim().toLowerCase() ?? '';
-  const provider = isProvider(named) ? canonicalProvider(named) : 'unknown';
+  const provider = isIntegrated(named) ? canonicalProvider(named) : 'unknown';
   const base = {
     run_id: sessionRunId(logs.syncSessionId),
     user_id: userId,
@@ -170,7 +167,7 @@ export async function recordSessionLogs(userId: string, logs: SdkLogs): Promise<
         status: 'in_progress',
         message: 'Historical sync started',
         items_total: event.dataTypeCounts.reduce((sum, t) => sum + t.count, 0),
-        started_at: iso(Date.parse(event.timestamp)),
+        started_at: isoAt(Date.parse(event.timestamp)),
         metadata: { data_type_counts: event.dataTypeCounts, time_range: event.timeRange ?? null },
         accumulate: { sets: { expected_types: event.dataTypeCounts.map((t) => t.type) } },
       });
@@ -214,7 +211,7 @@ async function completeSession(
         ? 'Historical sync completed'
         : `Historical sync ended; failed: ${[...failed].join(', ')}`,
     items_total: progress.summary.items_total,
-    ended_at: iso(Date.now()),
+    ended_at: isoAt(Date.now()),
     accumulate: {},
   });
 }

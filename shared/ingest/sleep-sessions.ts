@@ -8,6 +8,7 @@ import {
 } from '#shared/ingest/sleep-assembly.js';
 import type { SourceRef } from '#shared/model/health-data.js';
 import type { ProviderName } from '#shared/model/provider.js';
+import { UNKNOWN_SOURCE } from '#shared/model/sources.js';
 import { ContentionError } from '#shared/store/contention.js';
 import { dataSourcesByKey, sourceRefOf } from '#shared/store/data-sources.js';
 import { newStoredEvent, queryEvents, type StoredEvent } from '#shared/store/events.js';
@@ -31,14 +32,6 @@ export type StoredSegment = PendingSegment & { sourceKey: string };
 
 /** A stored night keeps the raw segments it was built from (before per-user merging: without `sourceKey`). */
 type StoredNight = Extract<StoredEvent, { category: 'sleep' }> & { segments?: PendingSegment[] };
-
-const UNKNOWN_SOURCE: SourceRef = {
-  provider: 'unknown',
-  deviceModel: null,
-  sourceName: null,
-  softwareVersion: null,
-  originalSourceName: null,
-};
 
 const segmentKey = (s: StoredSegment) => `${s.sourceKey}|${s.start}|${s.end}|${s.stage}`;
 

@@ -85,6 +85,15 @@ const DEVICE_TYPE_PRIORITY: Record<DeviceType, number> = {
   unknown: 99,
 };
 
+/** The provenance of a record whose data source is not (or no longer) known. */
+export const UNKNOWN_SOURCE: SourceRef = {
+  provider: 'unknown',
+  deviceModel: null,
+  sourceName: null,
+  softwareVersion: null,
+  originalSourceName: null,
+};
+
 export const providerPriority = (provider: ProviderName) => PROVIDER_PRIORITY[provider] ?? 50;
 export const deviceTypePriority = (type: DeviceType) => DEVICE_TYPE_PRIORITY[type];
 

@@ -1,5 +1,7 @@
 /** Stored timestamps are ISO-8601 UTC with milliseconds (sortable as strings). */
 export const nowIso = () => new Date().toISOString();
+/** An epoch-millisecond instant as ISO-8601 UTC. */
+export const isoAt = (ms: number) => new Date(ms).toISOString();
 
 /** API rendering per the contract: trailing `Z`, fractional seconds only when non-zero. */
 export function apiDateTime(value: string | Date): string;

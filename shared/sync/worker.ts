@@ -5,6 +5,7 @@ import { savePullResult, writingFor } from '#shared/ingest/persist.js';
 import { QUEUES, SYNC_QUEUES, type SyncProvider } from '#shared/jobs/queues.js';
 import { createSqsWorker } from '#shared/jobs/worker.js';
 import type { ProviderName } from '#shared/model/provider.js';
+import { isoAt } from '#shared/model/time.js';
 import {
   ConnectionAuthError,
   ProviderNotConfiguredError,
@@ -122,8 +123,6 @@ interface Invocation {
   receiptHandle: string;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 class DeadlineReached extends Error {}
 
 /** `work`, unless the deadline comes first: then a DeadlineReached (the work goes on unobserved, errors swallowed). */
@@ -202,8 +201,8 @@ class SyncRun {
       ...input,
       metadata: {
         mode: job.mode,
-        window_start: iso((window ?? job.window).start),
-        window_end: iso((window ?? job.window).end),
+        window_start: isoAt((window ?? job.window).start),
+        window_end: isoAt((window ?? job.window).end),
         attempt: job.attempt,
         samples_saved: this.totals.samples,
         events_saved: this.totals.events,
@@ -226,7 +225,7 @@ class SyncRun {
       status: 'failed',
       message,
       error: error ?? message,
-      ended_at: iso(Date.now()),
+      ended_at: isoAt(Date.now()),
     });
     return 'failed';
   }
@@ -278,7 +277,7 @@ class SyncRun {
       const message = connection
         ? `Connection to ${job.provider} is ${connection.status}; reconnection required`
         : `User not connected to ${job.provider}`;
-      await this.event({ stage: 'cancelled', status: 'skipped', message, ended_at: iso(now) });
+      await this.event({ stage: 'cancelled', status: 'skipped', message, ended_at: isoAt(now) });
       return 'dropped';
     }
     const provider = this.deps.providers[job.provider];
@@ -454,7 +453,7 @@ class SyncRun {
         progress: 1,
         items_processed: done,
         items_total: total,
-        ended_at: iso(Date.now()),
+        ended_at: isoAt(Date.now()),
         metadata: { last_synced_at: cursor ?? connection.last_synced_at },
       },
       window,
@@ -488,7 +487,7 @@ class SyncRun {
       {
         stage: 'fetching',
         status: 'in_progress',
-        message: `Rate limited by ${job.provider}; resuming after ${iso(error.retryAt)}`,
+        message: `Rate limited by ${job.provider}; resuming after ${isoAt(error.retryAt)}`,
       },
       window,
     );
@@ -523,7 +522,7 @@ class SyncRun {
             status: 'failed',
             message: `${job.provider} kept failing; the job was dead-lettered`,
             error: error.message,
-            ended_at: iso(Date.now()),
+            ended_at: isoAt(Date.now()),
           }
         : {
             stage: 'fetching',

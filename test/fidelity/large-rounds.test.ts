@@ -41,9 +41,16 @@ const syncPath = (userId: string) => `/api/v1/sdk/users/${userId}/sync`;
 const heartRateCount = async (userId: string) =>
   (await listUserSeries(userId)).find((entry) => entry.series === 'heart_rate')?.count ?? 0;
 
-/** Waits, generously bounded, until the worker behind the queue has stored what the test expects. */
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 120_000;
+/**
+ * Waits until the worker behind the queue has stored what the test expects, at most `withinMs`: the waits of a
+ * test add up to less than its timeout, so a slow machine fails on an assertion, never on the timeout.
+ */
+async function eventually<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  withinMs = 25_000,
+): Promise<T> {
+  const deadline = Date.now() + withinMs;
   for (;;) {
     const value = await probe();
     if (done(value) || Date.now() > deadline) return value;
@@ -89,6 +96,7 @@ describe('a 9 MB Health Connect round', () => {
       await eventually(
         () => heartRateCount(user.id),
         (n) => n === 16_300,
+        120_000,
       ),
     ).toBe(16_300);
     const [event] = await eventually(

@@ -2,6 +2,7 @@ import type { CursorPage } from '#shared/data/paging.js';
 import { compareSourcePriority, localDate, offsetMs } from '#shared/data/source-metadata.js';
 import type { Sample, SourceRef } from '#shared/model/health-data.js';
 import type { SeriesType } from '#shared/model/series.js';
+import { UNKNOWN_SOURCE } from '#shared/model/sources.js';
 import { apiDateTime } from '#shared/model/time.js';
 import { type DataSourceRecord, dataSourcesByKey, sourceRefOf } from '#shared/store/data-sources.js';
 import { readSeriesSamples } from '#shared/store/series-read.js';
@@ -24,23 +25,15 @@ export const ZONE_MARGIN_MS = 14 * HOUR_MS;
 /** Far enough in the future for "no upper bound" reads. */
 export const END_OF_TIME = Date.UTC(9999, 0);
 
-const UNKNOWN_REF: SourceRef = {
-  provider: 'unknown',
-  deviceModel: null,
-  sourceName: null,
-  softwareVersion: null,
-  originalSourceName: null,
-};
-
 /** For store reads whose provenance is looked up by source key afterwards. */
-export const anySource = (): SourceRef => UNKNOWN_REF;
+export const anySource = (): SourceRef => UNKNOWN_SOURCE;
 
 /** The user's data sources, and the provenance lookup `queryEvents` wants. */
 export async function loadSources(userId: string) {
   const sources = await dataSourcesByKey(userId);
   const refOf = (key: string): SourceRef => {
     const record = sources.get(key);
-    return record ? sourceRefOf(record) : UNKNOWN_REF;
+    return record ? sourceRefOf(record) : UNKNOWN_SOURCE;
   };
   return { sources, refOf };
 }
