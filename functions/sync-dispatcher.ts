@@ -15,12 +15,12 @@ const continuation = createSqsWorker(dispatchJob, async (job, context) => {
   await dispatchLiveSyncs(job, { remainingMs: () => context.getRemainingTimeInMillis() });
 });
 
-/** Invoked by the provider's EventBridge Scheduler schedule with `{"provider": "<p>"}`. */
+/** Invoked by a provider's EventBridge Scheduler schedule with `{"provider": "<p>", "kind"?: "watchdog"}`. */
 const scheduled = middy<unknown, DispatchResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event, context) => {
-    const { provider } = dispatchInput.parse(event);
-    return dispatchLiveSyncs({ provider }, { remainingMs: () => context.getRemainingTimeInMillis() });
+    const { provider, kind } = dispatchInput.parse(event);
+    return dispatchLiveSyncs({ provider, kind }, { remainingMs: () => context.getRemainingTimeInMillis() });
   });
 
 const isSqsEvent = (event: unknown): event is SQSEvent =>

@@ -13,6 +13,7 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
@@ -28,7 +29,7 @@ import type { Secrets } from '#lib/secrets.js';
 import { DOCS_ASSETS, DOCS_ASSETS_DIR } from '#shared/api/docs.js';
 import { type ApiArea, allRoutes, apiAreaEnv, apiAreas, FALLBACK_AREA } from '#shared/api/index.js';
 import { CORS_ALLOWED_HEADERS, CORS_MAX_AGE_SECONDS } from '#shared/http/cors.js';
-import { QUEUES, type QueueName, SYNC_QUEUES } from '#shared/jobs/queues.js';
+import { QUEUES, type QueueName, SYNC_QUEUES, WEBHOOK_QUEUES } from '#shared/jobs/queues.js';
 import { WRITE_SCOPES } from '#shared/store/write-scopes.js';
 
 /**
@@ -77,6 +78,7 @@ interface AreaResources {
   secrets: Secrets;
   queues: Record<QueueName, IQueue>;
   vault: ProviderVault;
+  webhookBodies: IBucket;
 }
 
 /** Lets an area queue syncs of every pull provider (sqs:SendMessage and the URL variable of each sync queue). */
@@ -105,6 +107,14 @@ const AREA_BINDINGS: { [A in ApiArea]: (fn: AreaFunction<A>, resources: AreaReso
   },
   // Manual and historical syncs.
   sync: (fn, { queues }) => bindSyncQueues(fn, queues),
+  // Verifies with the provider credentials' webhook secrets, stores notifications (large ones in the bucket).
+  webhooks: (fn, { queues, vault, webhookBodies }) => {
+    vault.bindCredentialsReader(fn);
+    for (const name of Object.values(WEBHOOK_QUEUES)) {
+      fn.bindQueue(queues[name], QUEUES[name].urlVariable as QueueUrlKey<AreaEnvSchema<'webhooks'>>);
+    }
+    fn.bindBucket(webhookBodies, 'WEBHOOK_BODIES_BUCKET', ['s3:PutObject']);
+  },
 };
 
 export interface ApiProps {
@@ -112,6 +122,7 @@ export interface ApiProps {
   table: ITable;
   secrets: Secrets;
   queues: Record<QueueName, IQueue>;
+  webhookBodies: IBucket;
 }
 
 /** The HTTP API: one function per area of `apiAreas`, one route per contract route, `$default` to the fallback. */
@@ -187,7 +198,7 @@ export class Api extends Construct {
       if (!STATELESS_AREAS.includes(area)) {
         fn.bindTable(table, WRITE_SCOPES[area]).bindSecret(secrets.jwtSigningKey, jwtKey);
       }
-      AREA_BINDINGS[area](fn, { secrets, queues, vault });
+      AREA_BINDINGS[area](fn, { secrets, queues, vault, webhookBodies: props.webhookBodies });
       return fn;
     };
 

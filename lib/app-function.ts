@@ -6,6 +6,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -32,6 +33,12 @@ type ManagedKey =
 export type FunctionEnvironment<S extends z.ZodObject> = {
   [K in keyof Omit<z.input<S>, ManagedKey>]: string;
 };
+
+/** An env key of the schema naming a bucket (`*_BUCKET`). */
+export type BucketNameKey<S extends z.ZodObject> = string extends keyof z.input<S>
+  ? `${string}_BUCKET`
+  : Extract<keyof z.input<S>, `${string}_BUCKET`>;
+export type BucketAction = 's3:GetObject' | 's3:PutObject' | 's3:DeleteObject';
 
 export type SecretArnKey<S extends z.ZodObject> = Extract<keyof z.input<S>, `${string}_SECRET_ARN`>;
 
@@ -190,6 +197,23 @@ export class AppFunction<S extends z.ZodObject> extends NodejsFunction {
       key,
       `https://sqs.${region}.${Stack.of(queue).urlSuffix}/${account}/${queue.queueName}`,
     );
+  }
+
+  /**
+   * Grants `actions` on the bucket's objects (every key: object names are unique ids) and passes the bucket name
+   * in `key`. The wildcard is acknowledged here, once, for every bucket bound this way.
+   */
+  bindBucket(bucket: IBucket, key: BucketNameKey<S>, actions: readonly BucketAction[]): this {
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: [...actions], resources: [bucket.arnForObjects('*')] }),
+    );
+    const stack = Stack.of(this);
+    const objects = `Resource::<${stack.resolve(stack.getLogicalId(bucket.node.defaultChild as CfnBucket))}.Arn>/*`;
+    Validations.of(this.role!).acknowledge({
+      id: `AwsSolutions-IAM5[${objects}]`,
+      reason: "Objects of a bucket holding only this system's transient payloads, each named by a random id.",
+    });
+    return this.setEnv(key, bucket.bucketName);
   }
 
   private setEnv(key: string, value: string): this {

@@ -21,6 +21,8 @@ const API_RESERVED: Record<string, number> = {
   meta: 10,
   oauth: 20,
   sync: 10,
+  // Provider webhooks come in bursts (Garmin batches, a backfill arriving) and must be answered in 2 s (Strava).
+  webhooks: 20,
 };
 
 /**

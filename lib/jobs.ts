@@ -1,12 +1,13 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type * as z from 'zod';
-import { AppFunction, type FunctionEnvironment } from '#lib/app-function.js';
+import { AppFunction, type BucketAction, type FunctionEnvironment } from '#lib/app-function.js';
 import type { AppConfig } from '#lib/config.js';
 import { pascal } from '#lib/names.js';
 import { ProviderVault } from '#lib/provider-vault.js';
@@ -17,6 +18,7 @@ import {
   type QueueWorkerName,
   SYNC_QUEUES,
   visibilityTimeoutSeconds,
+  WEBHOOK_QUEUES,
 } from '#shared/jobs/queues.js';
 import {
   RATE_SETTINGS,
@@ -29,6 +31,7 @@ import {
 } from '#shared/jobs/schedules.js';
 import { WRITE_SCOPES } from '#shared/store/write-scopes.js';
 import { syncDispatcherEnvSchema, syncWorkerEnvSchema } from '#shared/sync/env.js';
+import { webhookWorkerEnvSchema } from '#shared/webhooks/env.js';
 
 type WorkerName = QueueWorkerName | ScheduleWorkerName;
 
@@ -41,6 +44,8 @@ interface WorkerSpec {
   sendsTo: readonly QueueName[];
   /** Reads and refreshes provider OAuth tokens: the token key and the provider credentials (ProviderVault). */
   tokens?: boolean;
+  /** What it may do with the webhook bodies bucket (WEBHOOK_BODIES_BUCKET). */
+  webhookBodies?: readonly BucketAction[];
 }
 
 const syncQueues = Object.values(SYNC_QUEUES);
@@ -65,6 +70,14 @@ const WORKERS = {
     id: 'SyncDispatcherFunction',
     envSchema: syncDispatcherEnvSchema,
     sendsTo: ['syncDispatch', ...syncQueues],
+  },
+  // Handles stored webhooks; re-queues what failed transiently on the same queues, reads/writes large bodies.
+  'webhook-worker': {
+    id: 'WebhookWorker',
+    envSchema: webhookWorkerEnvSchema,
+    sendsTo: Object.values(WEBHOOK_QUEUES),
+    tokens: true,
+    webhookBodies: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
   },
   // Re-queues continuations and deferred jobs on its provider's queue.
   'sync-worker': {
@@ -118,6 +131,8 @@ export class Jobs extends Construct {
   readonly functions: AppFunction<z.ZodObject>[] = [];
   /** The same functions, by worker name. */
   readonly workers = {} as Record<WorkerName, AppFunction<z.ZodObject>>;
+  /** Webhook bodies too large for a queue message (shared/webhooks/message.ts), kept until handled. */
+  readonly webhookBodies: Bucket;
 
   constructor(scope: Construct, id: string, props: JobsProps) {
     super(scope, id);
@@ -141,6 +156,21 @@ export class Jobs extends Construct {
       });
     }
 
+    this.webhookBodies = new Bucket(this, 'WebhookBodies', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      // The worker deletes each body it handled; one it never managed goes with its dead letter.
+      lifecycleRules: [{ expiration: Duration.days(14) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.webhookBodies).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'Transient payloads (written by the webhooks function, deleted by its worker within minutes); every ' +
+        'write follows a provider request already in the HTTP API access log.',
+    });
+
     // Functions after all queues exist: a worker may send to any of them.
     const functions = this.workers;
     for (const worker of Object.keys(WORKERS) as WorkerName[]) {
@@ -157,6 +187,9 @@ export class Jobs extends Construct {
         timeout: Duration.seconds(workerTimeoutSeconds(worker)),
       }).bindTable(table, WRITE_SCOPES[worker]);
       for (const target of spec.sendsTo) fn.bindQueue(this.queues[target], QUEUES[target].urlVariable);
+      if (spec.webhookBodies) {
+        fn.bindBucket(this.webhookBodies, 'WEBHOOK_BODIES_BUCKET', spec.webhookBodies);
+      }
       vault?.bindTokenHandler(fn);
       functions[worker] = fn;
       this.functions.push(fn);

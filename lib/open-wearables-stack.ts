@@ -20,7 +20,13 @@ export class OpenWearablesStack extends Stack {
     const storage = new Storage(this, 'Storage');
     const secrets = new Secrets(this, 'Secrets', { adminEmail: config.adminEmail });
     const jobs = new Jobs(this, 'Jobs', { config, table: storage.table });
-    const api = new Api(this, 'Api', { config, table: storage.table, secrets, queues: jobs.queues });
+    const api = new Api(this, 'Api', {
+      config,
+      table: storage.table,
+      secrets,
+      queues: jobs.queues,
+      webhookBodies: jobs.webhookBodies,
+    });
     const mobile = new MobileIngress(this, 'MobileIngress', {
       config,
       table: storage.table,

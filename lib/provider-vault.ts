@@ -79,6 +79,11 @@ export class ProviderVault extends Construct {
         },
       }),
     );
+    this.bindCredentialsReader(fn);
+  }
+
+  /** Lets `fn` read the provider credentials only (the webhook verifiers' secrets), not the tokens. */
+  bindCredentialsReader<S extends z.ZodObject>(fn: AppFunction<S>): void {
     fn.bindSecret(this.credentials, 'PROVIDER_CREDENTIALS_SECRET_ARN' as SecretArnKey<S>);
   }
 }

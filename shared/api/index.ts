@@ -5,10 +5,12 @@ import { sdkRoutes } from '#shared/api/sdk.js';
 import { syncRoutes } from '#shared/api/sync.js';
 import { tokensRoutes } from '#shared/api/tokens.js';
 import { usersRoutes } from '#shared/api/users.js';
+import { webhooksRoutes } from '#shared/api/webhooks.js';
 import { apiEnvSchema, metaEnvSchema, tokensEnvSchema, usersEnvSchema } from '#shared/config/env.js';
 import type { Route } from '#shared/http/route.js';
 import { oauthEnvSchema } from '#shared/oauth/env.js';
 import { syncAreaEnvSchema } from '#shared/sync/env.js';
+import { webhooksAreaEnvSchema } from '#shared/webhooks/env.js';
 
 /**
  * API areas: one Lambda each (functions/<area>.ts), all routes of an area served by it. The CDK stack,
@@ -22,6 +24,7 @@ export const apiAreas = {
   meta: metaRoutes,
   oauth: oauthRoutes,
   sync: syncRoutes,
+  webhooks: webhooksRoutes,
 } satisfies Record<string, Route[]>;
 
 export type ApiArea = keyof typeof apiAreas;
@@ -35,6 +38,7 @@ export const apiAreaEnv = {
   meta: metaEnvSchema,
   oauth: oauthEnvSchema,
   sync: syncAreaEnvSchema,
+  webhooks: webhooksAreaEnvSchema,
 } satisfies Record<ApiArea, unknown>;
 
 /** The area that also receives API Gateway's `$default` route (unknown paths and methods). */

@@ -10,6 +10,7 @@ import { PROVIDERS } from '#shared/model/provider.js';
 import { apiDateTime } from '#shared/model/time.js';
 import { isIntegrated, PROVIDER_INFO } from '#shared/providers/registry.js';
 import { getUser } from '#shared/store/users.js';
+import { garminBackfillStatus } from '#shared/sync/backfill-status.js';
 import { queueHistoricalSync, queueManualSync } from '#shared/sync/enqueue.js';
 import {
   type SyncRunSummary,
@@ -157,19 +158,36 @@ export const syncRoutes = [
       await requireUser(user_id);
       const queued = (await queueHistoricalSync(user_id, provider, query.days))!;
       const days = Math.round((queued.window.end - queued.window.start) / 86_400_000);
+      // A push provider's history is requested from it and arrives by webhook (contract 4.5: Garmin).
+      const pushed = !info.restPull;
       return {
         success: true,
         provider,
         user_id,
-        method: 'pull_api',
+        method: pushed ? 'webhook_backfill' : 'pull_api',
         task_id: queued.run_id,
         message: queued.existing
           ? `A historical sync of ${provider} is already pending (${queued.run_id}); nothing new was queued.`
-          : `Historical sync queued for ${days} days of ${provider} data.`,
+          : pushed
+            ? `${info.name} ${days}-day backfill started. Progress available via backfill/status.`
+            : `Historical sync queued for ${days} days of ${provider} data.`,
         days,
         start_date: apiDateTime(new Date(queued.window.start)),
         end_date: apiDateTime(new Date(queued.window.end)),
       };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/providers/garmin/users/{user_id}/backfill/status',
+    auth: 'API',
+    tag,
+    summary:
+      "Progress of a user's Garmin backfill: per 30-day window and summary type, requested and arrived",
+    params: userIdParams,
+    handle: async ({ params }) => {
+      await requireUser(params.user_id);
+      return garminBackfillStatus(params.user_id);
     },
   }),
   defineRoute({

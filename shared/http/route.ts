@@ -4,7 +4,7 @@ import type { Developer } from '#shared/store/developers.js';
 
 /** Auth classes of contract section 2.3. */
 export type AuthClass = 'NONE' | 'API' | 'DEV' | 'SDK' | 'TOKEN';
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export type Caller =
   | { kind: 'anonymous' }

@@ -2,10 +2,10 @@ import type { Sample, SourceRef } from '#shared/model/health-data.js';
 import { isStorableSample, isStorableSpan } from '#shared/model/limits.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { logger } from '#shared/observability.js';
-import type { PullResult } from '#shared/providers/types.js';
+import type { EventIdentity, PullResult } from '#shared/providers/types.js';
 import { type DataSourceRecord, saveDataSources, toDataSource } from '#shared/store/data-sources.js';
 import { purgeDeletedUser } from '#shared/store/erase-user.js';
-import { newStoredEvent, upsertEvent } from '#shared/store/events.js';
+import { externalEventId, newStoredEvent, upsertEvent, upsertExternalEvent } from '#shared/store/events.js';
 import { saveScores, toStoredScore } from '#shared/store/health-scores.js';
 import { closeJournal, openJournal, recoverDeadWriters } from '#shared/store/series-journal.js';
 import { writeSeriesSamples } from '#shared/store/timeseries.js';
@@ -87,7 +87,11 @@ export interface SavedCounts {
  * score replaces it, providers.md 6, risk 9). Provider sleep sessions are plain events; they are not merged with
  * adjacent sessions the way SDK sleep is assembled.
  */
-export async function savePullResult(userId: string, result: PullResult): Promise<SavedCounts> {
+export async function savePullResult(
+  userId: string,
+  result: PullResult,
+  identity: EventIdentity = 'span',
+): Promise<SavedCounts> {
   const sources = new SourceRegistry(userId);
   let dropped = 0;
   const series = result.series
@@ -101,7 +105,12 @@ export async function savePullResult(userId: string, result: PullResult): Promis
   dropped += result.events.length - storable.length;
   // A provider sending impossible values is worth a look, not a failed sync.
   if (dropped > 0) logger.warn('provider items out of range dropped', { userId, dropped });
-  const events = storable.map((e) => newStoredEvent(userId, sources.keyOf(e.source), e));
+  const events = storable.map((e) => {
+    const stored = newStoredEvent(userId, sources.keyOf(e.source), e);
+    return identity === 'external' && e.externalId
+      ? { ...stored, id: externalEventId(userId, e.source.provider, e.category, e.externalId) }
+      : stored;
+  });
   // One item per score identity: a transaction refuses two writes of the same key (the last one wins).
   const scores = [
     ...new Map(
@@ -110,7 +119,9 @@ export async function savePullResult(userId: string, result: PullResult): Promis
   ];
   await sources.save();
   const samples = await writeSeries(userId, series);
-  for (const event of events) await upsertEvent(event);
+  for (const event of events) {
+    await (identity === 'external' && event.externalId ? upsertExternalEvent(event) : upsertEvent(event));
+  }
   if (scores.length > 0) await saveScores(userId, scores);
   return { samples, events: events.length, scores: scores.length };
 }

@@ -1,16 +1,23 @@
 import * as z from 'zod';
 
 /**
- * Pull providers with an implementation in shared/providers/index.ts (`pullProviders`): each gets a sync queue
- * here and a dispatcher schedule in schedules.ts. Spelled out rather than derived from `pullProviders`, so that
+ * Pull providers with an implementation in shared/providers/index.ts (`providerModules`): each gets a sync queue
+ * here and a dispatcher schedule in schedules.ts. Spelled out rather than derived from `providerModules`, so that
  * importing the registries (every env schema, CDK, the sandbox) never pulls provider code into a bundle; a unit
  * test keeps the two lists equal.
  */
-export const SYNC_PROVIDERS = ['fitbit', 'ultrahuman'] as const;
+export const SYNC_PROVIDERS = ['fitbit', 'ultrahuman', 'garmin', 'strava'] as const;
 export type SyncProvider = (typeof SYNC_PROVIDERS)[number];
 
 export const isSyncProvider = (value: string): value is SyncProvider =>
   (SYNC_PROVIDERS as readonly string[]).includes(value);
+
+/** Providers with a webhook handler (`webhook` of their module): each gets a webhook queue here. */
+export const WEBHOOK_PROVIDERS = ['garmin', 'strava'] as const;
+export type WebhookProviderName = (typeof WEBHOOK_PROVIDERS)[number];
+
+export const isWebhookProvider = (value: string): value is WebhookProviderName =>
+  (WEBHOOK_PROVIDERS as readonly string[]).includes(value);
 
 /** What every queue declares. `maxConcurrency` caps the concurrent batches of its event source (2..1000). */
 export interface QueueSpec {
@@ -94,6 +101,50 @@ export const QUEUES = {
     // One request per user-day; the partner API publishes no limit, so stay modest.
     maxConcurrency: 5,
   },
+  // Garmin's backfill requests share its app-wide budget of 100 requests a minute (a token bucket in the table).
+  syncGarmin: {
+    name: 'sync-garmin',
+    urlVariable: 'SYNC_GARMIN_QUEUE_URL',
+    worker: 'sync-worker',
+    timeoutSeconds: 300,
+    batchSize: 1,
+    maxReceiveCount: 5,
+    maxConcurrency: 2,
+  },
+  // Strava's budget is app-wide (200 per 15 minutes, 2,000 a day on the standard tier), read from its headers.
+  syncStrava: {
+    name: 'sync-strava',
+    urlVariable: 'SYNC_STRAVA_QUEUE_URL',
+    worker: 'sync-worker',
+    timeoutSeconds: 300,
+    batchSize: 1,
+    maxReceiveCount: 5,
+    maxConcurrency: 2,
+  },
+  /**
+   * Verified provider webhooks, stored as received (shared/webhooks): one queue per provider, so one provider's
+   * backlog or outage never delays another's. Batches are handled with partial failures; a notification that
+   * failed transiently is re-queued on its own (shared/webhooks/worker.ts), the others are acknowledged.
+   */
+  webhookGarmin: {
+    name: 'webhook-garmin',
+    urlVariable: 'WEBHOOK_GARMIN_QUEUE_URL',
+    worker: 'webhook-worker',
+    timeoutSeconds: 120,
+    batchSize: 5,
+    maxReceiveCount: 8,
+    maxConcurrency: 10,
+  },
+  webhookStrava: {
+    name: 'webhook-strava',
+    urlVariable: 'WEBHOOK_STRAVA_QUEUE_URL',
+    worker: 'webhook-worker',
+    timeoutSeconds: 120,
+    batchSize: 5,
+    maxReceiveCount: 8,
+    // Each notification costs one Strava request from the app-wide budget.
+    maxConcurrency: 3,
+  },
 } as const satisfies Record<string, QueueSpec>;
 
 export type QueueName = keyof typeof QUEUES;
@@ -104,7 +155,15 @@ export type QueueWorkerName = (typeof QUEUES)[QueueName]['worker'];
 export const SYNC_QUEUES = {
   fitbit: 'syncFitbit',
   ultrahuman: 'syncUltrahuman',
+  garmin: 'syncGarmin',
+  strava: 'syncStrava',
 } as const satisfies Record<SyncProvider, QueueName>;
+
+/** The webhook queue of each push provider. */
+export const WEBHOOK_QUEUES = {
+  garmin: 'webhookGarmin',
+  strava: 'webhookStrava',
+} as const satisfies Record<WebhookProviderName, QueueName>;
 
 export const visibilityTimeoutSeconds = (queue: QueueName) => QUEUES[queue].timeoutSeconds * 6;
 
@@ -115,10 +174,22 @@ export const queueProducerEnv = {
   sdkUploads: z.object({ SDK_UPLOADS_QUEUE_URL: z.url() }),
   syncFitbit: z.object({ SYNC_FITBIT_QUEUE_URL: z.url() }),
   syncUltrahuman: z.object({ SYNC_ULTRAHUMAN_QUEUE_URL: z.url() }),
+  syncGarmin: z.object({ SYNC_GARMIN_QUEUE_URL: z.url() }),
+  syncStrava: z.object({ SYNC_STRAVA_QUEUE_URL: z.url() }),
+  webhookGarmin: z.object({ WEBHOOK_GARMIN_QUEUE_URL: z.url() }),
+  webhookStrava: z.object({ WEBHOOK_STRAVA_QUEUE_URL: z.url() }),
 } satisfies { [Q in QueueName]: z.ZodObject<{ [K in (typeof QUEUES)[Q]['urlVariable']]: z.ZodURL }> };
 
 /** Every sync queue URL: what a function that queues syncs of any provider needs (sync and oauth areas, worker). */
 export const syncQueuesEnv = z.object({
   ...queueProducerEnv.syncFitbit.shape,
   ...queueProducerEnv.syncUltrahuman.shape,
+  ...queueProducerEnv.syncGarmin.shape,
+  ...queueProducerEnv.syncStrava.shape,
+});
+
+/** Every webhook queue URL: the webhooks area stores notifications there, the webhook worker re-queues on them. */
+export const webhookQueuesEnv = z.object({
+  ...queueProducerEnv.webhookGarmin.shape,
+  ...queueProducerEnv.webhookStrava.shape,
 });

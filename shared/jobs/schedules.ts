@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { SyncProvider } from '#shared/jobs/queues.js';
+import type { SyncProvider, WebhookProviderName } from '#shared/jobs/queues.js';
 
 /** A setting that overrides a schedule's default rate: CDK context on AWS, an env variable in the sandbox. */
 export const RATE_SETTINGS = {
@@ -30,8 +30,21 @@ const syncDispatch = (provider: SyncProvider) =>
   }) as const;
 
 /**
+ * The freshness watchdog of a push provider (architecture.md 7): connections silent for `WEBHOOK_SILENCE_HOURS`
+ * get a catch-up poll. Hourly; the silence threshold, not this rate, decides how late a catch-up may come.
+ */
+const watchdog = (provider: WebhookProviderName) =>
+  ({
+    worker: 'sync-dispatcher',
+    rateMinutes: 60,
+    timeoutSeconds: 300,
+    input: { provider, kind: 'watchdog' },
+  }) as const;
+
+/**
  * Periodic jobs, shared by the CDK stack (one EventBridge Scheduler schedule each, invoking `functions/<worker>.ts`
- * with `input`) and the sandbox (a timer each). One sync dispatch per pull provider (queues.ts SYNC_PROVIDERS).
+ * with `input`) and the sandbox (a timer each). One sync dispatch per polled provider (Garmin only pushes) and one
+ * watchdog per push provider.
  */
 export const SCHEDULES = {
   sleepFinaliser: {
@@ -41,6 +54,9 @@ export const SCHEDULES = {
   },
   syncFitbit: syncDispatch('fitbit'),
   syncUltrahuman: syncDispatch('ultrahuman'),
+  syncStrava: syncDispatch('strava'),
+  watchdogGarmin: watchdog('garmin'),
+  watchdogStrava: watchdog('strava'),
 } as const satisfies Record<string, ScheduleSpec>;
 
 export type ScheduleName = keyof typeof SCHEDULES;

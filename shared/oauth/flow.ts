@@ -9,7 +9,7 @@ import { TokenEndpointError } from '#shared/oauth/errors.js';
 import { exchangeCode } from '#shared/oauth/token-endpoint.js';
 import { logger } from '#shared/observability.js';
 import { bearerGet } from '#shared/providers/http.js';
-import { pullProviders } from '#shared/providers/index.js';
+import { providerModules } from '#shared/providers/index.js';
 import {
   isIntegrated,
   PROVIDER_INFO,
@@ -99,13 +99,14 @@ async function identityOf(config: ProviderConfig, tokens: TokenSet): Promise<Pro
     providerUserId: idText(tokens.extras.user_id) ?? idText(tokens.extras.x_user_id),
     providerUsername: null,
   };
-  const implementation = pullProviders[config.provider];
+  const implementation = providerModules[config.provider];
   if (!implementation || !config.apiBaseUrl) return fromTokens;
   try {
     const found = await implementation.identity(bearerGet(config.apiBaseUrl, tokens.accessToken), tokens);
     return {
       providerUserId: found.providerUserId ?? fromTokens.providerUserId,
       providerUsername: found.providerUsername,
+      scope: found.scope ?? null,
     };
   } catch (error) {
     logger.warn('provider identity lookup failed', {
@@ -156,7 +157,7 @@ export async function completeAuthorization(provider: ProviderName, query: Callb
   await upsertConnection(state.user_id, provider, {
     provider_user_id: identity.providerUserId,
     provider_username: identity.providerUsername,
-    scope: tokens.scope ?? (config.scope || null),
+    scope: identity.scope ?? tokens.scope ?? (config.scope || null),
     tokens: await encryptTokens(tokens, { userId: state.user_id, provider }),
     token_expires_at: tokens.expiresAt,
     last_synced_at: nowIso(),

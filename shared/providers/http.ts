@@ -18,6 +18,11 @@ export class UnauthorizedError extends Error {
   override name = 'UnauthorizedError';
 }
 
+/** The user did not grant what the request needs (Garmin 403/412 on a backfill): later requests would fail too. */
+export class PermissionDeniedError extends Error {
+  override name = 'PermissionDeniedError';
+}
+
 export class ProviderRequestError extends Error {
   override name = 'ProviderRequestError';
   constructor(
@@ -50,14 +55,26 @@ export function retryAtFrom(headers: Headers, now = Date.now()): number {
   return now + DEFAULT_RETRY_MS;
 }
 
+/** Around each request: the provider's app-wide budget (shared/providers/budget.ts). */
+export interface FetchHooks {
+  before(): Promise<void>;
+  after(response: Response): Promise<void>;
+}
+
 /** One HTTP call with a timeout; the response classified into the errors above. */
-export async function providerFetch(url: string, init: RequestInit = {}): Promise<Response> {
+export async function providerFetch(
+  url: string,
+  init: RequestInit = {},
+  hooks?: FetchHooks,
+): Promise<Response> {
+  await hooks?.before();
   let response: Response;
   try {
     response = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (error) {
     throw new TransientProviderError(`request to ${new URL(url).host} failed: ${(error as Error).message}`);
   }
+  await hooks?.after(response);
   if (response.ok) return response;
   const body = await response.text().catch(() => '');
   if (response.status === 429) throw new RateLimitedError(retryAtFrom(response.headers));
@@ -71,7 +88,7 @@ export async function providerFetch(url: string, init: RequestInit = {}): Promis
  * A `ProviderGet` bound to an API base URL and an access token. Absolute URLs (a provider's `next` page link) are
  * followed only on the API's own origin: a link elsewhere would carry the user's bearer token to another host.
  */
-export function bearerGet(apiBaseUrl: string, accessToken: string) {
+export function bearerGet(apiBaseUrl: string, accessToken: string, hooks?: FetchHooks) {
   const base = new URL(apiBaseUrl);
   return async (pathOrUrl: string, query: Record<string, string | number> = {}): Promise<unknown> => {
     const url = new URL(
@@ -81,10 +98,14 @@ export function bearerGet(apiBaseUrl: string, accessToken: string) {
       throw new ProviderRequestError(0, `refused to follow a link to ${url.origin}: not the API's origin`);
     }
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
-    const response = await providerFetch(url.toString(), {
-      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
-    });
+    const response = await providerFetch(
+      url.toString(),
+      { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } },
+      hooks,
+    );
     const text = await response.text();
+    // 202/204 and other bodiless successes (Garmin's backfill request answers an empty 202).
+    if (text.trim() === '') return null;
     try {
       return JSON.parse(text);
     } catch {

@@ -1,7 +1,14 @@
 import type { ProviderName } from '#shared/model/provider.js';
 import { fitbit } from '#shared/providers/fitbit/index.js';
-import type { PullProvider } from '#shared/providers/types.js';
+import { garminModule } from '#shared/providers/garmin/index.js';
+import { stravaModule } from '#shared/providers/strava/index.js';
+import type { ProviderModule } from '#shared/providers/types.js';
 import { ultrahuman } from '#shared/providers/ultrahuman/index.js';
 
-/** Implemented pull providers; each other provider of the registry becomes a folder here when it is built. */
-export const pullProviders: Partial<Record<ProviderName, PullProvider>> = { fitbit, ultrahuman };
+/** Implemented providers, one line each; every other provider of the registry becomes a folder here when built. */
+export const providerModules: Partial<Record<ProviderName, ProviderModule>> = {
+  fitbit,
+  ultrahuman,
+  garmin: garminModule,
+  strava: stravaModule,
+};

@@ -63,7 +63,9 @@ export const PROVIDER_INFO = {
     },
     'https://apis.garmin.com',
     { webhookStream: true, webhookCallback: true },
-    30,
+    // The reference stops at one 30-day window (providers.md 7, #8); we request 30-day windows back this far and
+    // Garmin answers "min start time" for what it no longer keeps.
+    365,
   ),
   google: cloud(
     'Google Health',
@@ -199,8 +201,11 @@ export const iconUrl = (provider: string) => `/static/provider-icons/${provider}
 
 const envPrefix = (provider: IntegratedProvider) => provider.toUpperCase();
 
+/** Webhook settings beyond the client credentials (architecture.md 7). */
+export const WEBHOOK_VARIABLES = ['STRAVA_WEBHOOK_VERIFY_TOKEN'] as const;
+
 /** `<P>_CLIENT_ID`, `<P>_CLIENT_SECRET`, `<P>_DEFAULT_SCOPE`, `<P>_AUTHORIZE_URL`, `<P>_TOKEN_URL`, `<P>_API_BASE_URL`. */
-const providerVariables: Array<[string, z.ZodType]> = [
+const variableSchemas: Array<[string, z.ZodType]> = [
   ...INTEGRATED_PROVIDERS.flatMap((p) =>
     ['CLIENT_ID', 'CLIENT_SECRET', 'DEFAULT_SCOPE'].map((s): [string, z.ZodType] => [
       `${envPrefix(p)}_${s}`,
@@ -213,12 +218,14 @@ const providerVariables: Array<[string, z.ZodType]> = [
       z.url().optional(),
     ]),
   ),
+  // Webhook verification secrets of the push providers (contract 8.2; Garmin checks GARMIN_CLIENT_ID).
+  ...WEBHOOK_VARIABLES.map((name): [string, z.ZodType] => [name, z.string().min(1).max(512).optional()]),
   // On AWS the client ids and secrets live in one Secrets Manager JSON secret, keyed like the variables.
   ['PROVIDER_CREDENTIALS_SECRET_ARN', z.string().optional()],
 ];
 
 /** `<P>_CLIENT_ID`, `<P>_CLIENT_SECRET`, `<P>_DEFAULT_SCOPE`, `<P>_AUTHORIZE_URL`, `<P>_TOKEN_URL`, `<P>_API_BASE_URL`. */
-export const providersEnvSchema = z.object(Object.fromEntries(providerVariables));
+export const providersEnvSchema = z.object(Object.fromEntries(variableSchemas));
 
 export interface ProviderConfig {
   provider: IntegratedProvider;
@@ -233,13 +240,18 @@ export interface ProviderConfig {
   configured: boolean;
 }
 
-/** A provider's settings: env (the sandbox) or the credentials secret (AWS), over the real defaults. */
-export async function providerConfig(provider: IntegratedProvider): Promise<ProviderConfig> {
+/** Provider settings by variable name: the credentials secret (AWS) first, then env (the sandbox). */
+export async function providerVariables(): Promise<(name: string) => string | undefined> {
   const variables = env(providersEnvSchema) as Record<string, string | undefined>;
   const secretArn = variables.PROVIDER_CREDENTIALS_SECRET_ARN;
   const secret = secretArn ? ((await fetchSecretJson(secretArn)) as Record<string, string | undefined>) : {};
-  const read = (suffix: string) =>
-    secret[`${envPrefix(provider)}_${suffix}`] ?? variables[`${envPrefix(provider)}_${suffix}`];
+  return (name) => secret[name] || variables[name] || undefined;
+}
+
+/** A provider's settings: env (the sandbox) or the credentials secret (AWS), over the real defaults. */
+export async function providerConfig(provider: IntegratedProvider): Promise<ProviderConfig> {
+  const variable = await providerVariables();
+  const read = (suffix: string) => variable(`${envPrefix(provider)}_${suffix}`);
   const info: ProviderInfo = PROVIDER_INFO[provider];
   const clientId = read('CLIENT_ID') ?? null;
   const clientSecret = read('CLIENT_SECRET') ?? null;

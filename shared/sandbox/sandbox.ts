@@ -92,6 +92,8 @@ function handlerEnv(
 ) {
   return {
     OBJECTS_DIR: objectsDir,
+    WEBHOOK_BODIES_BUCKET: 'webhook-bodies',
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED || 'true',
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamo,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_REGION: LOCAL_REGION,

@@ -4,6 +4,7 @@ import type { ProviderName } from '#shared/model/provider.js';
 import { nowIso } from '#shared/model/time.js';
 import { db, deleteKeys, isConditionFailure, queryAll } from '#shared/store/client.js';
 import { gsi1, keys } from '#shared/store/keys.js';
+import { accountUserIds } from '#shared/store/provider-accounts.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
 import { writeForUser } from '#shared/store/user-guard.js';
 
@@ -28,6 +29,8 @@ export interface Connection {
   /** One sync at a time per connection: holder and expiry of the lease. */
   sync_lease_owner?: string | null;
   sync_lease_until?: number | null;
+  /** The last push delivery for this connection (provider-accounts.ts); the watchdog's input. */
+  last_webhook_at?: string | null;
 }
 
 /** Active connections of a provider are indexed in shards so a dispatcher can page them without a hot key. */
@@ -125,11 +128,8 @@ export async function upsertConnection(
 /** Our other users connected to the same provider account (active connections only). */
 export async function linkedUserIds(connection: Connection): Promise<string[]> {
   if (!connection.provider_user_id) return [];
-  const items = await queryAll({
-    KeyConditionExpression: 'PK = :pk',
-    ExpressionAttributeValues: { ':pk': `PROVACCOUNT#${connection.provider}#${connection.provider_user_id}` },
-  });
-  const others = items.map((i) => i.user_id as string).filter((id) => id !== connection.user_id);
+  const linked = await accountUserIds(connection.provider, connection.provider_user_id);
+  const others = linked.filter((id) => id !== connection.user_id);
   const connections = await Promise.all(others.map((id) => getConnection(id, connection.provider)));
   return connections.filter((c) => c?.status === 'active').map((c) => c!.user_id);
 }

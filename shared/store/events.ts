@@ -20,8 +20,25 @@ const pointerSk = (id: string) => `EVENTID#${id}`;
  * re-delivered workout lands on the same key and is recognised as a duplicate without a lookup.
  */
 export function eventId(userId: string, sourceKey: string, start: number, end: number): string {
-  const hex = createHash('sha256').update(`${userId}|${sourceKey}|${start}|${end}`).digest('hex');
+  return uuidFrom(`${userId}|${sourceKey}|${start}|${end}`);
+}
+
+function uuidFrom(identity: string): string {
+  const hex = createHash('sha256').update(identity).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * The identity of an event a provider names (`externalId`): one per (user, provider, category, provider id), so a
+ * revision whose times changed replaces it and a delete notification finds it (providers.md 6, risk 9).
+ */
+export function externalEventId(
+  userId: string,
+  provider: string,
+  category: EventCategory,
+  externalId: string,
+): string {
+  return uuidFrom(`${userId}|ext|${provider}|${category}|${externalId}`);
 }
 
 function toItem(event: StoredEvent) {
@@ -96,6 +113,28 @@ export async function insertEvent(event: StoredEvent): Promise<boolean> {
 export async function upsertEvent(event: StoredEvent): Promise<void> {
   const { table } = db();
   await writeForUser(event.userId, replaceEventsItems(table, [], [event]));
+}
+
+/**
+ * Writes an event keyed by its external identity over its previous version, which may sit under another sort
+ * key (its start changed): the previous item is found through the id pointer and removed in the same transaction.
+ */
+export async function upsertExternalEvent(event: StoredEvent): Promise<void> {
+  const { doc, table } = db();
+  const partition = keys.userPartition(event.userId);
+  const pointer = await doc.send(
+    new GetCommand({
+      TableName: table,
+      Key: { PK: partition, SK: pointerSk(event.id) },
+      ConsistentRead: true,
+    }),
+  );
+  const previousSk = pointer.Item?.event_sk as string | undefined;
+  const moved =
+    previousSk && previousSk !== eventSk(event.category, event.start, event.id)
+      ? [{ Delete: { TableName: table, Key: { PK: partition, SK: previousSk } } }]
+      : [];
+  await writeForUser(event.userId, [...moved, ...puts(table, event, false)]);
 }
 
 /** Transaction items replacing `removed` events by `added` ones (sleep sessions merged across batches). */

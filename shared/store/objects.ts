@@ -1,11 +1,17 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 
 /**
  * Object storage: S3 on AWS; in the sandbox (`OBJECTS_DIR` set) a local folder per bucket, as the embedded
- * default promises. Only what the system needs: read, write (the sandbox's ingress; API Gateway writes on AWS)
- * and delete.
+ * default promises. Only what the system needs: read, write (webhook bodies too large for a queue message; SDK
+ * uploads are written by API Gateway on AWS) and delete.
  */
 export interface ObjectStore {
   /** The object's bytes; undefined when there is no such object. */
@@ -28,8 +34,8 @@ class S3Store implements ObjectStore {
     }
   }
 
-  async put(): Promise<void> {
-    throw new Error('Objects are written by API Gateway on AWS, never by a function');
+  async put(bucket: string, key: string, body: Buffer) {
+    await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   }
 
   async delete(bucket: string, key: string) {

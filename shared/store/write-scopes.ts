@@ -31,12 +31,17 @@ export const WRITE_SCOPES = {
   // Connections, their account links, OAuth states, provider settings, sync status and slots.
   oauth: ['USER#', 'PROVACCOUNT#', 'OAUTHSTATE#', 'PROVIDERSETTINGS'],
   sync: ['USER#'],
+  // Verifies and queues; DEV-authenticated subscription routes write nothing either.
+  webhooks: [],
   'erasure-worker': [...USER_DATA, ...USER_INDEXED],
   'sleep-finaliser': USER_DATA,
   'sdk-upload-worker': USER_DATA,
   'sdk-authorizer': [],
   'sync-dispatcher': [],
-  'sync-worker': USER_DATA,
+  // Provider data, and the app-wide request budgets of the providers (shared/store/rate-budgets.ts).
+  'sync-worker': [...USER_DATA, 'RATEBUDGET#'],
+  // The same, and revoking connections (a deregistration removes the account link too).
+  'webhook-worker': [...USER_DATA, 'PROVACCOUNT#', 'RATEBUDGET#'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ScopedFunction = keyof typeof WRITE_SCOPES;

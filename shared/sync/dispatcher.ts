@@ -7,9 +7,13 @@ import { defaultLiveSyncMode, PROVIDER_INFO } from '#shared/providers/registry.j
 import { ACTIVE_SHARDS, activeConnectionsPage } from '#shared/store/connections.js';
 import { getProviderSettings } from '#shared/store/provider-settings.js';
 import { queueLiveSyncs } from '#shared/sync/enqueue.js';
+import { queueCatchups } from '#shared/sync/watchdog.js';
+
+/** `live`: a periodic pull of every connection; `watchdog`: catch-up polls of silent push connections. */
+const dispatchKind = z.enum(['live', 'watchdog']).default('live');
 
 /** What each provider's schedule invokes the dispatcher with (shared/jobs/schedules.ts `input`). */
-export const dispatchInput = z.object({ provider: z.enum(SYNC_PROVIDERS) });
+export const dispatchInput = z.object({ provider: z.enum(SYNC_PROVIDERS), kind: dispatchKind });
 
 /**
  * Where a dispatch run that neared its deadline goes on: the shard and the index page key to resume at, plus the
@@ -18,6 +22,7 @@ export const dispatchInput = z.object({ provider: z.enum(SYNC_PROVIDERS) });
 export const dispatchJob = z.object({
   dispatch_id: z.string().min(1),
   provider: z.enum(SYNC_PROVIDERS),
+  kind: dispatchKind,
   shard: z
     .number()
     .int()
@@ -32,7 +37,7 @@ export type DispatchJob = z.infer<typeof dispatchJob>;
 export interface DispatchResult {
   provider: SyncProvider;
   dispatch_id: string;
-  /** Active connections a live job was queued for (by this invocation and the ones it continues). */
+  /** Connections a job was queued for (live: every active one; watchdog: the silent ones). */
   connections: number;
   /** SendMessageBatch requests made for them. */
   requests: number;
@@ -46,12 +51,16 @@ export interface DispatchResult {
  * Whether live pulls of the provider are on: the admin toggle (`PUT /oauth/providers/{p}`), and the live sync mode
  * (pull unless set to webhook, contract 7.2: periodic pulls only for providers whose live mode is pull).
  */
-async function livePullsOff(provider: SyncProvider): Promise<string | undefined> {
+async function dispatchOff(provider: SyncProvider, kind: DispatchKind): Promise<string | undefined> {
   const settings = await getProviderSettings(provider);
   if (!settings.is_enabled) return `${provider} is disabled`;
   const mode = settings.live_sync_mode ?? defaultLiveSyncMode(PROVIDER_INFO[provider]);
-  return mode === 'pull' ? undefined : `the live sync mode of ${provider} is ${mode}`;
+  // Pulls when live mode is pull; the watchdog when it is webhook (a polled connection cannot go silent).
+  const wanted = kind === 'live' ? 'pull' : 'webhook';
+  return mode === wanted ? undefined : `the live sync mode of ${provider} is ${mode}`;
 }
+
+type DispatchKind = z.output<typeof dispatchKind>;
 
 /** A page is not started with less than this left: one page (up to 1 MB of user ids) is sent whole. */
 export const DISPATCH_MARGIN_MS = 60_000;
@@ -81,11 +90,12 @@ export async function dispatchLiveSyncs(
   const margin = options.marginMs ?? DISPATCH_MARGIN_MS;
   const jitterSeconds = options.jitterSeconds ?? LIVE_JITTER_SECONDS;
   const { provider } = start;
+  const kind = start.kind ?? 'live';
   const dispatchId = start.dispatch_id ?? randomUUID();
   let connections = start.connections ?? 0;
   let requests = start.requests ?? 0;
   if (start.dispatch_id === undefined) {
-    const skipped = await livePullsOff(provider);
+    const skipped = await dispatchOff(provider, kind);
     if (skipped) {
       logger.info('sync dispatch skipped', { provider, reason: skipped });
       return { provider, dispatch_id: dispatchId, connections, requests, complete: true, skipped };
@@ -99,6 +109,7 @@ export async function dispatchLiveSyncs(
         await sendJob('syncDispatch', dispatchJob, {
           dispatch_id: dispatchId,
           provider,
+          kind,
           shard,
           start_key: startKey,
           connections,
@@ -113,7 +124,9 @@ export async function dispatchLiveSyncs(
         return { provider, dispatch_id: dispatchId, connections, requests, complete: false };
       }
       const page = await activeConnectionsPage(provider, shard, startKey);
-      if (page.userIds.length > 0) {
+      if (page.userIds.length > 0 && kind === 'watchdog') {
+        connections += await queueCatchups(provider, page.userIds);
+      } else if (page.userIds.length > 0) {
         requests += await queueLiveSyncs(provider, page.userIds, { jitterSeconds });
         connections += page.userIds.length;
       }

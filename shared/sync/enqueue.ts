@@ -15,7 +15,8 @@ import { getUser } from '#shared/store/users.js';
 import { recordSyncEvent } from '#shared/sync/status.js';
 import { historicalWindow, liveFloor, MAX_DELAY_SECONDS, type SyncWindow } from '#shared/sync/window.js';
 
-export const SYNC_MODES = ['live', 'historical', 'manual'] as const;
+/** `catchup`: the freshness watchdog's poll of the window a push connection was silent for. */
+export const SYNC_MODES = ['live', 'historical', 'manual', 'catchup'] as const;
 export type SyncMode = (typeof SYNC_MODES)[number];
 
 const epochMs = z.number().int().min(0);
@@ -41,6 +42,8 @@ export const syncJob = z.object({
   user_id: z.guid(),
   provider: z.enum(SYNC_PROVIDERS),
   mode: z.enum(SYNC_MODES),
+  /** What the run's status events name as their source (contract 4.12, plus `watchdog`). */
+  source: z.enum(['pull', 'backfill', 'watchdog']).default('pull'),
   window: z
     .object({ start: epochMs, end: epochMs })
     .refine((w) => w.start <= w.end, { message: 'window.start must not be after window.end' }),
@@ -139,7 +142,7 @@ async function announce(job: SyncJob): Promise<void> {
     run_id: job.run_id,
     user_id: job.user_id,
     provider: job.provider,
-    source: 'pull',
+    source: job.source,
     stage: 'queued',
     status: 'in_progress',
     message: `${job.mode === 'historical' ? 'Historical sync' : 'Sync'} queued for ${job.provider}`,
@@ -166,6 +169,8 @@ export async function queueHistoricalSync(
     user_id: userId,
     provider,
     mode: 'historical',
+    // A push provider's history comes as a backfill it pushes (Garmin), not as pulled pages.
+    source: PROVIDER_INFO[provider].restPull ? 'pull' : 'backfill',
     window: historicalWindow(Math.min(days, historyDays(provider)), now),
   });
   return queueOnce(job, 'backfill');

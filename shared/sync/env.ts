@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { apiEnvSchema, baseEnvSchema } from '#shared/config/env.js';
 import { exactlyOneVaultKey, tokenVaultEnvShape, VAULT_KEY_MESSAGE } from '#shared/crypto/token-vault.js';
 import { queueProducerEnv, syncQueuesEnv } from '#shared/jobs/queues.js';
+import { watchdogEnvSchema } from '#shared/sync/watchdog.js';
 
 /**
  * The sync worker: reads and refreshes provider tokens (the token vault key), reads the provider app credentials
@@ -14,10 +15,14 @@ export const syncWorkerEnvSchema = baseEnvSchema
   .extend({ PROVIDER_CREDENTIALS_SECRET_ARN: z.string().min(1).optional() })
   .refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE });
 
-/** The dispatcher reads the active-connection index and sends live jobs; it continues through its own queue. */
+/**
+ * The dispatcher reads the active-connection index and sends live jobs (or the watchdog's catch-ups); it continues
+ * through its own queue.
+ */
 export const syncDispatcherEnvSchema = baseEnvSchema
   .extend(syncQueuesEnv.shape)
-  .extend(queueProducerEnv.syncDispatch.shape);
+  .extend(queueProducerEnv.syncDispatch.shape)
+  .extend(watchdogEnvSchema.shape);
 
 /** The `sync` API area queues manual and historical syncs. */
 export const syncAreaEnvSchema = apiEnvSchema.extend(syncQueuesEnv.shape);

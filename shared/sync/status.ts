@@ -19,7 +19,16 @@ import { type TransactItem, writeForUser } from '#shared/store/user-guard.js';
  * Everything lives in the user partition, so erasing a user erases their sync history.
  */
 
-export const SYNC_SOURCES = ['pull', 'webhook', 'sdk', 'backfill', 'xml_import', 'linked_account'] as const;
+/** The reference's sources, plus `watchdog`: a catch-up poll of a push connection that went silent. */
+export const SYNC_SOURCES = [
+  'pull',
+  'webhook',
+  'sdk',
+  'backfill',
+  'xml_import',
+  'linked_account',
+  'watchdog',
+] as const;
 export const SYNC_STAGES = [
   'queued',
   'started',

@@ -13,15 +13,15 @@ import {
 } from '#shared/oauth/errors.js';
 import { type FreshTokens, freshTokens } from '#shared/oauth/fresh-token.js';
 import { logger } from '#shared/observability.js';
+import { userClient } from '#shared/providers/client.js';
 import {
-  bearerGet,
+  PermissionDeniedError,
   ProviderRequestError,
   RateLimitedError,
   TransientProviderError,
   UnauthorizedError,
 } from '#shared/providers/http.js';
-import { providerConfig } from '#shared/providers/registry.js';
-import type { ProviderGet, PullProvider, PullResult, SyncUnit } from '#shared/providers/types.js';
+import type { ProviderGet, ProviderModule, PullResult, SyncUnit } from '#shared/providers/types.js';
 import { db, isConditionFailure } from '#shared/store/client.js';
 import {
   acquireLease,
@@ -34,6 +34,7 @@ import { keys } from '#shared/store/keys.js';
 import { extendSlot, releaseSlot } from '#shared/store/sync-slots.js';
 import { LIVE_USER, UserGone } from '#shared/store/user-guard.js';
 import { getUser } from '#shared/store/users.js';
+import { saveBackfillRecord } from '#shared/sync/backfill-record.js';
 import {
   changeSyncVisibility,
   NO_TOTALS,
@@ -81,7 +82,7 @@ import {
  */
 
 export interface SyncWorkerDeps {
-  providers: Partial<Record<ProviderName, PullProvider>>;
+  providers: Partial<Record<ProviderName, ProviderModule>>;
   /** Usable tokens for a connection (default: `freshTokens`, refreshing near expiry). */
   tokens(connection: Connection): Promise<FreshTokens>;
   /** New tokens after the provider rejected the current ones (default: `refreshRejectedTokens`). */
@@ -99,11 +100,7 @@ export interface SyncWorkerDeps {
 export const DEFAULT_SYNC_DEPS: Omit<SyncWorkerDeps, 'providers'> = {
   tokens: (connection) => freshTokens(connection),
   refresh: refreshRejectedTokens,
-  client: async (provider, accessToken) => {
-    const config = await providerConfig(provider);
-    if (!config.apiBaseUrl) throw new Error(`no API base URL configured for ${provider}`);
-    return bearerGet(config.apiBaseUrl, accessToken);
-  },
+  client: userClient,
   // A unit may page through several provider requests of up to 30 s each.
   softMarginMs: 60_000,
   hardMarginMs: 10_000,
@@ -176,6 +173,8 @@ class SyncRun {
   private lastProgress = 0;
   /** A final (`failed`) status has been recorded for the run. */
   private ended = false;
+  /** Units of the run's window, once resolved. */
+  private unitsTotal = 0;
 
   constructor(
     private readonly job: SyncJob,
@@ -187,16 +186,16 @@ class SyncRun {
     this.startedAt = job.started_at ?? new Date().toISOString();
   }
 
-  private event(
+  private async event(
     input: Omit<SyncEventInput, 'run_id' | 'user_id' | 'provider' | 'source'>,
     window?: SyncWindow,
   ) {
     const { job } = this;
-    return recordSyncEvent({
+    const event = await recordSyncEvent({
       run_id: job.run_id,
       user_id: job.user_id,
       provider: job.provider,
-      source: 'pull',
+      source: job.source,
       started_at: this.startedAt,
       ...input,
       metadata: {
@@ -211,6 +210,21 @@ class SyncRun {
         ...input.metadata,
       },
     });
+    if (job.source === 'backfill') {
+      await saveBackfillRecord(job.user_id, job.provider, {
+        run_id: job.run_id,
+        status: event.status,
+        stage: event.stage,
+        requested: this.totals.units_done + this.totals.units_skipped,
+        total: input.items_total ?? this.unitsTotal,
+        window_start: (window ?? job.window).start,
+        window_end: (window ?? job.window).end,
+        started_at: this.startedAt,
+        updated_at: event.timestamp,
+        error: event.error ?? null,
+      });
+    }
+    return event;
   }
 
   private requeue(changes: Partial<SyncJob>, delaySeconds: number) {
@@ -329,7 +343,7 @@ class SyncRun {
     );
   }
 
-  private async sync(provider: PullProvider, connection: Connection): Promise<JobOutcome> {
+  private async sync(provider: ProviderModule, connection: Connection): Promise<JobOutcome> {
     const { job, deps, invocation } = this;
     const window = resolveWindow(
       job.window,
@@ -339,6 +353,7 @@ class SyncRun {
     const all = provider.units(window.start, window.end);
     const remaining = unitsAfter(all, job.checkpoint);
     const total = all.length;
+    this.unitsTotal = total;
     let done = total - remaining.length;
     let checkpoint = job.checkpoint;
     const continuation = { window, from_cursor: false };
@@ -387,7 +402,9 @@ class SyncRun {
               result = await provider.pull(get, unit);
             }
             await this.progress('saving', done, total, unit, window);
-            const saved = await writingFor(job.user_id, () => savePullResult(job.user_id, result));
+            const saved = await writingFor(job.user_id, () =>
+              savePullResult(job.user_id, result, provider.eventIdentity),
+            );
             this.totals.samples += saved.samples;
             this.totals.events += saved.events;
             this.totals.scores += saved.scores;
@@ -420,6 +437,12 @@ class SyncRun {
           return this.transient(error, { done, total, resume: { ...continuation, checkpoint } }, window);
         } else if (error instanceof UnauthorizedError) {
           return this.fail(`${job.provider} rejected a freshly refreshed access token`, error.message);
+        } else if (error instanceof PermissionDeniedError) {
+          // Every later unit would be refused too (Garmin: no HISTORICAL_DATA_EXPORT): stop the chain here.
+          return this.fail(
+            `${job.provider} refused ${unit.key} and the rest: ${error.message}`,
+            error.message,
+          );
         } else if (
           error instanceof ConnectionAuthError ||
           error instanceof TokenRefreshBusyError ||

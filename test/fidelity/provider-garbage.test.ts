@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '#shared/identity/users.js';
 import { QUEUES, SYNC_QUEUES } from '#shared/jobs/queues.js';
 import { bearerGet } from '#shared/providers/http.js';
-import type { PullProvider } from '#shared/providers/types.js';
+import type { ProviderModule } from '#shared/providers/types.js';
 import { upsertConnection } from '#shared/store/connections.js';
 import { newRunId, type SyncJob } from '#shared/sync/enqueue.js';
 import { userSyncRuns } from '#shared/sync/status-read.js';
@@ -28,7 +28,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-const provider = (pull: PullProvider['pull']): PullProvider => ({
+const provider = (pull: ProviderModule['pull']): ProviderModule => ({
   name: 'ultrahuman',
   identity: async () => ({ providerUserId: null, providerUsername: null }),
   units: (start, end) => [{ key: 'only', start, end }],
@@ -47,13 +47,14 @@ async function connectedUser(): Promise<string> {
   return user.id;
 }
 
-function run(userId: string, pull: PullProvider['pull'], receiveCount: number) {
+function run(userId: string, pull: ProviderModule['pull'], receiveCount: number) {
   const end = Date.UTC(2026, 10, 1);
   const job: SyncJob = {
     run_id: newRunId(),
     user_id: userId,
     provider: 'ultrahuman',
     mode: 'manual',
+    source: 'pull',
     window: { start: end - DAY, end },
     from_cursor: false,
     attempt: 0,

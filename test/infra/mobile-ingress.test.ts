@@ -33,7 +33,8 @@ const statementsOf = (roleId: string): Json[] =>
     .filter(([, p]) => p.Properties.Roles.some((r: Json) => r.Ref === roleId))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
 
-const [bucketId, bucket] = only('AWS::S3::Bucket');
+// The uploads bucket (the other one holds webhook bodies, checked in stack.test.ts).
+const [bucketId, bucket] = ofType('AWS::S3::Bucket').find(([id]) => id.startsWith('MobileIngressUploads'))!;
 const [restApiId, restApi] = only('AWS::ApiGateway::RestApi');
 const [httpApiId] = only('AWS::ApiGatewayV2::Api');
 const [queueId] = ofType('AWS::SQS::Queue').find(
@@ -80,7 +81,9 @@ describe('uploads bucket', () => {
         Rules: [{ Prefix: UPLOAD_PREFIX, ExpirationInDays: 14, Status: 'Enabled' }],
       },
     });
-    const [, policy] = only('AWS::S3::BucketPolicy');
+    const [, policy] = ofType('AWS::S3::BucketPolicy').find(
+      ([, p]) => p.Properties.Bucket.Ref === bucketId,
+    )!;
     expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
       expect.objectContaining({
         Effect: 'Deny',
@@ -132,16 +135,17 @@ describe('access to the uploads', () => {
     ]);
   });
 
-  it('the upload worker may only read and delete uploads; no other function touches S3', () => {
+  it('the upload worker may only read and delete uploads; no other function touches the uploads', () => {
     const s3 = (roleId: string) =>
       statementsOf(roleId).filter((s) => JSON.stringify(s.Action).includes('s3:'));
     expect(s3(roleOf(workerId))).toEqual([
       { Action: ['s3:GetObject', 's3:DeleteObject'], Effect: 'Allow', Resource: uploadObjects },
     ]);
     // Besides the worker and the upload role, only CDK's notifications handler (s3:PutBucketNotification).
+    const onUploads = (roleId: string) => s3(roleId).filter((s) => JSON.stringify(s.Resource).includes(bucketId));
     const s3Roles = ofType('AWS::IAM::Role')
       .map(([id]) => id)
-      .filter((id) => s3(id).length > 0);
+      .filter((id) => onUploads(id).length > 0);
     const [handlerId] = ofType('AWS::Lambda::Function').find(([, fn]) => !fn.Properties.FunctionName)!;
     expect(s3Roles.sort()).toEqual([roleOf(workerId), uploadRoleId, roleOf(handlerId)].sort());
   });

@@ -8,7 +8,13 @@ import { readConfig } from '#lib/config.js';
 import { apiAreas, FALLBACK_AREA } from '#shared/api/index.js';
 import { apiEnvSchema } from '#shared/config/env.js';
 import { UPLOAD_PREFIX } from '#shared/ingest/sdk-uploads.js';
-import { QUEUES, type QueueName, SYNC_QUEUES, visibilityTimeoutSeconds } from '#shared/jobs/queues.js';
+import {
+  QUEUES,
+  type QueueName,
+  SYNC_QUEUES,
+  visibilityTimeoutSeconds,
+  WEBHOOK_QUEUES,
+} from '#shared/jobs/queues.js';
 import { SCHEDULES, scheduleSpec } from '#shared/jobs/schedules.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
 import { WRITE_SCOPES } from '#shared/store/write-scopes.js';
@@ -52,7 +58,9 @@ const jobWorkers = [
   ]),
 ];
 /** Functions that handle provider OAuth tokens: the token key and the provider credentials, nobody else. */
-const tokenHandlers = ['oauth', 'sync-worker'];
+const tokenHandlers = ['oauth', 'sync-worker', 'webhook-worker'];
+/** Functions reading the provider credentials (token handlers, and the webhook verifiers for their secrets). */
+const credentialReaders = [...tokenHandlers, 'webhooks'];
 /** The mobile ingress's Lambda authorizer (lib/mobile-ingress.ts): verifies SDK tokens and API keys, like the sdk area. */
 const AUTHORIZER = 'sdk-authorizer';
 /** Functions that verify tokens with the JWT signing key: the stateful API areas and the authorizer. */
@@ -64,6 +72,18 @@ const uploadObjectsGrant = (bucketId: string) => ({
   Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, `/${UPLOAD_PREFIX}*`]] },
 });
 /** Queue resource (logical id and resource) by its physical name. */
+/** The mobile ingress's uploads bucket and the webhook bodies bucket (the stack's only two). */
+const bucketNamed = (prefix: string) =>
+  ofType('AWS::S3::Bucket').find(([id]) => id.startsWith(prefix))![0];
+const uploadsBucket = () => bucketNamed('MobileIngressUploads');
+const webhookBodiesBucket = () => bucketNamed('JobsWebhookBodies');
+const webhookBodiesGrant = (actions: string[]) => ({
+  Action: actions.length === 1 ? actions[0] : actions,
+  Effect: 'Allow',
+  Resource: { 'Fn::Join': ['', [getAtt(webhookBodiesBucket(), 'Arn'), '/*']] },
+});
+const webhookQueueUrls = Object.values(WEBHOOK_QUEUES).map((name) => QUEUES[name].urlVariable);
+
 const queueNamed = (name: string) =>
   ofType('AWS::SQS::Queue').find(([, q]) => q.Properties.QueueName === `open-wearables-test-${name}`)!;
 const getAtt = (id: string, attribute: string) => ({ 'Fn::GetAtt': [id, attribute] });
@@ -114,7 +134,7 @@ describe('functions', () => {
         ],
       },
     ]);
-    const [[bucketId]] = ofType('AWS::S3::Bucket') as [[string, Resource]];
+    const bucketId = uploadsBucket();
     expect(statementsOf(handlerId)).toEqual([
       { Action: 's3:PutBucketNotification', Effect: 'Allow', Resource: getAtt(bucketId, 'Arn') },
     ]);
@@ -155,6 +175,7 @@ describe('functions', () => {
       users: ['ERASURE_QUEUE_URL'],
       oauth: ['TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN', ...syncQueueUrls],
       sync: syncQueueUrls,
+      webhooks: ['PROVIDER_CREDENTIALS_SECRET_ARN', 'WEBHOOK_BODIES_BUCKET', ...webhookQueueUrls],
     };
     for (const [id, fn] of apiFunctions) {
       const area = areaOfFunction.get(id)!;
@@ -186,6 +207,12 @@ describe('functions', () => {
       [QUEUES.sdkUploads.worker]: [],
       'sync-dispatcher': [QUEUES.syncDispatch.urlVariable, ...syncQueueUrls],
       'sync-worker': [...syncQueueUrls, 'TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN'],
+      'webhook-worker': [
+        ...webhookQueueUrls,
+        'TOKEN_KMS_KEY_ID',
+        'PROVIDER_CREDENTIALS_SECRET_ARN',
+        'WEBHOOK_BODIES_BUCKET',
+      ],
     };
     expect(Object.keys(expected).sort()).toEqual([...jobWorkers].sort());
     for (const [worker, extra] of Object.entries(expected)) {
@@ -226,6 +253,10 @@ describe('functions', () => {
       sdkUploads: [],
       syncFitbit: ['oauth', 'sync', 'sync-dispatcher', 'sync-worker'],
       syncUltrahuman: ['oauth', 'sync', 'sync-dispatcher', 'sync-worker'],
+      syncGarmin: ['oauth', 'sync', 'sync-dispatcher', 'sync-worker'],
+      syncStrava: ['oauth', 'sync', 'sync-dispatcher', 'sync-worker'],
+      webhookGarmin: ['webhooks', 'webhook-worker'],
+      webhookStrava: ['webhooks', 'webhook-worker'],
     };
     expect(Object.keys(senders).sort()).toEqual([...queueNames].sort());
     for (const [id, fn] of functions) {
@@ -266,7 +297,15 @@ describe('functions', () => {
 
   it('have roles without managed policies, allowed only their own log group, the table and GSI1', () => {
     const table = ofType('AWS::DynamoDB::Table')[0]![0];
-    const [[bucketId]] = ofType('AWS::S3::Bucket') as [[string, Resource]];
+    const bucketId = uploadsBucket();
+    // The webhook bodies' grants (objects only, each function its own actions): checked exactly here.
+    const bodyGrants: Record<string, string[]> = {
+      webhooks: ['s3:PutObject'],
+      'webhook-worker': ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+    };
+    for (const [name, actions] of Object.entries(bodyGrants)) {
+      expect(statementsOf(functionOfArea(name)), name).toContainEqual(webhookBodiesGrant(actions));
+    }
     for (const [id, fn] of functions) {
       const role = roleOfFunction(id);
       expect(resources[role]!.Properties.ManagedPolicyArns).toBeUndefined();
@@ -285,10 +324,11 @@ describe('functions', () => {
       // No wildcard action or resource (the only '*' are the partition-key prefixes of the write scope, and the
       // upload prefix of the upload worker's S3 grant, checked exactly in mobile-ingress.test.ts).
       const uploadGrant = JSON.stringify(uploadObjectsGrant(bucketId));
+      const name = areaOfFunction.get(id)!;
+      const bodyGrant = bodyGrants[name] ? JSON.stringify(webhookBodiesGrant(bodyGrants[name])) : undefined;
       const unscoped = statements
-        .filter(
-          (s) => areaOfFunction.get(id) !== QUEUES.sdkUploads.worker || JSON.stringify(s) !== uploadGrant,
-        )
+        .filter((s) => name !== QUEUES.sdkUploads.worker || JSON.stringify(s) !== uploadGrant)
+        .filter((s) => JSON.stringify(s) !== bodyGrant)
         .map(({ Condition, ...rest }) => rest);
       expect(JSON.stringify(unscoped)).not.toContain('*');
     }
@@ -657,7 +697,7 @@ describe('secrets', () => {
     const readers = ofType('AWS::IAM::Policy')
       .filter(([, p]) => JSON.stringify(p.Properties).includes('secretsmanager:GetSecretValue'))
       .map(([, p]) => p.Properties.Roles[0].Ref as string);
-    const tokenFunctions = functions.filter(([id]) => tokenHandlers.includes(areaOfFunction.get(id)!));
+    const tokenFunctions = functions.filter(([id]) => credentialReaders.includes(areaOfFunction.get(id)!));
     expect(readers.sort()).toEqual(
       [
         ...new Set(
@@ -677,7 +717,7 @@ describe('secrets', () => {
       const expected = [
         ...(jwtReaders.includes(name) ? [jwtKey[0]] : []),
         ...(name === 'tokens' ? [admin[0]] : []),
-        ...(tokenHandlers.includes(name) ? [providerCredentials[0]] : []),
+        ...(credentialReaders.includes(name) ? [providerCredentials[0]] : []),
       ];
       expect(secretResources.sort(), name).toEqual(expected.sort());
       const variables = fn.Properties.Environment.Variables;
@@ -686,7 +726,7 @@ describe('secrets', () => {
       );
       expect(variables.ADMIN_SECRET_ARN).toEqual(name === 'tokens' ? { Ref: admin[0] } : undefined);
       expect(variables.PROVIDER_CREDENTIALS_SECRET_ARN, name).toEqual(
-        tokenHandlers.includes(name) ? { Ref: providerCredentials[0] } : undefined,
+        credentialReaders.includes(name) ? { Ref: providerCredentials[0] } : undefined,
       );
     }
   });
@@ -704,7 +744,7 @@ describe('provider token key (KMS)', () => {
     });
   });
 
-  it('only the oauth area and the sync worker may use it, only under the vault encryption context', () => {
+  it('only the oauth area and the sync and webhook workers may use it, only under the vault encryption context', () => {
     const [keyId] = keys[0]!;
     for (const [id, fn] of functions) {
       const name = areaOfFunction.get(id)!;
@@ -833,6 +873,10 @@ describe('settings', () => {
         ],
         ['{"provider":"fitbit"}', 'rate(15 minutes)', 900],
         ['{"provider":"ultrahuman"}', 'rate(15 minutes)', 900],
+        ['{"provider":"strava"}', 'rate(15 minutes)', 900],
+        // The watchdogs keep their own rate: the silence threshold decides how late a catch-up may be.
+        ['{"provider":"garmin","kind":"watchdog"}', 'rate(1 hour)', 3600],
+        ['{"provider":"strava","kind":"watchdog"}', 'rate(1 hour)', 3600],
       ].sort(),
     );
   });

@@ -168,7 +168,7 @@ describe('GET /users/{id}/connections', () => {
     });
     expect(byProvider.garmin).toMatchObject({
       provider: 'garmin',
-      max_historical_days: 30,
+      max_historical_days: 365,
       rest_pull: false,
       webhook_stream: true,
       webhook_callback: true,

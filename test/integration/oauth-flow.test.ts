@@ -24,7 +24,7 @@ useLocalQueues();
 // provider identity comes from a controlled implementation (the fake's profile endpoint).
 vi.mock('#shared/sync/enqueue.js', () => ({ queueHistoricalSync: vi.fn(async () => null) }));
 vi.mock('#shared/providers/index.js', () => ({
-  pullProviders: {
+  providerModules: {
     fitbit: {
       name: 'fitbit',
       identity: async (get: (path: string) => Promise<unknown>) => {

@@ -133,7 +133,7 @@ describe('POST /providers/{provider}/users/{user_id}/sync', () => {
   });
 
   it('501 for a provider without a pull implementation, 400 for an unknown one', async () => {
-    for (const provider of ['garmin', 'apple', 'polar']) {
+    for (const provider of ['apple', 'polar']) {
       expect(await call('POST', syncPath(provider, randomUUID()))).toEqual({
         status: 501,
         body: { detail: `Provider '${provider}' does not support any requested data types` },
@@ -189,9 +189,22 @@ describe('POST /providers/{provider}/users/{user_id}/sync/historical', () => {
         body: { detail: `Provider '${provider}' does not support historical sync.` },
       });
     }
-    for (const provider of ['garmin', 'oura']) {
+    for (const provider of ['oura', 'polar']) {
       expect((await call('POST', `${syncPath(provider, randomUUID())}/historical`)).status).toBe(501);
     }
+  });
+
+  it("answers Garmin's backfill in the contract's webhook_backfill shape", async () => {
+    const user = await createUser({});
+    const { status, body } = await call('POST', `${syncPath('garmin', user.id)}/historical?days=60`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      success: true,
+      provider: 'garmin',
+      method: 'webhook_backfill',
+      days: 60,
+      message: 'Garmin 60-day backfill started. Progress available via backfill/status.',
+    });
   });
 });
 

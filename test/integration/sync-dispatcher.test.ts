@@ -21,7 +21,7 @@ import { newUserId } from '#test/helpers/users.js';
 import { handler } from '../../functions/sync-dispatcher.js';
 
 let sqs: LocalSqs;
-const urls = {} as Record<'fitbit' | 'ultrahuman' | 'dispatch', string>;
+const urls = {} as Record<(typeof SYNC_PROVIDERS)[number] | 'dispatch', string>;
 let queues = 0;
 
 beforeAll(async () => {

@@ -21,7 +21,7 @@ import {
   TransientProviderError,
   UnauthorizedError,
 } from '#shared/providers/http.js';
-import type { PullProvider, PullResult, SyncUnit } from '#shared/providers/types.js';
+import type { ProviderModule, PullResult, SyncUnit } from '#shared/providers/types.js';
 import { createLambdaContext } from '#shared/sandbox/lambda-context.js';
 import { handlesToDelete, type LocalSqs, startLocalSqs, toSqsRecord } from '#shared/sandbox/sqs.js';
 import { queryAll } from '#shared/store/client.js';
@@ -153,7 +153,7 @@ type Script = (unit: SyncUnit, call: number) => void | Promise<void>;
 
 function fakeProvider(script: Script = () => {}) {
   const calls: string[] = [];
-  const provider: PullProvider = {
+  const provider: ProviderModule = {
     name: PROVIDER,
     identity: async () => ({ providerUserId: null, providerUsername: null }),
     units: dayUnits,
@@ -166,7 +166,7 @@ function fakeProvider(script: Script = () => {}) {
   return { provider, calls };
 }
 
-const workerWith = (provider: PullProvider, deps: Partial<SyncWorkerDeps> = {}) =>
+const workerWith = (provider: ProviderModule, deps: Partial<SyncWorkerDeps> = {}) =>
   createSyncWorker({ providers: { [PROVIDER]: provider }, ...deps });
 
 // ---------------------------------------------------------------------------------------------------------

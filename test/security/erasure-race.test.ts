@@ -11,7 +11,7 @@ import { erasureJob, runErasureJob, SECOND_PASS_DELAY_SECONDS } from '#shared/jo
 import { QUEUES } from '#shared/jobs/queues.js';
 import { SCHEDULES } from '#shared/jobs/schedules.js';
 import type { SourceRef } from '#shared/model/health-data.js';
-import type { PullProvider } from '#shared/providers/types.js';
+import type { ProviderModule } from '#shared/providers/types.js';
 import { upsertConnection } from '#shared/store/connections.js';
 import { UserGone } from '#shared/store/user-guard.js';
 import { newRunId } from '#shared/sync/enqueue.js';
@@ -85,7 +85,7 @@ const ring: SourceRef = {
 };
 
 /** A provider whose third unit of the sync deletes the user (the delete lands mid-sync, while pushes run). */
-function provider(onUnit: (index: number) => Promise<void>): PullProvider {
+function provider(onUnit: (index: number) => Promise<void>): ProviderModule {
   let calls = 0;
   return {
     name: 'ultrahuman',
@@ -202,6 +202,7 @@ describe('erasure racing pushes and a sync', () => {
         user_id: user.id,
         provider: 'ultrahuman',
         mode: 'manual',
+        source: 'pull',
         window: { start: end - 8 * DAY, end },
         from_cursor: false,
         attempt: 0,

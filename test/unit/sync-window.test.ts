@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { QUEUES, SYNC_PROVIDERS, SYNC_QUEUES } from '#shared/jobs/queues.js';
+import {
+  QUEUES,
+  SYNC_PROVIDERS,
+  SYNC_QUEUES,
+  WEBHOOK_PROVIDERS,
+  WEBHOOK_QUEUES,
+} from '#shared/jobs/queues.js';
 import { SCHEDULES, scheduleRateMinutes } from '#shared/jobs/schedules.js';
-import { pullProviders } from '#shared/providers/index.js';
+import { providerModules } from '#shared/providers/index.js';
+import { PROVIDER_INFO } from '#shared/providers/registry.js';
 import { syncJob } from '#shared/sync/enqueue.js';
 import {
   deferUntil,
@@ -122,12 +129,13 @@ describe('sync job schema', () => {
   };
 
   it('fills the defaults', () => {
-    expect(syncJob.parse(job)).toEqual({ ...job, from_cursor: false, attempt: 0 });
+    expect(syncJob.parse(job)).toEqual({ ...job, source: 'pull', from_cursor: false, attempt: 0 });
   });
 
   it('keeps a continuation whole', () => {
     const continuation = {
       ...job,
+      source: 'watchdog',
       from_cursor: false,
       checkpoint: '2024-02-29',
       attempt: 2,
@@ -139,7 +147,8 @@ describe('sync job schema', () => {
   });
 
   it.each([
-    ['an unknown provider', { provider: 'garmin' }],
+    ['an unknown provider', { provider: 'myspace' }],
+    ['an unknown source', { source: 'sdk' }],
     ['a provider without pull', { provider: 'apple' }],
     ['an unknown mode', { mode: 'sometimes' }],
     ['a reversed window', { window: { start: NOW, end: NOW - 1 } }],
@@ -153,17 +162,35 @@ describe('sync job schema', () => {
 });
 
 describe('registries', () => {
-  it('one sync queue and one dispatch schedule per pull provider with an implementation', () => {
-    expect([...SYNC_PROVIDERS].sort()).toEqual(Object.keys(pullProviders).sort());
+  it('one sync queue per implemented provider; a dispatch schedule per polled one, a watchdog per push one', () => {
+    expect([...SYNC_PROVIDERS].sort()).toEqual(Object.keys(providerModules).sort());
+    const pushProviders = Object.entries(providerModules)
+      .filter(([, module]) => module?.webhook)
+      .map(([name]) => name);
+    expect([...WEBHOOK_PROVIDERS].sort()).toEqual(pushProviders.sort());
+    const schedulesOf = (provider: string, kind?: string) =>
+      Object.values(SCHEDULES).filter(
+        (s) =>
+          s.worker === 'sync-dispatcher' &&
+          'input' in s &&
+          s.input.provider === provider &&
+          ('kind' in s.input ? s.input.kind : undefined) === kind,
+      );
     for (const provider of SYNC_PROVIDERS) {
       const queue = QUEUES[SYNC_QUEUES[provider]];
       expect(queue).toMatchObject({ name: `sync-${provider}`, worker: 'sync-worker' });
       expect(queue.maxConcurrency).toBeGreaterThanOrEqual(2);
-      expect(
-        Object.values(SCHEDULES).filter(
-          (s) => s.worker === 'sync-dispatcher' && 'input' in s && s.input.provider === provider,
-        ),
-      ).toHaveLength(1);
+      // Garmin only pushes: no periodic pull.
+      expect(schedulesOf(provider), provider).toHaveLength(PROVIDER_INFO[provider].restPull ? 1 : 0);
+      expect(schedulesOf(provider, 'watchdog'), provider).toHaveLength(
+        (WEBHOOK_PROVIDERS as readonly string[]).includes(provider) ? 1 : 0,
+      );
+    }
+    for (const provider of WEBHOOK_PROVIDERS) {
+      expect(QUEUES[WEBHOOK_QUEUES[provider]]).toMatchObject({
+        name: `webhook-${provider}`,
+        worker: 'webhook-worker',
+      });
     }
   });
 

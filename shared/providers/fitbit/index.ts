@@ -4,10 +4,11 @@ import { isObject } from '#shared/providers/json.js';
 import type {
   ProviderGet,
   ProviderIdentity,
-  PullProvider,
+  ProviderModule,
   SyncUnit,
   TokenSet,
 } from '#shared/providers/types.js';
+import { dayChunks } from '#shared/providers/units.js';
 
 /**
  * Fitbit Web API (providers.md 4.7): workouts only, from `GET /1/user/-/activities/list.json`. OAuth 2.0 with
@@ -47,19 +48,7 @@ const idText = (value: unknown): string | null => {
 };
 
 /** Chunks of at most `UNIT_DAYS` UTC days covering `[start, end)` exactly; the later ones start at midnight. */
-export function activityUnits(start: number, end: number): SyncUnit[] {
-  if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) return [];
-  const units: SyncUnit[] = [];
-  let unitStart = start;
-  let boundary = Math.floor(start / DAY_MS) * DAY_MS;
-  while (unitStart < end) {
-    boundary += UNIT_DAYS * DAY_MS;
-    const unitEnd = Math.min(boundary, end);
-    units.push({ key: `activities:${isoDate(unitStart)}`, start: unitStart, end: unitEnd });
-    unitStart = unitEnd;
-  }
-  return units;
-}
+export const activityUnits = (start: number, end: number) => dayChunks(start, end, UNIT_DAYS, 'activities');
 
 const hasScope = (tokens: TokenSet, scope: string) =>
   tokens.scope === null || tokens.scope.split(/[\s,]+/).includes(scope);
@@ -141,7 +130,7 @@ export async function pullActivities(get: ProviderGet, unit: SyncUnit): Promise<
   return [...byLogId.values()].sort((a, b) => a.start - b.start);
 }
 
-export const fitbit: PullProvider = {
+export const fitbit: ProviderModule = {
   name: 'fitbit',
   identity: fitbitIdentity,
   units: activityUnits,

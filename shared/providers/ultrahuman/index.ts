@@ -1,6 +1,6 @@
 import { ProviderRequestError } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
-import type { ProviderIdentity, PullProvider, SyncUnit } from '#shared/providers/types.js';
+import type { ProviderIdentity, ProviderModule, SyncUnit } from '#shared/providers/types.js';
 import { mapDailyMetrics } from '#shared/providers/ultrahuman/mapping.js';
 
 /**
@@ -45,7 +45,7 @@ function assertNoBodyError(body: unknown): void {
   if (isObject(body) && body.error) throw new ProviderRequestError(200, JSON.stringify(body).slice(0, 500));
 }
 
-export const ultrahuman: PullProvider = {
+export const ultrahuman: ProviderModule = {
   name: 'ultrahuman',
 
   async identity(get) {

@@ -1,0 +1,164 @@
+import * as z from 'zod';
+import { bodyBytes } from '#shared/http/request.js';
+import { defineRoute, Reply, type Route, type RouteContext } from '#shared/http/route.js';
+import { CAP, cappedString } from '#shared/http/validation.js';
+import type { WebhookRequest } from '#shared/providers/types.js';
+import { answerChallenge, receiveWebhook, webhookOf } from '#shared/webhooks/ingress.js';
+import {
+  createSubscription,
+  deleteSubscription,
+  getSubscription,
+  listSubscriptions,
+  renewSubscriptions,
+  updateSubscription,
+} from '#shared/webhooks/subscriptions.js';
+
+const tag = 'Provider webhooks';
+
+/** Any slug: an unknown one gets the contract's 404 text, not a validation error. */
+const providerParams = z.object({ provider: cappedString(CAP.id) });
+const subscriptionParams = providerParams.extend({ subscription_id: cappedString(CAP.id) });
+const callbackQuery = z.object({ callback_url: cappedString(CAP.url).pipe(z.url()).optional() });
+
+/** The challenge parameters every push provider uses (Strava `hub.*`, Oura `verification_token`/`challenge`). */
+const challengeQuery = z.object({
+  'hub.mode': cappedString(CAP.id).optional(),
+  'hub.challenge': cappedString(CAP.token).optional(),
+  'hub.verify_token': cappedString(CAP.token).optional(),
+  verification_token: cappedString(CAP.token).optional(),
+  challenge: cappedString(CAP.token).optional(),
+});
+
+const accepted = z.object({ status: z.string() });
+
+type AnyContext = RouteContext<unknown, unknown, unknown>;
+
+/** The request as a verifier sees it: the body byte for byte (base64 undone), headers lower-cased. */
+function webhookRequest(ctx: AnyContext, method: WebhookRequest['method']): WebhookRequest {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(ctx.headers)) headers[name.toLowerCase()] = value;
+  return {
+    method,
+    headers,
+    query: (ctx.query ?? {}) as Record<string, string | undefined>,
+    body: bodyBytes(ctx.event) ?? Buffer.alloc(0),
+    now: Date.now(),
+  };
+}
+
+const reply = (answer: { status: number; body: unknown }) => new Reply(answer.status, answer.body);
+
+/** POST (data) and GET (challenge) of one provider's webhook path; `provider` fixed for the legacy paths. */
+function webhookRoutes(path: string, fixed?: string): Route[] {
+  const providerOf = (ctx: AnyContext) => fixed ?? (ctx.params as { provider: string }).provider;
+  const params = fixed ? {} : { params: providerParams };
+  const legacy = fixed ? ` (legacy path of ${fixed})` : '';
+  return [
+    defineRoute({
+      method: 'POST',
+      path,
+      auth: 'NONE',
+      tag,
+      summary: `Provider notification, verified over the raw body and queued${legacy}`,
+      ...params,
+      response: accepted,
+      handle: async (ctx) => reply(await receiveWebhook(providerOf(ctx), webhookRequest(ctx, 'POST'))),
+    }),
+    defineRoute({
+      method: 'GET',
+      path,
+      auth: 'NONE',
+      tag,
+      summary: `Provider subscription challenge${legacy}`,
+      ...params,
+      query: challengeQuery,
+      handle: async (ctx) => reply(await answerChallenge(providerOf(ctx), webhookRequest(ctx, 'GET'))),
+    }),
+  ];
+}
+
+const health = (path: string, service: string) =>
+  defineRoute({
+    method: 'GET',
+    path,
+    auth: 'NONE',
+    tag,
+    summary: `Liveness of the ${service} endpoint`,
+    response: z.object({ status: z.literal('ok'), service: z.string() }),
+    handle: async () => ({ status: 'ok', service }),
+  });
+
+const subscriptionRoute = <P extends z.ZodType, Q extends z.ZodType | undefined>(
+  route: Omit<Route<P, Q>, 'auth' | 'tag'>,
+) => defineRoute({ ...route, auth: 'DEV', tag } as Route<P, Q>);
+
+const base = '/api/v1/providers/{provider}/webhooks';
+
+export const webhooksRoutes: Route[] = [
+  ...webhookRoutes(base),
+  defineRoute({
+    method: 'HEAD',
+    path: base,
+    auth: 'NONE',
+    tag,
+    summary: 'Reachability probe of a provider webhook endpoint',
+    params: providerParams,
+    handle: async ({ params }) => {
+      webhookOf(params.provider);
+      return new Reply(200);
+    },
+  }),
+  // Garmin's legacy paths take its pushes only (Garmin has no challenge).
+  ...webhookRoutes('/api/v1/garmin/webhooks/push', 'garmin').filter((r) => r.method === 'POST'),
+  ...webhookRoutes('/api/v1/garmin/webhooks/ping', 'garmin').filter((r) => r.method === 'POST'),
+  ...webhookRoutes('/api/v1/strava/webhooks', 'strava'),
+  ...webhookRoutes('/api/v1/strava/webhook', 'strava'),
+  health('/api/v1/strava/webhooks/health', 'strava-webhooks'),
+  health('/api/v1/strava/webhook/health', 'strava-webhooks'),
+  subscriptionRoute({
+    method: 'GET',
+    path: `${base}/subscriptions`,
+    summary: 'List the provider-side webhook subscriptions',
+    params: providerParams,
+    handle: async ({ params }) => listSubscriptions(params.provider),
+  }),
+  subscriptionRoute({
+    method: 'POST',
+    path: `${base}/subscriptions`,
+    summary: 'Register the webhook subscription (callback_url defaults to this deployment)',
+    params: providerParams,
+    query: callbackQuery,
+    handle: async ({ params, query }) => createSubscription(params.provider, query.callback_url),
+  }),
+  subscriptionRoute({
+    method: 'POST',
+    path: `${base}/subscriptions/renew`,
+    summary: 'Renew expiring subscriptions',
+    params: providerParams,
+    handle: async ({ params }) => renewSubscriptions(params.provider),
+  }),
+  subscriptionRoute({
+    method: 'GET',
+    path: `${base}/subscriptions/{subscription_id}`,
+    summary: 'One subscription (null when absent)',
+    params: subscriptionParams,
+    handle: async ({ params }) => getSubscription(params.provider, params.subscription_id),
+  }),
+  subscriptionRoute({
+    method: 'PUT',
+    path: `${base}/subscriptions/{subscription_id}`,
+    summary: "Change a subscription's callback URL",
+    params: subscriptionParams,
+    query: callbackQuery,
+    handle: async ({ params, query }) =>
+      updateSubscription(params.provider, params.subscription_id, query.callback_url),
+  }),
+  subscriptionRoute({
+    method: 'DELETE',
+    path: `${base}/subscriptions/{subscription_id}`,
+    summary: 'Delete a subscription',
+    params: subscriptionParams,
+    status: 200,
+    handle: async ({ params }) => deleteSubscription(params.provider, params.subscription_id),
+  }),
+];

@@ -1,0 +1,36 @@
+import { backfillUnits, pullBackfill } from '#shared/providers/garmin/backfill.js';
+import { garminIdentity } from '#shared/providers/garmin/identity.js';
+import { garminWebhook } from '#shared/providers/garmin/webhook.js';
+import type { ProviderModule } from '#shared/providers/types.js';
+
+/**
+ * Garmin Connect Developer Program (providers.md 4.1): push only. Garmin's terms forbid polling its summary
+ * endpoints, so a sync's units only request asynchronous backfills (backfill.ts) and the data arrives through
+ * the webhook (webhook.ts), mapped by mapping.ts. Events are Garmin's records, keyed by Garmin's ids
+ * (`activityId` for workouts, whichever summary they came in; `summaryId` for the rest), so a revised summary
+ * replaces its event. Garmin allows 100 requests a minute per app.
+ */
+
+export {
+  BACKFILL_TYPES,
+  type BackfillType,
+  canBackfill,
+  HISTORICAL_PERMISSION,
+} from '#shared/providers/garmin/backfill.js';
+export {
+  type GarminIdentity,
+  garminIdentity,
+  garminPermissionsScope,
+  permissionsScope,
+} from '#shared/providers/garmin/identity.js';
+export { mapGarminSummaries } from '#shared/providers/garmin/mapping.js';
+
+export const garminModule: ProviderModule = {
+  name: 'garmin',
+  identity: garminIdentity,
+  units: backfillUnits,
+  pull: pullBackfill,
+  eventIdentity: 'external',
+  budget: { kind: 'bucket', perMinute: 100 },
+  webhook: garminWebhook,
+};

@@ -1,0 +1,118 @@
+import type { HealthEvent, SourceRef, WorkoutDetails } from '#shared/model/health-data.js';
+import { roundTo } from '#shared/model/numbers.js';
+import { isObject, type JsonObject, numberOf, textOf } from '#shared/providers/json.js';
+import { stravaWorkoutType } from '#shared/providers/strava/sport-types.js';
+
+/**
+ * A Strava activity (a `SummaryActivity` of `GET /athlete/activities` or the `DetailedActivity` of
+ * `GET /activities/{id}`) -> a unified workout event (providers.md 4.6), pure. The event is Strava's record: its
+ * `id` is the external id, which the store keys Strava workouts by (eventIdentity `external`).
+ */
+
+export type WorkoutEvent = Extract<HealthEvent, { category: 'workout' }> & { externalId: string };
+
+export const DEFAULT_SOURCE_NAME = 'Strava';
+
+/** kJ -> kcal. */
+const KCAL_PER_KJ = 0.239006;
+const MAX_OFFSET_SECONDS = 14 * 3600;
+
+const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** `start_date` (ISO-8601 in UTC, or with an explicit offset) -> epoch ms; null for anything else. */
+export function instantOf(value: unknown): number | null {
+  const text = textOf(value);
+  if (!text || !UTC_INSTANT.test(text)) return null;
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** `utc_offset` (seconds east of UTC, a float) -> `±HH:MM`; null when absent or beyond ±14 h. */
+export function zoneOffsetOf(value: unknown): string | null {
+  const seconds = numberOf(value);
+  if (seconds === null || Math.abs(seconds) > MAX_OFFSET_SECONDS) return null;
+  const minutes = Math.round(Math.abs(seconds) / 60);
+  const sign = seconds < 0 && minutes > 0 ? '-' : '+';
+  return `${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** A Strava id: a safe non-negative integer or a string of digits. */
+export function idOf(value: unknown): string | null {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? String(value) : null;
+  const text = textOf(value);
+  return text !== null && /^\d+$/.test(text) ? text : null;
+}
+
+export function stravaSource(activity: JsonObject): SourceRef {
+  const device = textOf(activity.device_name);
+  return {
+    provider: 'strava',
+    deviceModel: device ?? DEFAULT_SOURCE_NAME,
+    sourceName: device ?? DEFAULT_SOURCE_NAME,
+    softwareVersion: null,
+    originalSourceName: device,
+  };
+}
+
+const nonNegative = (value: unknown): number | null => {
+  const number = numberOf(value);
+  return number !== null && number >= 0 ? number : null;
+};
+
+const positive = (value: unknown): number | null => {
+  const number = numberOf(value);
+  return number !== null && number > 0 ? number : null;
+};
+
+/** `calories` when Strava computed them (the detail only, and 0 when it could not), else `kilojoules` in kcal. */
+function energyOf(activity: JsonObject): number | null {
+  const calories = positive(activity.calories);
+  if (calories !== null) return calories;
+  const kilojoules = positive(activity.kilojoules);
+  return kilojoules === null ? null : kilojoules * KCAL_PER_KJ;
+}
+
+/** Decimal places follow the reference's workout_details columns (heart_rate_max int, avg and speeds 2, else 3). */
+function workoutDetails(activity: JsonObject): WorkoutDetails {
+  const details: WorkoutDetails = {};
+  const set = (key: keyof WorkoutDetails, value: number | null, places = 3) => {
+    if (value !== null) details[key] = roundTo(value, places);
+  };
+  set('heart_rate_avg', positive(activity.average_heartrate), 2);
+  set('heart_rate_max', positive(activity.max_heartrate), 0);
+  set('energy_burned', energyOf(activity));
+  set('distance', nonNegative(activity.distance));
+  set('average_speed', nonNegative(activity.average_speed), 2);
+  set('max_speed', nonNegative(activity.max_speed), 2);
+  set('average_watts', nonNegative(activity.average_watts));
+  set('max_watts', nonNegative(activity.max_watts));
+  set('moving_time_seconds', nonNegative(activity.moving_time), 0);
+  set('total_elevation_gain', nonNegative(activity.total_elevation_gain));
+  // Elevations may be below sea level.
+  set('elev_high', numberOf(activity.elev_high));
+  set('elev_low', numberOf(activity.elev_low));
+  return details;
+}
+
+/**
+ * One activity -> a workout, or null when it is malformed: no usable `id`, `start_date` or `elapsed_time`.
+ * Start is `start_date`, end = start + `elapsed_time` seconds (pauses included, as the wall-clock span).
+ */
+export function mapActivity(activity: unknown): WorkoutEvent | null {
+  if (!isObject(activity)) return null;
+  const externalId = idOf(activity.id);
+  const start = instantOf(activity.start_date);
+  const elapsed = nonNegative(activity.elapsed_time);
+  if (externalId === null || start === null || elapsed === null) return null;
+  return {
+    category: 'workout',
+    type: stravaWorkoutType(activity.sport_type, activity.type),
+    source: stravaSource(activity),
+    start,
+    end: start + Math.round(elapsed * 1000),
+    zoneOffset: zoneOffsetOf(activity.utc_offset),
+    durationSeconds: Math.round(elapsed),
+    externalId,
+    details: workoutDetails(activity),
+  };
+}

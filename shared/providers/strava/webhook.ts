@@ -1,0 +1,171 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import * as z from 'zod';
+import { ProviderRequestError, UnauthorizedError } from '#shared/providers/http.js';
+import { isObject } from '#shared/providers/json.js';
+import { idOf, mapActivity } from '#shared/providers/strava/mapping.js';
+import { ATHLETE_PATH, activityPath } from '#shared/providers/strava/pull.js';
+import { stravaSubscriptions } from '#shared/providers/strava/subscriptions.js';
+import {
+  type HandledNotification,
+  type NotificationContext,
+  type WebhookAnswer,
+  type WebhookNotification,
+  type WebhookProvider,
+  WebhookRejected,
+  type WebhookRequest,
+  type WebhookSettings,
+} from '#shared/providers/types.js';
+
+/**
+ * Strava push subscription (providers.md 4.6, contract 8.2): a GET challenge when the subscription is created,
+ * then one small event per change, acknowledged within 2 s, whose data is fetched by the worker.
+ *
+ * Strava's webhook events are not signed: its documentation defines no signature, so anyone who knows the
+ * callback URL can post a well-formed event. An event is therefore only a hint, and the handler asks Strava,
+ * with the user's own token, before acting on it: a create or update saves what Strava returns for that id (and
+ * only an activity of that athlete), a delete removes data only once Strava answers 404 for the activity, and a
+ * deauthorisation revokes the connection only once Strava refuses the user's (refreshed) token. A forged event
+ * costs one API request and can neither plant nor remove data. The reference's `X-Strava-Signature`
+ * (`t=<unix>,v1=<hex>`, no key defined for `v1`) is honoured as far as it goes: when present, its time must be
+ * fresh.
+ */
+
+export const VERIFY_TOKEN_SETTING = 'STRAVA_WEBHOOK_VERIFY_TOKEN';
+export const SIGNATURE_HEADER = 'x-strava-signature';
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+/** Equal-length digests, so neither the length nor the content of the token leaks through timing. */
+const sameSecret = (given: string, expected: string) => timingSafeEqual(digest(given), digest(expected));
+
+/** `GET ?hub.mode=subscribe&hub.challenge=<c>&hub.verify_token=<token>` -> `{"hub.challenge": "<c>"}`. */
+export function stravaChallenge(request: WebhookRequest, settings: WebhookSettings): WebhookAnswer {
+  if (request.query['hub.mode'] !== 'subscribe') throw new WebhookRejected(400, 'Invalid hub.mode');
+  const expected = settings(VERIFY_TOKEN_SETTING);
+  const given = request.query['hub.verify_token'];
+  if (!expected || given === undefined || !sameSecret(given, expected)) {
+    throw new WebhookRejected(403, 'Invalid verify token');
+  }
+  const challenge = request.query['hub.challenge'];
+  if (!challenge) throw new WebhookRejected(400, 'Missing hub.challenge');
+  return { status: 200, body: { 'hub.challenge': challenge } };
+}
+
+function signatureTime(header: string): number | null {
+  for (const part of header.split(',')) {
+    const [name, value = ''] = part.trim().split('=', 2);
+    if (name === 't' && /^\d{1,12}$/.test(value)) return Number(value);
+  }
+  return null;
+}
+
+/** No signature is the normal case (see above); a signature header must carry a fresh `t`. */
+export function stravaVerify(request: WebhookRequest): void {
+  const header = request.headers[SIGNATURE_HEADER];
+  if (header === undefined) return;
+  const time = signatureTime(header);
+  if (time === null || Math.abs(request.now / 1000 - time) > SIGNATURE_TOLERANCE_SECONDS) {
+    throw new WebhookRejected(401, 'Invalid webhook signature');
+  }
+}
+
+const stravaId = z.union([z.int().nonnegative(), z.string().regex(/^\d{1,19}$/)]).transform(String);
+
+/** The event body; the ids are kept as strings (the queued payload is parsed by this schema again). */
+export const stravaEventSchema = z.object({
+  object_type: z.enum(['activity', 'athlete']),
+  object_id: stravaId,
+  aspect_type: z.enum(['create', 'update', 'delete']),
+  updates: z.record(z.string(), z.unknown()).default({}),
+  owner_id: stravaId,
+  subscription_id: stravaId,
+  event_time: z.int().nonnegative(),
+});
+export type StravaEvent = z.output<typeof stravaEventSchema>;
+
+/** One notification for the event's athlete, kind `<object_type>.<aspect_type>`. */
+export function parseStravaEvent(body: unknown): WebhookNotification[] {
+  const parsed = stravaEventSchema.safeParse(body);
+  if (!parsed.success) throw new WebhookRejected(400, 'Invalid JSON body');
+  const event = parsed.data;
+  return [
+    { providerUserId: event.owner_id, kind: `${event.object_type}.${event.aspect_type}`, payload: event },
+  ];
+}
+
+const handled = (events: number, skipped: number): HandledNotification => ({
+  samples: 0,
+  events,
+  scores: 0,
+  skipped,
+});
+
+/** The activity as Strava has it now; null when Strava answers 404 (deleted, or made private since). */
+async function currentActivity(context: NotificationContext, id: string): Promise<unknown> {
+  try {
+    return await context.get(activityPath(id));
+  } catch (error) {
+    if (error instanceof ProviderRequestError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+/** Create or update: saved as Strava returns it; an update replaces the event of the same id. */
+async function saveActivity(context: NotificationContext, event: StravaEvent): Promise<HandledNotification> {
+  const activity = await currentActivity(context, event.object_id);
+  if (!isObject(activity)) return handled(0, 1);
+  const owner = isObject(activity.athlete) ? idOf(activity.athlete.id) : null;
+  const workout = mapActivity(activity);
+  if (owner !== event.owner_id || !workout || workout.externalId !== event.object_id) return handled(0, 1);
+  await context.save({ series: [], events: [workout], scores: [] });
+  return handled(1, 0);
+}
+
+async function removeActivity(
+  context: NotificationContext,
+  event: StravaEvent,
+): Promise<HandledNotification> {
+  if ((await currentActivity(context, event.object_id)) !== null) return handled(0, 1);
+  return handled((await context.removeEvent('workout', event.object_id)) ? 1 : 0, 0);
+}
+
+/** Strava reports a deauthorisation as an athlete `update` with `authorized: "false"`. */
+const isDeauthorisation = (event: StravaEvent) =>
+  event.aspect_type === 'delete' ||
+  event.updates.authorized === 'false' ||
+  event.updates.authorized === false;
+
+/** Revokes only when Strava refuses the user's token (the context has already tried a refresh). */
+async function deauthorise(context: NotificationContext): Promise<HandledNotification> {
+  try {
+    await context.get(ATHLETE_PATH);
+  } catch (error) {
+    if (!(error instanceof UnauthorizedError)) throw error;
+    await context.revoke('deauthorized');
+    return handled(0, 0);
+  }
+  return handled(0, 1);
+}
+
+export async function handleStravaEvent(
+  context: NotificationContext,
+  notification: WebhookNotification,
+): Promise<HandledNotification> {
+  const parsed = stravaEventSchema.safeParse(notification.payload);
+  if (!parsed.success) return handled(0, 1);
+  const event = parsed.data;
+  if (event.object_type === 'activity') {
+    return event.aspect_type === 'delete' ? removeActivity(context, event) : saveActivity(context, event);
+  }
+  return isDeauthorisation(event) ? deauthorise(context) : handled(0, 0);
+}
+
+export const stravaWebhook: WebhookProvider = {
+  settings: [VERIFY_TOKEN_SETTING, 'STRAVA_CLIENT_ID', 'STRAVA_CLIENT_SECRET'],
+  challenge: stravaChallenge,
+  verify: stravaVerify,
+  parse: parseStravaEvent,
+  handle: handleStravaEvent,
+  subscriptions: stravaSubscriptions,
+};

@@ -1,0 +1,92 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { db, isConditionFailure } from '#shared/store/client.js';
+
+/**
+ * App-wide request budgets of the providers, one item per provider, shared by every worker (providers.md 6, risk
+ * 6): a per-process sleep cannot see the other Lambdas. Two kinds:
+ *
+ * - a token bucket (`takeToken`): `perMinute` tokens refilled continuously; taking one is a conditional write on
+ *   the previous state, so two workers never spend the same token;
+ * - reported usage (`readUsage`/`recordUsage`): the provider's own counters from its response headers (Strava's
+ *   15-minute and daily windows), recorded by whoever saw them last and checked by everyone before a request.
+ */
+
+const budgetKey = (provider: string) => ({ PK: `RATEBUDGET#${provider}`, SK: 'BUDGET' });
+const TAKE_ATTEMPTS = 20;
+
+/** Takes one token; resolves to 0, or to the epoch ms when one will be available (nothing was taken). */
+export async function takeToken(provider: string, perMinute: number, now = Date.now()): Promise<number> {
+  const { doc, table } = db();
+  const msPerToken = 60_000 / perMinute;
+  for (let attempt = 0; attempt < TAKE_ATTEMPTS; attempt++) {
+    const out = await doc.send(
+      new GetCommand({ TableName: table, Key: budgetKey(provider), ConsistentRead: true }),
+    );
+    const previous = out.Item as { tokens: number; at: number } | undefined;
+    const at = previous ? Math.min(previous.at, now) : now;
+    const tokens = previous ? Math.min(perMinute, previous.tokens + (now - at) / msPerToken) : perMinute;
+    if (tokens < 1) return now + Math.ceil((1 - tokens) * msPerToken);
+    try {
+      await doc.send(
+        new PutCommand({
+          TableName: table,
+          Item: { ...budgetKey(provider), tokens: tokens - 1, at: now },
+          ...(previous
+            ? { ConditionExpression: '#at = :at', ExpressionAttributeNames: { '#at': 'at' } }
+            : { ConditionExpression: 'attribute_not_exists(PK)' }),
+          ...(previous ? { ExpressionAttributeValues: { ':at': previous.at } } : {}),
+        }),
+      );
+      return 0;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      // Another worker took a token meanwhile: read again.
+    }
+  }
+  // Heavy contention: behave as if the bucket were empty for one token's time.
+  return now + Math.ceil(msPerToken);
+}
+
+/** One window of reported usage (e.g. Strava's 15 minutes, or its day): its start (epoch ms), limit and usage. */
+export interface UsageWindow {
+  start: number;
+  limit: number;
+  usage: number;
+}
+
+export async function readUsage(
+  provider: string,
+  names: readonly string[],
+): Promise<Record<string, UsageWindow>> {
+  const { doc, table } = db();
+  const out = await doc.send(new GetCommand({ TableName: table, Key: budgetKey(provider) }));
+  const windows: Record<string, UsageWindow> = {};
+  for (const name of names) {
+    const window = out.Item?.[`usage_${name}`] as UsageWindow | undefined;
+    if (window) windows[name] = window;
+  }
+  return windows;
+}
+
+/**
+ * Records one window's reported usage unless a later report is already there (the same window with a higher
+ * usage, or a newer window): responses arriving out of order never lower the count. One write per response.
+ */
+export async function recordUsage(provider: string, name: string, window: UsageWindow): Promise<void> {
+  const { doc, table } = db();
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: budgetKey(provider),
+        UpdateExpression: 'SET #w = :window',
+        ConditionExpression:
+          'attribute_not_exists(#w) OR #w.#start < :start OR (#w.#start = :start AND #w.#usage <= :usage)',
+        ExpressionAttributeNames: { '#w': `usage_${name}`, '#start': 'start', '#usage': 'usage' },
+        ExpressionAttributeValues: { ':window': window, ':start': window.start, ':usage': window.usage },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}

@@ -1,0 +1,56 @@
+import * as z from 'zod';
+import { env } from '#shared/config/env.js';
+import type { SyncProvider } from '#shared/jobs/queues.js';
+import { logger } from '#shared/observability.js';
+import { getConnection } from '#shared/store/connections.js';
+import { historyDays, newRunId, queueSync } from '#shared/sync/enqueue.js';
+
+/**
+ * The freshness watchdog (architecture.md 7; Open Wearables users ask for it in OW#1150): a push connection whose
+ * last delivery is older than `WEBHOOK_SILENCE_HOURS` may have lost webhooks (a provider outage, a subscription
+ * that lapsed, our endpoint down past the provider's retries). It gets a catch-up poll of the silent window, a
+ * sync run with `source: "watchdog"`; its completion advances `last_synced_at`, so one silent connection is
+ * polled at most once per silence period however often the watchdog runs.
+ */
+export const watchdogEnvSchema = z.object({
+  WEBHOOK_SILENCE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
+});
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+const latest = (...isoTimes: Array<string | null | undefined>) =>
+  Math.max(...isoTimes.map((t) => (t ? Date.parse(t) : 0)).filter(Number.isFinite));
+
+/** Queues a catch-up sync for each of `userIds` whose connection went silent; resolves to how many were queued. */
+export async function queueCatchups(
+  provider: SyncProvider,
+  userIds: readonly string[],
+  now = Date.now(),
+): Promise<number> {
+  const silenceMs = env(watchdogEnvSchema).WEBHOOK_SILENCE_HOURS * HOUR_MS;
+  const floor = now - historyDays(provider) * DAY_MS;
+  let queued = 0;
+  for (const userId of userIds) {
+    const connection = await getConnection(userId, provider);
+    if (connection?.status !== 'active') continue;
+    const last = latest(connection.last_webhook_at, connection.last_synced_at, connection.created_at);
+    if (now - last < silenceMs) continue;
+    await queueSync({
+      run_id: newRunId(),
+      user_id: userId,
+      provider,
+      mode: 'catchup',
+      source: 'watchdog',
+      window: { start: Math.max(floor, Math.min(last, now)), end: now },
+    });
+    queued++;
+  }
+  if (queued > 0) logger.info('watchdog queued catch-up polls', { provider, queued });
+  return queued;
+}

@@ -1,0 +1,99 @@
+import { savePullResult, writingFor } from '#shared/ingest/persist.js';
+import { disconnect } from '#shared/oauth/connections.js';
+import { ConnectionAuthError } from '#shared/oauth/errors.js';
+import type { FreshTokens } from '#shared/oauth/fresh-token.js';
+import { logger } from '#shared/observability.js';
+import { UnauthorizedError } from '#shared/providers/http.js';
+import type {
+  HandledNotification,
+  NotificationContext,
+  ProviderGet,
+  ProviderModule,
+  PullResult,
+} from '#shared/providers/types.js';
+import type { Connection } from '#shared/store/connections.js';
+import { deleteEvent, externalEventId } from '#shared/store/events.js';
+import { setConnectionScope } from '#shared/store/provider-accounts.js';
+
+/** How the webhook worker reaches tokens and the provider (injectable in tests, like the sync worker's). */
+export interface ProviderAccess {
+  tokens(connection: Connection): Promise<FreshTokens>;
+  refresh(rejected: Connection): Promise<FreshTokens>;
+  client(provider: Connection['provider'], accessToken: string): Promise<ProviderGet>;
+}
+
+/** What a handler did besides its counts: the summary types that arrived (Garmin backfill progress). */
+export interface ContextEffects {
+  arrived: Set<string>;
+  revoked: boolean;
+  saved: HandledNotification;
+}
+
+/**
+ * The NotificationContext of one notification for one of our users: a provider client that obtains the token only
+ * when first used (a deregistration never needs one), refreshes once when the provider rejects it, and reports a
+ * connection that cannot be refreshed as UnauthorizedError (what a handler confirming a deauthorisation waits for).
+ */
+export function notificationContext(
+  module: ProviderModule,
+  connection: Connection,
+  access: ProviderAccess,
+): { context: NotificationContext; effects: ContextEffects } {
+  const userId = connection.user_id;
+  const effects: ContextEffects = {
+    arrived: new Set(),
+    revoked: false,
+    saved: { samples: 0, events: 0, scores: 0, skipped: 0 },
+  };
+  let current: FreshTokens | undefined;
+  let client: ProviderGet | undefined;
+
+  const connect = async (fresh: () => Promise<FreshTokens>) => {
+    try {
+      current = await fresh();
+    } catch (error) {
+      if (error instanceof ConnectionAuthError) throw new UnauthorizedError(error.message);
+      throw error;
+    }
+    client = await access.client(connection.provider, current.tokens.accessToken);
+    return client;
+  };
+
+  const get: ProviderGet = async (pathOrUrl, query) => {
+    const first = client ?? (await connect(() => access.tokens(connection)));
+    try {
+      return await first(pathOrUrl, query);
+    } catch (error) {
+      if (!(error instanceof UnauthorizedError)) throw error;
+      const second = await connect(() => access.refresh(current?.connection ?? connection));
+      return second(pathOrUrl, query);
+    }
+  };
+
+  const context: NotificationContext = {
+    userId,
+    scope: connection.scope,
+    get,
+    async save(result: PullResult) {
+      const saved = await writingFor(userId, () => savePullResult(userId, result, module.eventIdentity));
+      effects.saved.samples += saved.samples;
+      effects.saved.events += saved.events;
+      effects.saved.scores += saved.scores;
+    },
+    async removeEvent(category, externalId) {
+      return deleteEvent(userId, category, externalEventId(userId, module.name, category, externalId));
+    },
+    async revoke(reason) {
+      effects.revoked = true;
+      logger.info('connection revoked by the provider', { provider: connection.provider, userId, reason });
+      await disconnect(userId, connection.provider);
+    },
+    async setScope(scope) {
+      await setConnectionScope(userId, connection.provider, scope);
+    },
+    async arrived(types) {
+      for (const type of types) effects.arrived.add(type);
+    },
+  };
+  return { context, effects };
+}

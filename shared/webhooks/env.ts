@@ -1,0 +1,23 @@
+import { apiEnvSchema, baseEnvSchema } from '#shared/config/env.js';
+import { exactlyOneVaultKey, tokenVaultEnvShape, VAULT_KEY_MESSAGE } from '#shared/crypto/token-vault.js';
+import { webhookQueuesEnv } from '#shared/jobs/queues.js';
+import { providersEnvSchema } from '#shared/providers/registry.js';
+import { webhookBodiesEnv } from '#shared/webhooks/message.js';
+
+/**
+ * The `webhooks` API area: verification settings (client ids and webhook secrets: env in the sandbox, the
+ * credentials secret on AWS), the webhook queues and the bucket for large bodies. It holds no token key: it never
+ * calls a provider as a user.
+ */
+export const webhooksAreaEnvSchema = apiEnvSchema
+  .extend(providersEnvSchema.shape)
+  .extend(webhookQueuesEnv.shape)
+  .extend(webhookBodiesEnv.shape);
+
+/** The webhook worker: provider tokens (the vault key), credentials, its queues (re-queues) and the bucket. */
+export const webhookWorkerEnvSchema = baseEnvSchema
+  .extend(tokenVaultEnvShape.shape)
+  .extend(providersEnvSchema.shape)
+  .extend(webhookQueuesEnv.shape)
+  .extend(webhookBodiesEnv.shape)
+  .refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE });

@@ -1,0 +1,80 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as z from 'zod';
+import { env } from '#shared/config/env.js';
+import { WEBHOOK_PROVIDERS, WEBHOOK_QUEUES } from '#shared/jobs/queues.js';
+import { sendJob } from '#shared/jobs/send.js';
+import { objectStore } from '#shared/store/objects.js';
+
+/** Where webhook bodies too large for a queue message are kept until handled (S3 on AWS, a folder locally). */
+export const webhookBodiesEnv = z.object({ WEBHOOK_BODIES_BUCKET: z.string().min(3).max(63) });
+
+/**
+ * Bodies up to this size travel inside the queue message (SQS takes 256 KB with the envelope; some local SQS
+ * servers no more); larger ones go to the bucket and the message carries the key.
+ */
+export const INLINE_BYTES = 200_000;
+
+/** One of our users still to be handled for a notification (absent: every linked user). */
+export const pendingItem = z.object({
+  notification: z.object({
+    providerUserId: z.string().min(1).max(256),
+    kind: z.string().min(1).max(256),
+    payload: z.unknown(),
+  }),
+  user_ids: z.array(z.guid()).max(100).optional(),
+});
+export type PendingItem = z.infer<typeof pendingItem>;
+
+/**
+ * A webhook stored for the worker: first the verified body as received (`raw`), later (after a partial failure)
+ * only the notifications still to do (`pending`, JSON of PendingItem[]). `trace_id` names the delivery in the
+ * sync status (`wh_<hex>`, as the reference names webhook runs).
+ */
+export const webhookMessage = z
+  .object({
+    provider: z.enum(WEBHOOK_PROVIDERS),
+    trace_id: z.string().min(1).max(64),
+    received_at: z.number().int().min(0),
+    form: z.enum(['raw', 'pending']),
+    content: z.string().optional(),
+    object_key: z.string().min(1).max(512).optional(),
+    /** Re-queues after a transient failure (bounded), and after a rate limit (bounded separately). */
+    attempt: z.number().int().min(0).default(0),
+    deferrals: z.number().int().min(0).default(0),
+  })
+  .refine((m) => (m.content === undefined) !== (m.object_key === undefined), {
+    message: 'exactly one of content and object_key',
+  });
+export type WebhookMessage = z.output<typeof webhookMessage>;
+
+export const newTraceId = () => `wh_${randomBytes(8).toString('hex')}`;
+
+const bucket = () => env(webhookBodiesEnv).WEBHOOK_BODIES_BUCKET;
+
+/** Queues `content` for the provider's worker: inline, or in the bucket when large. Durable once it resolves. */
+export async function storeWebhook(
+  message: Omit<WebhookMessage, 'content' | 'object_key'>,
+  content: string,
+  delaySeconds = 0,
+): Promise<void> {
+  const bytes = Buffer.from(content, 'utf8');
+  let stored: Pick<WebhookMessage, 'content' | 'object_key'> = { content };
+  if (bytes.length > INLINE_BYTES) {
+    const key = `${message.provider}/${new Date(message.received_at).toISOString().slice(0, 10)}/${randomUUID()}`;
+    await objectStore().put(bucket(), key, bytes);
+    stored = { object_key: key };
+  }
+  await sendJob(WEBHOOK_QUEUES[message.provider], webhookMessage, { ...message, ...stored }, delaySeconds);
+}
+
+/** The stored content of a message; undefined when its object is gone (handled and deleted before). */
+export async function loadWebhook(message: WebhookMessage): Promise<string | undefined> {
+  if (message.content !== undefined) return message.content;
+  const bytes = await objectStore().get(bucket(), message.object_key!);
+  return bytes?.toString('utf8');
+}
+
+/** Removes a handled message's object (inline content has nothing to remove). */
+export async function discardWebhook(message: WebhookMessage): Promise<void> {
+  if (message.object_key) await objectStore().delete(bucket(), message.object_key);
+}

@@ -1,0 +1,189 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  parseStravaEvent,
+  stravaChallenge,
+  stravaVerify,
+  stravaWebhook,
+} from '#shared/providers/strava/webhook.js';
+import { WebhookRejected, type WebhookRequest, type WebhookSettings } from '#shared/providers/types.js';
+
+const NOW = Date.UTC(2024, 0, 15, 9, 1);
+const TOKEN = 'a-verify-token';
+
+const settings: WebhookSettings = (name) =>
+  ({ STRAVA_WEBHOOK_VERIFY_TOKEN: TOKEN, STRAVA_CLIENT_ID: '1', STRAVA_CLIENT_SECRET: 's' })[name];
+
+const request = (
+  query: Record<string, string | undefined> = {},
+  headers: Record<string, string | undefined> = {},
+): WebhookRequest => ({ method: 'GET', headers, query, body: Buffer.alloc(0), now: NOW });
+
+const rejection = (work: () => unknown): { status: number; detail: string } | null => {
+  try {
+    work();
+    return null;
+  } catch (error) {
+    if (!(error instanceof WebhookRejected)) throw error;
+    return { status: error.status, detail: error.detail };
+  }
+};
+
+/** The webhook example of providers.md 4.6. */
+const CREATE = {
+  object_type: 'activity',
+  object_id: 10349817350,
+  aspect_type: 'create',
+  updates: {},
+  owner_id: 134815,
+  subscription_id: 120475,
+  event_time: 1705309260,
+};
+
+const DEAUTH = {
+  object_type: 'athlete',
+  object_id: 134815,
+  aspect_type: 'update',
+  updates: { authorized: 'false' },
+  owner_id: 134815,
+  subscription_id: 120475,
+  event_time: 1705309260,
+};
+
+describe('strava challenge', () => {
+  const query = {
+    'hub.mode': 'subscribe',
+    'hub.challenge': '15f7d1a91c1f40f8a748fd134752feb3',
+    'hub.verify_token': TOKEN,
+  };
+
+  it('echoes the challenge for the right mode and token', () => {
+    expect(stravaChallenge(request(query), settings)).toEqual({
+      status: 200,
+      body: { 'hub.challenge': '15f7d1a91c1f40f8a748fd134752feb3' },
+    });
+    expect(stravaWebhook.challenge).toBe(stravaChallenge);
+  });
+
+  it('refuses another mode (400), another token (403), no token configured (403), no challenge (400)', () => {
+    expect(
+      rejection(() => stravaChallenge(request({ ...query, 'hub.mode': 'unsubscribe' }), settings)),
+    ).toEqual({
+      status: 400,
+      detail: 'Invalid hub.mode',
+    });
+    expect(
+      rejection(() => stravaChallenge(request({ ...query, 'hub.mode': undefined }), settings))?.status,
+    ).toBe(400);
+    expect(
+      rejection(() => stravaChallenge(request({ ...query, 'hub.verify_token': 'nope' }), settings)),
+    ).toEqual({
+      status: 403,
+      detail: 'Invalid verify token',
+    });
+    expect(
+      rejection(() => stravaChallenge(request({ ...query, 'hub.verify_token': undefined }), settings))
+        ?.status,
+    ).toBe(403);
+    expect(rejection(() => stravaChallenge(request(query), () => undefined))?.status).toBe(403);
+    expect(rejection(() => stravaChallenge(request(query), () => ''))?.status).toBe(403);
+    expect(
+      rejection(() => stravaChallenge(request({ ...query, 'hub.challenge': undefined }), settings))?.status,
+    ).toBe(400);
+  });
+
+  it('rejects any other token (property)', () => {
+    fc.assert(
+      fc.property(fc.string(), (token) => {
+        fc.pre(token !== TOKEN);
+        expect(
+          rejection(() => stravaChallenge(request({ ...query, 'hub.verify_token': token }), settings)),
+        ).toEqual({
+          status: 403,
+          detail: 'Invalid verify token',
+        });
+      }),
+    );
+  });
+});
+
+describe('strava verify', () => {
+  const post = (signature?: string) => request({}, { 'x-strava-signature': signature });
+  const seconds = Math.floor(NOW / 1000);
+
+  it('accepts unsigned events (Strava signs none)', () => {
+    expect(() => stravaVerify(post())).not.toThrow();
+  });
+
+  it('accepts a signature whose time is within 300 s, either way', () => {
+    for (const t of [seconds, seconds - 300, seconds + 300, seconds - 1]) {
+      expect(() => stravaVerify(post(`t=${t},v1=abcdef`))).not.toThrow();
+    }
+    expect(() => stravaVerify(post(`v1=abcdef, t=${seconds}`))).not.toThrow();
+  });
+
+  it('refuses a stale, future or unreadable signature with 401', () => {
+    for (const header of [
+      `t=${seconds - 301},v1=ab`,
+      `t=${seconds + 301},v1=ab`,
+      'v1=ab',
+      't=,v1=ab',
+      't=abc',
+      '',
+    ]) {
+      expect(rejection(() => stravaVerify(post(header)))).toEqual({
+        status: 401,
+        detail: 'Invalid webhook signature',
+      });
+    }
+  });
+
+  it('holds for any time offset (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -100_000, max: 100_000 }), (offset) => {
+        const outcome = rejection(() => stravaVerify(post(`t=${seconds + offset},v1=00`)));
+        expect(outcome === null).toBe(Math.abs(NOW / 1000 - (seconds + offset)) <= 300);
+      }),
+    );
+  });
+});
+
+describe('strava parse', () => {
+  it('turns the providers.md example into one notification of its athlete', () => {
+    expect(parseStravaEvent(CREATE)).toEqual([
+      {
+        providerUserId: '134815',
+        kind: 'activity.create',
+        payload: { ...CREATE, object_id: '10349817350', owner_id: '134815', subscription_id: '120475' },
+      },
+    ]);
+    expect(parseStravaEvent(DEAUTH)[0]).toMatchObject({ providerUserId: '134815', kind: 'athlete.update' });
+    expect(
+      parseStravaEvent({ ...CREATE, object_id: '10349817350', updates: undefined })[0]!.payload,
+    ).toMatchObject({
+      object_id: '10349817350',
+      updates: {},
+    });
+  });
+
+  it('parses its own payload again (the worker re-parses the queued body)', () => {
+    const [first] = parseStravaEvent(CREATE);
+    expect(parseStravaEvent(first!.payload)).toEqual([first]);
+  });
+
+  it.each([
+    ['not an object', 'event'],
+    ['an array', [CREATE]],
+    ['null', null],
+    ['an unknown object_type', { ...CREATE, object_type: 'club' }],
+    ['an unknown aspect_type', { ...CREATE, aspect_type: 'upsert' }],
+    ['a missing owner', { ...CREATE, owner_id: undefined }],
+    ['a negative id', { ...CREATE, object_id: -1 }],
+    ['a fractional id', { ...CREATE, object_id: 1.5 }],
+    ['a non-numeric id', { ...CREATE, owner_id: '13a' }],
+    ['a missing event_time', { ...CREATE, event_time: undefined }],
+    ['updates not an object', { ...CREATE, updates: 'x' }],
+  ])('refuses %s with 400', (_, body) => {
+    expect(rejection(() => parseStravaEvent(body))).toEqual({ status: 400, detail: 'Invalid JSON body' });
+  });
+});
