@@ -3,6 +3,7 @@ import { benchIngest } from './ingest.js';
 import { benchLargePush } from './large-push.js';
 import { benchLatency } from './latency.js';
 import { benchSync } from './sync.js';
+import { benchWebhooks } from './webhooks.js';
 
 /** `npm run bench [bundles|latency|ingest ...]`: prints figures; nothing here is asserted or gates CI. */
 // The sandbox runs on the local Node (20 here); Lambda runs 22. The SDK's upgrade notice is noise in figures.
@@ -40,4 +41,13 @@ if (wanted('sync')) {
   console.table(sync.dispatcher);
   console.log('\n90-day backfills of one user against the fake providers (OAuth connect -> completed run):');
   console.table(sync.backfills);
+}
+if (wanted('webhooks')) {
+  const webhooks = await benchWebhooks();
+  console.log('\nProvider webhook ingress (Garmin pushes to the sandbox; the worker consumes meanwhile):');
+  console.table(webhooks.acks);
+  console.log('\nNotification -> readable through GET /events/workouts (one new activity at a time):');
+  console.table(webhooks.delay);
+  console.log('\nA realistic Garmin week pushed per summary type and day (write units metered):');
+  console.table(webhooks.units);
 }

@@ -1,6 +1,6 @@
 import { DEFAULT_ADMIN_PASSWORD } from '#shared/sandbox/config.js';
-import { startDemoProviders } from '#shared/sandbox/demo.js';
 import { type Sandbox, startSandbox } from '#shared/sandbox/sandbox.js';
+import { startDemoProviders } from '#test/fakes/demo.js';
 
 function loginExample(sandbox: Sandbox, localUrl: string): string[] {
   const { adminEmail, adminPassword } = sandbox.config;
@@ -20,6 +20,8 @@ function demoSteps(localUrl: string): string[] {
     `    curl -s -X POST ${localUrl}/api/v1/users -H "X-Open-Wearables-API-Key: $KEY" -H 'content-type: application/json' -d '{}'`,
     `    curl -s "${localUrl}/api/v1/oauth/fitbit/authorize?user_id=<user id>" | jq -r .authorization_url`,
     '    (open it, click Allow; the backfill runs on the local queue; then GET /api/v1/users/<id>/connections)',
+    '  The same works with ultrahuman, garmin (30 days of data, delivered by backfill pushes to the webhook) and',
+    '  strava (60 days of activities; new ones arrive as webhook events through the demo subscription).',
   ];
 }
 
@@ -62,8 +64,10 @@ function stopOnSignals(sandbox: Pick<Sandbox, 'stop'>): void {
 try {
   const demo = process.argv.includes('--demo') ? await startDemoProviders() : undefined;
   const sandbox = await startSandbox({ env: demo?.env ?? {} });
+  const readyMs = Math.round(performance.now());
   stopOnSignals({ stop: async () => void (await Promise.all([sandbox.stop(), demo?.stop()])) });
-  console.log(banner(sandbox, Math.round(performance.now()), demo?.describe() ?? []));
+  const attached = (await demo?.attach(sandbox.url)) ?? [];
+  console.log(banner(sandbox, readyMs, demo ? [...demo.describe(), ...attached] : []));
 } catch (error) {
   console.error(`Could not start the sandbox: ${(error as Error).message}`);
   process.exit(1);

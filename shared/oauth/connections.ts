@@ -1,13 +1,13 @@
 import { entityNotFound } from '#shared/http/errors.js';
 import { canonicalProvider, type ProviderName } from '#shared/model/provider.js';
 import { apiDateTime } from '#shared/model/time.js';
+import type { ProviderInfo } from '#shared/providers/info.js';
 import {
   defaultLiveSyncMode,
   iconUrl,
   isIntegrated,
   type LiveSyncMode,
   PROVIDER_INFO,
-  type ProviderInfo,
 } from '#shared/providers/registry.js';
 import { deleteKeys, queryAll } from '#shared/store/client.js';
 import {

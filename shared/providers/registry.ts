@@ -2,71 +2,19 @@ import * as z from 'zod';
 import { env } from '#shared/config/env.js';
 import { fetchSecretJson } from '#shared/config/secrets.js';
 import type { ProviderName } from '#shared/model/provider.js';
-import type { OAuthSpec } from '#shared/providers/types.js';
+import { fitbitInfo } from '#shared/providers/fitbit/info.js';
+import { garminInfo } from '#shared/providers/garmin/info.js';
+import { cloud, type ProviderInfo, sdkOnly } from '#shared/providers/info.js';
+import { stravaInfo } from '#shared/providers/strava/info.js';
+import { ultrahumanInfo } from '#shared/providers/ultrahuman/info.js';
 
 export type LiveSyncMode = 'pull' | 'webhook';
-
-export interface ProviderInfo {
-  /** Display name (contract 4.4). */
-  name: string;
-  oauth: OAuthSpec | null;
-  /** The data API base as providers.md names it; request paths are appended to it. */
-  apiBaseUrl: string | null;
-  restPull: boolean;
-  webhookStream: boolean;
-  webhookPing: boolean;
-  webhookCallback: boolean;
-  maxHistoricalDays: number | null;
-}
-
-const cloud = (
-  name: string,
-  oauth: OAuthSpec,
-  apiBaseUrl: string,
-  capabilities: Partial<Pick<ProviderInfo, 'restPull' | 'webhookStream' | 'webhookPing' | 'webhookCallback'>>,
-  maxHistoricalDays: number | null = null,
-): ProviderInfo => ({
-  name,
-  oauth,
-  apiBaseUrl,
-  restPull: false,
-  webhookStream: false,
-  webhookPing: false,
-  webhookCallback: false,
-  ...capabilities,
-  maxHistoricalDays,
-});
-
-const sdkOnly = (name: string): ProviderInfo => ({
-  name,
-  oauth: null,
-  apiBaseUrl: null,
-  restPull: false,
-  webhookStream: false,
-  webhookPing: false,
-  webhookCallback: false,
-  maxHistoricalDays: null,
-});
 
 /** Every ProviderName with an integration, in the reference's enum order (contract 4.4, 7.6; providers.md 3.6). */
 export const PROVIDER_INFO = {
   apple: sdkOnly('Apple Health'),
   samsung: sdkOnly('Samsung Health'),
-  garmin: cloud(
-    'Garmin',
-    {
-      authorizeUrl: 'https://connect.garmin.com/oauth2Confirm',
-      tokenUrl: 'https://diauth.garmin.com/di-oauth2-service/oauth/token',
-      clientAuth: 'body',
-      pkce: true,
-      defaultScope: '',
-    },
-    'https://apis.garmin.com',
-    { webhookStream: true, webhookCallback: true },
-    // The reference stops at one 30-day window (providers.md 7, #8); we request 30-day windows back this far and
-    // Garmin answers "min start time" for what it no longer keeps.
-    365,
-  ),
+  garmin: garminInfo,
   google: cloud(
     'Google Health',
     {
@@ -117,18 +65,7 @@ export const PROVIDER_INFO = {
     'https://api.prod.whoop.com/developer',
     { restPull: true, webhookPing: true },
   ),
-  strava: cloud(
-    'Strava',
-    {
-      authorizeUrl: 'https://www.strava.com/oauth/authorize',
-      tokenUrl: 'https://www.strava.com/oauth/token',
-      clientAuth: 'body',
-      pkce: false,
-      defaultScope: 'activity:read_all,profile:read_all',
-    },
-    'https://www.strava.com/api/v3',
-    { restPull: true, webhookPing: true },
-  ),
+  strava: stravaInfo,
   oura: cloud(
     'Oura',
     {
@@ -141,30 +78,8 @@ export const PROVIDER_INFO = {
     'https://api.ouraring.com',
     { restPull: true, webhookPing: true },
   ),
-  fitbit: cloud(
-    'Fitbit',
-    {
-      authorizeUrl: 'https://www.fitbit.com/oauth2/authorize',
-      tokenUrl: 'https://api.fitbit.com/oauth2/token',
-      clientAuth: 'basic',
-      pkce: true,
-      defaultScope: 'activity heartrate sleep profile',
-    },
-    'https://api.fitbit.com',
-    { restPull: true },
-  ),
-  ultrahuman: cloud(
-    'Ultrahuman',
-    {
-      authorizeUrl: 'https://auth.ultrahuman.com/authorise',
-      tokenUrl: 'https://partner.ultrahuman.com/api/partners/oauth/token',
-      clientAuth: 'body',
-      pkce: false,
-      defaultScope: 'ring_data cgm_data profile',
-    },
-    'https://partner.ultrahuman.com/api/partners/v1',
-    { restPull: true },
-  ),
+  fitbit: fitbitInfo,
+  ultrahuman: ultrahumanInfo,
   sensorbio: cloud(
     'Sensor Bio',
     {

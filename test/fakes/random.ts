@@ -1,0 +1,49 @@
+/** mulberry32 over a string hash: the same seed always yields the same sequence (fake data generators). */
+export function seededRandom(seed: string | number): () => number {
+  const text = String(seed);
+  let state = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) state = Math.imul(state ^ text.charCodeAt(i), 0x01000193);
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface RandomTools {
+  next: () => number;
+  /** Uniform in [low, high). */
+  between: (low: number, high: number) => number;
+  /** An integer in [low, high]. */
+  int: (low: number, high: number) => number;
+  chance: (probability: number) => boolean;
+  pick: <T>(items: readonly T[]) => T;
+  /** A pick by `weight`. */
+  weighted: <T extends { weight: number }>(items: readonly T[]) => T;
+}
+
+export function randomTools(seed: string | number): RandomTools {
+  const next = seededRandom(seed);
+  const between = (low: number, high: number) => low + (high - low) * next();
+  return {
+    next,
+    between,
+    int: (low, high) => Math.floor(between(low, high + 1)),
+    chance: (probability) => next() < probability,
+    pick: (items) => items[Math.floor(next() * items.length)]!,
+    weighted: (items) => {
+      let roll = next() * items.reduce((sum, item) => sum + item.weight, 0);
+      for (const item of items) {
+        roll -= item.weight;
+        if (roll <= 0) return item;
+      }
+      return items[0]!;
+    },
+  };
+}
+
+export const round = (value: number, places = 0) => {
+  const factor = 10 ** places;
+  return Math.round(value * factor) / factor;
+};
