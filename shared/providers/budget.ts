@@ -1,55 +1,81 @@
 import { type FetchHooks, RateLimitedError } from '#shared/providers/http.js';
 import type { RequestBudget } from '#shared/providers/types.js';
-import { readUsage, recordUsage, takeToken } from '#shared/store/rate-budgets.js';
+import { readUsage, recordUsage, takeToken, type UsageWindow } from '#shared/store/rate-budgets.js';
 
 const QUARTER_HOUR_MS = 15 * 60_000;
 const DAY_MS = 86_400_000;
 /** Requests kept in hand below a reported limit: other workers' requests are in flight while we read. */
 const HEADROOM = 0.02;
 
-/** `200,2000` and `12,340` as [short, daily] windows; null when absent or malformed. */
-export function reportedUsage(headers: Headers, now: number) {
-  const read = (prefix: string) => {
-    const limits = headers.get(`${prefix}-limit`)?.split(',').map(Number);
-    const usages = headers.get(`${prefix}-usage`)?.split(',').map(Number);
-    if (!limits || !usages || limits.length < 2 || usages.length < 2) return null;
-    if (![...limits, ...usages].every((n) => Number.isFinite(n) && n >= 0)) return null;
-    return {
-      short: {
-        start: Math.floor(now / QUARTER_HOUR_MS) * QUARTER_HOUR_MS,
-        limit: limits[0]!,
-        usage: usages[0]!,
-      },
-      daily: { start: Math.floor(now / DAY_MS) * DAY_MS, limit: limits[1]!, usage: usages[1]! },
-    };
+const COUNT = /^\d+$/;
+
+/** `200,2000` (limits) and `12,340` (usage) as a 15-minute and a daily window; null when absent or malformed. */
+function windowsOf(headers: Headers, prefix: string, now: number) {
+  const parts = (name: string) =>
+    headers
+      .get(`${prefix}-${name}`)
+      ?.split(',')
+      .map((p) => p.trim());
+  const limits = parts('limit');
+  const usages = parts('usage');
+  if (limits?.length !== 2 || usages?.length !== 2) return null;
+  if (![...limits, ...usages].every((p) => COUNT.test(p))) return null;
+  const [shortLimit, dailyLimit] = limits.map(Number) as [number, number];
+  const [shortUsage, dailyUsage] = usages.map(Number) as [number, number];
+  return {
+    short: {
+      start: Math.floor(now / QUARTER_HOUR_MS) * QUARTER_HOUR_MS,
+      limit: shortLimit,
+      usage: shortUsage,
+    },
+    daily: { start: Math.floor(now / DAY_MS) * DAY_MS, limit: dailyLimit, usage: dailyUsage },
   };
-  // Strava's read limits (GETs) are the tighter ones when it sends them.
-  return read('x-readratelimit') ?? read('x-ratelimit');
 }
 
-const WINDOW_MS = { short: QUARTER_HOUR_MS, daily: DAY_MS } as const;
+/**
+ * The usage windows a response reports: Strava's overall limits (`X-RateLimit-*`) and, when sent, its tighter
+ * limits for reads (`X-ReadRateLimit-*`), each as a 15-minute and a daily window.
+ */
+export function reportedUsage(headers: Headers, now: number): Record<string, UsageWindow> | null {
+  const overall = windowsOf(headers, 'x-ratelimit', now);
+  const read = windowsOf(headers, 'x-readratelimit', now);
+  if (!overall && !read) return null;
+  return {
+    ...(overall ? { short: overall.short, daily: overall.daily } : {}),
+    ...(read ? { read_short: read.short, read_daily: read.daily } : {}),
+  };
+}
+
+const WINDOW_MS: Record<string, number> = {
+  short: QUARTER_HOUR_MS,
+  daily: DAY_MS,
+  read_short: QUARTER_HOUR_MS,
+  read_daily: DAY_MS,
+};
+const WINDOW_NAMES = Object.keys(WINDOW_MS);
 
 function headerHooks(provider: string): FetchHooks {
   return {
     async before() {
       const now = Date.now();
-      const windows = await readUsage(provider, ['short', 'daily']);
-      for (const name of ['short', 'daily'] as const) {
+      const windows = await readUsage(provider, WINDOW_NAMES);
+      // Every spent window of the current period; wait for the latest of their resets.
+      let retryAt = 0;
+      for (const name of WINDOW_NAMES) {
         const window = windows[name];
         if (!window) continue;
-        const current = Math.floor(now / WINDOW_MS[name]) * WINDOW_MS[name];
+        const length = WINDOW_MS[name]!;
+        const current = Math.floor(now / length) * length;
         if (window.start === current && window.usage >= window.limit * (1 - HEADROOM)) {
-          throw new RateLimitedError(current + WINDOW_MS[name]);
+          retryAt = Math.max(retryAt, current + length);
         }
       }
+      if (retryAt > 0) throw new RateLimitedError(retryAt);
     },
     async after(response) {
       const usage = reportedUsage(response.headers, Date.now());
       if (!usage) return;
-      await Promise.all([
-        recordUsage(provider, 'short', usage.short),
-        recordUsage(provider, 'daily', usage.daily),
-      ]);
+      await Promise.all(Object.entries(usage).map(([name, window]) => recordUsage(provider, name, window)));
     },
   };
 }

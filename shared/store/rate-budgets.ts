@@ -14,7 +14,11 @@ import { db, isConditionFailure } from '#shared/store/client.js';
 const budgetKey = (provider: string) => ({ PK: `RATEBUDGET#${provider}`, SK: 'BUDGET' });
 const TAKE_ATTEMPTS = 20;
 
-/** Takes one token; resolves to 0, or to the epoch ms when one will be available (nothing was taken). */
+/**
+ * Takes one token; resolves to 0, or to the epoch ms when one will be available (nothing was taken). The write is
+ * conditional on the item's `version`, so two workers can never both spend the state they read; `at` never moves
+ * back, so a worker whose clock lags cannot count the same refill twice.
+ */
 export async function takeToken(provider: string, perMinute: number, now = Date.now()): Promise<number> {
   const { doc, table } = db();
   const msPerToken = 60_000 / perMinute;
@@ -22,19 +26,24 @@ export async function takeToken(provider: string, perMinute: number, now = Date.
     const out = await doc.send(
       new GetCommand({ TableName: table, Key: budgetKey(provider), ConsistentRead: true }),
     );
-    const previous = out.Item as { tokens: number; at: number } | undefined;
-    const at = previous ? Math.min(previous.at, now) : now;
-    const tokens = previous ? Math.min(perMinute, previous.tokens + (now - at) / msPerToken) : perMinute;
-    if (tokens < 1) return now + Math.ceil((1 - tokens) * msPerToken);
+    const previous = out.Item as { tokens: number; at: number; version?: number } | undefined;
+    const at = previous ? Math.max(previous.at, now) : now;
+    const tokens = previous
+      ? Math.min(perMinute, previous.tokens + Math.max(0, now - previous.at) / msPerToken)
+      : perMinute;
+    if (tokens < 1) return Math.max(now, previous!.at) + Math.ceil((1 - tokens) * msPerToken);
+    const version = previous?.version ?? 0;
     try {
       await doc.send(
         new PutCommand({
           TableName: table,
-          Item: { ...budgetKey(provider), tokens: tokens - 1, at: now },
-          ...(previous
-            ? { ConditionExpression: '#at = :at', ExpressionAttributeNames: { '#at': 'at' } }
-            : { ConditionExpression: 'attribute_not_exists(PK)' }),
-          ...(previous ? { ExpressionAttributeValues: { ':at': previous.at } } : {}),
+          Item: { ...budgetKey(provider), tokens: tokens - 1, at, version: version + 1 },
+          ConditionExpression: previous
+            ? previous.version === undefined
+              ? 'attribute_not_exists(version)'
+              : 'version = :version'
+            : 'attribute_not_exists(PK)',
+          ...(previous?.version !== undefined ? { ExpressionAttributeValues: { ':version': version } } : {}),
         }),
       );
       return 0;

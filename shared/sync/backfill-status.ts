@@ -38,7 +38,8 @@ function cellState(
   connection: Connection | undefined,
   now: number,
 ): CellState {
-  if (index >= record.requested) return record.status === 'failed' ? 'failed' : 'pending';
+  // Not requested: still to come while the run goes on; never, once it ended without them.
+  if (index >= record.requested) return record.status === 'in_progress' ? 'pending' : 'failed';
   const arrived = (connection as Record<string, unknown> | undefined)?.[arrivalAttribute(unit.type)];
   if (typeof arrived === 'string' && arrived >= record.started_at) return 'done';
   return now - Date.parse(record.updated_at) > BACKFILL_TIMEOUT_MS ? 'timed_out' : 'pending';
@@ -83,8 +84,9 @@ export async function garminBackfillStatus(userId: string, now = Date.now()) {
   });
   const states = Object.values(windows).flatMap((w) => Object.values(w));
   const running = record.status === 'in_progress';
-  const failed = record.status === 'failed';
-  const waiting = states.includes('pending');
+  // A run that ended short of its requests (no permission, dropped before it ran) cannot complete.
+  const failed = !running && record.requested < units.length;
+  const waiting = !failed && states.includes('pending');
   const next = units[record.requested];
   return {
     ...empty,

@@ -4,6 +4,7 @@ import type { SyncProvider } from '#shared/jobs/queues.js';
 import { logger } from '#shared/observability.js';
 import { getConnection } from '#shared/store/connections.js';
 import { historyDays, newRunId, queueSync } from '#shared/sync/enqueue.js';
+import { LIVE_OVERLAP_MS } from '#shared/sync/window.js';
 
 /**
  * The freshness watchdog (architecture.md 7; Open Wearables users ask for it in OW#1150): a push connection whose
@@ -47,7 +48,8 @@ export async function queueCatchups(
       provider,
       mode: 'catchup',
       source: 'watchdog',
-      window: { start: Math.max(floor, Math.min(last, now)), end: now },
+      // The same overlap as live pulls: a record uploaded late may start before the last delivery.
+      window: { start: Math.max(floor, Math.min(last, now) - LIVE_OVERLAP_MS), end: now },
     });
     queued++;
   }

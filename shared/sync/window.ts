@@ -62,6 +62,12 @@ export function nextCursor(lastSyncedAt: string | null, window: SyncWindow): str
   return new Date(window.end).toISOString();
 }
 
+/** The window's end when it is later than the cursor (a catch-up covered everything since the last delivery). */
+export function laterCursor(lastSyncedAt: string | null, window: SyncWindow): string | null {
+  const cursor = lastSyncedAt ? Date.parse(lastSyncedAt) : Number.NaN;
+  return Number.isFinite(cursor) && window.end <= cursor ? null : new Date(window.end).toISOString();
+}
+
 /** The units still to do: those after the checkpoint (the key of the last unit done), or all of them. */
 export function unitsAfter(units: SyncUnit[], checkpoint: string | undefined): SyncUnit[] {
   if (checkpoint === undefined) return units;

@@ -48,6 +48,7 @@ import { recordSyncEvent, type SyncEventInput } from '#shared/sync/status.js';
 import { refreshRejectedTokens } from '#shared/sync/tokens.js';
 import {
   deferUntil,
+  laterCursor,
   leaseBusyDelaySeconds,
   MAX_DELAY_SECONDS,
   nextCursor,
@@ -463,7 +464,11 @@ class SyncRun {
       checkpoint = unit.key;
     }
 
-    const cursor = nextCursor(connection.last_synced_at, window);
+    // A catch-up polled everything since the connection's last delivery: its end is the new cursor.
+    const cursor =
+      job.mode === 'catchup'
+        ? laterCursor(connection.last_synced_at, window)
+        : nextCursor(connection.last_synced_at, window);
     if (cursor) await stampCursor(connection, cursor);
     const partial = this.totals.units_skipped > 0;
     await this.event(

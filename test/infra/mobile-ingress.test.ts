@@ -81,9 +81,7 @@ describe('uploads bucket', () => {
         Rules: [{ Prefix: UPLOAD_PREFIX, ExpirationInDays: 14, Status: 'Enabled' }],
       },
     });
-    const [, policy] = ofType('AWS::S3::BucketPolicy').find(
-      ([, p]) => p.Properties.Bucket.Ref === bucketId,
-    )!;
+    const [, policy] = ofType('AWS::S3::BucketPolicy').find(([, p]) => p.Properties.Bucket.Ref === bucketId)!;
     expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
       expect.objectContaining({
         Effect: 'Deny',
@@ -142,7 +140,8 @@ describe('access to the uploads', () => {
       { Action: ['s3:GetObject', 's3:DeleteObject'], Effect: 'Allow', Resource: uploadObjects },
     ]);
     // Besides the worker and the upload role, only CDK's notifications handler (s3:PutBucketNotification).
-    const onUploads = (roleId: string) => s3(roleId).filter((s) => JSON.stringify(s.Resource).includes(bucketId));
+    const onUploads = (roleId: string) =>
+      s3(roleId).filter((s) => JSON.stringify(s.Resource).includes(bucketId));
     const s3Roles = ofType('AWS::IAM::Role')
       .map(([id]) => id)
       .filter((id) => onUploads(id).length > 0);

@@ -73,8 +73,7 @@ const uploadObjectsGrant = (bucketId: string) => ({
 });
 /** Queue resource (logical id and resource) by its physical name. */
 /** The mobile ingress's uploads bucket and the webhook bodies bucket (the stack's only two). */
-const bucketNamed = (prefix: string) =>
-  ofType('AWS::S3::Bucket').find(([id]) => id.startsWith(prefix))![0];
+const bucketNamed = (prefix: string) => ofType('AWS::S3::Bucket').find(([id]) => id.startsWith(prefix))![0];
 const uploadsBucket = () => bucketNamed('MobileIngressUploads');
 const webhookBodiesBucket = () => bucketNamed('JobsWebhookBodies');
 const webhookBodiesGrant = (actions: string[]) => ({
