@@ -241,3 +241,35 @@ describe('Strava', () => {
     );
   }, 60_000);
 });
+
+describe('paths provider consoles point at', () => {
+  it('serve the same handlers as the canonical path, with their health probes', async () => {
+    const challenge = `hub.mode=subscribe&hub.challenge=c-7&hub.verify_token=${VERIFY_TOKEN}`;
+    for (const path of [
+      '/api/v1/strava/webhooks',
+      '/api/v1/strava/webhook',
+      '/api/v1/providers/strava/webhooks',
+    ]) {
+      const answer = await sandbox.api('GET', `${path}?${challenge}`);
+      expect(answer.status, path).toBe(200);
+      expect(answer.json).toEqual({ 'hub.challenge': 'c-7' });
+    }
+    for (const path of ['/api/v1/strava/webhooks/health', '/api/v1/strava/webhook/health']) {
+      expect((await sandbox.api('GET', path)).json).toEqual({ status: 'ok', service: 'strava-webhooks' });
+    }
+    for (const path of ['/api/v1/garmin/webhooks/push', '/api/v1/garmin/webhooks/ping']) {
+      const refused = await sandbox.api('POST', path, { json: { dailies: [] } });
+      expect(refused.status, path).toBe(401);
+      expect(refused.json).toEqual({ detail: 'Invalid webhook signature' });
+      const accepted = await sandbox.api('POST', path, {
+        json: { dailies: [] },
+        headers: { 'garmin-client-id': garmin.clientId },
+      });
+      expect(accepted.json, path).toEqual({ status: 'accepted' });
+    }
+    const head = await fetch(`${sandbox.url}/api/v1/providers/garmin/webhooks`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    const unknown = await sandbox.api('POST', '/api/v1/providers/myspace/webhooks', { json: {} });
+    expect(unknown).toMatchObject({ status: 404, json: { detail: "Unknown provider: 'myspace'" } });
+  });
+});
