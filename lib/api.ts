@@ -54,10 +54,11 @@ export const ACCESS_LOG_FIELDS = {
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS));
 
 /**
- * Areas that neither read the table nor verify tokens (docs, OpenAPI, the 404/405 fallback): no table grant, no
- * signing key. Every other area gets reads and its write scope (shared/store/write-scopes.ts) and the JWT key.
+ * Areas that neither read the table nor verify tokens (docs, OpenAPI, the 404/405 fallback; the webhook ingress):
+ * no table grant, no signing key. Every other area gets reads and its write scope (shared/store/write-scopes.ts)
+ * and the JWT key.
  */
-const STATELESS_AREAS: readonly ApiArea[] = ['meta'];
+const STATELESS_AREAS: readonly ApiArea[] = ['meta', 'webhooks'];
 
 /** Swagger UI's files, served by the meta area from next to its bundle (shared/api/docs.ts). */
 export const META_BUNDLE_FILES = Object.fromEntries(

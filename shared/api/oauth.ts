@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { queryBoolean, uuid } from '#shared/api/schemas.js';
+import { webhookSubscriptionRoutes } from '#shared/api/webhooks.js';
 import { defineRoute, Reply } from '#shared/http/route.js';
 import { CAP, cappedString } from '#shared/http/validation.js';
 import { PROVIDERS } from '#shared/model/provider.js';
@@ -29,6 +30,7 @@ const providerSettingRead = z.object({
   data_granularity: z.enum(DATA_GRANULARITIES).nullable(),
 });
 
+/** OAuth, provider settings, and the providers' webhook subscriptions (contract 3.3; shared/api/webhooks.ts). */
 export const oauthRoutes = [
   defineRoute({
     method: 'GET',
@@ -137,4 +139,5 @@ export const oauthRoutes = [
     response: z.object({ success: z.literal(false), message: z.string() }),
     handle: async ({ query }) => ({ success: false, message: query.message }),
   }),
+  ...webhookSubscriptionRoutes,
 ];

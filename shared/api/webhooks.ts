@@ -94,6 +94,7 @@ const subscriptionRoute = <P extends z.ZodType, Q extends z.ZodType | undefined>
 
 const base = '/api/v1/providers/{provider}/webhooks';
 
+/** The ingress: unauthenticated by design (the provider's signature or challenge is the check). */
 export const webhooksRoutes: Route[] = [
   ...webhookRoutes(base),
   defineRoute({
@@ -115,6 +116,13 @@ export const webhooksRoutes: Route[] = [
   ...webhookRoutes('/api/v1/strava/webhook', 'strava'),
   health('/api/v1/strava/webhooks/health', 'strava-webhooks'),
   health('/api/v1/strava/webhook/health', 'strava-webhooks'),
+];
+
+/**
+ * Provider-side subscription management (contract 3.3, DEV): served by the oauth area, which holds the developer
+ * token key and the provider credentials anyway, so the internet-facing ingress function needs neither.
+ */
+export const webhookSubscriptionRoutes: Route[] = [
   subscriptionRoute({
     method: 'GET',
     path: `${base}/subscriptions`,

@@ -102,6 +102,8 @@ async function identityOf(config: ProviderConfig, tokens: TokenSet): Promise<Pro
   const implementation = providerModules[config.provider];
   if (!implementation || !config.apiBaseUrl) return fromTokens;
   try {
+    // Outside the app-wide budget: two requests while the user waits in the browser, and an identity lost to a spent
+    // budget would leave a push connection that no webhook can find.
     const found = await implementation.identity(bearerGet(config.apiBaseUrl, tokens.accessToken), tokens);
     return {
       providerUserId: found.providerUserId ?? fromTokens.providerUserId,

@@ -117,7 +117,7 @@ export const iconUrl = (provider: string) => `/static/provider-icons/${provider}
 const envPrefix = (provider: IntegratedProvider) => provider.toUpperCase();
 
 /** Webhook settings beyond the client credentials (architecture.md 7). */
-export const WEBHOOK_VARIABLES = ['STRAVA_WEBHOOK_VERIFY_TOKEN'] as const;
+export const WEBHOOK_VARIABLES = ['STRAVA_WEBHOOK_VERIFY_TOKEN', 'STRAVA_SUBSCRIPTION_ID'] as const;
 
 /** `<P>_CLIENT_ID`, `<P>_CLIENT_SECRET`, `<P>_DEFAULT_SCOPE`, `<P>_AUTHORIZE_URL`, `<P>_TOKEN_URL`, `<P>_API_BASE_URL`. */
 const variableSchemas: Array<[string, z.ZodType]> = [

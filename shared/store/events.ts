@@ -4,7 +4,7 @@ import type { HealthEvent } from '#shared/model/health-data.js';
 import { nowIso } from '#shared/model/time.js';
 import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
-import { writeForUser } from '#shared/store/user-guard.js';
+import { type TransactItem, writeForUser } from '#shared/store/user-guard.js';
 
 export type EventCategory = HealthEvent['category'];
 
@@ -115,26 +115,47 @@ export async function upsertEvent(event: StoredEvent): Promise<void> {
   await writeForUser(event.userId, replaceEventsItems(table, [], [event]));
 }
 
+const UPSERT_ATTEMPTS = 8;
+
 /**
  * Writes an event keyed by its external identity over its previous version, which may sit under another sort
  * key (its start changed): the previous item is found through the id pointer and removed in the same transaction.
+ * The pointer is written only if it still names what was read, so two concurrent revisions (a pull and an update
+ * webhook) cannot leave an orphan copy behind: the loser reads again and replaces the winner's item.
  */
 export async function upsertExternalEvent(event: StoredEvent): Promise<void> {
   const { doc, table } = db();
   const partition = keys.userPartition(event.userId);
-  const pointer = await doc.send(
-    new GetCommand({
-      TableName: table,
-      Key: { PK: partition, SK: pointerSk(event.id) },
-      ConsistentRead: true,
-    }),
-  );
-  const previousSk = pointer.Item?.event_sk as string | undefined;
-  const moved =
-    previousSk && previousSk !== eventSk(event.category, event.start, event.id)
-      ? [{ Delete: { TableName: table, Key: { PK: partition, SK: previousSk } } }]
-      : [];
-  await writeForUser(event.userId, [...moved, ...puts(table, event, false)]);
+  const sk = eventSk(event.category, event.start, event.id);
+  for (let attempt = 1; ; attempt++) {
+    const pointer = await doc.send(
+      new GetCommand({
+        TableName: table,
+        Key: { PK: partition, SK: pointerSk(event.id) },
+        ConsistentRead: true,
+      }),
+    );
+    const previousSk = pointer.Item?.event_sk as string | undefined;
+    const [eventPut, pointerPut] = puts(table, event, false);
+    const guardedPointer: TransactItem = {
+      Put: {
+        ...pointerPut!.Put,
+        ConditionExpression: previousSk ? 'event_sk = :previous' : 'attribute_not_exists(PK)',
+        ...(previousSk ? { ExpressionAttributeValues: { ':previous': previousSk } } : {}),
+      },
+    };
+    const moved: TransactItem[] =
+      previousSk && previousSk !== sk
+        ? [{ Delete: { TableName: table, Key: { PK: partition, SK: previousSk } } }]
+        : [];
+    try {
+      await writeForUser(event.userId, [...moved, eventPut!, guardedPointer]);
+      return;
+    } catch (error) {
+      if (!isConditionFailure(error) || attempt >= UPSERT_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
 }
 
 /** Transaction items replacing `removed` events by `added` ones (sleep sessions merged across batches). */

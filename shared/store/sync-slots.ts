@@ -4,12 +4,12 @@ import { keys, ttlAt } from '#shared/store/keys.js';
 import { writeForUser } from '#shared/store/user-guard.js';
 
 /**
- * At most one pending run of each kind per connection (user + provider): a `backfill` (historical sync) and a
- * `manual` sync. Requesting another while one is pending returns the pending run instead of queueing more work.
+ * At most one pending run of each kind per connection (user + provider): a `backfill` (historical sync), a
+ * `manual` sync and a `catchup` (the freshness watchdog's poll). Requesting another while one is pending returns the pending run instead of queueing more work.
  * The slot is released when its run ends; it also lapses on its own (a lost job cannot block the connection for
  * more than SLOT_TTL_MS after its last invocation).
  */
-export type SlotKind = 'backfill' | 'manual';
+export type SlotKind = 'backfill' | 'manual' | 'catchup';
 
 export interface SyncSlot {
   run_id: string;

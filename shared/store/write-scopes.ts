@@ -37,7 +37,8 @@ export const WRITE_SCOPES = {
   'sleep-finaliser': USER_DATA,
   'sdk-upload-worker': USER_DATA,
   'sdk-authorizer': [],
-  'sync-dispatcher': [],
+  // The watchdog's catch-up slots.
+  'sync-dispatcher': ['USER#'],
   // Provider data, and the app-wide request budgets of the providers (shared/store/rate-budgets.ts).
   'sync-worker': [...USER_DATA, 'RATEBUDGET#'],
   // The same, and revoking connections (a deregistration removes the account link too).

@@ -115,7 +115,7 @@ export const historyDays = (provider: SyncProvider) =>
 
 /** The slot a run of this mode holds while pending (live runs of the dispatcher hold none). */
 export const slotKindOf = (mode: SyncMode): SlotKind | undefined =>
-  mode === 'historical' ? 'backfill' : mode === 'manual' ? 'manual' : undefined;
+  mode === 'historical' ? 'backfill' : mode === 'manual' || mode === 'catchup' ? mode : undefined;
 
 /**
  * Queues a run unless one of its kind is pending for the connection: then that run is answered instead, and

@@ -3,6 +3,7 @@ import { env } from '#shared/config/env.js';
 import type { SyncProvider } from '#shared/jobs/queues.js';
 import { logger } from '#shared/observability.js';
 import { getConnection } from '#shared/store/connections.js';
+import { claimSlot, releaseSlot } from '#shared/store/sync-slots.js';
 import { historyDays, newRunId, queueSync } from '#shared/sync/enqueue.js';
 import { LIVE_OVERLAP_MS } from '#shared/sync/window.js';
 
@@ -42,15 +43,19 @@ export async function queueCatchups(
     if (connection?.status !== 'active') continue;
     const last = latest(connection.last_webhook_at, connection.last_synced_at, connection.created_at);
     if (now - last < silenceMs) continue;
-    await queueSync({
+    const job = {
       run_id: newRunId(),
-      user_id: userId,
-      provider,
-      mode: 'catchup',
-      source: 'watchdog',
       // The same overlap as live pulls: a record uploaded late may start before the last delivery.
       window: { start: Math.max(floor, Math.min(last, now) - LIVE_OVERLAP_MS), end: now },
-    });
+    };
+    // One pending catch-up per connection: one held up by a rate limit is not queued again every hour.
+    if (await claimSlot(userId, provider, 'catchup', job, now)) continue;
+    try {
+      await queueSync({ ...job, user_id: userId, provider, mode: 'catchup', source: 'watchdog' });
+    } catch (error) {
+      await releaseSlot(userId, provider, 'catchup', job.run_id);
+      throw error;
+    }
     queued++;
   }
   if (queued > 0) logger.info('watchdog queued catch-up polls', { provider, queued });

@@ -1,6 +1,6 @@
 import { savePullResult, writingFor } from '#shared/ingest/persist.js';
 import { disconnect } from '#shared/oauth/connections.js';
-import { ConnectionAuthError } from '#shared/oauth/errors.js';
+import { ConnectionRevokedError } from '#shared/oauth/errors.js';
 import type { FreshTokens } from '#shared/oauth/fresh-token.js';
 import { logger } from '#shared/observability.js';
 import { UnauthorizedError } from '#shared/providers/http.js';
@@ -32,7 +32,8 @@ export interface ContextEffects {
 /**
  * The NotificationContext of one notification for one of our users: a provider client that obtains the token only
  * when first used (a deregistration never needs one), refreshes once when the provider rejects it, and reports a
- * connection that cannot be refreshed as UnauthorizedError (what a handler confirming a deauthorisation waits for).
+ * connection whose refresh the provider refused as UnauthorizedError (what a handler confirming a deauthorisation
+ * waits for).
  */
 export function notificationContext(
   module: ProviderModule,
@@ -52,7 +53,8 @@ export function notificationContext(
     try {
       current = await fresh();
     } catch (error) {
-      if (error instanceof ConnectionAuthError) throw new UnauthorizedError(error.message);
+      // Only a refresh the provider refused proves the access gone; an expired connection may be an outage.
+      if (error instanceof ConnectionRevokedError) throw new UnauthorizedError(error.message);
       throw error;
     }
     client = await access.client(connection.provider, current.tokens.accessToken);

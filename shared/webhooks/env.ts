@@ -1,15 +1,15 @@
-import { apiEnvSchema, baseEnvSchema } from '#shared/config/env.js';
+import { baseEnvSchema, metaEnvSchema } from '#shared/config/env.js';
 import { exactlyOneVaultKey, tokenVaultEnvShape, VAULT_KEY_MESSAGE } from '#shared/crypto/token-vault.js';
 import { webhookQueuesEnv } from '#shared/jobs/queues.js';
 import { providersEnvSchema } from '#shared/providers/registry.js';
 import { webhookBodiesEnv } from '#shared/webhooks/message.js';
 
 /**
- * The `webhooks` API area: verification settings (client ids and webhook secrets: env in the sandbox, the
- * credentials secret on AWS), the webhook queues and the bucket for large bodies. It holds no token key: it never
- * calls a provider as a user.
+ * The `webhooks` API area, internet-facing and unauthenticated by design: verification settings (client ids and
+ * webhook secrets: env in the sandbox, the credentials secret on AWS), the webhook queues and the bucket for
+ * large bodies. No table, no JWT key, no token key: it never reads data or calls a provider.
  */
-export const webhooksAreaEnvSchema = apiEnvSchema
+export const webhooksAreaEnvSchema = metaEnvSchema
   .extend(providersEnvSchema.shape)
   .extend(webhookQueuesEnv.shape)
   .extend(webhookBodiesEnv.shape);

@@ -9,8 +9,8 @@ import { objectStore } from '#shared/store/objects.js';
 export const webhookBodiesEnv = z.object({ WEBHOOK_BODIES_BUCKET: z.string().min(3).max(63) });
 
 /**
- * Bodies up to this size travel inside the queue message (SQS takes 256 KB with the envelope; some local SQS
- * servers no more); larger ones go to the bucket and the message carries the key.
+ * Messages up to this size (the envelope with the body, JSON-escaped) travel as they are (SQS takes 256 KB; some
+ * local SQS servers no more); larger bodies go to the bucket and the message carries the key.
  */
 export const INLINE_BYTES = 200_000;
 
@@ -57,11 +57,11 @@ export async function storeWebhook(
   content: string,
   delaySeconds = 0,
 ): Promise<void> {
-  const bytes = Buffer.from(content, 'utf8');
   let stored: Pick<WebhookMessage, 'content' | 'object_key'> = { content };
-  if (bytes.length > INLINE_BYTES) {
+  // Escaping can double a body (a string of quotes): what counts is the message as sent.
+  if (Buffer.byteLength(JSON.stringify({ ...message, content })) > INLINE_BYTES) {
     const key = `${message.provider}/${new Date(message.received_at).toISOString().slice(0, 10)}/${randomUUID()}`;
-    await objectStore().put(bucket(), key, bytes);
+    await objectStore().put(bucket(), key, Buffer.from(content, 'utf8'));
     stored = { object_key: key };
   }
   await sendJob(WEBHOOK_QUEUES[message.provider], webhookMessage, { ...message, ...stored }, delaySeconds);

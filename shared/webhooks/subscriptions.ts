@@ -2,7 +2,12 @@ import { apiEnvSchema, env } from '#shared/config/env.js';
 import { HttpError } from '#shared/http/errors.js';
 import { isWebhookProvider } from '#shared/jobs/queues.js';
 import { appRequest } from '#shared/providers/app-client.js';
-import { ProviderRequestError, TransientProviderError } from '#shared/providers/http.js';
+import {
+  ProviderRequestError,
+  RateLimitedError,
+  TransientProviderError,
+  UnauthorizedError,
+} from '#shared/providers/http.js';
 import { providerConfig, providerVariables } from '#shared/providers/registry.js';
 import type { SubscriptionApi, SubscriptionContext } from '#shared/providers/types.js';
 import { webhookOf } from '#shared/webhooks/ingress.js';
@@ -34,8 +39,18 @@ async function calling<T>(provider: string, work: () => Promise<T>): Promise<T> 
     if (error instanceof ProviderRequestError) {
       throw new HttpError(502, `${provider} answered ${error.status}: ${error.body.slice(0, 300)}`);
     }
-    if (error instanceof TransientProviderError)
+    if (error instanceof TransientProviderError) {
       throw new HttpError(502, `${provider} is unavailable: ${error.message}`);
+    }
+    if (error instanceof UnauthorizedError) {
+      throw new HttpError(502, `${provider} refused this deployment's client credentials`);
+    }
+    if (error instanceof RateLimitedError) {
+      const seconds = Math.max(1, Math.ceil((error.retryAt - Date.now()) / 1000));
+      throw new HttpError(503, `${provider} is rate limiting this deployment; retry in ${seconds} s`, {
+        'retry-after': String(seconds),
+      });
+    }
     throw error;
   }
 }

@@ -32,8 +32,8 @@ import {
  * The webhook worker (one function, one event source per provider queue): a stored webhook becomes writes.
  *
  * Per message: its notifications (the provider module's `parse`, again), each for every one of our users linked
- * to the provider account (an account linked to several users fans out to each); a user without an active
- * connection is skipped (a late delivery after a disconnect writes nothing), an account linked to nobody is
+ * to the provider account (an account linked to several users fans out to each); a user whose connection is
+ * revoked is skipped (a late delivery after a disconnect writes nothing), an account linked to nobody is
  * acknowledged, logged and counted (the provider would retry a refusal for days).
  *
  * Per (notification, user) the outcome is one terminal sync status event (`source: webhook`, run id = the
@@ -42,11 +42,15 @@ import {
  * - rate limited: re-queued alone, delayed until the provider's reset (`deferrals`, bounded);
  * - transient (5xx, network, a refresh running elsewhere, anything unexpected): re-queued alone, with backoff
  *   (`attempt`, bounded). If nothing of the message succeeded the message itself fails instead, and SQS retries
- *   and finally dead-letters it; so a bad record never sinks the good ones, and nothing acknowledged is lost.
+ *   and finally dead-letters it; so a bad record never sinks the good ones, and nothing acknowledged is lost;
+ * - not started before the invocation's deadline: re-queued as it is.
  */
 
 export const MAX_ATTEMPTS = 6;
-export const MAX_DEFERRALS = 48;
+/** Rate-limited notifications wait for the reset (Strava's daily one may be a day away), at most this long. */
+export const MAX_DEFERRAL_MS = 3 * 86_400_000;
+/** Time kept before handling another (notification, user): a ping fetch or a token refresh may take 30 s. */
+export const DEADLINE_MARGIN_MS = 45_000;
 const MAX_DELAY_SECONDS = 900;
 const backoffSeconds = (attempt: number) => Math.min(MAX_DELAY_SECONDS, 30 * 2 ** attempt);
 
@@ -72,8 +76,13 @@ async function handleForUser(
   deps: WebhookWorkerDeps,
 ): Promise<Outcome> {
   const connection = await getConnection(userId, module.name);
-  if (connection?.status !== 'active') {
-    logger.info('webhook for a connection that is not active: skipped', { provider: module.name, userId });
+  // Revoked (or gone): nothing may be written. Expired (a refresh failed) still takes pushed data, which needs no
+  // token and which Garmin never sends again; a fetch then fails as a ConnectionAuthError, recorded below.
+  if (!connection || connection.status === 'revoked') {
+    logger.info('webhook for a connection that is revoked or gone: skipped', {
+      provider: module.name,
+      userId,
+    });
     return { kind: 'done' };
   }
   const started = isoAt(Date.now());
@@ -132,24 +141,35 @@ function itemsOf(module: ProviderModule, message: WebhookMessage, content: strin
   return Array.isArray(notifications) ? notifications.map((notification) => ({ notification })) : [];
 }
 
-/** Handles one stored webhook; throws (the message fails) only when nothing of it succeeded and a retry may help. */
-export async function handleWebhookMessage(message: WebhookMessage, deps: WebhookWorkerDeps): Promise<void> {
-  const module = deps.providers[message.provider];
-  if (!module?.webhook) throw new Error(`no webhook handler for ${message.provider}`);
-  const content = await loadWebhook(message);
-  if (content === undefined) {
-    logger.warn('stored webhook body is gone (handled before): nothing to do', { traceId: message.trace_id });
-    return;
-  }
-  const retry: PendingItem[] = [];
-  const deferred: PendingItem[] = [];
-  let retryAt = 0;
-  let progressed = false;
-  let lastError: Error | undefined;
+/** What could not be finished of a message, by why. */
+interface Leftovers {
+  retry: PendingItem[];
+  deferred: PendingItem[];
+  unfinished: PendingItem[];
+  retryAt: number;
+  progressed: boolean;
+  lastError?: Error;
+}
 
-  for (const item of itemsOf(module, message, content)) {
+/** Every (notification, user) of the message, until the invocation's deadline; what is left over, sorted. */
+async function handleItems(
+  module: ProviderModule,
+  message: WebhookMessage,
+  items: PendingItem[],
+  deps: WebhookWorkerDeps,
+  remainingMs: () => number,
+): Promise<Leftovers> {
+  const left: Leftovers = { retry: [], deferred: [], unfinished: [], retryAt: 0, progressed: false };
+  for (const item of items) {
     const { notification } = item;
-    const userIds = item.user_ids ?? (await accountUserIds(message.provider, notification.providerUserId));
+    let userIds: string[];
+    try {
+      userIds = item.user_ids ?? (await accountUserIds(message.provider, notification.providerUserId));
+    } catch (error) {
+      left.retry.push(item);
+      left.lastError = error as Error;
+      continue;
+    }
     if (userIds.length === 0) {
       logger.warn('webhook for an unknown provider user: acknowledged', {
         provider: message.provider,
@@ -159,47 +179,75 @@ export async function handleWebhookMessage(message: WebhookMessage, deps: Webhoo
       countMetric('WebhookUnknownUser', message.provider);
       continue;
     }
-    const again: string[] = [];
-    const later: string[] = [];
+    const sorted = { again: [] as string[], later: [] as string[], unstarted: [] as string[] };
     for (const userId of userIds) {
+      // A notification may fetch for up to a minute (pages, a token refresh): not started without the time.
+      if (remainingMs() < DEADLINE_MARGIN_MS) {
+        sorted.unstarted.push(userId);
+        continue;
+      }
       const outcome = await handleForUser(module, notification, userId, message, deps);
-      if (outcome.kind === 'done') progressed = true;
+      if (outcome.kind === 'done') left.progressed = true;
       else if (outcome.kind === 'retry') {
-        again.push(userId);
-        lastError = outcome.error;
+        sorted.again.push(userId);
+        left.lastError = outcome.error;
       } else {
-        later.push(userId);
-        retryAt = Math.max(retryAt, outcome.retryAt);
+        sorted.later.push(userId);
+        left.retryAt = Math.max(left.retryAt, outcome.retryAt);
       }
     }
-    if (again.length > 0) retry.push({ notification, user_ids: again });
-    if (later.length > 0) deferred.push({ notification, user_ids: later });
+    if (sorted.again.length > 0) left.retry.push({ notification, user_ids: sorted.again });
+    if (sorted.later.length > 0) left.deferred.push({ notification, user_ids: sorted.later });
+    if (sorted.unstarted.length > 0) left.unfinished.push({ notification, user_ids: sorted.unstarted });
   }
+  return left;
+}
 
-  if (retry.length === 0 && deferred.length === 0) {
-    await discardWebhook(message);
+/**
+ * Handles one stored webhook. Throws (the message fails, SQS retries it and finally dead-letters it) only when a
+ * retry may help and re-queuing the rest would not do: nothing of it succeeded, it was tried often enough, or it
+ * stayed rate limited for days. Every give-up is decided before anything is re-queued, so a failed message never
+ * leaves copies behind.
+ */
+export async function handleWebhookMessage(
+  message: WebhookMessage,
+  deps: WebhookWorkerDeps,
+  remainingMs: () => number = () => Number.POSITIVE_INFINITY,
+): Promise<void> {
+  const module = deps.providers[message.provider];
+  if (!module?.webhook) throw new Error(`no webhook handler for ${message.provider}`);
+  const content = await loadWebhook(message);
+  if (content === undefined) {
+    logger.warn('stored webhook body is gone (handled before): nothing to do', { traceId: message.trace_id });
     return;
   }
-  if (retry.length > 0 && (!progressed || message.attempt >= MAX_ATTEMPTS)) {
-    // Nothing done (or tried often enough): SQS retries the whole message, then dead-letters it.
-    throw lastError ?? new Error('webhook handling failed');
+  const left = await handleItems(module, message, itemsOf(module, message, content), deps, remainingMs);
+  if (left.retry.length > 0 && (!left.progressed || message.attempt >= MAX_ATTEMPTS)) {
+    throw left.lastError ?? new Error('webhook handling failed');
+  }
+  if (left.deferred.length > 0 && Date.now() - message.received_at > MAX_DEFERRAL_MS) {
+    throw new Error(`${message.provider} stayed rate limited for days`);
   }
   const base = { provider: message.provider, trace_id: message.trace_id, received_at: message.received_at };
-  if (retry.length > 0) {
+  const { attempt, deferrals } = message;
+  if (left.retry.length > 0) {
+    const delay = (deps.backoffSeconds ?? backoffSeconds)(attempt);
     await storeWebhook(
-      { ...base, form: 'pending', attempt: message.attempt + 1, deferrals: message.deferrals },
-      JSON.stringify(retry),
-      (deps.backoffSeconds ?? backoffSeconds)(message.attempt),
+      { ...base, form: 'pending', attempt: attempt + 1, deferrals },
+      JSON.stringify(left.retry),
+      delay,
     );
   }
-  if (deferred.length > 0) {
-    if (message.deferrals >= MAX_DEFERRALS) throw new Error(`${message.provider} stayed rate limited`);
-    const wait = Math.ceil((retryAt - Date.now()) / 1000);
+  if (left.deferred.length > 0) {
+    const wait = Math.min(MAX_DELAY_SECONDS, Math.max(1, Math.ceil((left.retryAt - Date.now()) / 1000)));
     await storeWebhook(
-      { ...base, form: 'pending', attempt: message.attempt, deferrals: message.deferrals + 1 },
-      JSON.stringify(deferred),
-      Math.min(MAX_DELAY_SECONDS, Math.max(1, wait)),
+      { ...base, form: 'pending', attempt, deferrals: deferrals + 1 },
+      JSON.stringify(left.deferred),
+      wait,
     );
+  }
+  if (left.unfinished.length > 0) {
+    await storeWebhook({ ...base, form: 'pending', attempt, deferrals }, JSON.stringify(left.unfinished));
   }
   await discardWebhook(message);
 }
@@ -209,8 +257,8 @@ export function createWebhookWorker(deps: Partial<WebhookWorkerDeps> & Pick<Webh
   const full: WebhookWorkerDeps = { ...DEFAULT_ACCESS, ...deps };
   return createSqsWorker(
     webhookMessage,
-    async (message: WebhookMessage, _context: Context, record: SQSRecord) => {
-      await handleWebhookMessage(message, full);
+    async (message: WebhookMessage, context: Context, record: SQSRecord) => {
+      await handleWebhookMessage(message, full, () => context.getRemainingTimeInMillis());
       logger.info('webhook handled', {
         provider: message.provider,
         traceId: message.trace_id,

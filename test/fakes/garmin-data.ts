@@ -124,7 +124,10 @@ export function sleepSummary(userId: string, night: Night, offset: number, rng: 
   const awake = total('awake');
   const levels: Record<string, Array<{ startTimeInSeconds: number; endTimeInSeconds: number }>> = {};
   for (const s of night.stages) {
-    levels[s.stage] = [...(levels[s.stage] ?? []), { startTimeInSeconds: s.start, endTimeInSeconds: s.end }];
+    const interval = { startTimeInSeconds: s.start, endTimeInSeconds: s.end };
+    const list = levels[s.stage];
+    if (list) list.push(interval);
+    else levels[s.stage] = [interval];
   }
   const asleepHours = (duration - awake) / 3600;
   const score = Math.max(

@@ -166,9 +166,15 @@ export interface FakeGarmin {
     activity?: GarminSummary,
     options?: { withDetails?: boolean },
   ): Promise<GarminPushResult & { activity: GarminSummary }>;
-  /** The user left: tokens revoked, `{"deregistrations":[{"userId"}]}` pushed. */
+  /**
+   * The user revoked access: every access and refresh token of the user dies (data routes answer 401, a refresh
+   * `invalid_grant`), then `{"deregistrations":[{"userId"}]}` is pushed.
+   */
   deregister(userId: string): Promise<GarminPushResult>;
-  /** New permissions stored and pushed as `userPermissionsChange`. */
+  /**
+   * New permissions stored (`GET .../user/permissions` and the backfill permission check answer them from now on),
+   * then pushed as `userPermissionsChange`.
+   */
   changePermissions(userId: string, permissions: string[]): Promise<GarminPushResult>;
   /** Resolves when no backfill or deregistration push is scheduled or in flight. */
   idle(): Promise<void>;

@@ -45,7 +45,7 @@ const areaOfFunction = new Map(
 const functionOfArea = (area: string) => [...areaOfFunction].find(([, a]) => a === area)![0];
 const apiFunctions = functions.filter(([id]) => areas.includes(areaOfFunction.get(id)!));
 /** The areas that read no table and verify no token (docs, OpenAPI, 404/405). */
-const stateless = ['meta'];
+const stateless = ['meta', 'webhooks'];
 /** API areas with the table and the JWT key. */
 const statefulAreas = areas.filter((area) => !stateless.includes(area));
 const queueNames = Object.keys(QUEUES) as QueueName[];
@@ -333,7 +333,7 @@ describe('functions', () => {
     }
   });
 
-  it('each function writes only its own partition-key prefixes; meta touches no table, the dispatcher only reads', () => {
+  it('each function writes only its own partition-key prefixes; meta and the webhook ingress touch no table', () => {
     const table = ofType('AWS::DynamoDB::Table')[0]![0];
     for (const [id] of functions) {
       const name = areaOfFunction.get(id)! as keyof typeof WRITE_SCOPES;

@@ -1,10 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   BACKFILL_ENDPOINTS,
   BACKFILL_TYPES,
   BACKFILL_WINDOW_DAYS,
   backfillUnits,
-  canBackfill,
   requestBackfill,
 } from '#shared/providers/garmin/backfill.js';
 import { PERMISSIONS_PATH, USER_ID_PATH } from '#shared/providers/garmin/identity.js';
@@ -16,6 +16,7 @@ import {
   TransientProviderError,
 } from '#shared/providers/http.js';
 import type { ProviderGet, SyncUnit, TokenSet } from '#shared/providers/types.js';
+import { dayChunks } from '#shared/providers/units.js';
 
 const DAY_MS = 86_400_000;
 
@@ -76,13 +77,6 @@ describe('garmin identity', () => {
       ProviderRequestError,
     );
   });
-
-  it('can backfill unless the known permissions lack HISTORICAL_DATA_EXPORT', () => {
-    expect(canBackfill(null)).toBe(true);
-    expect(canBackfill('')).toBe(true);
-    expect(canBackfill('ACTIVITY_EXPORT HISTORICAL_DATA_EXPORT')).toBe(true);
-    expect(canBackfill('ACTIVITY_EXPORT HEALTH_EXPORT')).toBe(false);
-  });
 });
 
 describe('garmin backfill units', () => {
@@ -112,6 +106,37 @@ describe('garmin backfill units', () => {
     expect(new Set(units.map((u) => u.key)).size).toBe(units.length);
     for (const unit of units)
       expect(unit.end - unit.start).toBeLessThanOrEqual(BACKFILL_WINDOW_DAYS * DAY_MS);
+  });
+
+  it('tile the window per type: UTC-midnight cuts, at most 30 days, newest first, dated keys (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2_000_000_000_000 }),
+        fc.integer({ min: 1, max: 400 * DAY_MS }),
+        (start, length) => {
+          const end = start + length;
+          const units = backfillUnits(start, end);
+          // The same windows as the pull providers' chunks (shared/providers/units.ts).
+          const windows = dayChunks(start, end, BACKFILL_WINDOW_DAYS, 'w').reverse();
+          expect(units).toHaveLength(windows.length * BACKFILL_TYPES.length);
+          windows.forEach((window, i) => {
+            const date = new Date(window.start).toISOString().slice(0, 10);
+            expect(units.slice(i * BACKFILL_TYPES.length, (i + 1) * BACKFILL_TYPES.length)).toEqual(
+              BACKFILL_TYPES.map((type) => ({
+                key: `${type}:${date}`,
+                start: window.start,
+                end: window.end,
+              })),
+            );
+            expect(window.end - window.start).toBeLessThanOrEqual(BACKFILL_WINDOW_DAYS * DAY_MS);
+            if (window.start !== start) expect(window.start % DAY_MS).toBe(0);
+          });
+          expect(windows.at(-1)?.start).toBe(start);
+          expect(windows[0]?.end).toBe(end);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('has no unit for an empty window and one window for a short one', () => {

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mapActivity } from '#shared/providers/garmin/activities.js';
+import { isCallbackOf } from '#shared/providers/garmin/ping.js';
 import {
   DEFAULT_GARMIN_USER,
   type FakeGarmin,
@@ -387,12 +388,26 @@ describe('fake Garmin pushes', () => {
     });
     expect(fake.permissions('push-user')).toEqual(['ACTIVITY_EXPORT']);
 
-    const token = String(fake.issueTokens('push-user').access_token);
+    const tokens = fake.issueTokens('push-user');
+    // What the webhook handler reads instead of the pushed permissions (they could be forged).
+    expect(
+      await (await api(String(tokens.access_token), '/partner-gateway/rest/user/permissions')).json(),
+    ).toEqual({ permissions: ['ACTIVITY_EXPORT'] });
+
     await fake.deregister('push-user');
     expect((await receiver.withKey('deregistrations', 'push-user')).headers['garmin-client-id']).toBe(
       fake.clientId,
     );
-    expect((await api(token, '/wellness-api/rest/user/id')).status).toBe(401);
+    // A deregistration is the user revoking access: the access token and the refresh token both die, which is
+    // how the webhook handler tells a real deregistration from a forged one.
+    expect((await api(String(tokens.access_token), '/partner-gateway/rest/user/id')).status).toBe(401);
+    expect((await api(String(tokens.access_token), '/wellness-api/rest/user/id')).status).toBe(401);
+    const refresh = await postToken({
+      grant_type: 'refresh_token',
+      refresh_token: String(tokens.refresh_token),
+      ...credentials(),
+    });
+    expect(refresh).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
   });
 
   it('pushSummaries stores the items and splits big sets into several POSTs', async () => {
@@ -436,6 +451,9 @@ describe('fake Garmin pushes', () => {
     );
     const callback = String(item!.callbackURL);
     expect(new URL(callback).pathname).toBe('/wellness-api/rest/dailies');
+    // What the webhook handler agrees to fetch (path of the type, Garmin's callback parameters only).
+    expect(isCallbackOf(callback, 'dailies')).toBe(true);
+    expect(isCallbackOf(callback, 'sleeps')).toBe(false);
     expect((await fetch(callback)).status).toBe(401);
     const pulled = (await (
       await fetch(callback, { headers: { authorization: `Bearer ${token}` } })

@@ -3,7 +3,6 @@ import type { SourceRef } from '#shared/model/health-data.js';
 import { SERIES_TYPES } from '#shared/model/series.js';
 import { WORKOUT_TYPES } from '#shared/model/workout-types.js';
 import { mapActivity, mapActivityDetails } from '#shared/providers/garmin/activities.js';
-import { zoneOffset } from '#shared/providers/garmin/common.js';
 import { mapGarminSummaries } from '#shared/providers/garmin/mapping.js';
 import { GARMIN_WORKOUT_TYPES, garminWorkoutType } from '#shared/providers/garmin/workout-types.js';
 import type { PullResult } from '#shared/providers/types.js';
@@ -447,17 +446,8 @@ describe('garmin bad items', () => {
     expect(mapGarminSummaries({ sleeps: { not: 'a list' } })).toEqual({
       result: { series: [], events: [], scores: [] },
       skipped: 0,
+      types: [],
     });
-  });
-
-  it('formats zone offsets in UTC terms', () => {
-    expect(zoneOffset(0)).toBe('+00:00');
-    expect(zoneOffset(-18000)).toBe('-05:00');
-    expect(zoneOffset(19800)).toBe('+05:30');
-    expect(zoneOffset(20700)).toBe('+05:45');
-    expect(zoneOffset(-20)).toBe('+00:00');
-    expect(zoneOffset(15 * 3600)).toBeNull();
-    expect(zoneOffset('x')).toBeNull();
   });
 });
 

@@ -1,15 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { garminModule } from '#shared/providers/garmin/index.js';
-import { ProviderRequestError, TransientProviderError } from '#shared/providers/http.js';
-import {
-  type NotificationContext,
-  type PullResult,
-  type WebhookNotification,
-  type WebhookProvider,
-  WebhookRejected,
-  type WebhookRequest,
-} from '#shared/providers/types.js';
+import { garminUserId } from '#shared/providers/garmin/webhook.js';
+import { type WebhookProvider, WebhookRejected, type WebhookRequest } from '#shared/providers/types.js';
 
 const webhook = garminModule.webhook as WebhookProvider;
 const CLIENT_ID = 'f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
@@ -132,6 +125,43 @@ describe('garmin webhook parse', () => {
     ]);
   });
 
+  it('keeps only items whose userId is 1..128 characters of [A-Za-z0-9_-] (or a non-negative integer)', () => {
+    const valid = ['4aacafe82427c251df9c9592d0c06768', 'a', 'A_b-9', 'x'.repeat(128), 12345, 0];
+    const invalid = [
+      '',
+      ' a',
+      'a b',
+      'a/b',
+      '../a',
+      'a?b',
+      'a%2F',
+      'ü',
+      'x'.repeat(129),
+      -1,
+      1.5,
+      2 ** 53,
+      true,
+      null,
+      { id: 'a' },
+      ['a'],
+    ];
+    const notifications = webhook.parse({
+      dailies: [...valid, ...invalid].map((userId, i) => ({ userId, summaryId: `d${i}` })),
+    }) as Array<{ providerUserId: string }>;
+    expect(notifications.map((n) => n.providerUserId)).toEqual(valid.map(String));
+    for (const userId of invalid) expect(garminUserId(userId)).toBeNull();
+  });
+
+  it('groups a large body in linear time (30,000 items of one user)', () => {
+    const dailies = Array.from({ length: 30_000 }, (_, i) => ({ userId: 'a', summaryId: `d${i}` }));
+    const started = performance.now();
+    const [notification] = webhook.parse({ dailies }) as Array<{ payload: { dailies: unknown[] } }>;
+    // Copying the list per item (quadratic) takes seconds here; appending takes milliseconds.
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(notification?.payload.dailies).toHaveLength(30_000);
+    expect(notification?.payload.dailies[29_999]).toBe(dailies[29_999]);
+  });
+
   it('returns nothing for a body without known keys', () => {
     expect(webhook.parse({})).toEqual([]);
     expect(webhook.parse({ other: [{ userId: 'a' }] })).toEqual([]);
@@ -148,154 +178,5 @@ describe('garmin webhook parse', () => {
     const error = rejection(() => webhook.parse(body));
     expect(error).toBeInstanceOf(WebhookRejected);
     expect(error).toMatchObject({ status: 400, detail: 'Invalid JSON body' });
-  });
-});
-
-function fakeContext(answers: Record<string, unknown> = {}) {
-  const calls = {
-    saved: [] as PullResult[],
-    revoked: [] as string[],
-    scopes: [] as string[],
-    arrived: [] as string[][],
-    gets: [] as string[],
-  };
-  const context: NotificationContext = {
-    userId: 'our-user',
-    scope: null,
-    get: async (url) => {
-      calls.gets.push(url);
-      const answer = answers[url];
-      if (answer instanceof Error) throw answer;
-      return answer;
-    },
-    save: async (result) => {
-      calls.saved.push(result);
-    },
-    removeEvent: async () => false,
-    revoke: async (reason) => {
-      calls.revoked.push(reason);
-    },
-    setScope: async (scope) => {
-      calls.scopes.push(scope);
-    },
-    arrived: async (types) => {
-      calls.arrived.push(types);
-    },
-  };
-  return { context, calls };
-}
-
-const notification = (payload: Record<string, unknown[]>): WebhookNotification => ({
-  providerUserId: 'g-user',
-  kind: Object.keys(payload).join(','),
-  payload,
-});
-
-const DAILY = {
-  userId: 'g-user',
-  summaryId: 'd1',
-  startTimeInSeconds: 1705294800,
-  startTimeOffsetInSeconds: -18000,
-  steps: 9500,
-  averageStressLevel: 35,
-};
-
-describe('garmin webhook handle', () => {
-  it('revokes on a deregistration and does nothing else', async () => {
-    const { context, calls } = fakeContext();
-    const handled = await webhook.handle(
-      context,
-      notification({ deregistrations: [{ userId: 'g-user' }], dailies: [DAILY] }),
-    );
-    expect(handled).toEqual({ samples: 0, events: 0, scores: 0, skipped: 0 });
-    expect(calls).toEqual({ saved: [], revoked: ['deregistration'], scopes: [], arrived: [], gets: [] });
-  });
-
-  it('sets the scope from a permissions change, sorted and space-joined', async () => {
-    const { context, calls } = fakeContext();
-    const handled = await webhook.handle(
-      context,
-      notification({
-        userPermissionsChange: [
-          { userId: 'g-user', permissions: ['HEALTH_EXPORT', 'ACTIVITY_EXPORT', 'HEALTH_EXPORT'] },
-        ],
-      }),
-    );
-    expect(calls.scopes).toEqual(['ACTIVITY_EXPORT HEALTH_EXPORT']);
-    expect(calls.saved).toEqual([]);
-    expect(calls.arrived).toEqual([]);
-    expect(handled.skipped).toBe(0);
-  });
-
-  it('maps pushed items, saves once, reports the types that arrived, counts FIT files skipped', async () => {
-    const { context, calls } = fakeContext();
-    const handled = await webhook.handle(
-      context,
-      notification({
-        dailies: [DAILY, { userId: 'g-user' }],
-        activityFiles: [
-          { userId: 'g-user', activityId: 1, fileType: 'FIT', callbackURL: 'https://apis.garmin.com/f' },
-        ],
-      }),
-    );
-    expect(handled).toEqual({ samples: 1, events: 0, scores: 1, skipped: 2 });
-    expect(calls.gets).toEqual([]);
-    expect(calls.saved).toHaveLength(1);
-    expect(calls.saved[0]?.series[0]).toMatchObject({
-      series: 'steps',
-      samples: [{ value: 9500, isDailyTotal: true }],
-    });
-    expect(calls.arrived).toEqual([['activityFiles', 'dailies']]);
-  });
-
-  it('fetches ping items from their callbackURL (keyed object or bare list) and maps them', async () => {
-    const sleepsUrl = 'https://apis.garmin.com/wellness-api/rest/sleeps?uploadStartTimeInSeconds=1&token=x';
-    const dailiesUrl = 'https://apis.garmin.com/wellness-api/rest/dailies?uploadStartTimeInSeconds=1&token=y';
-    const { context, calls } = fakeContext({
-      [sleepsUrl]: {
-        sleeps: [
-          { userId: 'g-user', summaryId: 's1', startTimeInSeconds: 1705273200, durationInSeconds: 28800 },
-          { userId: 'someone-else', summaryId: 's2', startTimeInSeconds: 1705273200, durationInSeconds: 100 },
-        ],
-      },
-      [dailiesUrl]: [DAILY],
-    });
-    const handled = await webhook.handle(
-      context,
-      notification({
-        sleeps: [{ userId: 'g-user', callbackURL: sleepsUrl }],
-        dailies: [{ userId: 'g-user', callbackURL: dailiesUrl }],
-      }),
-    );
-    expect(calls.gets).toEqual([dailiesUrl, sleepsUrl]);
-    expect(handled).toEqual({ samples: 1, events: 1, scores: 1, skipped: 0 });
-    expect(calls.saved).toHaveLength(1);
-    expect(calls.saved[0]?.events[0]).toMatchObject({ category: 'sleep', externalId: 's1' });
-    expect(calls.arrived).toEqual([['dailies', 'sleeps']]);
-  });
-
-  it('counts a refused callback as skipped and lets transient failures propagate', async () => {
-    const gone = 'https://apis.garmin.com/wellness-api/rest/epochs?token=old';
-    const { context, calls } = fakeContext({ [gone]: new ProviderRequestError(410, 'expired') });
-    const handled = await webhook.handle(
-      context,
-      notification({ epochs: [{ userId: 'g-user', callbackURL: gone }] }),
-    );
-    expect(handled).toEqual({ samples: 0, events: 0, scores: 0, skipped: 1 });
-    expect(calls.saved).toEqual([]);
-    expect(calls.arrived).toEqual([['epochs']]);
-
-    const flaky = fakeContext({ [gone]: new TransientProviderError('503') });
-    await expect(
-      webhook.handle(flaky.context, notification({ epochs: [{ userId: 'g-user', callbackURL: gone }] })),
-    ).rejects.toBeInstanceOf(TransientProviderError);
-    expect(flaky.calls.saved).toEqual([]);
-  });
-
-  it('handles a payload that is not an object as nothing', async () => {
-    const { context, calls } = fakeContext();
-    const handled = await webhook.handle(context, { providerUserId: 'g-user', kind: 'x', payload: 'junk' });
-    expect(handled).toEqual({ samples: 0, events: 0, scores: 0, skipped: 0 });
-    expect(calls.saved).toEqual([]);
   });
 });

@@ -35,6 +35,7 @@ describe('strava module', () => {
       'STRAVA_WEBHOOK_VERIFY_TOKEN',
       'STRAVA_CLIENT_ID',
       'STRAVA_CLIENT_SECRET',
+      'STRAVA_SUBSCRIPTION_ID',
     ]);
   });
 });

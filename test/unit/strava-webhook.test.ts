@@ -112,14 +112,14 @@ describe('strava verify', () => {
   const seconds = Math.floor(NOW / 1000);
 
   it('accepts unsigned events (Strava signs none)', () => {
-    expect(() => stravaVerify(post())).not.toThrow();
+    expect(() => stravaVerify(post(), settings)).not.toThrow();
   });
 
   it('accepts a signature whose time is within 300 s, either way', () => {
     for (const t of [seconds, seconds - 300, seconds + 300, seconds - 1]) {
-      expect(() => stravaVerify(post(`t=${t},v1=abcdef`))).not.toThrow();
+      expect(() => stravaVerify(post(`t=${t},v1=abcdef`), settings)).not.toThrow();
     }
-    expect(() => stravaVerify(post(`v1=abcdef, t=${seconds}`))).not.toThrow();
+    expect(() => stravaVerify(post(`v1=abcdef, t=${seconds}`), settings)).not.toThrow();
   });
 
   it('refuses a stale, future or unreadable signature with 401', () => {
@@ -131,7 +131,7 @@ describe('strava verify', () => {
       't=abc',
       '',
     ]) {
-      expect(rejection(() => stravaVerify(post(header)))).toEqual({
+      expect(rejection(() => stravaVerify(post(header), settings))).toEqual({
         status: 401,
         detail: 'Invalid webhook signature',
       });
@@ -141,10 +141,63 @@ describe('strava verify', () => {
   it('holds for any time offset (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: -100_000, max: 100_000 }), (offset) => {
-        const outcome = rejection(() => stravaVerify(post(`t=${seconds + offset},v1=00`)));
+        const outcome = rejection(() => stravaVerify(post(`t=${seconds + offset},v1=00`), settings));
         expect(outcome === null).toBe(Math.abs(NOW / 1000 - (seconds + offset)) <= 300);
       }),
     );
+  });
+});
+
+describe('strava verify: the subscription id', () => {
+  const SUBSCRIPTION = '120475';
+  const withSubscription: WebhookSettings = (name) =>
+    name === 'STRAVA_SUBSCRIPTION_ID' ? SUBSCRIPTION : settings(name);
+  const event = (body: unknown): WebhookRequest => ({
+    method: 'POST',
+    headers: {},
+    query: {},
+    body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
+    now: NOW,
+  });
+
+  it('is a setting the ingress resolves for the verifier', () => {
+    expect(stravaWebhook.settings).toContain('STRAVA_SUBSCRIPTION_ID');
+  });
+
+  it('accepts an event of our subscription (number or string), and any when none is configured', () => {
+    expect(() => stravaVerify(event(CREATE), withSubscription)).not.toThrow();
+    expect(() =>
+      stravaVerify(event({ ...CREATE, subscription_id: '120475' }), withSubscription),
+    ).not.toThrow();
+    expect(() => stravaVerify(event({ ...CREATE, subscription_id: 999 }), settings)).not.toThrow();
+    expect(() => stravaVerify(event({ ...CREATE, subscription_id: 999 }), () => '')).not.toThrow();
+  });
+
+  it('refuses an event of another subscription with 401', () => {
+    for (const other of [999, '120476', 0, '0120475']) {
+      expect(
+        rejection(() => stravaVerify(event({ ...CREATE, subscription_id: other }), withSubscription)),
+      ).toEqual({ status: 401, detail: 'Invalid webhook signature' });
+    }
+  });
+
+  it('does not throw for a body that is not JSON (the ingress answers 400 for it)', () => {
+    for (const body of ['not json', '', '{"object_type":', '\u0000']) {
+      expect(() => stravaVerify(event(body), withSubscription)).not.toThrow();
+    }
+  });
+
+  it('leaves an event without a readable subscription id to parse, which answers 400', () => {
+    for (const body of [
+      [1, 2],
+      null,
+      'text',
+      { ...CREATE, subscription_id: undefined },
+      { ...CREATE, subscription_id: 'x' },
+    ]) {
+      expect(() => stravaVerify(event(JSON.stringify(body)), withSubscription)).not.toThrow();
+      expect(rejection(() => parseStravaEvent(body))?.status).toBe(400);
+    }
   });
 });
 
@@ -166,6 +219,18 @@ describe('strava parse', () => {
     });
   });
 
+  it('takes updates of up to 10 scalar values of up to 256 characters', () => {
+    const updates = {
+      title: 'x'.repeat(256),
+      type: 'Ride',
+      private: 'true',
+      authorized: false,
+      count: 3,
+      ...Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`k${i}`, 'v'])),
+    };
+    expect(parseStravaEvent({ ...CREATE, updates })[0]!.payload).toMatchObject({ updates });
+  });
+
   it('parses its own payload again (the worker re-parses the queued body)', () => {
     const [first] = parseStravaEvent(CREATE);
     expect(parseStravaEvent(first!.payload)).toEqual([first]);
@@ -183,6 +248,15 @@ describe('strava parse', () => {
     ['a non-numeric id', { ...CREATE, owner_id: '13a' }],
     ['a missing event_time', { ...CREATE, event_time: undefined }],
     ['updates not an object', { ...CREATE, updates: 'x' }],
+    [
+      'updates with more than 10 keys',
+      { ...CREATE, updates: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, 'v'])) },
+    ],
+    ['an update value longer than 256 characters', { ...CREATE, updates: { title: 'x'.repeat(257) } }],
+    ['an update key longer than 256 characters', { ...CREATE, updates: { ['k'.repeat(257)]: 'v' } }],
+    ['an update value that is an object', { ...CREATE, updates: { title: { nested: 'x' } } }],
+    ['an update value that is a list', { ...CREATE, updates: { title: ['x'] } }],
+    ['an update value that is null', { ...CREATE, updates: { title: null } }],
   ])('refuses %s with 400', (_, body) => {
     expect(rejection(() => parseStravaEvent(body))).toEqual({ status: 400, detail: 'Invalid JSON body' });
   });

@@ -169,6 +169,17 @@ describe('Garmin push verification', () => {
   });
 });
 
+it('measures the message as sent: a body of quotes, small raw but doubled by escaping, goes to the bucket', async () => {
+  const body = JSON.stringify({
+    activities: [{ userId: 'garmin-user-1', activityId: 1, activityName: '"'.repeat(110_000) }],
+  });
+  expect(body.length).toBeLessThan(INLINE_BYTES * 1.2);
+  await receiveWebhook('garmin', request(body, { 'garmin-client-id': GARMIN_CLIENT_ID }));
+  const [message] = (await drain('webhookGarmin')).map((m) => webhookMessage.parse(m));
+  expect(message!.object_key).toBeDefined();
+  expect(await loadWebhook(message!)).toBe(body);
+});
+
 describe('providers and methods without a handler', () => {
   it('answers an unknown provider with 404 and the contract text', async () => {
     expect(await refusal(receiveWebhook('nope', request('{}')))).toEqual({

@@ -1,178 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { resetEnvCache } from '#shared/config/env.js';
+import { describe, expect, it } from 'vitest';
 import { deleteUser } from '#shared/identity/users.js';
-import type { QueueName } from '#shared/jobs/queues.js';
-import { sqsClient } from '#shared/jobs/send.js';
-import type { ProviderName } from '#shared/model/provider.js';
-import {
-  ProviderRequestError,
-  RateLimitedError,
-  TransientProviderError,
-  UnauthorizedError,
-} from '#shared/providers/http.js';
-import { providerModules } from '#shared/providers/index.js';
-import type { ProviderGet } from '#shared/providers/types.js';
-import { type Connection, getConnection, upsertConnection } from '#shared/store/connections.js';
-import { queryEvents } from '#shared/store/events.js';
+import { ProviderRequestError, RateLimitedError, TransientProviderError } from '#shared/providers/http.js';
+import { type Connection, getConnection } from '#shared/store/connections.js';
 import { accountUserIds } from '#shared/store/provider-accounts.js';
 import { userSyncRuns } from '#shared/sync/status-read.js';
-import { newTraceId, type WebhookMessage, webhookMessage } from '#shared/webhooks/message.js';
-import { handleWebhookMessage, type WebhookWorkerDeps } from '#shared/webhooks/worker.js';
-import { useLocalQueues } from '#test/helpers/local-queues.js';
-import { newUserId } from '#test/helpers/users.js';
+import { handleWebhookMessage } from '#shared/webhooks/worker.js';
+import { useWebhookWorker } from '#test/helpers/webhook-worker.js';
 
 /**
  * The webhook worker on DynamoDB Local and a real local SQS (for its re-queues), with the provider's API replaced
  * by an in-memory one: duplicates, out-of-order and forged deliveries, fan-out, a disconnected or deleted user,
  * and a fault injected for one of two users.
  */
-const queues = useLocalQueues();
-let objectsDir: string;
-
-beforeAll(async () => {
-  objectsDir = await mkdtemp(join(tmpdir(), 'webhook-worker-'));
-  Object.assign(process.env, { WEBHOOK_BODIES_BUCKET: 'webhook-bodies', OBJECTS_DIR: objectsDir });
-  resetEnvCache();
-});
-
-afterAll(async () => {
-  await rm(objectsDir, { recursive: true, force: true });
-});
-
-async function drain(queue: QueueName) {
-  const url = queues.get().urls[queue];
-  const messages: Array<WebhookMessage & { delay?: number }> = [];
-  for (;;) {
-    const out = await sqsClient().send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    if (!out.Messages?.length) return messages;
-    for (const message of out.Messages) {
-      messages.push(webhookMessage.parse(JSON.parse(message.Body!)));
-      await sqsClient().send(
-        new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle! }),
-      );
-    }
-  }
-}
-
-beforeEach(async () => {
-  await drain('webhookGarmin');
-  await drain('webhookStrava');
-});
-
-/** Strava's API as far as the handler needs it; `fail` injects a fault per user. */
-const strava = {
-  activities: new Map<string, Record<string, unknown>>(),
-  revokedAthletes: new Set<string>(),
-  fail: new Map<string, Error>(),
-};
-
-const activity = (id: number, athlete: number, start: string, elapsed = 3600) => ({
-  id,
-  athlete: { id: athlete },
-  name: 'Morning Run',
-  sport_type: 'Run',
-  type: 'Run',
-  start_date: start,
-  utc_offset: 3600,
-  elapsed_time: elapsed,
-  moving_time: elapsed - 60,
-  distance: 10_000,
-  average_heartrate: 150,
-  resource_state: 3,
-});
-
-function stravaGet(connection: Connection): ProviderGet {
-  return async (path) => {
-    const fault = strava.fail.get(connection.user_id);
-    if (fault) throw fault;
-    if (path === '/athlete') {
-      if (strava.revokedAthletes.has(connection.provider_user_id!)) throw new UnauthorizedError('revoked');
-      return { id: Number(connection.provider_user_id), username: 'runner' };
-    }
-    const id = /^\/activities\/(\d+)$/.exec(path)?.[1];
-    const found = id ? strava.activities.get(id) : undefined;
-    if (!found) throw new ProviderRequestError(404, '{"message":"Record Not Found"}');
-    return found;
-  };
-}
-
-const deps: WebhookWorkerDeps = {
-  providers: providerModules,
-  // Re-queues at once, so the test can receive them.
-  backoffSeconds: () => 0,
-  tokens: async (connection) => ({
-    tokens: {
-      accessToken: `at-${connection.user_id}`,
-      refreshToken: null,
-      expiresAt: 0,
-      scope: null,
-      extras: {},
-    },
-    connection,
-  }),
-  refresh: async (connection) => {
-    if (strava.revokedAthletes.has(connection.provider_user_id!))
-      throw new UnauthorizedError('refresh refused');
-    return deps.tokens(connection);
-  },
-  client: async (_provider, accessToken) => {
-    const userId = accessToken.slice(3);
-    const connection = (await getConnection(userId, 'strava'))!;
-    return stravaGet(connection);
-  },
-};
-
-async function connect(provider: ProviderName, providerUserId: string, userId?: string) {
-  const id = userId ?? (await newUserId());
-  await upsertConnection(id, provider, {
-    provider_user_id: providerUserId,
-    provider_username: null,
-    scope: null,
-    tokens: 'sealed',
-    token_expires_at: Date.now() + 3_600_000,
-  });
-  return id;
-}
-
-const message = (provider: 'garmin' | 'strava', body: unknown): WebhookMessage =>
-  webhookMessage.parse({
-    provider,
-    trace_id: newTraceId(),
-    received_at: Date.now(),
-    form: 'raw',
-    content: JSON.stringify(body),
-  });
-
-const stravaEvent = (
-  objectId: number,
-  owner: number,
-  aspect: string,
-  updates: Record<string, unknown> = {},
-) =>
-  message('strava', {
-    object_type: 'activity',
-    object_id: objectId,
-    aspect_type: aspect,
-    updates,
-    owner_id: owner,
-    subscription_id: 1,
-    event_time: 1_764_000_000,
-  });
-
-const workouts = (userId: string) =>
-  queryEvents(userId, 'workout', 0, Date.parse('2100-01-01'), () => ({
-    provider: 'strava',
-    deviceModel: null,
-    sourceName: null,
-    softwareVersion: null,
-    originalSourceName: null,
-  }));
+const { drain, strava, garmin, activity, deps, connect, message, stravaEvent, workouts } = useWebhookWorker();
 
 let athlete = 500_000;
 const nextAthlete = () => ++athlete;
@@ -354,20 +194,28 @@ describe('Garmin push', () => {
     }
   });
 
-  it('a deregistration revokes the connection and unlinks the account', async () => {
+  it('a deregistration Garmin confirms revokes the connection and unlinks the account; a forged one does not', async () => {
     const account = 'garmin-dereg-1';
     const userId = await connect('garmin', account);
-    await handleWebhookMessage(message('garmin', { deregistrations: [{ userId: account }] }), deps);
+    const deregistration = () => message('garmin', { deregistrations: [{ userId: account }] });
+    // The client id header is no secret: a deregistration the user's token contradicts changes nothing.
+    await handleWebhookMessage(deregistration(), deps);
+    expect((await getConnection(userId, 'garmin'))!.status).toBe('active');
+    garmin.deregistered.add(account);
+    await handleWebhookMessage(deregistration(), deps);
     expect((await getConnection(userId, 'garmin'))!.status).toBe('revoked');
     expect(await accountUserIds('garmin', account)).toEqual([]);
   });
 
-  it('a permissions change replaces the connection scope', async () => {
+  it('a permissions change sets the scope Garmin reports, not the one the push claims', async () => {
     const account = 'garmin-perm-1';
     const userId = await connect('garmin', account);
+    garmin.permissions.set(account, ['HEALTH_EXPORT', 'ACTIVITY_EXPORT']);
     await handleWebhookMessage(
       message('garmin', {
-        userPermissionsChange: [{ userId: account, permissions: ['HEALTH_EXPORT', 'ACTIVITY_EXPORT'] }],
+        userPermissionsChange: [
+          { userId: account, permissions: ['HEALTH_EXPORT', 'ACTIVITY_EXPORT', 'HISTORICAL_DATA_EXPORT'] },
+        ],
       }),
       deps,
     );

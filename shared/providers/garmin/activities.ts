@@ -1,19 +1,11 @@
 import type { HealthEvent, WorkoutDetails } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
 import type { SeriesType } from '#shared/model/series.js';
-import {
-  epochMs,
-  garminSource,
-  idOf,
-  nonNegative,
-  outputOf,
-  positive,
-  startOf,
-  zoneOffset,
-} from '#shared/providers/garmin/common.js';
+import { epochMs, garminSource, outputOf, startOf } from '#shared/providers/garmin/common.js';
 import { garminWorkoutType } from '#shared/providers/garmin/workout-types.js';
 import { isObject, type JsonObject, numberOf } from '#shared/providers/json.js';
 import type { PullResult } from '#shared/providers/types.js';
+import { idText, nonNegative, positive, zoneOffsetOf } from '#shared/providers/values.js';
 
 /**
  * `activities`, `activityDetails` and `moveIQActivities` -> workouts (providers.md 4.1).
@@ -33,7 +25,7 @@ import type { PullResult } from '#shared/providers/types.js';
 
 export type WorkoutEvent = Extract<HealthEvent, { category: 'workout' }>;
 
-export const MOVE_IQ_SOURCE_NAME = 'Garmin Move IQ';
+const MOVE_IQ_SOURCE_NAME = 'Garmin Move IQ';
 
 const CADENCE_FIELDS = [
   'averageRunCadenceInStepsPerMinute',
@@ -86,7 +78,7 @@ export function mapActivity(item: unknown): WorkoutEvent | null {
     end: start.start + Math.round(duration * 1000),
     zoneOffset: start.zoneOffset,
     durationSeconds: Math.round(duration),
-    externalId: idOf(item.activityId) ?? idOf(item.summaryId),
+    externalId: idText(item.activityId) ?? idText(item.summaryId),
     details: workoutDetails(item),
   };
 }
@@ -120,7 +112,7 @@ function inRange(value: number | null, bound: number): number | null {
  */
 export function mapActivityDetails(item: unknown): PullResult | null {
   if (!isObject(item) || !isObject(item.summary)) return null;
-  const summaryId = idOf(item.summaryId) ?? idOf(item.summary.summaryId);
+  const summaryId = idText(item.summaryId) ?? idText(item.summary.summaryId);
   const workout = mapActivity({
     ...item.summary,
     activityId: item.activityId ?? item.summary.activityId,
@@ -156,9 +148,9 @@ export function mapMoveIq(item: unknown): WorkoutEvent | null {
     source: garminSource(item.deviceName, MOVE_IQ_SOURCE_NAME),
     start,
     end: start + Math.round(duration * 1000),
-    zoneOffset: zoneOffset(item.offsetInSeconds ?? item.startTimeOffsetInSeconds),
+    zoneOffset: zoneOffsetOf(item.offsetInSeconds ?? item.startTimeOffsetInSeconds),
     durationSeconds: Math.round(duration),
-    externalId: idOf(item.summaryId),
+    externalId: idText(item.summaryId),
     details: {},
   };
 }

@@ -2,6 +2,7 @@ import { emptyResult } from '#shared/providers/garmin/common.js';
 import type { DataType } from '#shared/providers/garmin/mapping.js';
 import { PermissionDeniedError, ProviderRequestError } from '#shared/providers/http.js';
 import type { ProviderGet, PullResult, SyncUnit } from '#shared/providers/types.js';
+import { dayChunks } from '#shared/providers/units.js';
 
 /**
  * Garmin history is an asynchronous export (providers.md 4.1): `GET /wellness-api/rest/backfill/<endpoint>`
@@ -9,9 +10,10 @@ import type { ProviderGet, PullResult, SyncUnit } from '#shared/providers/types.
  * later by push. A pull unit is therefore one backfill request: `<type>:<window start date>`, one per 30-day
  * window (Garmin's maximum per request) and type, and it saves nothing itself.
  *
- * Windows are cut at UTC midnights like the pull providers' chunks (the first starts at the window start), and
- * the units run newest window first: recent history is what a user looks for first, and a window older than
- * Garmin keeps for the user (a 400 "min start time") then only costs the requests of the oldest windows.
+ * Windows are the pull providers' chunks (`dayChunks`: cut at UTC midnights, the first starting at the sync
+ * window's start), and the units run newest window first: recent history is what a user looks for first, and a
+ * window older than Garmin keeps for the user (a 400 "min start time") then only costs the requests of the
+ * oldest windows.
  *
  * Deliberate differences from the reference: every type we map is requested (not only sleeps, dailies,
  * activities, activityDetails and hrv), and a window longer than 30 days is split instead of cut to one window;
@@ -21,13 +23,15 @@ import type { ProviderGet, PullResult, SyncUnit } from '#shared/providers/types.
 export const BACKFILL_PATH = '/wellness-api/rest/backfill';
 export const BACKFILL_WINDOW_DAYS = 30;
 /** The permission a backfill needs (off by default on Garmin's consent screen). */
-export const HISTORICAL_PERMISSION = 'HISTORICAL_DATA_EXPORT';
-
-const DAY_MS = 86_400_000;
+const HISTORICAL_PERMISSION = 'HISTORICAL_DATA_EXPORT';
 
 export type BackfillType = Exclude<DataType, 'activityFiles'>;
 
-/** Push key -> backfill endpoint (note `respiration`, `pulseOx`, `moveiq`). */
+/**
+ * Push key -> Garmin's endpoint name of that summary type (note `respiration`, `pulseOx`, `moveiq`): the backfill
+ * is `/wellness-api/rest/backfill/<name>`, and the pull endpoint a ping's `callbackURL` points at is
+ * `/wellness-api/rest/<name>` (the same names at Garmin for every type here; ping.ts lists the callback paths).
+ */
 export const BACKFILL_ENDPOINTS: Readonly<Record<BackfillType, string>> = {
   activities: 'activities',
   activityDetails: 'activityDetails',
@@ -52,34 +56,13 @@ export const BACKFILL_TYPES = Object.keys(BACKFILL_ENDPOINTS) as BackfillType[];
 
 const isBackfillType = (value: string): value is BackfillType => Object.hasOwn(BACKFILL_ENDPOINTS, value);
 
-const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-/** `[start, end)` in windows of at most 30 days, later ones starting at UTC midnight; oldest first. */
-export function backfillWindows(start: number, end: number): Array<[number, number]> {
-  if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) return [];
-  const windows: Array<[number, number]> = [];
-  let windowStart = start;
-  let boundary = Math.floor(start / DAY_MS) * DAY_MS;
-  while (windowStart < end) {
-    boundary += BACKFILL_WINDOW_DAYS * DAY_MS;
-    const windowEnd = Math.min(boundary, end);
-    windows.push([windowStart, windowEnd]);
-    windowStart = windowEnd;
-  }
-  return windows;
-}
-
-/** One unit per window x backfill type, newest window first, keyed `<type>:<window start date>`. */
+/**
+ * One unit per 30-day window x backfill type, keyed `<type>:<window start date>`: newest window first, the types
+ * in `BACKFILL_TYPES` order within a window.
+ */
 export function backfillUnits(start: number, end: number): SyncUnit[] {
-  return backfillWindows(start, end)
-    .reverse()
-    .flatMap(([windowStart, windowEnd]) =>
-      BACKFILL_TYPES.map((type) => ({
-        key: `${type}:${isoDate(windowStart)}`,
-        start: windowStart,
-        end: windowEnd,
-      })),
-    );
+  const byType = BACKFILL_TYPES.map((type) => dayChunks(start, end, BACKFILL_WINDOW_DAYS, type).reverse());
+  return (byType[0] ?? []).flatMap((_, window) => byType.map((units) => units[window]!));
 }
 
 /** `requested`: 202; `already_requested`: 409 (nothing is sent again); `unavailable`: before min start time. */
@@ -119,13 +102,4 @@ export async function pullBackfill(get: ProviderGet, unit: SyncUnit): Promise<Pu
   if (!isBackfillType(type)) throw new Error(`not a Garmin backfill unit: ${unit.key}`);
   await requestBackfill(get, type, unit.start, unit.end);
   return emptyResult();
-}
-
-/**
- * Whether a backfill can succeed with the connection's scope (its permissions, space-joined): false only when the
- * permissions are known and lack `HISTORICAL_DATA_EXPORT`, so the caller can skip the requests altogether.
- */
-export function canBackfill(scope: string | null): boolean {
-  const permissions = (scope ?? '').split(/\s+/).filter(Boolean);
-  return permissions.length === 0 || permissions.includes(HISTORICAL_PERMISSION);
 }

@@ -9,17 +9,17 @@ import { roundTo } from '#shared/model/numbers.js';
 import { SERIES_TYPES, type SeriesType } from '#shared/model/series.js';
 import { isObject, type JsonObject, numberOf, textOf } from '#shared/providers/json.js';
 import type { PullResult } from '#shared/providers/types.js';
+import { zoneOffsetOf } from '#shared/providers/values.js';
 
 /**
  * Shared readers of Garmin summaries and the builder that collects their mapped output. Garmin times are UTC
  * epoch seconds with a separate offset in seconds east of UTC (`startTimeOffsetInSeconds`, ...): the reference
  * turned some of them into naive server-local datetimes; here every timestamp is UTC ms and the offset is kept
- * as `±HH:MM`.
+ * as `±HH:MM` (shared/providers/values.ts, like the other value readers Garmin and Strava share).
  */
 
 export const DEFAULT_SOURCE_NAME = 'Garmin';
 
-const MAX_OFFSET_SECONDS = 14 * 3600;
 const DAY_MS = 86_400_000;
 const NOON_MS = 12 * 3_600_000;
 
@@ -30,23 +30,6 @@ export function epochMs(value: unknown): number | null {
   const seconds = numberOf(value);
   if (seconds === null || seconds < 0 || seconds >= 1e11) return null;
   return Math.round(seconds * 1000);
-}
-
-/** Seconds east of UTC -> `±HH:MM`; null when absent or beyond ±14 h. */
-export function zoneOffset(value: unknown): string | null {
-  const seconds = numberOf(value);
-  if (seconds === null || Math.abs(seconds) > MAX_OFFSET_SECONDS) return null;
-  const minutes = Math.round(Math.abs(seconds) / 60);
-  const sign = seconds < 0 && minutes > 0 ? '-' : '+';
-  const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
-  const mm = String(minutes % 60).padStart(2, '0');
-  return `${sign}${hh}:${mm}`;
-}
-
-/** A Garmin id: a non-blank string or an integer (activity ids are numbers in pushes). */
-export function idOf(value: unknown): string | null {
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : null;
-  return textOf(value);
 }
 
 /** `YYYY-MM-DD` -> UTC midnight ms; null for anything else. */
@@ -64,18 +47,6 @@ export const calendarNoon = (value: unknown): number | null => {
 };
 
 export const daysMs = (days: number) => days * DAY_MS;
-
-/** A finite number >= 0, else null. */
-export function nonNegative(value: unknown): number | null {
-  const number = numberOf(value);
-  return number !== null && number >= 0 ? number : null;
-}
-
-/** A finite number > 0, else null. */
-export function positive(value: unknown): number | null {
-  const number = numberOf(value);
-  return number !== null && number > 0 ? number : null;
-}
 
 /** `{ "<offset seconds>": value }` -> [offset seconds, value] pairs with numeric keys and values. */
 export function offsetEntries(map: unknown): Array<[number, number]> {
@@ -104,7 +75,7 @@ export function garminSource(deviceName: unknown, sourceName?: string): SourceRe
 /** The time and offset most summaries carry. */
 export function startOf(item: JsonObject): { start: number; zoneOffset: string | null } | null {
   const start = epochMs(item.startTimeInSeconds);
-  return start === null ? null : { start, zoneOffset: zoneOffset(item.startTimeOffsetInSeconds) };
+  return start === null ? null : { start, zoneOffset: zoneOffsetOf(item.startTimeOffsetInSeconds) };
 }
 
 /** numeric(10,3): rounded to 3 places; null when it would not fit. */
@@ -214,3 +185,10 @@ export function outputOf(build: (out: GarminOutput) => void): PullResult | null 
 }
 
 export const countSamples = (result: PullResult) => result.series.reduce((n, s) => n + s.samples.length, 0);
+
+/** Appends to the list of `key` in place (no copy per item: a body may hold thousands). */
+export function appendTo<K>(lists: Map<K, unknown[]>, key: K, items: readonly unknown[]): void {
+  const list = lists.get(key);
+  if (list) for (const item of items) list.push(item);
+  else lists.set(key, [...items]);
+}

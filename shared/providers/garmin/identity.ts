@@ -1,7 +1,7 @@
-import { idOf } from '#shared/providers/garmin/common.js';
 import { ProviderRequestError } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
 import type { ProviderGet, ProviderIdentity } from '#shared/providers/types.js';
+import { idText } from '#shared/providers/values.js';
 
 /**
  * The Garmin account behind a token (providers.md 3.6): `GET /partner-gateway/rest/user/id` -> `{"userId"}`, and
@@ -13,18 +13,21 @@ export const USER_ID_PATH = '/partner-gateway/rest/user/id';
 export const PERMISSIONS_PATH = '/partner-gateway/rest/user/permissions';
 
 /** The identity plus the connection scope read from the permissions (null when they could not be read). */
-export interface GarminIdentity extends ProviderIdentity {
+interface GarminIdentity extends ProviderIdentity {
   scope: string | null;
 }
 
 /** A `permissions` list as a scope: the distinct non-blank strings, sorted, space-joined; null if not a list. */
-export function permissionsScope(permissions: unknown): string | null {
+function permissionsScope(permissions: unknown): string | null {
   if (!Array.isArray(permissions)) return null;
   const names = permissions.filter((p): p is string => typeof p === 'string').map((p) => p.trim());
   return [...new Set(names.filter(Boolean))].sort().join(' ');
 }
 
-/** The granted permissions as a scope; null when the answer has no `permissions` list. */
+/**
+ * The granted permissions as a scope, read from Garmin with the user's token (never from a push body, which anyone
+ * knowing the webhook URL and our client id could forge); null when the answer has no `permissions` list.
+ */
 export async function garminPermissionsScope(get: ProviderGet): Promise<string | null> {
   const body = await get(PERMISSIONS_PATH);
   return isObject(body) ? permissionsScope(body.permissions) : null;
@@ -36,7 +39,7 @@ export async function garminPermissionsScope(get: ProviderGet): Promise<string |
  */
 export async function garminIdentity(get: ProviderGet): Promise<GarminIdentity> {
   const body = await get(USER_ID_PATH);
-  const userId = isObject(body) ? idOf(body.userId) : null;
+  const userId = isObject(body) ? idText(body.userId) : null;
   if (userId === null)
     throw new ProviderRequestError(200, `unexpected user id body: ${JSON.stringify(body).slice(0, 300)}`);
   let scope: string | null = null;

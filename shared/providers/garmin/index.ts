@@ -11,20 +11,6 @@ import type { ProviderModule } from '#shared/providers/types.js';
  * replaces its event. Garmin allows 100 requests a minute per app.
  */
 
-export {
-  BACKFILL_TYPES,
-  type BackfillType,
-  canBackfill,
-  HISTORICAL_PERMISSION,
-} from '#shared/providers/garmin/backfill.js';
-export {
-  type GarminIdentity,
-  garminIdentity,
-  garminPermissionsScope,
-  permissionsScope,
-} from '#shared/providers/garmin/identity.js';
-export { mapGarminSummaries } from '#shared/providers/garmin/mapping.js';
-
 export const garminModule: ProviderModule = {
   name: 'garmin',
   identity: garminIdentity,

@@ -21,9 +21,14 @@ import {
 import type { PullResult } from '#shared/providers/types.js';
 
 /**
- * A Garmin push body (or one user's slice of it) -> the unified model. Summary types are mapped in this order, so
- * a workout's `activityDetails` fills in what its `activities` summary lacked. A malformed item is skipped and
- * counted; it never fails the rest of the batch.
+ * A Garmin push body (or one user's slice of it) -> the unified model. A malformed item is skipped and counted; it
+ * never fails the rest of the batch.
+ *
+ * Summary types are mapped in this order, and a workout seen twice in one batch is merged (GarminOutput): within
+ * one call, a workout's `activityDetails` fills in what its `activities` summary lacked. Only within one call:
+ * Garmin usually pushes the two summaries separately, each batch is saved on its own, and as workouts are keyed
+ * by `activityId` (eventIdentity `external`) the later save replaces the stored event whole — the summary that
+ * arrived last wins, fields the other one had included.
  */
 
 /** Push keys that carry health data, in processing order. */
@@ -49,13 +54,11 @@ export const DATA_TYPES = [
 export type DataType = (typeof DATA_TYPES)[number];
 
 /** Push keys about the connection itself. */
-export const LIFECYCLE_TYPES = ['deregistrations', 'userPermissionsChange'] as const;
-export type LifecycleType = (typeof LIFECYCLE_TYPES)[number];
+const LIFECYCLE_TYPES = ['deregistrations', 'userPermissionsChange'] as const;
+type LifecycleType = (typeof LIFECYCLE_TYPES)[number];
 
 export type SummaryType = DataType | LifecycleType;
 export const SUMMARY_TYPES: readonly SummaryType[] = [...DATA_TYPES, ...LIFECYCLE_TYPES];
-
-export const isDataType = (key: string): key is DataType => (DATA_TYPES as readonly string[]).includes(key);
 
 const fromEvent = (event: HealthEvent | null): PullResult | null =>
   event ? { series: [], events: [event], scores: [] } : null;
@@ -63,7 +66,7 @@ const fromEvent = (event: HealthEvent | null): PullResult | null =>
 type ItemMapper = (item: unknown) => PullResult | null;
 
 /** Item mappers of every data type but `epochs` (mapped per slot) and `activityFiles` (not mapped). */
-export const ITEM_MAPPERS: Readonly<Record<Exclude<DataType, 'epochs' | 'activityFiles'>, ItemMapper>> = {
+const ITEM_MAPPERS: Readonly<Record<Exclude<DataType, 'epochs' | 'activityFiles'>, ItemMapper>> = {
   activities: (item) => fromEvent(mapActivity(item)),
   activityDetails: mapActivityDetails,
   moveIQActivities: (item) => fromEvent(mapMoveIq(item)),
@@ -85,6 +88,8 @@ export interface MappedSummaries {
   result: PullResult;
   /** Items that produced nothing: malformed, empty, or not mapped (`activityFiles`). */
   skipped: number;
+  /** The data types of which at least one item produced data, in processing order. */
+  types: DataType[];
 }
 
 /**
@@ -94,17 +99,21 @@ export interface MappedSummaries {
 export function mapGarminSummaries(summaries: Readonly<Record<string, unknown>>): MappedSummaries {
   const out = new GarminOutput();
   let skipped = 0;
+  const types: DataType[] = [];
   for (const type of DATA_TYPES) {
     const items = summaries[type];
     if (!Array.isArray(items)) continue;
-    if (type === 'activityFiles') skipped += items.length;
-    else if (type === 'epochs') skipped += mapEpochs(items, out);
+    let unusable = 0;
+    if (type === 'activityFiles') unusable = items.length;
+    else if (type === 'epochs') unusable = mapEpochs(items, out);
     else
       for (const item of items) {
         const mapped = ITEM_MAPPERS[type](item);
         if (mapped) out.merge(mapped);
-        else skipped++;
+        else unusable++;
       }
+    skipped += unusable;
+    if (unusable < items.length) types.push(type);
   }
-  return { result: out.result(), skipped };
+  return { result: out.result(), skipped, types };
 }

@@ -6,14 +6,12 @@ import {
   daysMs,
   epochMs,
   garminSource,
-  idOf,
   outputOf,
-  positive,
   startOf,
-  zoneOffset,
 } from '#shared/providers/garmin/common.js';
 import { isObject, type JsonObject, numberOf, textOf } from '#shared/providers/json.js';
 import type { PullResult } from '#shared/providers/types.js';
+import { idText, positive, zoneOffsetOf } from '#shared/providers/values.js';
 
 /**
  * Point measurements and cycle tracking (providers.md 4.1): `bodyComps`, `healthSnapshot`, `skinTemp`,
@@ -40,7 +38,7 @@ export function mapBodyComp(item: unknown): PullResult | null {
   if (!isObject(item)) return null;
   const at = epochMs(item.measurementTimeInSeconds);
   if (at === null) return null;
-  const offset = zoneOffset(item.measurementTimeOffsetInSeconds);
+  const offset = zoneOffsetOf(item.measurementTimeOffsetInSeconds);
   const source = garminSource(item.deviceName);
   return outputOf((out) => {
     out.sample(source, 'weight', at, grams(item.weightInGrams), offset);
@@ -51,7 +49,7 @@ export function mapBodyComp(item: unknown): PullResult | null {
 }
 
 /** `healthSnapshot` `summaries[].summaryType` -> series. */
-export const SNAPSHOT_SERIES: Readonly<Record<string, SeriesType>> = {
+const SNAPSHOT_SERIES: Readonly<Record<string, SeriesType>> = {
   heart_rate: 'heart_rate',
   rmssd_hrv: 'heart_rate_variability_rmssd',
   sdrr_hrv: 'heart_rate_variability_sdnn',
@@ -117,7 +115,7 @@ export function mapBloodPressure(item: unknown): PullResult | null {
     gmtTimestamp(item.measurementTimestampGMT) ??
     epochMs(item.startTimeInSeconds);
   if (at === null) return null;
-  const offset = zoneOffset(item.measurementTimeOffsetInSeconds ?? item.startTimeOffsetInSeconds);
+  const offset = zoneOffsetOf(item.measurementTimeOffsetInSeconds ?? item.startTimeOffsetInSeconds);
   const source = garminSource(item.deviceName);
   return outputOf((out) => {
     out.sample(source, 'blood_pressure_systolic', at, positive(item.systolic), offset);
@@ -148,7 +146,7 @@ function pregnancySnapshot(value: unknown): unknown[] | null {
   return isObject(value) ? [value] : null;
 }
 
-export function cycleDetails(item: JsonObject): MenstrualCycleDetails {
+function cycleDetails(item: JsonObject): MenstrualCycleDetails {
   const updated = epochMs(item.lastUpdatedTimeInSeconds);
   return {
     day_in_cycle: intOf(item.dayInCycle),
@@ -187,7 +185,7 @@ export function mapMenstrualCycle(item: unknown): MenstrualCycleEvent | null {
     end,
     zoneOffset: null,
     durationSeconds: Math.round((end - start) / 1000),
-    externalId: idOf(item.summaryId),
+    externalId: idText(item.summaryId),
     details: cycleDetails(item),
   };
 }

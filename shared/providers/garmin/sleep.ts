@@ -11,16 +11,13 @@ import {
   epochMs,
   type GarminOutput,
   garminSource,
-  idOf,
-  nonNegative,
   offsetEntries,
   outputOf,
-  positive,
   startOf,
-  zoneOffset,
 } from '#shared/providers/garmin/common.js';
 import { isObject, type JsonObject, numberOf, textOf } from '#shared/providers/json.js';
 import type { PullResult } from '#shared/providers/types.js';
+import { idText, nonNegative, positive, zoneOffsetOf } from '#shared/providers/values.js';
 
 /**
  * `sleeps` -> the night as a sleep event (stage timeline from `sleepLevelsMap`), one nap event per `naps[]`
@@ -43,7 +40,7 @@ const STAGE_KEYS: ReadonlyArray<[string, SleepStage]> = [
 
 const minutes = (seconds: number | null) => (seconds === null ? null : Math.round(seconds / 60));
 
-export function stageIntervals(levels: unknown): StageInterval[] {
+function stageIntervals(levels: unknown): StageInterval[] {
   if (!isObject(levels)) return [];
   const intervals: StageInterval[] = [];
   for (const [key, stage] of STAGE_KEYS) {
@@ -62,7 +59,7 @@ export function stageIntervals(levels: unknown): StageInterval[] {
 const qualifierOf = (entry: JsonObject) => textOf(entry.qualifierKey) ?? textOf(entry.qualifier);
 
 /** `overallSleepScore` with the `sleepScores` components; null when there is neither a value nor a qualifier. */
-export function sleepScore(
+function sleepScore(
   item: JsonObject,
   recordedAt: number,
   offset: string | null,
@@ -98,7 +95,7 @@ function napEvent(nap: unknown, summaryId: string | null, source: SourceRef): Sl
     source,
     start,
     end: start + Math.round(duration * 1000),
-    zoneOffset: zoneOffset(nap.napOffsetInSeconds),
+    zoneOffset: zoneOffsetOf(nap.napOffsetInSeconds),
     durationSeconds: Math.round(duration),
     externalId: summaryId === null ? null : `${summaryId}:nap:${start / 1000}`,
     details: {
@@ -160,7 +157,7 @@ export function mapSleep(item: unknown): PullResult | null {
     sleep_stages: stages.length > 0 ? stages : null,
   };
   const source = garminSource(item.deviceName);
-  const summaryId = idOf(item.summaryId);
+  const summaryId = idText(item.summaryId);
   return outputOf((out) => {
     out.event({
       category: 'sleep',

@@ -1,16 +1,17 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { countSamples, idOf } from '#shared/providers/garmin/common.js';
-import { permissionsScope } from '#shared/providers/garmin/identity.js';
+import { appendTo, countSamples } from '#shared/providers/garmin/common.js';
+import { garminPermissionsScope, USER_ID_PATH } from '#shared/providers/garmin/identity.js';
 import {
   DATA_TYPES,
   type DataType,
-  isDataType,
+  type MappedSummaries,
   mapGarminSummaries,
   SUMMARY_TYPES,
   type SummaryType,
 } from '#shared/providers/garmin/mapping.js';
-import { ProviderRequestError } from '#shared/providers/http.js';
+import { fetchPings, type Ping } from '#shared/providers/garmin/ping.js';
+import { ProviderRequestError, UnauthorizedError } from '#shared/providers/http.js';
 import { isObject, textOf } from '#shared/providers/json.js';
+import { sameSecret } from '#shared/providers/secrets.js';
 import {
   type HandledNotification,
   type NotificationContext,
@@ -25,36 +26,51 @@ import {
  * Garmin push delivery (providers.md 4.1): every summary endpoint posts `{ "<summaryType>": [items with userId]
  * }` to one URL, possibly for several users at once.
  *
- * Deliberate differences from the reference:
- * - the `garmin-client-id` header must equal our client id (compared in constant time), not merely be present
- *   (discrepancy #16);
- * - ping-mode items (a `callbackURL` instead of the data) are fetched and mapped like pushed ones (the
- *   reference skipped them). `activityFiles` links point at FIT files, which are not parsed: those items are
- *   counted skipped.
+ * The only credential on a push is the `garmin-client-id` header, which is no secret (it is in every OAuth URL),
+ * so a push is authentic only as far as what it claims can be checked with the user's own token:
+ * - a deregistration revokes the connection only once Garmin refuses the user's (refreshed) token;
+ * - a permissions change sets the scope Garmin reports for the token, not the permissions in the body;
+ * - ping-mode items (a `callbackURL` instead of the data) are fetched only from Garmin's pull endpoint of their
+ *   summary type, a bounded number per notification (ping.ts).
+ * Pushed data items carry no such proof and are taken as sent, as the reference does.
+ *
+ * Deliberate differences from the reference: the header must equal our client id (compared in constant time),
+ * not merely be present (discrepancy #16); lifecycle events are confirmed as above; ping items are fetched (the
+ * reference skipped them). `activityFiles` links point at FIT files, which are not parsed: those items are
+ * counted skipped.
  */
 
-export const CLIENT_ID_HEADER = 'garmin-client-id';
-export const CLIENT_ID_SETTING = 'GARMIN_CLIENT_ID';
+const CLIENT_ID_HEADER = 'garmin-client-id';
+const CLIENT_ID_SETTING = 'GARMIN_CLIENT_ID';
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-
-/** Digests of both sides compared: neither a length difference nor the first differing byte shows in timing. */
-export function verifyGarmin(request: WebhookRequest, settings: WebhookSettings): void {
-  const expected = settings(CLIENT_ID_SETTING);
-  const received = request.headers[CLIENT_ID_HEADER];
-  if (!expected || received === undefined || !timingSafeEqual(digest(received), digest(expected)))
+/** The header must equal our client id (constant time, shared/providers/secrets.ts). */
+function verifyGarmin(request: WebhookRequest, settings: WebhookSettings): void {
+  if (!sameSecret(request.headers[CLIENT_ID_HEADER], settings(CLIENT_ID_SETTING)))
     throw new WebhookRejected(401, 'Invalid webhook signature');
 }
 
 const kindOf = (type: SummaryType) =>
   type === 'deregistrations' ? 'deregistration' : type === 'userPermissionsChange' ? 'permissions' : type;
 
+const USER_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** A Garmin `userId` (a hex string in practice): 1..128 characters of `[A-Za-z0-9_-]`, or a non-negative integer. */
+export function garminUserId(value: unknown): string | null {
+  const text =
+    typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+      ? String(value)
+      : typeof value === 'string'
+        ? value
+        : null;
+  return text !== null && USER_ID.test(text) ? text : null;
+}
+
 /**
  * One notification per Garmin `userId`, its payload that user's slice `{ [summaryType]: items[] }` (types in
- * processing order). Unknown keys are ignored, items without a `userId` dropped; a body that is not an object,
- * or a known key that is not a list, is refused.
+ * processing order). Unknown keys are ignored, items without a valid `userId` dropped; a body that is not an
+ * object, or a known key that is not a list, is refused.
  */
-export function parseGarminPush(body: unknown): WebhookNotification[] {
+function parseGarminPush(body: unknown): WebhookNotification[] {
   if (!isObject(body)) throw new WebhookRejected(400, 'Invalid JSON body');
   const byUser = new Map<string, Map<SummaryType, unknown[]>>();
   for (const type of SUMMARY_TYPES) {
@@ -62,11 +78,14 @@ export function parseGarminPush(body: unknown): WebhookNotification[] {
     const items = body[type];
     if (!Array.isArray(items)) throw new WebhookRejected(400, 'Invalid JSON body');
     for (const item of items) {
-      const userId = isObject(item) ? idOf(item.userId) : null;
+      const userId = isObject(item) ? garminUserId(item.userId) : null;
       if (userId === null) continue;
-      const slice = byUser.get(userId) ?? new Map<SummaryType, unknown[]>();
-      slice.set(type, [...(slice.get(type) ?? []), item]);
-      byUser.set(userId, slice);
+      let slice = byUser.get(userId);
+      if (!slice) {
+        slice = new Map();
+        byUser.set(userId, slice);
+      }
+      appendTo(slice, type, [item]);
     }
   }
   return [...byUser].map(([userId, slice]) => ({
@@ -78,33 +97,50 @@ export function parseGarminPush(body: unknown): WebhookNotification[] {
 
 const NOTHING: HandledNotification = { samples: 0, events: 0, scores: 0, skipped: 0 };
 
-/** The user's items in a ping callback's answer: `{ [summaryType]: items[] }`, or a bare list of `type` items. */
-function pingedItems(
-  answer: unknown,
-  type: DataType,
-  providerUserId: string,
-): Map<DataType, unknown[]> | null {
-  const lists = new Map<DataType, unknown[]>();
-  if (Array.isArray(answer)) lists.set(type, answer);
-  else if (isObject(answer)) {
-    for (const [key, items] of Object.entries(answer))
-      if (isDataType(key) && Array.isArray(items)) lists.set(key, items);
-  } else return null;
-  const mine = (item: unknown) => {
-    const owner = isObject(item) ? idOf(item.userId) : null;
-    return owner === null || owner === providerUserId;
-  };
-  for (const [key, items] of lists) lists.set(key, items.filter(mine));
-  return lists;
+/** Whether Garmin refuses the user's token (the context has already tried a refresh): the user left. */
+async function accessRevoked(context: NotificationContext): Promise<boolean> {
+  try {
+    await context.get(USER_ID_PATH);
+    return false;
+  } catch (error) {
+    if (error instanceof UnauthorizedError) return true;
+    throw error;
+  }
+}
+
+/** Sets the scope Garmin reports for the user's token; false (nothing set) when Garmin refuses or answers junk. */
+async function refreshScope(context: NotificationContext): Promise<boolean> {
+  let scope: string | null;
+  try {
+    scope = await garminPermissionsScope(context.get);
+  } catch (error) {
+    if (error instanceof ProviderRequestError) return false;
+    throw error;
+  }
+  if (scope === null) return false;
+  await context.setScope(scope);
+  return true;
+}
+
+/** Maps the collected summaries and saves them once, when anything mapped. */
+async function saveSummaries(
+  context: NotificationContext,
+  summaries: Map<DataType, unknown[]>,
+): Promise<MappedSummaries> {
+  const mapped = mapGarminSummaries(Object.fromEntries(summaries));
+  const { result } = mapped;
+  if (countSamples(result) + result.events.length + result.scores.length > 0) await context.save(result);
+  return mapped;
 }
 
 /**
- * Handles one user's slice: a deregistration revokes the connection and nothing else is done; a permissions
- * change sets the scope; data items (pushed, or fetched from their `callbackURL`) are mapped and saved once
- * (when anything mapped), and the types that had items are reported as arrived. A ping callback the provider
- * refuses (4xx) counts as one skipped item; other errors propagate so the notification is retried.
+ * Handles one user's slice. A deregistration Garmin confirms (the user's token is refused) revokes the connection
+ * and nothing else is done; one it does not confirm is skipped. A permissions change sets the scope Garmin reports.
+ * Data items, pushed or fetched from their `callbackURL` (ping.ts), are mapped and saved once, and the types that
+ * produced data are reported as arrived. A ping that cannot be fetched costs only itself: pushed items are saved
+ * even when a callback fails in a way that retries the notification (saves are idempotent).
  */
-export async function handleGarminNotification(
+async function handleGarminNotification(
   context: NotificationContext,
   notification: WebhookNotification,
 ): Promise<HandledNotification> {
@@ -113,59 +149,41 @@ export async function handleGarminNotification(
     const items = payload[type];
     return Array.isArray(items) ? items : [];
   };
-  if (list('deregistrations').length > 0) {
-    await context.revoke('deregistration');
-    return NOTHING;
-  }
-
   let skipped = 0;
-  const changes = list('userPermissionsChange');
-  if (changes.length > 0) {
-    const latest = changes.at(-1);
-    const scope = isObject(latest) ? permissionsScope(latest.permissions) : null;
-    if (scope === null) skipped++;
-    else await context.setScope(scope);
+  const deregistrations = list('deregistrations').length;
+  if (deregistrations > 0) {
+    if (await accessRevoked(context)) {
+      await context.revoke('deregistration');
+      return NOTHING;
+    }
+    skipped += deregistrations;
   }
+  if (list('userPermissionsChange').length > 0 && !(await refreshScope(context))) skipped++;
 
   const summaries = new Map<DataType, unknown[]>();
-  const arrived = new Set<DataType>();
-  const add = (type: DataType, items: unknown[]) => {
-    if (items.length > 0) arrived.add(type);
-    summaries.set(type, [...(summaries.get(type) ?? []), ...items]);
-  };
+  const pings: Ping[] = [];
   for (const type of DATA_TYPES) {
-    if (list(type).length > 0) arrived.add(type);
     for (const item of list(type)) {
-      const callback = type !== 'activityFiles' && isObject(item) ? textOf(item.callbackURL) : null;
-      if (callback === null) {
-        add(type, [item]);
-        continue;
-      }
-      let answer: unknown;
-      try {
-        answer = await context.get(callback);
-      } catch (error) {
-        if (!(error instanceof ProviderRequestError)) throw error;
-        skipped++;
-        continue;
-      }
-      const fetched = pingedItems(answer, type, notification.providerUserId);
-      if (fetched === null) skipped++;
-      else for (const [key, items] of fetched) add(key, items);
+      const callbackURL = type !== 'activityFiles' && isObject(item) ? textOf(item.callbackURL) : null;
+      if (callbackURL === null) appendTo(summaries, type, [item]);
+      else pings.push({ type, callbackURL });
     }
   }
-
-  const mapped = mapGarminSummaries(Object.fromEntries(summaries));
+  try {
+    skipped += await fetchPings(context, pings, notification.providerUserId, summaries);
+  } catch (error) {
+    await saveSummaries(context, summaries);
+    throw error;
+  }
+  const mapped = await saveSummaries(context, summaries);
   const { result } = mapped;
-  const counts = {
+  if (mapped.types.length > 0) await context.arrived(mapped.types);
+  return {
     samples: countSamples(result),
     events: result.events.length,
     scores: result.scores.length,
     skipped: skipped + mapped.skipped,
   };
-  if (counts.samples + counts.events + counts.scores > 0) await context.save(result);
-  if (arrived.size > 0) await context.arrived([...arrived]);
-  return counts;
 }
 
 export const garminWebhook: WebhookProvider = {

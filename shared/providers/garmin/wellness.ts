@@ -4,15 +4,13 @@ import {
   calendarNoon,
   type GarminOutput,
   garminSource,
-  idOf,
-  nonNegative,
   offsetEntries,
   outputOf,
-  positive,
   startOf,
 } from '#shared/providers/garmin/common.js';
 import { isObject, type JsonObject, numberOf, textOf } from '#shared/providers/json.js';
 import type { PullResult } from '#shared/providers/types.js';
+import { idText, nonNegative, positive } from '#shared/providers/values.js';
 
 /**
  * Day-level and intraday wellness summaries (providers.md 4.1): `dailies`, `epochs`, `hrv`, `stressDetails`,
@@ -39,7 +37,7 @@ export function titleCase(value: unknown): string | null {
  * Daily totals are stamped this long after the day's start: a sample's identity is (source, series, timestamp),
  * and at the start itself the day's first 15-minute epoch would overwrite the total (or the total the epoch).
  */
-export const DAILY_TOTAL_DELAY_MS = 1000;
+const DAILY_TOTAL_DELAY_MS = 1000;
 
 /**
  * A daily summary: totals just after the day's start (else `calendarDate` 12:00 UTC), resting and intraday heart
@@ -110,7 +108,7 @@ export function mapEpochs(items: readonly unknown[], out: GarminOutput): number 
     const source = garminSource(item.deviceName);
     const key = `${source.deviceModel}|${started.start}`;
     const slot = slots.get(key) ?? { source, ...started, records: new Map() };
-    slot.records.set(idOf(item.summaryId) ?? `#${index}`, item);
+    slot.records.set(idText(item.summaryId) ?? `#${index}`, item);
     slots.set(key, slot);
   });
   for (const { source, start, zoneOffset, records } of slots.values()) {

@@ -2,6 +2,7 @@ import type { HealthEvent, SourceRef, WorkoutDetails } from '#shared/model/healt
 import { roundTo } from '#shared/model/numbers.js';
 import { isObject, type JsonObject, numberOf, textOf } from '#shared/providers/json.js';
 import { stravaWorkoutType } from '#shared/providers/strava/sport-types.js';
+import { idText, nonNegative, positive, zoneOffsetOf } from '#shared/providers/values.js';
 
 /**
  * A Strava activity (a `SummaryActivity` of `GET /athlete/activities` or the `DetailedActivity` of
@@ -15,7 +16,6 @@ export const DEFAULT_SOURCE_NAME = 'Strava';
 
 /** kJ -> kcal. */
 const KCAL_PER_KJ = 0.239006;
-const MAX_OFFSET_SECONDS = 14 * 3600;
 
 const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 
@@ -27,42 +27,29 @@ export function instantOf(value: unknown): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
-/** `utc_offset` (seconds east of UTC, a float) -> `±HH:MM`; null when absent or beyond ±14 h. */
-export function zoneOffsetOf(value: unknown): string | null {
-  const seconds = numberOf(value);
-  if (seconds === null || Math.abs(seconds) > MAX_OFFSET_SECONDS) return null;
-  const minutes = Math.round(Math.abs(seconds) / 60);
-  const sign = seconds < 0 && minutes > 0 ? '-' : '+';
-  return `${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-}
-
-/** A Strava id: a safe non-negative integer or a string of digits. */
-export function idOf(value: unknown): string | null {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? String(value) : null;
-  const text = textOf(value);
+/** A Strava id (activity, athlete): a safe non-negative integer or a string of digits. */
+export function numericId(value: unknown): string | null {
+  const text = idText(value);
   return text !== null && /^\d+$/.test(text) ? text : null;
 }
 
-export function stravaSource(activity: JsonObject): SourceRef {
+/**
+ * The recording device (`device_name`) as source name and device model (providers.md 4.6). Without one the source
+ * name defaults to "Strava" and there is no device model: "Strava" is the app, not a device. The reference writes
+ * `""` there; our model says "none" with null (SourceRef, UNKNOWN_SOURCE), which is the same data source (its
+ * identity is `coalesce(device_model, '')`, providers.md 3.3) and infers no device type from the app's name. The
+ * data-source listing shows `device_model: null` where the reference showed `""`.
+ */
+function stravaSource(activity: JsonObject): SourceRef {
   const device = textOf(activity.device_name);
   return {
     provider: 'strava',
-    deviceModel: device ?? DEFAULT_SOURCE_NAME,
+    deviceModel: device,
     sourceName: device ?? DEFAULT_SOURCE_NAME,
     softwareVersion: null,
     originalSourceName: device,
   };
 }
-
-const nonNegative = (value: unknown): number | null => {
-  const number = numberOf(value);
-  return number !== null && number >= 0 ? number : null;
-};
-
-const positive = (value: unknown): number | null => {
-  const number = numberOf(value);
-  return number !== null && number > 0 ? number : null;
-};
 
 /** `calories` when Strava computed them (the detail only, and 0 when it could not), else `kilojoules` in kcal. */
 function energyOf(activity: JsonObject): number | null {
@@ -100,7 +87,7 @@ function workoutDetails(activity: JsonObject): WorkoutDetails {
  */
 export function mapActivity(activity: unknown): WorkoutEvent | null {
   if (!isObject(activity)) return null;
-  const externalId = idOf(activity.id);
+  const externalId = numericId(activity.id);
   const start = instantOf(activity.start_date);
   const elapsed = nonNegative(activity.elapsed_time);
   if (externalId === null || start === null || elapsed === null) return null;

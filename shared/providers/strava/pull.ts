@@ -1,6 +1,6 @@
 import { ProviderRequestError } from '#shared/providers/http.js';
 import { isObject, textOf } from '#shared/providers/json.js';
-import { idOf, mapActivity, type WorkoutEvent } from '#shared/providers/strava/mapping.js';
+import { mapActivity, numericId, type WorkoutEvent } from '#shared/providers/strava/mapping.js';
 import type { ProviderGet, ProviderIdentity, SyncUnit, TokenSet } from '#shared/providers/types.js';
 import { dayChunks } from '#shared/providers/units.js';
 
@@ -32,11 +32,11 @@ export async function stravaIdentity(get: ProviderGet, tokens: TokenSet): Promis
   try {
     athlete = await get(ATHLETE_PATH);
   } catch (error) {
-    if (!isObject(tokens.extras.athlete) || idOf(tokens.extras.athlete.id) === null) throw error;
+    if (!isObject(tokens.extras.athlete) || numericId(tokens.extras.athlete.id) === null) throw error;
     athlete = tokens.extras.athlete;
   }
   if (!isObject(athlete)) return { providerUserId: null, providerUsername: null };
-  return { providerUserId: idOf(athlete.id), providerUsername: textOf(athlete.username) };
+  return { providerUserId: numericId(athlete.id), providerUsername: textOf(athlete.username) };
 }
 
 /** Every activity starting in `[unit.start, unit.end)`, by start; malformed ones are left out. */

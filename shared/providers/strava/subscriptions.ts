@@ -9,7 +9,7 @@ import type { SubscriptionApi, SubscriptionContext } from '#shared/providers/typ
  * route deletes and creates).
  */
 
-export const SUBSCRIPTIONS_PATH = '/push_subscriptions';
+const SUBSCRIPTIONS_PATH = '/push_subscriptions';
 
 function credentials(context: SubscriptionContext) {
   const client_id = context.settings('STRAVA_CLIENT_ID');

@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
 import { ProviderRequestError, UnauthorizedError } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
-import { idOf, mapActivity } from '#shared/providers/strava/mapping.js';
+import { sameSecret } from '#shared/providers/secrets.js';
+import { mapActivity, numericId } from '#shared/providers/strava/mapping.js';
 import { ATHLETE_PATH, activityPath } from '#shared/providers/strava/pull.js';
 import { stravaSubscriptions } from '#shared/providers/strava/subscriptions.js';
 import {
@@ -25,26 +25,25 @@ import {
  * with the user's own token, before acting on it: a create or update saves what Strava returns for that id (and
  * only an activity of that athlete), a delete removes data only once Strava answers 404 for the activity, and a
  * deauthorisation revokes the connection only once Strava refuses the user's (refreshed) token. A forged event
- * costs one API request and can neither plant nor remove data. The reference's `X-Strava-Signature`
- * (`t=<unix>,v1=<hex>`, no key defined for `v1`) is honoured as far as it goes: when present, its time must be
- * fresh.
+ * costs one API request and can neither plant nor remove data. What an unsigned body may carry is bounded too:
+ * `updates` has at most 10 keys, each a scalar of at most 256 characters (real events are ~300 bytes), and when
+ * `STRAVA_SUBSCRIPTION_ID` is configured an event of another subscription is refused like a bad signature. The
+ * reference's `X-Strava-Signature` (`t=<unix>,v1=<hex>`, no key defined for `v1`) is honoured as far as it goes:
+ * when present, its time must be fresh.
  */
 
-export const VERIFY_TOKEN_SETTING = 'STRAVA_WEBHOOK_VERIFY_TOKEN';
-export const SIGNATURE_HEADER = 'x-strava-signature';
-export const SIGNATURE_TOLERANCE_SECONDS = 300;
-
-const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-
-/** Equal-length digests, so neither the length nor the content of the token leaks through timing. */
-const sameSecret = (given: string, expected: string) => timingSafeEqual(digest(given), digest(expected));
+const VERIFY_TOKEN_SETTING = 'STRAVA_WEBHOOK_VERIFY_TOKEN';
+const SIGNATURE_HEADER = 'x-strava-signature';
+/** Our application's subscription id (optional): events of any other subscription are refused. */
+const SUBSCRIPTION_SETTING = 'STRAVA_SUBSCRIPTION_ID';
+const SIGNATURE_TOLERANCE_SECONDS = 300;
+const MAX_UPDATES = 10;
+const MAX_UPDATE_LENGTH = 256;
 
 /** `GET ?hub.mode=subscribe&hub.challenge=<c>&hub.verify_token=<token>` -> `{"hub.challenge": "<c>"}`. */
 export function stravaChallenge(request: WebhookRequest, settings: WebhookSettings): WebhookAnswer {
   if (request.query['hub.mode'] !== 'subscribe') throw new WebhookRejected(400, 'Invalid hub.mode');
-  const expected = settings(VERIFY_TOKEN_SETTING);
-  const given = request.query['hub.verify_token'];
-  if (!expected || given === undefined || !sameSecret(given, expected)) {
+  if (!sameSecret(request.query['hub.verify_token'], settings(VERIFY_TOKEN_SETTING))) {
     throw new WebhookRejected(403, 'Invalid verify token');
   }
   const challenge = request.query['hub.challenge'];
@@ -60,24 +59,54 @@ function signatureTime(header: string): number | null {
   return null;
 }
 
-/** No signature is the normal case (see above); a signature header must carry a fresh `t`. */
-export function stravaVerify(request: WebhookRequest): void {
-  const header = request.headers[SIGNATURE_HEADER];
-  if (header === undefined) return;
-  const time = signatureTime(header);
-  if (time === null || Math.abs(request.now / 1000 - time) > SIGNATURE_TOLERANCE_SECONDS) {
-    throw new WebhookRejected(401, 'Invalid webhook signature');
-  }
-}
-
 const stravaId = z.union([z.int().nonnegative(), z.string().regex(/^\d{1,19}$/)]).transform(String);
 
+/** The body's `subscription_id`; null when the body is not JSON or has none (parse then refuses it with 400). */
+function subscriptionIdOf(body: Buffer): string | null {
+  let event: unknown;
+  try {
+    event = JSON.parse(body.toString('utf8'));
+  } catch {
+    return null;
+  }
+  const id = isObject(event) ? stravaId.safeParse(event.subscription_id) : null;
+  return id?.success ? id.data : null;
+}
+
+/**
+ * No signature is the normal case (see above); a signature header must carry a fresh `t`. With
+ * `STRAVA_SUBSCRIPTION_ID` set, a readable event of another subscription is refused (here, as `parse` has no
+ * settings); a body that is not JSON is left to `parse`, which answers 400.
+ */
+export function stravaVerify(request: WebhookRequest, settings: WebhookSettings): void {
+  const header = request.headers[SIGNATURE_HEADER];
+  if (header !== undefined) {
+    const time = signatureTime(header);
+    if (time === null || Math.abs(request.now / 1000 - time) > SIGNATURE_TOLERANCE_SECONDS) {
+      throw new WebhookRejected(401, 'Invalid webhook signature');
+    }
+  }
+  const subscription = settings(SUBSCRIPTION_SETTING)?.trim();
+  if (!subscription) return;
+  const given = subscriptionIdOf(request.body);
+  if (given !== null && given !== subscription) throw new WebhookRejected(401, 'Invalid webhook signature');
+}
+
+/** Strava sends `{"title": "Messy"}`, `{"type": "Ride"}`, `{"private": "true"}`, `{"authorized": "false"}`. */
+const updates = z
+  .record(
+    z.string().max(MAX_UPDATE_LENGTH),
+    z.union([z.string().max(MAX_UPDATE_LENGTH), z.number(), z.boolean()]),
+  )
+  .refine((fields) => Object.keys(fields).length <= MAX_UPDATES)
+  .default({});
+
 /** The event body; the ids are kept as strings (the queued payload is parsed by this schema again). */
-export const stravaEventSchema = z.object({
+const stravaEventSchema = z.object({
   object_type: z.enum(['activity', 'athlete']),
   object_id: stravaId,
   aspect_type: z.enum(['create', 'update', 'delete']),
-  updates: z.record(z.string(), z.unknown()).default({}),
+  updates,
   owner_id: stravaId,
   subscription_id: stravaId,
   event_time: z.int().nonnegative(),
@@ -115,7 +144,7 @@ async function currentActivity(context: NotificationContext, id: string): Promis
 async function saveActivity(context: NotificationContext, event: StravaEvent): Promise<HandledNotification> {
   const activity = await currentActivity(context, event.object_id);
   if (!isObject(activity)) return handled(0, 1);
-  const owner = isObject(activity.athlete) ? idOf(activity.athlete.id) : null;
+  const owner = isObject(activity.athlete) ? numericId(activity.athlete.id) : null;
   const workout = mapActivity(activity);
   if (owner !== event.owner_id || !workout || workout.externalId !== event.object_id) return handled(0, 1);
   await context.save({ series: [], events: [workout], scores: [] });
@@ -162,7 +191,7 @@ export async function handleStravaEvent(
 }
 
 export const stravaWebhook: WebhookProvider = {
-  settings: [VERIFY_TOKEN_SETTING, 'STRAVA_CLIENT_ID', 'STRAVA_CLIENT_SECRET'],
+  settings: [VERIFY_TOKEN_SETTING, 'STRAVA_CLIENT_ID', 'STRAVA_CLIENT_SECRET', SUBSCRIPTION_SETTING],
   challenge: stravaChallenge,
   verify: stravaVerify,
   parse: parseStravaEvent,

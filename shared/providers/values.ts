@@ -1,0 +1,43 @@
+import { numberOf, textOf } from '#shared/providers/json.js';
+
+/**
+ * Value readers shared by the provider mappings, built on json.ts: one definition of each, so two providers
+ * cannot drift apart on what a zone offset, an id or a usable measurement is. A value that does not fit reads as
+ * null.
+ */
+
+/** Zone offsets beyond ±14 h do not exist (UTC+14 Kiribati, UTC−12 Baker Island). */
+const MAX_OFFSET_SECONDS = 14 * 3600;
+
+const twoDigits = (value: number) => String(value).padStart(2, '0');
+
+/**
+ * Seconds east of UTC (a number or numeric string, possibly fractional: Strava's `utc_offset` is a float) ->
+ * `±HH:MM`, rounded to the minute; null when absent or beyond ±14 h. Zero (and anything under half a minute)
+ * is `+00:00`.
+ */
+export function zoneOffsetOf(seconds: unknown): string | null {
+  const value = numberOf(seconds);
+  if (value === null || Math.abs(value) > MAX_OFFSET_SECONDS) return null;
+  const minutes = Math.round(Math.abs(value) / 60);
+  const sign = value < 0 && minutes > 0 ? '-' : '+';
+  return `${sign}${twoDigits(Math.floor(minutes / 60))}:${twoDigits(minutes % 60)}`;
+}
+
+/** A provider id as text: a safe integer in decimal, or a non-blank string (trimmed); anything else is null. */
+export function idText(value: unknown): string | null {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : null;
+  return textOf(value);
+}
+
+/** A finite number >= 0 (or a numeric string of one), else null. */
+export function nonNegative(value: unknown): number | null {
+  const number = numberOf(value);
+  return number !== null && number >= 0 ? number : null;
+}
+
+/** A finite number > 0 (or a numeric string of one), else null. */
+export function positive(value: unknown): number | null {
+  const number = numberOf(value);
+  return number !== null && number > 0 ? number : null;
+}
