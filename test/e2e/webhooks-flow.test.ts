@@ -229,7 +229,7 @@ describe('Strava', () => {
     );
   }, 60_000);
 
-  it('acknowledges every event within Strava’s 2 seconds', () => {
+  it('acknowledges every event with 200 (the time it takes is measured by the bench, not asserted)', () => {
     expect(strava.events.length).toBeGreaterThan(0);
     expect(strava.events.every((e) => e.status === 200)).toBe(true);
   });
