@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { savePullResult, writingFor } from '#shared/ingest/persist.js';
-import { QUEUES, SYNC_QUEUES, type SyncProvider } from '#shared/jobs/queues.js';
+import type { SyncProvider } from '#shared/jobs/queues.js';
 import { createSqsWorker } from '#shared/jobs/worker.js';
 import type { ProviderName } from '#shared/model/provider.js';
 import { isoAt } from '#shared/model/time.js';
@@ -21,42 +20,17 @@ import {
   TransientProviderError,
   UnauthorizedError,
 } from '#shared/providers/http.js';
-import type { ProviderGet, ProviderModule, PullResult, SyncUnit } from '#shared/providers/types.js';
-import { db, isConditionFailure } from '#shared/store/client.js';
-import {
-  acquireLease,
-  type Connection,
-  getConnection,
-  releaseLease,
-  stampSynced,
-} from '#shared/store/connections.js';
-import { keys } from '#shared/store/keys.js';
+import type { ProviderGet, ProviderModule, PullResult } from '#shared/providers/types.js';
+import { acquireLease, type Connection, getConnection, releaseLease } from '#shared/store/connections.js';
 import { extendSlot, releaseSlot } from '#shared/store/sync-slots.js';
-import { LIVE_USER, UserGone } from '#shared/store/user-guard.js';
+import { UserGone } from '#shared/store/user-guard.js';
 import { getUser } from '#shared/store/users.js';
-import { saveBackfillRecord } from '#shared/sync/backfill-record.js';
-import {
-  changeSyncVisibility,
-  NO_TOTALS,
-  queueSync,
-  type SyncJob,
-  type SyncTotals,
-  slotKindOf,
-  syncJob,
-} from '#shared/sync/enqueue.js';
-import { recordSyncEvent, type SyncEventInput } from '#shared/sync/status.js';
+import { type SyncJob, slotKindOf, syncJob } from '#shared/sync/enqueue.js';
+import { type Invocation, type JobOutcome, RunHandover } from '#shared/sync/run-handover.js';
+import { RunReport } from '#shared/sync/run-report.js';
+import { beforeDeadline, DeadlineReached, stampCursor } from '#shared/sync/run-support.js';
 import { refreshRejectedTokens } from '#shared/sync/tokens.js';
-import {
-  deferUntil,
-  laterCursor,
-  leaseBusyDelaySeconds,
-  MAX_DELAY_SECONDS,
-  nextCursor,
-  resolveWindow,
-  type SyncWindow,
-  transientVisibilitySeconds,
-  unitsAfter,
-} from '#shared/sync/window.js';
+import { deferUntil, laterCursor, nextCursor, resolveWindow, unitsAfter } from '#shared/sync/window.js';
 
 /**
  * The sync worker: one job = one invocation's share of a run (see enqueue.ts for the job). Per job:
@@ -88,7 +62,7 @@ export interface SyncWorkerDeps {
   tokens(connection: Connection): Promise<FreshTokens>;
   /** New tokens after the provider rejected the current ones (default: `refreshRejectedTokens`). */
   refresh(rejected: Connection): Promise<FreshTokens>;
-  /** Authenticated GET against the provider's data API (default: `bearerGet` on its configured base URL). */
+  /** Authenticated GET against the provider's data API (default: `userClient`, within the provider's budget). */
   client(provider: SyncProvider, accessToken: string): Promise<ProviderGet>;
   /** A unit is not started with less than this left of the invocation. */
   softMarginMs: number;
@@ -108,141 +82,17 @@ export const DEFAULT_SYNC_DEPS: Omit<SyncWorkerDeps, 'providers'> = {
   progressEveryMs: 5_000,
 };
 
-/** Deferrals (connection busy, rate limited) after which a run gives up. */
-export const MAX_DEFERRALS = 48;
 /** The lease outlives the invocation by this much, then lapses on its own if the worker died. */
 const LEASE_SLACK_MS = 30_000;
 
-export type JobOutcome = 'completed' | 'continued' | 'deferred' | 'dropped' | 'failed';
-
-interface Invocation {
-  remainingMs(): number;
-  receiveCount: number;
-  receiptHandle: string;
-}
-
-class DeadlineReached extends Error {}
-
-/** `work`, unless the deadline comes first: then a DeadlineReached (the work goes on unobserved, errors swallowed). */
-async function beforeDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineReached()), Math.max(0, ms));
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-    work.catch(() => {});
-  }
-}
-
-/** Denormalises the newest sync onto the user profile (`last_synced_at`, `last_synced_provider` of GET /users). */
-async function stampUser(userId: string, provider: string, at: string): Promise<void> {
-  const { doc, table } = db();
-  try {
-    await doc.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: keys.user(userId),
-        UpdateExpression: 'SET last_synced_at = :at, last_synced_provider = :provider',
-        ConditionExpression: `${LIVE_USER} AND (attribute_not_exists(last_synced_at) OR attribute_type(last_synced_at, :null) OR last_synced_at < :at)`,
-        ExpressionAttributeValues: { ':at': at, ':provider': provider, ':null': 'NULL' },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
-}
-
-async function stampCursor(connection: Connection, at: string): Promise<void> {
-  try {
-    await stampSynced(connection.user_id, connection.provider, at);
-  } catch (error) {
-    // Disconnected and deleted meanwhile: nothing left to stamp.
-    if (!isConditionFailure(error)) throw error;
-  }
-  await stampUser(connection.user_id, connection.provider, at);
-}
-
-/** One job, start to finish or to its hand-over (continuation, deferral). */
-class SyncRun {
-  private totals: SyncTotals;
-  private startedAt: string;
-  /** The run has recorded its `started` event: hand-overs carry its start time and counts from then on. */
-  private begun: boolean;
-  private lastProgress = 0;
-  /** A final (`failed`) status has been recorded for the run. */
-  private ended = false;
-  /** Units of the run's window, once resolved. */
-  private unitsTotal = 0;
-
+/** One job, start to finish or to its hand-over (continuation, deferral; run-handover.ts). */
+class SyncRun extends RunHandover {
   constructor(
-    private readonly job: SyncJob,
-    private readonly invocation: Invocation,
+    job: SyncJob,
+    invocation: Invocation,
     private readonly deps: SyncWorkerDeps,
   ) {
-    this.totals = { ...(job.totals ?? NO_TOTALS) };
-    this.begun = job.started_at !== undefined;
-    this.startedAt = job.started_at ?? new Date().toISOString();
-  }
-
-  private async event(
-    input: Omit<SyncEventInput, 'run_id' | 'user_id' | 'provider' | 'source'>,
-    window?: SyncWindow,
-  ) {
-    const { job } = this;
-    const event = await recordSyncEvent({
-      run_id: job.run_id,
-      user_id: job.user_id,
-      provider: job.provider,
-      source: job.source,
-      started_at: this.startedAt,
-      ...input,
-      metadata: {
-        mode: job.mode,
-        window_start: isoAt((window ?? job.window).start),
-        window_end: isoAt((window ?? job.window).end),
-        attempt: job.attempt,
-        samples_saved: this.totals.samples,
-        events_saved: this.totals.events,
-        scores_saved: this.totals.scores,
-        units_skipped: this.totals.units_skipped,
-        ...input.metadata,
-      },
-    });
-    if (job.source === 'backfill') {
-      await saveBackfillRecord(job.user_id, job.provider, {
-        run_id: job.run_id,
-        status: event.status,
-        stage: event.stage,
-        requested: this.totals.units_done + this.totals.units_skipped,
-        total: input.items_total ?? this.unitsTotal,
-        window_start: (window ?? job.window).start,
-        window_end: (window ?? job.window).end,
-        started_at: this.startedAt,
-        updated_at: event.timestamp,
-        error: event.error ?? null,
-      });
-    }
-    return event;
-  }
-
-  private requeue(changes: Partial<SyncJob>, delaySeconds: number) {
-    const progress = this.begun ? { totals: this.totals, started_at: this.startedAt } : {};
-    return queueSync({ ...this.job, ...progress, ...changes }, delaySeconds);
-  }
-
-  private async fail(message: string, error?: string): Promise<JobOutcome> {
-    this.ended = true;
-    await this.event({
-      stage: 'failed',
-      status: 'failed',
-      message,
-      error: error ?? message,
-      ended_at: isoAt(Date.now()),
-    });
-    return 'failed';
+    super(job, invocation, new RunReport(job, deps.progressEveryMs));
   }
 
   /**
@@ -267,10 +117,6 @@ class SyncRun {
     }
   }
 
-  private lastReceive(): boolean {
-    return this.invocation.receiveCount >= QUEUES[SYNC_QUEUES[this.job.provider]].maxReceiveCount;
-  }
-
   private async runForUser(): Promise<JobOutcome> {
     const { job } = this;
     const now = Date.now();
@@ -292,7 +138,7 @@ class SyncRun {
       const message = connection
         ? `Connection to ${job.provider} is ${connection.status}; reconnection required`
         : `User not connected to ${job.provider}`;
-      await this.event({ stage: 'cancelled', status: 'skipped', message, ended_at: isoAt(now) });
+      await this.report.event({ stage: 'cancelled', status: 'skipped', message, ended_at: isoAt(now) });
       return 'dropped';
     }
     const provider = this.deps.providers[job.provider];
@@ -310,40 +156,6 @@ class SyncRun {
     }
   }
 
-  private async deferBusy(reason: string, resume: Partial<SyncJob> = {}): Promise<JobOutcome> {
-    const { job } = this;
-    if (job.attempt >= MAX_DEFERRALS) {
-      return this.fail(`Sync of ${job.provider} gave up after ${job.attempt} deferrals: ${reason}`);
-    }
-    const delay = leaseBusyDelaySeconds(job.attempt);
-    logger.info('sync deferred', { runId: job.run_id, provider: job.provider, reason, delaySeconds: delay });
-    await this.requeue({ ...resume, attempt: job.attempt + 1 }, delay);
-    return 'deferred';
-  }
-
-  private async progress(
-    stage: 'fetching' | 'saving',
-    done: number,
-    total: number,
-    unit: SyncUnit,
-    window: SyncWindow,
-  ) {
-    const now = Date.now();
-    if (now - this.lastProgress < this.deps.progressEveryMs) return;
-    this.lastProgress = now;
-    await this.event(
-      {
-        stage,
-        status: 'in_progress',
-        message: `${stage === 'fetching' ? 'Fetching' : 'Saving'} ${unit.key}`,
-        progress: total === 0 ? 1 : done / total,
-        items_processed: done,
-        items_total: total,
-      },
-      window,
-    );
-  }
-
   private async sync(provider: ProviderModule, connection: Connection): Promise<JobOutcome> {
     const { job, deps, invocation } = this;
     const window = resolveWindow(
@@ -354,15 +166,15 @@ class SyncRun {
     const all = provider.units(window.start, window.end);
     const remaining = unitsAfter(all, job.checkpoint);
     const total = all.length;
-    this.unitsTotal = total;
+    this.report.unitsTotal = total;
     let done = total - remaining.length;
     let checkpoint = job.checkpoint;
     const continuation = { window, from_cursor: false };
 
-    if (!this.begun) {
-      this.startedAt = new Date().toISOString();
-      this.begun = true;
-      await this.event(
+    if (!this.report.begun) {
+      this.report.startedAt = new Date().toISOString();
+      this.report.begun = true;
+      await this.report.event(
         {
           stage: 'started',
           status: 'in_progress',
@@ -391,7 +203,7 @@ class SyncRun {
       try {
         await beforeDeadline(
           (async () => {
-            await this.progress('fetching', done, total, unit, window);
+            await this.report.progress('fetching', done, total, unit, window);
             let result: PullResult;
             try {
               result = await provider.pull(get, unit);
@@ -402,13 +214,13 @@ class SyncRun {
               get = await deps.client(job.provider, current.tokens.accessToken);
               result = await provider.pull(get, unit);
             }
-            await this.progress('saving', done, total, unit, window);
+            await this.report.progress('saving', done, total, unit, window);
             const saved = await writingFor(job.user_id, () =>
               savePullResult(job.user_id, result, provider.eventIdentity),
             );
-            this.totals.samples += saved.samples;
-            this.totals.events += saved.events;
-            this.totals.scores += saved.scores;
+            this.report.totals.samples += saved.samples;
+            this.report.totals.events += saved.events;
+            this.report.totals.scores += saved.scores;
           })(),
           invocation.remainingMs() - deps.hardMarginMs,
         );
@@ -419,8 +231,8 @@ class SyncRun {
           return 'continued';
         }
         if (error instanceof ProviderRequestError) {
-          this.totals.units_skipped++;
-          await this.event(
+          this.report.totals.units_skipped++;
+          await this.report.event(
             {
               stage: 'fetching',
               status: 'partial',
@@ -459,7 +271,7 @@ class SyncRun {
           );
         }
       }
-      this.totals.units_done++;
+      this.report.totals.units_done++;
       done++;
       checkpoint = unit.key;
     }
@@ -470,13 +282,13 @@ class SyncRun {
         ? laterCursor(connection.last_synced_at, window)
         : nextCursor(connection.last_synced_at, window);
     if (cursor) await stampCursor(connection, cursor);
-    const partial = this.totals.units_skipped > 0;
-    await this.event(
+    const partial = this.report.totals.units_skipped > 0;
+    await this.report.event(
       {
         stage: 'completed',
         status: partial ? 'partial' : 'success',
         message: partial
-          ? `Sync of ${job.provider} completed; ${this.totals.units_skipped} of ${total} parts skipped`
+          ? `Sync of ${job.provider} completed; ${this.report.totals.units_skipped} of ${total} parts skipped`
           : `Sync of ${job.provider} completed`,
         progress: 1,
         items_processed: done,
@@ -487,88 +299,6 @@ class SyncRun {
       window,
     );
     return 'completed';
-  }
-
-  /** A connection that cannot give a token fails the run; a refresh running elsewhere defers it. */
-  private async tokenFailure(error: unknown, resume: Partial<SyncJob> = {}): Promise<JobOutcome> {
-    if (error instanceof ConnectionAuthError) return this.fail(error.message);
-    if (error instanceof ProviderNotConfiguredError) return this.fail(error.message);
-    if (error instanceof TokenRefreshBusyError)
-      return this.deferBusy('another worker is refreshing the token', resume);
-    throw error;
-  }
-
-  private async deferRateLimited(
-    error: RateLimitedError,
-    resume: Partial<SyncJob>,
-    window: SyncWindow,
-  ): Promise<JobOutcome> {
-    const { job } = this;
-    if (job.attempt >= MAX_DEFERRALS) {
-      return this.fail(
-        `Sync of ${job.provider} gave up after ${job.attempt} rate-limit waits`,
-        error.message,
-      );
-    }
-    const wait = deferUntil(error.retryAt, Date.now());
-    await this.event(
-      {
-        stage: 'fetching',
-        status: 'in_progress',
-        message: `Rate limited by ${job.provider}; resuming after ${isoAt(error.retryAt)}`,
-      },
-      window,
-    );
-    await this.requeue(
-      { ...resume, attempt: job.attempt + 1, not_before: wait.notBefore },
-      wait.delaySeconds,
-    );
-    return 'deferred';
-  }
-
-  /**
-   * A 5xx or network failure. Without progress in this invocation the message fails (SQS redelivers it after a
-   * visibility stretched in proportion to its receive count, and dead-letters it after maxReceiveCount); with
-   * progress, a continuation from the new checkpoint is queued after the same backoff and the message succeeds,
-   * so no unit already saved is fetched again (a unit that keeps failing then exhausts the continuation's receives).
-   */
-  private async transient(
-    error: Error,
-    at: { done: number; total: number; resume: Partial<SyncJob> },
-    window: SyncWindow,
-  ): Promise<JobOutcome> {
-    const { job, invocation } = this;
-    const queue = QUEUES[SYNC_QUEUES[job.provider]];
-    const backoff = transientVisibilitySeconds(invocation.receiveCount);
-    const progressed = at.resume.checkpoint !== job.checkpoint;
-    const last = !progressed && invocation.receiveCount >= queue.maxReceiveCount;
-    if (last) this.ended = true;
-    await this.event(
-      last
-        ? {
-            stage: 'failed',
-            status: 'failed',
-            message: `${job.provider} kept failing; the job was dead-lettered`,
-            error: error.message,
-            ended_at: isoAt(Date.now()),
-          }
-        : {
-            stage: 'fetching',
-            status: 'in_progress',
-            message: `${job.provider} failed transiently; retrying in ${backoff} s`,
-            error: error.message,
-            progress: at.total === 0 ? 0 : at.done / at.total,
-            items_processed: at.done,
-            items_total: at.total,
-          },
-      window,
-    );
-    if (progressed) {
-      await this.requeue(at.resume, Math.min(backoff, MAX_DELAY_SECONDS));
-      return 'continued';
-    }
-    if (!last) await changeSyncVisibility(job.provider, invocation.receiptHandle, backoff);
-    throw error;
   }
 }
 
