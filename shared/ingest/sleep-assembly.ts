@@ -176,7 +176,9 @@ function stageSource<T extends SleepSegment>(segments: T[]): T[] {
   const bySource = new Map<string, T[]>();
   for (const segment of segments) {
     const key = sourceKey(segment.source);
-    bySource.set(key, [...(bySource.get(key) ?? []), segment]);
+    const list = bySource.get(key);
+    if (list) list.push(segment);
+    else bySource.set(key, [segment]);
   }
   const ranked = [...bySource].map(([key, list]) => ({ key, list, rank: stageRank(list) }));
   ranked.sort(

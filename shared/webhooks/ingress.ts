@@ -1,7 +1,7 @@
 import { HttpError } from '#shared/http/errors.js';
 import { isWebhookProvider } from '#shared/jobs/queues.js';
 import { PROVIDERS } from '#shared/model/provider.js';
-import { logger } from '#shared/observability.js';
+import { countMetric, logger } from '#shared/observability.js';
 import { providerModules } from '#shared/providers/index.js';
 import { isIntegrated, PROVIDER_INFO, providerVariables } from '#shared/providers/registry.js';
 import {
@@ -89,6 +89,7 @@ export async function receiveWebhook(provider: string, request: WebhookRequest):
   } catch (error) {
     if (error instanceof WebhookRejected && error.status === 401) {
       logger.warn('webhook refused: invalid signature', { provider });
+      countMetric('WebhookSignatureRejected', provider);
     }
     return rejected(error);
   }

@@ -66,7 +66,9 @@ export function nightsByWakeDate(events: SleepEvent[], sources: Sources, include
       const bySource = new Map<string, SleepEvent[]>();
       for (const s of ordered) {
         if (s.details.is_nap) continue;
-        bySource.set(s.sourceKey, [...(bySource.get(s.sourceKey) ?? []), s]);
+        const list = bySource.get(s.sourceKey);
+        if (list) list.push(s);
+        else bySource.set(s.sourceKey, [s]);
       }
       const sourceKey = bestSource(new Set(sessions.map((s) => s.sourceKey)), sources)!;
       return { date, sourceKey, sessions: ordered.filter((s) => s.sourceKey === sourceKey), bySource };

@@ -9,6 +9,7 @@ import type {
   TokenSet,
 } from '#shared/providers/types.js';
 import { dayChunks } from '#shared/providers/units.js';
+import { idText } from '#shared/providers/values.js';
 
 /**
  * Fitbit Web API (providers.md 4.7): workouts only, from `GET /1/user/-/activities/list.json`. OAuth 2.0 with
@@ -40,12 +41,6 @@ export const ACTIVITIES_PATH = '/1/user/-/activities/list.json';
 export const PROFILE_PATH = '/1/user/-/profile.json';
 
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-const idText = (value: unknown): string | null => {
-  if (typeof value === 'string') return value.trim() === '' ? null : value.trim();
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return null;
-};
 
 /** Chunks of at most `UNIT_DAYS` UTC days covering `[start, end)` exactly; the later ones start at midnight. */
 export const activityUnits = (start: number, end: number) => dayChunks(start, end, UNIT_DAYS, 'activities');

@@ -2,6 +2,7 @@ import type { HealthEvent, SourceRef, WorkoutDetails } from '#shared/model/healt
 import { roundTo } from '#shared/model/numbers.js';
 import type { WorkoutType } from '#shared/model/workout-types.js';
 import { isObject, type JsonObject, numberOf, textOf } from '#shared/providers/json.js';
+import { nonNegative } from '#shared/providers/values.js';
 
 /**
  * Fitbit Web API activity log (`GET /1/user/-/activities/list.json`, one entry of `activities[]`) -> a unified
@@ -261,11 +262,6 @@ function distanceMetres(distance: unknown, unit: unknown): number | null {
   const factor = Object.hasOwn(METRES_PER_UNIT, key) ? METRES_PER_UNIT[key]! : null;
   return factor === null ? null : roundTo(value * factor, 3);
 }
-
-const nonNegative = (value: unknown): number | null => {
-  const number = numberOf(value);
-  return number !== null && number >= 0 ? number : null;
-};
 
 export function fitbitSource(activity: JsonObject): SourceRef {
   const source = isObject(activity.source) ? activity.source : {};

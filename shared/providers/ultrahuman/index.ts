@@ -2,6 +2,7 @@ import { ProviderRequestError } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
 import type { ProviderIdentity, ProviderModule, SyncUnit } from '#shared/providers/types.js';
 import { mapDailyMetrics } from '#shared/providers/ultrahuman/mapping.js';
+import { idText } from '#shared/providers/values.js';
 
 /**
  * Ultrahuman Ring Air, Partner API v1 (providers.md 4.8): identity from `/user_data/user_info`, data from
@@ -11,12 +12,6 @@ import { mapDailyMetrics } from '#shared/providers/ultrahuman/mapping.js';
 const DAY_MS = 86_400_000;
 
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-const idText = (value: unknown): string | null => {
-  if (typeof value === 'string') return value.trim() === '' ? null : value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return null;
-};
 
 /** `user_id`, `username` (else `email`) at the top level or inside a `data` envelope. */
 export function identityFrom(body: unknown): ProviderIdentity {
