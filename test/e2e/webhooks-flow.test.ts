@@ -60,7 +60,8 @@ afterAll(async () => {
   await Promise.all([garmin?.stop(), strava?.stop()]);
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+/** Polls `probe`; each wait is bounded well below its test's timeout (a test with three waits has 60 s). */
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -114,11 +115,15 @@ describe('Garmin', () => {
     // The backfill requests go out, Garmin answers 202 and later pushes each window that has data to our webhook
     // (windows without data stay `pending` until they time out: Garmin pushes nothing for them).
     const types = ['sleeps', 'dailies', 'activities', 'hrv', 'stressDetails'];
-    const status = await until('the backfill pushes', async () => {
-      const path = `/api/v1/providers/garmin/users/${userId}/backfill/status`;
-      const body = (await sandbox.api('GET', path, { headers: apiKey })).json;
-      return types.every((t) => body.summary[t]?.done > 0) ? body : undefined;
-    });
+    const status = await until(
+      'the backfill pushes',
+      async () => {
+        const path = `/api/v1/providers/garmin/users/${userId}/backfill/status`;
+        const body = (await sandbox.api('GET', path, { headers: apiKey })).json;
+        return types.every((t) => body.summary[t]?.done > 0) ? body : undefined;
+      },
+      90_000,
+    );
     expect(['in_progress', 'complete']).toContain(status.overall_status);
     expect(garmin.backfills.filter((b) => b.delivered).length).toBeGreaterThan(0);
     const backfilled = await workouts(userId);
@@ -193,8 +198,10 @@ describe('Strava', () => {
     const expected = strava
       .activities(DEFAULT_STRAVA_ATHLETE)
       .filter((a) => Date.parse(a.start_date as string) > Date.now() - 90 * DAY);
-    await until('the backfill', async () =>
-      (await workouts(userId, 95)).length >= expected.length ? true : undefined,
+    await until(
+      'the backfill',
+      async () => ((await workouts(userId, 95)).length >= expected.length ? true : undefined),
+      90_000,
     );
     expect(await workouts(userId, 95)).toHaveLength(expected.length);
   }, 120_000);

@@ -1,6 +1,8 @@
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
 import { QUEUES, type QueueName } from '#shared/jobs/queues.js';
+import { sqsClient } from '#shared/jobs/send.js';
 import { type LocalSqs, startLocalSqs } from '#shared/sandbox/sqs.js';
 
 export interface LocalQueues {
@@ -34,4 +36,24 @@ export function useLocalQueues(): { get(): LocalQueues } {
       return queues;
     },
   };
+}
+
+/**
+ * Every message of a queue receivable now (receiving makes them invisible: each is seen once), deleted as it is
+ * read, each body JSON-parsed by `parse`. Delayed messages stay.
+ */
+export async function drainQueue<T>(url: string, parse: (body: unknown) => T): Promise<T[]> {
+  const bodies: T[] = [];
+  for (;;) {
+    const out = await sqsClient().send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    if (!out.Messages?.length) return bodies;
+    for (const message of out.Messages) {
+      bodies.push(parse(JSON.parse(message.Body!)));
+      await sqsClient().send(
+        new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle! }),
+      );
+    }
+  }
 }

@@ -1,11 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
 import type { QueueName } from '#shared/jobs/queues.js';
-import { sqsClient } from '#shared/jobs/send.js';
 import type { ProviderName } from '#shared/model/provider.js';
 import { ProviderRequestError, UnauthorizedError } from '#shared/providers/http.js';
 import { providerModules } from '#shared/providers/index.js';
@@ -14,7 +12,7 @@ import { type Connection, getConnection, upsertConnection } from '#shared/store/
 import { queryEvents } from '#shared/store/events.js';
 import { newTraceId, type WebhookMessage, webhookMessage } from '#shared/webhooks/message.js';
 import type { WebhookWorkerDeps } from '#shared/webhooks/worker.js';
-import { useLocalQueues } from '#test/helpers/local-queues.js';
+import { drainQueue, useLocalQueues } from '#test/helpers/local-queues.js';
 import { newUserId } from '#test/helpers/users.js';
 
 /**
@@ -36,22 +34,8 @@ export function useWebhookWorker() {
     await rm(objectsDir, { recursive: true, force: true });
   });
 
-  async function drain(queue: QueueName) {
-    const url = queues.get().urls[queue];
-    const messages: Array<WebhookMessage & { delay?: number }> = [];
-    for (;;) {
-      const out = await sqsClient().send(
-        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-      );
-      if (!out.Messages?.length) return messages;
-      for (const message of out.Messages) {
-        messages.push(webhookMessage.parse(JSON.parse(message.Body!)));
-        await sqsClient().send(
-          new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle! }),
-        );
-      }
-    }
-  }
+  const drain = (queue: QueueName) =>
+    drainQueue(queues.get().urls[queue], (body) => webhookMessage.parse(body));
 
   beforeEach(async () => {
     await drain('webhookGarmin');

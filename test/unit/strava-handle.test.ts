@@ -2,27 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ProviderRequestError, TransientProviderError, UnauthorizedError } from '#shared/providers/http.js';
 import { handleStravaEvent, parseStravaEvent } from '#shared/providers/strava/webhook.js';
 import type { NotificationContext, PullResult, WebhookNotification } from '#shared/providers/types.js';
-
-/** The webhook example of providers.md 4.6. */
-const CREATE = {
-  object_type: 'activity',
-  object_id: 10349817350,
-  aspect_type: 'create',
-  updates: {},
-  owner_id: 134815,
-  subscription_id: 120475,
-  event_time: 1705309260,
-};
-
-const DEAUTH = {
-  object_type: 'athlete',
-  object_id: 134815,
-  aspect_type: 'update',
-  updates: { authorized: 'false' },
-  owner_id: 134815,
-  subscription_id: 120475,
-  event_time: 1705309260,
-};
+import { STRAVA_CREATE as CREATE, STRAVA_DEAUTH as DEAUTH } from '#test/fixtures/strava-events.js';
 
 const DETAIL = {
   resource_state: 3,

@@ -7,6 +7,7 @@ import {
   stravaWebhook,
 } from '#shared/providers/strava/webhook.js';
 import { WebhookRejected, type WebhookRequest, type WebhookSettings } from '#shared/providers/types.js';
+import { STRAVA_CREATE as CREATE, STRAVA_DEAUTH as DEAUTH } from '#test/fixtures/strava-events.js';
 
 const NOW = Date.UTC(2024, 0, 15, 9, 1);
 const TOKEN = 'a-verify-token';
@@ -27,27 +28,6 @@ const rejection = (work: () => unknown): { status: number; detail: string } | nu
     if (!(error instanceof WebhookRejected)) throw error;
     return { status: error.status, detail: error.detail };
   }
-};
-
-/** The webhook example of providers.md 4.6. */
-const CREATE = {
-  object_type: 'activity',
-  object_id: 10349817350,
-  aspect_type: 'create',
-  updates: {},
-  owner_id: 134815,
-  subscription_id: 120475,
-  event_time: 1705309260,
-};
-
-const DEAUTH = {
-  object_type: 'athlete',
-  object_id: 134815,
-  aspect_type: 'update',
-  updates: { authorized: 'false' },
-  owner_id: 134815,
-  subscription_id: 120475,
-  event_time: 1705309260,
 };
 
 describe('strava challenge', () => {

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApiKey } from '#shared/identity/api-keys.js';
 import { ensureAdminDeveloper } from '#shared/identity/developers.js';
-import { sqsClient } from '#shared/jobs/send.js';
 import {
   BACKFILL_ENDPOINTS,
   BACKFILL_TYPES,
@@ -21,7 +19,7 @@ import { newRunId, type SyncJob, syncJob } from '#shared/sync/enqueue.js';
 import { userSyncRuns } from '#shared/sync/status-read.js';
 import { DEFAULT_SYNC_DEPS, runSyncJob, type SyncWorkerDeps } from '#shared/sync/worker.js';
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
-import { useLocalQueues } from '#test/helpers/local-queues.js';
+import { drainQueue, useLocalQueues } from '#test/helpers/local-queues.js';
 import { newUserId } from '#test/helpers/users.js';
 import { handler } from '../../functions/sync.js';
 
@@ -115,22 +113,8 @@ function backfillJob(userId: string, days = 60): SyncJob {
   });
 }
 
-async function drainGarminQueue(): Promise<SyncJob[]> {
-  const url = queues.get().urls.syncGarmin;
-  const jobs: SyncJob[] = [];
-  for (;;) {
-    const out = await sqsClient().send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    if (!out.Messages?.length) return jobs;
-    for (const message of out.Messages) {
-      jobs.push(syncJob.parse(JSON.parse(message.Body!)));
-      await sqsClient().send(
-        new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle! }),
-      );
-    }
-  }
-}
+const drainGarminQueue = (): Promise<SyncJob[]> =>
+  drainQueue(queues.get().urls.syncGarmin, (body) => syncJob.parse(body));
 
 beforeEach(async () => {
   await drainGarminQueue();

@@ -1,17 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
 import { HttpError } from '#shared/http/errors.js';
 import { QUEUES, type QueueName } from '#shared/jobs/queues.js';
-import { sqsClient } from '#shared/jobs/send.js';
 import type { WebhookRequest } from '#shared/providers/types.js';
 import { answerChallenge, receiveWebhook } from '#shared/webhooks/ingress.js';
 import { INLINE_BYTES, loadWebhook, webhookMessage } from '#shared/webhooks/message.js';
-import { useLocalQueues } from '#test/helpers/local-queues.js';
+import { drainQueue, useLocalQueues } from '#test/helpers/local-queues.js';
 
 /**
  * The ingress alone (shared/webhooks/ingress.ts) against a real local SQS: what is verified is queued byte for
@@ -38,22 +36,7 @@ afterAll(async () => {
 });
 
 /** Everything on a queue now (and gone from it). */
-async function drain(queue: QueueName) {
-  const url = queues.get().urls[queue];
-  const bodies: unknown[] = [];
-  for (;;) {
-    const out = await sqsClient().send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    if (!out.Messages?.length) return bodies;
-    for (const message of out.Messages) {
-      bodies.push(JSON.parse(message.Body!));
-      await sqsClient().send(
-        new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle! }),
-      );
-    }
-  }
-}
+const drain = (queue: QueueName) => drainQueue(queues.get().urls[queue], (body) => body);
 
 beforeEach(async () => {
   await drain('webhookGarmin');

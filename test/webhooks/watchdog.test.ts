@@ -1,9 +1,7 @@
-import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
 import type { SyncProvider } from '#shared/jobs/queues.js';
 import { SYNC_QUEUES } from '#shared/jobs/queues.js';
-import { sqsClient } from '#shared/jobs/send.js';
 import { updateProviderSetting } from '#shared/oauth/provider-settings.js';
 import type { ProviderModule, SyncUnit } from '#shared/providers/types.js';
 import { getConnection, setConnectionStatus, upsertConnection } from '#shared/store/connections.js';
@@ -14,7 +12,7 @@ import { historyDays, type SyncJob, syncJob } from '#shared/sync/enqueue.js';
 import { userSyncRuns } from '#shared/sync/status-read.js';
 import { queueCatchups } from '#shared/sync/watchdog.js';
 import { DEFAULT_SYNC_DEPS, runSyncJob, type SyncWorkerDeps } from '#shared/sync/worker.js';
-import { useLocalQueues } from '#test/helpers/local-queues.js';
+import { drainQueue, useLocalQueues } from '#test/helpers/local-queues.js';
 import { newUserId } from '#test/helpers/users.js';
 
 /**
@@ -31,22 +29,8 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-async function drain(provider: SyncProvider): Promise<SyncJob[]> {
-  const url = queues.get().urls[SYNC_QUEUES[provider]];
-  const jobs: SyncJob[] = [];
-  for (;;) {
-    const out = await sqsClient().send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    if (!out.Messages?.length) return jobs;
-    for (const message of out.Messages) {
-      jobs.push(syncJob.parse(JSON.parse(message.Body!)));
-      await sqsClient().send(
-        new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle! }),
-      );
-    }
-  }
-}
+const drain = (provider: SyncProvider): Promise<SyncJob[]> =>
+  drainQueue(queues.get().urls[SYNC_QUEUES[provider]], (body) => syncJob.parse(body));
 
 beforeEach(async () => {
   await drain('garmin');
