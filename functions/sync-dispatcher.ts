@@ -1,6 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
+import * as z from 'zod';
+import { WEBHOOK_PROVIDERS } from '#shared/jobs/queues.js';
 import { createSqsWorker } from '#shared/jobs/worker.js';
 import { logger } from '#shared/observability.js';
 import {
@@ -9,16 +11,25 @@ import {
   dispatchJob,
   dispatchLiveSyncs,
 } from '#shared/sync/dispatcher.js';
+import { scheduledRenewal } from '#shared/webhooks/subscriptions.js';
 
 /** Continuations of a dispatch that neared its deadline, from the `syncDispatch` queue. */
 const continuation = createSqsWorker(dispatchJob, async (job, context) => {
   await dispatchLiveSyncs(job, { remainingMs: () => context.getRemainingTimeInMillis() });
 });
 
-/** Invoked by a provider's EventBridge Scheduler schedule with `{"provider": "<p>", "kind"?: "watchdog"}`. */
-const scheduled = middy<unknown, DispatchResult>()
+/** A subscription renewal schedule: `{"provider": "oura", "kind": "renew"}`. */
+const renewInput = z.object({ provider: z.enum(WEBHOOK_PROVIDERS), kind: z.literal('renew') });
+
+/**
+ * Invoked by a provider's EventBridge Scheduler schedule with `{"provider": "<p>", "kind"?: "watchdog"}`, or by a
+ * subscription renewal schedule.
+ */
+const scheduled = middy<unknown, DispatchResult | { renewed: number; skipped?: string }>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event, context) => {
+    const renewal = renewInput.safeParse(event);
+    if (renewal.success) return scheduledRenewal(renewal.data.provider);
     const { provider, kind } = dispatchInput.parse(event);
     return dispatchLiveSyncs({ provider, kind }, { remainingMs: () => context.getRemainingTimeInMillis() });
   });
@@ -27,6 +38,6 @@ const isSqsEvent = (event: unknown): event is SQSEvent =>
   Array.isArray((event as { Records?: unknown } | null)?.Records);
 
 /** The sync dispatcher: a schedule's run, or the continuation of one. */
-export async function handler(event: unknown, context: Context): Promise<DispatchResult | SQSBatchResponse> {
+export async function handler(event: unknown, context: Context) {
   return isSqsEvent(event) ? continuation(event, context) : scheduled(event, context);
 }

@@ -69,7 +69,7 @@ export const META_BUNDLE_FILES = Object.fromEntries(
 );
 
 /** Areas that encrypt or decrypt provider OAuth tokens: the token key and the provider credentials. */
-const TOKEN_AREAS: readonly ApiArea[] = ['oauth'];
+const TOKEN_AREAS: readonly ApiArea[] = ['oauth', 'users'];
 
 type AreaEnvSchema<A extends ApiArea> = (typeof apiAreaEnv)[A];
 export type AreaFunction<A extends ApiArea> = AppFunction<AreaEnvSchema<A>>;
@@ -96,8 +96,12 @@ function bindSyncQueues<A extends ApiArea>(fn: AreaFunction<A>, queues: Record<Q
 const AREA_BINDINGS: { [A in ApiArea]: (fn: AreaFunction<A>, resources: AreaResources) => void } = {
   // Only the tokens area bootstraps the admin developer.
   tokens: (fn, { secrets }) => fn.bindSecret(secrets.adminCredentials, 'ADMIN_SECRET_ARN'),
-  // DELETE /users/{id} hands large erasures to the erasure worker.
-  users: (fn, { queues }) => fn.bindQueue(queues.erasure, QUEUES.erasure.urlVariable),
+  // DELETE /users/{id} hands large erasures to the erasure worker; a disconnect opens the tokens for the provider's
+  // deregistration (Polar, Withings).
+  users: (fn, { queues, vault }) => {
+    fn.bindQueue(queues.erasure, QUEUES.erasure.urlVariable);
+    vault.bindTokenHandler(fn);
+  },
   sdk: () => {},
   data: () => {},
   meta: () => {},

@@ -44,6 +44,8 @@ interface WorkerSpec {
   sendsTo: readonly QueueName[];
   /** Reads and refreshes provider OAuth tokens: the token key and the provider credentials (ProviderVault). */
   tokens?: boolean;
+  /** Reads the provider app credentials only (not the tokens): the subscription renewals. */
+  credentials?: boolean;
   /** What it may do with the webhook bodies bucket (WEBHOOK_BODIES_BUCKET). */
   webhookBodies?: readonly BucketAction[];
 }
@@ -70,6 +72,7 @@ const WORKERS = {
     id: 'SyncDispatcherFunction',
     envSchema: syncDispatcherEnvSchema,
     sendsTo: ['syncDispatch', ...syncQueues],
+    credentials: true,
   },
   // Handles stored webhooks; re-queues what failed transiently on the same queues, reads/writes large bodies.
   'webhook-worker': {
@@ -191,6 +194,7 @@ export class Jobs extends Construct {
         fn.bindBucket(this.webhookBodies, 'WEBHOOK_BODIES_BUCKET', spec.webhookBodies);
       }
       vault?.bindTokenHandler(fn);
+      if ((spec as WorkerSpec).credentials) ProviderVault.of(this).bindCredentialsReader(fn);
       functions[worker] = fn;
       this.functions.push(fn);
     }

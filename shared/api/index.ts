@@ -6,9 +6,9 @@ import { syncRoutes } from '#shared/api/sync.js';
 import { tokensRoutes } from '#shared/api/tokens.js';
 import { usersRoutes } from '#shared/api/users.js';
 import { webhooksRoutes } from '#shared/api/webhooks.js';
-import { apiEnvSchema, metaEnvSchema, tokensEnvSchema, usersEnvSchema } from '#shared/config/env.js';
+import { apiEnvSchema, metaEnvSchema, tokensEnvSchema } from '#shared/config/env.js';
 import type { Route } from '#shared/http/route.js';
-import { oauthEnvSchema } from '#shared/oauth/env.js';
+import { oauthEnvSchema, usersEnvSchema } from '#shared/oauth/env.js';
 import { syncAreaEnvSchema } from '#shared/sync/env.js';
 import { webhooksAreaEnvSchema } from '#shared/webhooks/env.js';
 

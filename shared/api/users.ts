@@ -128,7 +128,7 @@ export const usersRoutes = [
     summary: 'Disconnect a provider: status revoked, stored tokens destroyed (idempotent)',
     params: connectionParams,
     handle: async ({ params }) => {
-      await disconnect(params.user_id, params.provider);
+      await disconnect(params.user_id, params.provider, { atProvider: true });
       return Reply.noContent();
     },
   }),

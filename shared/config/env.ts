@@ -49,9 +49,6 @@ export const tokensEnvSchema = apiEnvSchema
     },
   );
 
-/** The users area hands large erasures to the erasure queue. */
-export const usersEnvSchema = apiEnvSchema.extend(queueProducerEnv.erasure.shape);
-
 /** The erasure worker re-queues itself when a user does not fit one invocation. */
 export const erasureWorkerEnvSchema = baseEnvSchema.extend(queueProducerEnv.erasure.shape);
 

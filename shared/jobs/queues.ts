@@ -6,14 +6,35 @@ import * as z from 'zod';
  * importing the registries (every env schema, CDK, the sandbox) never pulls provider code into a bundle; a unit
  * test keeps the two lists equal.
  */
-export const SYNC_PROVIDERS = ['fitbit', 'ultrahuman', 'garmin', 'strava'] as const;
+export const SYNC_PROVIDERS = [
+  'fitbit',
+  'ultrahuman',
+  'garmin',
+  'strava',
+  'oura',
+  'whoop',
+  'polar',
+  'suunto',
+  'google_health',
+  'withings',
+  'sensorbio',
+] as const;
 export type SyncProvider = (typeof SYNC_PROVIDERS)[number];
 
 export const isSyncProvider = (value: string): value is SyncProvider =>
   (SYNC_PROVIDERS as readonly string[]).includes(value);
 
 /** Providers with a webhook handler (`webhook` of their module): each gets a webhook queue here. */
-export const WEBHOOK_PROVIDERS = ['garmin', 'strava'] as const;
+export const WEBHOOK_PROVIDERS = [
+  'garmin',
+  'strava',
+  'oura',
+  'whoop',
+  'polar',
+  'suunto',
+  'google_health',
+  'withings',
+] as const;
 export type WebhookProviderName = (typeof WEBHOOK_PROVIDERS)[number];
 
 export const isWebhookProvider = (value: string): value is WebhookProviderName =>
@@ -121,6 +142,76 @@ export const QUEUES = {
     maxReceiveCount: 5,
     maxConcurrency: 2,
   },
+  // Oura allows 5,000 requests per 5 minutes per app: a few syncs at a time stay far below.
+  syncOura: {
+    name: 'sync-oura',
+    urlVariable: 'SYNC_OURA_QUEUE_URL',
+    worker: 'sync-worker',
+    timeoutSeconds: 300,
+    batchSize: 1,
+    maxReceiveCount: 5,
+    maxConcurrency: 3,
+  },
+  // WHOOP's budget is app-wide (100 a minute, 10,000 a day): a token bucket in the table, and few syncs at a time.
+  syncWhoop: {
+    name: 'sync-whoop',
+    urlVariable: 'SYNC_WHOOP_QUEUE_URL',
+    worker: 'sync-worker',
+    timeoutSeconds: 300,
+    batchSize: 1,
+    maxReceiveCount: 5,
+    maxConcurrency: 2,
+  },
+  // Polar's limits grow with the number of registered users but start at 500 per 15 minutes: stay modest.
+  syncPolar: {
+    name: 'sync-polar',
+    urlVariable: 'SYNC_POLAR_QUEUE_URL',
+    worker: 'sync-worker',
+    timeoutSeconds: 300,
+    batchSize: 1,
+    maxReceiveCount: 5,
+    maxConcurrency: 2,
+  },
+  // Suunto's partner API publishes per-key quotas; a few syncs at a time.
+  syncSuunto: {
+    name: 'sync-suunto',
+    urlVariable: 'SYNC_SUUNTO_QUEUE_URL',
+    worker: 'sync-worker',
+    timeoutSeconds: 300,
+    batchSize: 1,
+    maxReceiveCount: 5,
+    maxConcurrency: 3,
+  },
+  // Google Health API quotas are per project: a few syncs at a time.
+  syncGoogleHealth: {
+    name: 'sync-google-health',
+    urlVariable: 'SYNC_GOOGLE_HEALTH_QUEUE_URL',
+    worker: 'sync-worker',
+    timeoutSeconds: 300,
+    batchSize: 1,
+    maxReceiveCount: 5,
+    maxConcurrency: 3,
+  },
+  // Withings allows 120 requests a minute per app: a token bucket in the table, and two syncs at a time.
+  syncWithings: {
+    name: 'sync-withings',
+    urlVariable: 'SYNC_WITHINGS_QUEUE_URL',
+    worker: 'sync-worker',
+    timeoutSeconds: 300,
+    batchSize: 1,
+    maxReceiveCount: 5,
+    maxConcurrency: 2,
+  },
+  // SensorBio publishes no limit; stay modest.
+  syncSensorbio: {
+    name: 'sync-sensorbio',
+    urlVariable: 'SYNC_SENSORBIO_QUEUE_URL',
+    worker: 'sync-worker',
+    timeoutSeconds: 300,
+    batchSize: 1,
+    maxReceiveCount: 5,
+    maxConcurrency: 3,
+  },
   /**
    * Verified provider webhooks, stored as received (shared/webhooks): one queue per provider, so one provider's
    * backlog or outage never delays another's. Batches are handled with partial failures; a notification that
@@ -145,6 +236,60 @@ export const QUEUES = {
     // Each notification costs one Strava request from the app-wide budget.
     maxConcurrency: 3,
   },
+  webhookOura: {
+    name: 'webhook-oura',
+    urlVariable: 'WEBHOOK_OURA_QUEUE_URL',
+    worker: 'webhook-worker',
+    timeoutSeconds: 120,
+    batchSize: 5,
+    maxReceiveCount: 8,
+    maxConcurrency: 5,
+  },
+  webhookWhoop: {
+    name: 'webhook-whoop',
+    urlVariable: 'WEBHOOK_WHOOP_QUEUE_URL',
+    worker: 'webhook-worker',
+    timeoutSeconds: 120,
+    batchSize: 5,
+    maxReceiveCount: 8,
+    maxConcurrency: 3,
+  },
+  webhookPolar: {
+    name: 'webhook-polar',
+    urlVariable: 'WEBHOOK_POLAR_QUEUE_URL',
+    worker: 'webhook-worker',
+    timeoutSeconds: 120,
+    batchSize: 5,
+    maxReceiveCount: 8,
+    maxConcurrency: 3,
+  },
+  webhookSuunto: {
+    name: 'webhook-suunto',
+    urlVariable: 'WEBHOOK_SUUNTO_QUEUE_URL',
+    worker: 'webhook-worker',
+    timeoutSeconds: 120,
+    batchSize: 5,
+    maxReceiveCount: 8,
+    maxConcurrency: 5,
+  },
+  webhookGoogleHealth: {
+    name: 'webhook-google-health',
+    urlVariable: 'WEBHOOK_GOOGLE_HEALTH_QUEUE_URL',
+    worker: 'webhook-worker',
+    timeoutSeconds: 120,
+    batchSize: 5,
+    maxReceiveCount: 8,
+    maxConcurrency: 5,
+  },
+  webhookWithings: {
+    name: 'webhook-withings',
+    urlVariable: 'WEBHOOK_WITHINGS_QUEUE_URL',
+    worker: 'webhook-worker',
+    timeoutSeconds: 120,
+    batchSize: 5,
+    maxReceiveCount: 8,
+    maxConcurrency: 3,
+  },
 } as const satisfies Record<string, QueueSpec>;
 
 export type QueueName = keyof typeof QUEUES;
@@ -157,12 +302,25 @@ export const SYNC_QUEUES = {
   ultrahuman: 'syncUltrahuman',
   garmin: 'syncGarmin',
   strava: 'syncStrava',
+  oura: 'syncOura',
+  whoop: 'syncWhoop',
+  polar: 'syncPolar',
+  suunto: 'syncSuunto',
+  google_health: 'syncGoogleHealth',
+  withings: 'syncWithings',
+  sensorbio: 'syncSensorbio',
 } as const satisfies Record<SyncProvider, QueueName>;
 
 /** The webhook queue of each push provider. */
 export const WEBHOOK_QUEUES = {
   garmin: 'webhookGarmin',
   strava: 'webhookStrava',
+  oura: 'webhookOura',
+  whoop: 'webhookWhoop',
+  polar: 'webhookPolar',
+  suunto: 'webhookSuunto',
+  google_health: 'webhookGoogleHealth',
+  withings: 'webhookWithings',
 } as const satisfies Record<WebhookProviderName, QueueName>;
 
 export const visibilityTimeoutSeconds = (queue: QueueName) => QUEUES[queue].timeoutSeconds * 6;
@@ -178,6 +336,19 @@ export const queueProducerEnv = {
   syncStrava: z.object({ SYNC_STRAVA_QUEUE_URL: z.url() }),
   webhookGarmin: z.object({ WEBHOOK_GARMIN_QUEUE_URL: z.url() }),
   webhookStrava: z.object({ WEBHOOK_STRAVA_QUEUE_URL: z.url() }),
+  syncOura: z.object({ SYNC_OURA_QUEUE_URL: z.url() }),
+  syncWhoop: z.object({ SYNC_WHOOP_QUEUE_URL: z.url() }),
+  syncPolar: z.object({ SYNC_POLAR_QUEUE_URL: z.url() }),
+  syncSuunto: z.object({ SYNC_SUUNTO_QUEUE_URL: z.url() }),
+  syncGoogleHealth: z.object({ SYNC_GOOGLE_HEALTH_QUEUE_URL: z.url() }),
+  syncWithings: z.object({ SYNC_WITHINGS_QUEUE_URL: z.url() }),
+  syncSensorbio: z.object({ SYNC_SENSORBIO_QUEUE_URL: z.url() }),
+  webhookOura: z.object({ WEBHOOK_OURA_QUEUE_URL: z.url() }),
+  webhookWhoop: z.object({ WEBHOOK_WHOOP_QUEUE_URL: z.url() }),
+  webhookPolar: z.object({ WEBHOOK_POLAR_QUEUE_URL: z.url() }),
+  webhookSuunto: z.object({ WEBHOOK_SUUNTO_QUEUE_URL: z.url() }),
+  webhookGoogleHealth: z.object({ WEBHOOK_GOOGLE_HEALTH_QUEUE_URL: z.url() }),
+  webhookWithings: z.object({ WEBHOOK_WITHINGS_QUEUE_URL: z.url() }),
 } satisfies { [Q in QueueName]: z.ZodObject<{ [K in (typeof QUEUES)[Q]['urlVariable']]: z.ZodURL }> };
 
 /** Every sync queue URL: what a function that queues syncs of any provider needs (sync and oauth areas, worker). */
@@ -186,10 +357,23 @@ export const syncQueuesEnv = z.object({
   ...queueProducerEnv.syncUltrahuman.shape,
   ...queueProducerEnv.syncGarmin.shape,
   ...queueProducerEnv.syncStrava.shape,
+  ...queueProducerEnv.syncOura.shape,
+  ...queueProducerEnv.syncWhoop.shape,
+  ...queueProducerEnv.syncPolar.shape,
+  ...queueProducerEnv.syncSuunto.shape,
+  ...queueProducerEnv.syncGoogleHealth.shape,
+  ...queueProducerEnv.syncWithings.shape,
+  ...queueProducerEnv.syncSensorbio.shape,
 });
 
 /** Every webhook queue URL: the webhooks area stores notifications there, the webhook worker re-queues on them. */
 export const webhookQueuesEnv = z.object({
   ...queueProducerEnv.webhookGarmin.shape,
   ...queueProducerEnv.webhookStrava.shape,
+  ...queueProducerEnv.webhookOura.shape,
+  ...queueProducerEnv.webhookWhoop.shape,
+  ...queueProducerEnv.webhookPolar.shape,
+  ...queueProducerEnv.webhookSuunto.shape,
+  ...queueProducerEnv.webhookGoogleHealth.shape,
+  ...queueProducerEnv.webhookWithings.shape,
 });

@@ -55,8 +55,28 @@ export const SCHEDULES = {
   syncFitbit: syncDispatch('fitbit'),
   syncUltrahuman: syncDispatch('ultrahuman'),
   syncStrava: syncDispatch('strava'),
+  syncOura: syncDispatch('oura'),
+  syncWhoop: syncDispatch('whoop'),
+  syncPolar: syncDispatch('polar'),
+  syncSuunto: syncDispatch('suunto'),
+  syncGoogleHealth: syncDispatch('google_health'),
+  syncWithings: syncDispatch('withings'),
+  syncSensorbio: syncDispatch('sensorbio'),
   watchdogGarmin: watchdog('garmin'),
   watchdogStrava: watchdog('strava'),
+  watchdogOura: watchdog('oura'),
+  watchdogWhoop: watchdog('whoop'),
+  watchdogPolar: watchdog('polar'),
+  watchdogSuunto: watchdog('suunto'),
+  watchdogGoogleHealth: watchdog('google_health'),
+  watchdogWithings: watchdog('withings'),
+  /** Oura's webhook subscriptions expire after about 90 days: renewed daily while they are still valid. */
+  renewOura: {
+    worker: 'sync-dispatcher',
+    rateMinutes: 24 * 60,
+    timeoutSeconds: 300,
+    input: { provider: 'oura', kind: 'renew' },
+  },
 } as const satisfies Record<string, ScheduleSpec>;
 
 export type ScheduleName = keyof typeof SCHEDULES;

@@ -5,6 +5,7 @@ export const PROVIDERS = [
   'garmin',
   'google',
   'health_connect',
+  'google_health',
   'polar',
   'suunto',
   'whoop',
@@ -13,6 +14,7 @@ export const PROVIDERS = [
   'fitbit',
   'ultrahuman',
   'sensorbio',
+  'withings',
   'unknown',
   'internal',
 ] as const;

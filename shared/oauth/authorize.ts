@@ -9,6 +9,10 @@ const baseUrlEnv = z.object({ API_BASE_URL: z.url() });
 export const callbackUrl = (provider: string) =>
   `${env(baseUrlEnv).API_BASE_URL.replace(/\/+$/, '')}/api/v1/oauth/${provider}/callback`;
 
+/** Our webhook URL for a provider: where its notifications and a new subscription's callback go (contract 8.2). */
+export const webhookUrl = (provider: string) =>
+  `${env(baseUrlEnv).API_BASE_URL.replace(/\/+$/, '')}/api/v1/providers/${provider}/webhooks`;
+
 /** base64url(sha256(verifier)), unpadded (RFC 7636 S256). */
 export const pkceChallenge = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 
@@ -20,7 +24,7 @@ export function pkcePair(): { verifier: string; challenge: string } {
 
 /** Google's web-server flow needs these to return a refresh token on every consent (providers.md 4.9). */
 const EXTRA_PARAMS: Partial<Record<string, Array<[string, string]>>> = {
-  google: [
+  google_health: [
     ['access_type', 'offline'],
     ['include_granted_scopes', 'true'],
     ['prompt', 'consent'],

@@ -8,7 +8,13 @@ import {
   isIntegrated,
   type LiveSyncMode,
   PROVIDER_INFO,
+  providerVariables,
 } from '#shared/providers/registry.js';
+import { webhookUrl } from '#shared/oauth/authorize.js';
+import { freshTokens } from '#shared/oauth/fresh-token.js';
+import { logger } from '#shared/observability.js';
+import { userClient } from '#shared/providers/client.js';
+import { providerModules } from '#shared/providers/index.js';
 import { deleteKeys, queryAll } from '#shared/store/client.js';
 import {
   type Connection,
@@ -70,14 +76,58 @@ export async function connectionViews(userId: string) {
   return Promise.all(connections.map((c) => connectionView(c, settings.get(c.provider))));
 }
 
+/** How long a disconnect waits for the provider's deregistration before going on without it. */
+const DEREGISTRATION_TIMEOUT_MS = 8_000;
+
+/**
+ * The provider's deregistration of a departing connection (Polar's user delete, Withings' unsubscribe), where it
+ * has one. Best effort and bounded in time: the user asked to disconnect, and the tokens are destroyed anyway.
+ */
+async function deregisterAtProvider(connection: Connection): Promise<void> {
+  const implementation = isIntegrated(connection.provider) ? providerModules[connection.provider] : undefined;
+  if (!implementation?.disconnecting || connection.status !== 'active' || !connection.tokens) return;
+  const attempt = async () => {
+    const { tokens } = await freshTokens(connection);
+    await implementation.disconnecting!({
+      userId: connection.user_id,
+      providerUserId: connection.provider_user_id,
+      get: await userClient(connection.provider, tokens.accessToken, { budgeted: false }),
+      tokens,
+      settings: await providerVariables(),
+      webhookUrl: webhookUrl(connection.provider),
+    });
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('deregistration timed out')), DEREGISTRATION_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([attempt(), timeout]);
+  } catch (error) {
+    logger.warn('provider deregistration failed; disconnecting anyway', {
+      provider: connection.provider,
+      error: (error as Error).name,
+      message: (error as Error).message.slice(0, 200),
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Disconnect (contract 4.3): status `revoked`, tokens and expiry cleared, the provider-account link removed.
- * Idempotent: an already revoked connection without tokens is left as it is. No provider-side revoke call is
- * made (the reference's is best effort and its failures ignored): the stored tokens are destroyed instead.
+ * Idempotent: an already revoked connection without tokens is left as it is. With `atProvider` (the API's
+ * disconnect), the provider's deregistration runs first where it has one; a revocation the provider announced
+ * itself skips it.
  */
-export async function disconnect(userId: string, provider: string): Promise<Connection> {
+export async function disconnect(
+  userId: string,
+  provider: string,
+  { atProvider = false }: { atProvider?: boolean } = {},
+): Promise<Connection> {
   const connection = await getConnection(userId, provider);
   if (!connection) throw entityNotFound('Connection', userId);
+  if (atProvider) await deregisterAtProvider(connection);
   await unlinkAccount(connection);
   if (connection.status === 'revoked' && connection.tokens === null && connection.token_expires_at === null) {
     return connection;
@@ -128,6 +178,6 @@ export async function deleteProviderData(userId: string, provider: ProviderName)
 
 /** Disconnect, then delete all of the user's data from that provider (contract 4.3). */
 export async function disconnectAndDeleteData(userId: string, provider: ProviderName): Promise<void> {
-  await disconnect(userId, provider);
+  await disconnect(userId, provider, { atProvider: true });
   await deleteProviderData(userId, provider);
 }

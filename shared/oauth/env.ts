@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { apiEnvSchema, EnvironmentError, env } from '#shared/config/env.js';
 import { exactlyOneVaultKey, tokenVaultEnvShape, VAULT_KEY_MESSAGE } from '#shared/crypto/token-vault.js';
-import { syncQueuesEnv } from '#shared/jobs/queues.js';
+import { queueProducerEnv, syncQueuesEnv } from '#shared/jobs/queues.js';
 import { providersEnvSchema } from '#shared/providers/registry.js';
 
 const envBoolean = (fallback: boolean) =>
@@ -74,3 +74,13 @@ export function redirectAllowlist(value: string | undefined): Set<string> | null
     }),
   );
 }
+
+/**
+ * The users area: large erasures go to the erasure queue; a disconnect opens the connection's tokens (token vault,
+ * provider credentials) for the provider's deregistration.
+ */
+export const usersEnvSchema = apiEnvSchema
+  .extend(queueProducerEnv.erasure.shape)
+  .extend(tokenVaultEnvShape.shape)
+  .extend(providersEnvSchema.shape)
+  .refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE });

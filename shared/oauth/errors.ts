@@ -31,6 +31,14 @@ export class TokenRefreshBusyError extends Error {
   override name = 'TokenRefreshBusyError';
 }
 
+/**
+ * The token endpoint could not answer (unreachable, a 5xx, a 429): an outage says nothing about the grant, so the
+ * status is left as it is and the caller retries later, as for a busy refresh.
+ */
+export class TokenEndpointUnavailableError extends TokenRefreshBusyError {
+  override name = 'TokenEndpointUnavailableError';
+}
+
 /** The provider's client id, secret or token URL is not configured: nothing was sent, the status was not changed. */
 export class ProviderNotConfiguredError extends Error {
   override name = 'ProviderNotConfiguredError';
@@ -58,5 +66,10 @@ export class TokenEndpointError extends Error {
 
   get invalidGrant(): boolean {
     return (this.status === 400 || this.status === 401) && this.error === 'invalid_grant';
+  }
+
+  /** No answer, a server error or a rate limit: nothing is known about the grant. */
+  get unavailable(): boolean {
+    return this.status === null || this.status >= 500 || this.status === 429;
   }
 }

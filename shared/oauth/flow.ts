@@ -3,18 +3,20 @@ import { badRequest } from '#shared/http/errors.js';
 import { requireUser } from '#shared/identity/users.js';
 import type { ProviderName } from '#shared/model/provider.js';
 import { nowIso } from '#shared/model/time.js';
-import { buildAuthorizeUrl, callbackUrl, pkcePair } from '#shared/oauth/authorize.js';
+import { buildAuthorizeUrl, callbackUrl, pkcePair, webhookUrl } from '#shared/oauth/authorize.js';
 import { oauthSettings, redirectAllowlist } from '#shared/oauth/env.js';
 import { TokenEndpointError } from '#shared/oauth/errors.js';
 import { exchangeCode } from '#shared/oauth/token-endpoint.js';
 import { logger } from '#shared/observability.js';
-import { bearerGet } from '#shared/providers/http.js';
+import { userClient } from '#shared/providers/client.js';
+import { ProviderRequestError } from '#shared/providers/http.js';
 import { providerModules } from '#shared/providers/index.js';
 import {
   isIntegrated,
   PROVIDER_INFO,
   type ProviderConfig,
   providerConfig,
+  providerVariables,
 } from '#shared/providers/registry.js';
 import type { ProviderIdentity, TokenSet } from '#shared/providers/types.js';
 import { upsertConnection } from '#shared/store/connections.js';
@@ -104,7 +106,10 @@ async function identityOf(config: ProviderConfig, tokens: TokenSet): Promise<Pro
   try {
     // Outside the app-wide budget: two requests while the user waits in the browser, and an identity lost to a spent
     // budget would leave a push connection that no webhook can find.
-    const found = await implementation.identity(bearerGet(config.apiBaseUrl, tokens.accessToken), tokens);
+    const found = await implementation.identity(
+      await userClient(config.provider, tokens.accessToken, { budgeted: false }),
+      tokens,
+    );
     return {
       providerUserId: found.providerUserId ?? fromTokens.providerUserId,
       providerUsername: found.providerUsername,
@@ -117,6 +122,41 @@ async function identityOf(config: ProviderConfig, tokens: TokenSet): Promise<Pro
       message: (error as Error).message.slice(0, 200),
     });
     return fromTokens;
+  }
+}
+
+/**
+ * The provider's own set-up of a new connection (Polar's user registration, Withings' notification subscriptions).
+ * A provider that refuses it fails the connect with its words: the user would otherwise hold a connection that
+ * never delivers data.
+ */
+async function providerSetUp(
+  config: ProviderConfig,
+  userId: string,
+  identity: ProviderIdentity,
+  tokens: TokenSet,
+): Promise<void> {
+  const implementation = providerModules[config.provider];
+  if (!implementation?.connected) return;
+  try {
+    await implementation.connected({
+      userId,
+      providerUserId: identity.providerUserId,
+      get: await userClient(config.provider, tokens.accessToken, { budgeted: false }),
+      tokens,
+      settings: await providerVariables(),
+      webhookUrl: webhookUrl(config.provider),
+    });
+  } catch (error) {
+    logger.warn('provider set-up of a new connection failed', {
+      provider: config.provider,
+      error: (error as Error).name,
+    });
+    const detail =
+      error instanceof ProviderRequestError
+        ? `${config.provider} answered ${error.status}: ${error.body.slice(0, 200)}`
+        : (error as Error).message.slice(0, 200);
+    throw badRequest(`Failed to set up the ${config.provider} connection: ${detail}`);
   }
 }
 
@@ -156,6 +196,7 @@ export async function completeAuthorization(provider: ProviderName, query: Callb
     throw error;
   }
   const identity = await identityOf(config, tokens);
+  await providerSetUp(config, state.user_id, identity, tokens);
   await upsertConnection(state.user_id, provider, {
     provider_user_id: identity.providerUserId,
     provider_username: identity.providerUsername,

@@ -4,6 +4,7 @@ import {
   ConnectionExpiredError,
   ConnectionRevokedError,
   TokenEndpointError,
+  TokenEndpointUnavailableError,
   TokenRefreshBusyError,
 } from '#shared/oauth/errors.js';
 import { acquireRefreshLease, markRefreshFailure, releaseRefreshLease } from '#shared/oauth/refresh-lease.js';
@@ -97,6 +98,11 @@ async function refreshHeld(latest: Connection, options: FreshTokenOptions): Prom
     if (error.invalidGrant) {
       return fail('revoked', `Refresh token rejected for ${provider}; reconnection required`);
     }
+    if (error.unavailable) {
+      throw new TokenEndpointUnavailableError(
+        `${provider} token endpoint unavailable, refresh will be retried: ${error.providerText}`,
+      );
+    }
     return fail('expired', `Token refresh failed for ${provider}: ${error.providerText}`);
   }
   const tokens: TokenSet = {
@@ -124,9 +130,10 @@ async function refreshHeld(latest: Connection, options: FreshTokenOptions): Prom
  * re-reads the connection after taking it (someone may have refreshed meanwhile); the others wait and re-read.
  * The result is stored compare-and-swap on `token_version`; a refresh whose store loses is never used.
  *
- * Throws `ConnectionRevokedError` (invalid_grant: status set to `revoked`), `ConnectionExpiredError` (any other
- * refresh failure, or no refresh token: status set to `expired`), `TokenRefreshBusyError` (waited too long;
- * transient), `ProviderNotConfiguredError` (no client credentials; nothing changed).
+ * Throws `ConnectionRevokedError` (invalid_grant: status set to `revoked`), `ConnectionExpiredError` (another
+ * refusal by the token endpoint, or no refresh token: status set to `expired`), `TokenRefreshBusyError` (waited too
+ * long, or `TokenEndpointUnavailableError`: the endpoint was unreachable, failed or rate-limited; transient, the
+ * status is unchanged), `ProviderNotConfiguredError` (no client credentials; nothing changed).
  */
 export async function freshTokens(
   connection: Connection,

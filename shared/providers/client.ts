@@ -2,16 +2,25 @@ import type { ProviderName } from '#shared/model/provider.js';
 import { budgetHooks } from '#shared/providers/budget.js';
 import { bearerGet } from '#shared/providers/http.js';
 import { providerModules } from '#shared/providers/index.js';
-import { isIntegrated, providerConfig } from '#shared/providers/registry.js';
+import { isIntegrated, providerConfig, providerVariables } from '#shared/providers/registry.js';
 import type { ProviderGet } from '#shared/providers/types.js';
 
 /**
- * An authenticated GET as one user against the provider's configured API base, within the provider's app-wide
- * budget: what the sync worker and the webhook worker call the provider with.
+ * An authenticated call as one user against the provider's configured API base, with the headers the provider
+ * wants on every request: what the sync worker, the webhook worker and the connect flow call the provider with.
+ * Within the provider's app-wide budget unless `budgeted` is false (the connect flow's few requests, made while
+ * the user waits in the browser).
  */
-export async function userClient(provider: ProviderName, accessToken: string): Promise<ProviderGet> {
+export async function userClient(
+  provider: ProviderName,
+  accessToken: string,
+  { budgeted = true }: { budgeted?: boolean } = {},
+): Promise<ProviderGet> {
   if (!isIntegrated(provider)) throw new Error(`${provider} has no cloud API`);
   const config = await providerConfig(provider);
   if (!config.apiBaseUrl) throw new Error(`no API base URL configured for ${provider}`);
-  return bearerGet(config.apiBaseUrl, accessToken, budgetHooks(provider, providerModules[provider]?.budget));
+  const module = providerModules[provider];
+  const headers = module?.requestHeaders ? module.requestHeaders(await providerVariables()) : {};
+  const hooks = budgeted ? budgetHooks(provider, module?.budget) : undefined;
+  return bearerGet(config.apiBaseUrl, accessToken, hooks, headers);
 }

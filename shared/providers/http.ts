@@ -1,3 +1,5 @@
+import type { ProviderGet } from '#shared/providers/types.js';
+
 /**
  * Provider HTTP errors, classified for the sync engine: a rate limit is delayed until the provider's reset
  * time (never slept on), a 5xx or network failure is retried with backoff, a 401 means the access token is
@@ -85,12 +87,18 @@ export async function providerFetch(
 }
 
 /**
- * A `ProviderGet` bound to an API base URL and an access token. Absolute URLs (a provider's `next` page link) are
- * followed only on the API's own origin: a link elsewhere would carry the user's bearer token to another host.
+ * A `ProviderGet` bound to an API base URL and an access token (and any headers the provider wants on every call).
+ * Absolute URLs (a provider's `next` page link) are followed only on the API's own origin: a link elsewhere would
+ * carry the user's bearer token to another host.
  */
-export function bearerGet(apiBaseUrl: string, accessToken: string, hooks?: FetchHooks) {
+export function bearerGet(
+  apiBaseUrl: string,
+  accessToken: string,
+  hooks?: FetchHooks,
+  headers: Record<string, string> = {},
+): ProviderGet {
   const base = new URL(apiBaseUrl);
-  return async (pathOrUrl: string, query: Record<string, string | number> = {}): Promise<unknown> => {
+  return async (pathOrUrl, query = {}, options = {}) => {
     const url = new URL(
       /^https?:\/\//i.test(pathOrUrl) ? pathOrUrl : `${apiBaseUrl.replace(/\/+$/, '')}${pathOrUrl}`,
     );
@@ -98,9 +106,24 @@ export function bearerGet(apiBaseUrl: string, accessToken: string, hooks?: Fetch
       throw new ProviderRequestError(0, `refused to follow a link to ${url.origin}: not the API's origin`);
     }
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
+    const body =
+      options.form !== undefined
+        ? { type: 'application/x-www-form-urlencoded', text: new URLSearchParams(options.form).toString() }
+        : options.json !== undefined
+          ? { type: 'application/json', text: JSON.stringify(options.json) }
+          : undefined;
     const response = await providerFetch(
       url.toString(),
-      { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } },
+      {
+        method: options.method ?? (body ? 'POST' : 'GET'),
+        headers: {
+          ...headers,
+          authorization: `Bearer ${accessToken}`,
+          accept: 'application/json',
+          ...(body ? { 'content-type': body.type } : {}),
+        },
+        ...(body ? { body: body.text } : {}),
+      },
       hooks,
     );
     const text = await response.text();

@@ -4,94 +4,38 @@ import { fetchSecretJson } from '#shared/config/secrets.js';
 import type { ProviderName } from '#shared/model/provider.js';
 import { fitbitInfo } from '#shared/providers/fitbit/info.js';
 import { garminInfo } from '#shared/providers/garmin/info.js';
-import { cloud, type ProviderInfo, sdkOnly } from '#shared/providers/info.js';
+import { googleHealthInfo } from '#shared/providers/google-health/info.js';
+import { type ProviderInfo, sdkOnly } from '#shared/providers/info.js';
+import { ouraInfo } from '#shared/providers/oura/info.js';
+import { polarInfo } from '#shared/providers/polar/info.js';
+import { sensorbioInfo } from '#shared/providers/sensorbio/info.js';
 import { stravaInfo } from '#shared/providers/strava/info.js';
+import { suuntoInfo } from '#shared/providers/suunto/info.js';
 import { ultrahumanInfo } from '#shared/providers/ultrahuman/info.js';
+import { whoopInfo } from '#shared/providers/whoop/info.js';
+import { withingsInfo } from '#shared/providers/withings/info.js';
 
 export type LiveSyncMode = 'pull' | 'webhook';
 
-/** Every ProviderName with an integration, in the reference's enum order (contract 4.4, 7.6; providers.md 3.6). */
+/**
+ * Every ProviderName with an integration, in the reference's enum order (contract 4.4, 7.6; providers.md 3.6).
+ * `google` is not listed: it is the legacy alias of `health_connect` (model/provider.ts).
+ */
 export const PROVIDER_INFO = {
   apple: sdkOnly('Apple Health'),
   samsung: sdkOnly('Samsung Health'),
   garmin: garminInfo,
-  google: cloud(
-    'Google Health',
-    {
-      authorizeUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
-      tokenUrl: 'https://oauth2.googleapis.com/token',
-      clientAuth: 'body',
-      pkce: false,
-      defaultScope:
-        'openid email https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly https://www.googleapis.com/auth/googlehealth.health_metrics_and_measurements.readonly https://www.googleapis.com/auth/googlehealth.nutrition.readonly https://www.googleapis.com/auth/googlehealth.sleep.readonly https://www.googleapis.com/auth/googlehealth.settings.readonly',
-    },
-    'https://health.googleapis.com',
-    { restPull: true, webhookPing: true },
-  ),
   health_connect: sdkOnly('Health Connect'),
-  polar: cloud(
-    'Polar',
-    {
-      authorizeUrl: 'https://flow.polar.com/oauth2/authorization',
-      tokenUrl: 'https://polarremote.com/v2/oauth2/token',
-      clientAuth: 'basic',
-      pkce: false,
-      defaultScope: 'accesslink.read_all',
-    },
-    'https://www.polaraccesslink.com',
-    { restPull: true, webhookPing: true },
-  ),
-  suunto: cloud(
-    'Suunto',
-    {
-      authorizeUrl: 'https://cloudapi-oauth.suunto.com/oauth/authorize',
-      tokenUrl: 'https://cloudapi-oauth.suunto.com/oauth/token',
-      clientAuth: 'basic',
-      pkce: false,
-      defaultScope: '',
-    },
-    'https://cloudapi.suunto.com',
-    { restPull: true, webhookStream: true },
-  ),
-  whoop: cloud(
-    'Whoop',
-    {
-      authorizeUrl: 'https://api.prod.whoop.com/oauth/oauth2/auth',
-      tokenUrl: 'https://api.prod.whoop.com/oauth/oauth2/token',
-      clientAuth: 'body',
-      pkce: false,
-      defaultScope: 'offline read:cycles read:sleep read:recovery read:workout',
-    },
-    'https://api.prod.whoop.com/developer',
-    { restPull: true, webhookPing: true },
-  ),
+  google_health: googleHealthInfo,
+  polar: polarInfo,
+  suunto: suuntoInfo,
+  whoop: whoopInfo,
   strava: stravaInfo,
-  oura: cloud(
-    'Oura',
-    {
-      authorizeUrl: 'https://cloud.ouraring.com/oauth/authorize',
-      tokenUrl: 'https://api.ouraring.com/oauth/token',
-      clientAuth: 'body',
-      pkce: false,
-      defaultScope: 'personal daily activity heartrate workout session spo2 ring_configuration heart_health',
-    },
-    'https://api.ouraring.com',
-    { restPull: true, webhookPing: true },
-  ),
+  oura: ouraInfo,
   fitbit: fitbitInfo,
   ultrahuman: ultrahumanInfo,
-  sensorbio: cloud(
-    'Sensor Bio',
-    {
-      authorizeUrl: 'https://auth.sensorbio.com/authorize',
-      tokenUrl: 'https://auth.sensorbio.com/token',
-      clientAuth: 'body',
-      pkce: false,
-      defaultScope: '',
-    },
-    'https://api.sensorbio.com',
-    { restPull: true },
-  ),
+  sensorbio: sensorbioInfo,
+  withings: withingsInfo,
 } satisfies Partial<Record<ProviderName, ProviderInfo>>;
 
 export type IntegratedProvider = keyof typeof PROVIDER_INFO;
@@ -116,8 +60,21 @@ export const iconUrl = (provider: string) => `/static/provider-icons/${provider}
 
 const envPrefix = (provider: IntegratedProvider) => provider.toUpperCase();
 
-/** Webhook settings beyond the client credentials (architecture.md 7). */
-export const WEBHOOK_VARIABLES = ['STRAVA_WEBHOOK_VERIFY_TOKEN', 'STRAVA_SUBSCRIPTION_ID'] as const;
+/**
+ * Provider settings beyond the client credentials: webhook verification secrets (architecture.md 7) and API keys
+ * some providers want on every request (Suunto's subscription key).
+ */
+export const PROVIDER_VARIABLES = [
+  'STRAVA_WEBHOOK_VERIFY_TOKEN',
+  'STRAVA_SUBSCRIPTION_ID',
+  'OURA_WEBHOOK_VERIFICATION_TOKEN',
+  'POLAR_WEBHOOK_SECRET',
+  'SUUNTO_SUBSCRIPTION_KEY',
+  'SUUNTO_WEBHOOK_SECRET',
+  'GOOGLE_HEALTH_WEBHOOK_SECRET',
+  'GOOGLE_HEALTH_PROJECT_ID',
+  'WITHINGS_WEBHOOK_TOKEN',
+] as const;
 
 /** `<P>_CLIENT_ID`, `<P>_CLIENT_SECRET`, `<P>_DEFAULT_SCOPE`, `<P>_AUTHORIZE_URL`, `<P>_TOKEN_URL`, `<P>_API_BASE_URL`. */
 const variableSchemas: Array<[string, z.ZodType]> = [
@@ -134,7 +91,7 @@ const variableSchemas: Array<[string, z.ZodType]> = [
     ]),
   ),
   // Webhook verification secrets of the push providers (contract 8.2; Garmin checks GARMIN_CLIENT_ID).
-  ...WEBHOOK_VARIABLES.map((name): [string, z.ZodType] => [name, z.string().min(1).max(512).optional()]),
+  ...PROVIDER_VARIABLES.map((name): [string, z.ZodType] => [name, z.string().min(1).max(512).optional()]),
   // On AWS the client ids and secrets live in one Secrets Manager JSON secret, keyed like the variables.
   ['PROVIDER_CREDENTIALS_SECRET_ARN', z.string().optional()],
 ];

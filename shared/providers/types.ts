@@ -44,8 +44,38 @@ export interface SyncUnit {
   end: number;
 }
 
-/** Authenticated JSON GET against the provider's data API; errors are classified (see http.ts). */
-export type ProviderGet = (pathOrUrl: string, query?: Record<string, string | number>) => Promise<unknown>;
+/** A provider call other than a plain GET: Withings' form POSTs, Google's rollUp, Polar's user registration. */
+export interface ProviderCallOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Sent as `application/x-www-form-urlencoded`. */
+  form?: Record<string, string>;
+  /** Sent as `application/json`. */
+  json?: unknown;
+}
+
+/**
+ * Authenticated JSON call against the provider's data API (a GET unless `options` says otherwise); the decoded
+ * body, null when empty. Errors are classified (see http.ts).
+ */
+export type ProviderGet = (
+  pathOrUrl: string,
+  query?: Record<string, string | number>,
+  options?: ProviderCallOptions,
+) => Promise<unknown>;
+
+/**
+ * What a provider's connect and disconnect hooks get: the new (or departing) connection's user and account, a
+ * client authenticated as that user, the provider settings, and our webhook URL for the provider.
+ */
+export interface ConnectionContext {
+  userId: string;
+  providerUserId: string | null;
+  get: ProviderGet;
+  tokens: TokenSet;
+  settings: WebhookSettings;
+  /** `${API_BASE_URL}/api/v1/providers/<provider>/webhooks`. */
+  webhookUrl: string;
+}
 
 /** How a provider's events are identified: by time span (the reference's key) or by the provider's own id. */
 export type EventIdentity = 'span' | 'external';
@@ -71,6 +101,20 @@ export interface ProviderModule {
   budget?: RequestBudget;
   /** Push delivery: verifier, parser and handler of the provider's webhooks. */
   webhook?: WebhookProvider;
+  /** Headers every data call carries besides the bearer token (Suunto's `Ocp-Apim-Subscription-Key`). */
+  requestHeaders?(settings: WebhookSettings): Record<string, string>;
+  /**
+   * After the code exchange and the identity lookup, before the connection is stored: what the provider needs done
+   * for a new user (Polar's mandatory registration, Withings' notification subscriptions). A throw fails the connect
+   * with a 400 naming the provider's error, so a user never holds a connection that cannot deliver data.
+   */
+  connected?(context: ConnectionContext): Promise<void>;
+  /**
+   * Before an API disconnect clears the tokens: provider-side deregistration (Polar's user delete, Withings'
+   * unsubscribe). Best effort: failures are logged, the disconnect goes on. Not called when the provider itself
+   * revoked the access (a deauthorisation webhook, a refused refresh).
+   */
+  disconnecting?(context: ConnectionContext): Promise<void>;
 }
 
 /**
@@ -155,6 +199,11 @@ export interface HandledNotification {
 export interface WebhookProvider {
   /** Settings the verifier reads (the ingress resolves them from env or the credentials secret). */
   settings: readonly string[];
+  /**
+   * The verified raw body as `parse` takes it. Default: JSON (a body that is not JSON is a 400). Withings posts
+   * form-encoded notifications. Throws WebhookRejected(400).
+   */
+  decode?(body: Buffer): unknown;
   /** GET subscription challenge; absent = the provider has none (501). */
   challenge?(request: WebhookRequest, settings: WebhookSettings): WebhookAnswer;
   /** Checks authenticity over the raw body (constant time); throws WebhookRejected. */
@@ -179,6 +228,11 @@ export type AppRequest = (
 export interface SubscriptionContext {
   request: AppRequest;
   settings: WebhookSettings;
+  /**
+   * Stores a secret the provider returned once (Polar's webhook signing key), encrypted, where `settings` finds it
+   * under `name` from then on (an explicitly configured variable of that name still wins).
+   */
+  storeSecret(name: string, value: string): Promise<void>;
 }
 
 /** Subscription management; each returns the provider's own objects (contract 8.2 lists their shapes). */

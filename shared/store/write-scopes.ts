@@ -28,8 +28,9 @@ export const WRITE_SCOPES = {
   // Deletes events.
   data: ['USER#'],
   meta: [],
-  // Connections, their account links, OAuth states, provider settings, sync status and slots.
-  oauth: ['USER#', 'PROVACCOUNT#', 'OAUTHSTATE#', 'PROVIDERSETTINGS'],
+  // Connections, their account links, OAuth states, provider settings, sync status and slots, and the secrets a
+  // provider returns when a webhook subscription is created (store/app-secrets.ts).
+  oauth: ['USER#', 'PROVACCOUNT#', 'OAUTHSTATE#', 'PROVIDERSETTINGS', 'APPSECRET#'],
   sync: ['USER#'],
   // Verifies and queues; DEV-authenticated subscription routes write nothing either.
   webhooks: [],

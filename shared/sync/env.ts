@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { apiEnvSchema, baseEnvSchema } from '#shared/config/env.js';
 import { exactlyOneVaultKey, tokenVaultEnvShape, VAULT_KEY_MESSAGE } from '#shared/crypto/token-vault.js';
 import { queueProducerEnv, syncQueuesEnv } from '#shared/jobs/queues.js';
+import { providersEnvSchema } from '#shared/providers/registry.js';
 import { watchdogEnvSchema } from '#shared/sync/watchdog.js';
 
 /**
@@ -17,9 +18,10 @@ export const syncWorkerEnvSchema = baseEnvSchema
 
 /**
  * The dispatcher reads the active-connection index and sends live jobs (or the watchdog's catch-ups); it continues
- * through its own queue.
+ * through its own queue. Its renewal schedules (Oura's subscriptions) use the provider app credentials.
  */
 export const syncDispatcherEnvSchema = baseEnvSchema
+  .extend(providersEnvSchema.shape)
   .extend(syncQueuesEnv.shape)
   .extend(queueProducerEnv.syncDispatch.shape)
   .extend(watchdogEnvSchema.shape);

@@ -3,7 +3,7 @@ import { isWebhookProvider } from '#shared/jobs/queues.js';
 import { PROVIDERS } from '#shared/model/provider.js';
 import { countMetric, logger } from '#shared/observability.js';
 import { providerModules } from '#shared/providers/index.js';
-import { isIntegrated, PROVIDER_INFO, providerVariables } from '#shared/providers/registry.js';
+import { isIntegrated, PROVIDER_INFO } from '#shared/providers/registry.js';
 import {
   type WebhookAnswer,
   type WebhookProvider,
@@ -11,10 +11,11 @@ import {
   type WebhookRequest,
 } from '#shared/providers/types.js';
 import { newTraceId, storeWebhook } from '#shared/webhooks/message.js';
+import { webhookSettings } from '#shared/webhooks/settings.js';
 
 /**
  * The webhook ingress (architecture.md 7): verify, store durably, acknowledge. Nothing here calls the provider or
- * reads the table: the provider's deadline (Strava 2 s, Garmin 30 s) covers only a signature check, a JSON
+ * reads the table beyond the cached app-level secrets (settings.ts): the provider's deadline (Strava 2 s, Garmin 30 s) covers only a signature check, a JSON
  * parse and one queue write (plus one S3 write for a large body). A refused request is never queued.
  */
 
@@ -49,6 +50,16 @@ export function webhookOf(provider: string): WebhookProvider {
   return webhook;
 }
 
+/** The body as the provider's parser takes it: its own decoding, or JSON. */
+export function decodeBody(webhook: WebhookProvider, body: Buffer): unknown {
+  if (webhook.decode) return webhook.decode(body);
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new WebhookRejected(400, 'Invalid JSON body');
+  }
+}
+
 const rejected = (error: unknown): never => {
   if (error instanceof WebhookRejected) throw new HttpError(error.status, error.detail);
   throw error;
@@ -63,7 +74,7 @@ export async function answerChallenge(provider: string, request: WebhookRequest)
       `Provider '${provider}' does not support webhook subscription verification via GET.`,
     );
   }
-  const settings = await providerVariables();
+  const settings = await webhookSettings(provider);
   try {
     return webhook.challenge(request, settings);
   } catch (error) {
@@ -75,17 +86,11 @@ export async function answerChallenge(provider: string, request: WebhookRequest)
 export async function receiveWebhook(provider: string, request: WebhookRequest): Promise<WebhookAnswer> {
   const webhook = webhookOf(provider);
   if (!isWebhookProvider(provider)) throw new HttpError(404, `Unknown provider: '${provider}'`);
-  const settings = await providerVariables();
+  const settings = await webhookSettings(provider);
   let parsed: ReturnType<WebhookProvider['parse']>;
   try {
     webhook.verify(request, settings);
-    let body: unknown;
-    try {
-      body = JSON.parse(request.body.toString('utf8'));
-    } catch {
-      throw new WebhookRejected(400, 'Invalid JSON body');
-    }
-    parsed = webhook.parse(body);
+    parsed = webhook.parse(decodeBody(webhook, request.body));
   } catch (error) {
     if (error instanceof WebhookRejected && error.status === 401) {
       logger.warn('webhook refused: invalid signature', { provider });

@@ -1,6 +1,6 @@
-import { apiEnvSchema, env } from '#shared/config/env.js';
 import { HttpError } from '#shared/http/errors.js';
 import { isWebhookProvider } from '#shared/jobs/queues.js';
+import { webhookUrl } from '#shared/oauth/authorize.js';
 import { appRequest } from '#shared/providers/app-client.js';
 import {
   ProviderRequestError,
@@ -8,9 +8,10 @@ import {
   TransientProviderError,
   UnauthorizedError,
 } from '#shared/providers/http.js';
-import { providerConfig, providerVariables } from '#shared/providers/registry.js';
+import { providerConfig } from '#shared/providers/registry.js';
 import type { SubscriptionApi, SubscriptionContext } from '#shared/providers/types.js';
 import { webhookOf } from '#shared/webhooks/ingress.js';
+import { storeWebhookSecret, webhookSettings } from '#shared/webhooks/settings.js';
 
 /** Subscription management (contract 3.3 routes 98-103, 8.2): the provider module's API with app credentials. */
 
@@ -27,7 +28,11 @@ async function subscriptionsOf(
   }
   return {
     api: webhook.subscriptions,
-    context: { request: appRequest(config.apiBaseUrl), settings: await providerVariables() },
+    context: {
+      request: appRequest(config.apiBaseUrl),
+      settings: await webhookSettings(provider),
+      storeSecret: storeWebhookSecret,
+    },
   };
 }
 
@@ -55,9 +60,6 @@ async function calling<T>(provider: string, work: () => Promise<T>): Promise<T> 
   }
 }
 
-/** Our canonical webhook URL for a provider, the default callback of a new subscription. */
-export const callbackUrlOf = (provider: string) =>
-  `${env(apiEnvSchema).API_BASE_URL.replace(/\/+$/, '')}/api/v1/providers/${provider}/webhooks`;
 
 export async function listSubscriptions(provider: string) {
   const { api, context } = await subscriptionsOf(provider);
@@ -67,13 +69,24 @@ export async function listSubscriptions(provider: string) {
 export async function createSubscription(provider: string, callbackUrl?: string) {
   const { api, context } = await subscriptionsOf(provider);
   return {
-    subscriptions: await calling(provider, () => api.create(context, callbackUrl ?? callbackUrlOf(provider))),
+    subscriptions: await calling(provider, () => api.create(context, callbackUrl ?? webhookUrl(provider))),
   };
 }
 
 export async function renewSubscriptions(provider: string) {
   const { api, context } = await subscriptionsOf(provider);
   return { renewed: api.renew ? await calling(provider, () => api.renew!(context)) : [] };
+}
+
+/**
+ * The renewal schedule's run (Oura's subscriptions expire): renews what the provider's module renews; a provider
+ * without credentials has nothing to renew and is skipped.
+ */
+export async function scheduledRenewal(provider: string): Promise<{ renewed: number; skipped?: string }> {
+  const config = await providerConfig(provider as Parameters<typeof providerConfig>[0]);
+  if (!config.configured) return { renewed: 0, skipped: `${provider} is not configured` };
+  const { renewed } = await renewSubscriptions(provider);
+  return { renewed: renewed.length };
 }
 
 export async function getSubscription(provider: string, id: string) {
@@ -84,7 +97,7 @@ export async function getSubscription(provider: string, id: string) {
 /** Update of the callback: the provider's own, or delete + create (Strava allows no update). */
 export async function updateSubscription(provider: string, id: string, callbackUrl?: string) {
   const { api, context } = await subscriptionsOf(provider);
-  const url = callbackUrl ?? callbackUrlOf(provider);
+  const url = callbackUrl ?? webhookUrl(provider);
   if (api.update) return { updated: await calling(provider, () => api.update!(context, id, url)) };
   return {
     updated: await calling(provider, async () => {

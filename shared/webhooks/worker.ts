@@ -18,6 +18,7 @@ import { UserGone } from '#shared/store/user-guard.js';
 import { recordSyncEvent } from '#shared/sync/status.js';
 import { refreshRejectedTokens } from '#shared/sync/tokens.js';
 import { notificationContext, type ProviderAccess } from '#shared/webhooks/context.js';
+import { decodeBody } from '#shared/webhooks/ingress.js';
 import {
   discardWebhook,
   loadWebhook,
@@ -135,9 +136,8 @@ async function handleForUser(
 
 /** The notifications of a stored message: the raw body parsed again, or the pending ones of a re-queue. */
 function itemsOf(module: ProviderModule, message: WebhookMessage, content: string): PendingItem[] {
-  const parsed = JSON.parse(content) as unknown;
-  if (message.form === 'pending') return pendingItem.array().parse(parsed);
-  const notifications = module.webhook!.parse(parsed);
+  if (message.form === 'pending') return pendingItem.array().parse(JSON.parse(content));
+  const notifications = module.webhook!.parse(decodeBody(module.webhook!, Buffer.from(content, 'utf8')));
   return Array.isArray(notifications) ? notifications.map((notification) => ({ notification })) : [];
 }
 

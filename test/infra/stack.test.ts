@@ -58,9 +58,9 @@ const jobWorkers = [
   ]),
 ];
 /** Functions that handle provider OAuth tokens: the token key and the provider credentials, nobody else. */
-const tokenHandlers = ['oauth', 'sync-worker', 'webhook-worker'];
+const tokenHandlers = ['oauth', 'users', 'sync-worker', 'webhook-worker'];
 /** Functions reading the provider credentials (token handlers, and the webhook verifiers for their secrets). */
-const credentialReaders = [...tokenHandlers, 'webhooks'];
+const credentialReaders = [...tokenHandlers, 'webhooks', 'sync-dispatcher'];
 /** The mobile ingress's Lambda authorizer (lib/mobile-ingress.ts): verifies SDK tokens and API keys, like the sdk area. */
 const AUTHORIZER = 'sdk-authorizer';
 /** Functions that verify tokens with the JWT signing key: the stateful API areas and the authorizer. */
@@ -171,7 +171,7 @@ describe('functions', () => {
     const syncQueueUrls = syncQueueNames.map((name) => QUEUES[name].urlVariable);
     const extra: Record<string, string[]> = {
       tokens: ['ADMIN_SECRET_ARN'],
-      users: ['ERASURE_QUEUE_URL'],
+      users: ['ERASURE_QUEUE_URL', 'TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN'],
       oauth: ['TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN', ...syncQueueUrls],
       sync: syncQueueUrls,
       webhooks: ['PROVIDER_CREDENTIALS_SECRET_ARN', 'WEBHOOK_BODIES_BUCKET', ...webhookQueueUrls],
@@ -204,7 +204,7 @@ describe('functions', () => {
       [SCHEDULES.sleepFinaliser.worker]: [],
       // Told of each upload by S3 through its queue; the bucket is in the notification.
       [QUEUES.sdkUploads.worker]: [],
-      'sync-dispatcher': [QUEUES.syncDispatch.urlVariable, ...syncQueueUrls],
+      'sync-dispatcher': [QUEUES.syncDispatch.urlVariable, ...syncQueueUrls, 'PROVIDER_CREDENTIALS_SECRET_ARN'],
       'sync-worker': [...syncQueueUrls, 'TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN'],
       'webhook-worker': [
         ...webhookQueueUrls,
@@ -245,22 +245,22 @@ describe('functions', () => {
         ],
       ],
     });
-    const senders: Record<QueueName, string[]> = {
+    const senders: Record<string, string[]> = {
       erasure: ['users', QUEUES.erasure.worker],
       syncDispatch: ['sync-dispatcher'],
       // S3 sends (its queue policy, lib/mobile-ingress.ts); no function does.
       sdkUploads: [],
-      syncFitbit: ['oauth', 'sync', 'sync-dispatcher', 'sync-worker'],
-      syncUltrahuman: ['oauth', 'sync', 'sync-dispatcher', 'sync-worker'],
-      syncGarmin: ['oauth', 'sync', 'sync-dispatcher', 'sync-worker'],
-      syncStrava: ['oauth', 'sync', 'sync-dispatcher', 'sync-worker'],
-      webhookGarmin: ['webhooks', 'webhook-worker'],
-      webhookStrava: ['webhooks', 'webhook-worker'],
-    };
+      ...Object.fromEntries(
+        Object.values(SYNC_QUEUES).map((queue) => [queue, ['oauth', 'sync', 'sync-dispatcher', 'sync-worker']]),
+      ),
+      ...Object.fromEntries(
+        Object.values(WEBHOOK_QUEUES).map((queue) => [queue, ['webhooks', 'webhook-worker']]),
+      ),
+    } as Record<string, string[]>;
     expect(Object.keys(senders).sort()).toEqual([...queueNames].sort());
     for (const [id, fn] of functions) {
       const name = areaOfFunction.get(id)!;
-      const sendsTo = queueNames.filter((queue) => senders[queue].includes(name));
+      const sendsTo = queueNames.filter((queue) => senders[queue]!.includes(name));
       const sends = statementsOf(id).filter((s) => JSON.stringify(s.Action).includes('sqs:SendMessage'));
       expect(sends, name).toEqual(
         sendsTo.map((queue) => ({
@@ -280,7 +280,7 @@ describe('functions', () => {
     for (const [id] of apiFunctions) {
       const name = areaOfFunction.get(id)!;
       const sqs = statementsOf(id).filter((s) => JSON.stringify(s.Action).includes('sqs:'));
-      expect(sqs).toHaveLength(queueNames.filter((queue) => senders[queue].includes(name)).length);
+      expect(sqs).toHaveLength(queueNames.filter((queue) => senders[queue]!.includes(name)).length);
     }
   });
 
@@ -872,10 +872,14 @@ describe('settings', () => {
         ],
         ['{"provider":"fitbit"}', 'rate(15 minutes)', 900],
         ['{"provider":"ultrahuman"}', 'rate(15 minutes)', 900],
-        ['{"provider":"strava"}', 'rate(15 minutes)', 900],
+        ...['strava', 'oura', 'whoop', 'polar', 'suunto', 'google_health', 'withings', 'sensorbio'].map(
+          (provider) => [`{"provider":"${provider}"}`, 'rate(15 minutes)', 900],
+        ),
         // The watchdogs keep their own rate: the silence threshold decides how late a catch-up may be.
-        ['{"provider":"garmin","kind":"watchdog"}', 'rate(1 hour)', 3600],
-        ['{"provider":"strava","kind":"watchdog"}', 'rate(1 hour)', 3600],
+        ...['garmin', 'strava', 'oura', 'whoop', 'polar', 'suunto', 'google_health', 'withings'].map(
+          (provider) => [`{"provider":"${provider}","kind":"watchdog"}`, 'rate(1 hour)', 3600],
+        ),
+        ['{"provider":"oura","kind":"renew"}', 'rate(1 day)', 86400],
       ].sort(),
     );
   });

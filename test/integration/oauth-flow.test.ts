@@ -406,8 +406,8 @@ describe('provider settings', () => {
       'apple',
       'samsung',
       'garmin',
-      'google',
       'health_connect',
+      'google_health',
       'polar',
       'suunto',
       'whoop',
@@ -416,6 +416,7 @@ describe('provider settings', () => {
       'fitbit',
       'ultrahuman',
       'sensorbio',
+      'withings',
     ]);
     const byProvider = Object.fromEntries(body.map((p) => [p.provider, p]));
     expect(byProvider.apple).toEqual({

@@ -4,7 +4,7 @@ import { buildAuthorizeUrl, callbackUrl, pkceChallenge, pkcePair } from '#shared
 import { PROVIDER_INFO, type ProviderConfig } from '#shared/providers/registry.js';
 
 function config(
-  provider: 'fitbit' | 'garmin' | 'strava' | 'google',
+  provider: 'fitbit' | 'garmin' | 'strava' | 'google_health',
   overrides: Partial<ProviderConfig> = {},
 ) {
   const info = PROVIDER_INFO[provider];
@@ -62,7 +62,7 @@ describe('authorize URL', () => {
     expect(buildAuthorizeUrl(config('strava'), { redirectUri, state: 's' })).toContain(
       'scope=activity%3Aread_all%2Cprofile%3Aread_all',
     );
-    const google = new URL(buildAuthorizeUrl(config('google'), { redirectUri, state: 's' })).searchParams;
+    const google = new URL(buildAuthorizeUrl(config('google_health'), { redirectUri, state: 's' })).searchParams;
     expect(google.get('access_type')).toBe('offline');
     expect(google.get('prompt')).toBe('consent');
     expect(google.get('include_granted_scopes')).toBe('true');

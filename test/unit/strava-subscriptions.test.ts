@@ -27,7 +27,11 @@ function fakeContext(answer: (method: string, path: string) => unknown, settings
     calls.push([method, path, options]);
     return { status: 200, body: answer(method, path) };
   };
-  const context: SubscriptionContext = { request, settings: (name) => settings[name] };
+  const context: SubscriptionContext = {
+    request,
+    settings: (name) => settings[name],
+    storeSecret: async () => {},
+  };
   return { context, calls };
 }
 

@@ -1,0 +1,18 @@
+import { type ProviderModule, WebhookRejected } from '#shared/providers/types.js';
+import { dayChunks } from '#shared/providers/units.js';
+
+/** STUB: replaced by the suunto integration. */
+export const suuntoModule: ProviderModule = {
+  name: 'suunto',
+  identity: async () => ({ providerUserId: null, providerUsername: null }),
+  units: (start, end) => dayChunks(start, end, 30, 'suunto'),
+  pull: async () => ({ series: [], events: [], scores: [] }),
+  webhook: {
+    settings: [],
+    verify() {
+      throw new WebhookRejected(401, 'not implemented yet');
+    },
+    parse: () => [],
+    handle: async () => ({ samples: 0, events: 0, scores: 0, skipped: 0 }),
+  },
+};
