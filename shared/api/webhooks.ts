@@ -29,6 +29,9 @@ const challengeQuery = z.object({
   challenge: cappedString(CAP.token).optional(),
 });
 
+/** A secret in the callback URL, for providers that sign nothing (Withings `?token=`). */
+const notificationQuery = z.object({ token: cappedString(CAP.token).optional() });
+
 const accepted = z.object({ status: z.string() });
 
 type AnyContext = RouteContext<unknown, unknown, unknown>;
@@ -61,6 +64,7 @@ function webhookRoutes(path: string, fixed?: string): Route[] {
       tag,
       summary: `Provider notification, verified over the raw body and queued${legacy}`,
       ...params,
+      query: notificationQuery,
       response: accepted,
       handle: async (ctx) => reply(await receiveWebhook(providerOf(ctx), webhookRequest(ctx, 'POST'))),
     }),
@@ -112,6 +116,7 @@ export const webhooksRoutes: Route[] = [
   // Garmin's legacy paths take its pushes only (Garmin has no challenge).
   ...webhookRoutes('/api/v1/garmin/webhooks/push', 'garmin').filter((r) => r.method === 'POST'),
   ...webhookRoutes('/api/v1/garmin/webhooks/ping', 'garmin').filter((r) => r.method === 'POST'),
+  ...webhookRoutes('/api/v1/oura/webhooks', 'oura'),
   ...webhookRoutes('/api/v1/strava/webhooks', 'strava'),
   ...webhookRoutes('/api/v1/strava/webhook', 'strava'),
   health('/api/v1/strava/webhooks/health', 'strava-webhooks'),

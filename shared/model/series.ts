@@ -15,6 +15,8 @@ export const SERIES_TYPES = {
   },
   walking_heart_rate_average: { id: 5, unit: 'bpm', category: 'Heart & Cardiovascular', aggregation: 'avg' },
   heart_rate_variability_rmssd: { id: 7, unit: 'ms', category: 'Heart & Cardiovascular', aggregation: 'avg' },
+  // Withings' arterial stiffness measure (Body Cardio scales, measure type 91).
+  pulse_wave_velocity: { id: 8, unit: 'm_per_s', category: 'Heart & Cardiovascular', aggregation: 'avg' },
   oxygen_saturation: { id: 20, unit: 'percent', category: 'Blood & Respiratory', aggregation: 'avg' },
   blood_glucose: { id: 21, unit: 'mg_dl', category: 'Blood & Respiratory', aggregation: 'avg' },
   blood_pressure_systolic: { id: 22, unit: 'mmHg', category: 'Blood & Respiratory', aggregation: 'avg' },
@@ -49,9 +51,17 @@ export const SERIES_TYPES = {
     category: 'Body Composition',
     aggregation: 'avg',
   },
+  // Smart-scale body composition (Withings measure types 76, 88, 77, 170).
+  muscle_mass: { id: 52, unit: 'kg', category: 'Body Composition', aggregation: 'avg' },
+  bone_mass: { id: 53, unit: 'kg', category: 'Body Composition', aggregation: 'avg' },
+  body_water_mass: { id: 54, unit: 'kg', category: 'Body Composition', aggregation: 'avg' },
+  visceral_fat_index: { id: 55, unit: 'score', category: 'Body Composition', aggregation: 'avg' },
   vo2_max: { id: 60, unit: 'ml_kg_min', category: 'Fitness Metrics', aggregation: 'avg' },
   six_minute_walk_test_distance: { id: 61, unit: 'meters', category: 'Fitness Metrics', aggregation: 'max' },
   cardiovascular_age: { id: 62, unit: 'years', category: 'Fitness Metrics', aggregation: 'avg' },
+  // Withings' estimates (measure types 155 vascular age, 226 metabolic age).
+  vascular_age: { id: 63, unit: 'years', category: 'Fitness Metrics', aggregation: 'avg' },
+  metabolic_age: { id: 64, unit: 'years', category: 'Fitness Metrics', aggregation: 'avg' },
   steps: { id: 80, unit: 'count', category: 'Activity - Basic', aggregation: 'sum' },
   energy: { id: 81, unit: 'kcal', category: 'Activity - Basic', aggregation: 'sum' },
   basal_energy: { id: 82, unit: 'kcal', category: 'Activity - Basic', aggregation: 'sum' },
