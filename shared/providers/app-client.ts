@@ -2,7 +2,7 @@ import { providerFetch } from '#shared/providers/http.js';
 import type { AppRequest } from '#shared/providers/types.js';
 
 /**
- * An app-level request (client credentials in the query or form, as the provider's subscription API wants them)
+ * An app-level request (client credentials in the query, form or headers, as the provider's subscription API wants them)
  * against the provider's API base. Errors are classified as in http.ts; a bodiless success is `null`.
  */
 export function appRequest(apiBaseUrl: string): AppRequest {
@@ -12,13 +12,19 @@ export function appRequest(apiBaseUrl: string): AppRequest {
     const url = new URL(/^https?:\/\//i.test(pathOrUrl) ? pathOrUrl : `${base}${pathOrUrl}`);
     if (url.origin !== origin) throw new Error(`refused to send app credentials to ${url.origin}`);
     for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, String(value));
+    const body = options.form
+      ? { type: 'application/x-www-form-urlencoded', text: new URLSearchParams(options.form).toString() }
+      : options.json !== undefined
+        ? { type: 'application/json', text: JSON.stringify(options.json) }
+        : undefined;
     const response = await providerFetch(url.toString(), {
       method,
       headers: {
+        ...options.headers,
         accept: 'application/json',
-        ...(options.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(body ? { 'content-type': body.type } : {}),
       },
-      ...(options.form ? { body: new URLSearchParams(options.form).toString() } : {}),
+      ...(body ? { body: body.text } : {}),
     });
     const text = await response.text();
     let body: unknown = null;

@@ -222,7 +222,13 @@ export interface WebhookProvider {
 export type AppRequest = (
   method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   pathOrUrl: string,
-  options?: { query?: Record<string, string | number>; form?: Record<string, string> },
+  options?: {
+    query?: Record<string, string | number>;
+    form?: Record<string, string>;
+    json?: unknown;
+    /** App credentials the provider wants as headers (Oura `x-client-id`, Polar's Basic authorization). */
+    headers?: Record<string, string>;
+  },
 ) => Promise<{ status: number; body: unknown }>;
 
 export interface SubscriptionContext {
