@@ -12,7 +12,7 @@ export function appRequest(apiBaseUrl: string): AppRequest {
     const url = new URL(/^https?:\/\//i.test(pathOrUrl) ? pathOrUrl : `${base}${pathOrUrl}`);
     if (url.origin !== origin) throw new Error(`refused to send app credentials to ${url.origin}`);
     for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, String(value));
-    const body = options.form
+    const payload = options.form
       ? { type: 'application/x-www-form-urlencoded', text: new URLSearchParams(options.form).toString() }
       : options.json !== undefined
         ? { type: 'application/json', text: JSON.stringify(options.json) }
@@ -22,9 +22,9 @@ export function appRequest(apiBaseUrl: string): AppRequest {
       headers: {
         ...options.headers,
         accept: 'application/json',
-        ...(body ? { 'content-type': body.type } : {}),
+        ...(payload ? { 'content-type': payload.type } : {}),
       },
-      ...(body ? { body: body.text } : {}),
+      ...(payload ? { body: payload.text } : {}),
     });
     const text = await response.text();
     let body: unknown = null;
