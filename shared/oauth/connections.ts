@@ -1,6 +1,11 @@
 import { entityNotFound } from '#shared/http/errors.js';
 import { canonicalProvider, type ProviderName } from '#shared/model/provider.js';
 import { apiDateTime } from '#shared/model/time.js';
+import { webhookUrl } from '#shared/oauth/authorize.js';
+import { freshTokens } from '#shared/oauth/fresh-token.js';
+import { logger } from '#shared/observability.js';
+import { userClient } from '#shared/providers/client.js';
+import { providerModules } from '#shared/providers/index.js';
 import type { ProviderInfo } from '#shared/providers/info.js';
 import {
   defaultLiveSyncMode,
@@ -10,11 +15,6 @@ import {
   PROVIDER_INFO,
   providerVariables,
 } from '#shared/providers/registry.js';
-import { webhookUrl } from '#shared/oauth/authorize.js';
-import { freshTokens } from '#shared/oauth/fresh-token.js';
-import { logger } from '#shared/observability.js';
-import { userClient } from '#shared/providers/client.js';
-import { providerModules } from '#shared/providers/index.js';
 import { deleteKeys, queryAll } from '#shared/store/client.js';
 import {
   type Connection,

@@ -25,7 +25,9 @@ export async function storeAppSecret(name: string, value: string): Promise<void>
 
 export async function readAppSecret(name: string): Promise<string | undefined> {
   const { doc, table } = db();
-  const { Item } = await doc.send(new GetCommand({ TableName: table, Key: keyOf(name), ConsistentRead: true }));
+  const { Item } = await doc.send(
+    new GetCommand({ TableName: table, Key: keyOf(name), ConsistentRead: true }),
+  );
   if (typeof Item?.sealed !== 'string') return undefined;
   return (await decryptTokens(Item.sealed, { userId: APP, provider: name })).accessToken;
 }

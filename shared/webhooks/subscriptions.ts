@@ -60,7 +60,6 @@ async function calling<T>(provider: string, work: () => Promise<T>): Promise<T> 
   }
 }
 
-
 export async function listSubscriptions(provider: string) {
   const { api, context } = await subscriptionsOf(provider);
   return { subscriptions: await calling(provider, () => api.list(context)) };

@@ -204,7 +204,11 @@ describe('functions', () => {
       [SCHEDULES.sleepFinaliser.worker]: [],
       // Told of each upload by S3 through its queue; the bucket is in the notification.
       [QUEUES.sdkUploads.worker]: [],
-      'sync-dispatcher': [QUEUES.syncDispatch.urlVariable, ...syncQueueUrls, 'PROVIDER_CREDENTIALS_SECRET_ARN'],
+      'sync-dispatcher': [
+        QUEUES.syncDispatch.urlVariable,
+        ...syncQueueUrls,
+        'PROVIDER_CREDENTIALS_SECRET_ARN',
+      ],
       'sync-worker': [...syncQueueUrls, 'TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN'],
       'webhook-worker': [
         ...webhookQueueUrls,
@@ -251,7 +255,10 @@ describe('functions', () => {
       // S3 sends (its queue policy, lib/mobile-ingress.ts); no function does.
       sdkUploads: [],
       ...Object.fromEntries(
-        Object.values(SYNC_QUEUES).map((queue) => [queue, ['oauth', 'sync', 'sync-dispatcher', 'sync-worker']]),
+        Object.values(SYNC_QUEUES).map((queue) => [
+          queue,
+          ['oauth', 'sync', 'sync-dispatcher', 'sync-worker'],
+        ]),
       ),
       ...Object.fromEntries(
         Object.values(WEBHOOK_QUEUES).map((queue) => [queue, ['webhooks', 'webhook-worker']]),

@@ -62,7 +62,8 @@ describe('authorize URL', () => {
     expect(buildAuthorizeUrl(config('strava'), { redirectUri, state: 's' })).toContain(
       'scope=activity%3Aread_all%2Cprofile%3Aread_all',
     );
-    const google = new URL(buildAuthorizeUrl(config('google_health'), { redirectUri, state: 's' })).searchParams;
+    const google = new URL(buildAuthorizeUrl(config('google_health'), { redirectUri, state: 's' }))
+      .searchParams;
     expect(google.get('access_type')).toBe('offline');
     expect(google.get('prompt')).toBe('consent');
     expect(google.get('include_granted_scopes')).toBe('true');

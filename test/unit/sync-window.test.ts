@@ -178,7 +178,7 @@ describe('registries', () => {
       );
     for (const provider of SYNC_PROVIDERS) {
       const queue = QUEUES[SYNC_QUEUES[provider]];
-      expect(queue).toMatchObject({ name: `sync-${provider.replace("_", "-")}`, worker: 'sync-worker' });
+      expect(queue).toMatchObject({ name: `sync-${provider.replace('_', '-')}`, worker: 'sync-worker' });
       expect(queue.maxConcurrency).toBeGreaterThanOrEqual(2);
       // Garmin only pushes: no periodic pull.
       expect(schedulesOf(provider), provider).toHaveLength(PROVIDER_INFO[provider].restPull ? 1 : 0);
@@ -188,7 +188,7 @@ describe('registries', () => {
     }
     for (const provider of WEBHOOK_PROVIDERS) {
       expect(QUEUES[WEBHOOK_QUEUES[provider]]).toMatchObject({
-        name: `webhook-${provider.replace("_", "-")}`,
+        name: `webhook-${provider.replace('_', '-')}`,
         worker: 'webhook-worker',
       });
     }

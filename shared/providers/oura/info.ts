@@ -8,8 +8,7 @@ export const ouraInfo = cloud(
     tokenUrl: 'https://api.ouraring.com/oauth/token',
     clientAuth: 'body',
     pkce: false,
-    defaultScope:
-      'personal daily activity heartrate workout session spo2 ring_configuration heart_health',
+    defaultScope: 'personal daily activity heartrate workout session spo2 ring_configuration heart_health',
   },
   'https://api.ouraring.com',
   { restPull: true, webhookPing: true },

@@ -8,8 +8,7 @@ export const polarInfo = cloud(
     tokenUrl: 'https://polarremote.com/v2/oauth2/token',
     clientAuth: 'basic',
     pkce: false,
-    defaultScope:
-      'accesslink.read_all',
+    defaultScope: 'accesslink.read_all',
   },
   'https://www.polaraccesslink.com',
   { restPull: true, webhookPing: true },

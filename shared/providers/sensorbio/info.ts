@@ -8,8 +8,7 @@ export const sensorbioInfo = cloud(
     tokenUrl: 'https://auth.sensorbio.com/token',
     clientAuth: 'body',
     pkce: false,
-    defaultScope:
-      '',
+    defaultScope: '',
   },
   'https://api.sensorbio.com',
   { restPull: true },

@@ -8,8 +8,7 @@ export const suuntoInfo = cloud(
     tokenUrl: 'https://cloudapi-oauth.suunto.com/oauth/token',
     clientAuth: 'basic',
     pkce: false,
-    defaultScope:
-      '',
+    defaultScope: '',
   },
   'https://cloudapi.suunto.com',
   { restPull: true, webhookStream: true },

@@ -8,8 +8,7 @@ export const withingsInfo = cloud(
     tokenUrl: 'https://wbsapi.withings.net/v2/oauth2',
     clientAuth: 'body',
     pkce: false,
-    defaultScope:
-      'user.info,user.metrics,user.activity,user.sleepevents',
+    defaultScope: 'user.info,user.metrics,user.activity,user.sleepevents',
   },
   'https://wbsapi.withings.net',
   { restPull: true, webhookPing: true },
