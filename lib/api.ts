@@ -30,6 +30,7 @@ import { DOCS_ASSETS, DOCS_ASSETS_DIR } from '#shared/api/docs.js';
 import { type ApiArea, allRoutes, apiAreaEnv, apiAreas, FALLBACK_AREA } from '#shared/api/index.js';
 import { CORS_ALLOWED_HEADERS, CORS_MAX_AGE_SECONDS } from '#shared/http/cors.js';
 import { QUEUES, type QueueName, SYNC_QUEUES, WEBHOOK_QUEUES } from '#shared/jobs/queues.js';
+import { APP_SECRET_PREFIX } from '#shared/store/app-secrets.js';
 import { WRITE_SCOPES } from '#shared/store/write-scopes.js';
 
 /**
@@ -68,8 +69,11 @@ export const META_BUNDLE_FILES = Object.fromEntries(
   ]),
 );
 
-/** Areas that encrypt or decrypt provider OAuth tokens: the token key and the provider credentials. */
-const TOKEN_AREAS: readonly ApiArea[] = ['oauth', 'users'];
+/**
+ * Areas that get the token key's id: they encrypt or decrypt provider OAuth tokens (oauth; users, for a provider's
+ * deregistration at disconnect), or open the sealed app secrets (webhooks; its grant is narrower, see below).
+ */
+const TOKEN_AREAS: readonly ApiArea[] = ['oauth', 'users', 'webhooks'];
 
 type AreaEnvSchema<A extends ApiArea> = (typeof apiAreaEnv)[A];
 export type AreaFunction<A extends ApiArea> = AppFunction<AreaEnvSchema<A>>;
@@ -80,6 +84,7 @@ interface AreaResources {
   queues: Record<QueueName, IQueue>;
   vault: ProviderVault;
   webhookBodies: IBucket;
+  table: ITable;
 }
 
 /** Lets an area queue syncs of every pull provider (sqs:SendMessage and the URL variable of each sync queue). */
@@ -113,8 +118,10 @@ const AREA_BINDINGS: { [A in ApiArea]: (fn: AreaFunction<A>, resources: AreaReso
   // Manual and historical syncs.
   sync: (fn, { queues }) => bindSyncQueues(fn, queues),
   // Verifies with the provider credentials' webhook secrets, stores notifications (large ones in the bucket).
-  webhooks: (fn, { queues, vault, webhookBodies }) => {
-    vault.bindCredentialsReader(fn);
+  webhooks: (fn, { queues, vault, webhookBodies, table }) => {
+    // The app secrets a provider returned once (Polar's webhook key): those items only, decrypt only.
+    fn.bindTableItems(table, [APP_SECRET_PREFIX]);
+    vault.bindAppSecretReader(fn);
     for (const name of Object.values(WEBHOOK_QUEUES)) {
       fn.bindQueue(queues[name], QUEUES[name].urlVariable as QueueUrlKey<AreaEnvSchema<'webhooks'>>);
     }
@@ -203,7 +210,7 @@ export class Api extends Construct {
       if (!STATELESS_AREAS.includes(area)) {
         fn.bindTable(table, WRITE_SCOPES[area]).bindSecret(secrets.jwtSigningKey, jwtKey);
       }
-      AREA_BINDINGS[area](fn, { secrets, queues, vault, webhookBodies: props.webhookBodies });
+      AREA_BINDINGS[area](fn, { secrets, queues, vault, webhookBodies: props.webhookBodies, table });
       return fn;
     };
 

@@ -179,6 +179,23 @@ export class AppFunction<S extends z.ZodObject> extends NodejsFunction {
     return this.setEnv('TABLE_NAME', table.tableName);
   }
 
+  /**
+   * Lets the function read (GetItem only) the items whose partition key starts with one of `prefixes`, and nothing
+   * else of the table: the webhook ingress's stored app secrets.
+   */
+  bindTableItems(table: ITable, prefixes: readonly string[]): this {
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((prefix) => `${prefix}*`) },
+        },
+      }),
+    );
+    return this.setEnv('TABLE_NAME', table.tableName);
+  }
+
   /** Grants read on the secret and passes its ARN (never its value) in `key`. */
   bindSecret(secret: ISecret, key: SecretArnKey<S>): this {
     secret.grantRead(this);

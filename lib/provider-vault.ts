@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import type * as z from 'zod';
 import type { AppFunction, SecretArnKey } from '#lib/app-function.js';
 import { KMS_ENCRYPTION_CONTEXT } from '#shared/crypto/token-vault.js';
+import { APP_SECRET_OWNER } from '#shared/store/app-secrets.js';
 
 const ID = 'ProviderVault';
 
@@ -76,6 +77,27 @@ export class ProviderVault extends Construct {
         resources: [this.tokenKey.keyArn],
         conditions: {
           StringEquals: { 'kms:EncryptionContext:purpose': KMS_ENCRYPTION_CONTEXT.purpose },
+        },
+      }),
+    );
+    this.bindCredentialsReader(fn);
+  }
+
+  /**
+   * Lets `fn` open the app-level secrets the vault seals (shared/store/app-secrets.ts: Polar's webhook key) and read
+   * the provider credentials: kms:Decrypt only, only for data keys bound to the `app` pseudo-user, so user tokens
+   * stay closed to it even though they are sealed by the same key.
+   */
+  bindAppSecretReader<S extends z.ZodObject>(fn: AppFunction<S>): void {
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [this.tokenKey.keyArn],
+        conditions: {
+          StringEquals: {
+            'kms:EncryptionContext:purpose': KMS_ENCRYPTION_CONTEXT.purpose,
+            'kms:EncryptionContext:user_id': APP_SECRET_OWNER,
+          },
         },
       }),
     );

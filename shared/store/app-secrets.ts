@@ -6,8 +6,12 @@ import { db } from '#shared/store/client.js';
  * Secrets a provider hands this deployment once (Polar's webhook signing key, returned only when the webhook is
  * created), sealed by the token vault under the binding `app`/<name>: the table alone never reveals them.
  */
-const APP = 'app';
-const keyOf = (name: string) => ({ PK: `APPSECRET#${name}`, SK: 'SECRET' });
+/** The pseudo-user the vault binds app secrets to (the KMS encryption context the ingress may decrypt under). */
+export const APP_SECRET_OWNER = 'app';
+/** Partition-key prefix of the app secrets. */
+export const APP_SECRET_PREFIX = 'APPSECRET#';
+const APP = APP_SECRET_OWNER;
+const keyOf = (name: string) => ({ PK: `${APP_SECRET_PREFIX}${name}`, SK: 'SECRET' });
 
 export async function storeAppSecret(name: string, value: string): Promise<void> {
   const sealed = await encryptTokens(

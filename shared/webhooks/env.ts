@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { baseEnvSchema, metaEnvSchema } from '#shared/config/env.js';
 import { exactlyOneVaultKey, tokenVaultEnvShape, VAULT_KEY_MESSAGE } from '#shared/crypto/token-vault.js';
 import { webhookQueuesEnv } from '#shared/jobs/queues.js';
@@ -6,13 +7,17 @@ import { webhookBodiesEnv } from '#shared/webhooks/message.js';
 
 /**
  * The `webhooks` API area, internet-facing and unauthenticated by design: verification settings (client ids and
- * webhook secrets: env in the sandbox, the credentials secret on AWS), the webhook queues and the bucket for
- * large bodies. No table, no JWT key, no token key: it never reads data or calls a provider.
+ * webhook secrets: env in the sandbox, the credentials secret on AWS, and the app secrets sealed in the table,
+ * which it may read and open but nothing else of the table), the webhook queues and the bucket for large bodies.
+ * No JWT key and no user data: it never reads a user's items or calls a provider.
  */
 export const webhooksAreaEnvSchema = metaEnvSchema
+  .extend({ TABLE_NAME: z.string().min(1) })
+  .extend(tokenVaultEnvShape.shape)
   .extend(providersEnvSchema.shape)
   .extend(webhookQueuesEnv.shape)
-  .extend(webhookBodiesEnv.shape);
+  .extend(webhookBodiesEnv.shape)
+  .refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE });
 
 /** The webhook worker: provider tokens (the vault key), credentials, its queues (re-queues) and the bucket. */
 export const webhookWorkerEnvSchema = baseEnvSchema

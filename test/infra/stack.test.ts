@@ -174,7 +174,13 @@ describe('functions', () => {
       users: ['ERASURE_QUEUE_URL', 'TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN'],
       oauth: ['TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN', ...syncQueueUrls],
       sync: syncQueueUrls,
-      webhooks: ['PROVIDER_CREDENTIALS_SECRET_ARN', 'WEBHOOK_BODIES_BUCKET', ...webhookQueueUrls],
+      webhooks: [
+        'PROVIDER_CREDENTIALS_SECRET_ARN',
+        'TABLE_NAME',
+        'TOKEN_KMS_KEY_ID',
+        'WEBHOOK_BODIES_BUCKET',
+        ...webhookQueueUrls,
+      ],
     };
     for (const [id, fn] of apiFunctions) {
       const area = areaOfFunction.get(id)!;
@@ -346,6 +352,18 @@ describe('functions', () => {
       const name = areaOfFunction.get(id)! as keyof typeof WRITE_SCOPES;
       const statements = statementsOf(id);
       const writes = statements.filter((s) => String(s.Action).includes('dynamodb:PutItem'));
+      if (name === 'webhooks') {
+        // The ingress reads the sealed app secrets (Polar's webhook key), by key, and nothing else of the table.
+        expect(statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:'))).toEqual([
+          {
+            Action: 'dynamodb:GetItem',
+            Effect: 'Allow',
+            Resource: getAtt(table, 'Arn'),
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APPSECRET#*'] } },
+          },
+        ]);
+        continue;
+      }
       if (stateless.includes(name)) {
         expect(JSON.stringify(statements), name).not.toContain('dynamodb:');
         continue;
@@ -750,12 +768,27 @@ describe('provider token key (KMS)', () => {
     });
   });
 
-  it('only the oauth area and the sync and webhook workers may use it, only under the vault encryption context', () => {
+  it('only the token handlers may use it, only under the vault encryption context; the ingress only opens app secrets', () => {
     const [keyId] = keys[0]!;
     for (const [id, fn] of functions) {
       const name = areaOfFunction.get(id)!;
       const kms = statementsOf(id).filter((s) => JSON.stringify(s.Action).includes('kms:'));
-      if (tokenHandlers.includes(name)) {
+      if (name === 'webhooks') {
+        expect(kms).toEqual([
+          {
+            Action: 'kms:Decrypt',
+            Effect: 'Allow',
+            Resource: getAtt(keyId, 'Arn'),
+            Condition: {
+              StringEquals: {
+                'kms:EncryptionContext:purpose': 'provider-tokens',
+                'kms:EncryptionContext:user_id': 'app',
+              },
+            },
+          },
+        ]);
+        expect(fn.Properties.Environment.Variables.TOKEN_KMS_KEY_ID).toEqual(getAtt(keyId, 'Arn'));
+      } else if (tokenHandlers.includes(name)) {
         expect(kms, name).toEqual([
           {
             Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],

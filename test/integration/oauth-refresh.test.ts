@@ -8,6 +8,7 @@ import {
   ConnectionExpiredError,
   ConnectionRevokedError,
   ProviderNotConfiguredError,
+  TokenEndpointUnavailableError,
   TokenRefreshBusyError,
 } from '#shared/oauth/errors.js';
 import { freshAccessToken, freshTokens } from '#shared/oauth/fresh-token.js';
@@ -204,16 +205,36 @@ describe('freshAccessToken', () => {
     expect((await getConnection(connection.user_id, 'fitbit'))!.status).toBe('revoked');
   });
 
-  it('a provider outage (500) marks the connection expired: ConnectionExpiredError', async () => {
+  it.each([500, 503, 429])(
+    'a token endpoint outage (%i) is transient: status untouched, the next attempt refreshes',
+    async (status) => {
+      const { connection } = await connect();
+      fake.oauth.failNextRefresh(status);
+      const error = await freshAccessToken(connection).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TokenEndpointUnavailableError);
+      // Transient like a busy refresh: the sync and webhook workers retry it later.
+      expect(error).toBeInstanceOf(TokenRefreshBusyError);
+      expect((error as Error).message).toContain('fitbit token endpoint unavailable');
+      const stored = await rawItem(connection);
+      expect(stored.status).toBe('active');
+      expect(stored.GSI1PK).toBeDefined();
+      const token = await freshAccessToken(connection);
+      expect(token).not.toBe((await decryptTokens(connection.tokens!, bindingOf(connection))).accessToken);
+      expect((await getConnection(connection.user_id, 'fitbit'))!.status).toBe('active');
+    },
+  );
+
+  it('an unreachable token endpoint is transient too', async () => {
     const { connection } = await connect();
-    fake.oauth.failNextRefresh(500);
-    const error = await freshAccessToken(connection).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConnectionExpiredError);
-    expect((error as Error).message).toBe('Token refresh failed for fitbit: server_error: forced failure');
-    const stored = await rawItem(connection);
-    expect(stored.status).toBe('expired');
-    expect(stored.GSI1PK).toBeUndefined();
-    await expect(freshAccessToken(connection)).rejects.toBeInstanceOf(ConnectionExpiredError);
+    process.env.FITBIT_TOKEN_URL = 'http://127.0.0.1:9/token';
+    resetEnvCache();
+    try {
+      await expect(freshAccessToken(connection)).rejects.toBeInstanceOf(TokenEndpointUnavailableError);
+    } finally {
+      process.env.FITBIT_TOKEN_URL = fake.tokenUrl;
+      resetEnvCache();
+    }
+    expect((await getConnection(connection.user_id, 'fitbit'))!.status).toBe('active');
   });
 
   it('other 4xx answers (e.g. invalid_client) are "other failures": expired', async () => {
