@@ -80,11 +80,25 @@ function headerHooks(provider: string): FetchHooks {
   };
 }
 
+/**
+ * How long a request may wait in-process for the bucket to refill (a token comes every 60/perMinute seconds):
+ * many workers sharing a bucket would otherwise hand their runs back to the queue at every empty moment.
+ */
+const MAX_BUCKET_WAIT_MS = 5_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 function bucketHooks(provider: string, perMinute: number): FetchHooks {
   return {
     async before() {
-      const retryAt = await takeToken(provider, perMinute);
-      if (retryAt > 0) throw new RateLimitedError(retryAt);
+      const waitUntil = Date.now() + MAX_BUCKET_WAIT_MS;
+      for (;;) {
+        const retryAt = await takeToken(provider, perMinute);
+        if (retryAt === 0) return;
+        if (retryAt > waitUntil) throw new RateLimitedError(retryAt);
+        // Jittered, so workers waiting together do not all retry at the same instant.
+        await sleep(Math.max(0, retryAt - Date.now()) + Math.random() * 50);
+      }
     },
     async after() {},
   };

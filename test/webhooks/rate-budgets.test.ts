@@ -378,6 +378,18 @@ describe('bucket budget through the hooks', () => {
     await expect(hooks.before()).resolves.toBeUndefined();
   });
 
+  it('a token due within a few seconds is waited for in-process; a later one hands the run back', async () => {
+    vi.useRealTimers();
+    // One token every 2 s: after the bucket is spent, the next request waits for the refill instead of failing.
+    const soon = budgetHooks(providerName('withings'), { kind: 'bucket', perMinute: 30 })!;
+    for (let i = 0; i < 30; i++) await soon.before();
+    await expect(soon.before()).resolves.toBeUndefined();
+    // One token every 10 s: too long to hold an invocation; the caller defers the run until then.
+    const late = budgetHooks(providerName('withings'), { kind: 'bucket', perMinute: 6 })!;
+    for (let i = 0; i < 6; i++) await late.before();
+    await expect(late.before()).rejects.toBeInstanceOf(RateLimitedError);
+  });
+
   it('no budget declared: no hooks', () => {
     expect(budgetHooks(providerName('none'), undefined)).toBeUndefined();
   });
