@@ -9,10 +9,14 @@ const CACHE_MS = 60_000;
 let cached: { at: number; values: Map<string, string> } | undefined;
 const prefixOf = (provider: string) => `${provider.toUpperCase()}_`;
 
+/** A found secret is cached; a missing one is not (the PING of a webhook being created precedes its key). */
 async function storedSecret(name: string): Promise<string | undefined> {
   if (!cached || Date.now() - cached.at >= CACHE_MS) cached = { at: Date.now(), values: new Map() };
-  if (!cached.values.has(name)) cached.values.set(name, (await readAppSecret(name)) ?? '');
-  return cached.values.get(name) || undefined;
+  const known = cached.values.get(name);
+  if (known !== undefined) return known;
+  const value = await readAppSecret(name);
+  if (value) cached.values.set(name, value);
+  return value;
 }
 
 /** Forgets the cached secrets (after a new one was stored here, and in tests). */
