@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
 import { readAppSecret, storeAppSecret } from '#shared/store/app-secrets.js';
@@ -40,6 +40,17 @@ describe('app secrets', () => {
     expect((await webhookSettings('polar'))('POLAR_WEBHOOK_SECRET')).toBe('first');
     await storeWebhookSecret('POLAR_WEBHOOK_SECRET', 'second');
     expect((await webhookSettings('polar'))('POLAR_WEBHOOK_SECRET')).toBe('second');
+  });
+
+  it('a secret stored by another function after a miss is found at once (the miss is not cached)', async () => {
+    const { doc, table } = db();
+    await doc.send(
+      new DeleteCommand({ TableName: table, Key: { PK: 'APPSECRET#POLAR_WEBHOOK_SECRET', SK: 'SECRET' } }),
+    );
+    expect((await webhookSettings('polar'))('POLAR_WEBHOOK_SECRET')).toBeUndefined();
+    // The oauth function stores it (a different process on AWS: nothing tells the ingress's cache).
+    await storeAppSecret('POLAR_WEBHOOK_SECRET', 'created-after-the-ping');
+    expect((await webhookSettings('polar'))('POLAR_WEBHOOK_SECRET')).toBe('created-after-the-ping');
   });
 
   it('only the oauth function (subscription management) may write them', async () => {
