@@ -41,3 +41,14 @@ export function positive(value: unknown): number | null {
   const number = numberOf(value);
   return number !== null && number > 0 ? number : null;
 }
+
+/** A percentage in [0, 100] (or a numeric string of one), else null. */
+export function percentOf(value: unknown): number | null {
+  const number = nonNegative(value);
+  return number !== null && number <= 100 ? number : null;
+}
+
+/** Energy in kilojoules (WHOOP) or joules (Suunto) -> kcal, the model's unit (thermochemical calorie). */
+export const kcalOfKilojoules = (kilojoules: number | null) =>
+  kilojoules === null ? null : kilojoules / 4.184;
+export const kcalOfJoules = (joules: number | null) => (joules === null ? null : joules / 4184);
