@@ -133,7 +133,7 @@ describe('POST /providers/{provider}/users/{user_id}/sync', () => {
   });
 
   it('501 for a provider without a pull implementation, 400 for an unknown one', async () => {
-    for (const provider of ['apple', 'polar']) {
+    for (const provider of ['apple', 'health_connect']) {
       expect(await call('POST', syncPath(provider, randomUUID()))).toEqual({
         status: 501,
         body: { detail: `Provider '${provider}' does not support any requested data types` },
@@ -182,15 +182,12 @@ describe('POST /providers/{provider}/users/{user_id}/sync/historical', () => {
     }
   });
 
-  it('400 for SDK-only providers, 501 for pull providers not implemented here', async () => {
-    for (const provider of ['apple', 'samsung']) {
+  it('400 for SDK-only providers (and the legacy Health Connect alias)', async () => {
+    for (const provider of ['apple', 'samsung', 'health_connect', 'google']) {
       expect(await call('POST', `${syncPath(provider, randomUUID())}/historical`)).toEqual({
         status: 400,
         body: { detail: `Provider '${provider}' does not support historical sync.` },
       });
-    }
-    for (const provider of ['oura', 'polar']) {
-      expect((await call('POST', `${syncPath(provider, randomUUID())}/historical`)).status).toBe(501);
     }
   });
 
