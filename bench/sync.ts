@@ -2,7 +2,7 @@ import { createUser } from '#shared/identity/users.js';
 import { db } from '#shared/store/client.js';
 import { upsertConnection } from '#shared/store/connections.js';
 import { dispatchLiveSyncs } from '#shared/sync/dispatcher.js';
-import { type FakeFitbit, generateActivities, startFakeFitbit } from '#test/fakes/fitbit.js';
+import { type FakeFitbit, generateActivities, generateFitbitDays, startFakeFitbit } from '#test/fakes/fitbit.js';
 import { followConsent } from '#test/fakes/oauth-fake.js';
 import { fakeProviderEnv } from '#test/fakes/provider-env.js';
 import { type FakeUltrahuman, startFakeUltrahuman } from '#test/fakes/ultrahuman.js';
@@ -88,13 +88,16 @@ async function backfill(sandbox: BenchSandbox, provider: string, providerRequest
 
 async function benchBackfills() {
   const [fitbit, ultrahuman] = await Promise.all([
-    startFakeFitbit({ autoApprove: true }),
+    // Fitbit allows 150 requests an hour per user: a 90-day backfill (about 190) would measure the wait.
+    startFakeFitbit({ autoApprove: true, rateLimitPerHour: 1000 }),
     startFakeUltrahuman({ autoApprove: true }),
   ]);
   fitbit.setActivities('FAKE01', generateActivities({ days: 100, end: Date.now(), seed: 3 }));
+  fitbit.seed('FAKE01', generateFitbitDays({ days: 100, end: Date.now(), seed: 3 }));
   const sandbox = await startBenchSandbox({
     ...fakeProviderEnv('FITBIT', fitbit),
     ...fakeProviderEnv('ULTRAHUMAN', ultrahuman),
+    FITBIT_SUNSET: 'false',
   });
   try {
     const dataRequests = (fake: FakeFitbit | FakeUltrahuman) => () =>

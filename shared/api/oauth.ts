@@ -28,6 +28,11 @@ const providerSettingRead = z.object({
   live_sync_mode: z.enum(['pull', 'webhook']).nullable(),
   live_sync_configurable: z.boolean(),
   data_granularity: z.enum(DATA_GRANULARITIES).nullable(),
+  deprecated: z
+    .boolean()
+    .describe('The provider is being retired (its API shut down): connect its successor'),
+  deprecation_message: z.string().nullable().describe('Why, and where its users go instead'),
+  replaced_by: z.string().nullable().describe('The provider slug that replaces it (fitbit: google_health)'),
 });
 
 /** OAuth, provider settings, and the providers' webhook subscriptions (contract 3.3; shared/api/webhooks.ts). */

@@ -44,6 +44,8 @@ const connectionRead = z.object({
   provider_username: z.string().nullable(),
   scope: z.string().nullable(),
   status: z.enum(['active', 'revoked', 'expired']),
+  /** Why a connection was revoked by the provider's side (a deauthorisation, an API gone); null otherwise. */
+  status_reason: z.string().nullable(),
   last_synced_at: z.iso.datetime().nullable(),
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),

@@ -53,6 +53,7 @@ async function connectionView(connection: Connection, settings: ProviderSettings
     provider_username: connection.provider_username,
     scope: connection.scope,
     status: connection.status,
+    status_reason: connection.status === 'active' ? null : (connection.status_reason ?? null),
     last_synced_at: apiDateTime(connection.last_synced_at),
     created_at: apiDateTime(connection.created_at),
     updated_at: apiDateTime(connection.updated_at),
@@ -123,7 +124,7 @@ async function deregisterAtProvider(connection: Connection): Promise<void> {
 export async function disconnect(
   userId: string,
   provider: string,
-  { atProvider = false }: { atProvider?: boolean } = {},
+  { atProvider = false, reason }: { atProvider?: boolean; reason?: string } = {},
 ): Promise<Connection> {
   const connection = await getConnection(userId, provider);
   if (!connection) throw entityNotFound('Connection', userId);
@@ -132,7 +133,7 @@ export async function disconnect(
   if (connection.status === 'revoked' && connection.tokens === null && connection.token_expires_at === null) {
     return connection;
   }
-  return setConnectionStatus(connection, 'revoked', { clearTokens: true });
+  return setConnectionStatus(connection, 'revoked', { clearTokens: true, ...(reason ? { reason } : {}) });
 }
 
 const PROJECTED = ['PK', 'SK', 'id', 'source_key', 'provider'];

@@ -15,6 +15,11 @@ export const oauthSettingsEnvSchema = z.object({
   /** Queue a 90-day historical sync right after a successful connect (contract 7.4; default true). */
   HISTORICAL_SYNC_ON_CONNECT: envBoolean(true),
   /**
+   * Google shut the Fitbit Web API down on 2026-11-02: new Fitbit connections are refused (authorize and callback
+   * answer 400 naming google_health). `false` lets them through, for tests, the demo and a Fitbit-compatible server.
+   */
+  FITBIT_SUNSET: envBoolean(true),
+  /**
    * Comma-separated origins (`https://app.example.com,http://localhost:3000`) that the authorize endpoint accepts
    * as `redirect_uri`. Unset: any redirect_uri is accepted, as in the reference.
    */

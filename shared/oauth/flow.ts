@@ -44,6 +44,12 @@ async function oauthConfig(provider: ProviderName): Promise<ProviderConfig> {
   return config;
 }
 
+/** Fitbit takes no new connections once its API is gone (FITBIT_SUNSET, default true): the detail says where to go. */
+function refuseSunset(provider: ProviderName): void {
+  if (provider !== 'fitbit' || !oauthSettings().FITBIT_SUNSET) return;
+  throw badRequest(`New Fitbit connections are refused: ${PROVIDER_INFO.fitbit.deprecation?.message}`);
+}
+
 const hasControlCharacter = (text: string) =>
   [...text].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
 
@@ -70,6 +76,7 @@ function checkRedirect(redirectUri: string | undefined): void {
 
 /** GET /oauth/{provider}/authorize: a state bound to the user (and PKCE verifier), and the consent URL. */
 export async function startAuthorization(provider: ProviderName, userId: string, redirectUri?: string) {
+  refuseSunset(provider);
   const config = await oauthConfig(provider);
   await requireUser(userId);
   checkRedirect(redirectUri);
@@ -182,6 +189,7 @@ export async function completeAuthorization(provider: ProviderName, query: Callb
   const state = await consumeState(query.state);
   if (!state) throw badRequest('Invalid or expired state parameter');
   if (state.provider !== provider) throw badRequest('Provider mismatch in state');
+  refuseSunset(provider);
   const config = await oauthConfig(provider);
   // The user may have been erased since the authorize call: never recreate items in an erased partition.
   await requireUser(state.user_id);

@@ -18,7 +18,8 @@ import {
 
 /**
  * `ProviderSettingRead` (contract 4.4). `is_enabled` is the admin toggle and, for a cloud provider, also whether
- * its client id and secret are configured: a provider nobody can connect to is not shown as enabled.
+ * its client id and secret are configured: a provider nobody can connect to is not shown as enabled. Beyond the
+ * contract: `deprecated`, with a message and the provider that replaces it (Fitbit -> google_health).
  */
 export async function providerSettingView(
   provider: IntegratedProvider,
@@ -35,6 +36,9 @@ export async function providerSettingView(
     live_sync_mode: liveSyncModeOf(provider, settings),
     live_sync_configurable: liveSyncConfigurable(info),
     data_granularity: settings?.data_granularity ?? null,
+    deprecated: info.deprecation !== undefined,
+    deprecation_message: info.deprecation?.message ?? null,
+    replaced_by: info.deprecation?.replacedBy ?? null,
   };
 }
 

@@ -3,7 +3,7 @@ import type { ProviderGet } from '#shared/providers/types.js';
 /**
  * Provider HTTP errors, classified for the sync engine: a rate limit is delayed until the provider's reset
  * time (never slept on), a 5xx or network failure is retried with backoff, a 401 means the access token is
- * no longer accepted, anything else is permanent for that request.
+ * no longer accepted, a 410 that the API is gone for good, anything else is permanent for that request.
  */
 export class RateLimitedError extends Error {
   override name = 'RateLimitedError';
@@ -33,6 +33,15 @@ export class ProviderRequestError extends Error {
   ) {
     super(`provider answered ${status}: ${body.slice(0, 200)}`);
   }
+}
+
+/**
+ * 410 Gone: the provider shut this API down (the Fitbit Web API since 2026-11-02). Every later request of the
+ * connection would fail the same way, so the sync engine revokes it (shared/sync/run-handover.ts); elsewhere it is
+ * a plain 4xx.
+ */
+export class ProviderGoneError extends ProviderRequestError {
+  override name = 'ProviderGoneError';
 }
 
 const TIMEOUT_MS = 30_000;
@@ -82,6 +91,7 @@ export async function providerFetch(
   if (response.status === 429) throw new RateLimitedError(retryAtFrom(response.headers));
   if (response.status === 401)
     throw new UnauthorizedError(`provider rejected the access token: ${body.slice(0, 200)}`);
+  if (response.status === 410) throw new ProviderGoneError(410, body);
   if (response.status >= 500) throw new TransientProviderError(`provider answered ${response.status}`);
   throw new ProviderRequestError(response.status, body);
 }

@@ -1,4 +1,13 @@
+import type { ProviderName } from '#shared/model/provider.js';
 import type { OAuthSpec } from '#shared/providers/types.js';
+
+/** A provider on its way out: integrators see it in GET /oauth/providers, a run its API refuses (410) says it. */
+export interface ProviderDeprecation {
+  /** What happened and where the provider's users go instead. */
+  message: string;
+  /** The provider that replaces it, if any. */
+  replacedBy: ProviderName | null;
+}
 
 /** A provider's registry entry (contract 4.4, 7.6): what it is, how to connect, how its data arrives. */
 export interface ProviderInfo {
@@ -12,6 +21,7 @@ export interface ProviderInfo {
   webhookPing: boolean;
   webhookCallback: boolean;
   maxHistoricalDays: number | null;
+  deprecation?: ProviderDeprecation;
 }
 
 export const cloud = (

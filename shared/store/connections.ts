@@ -31,6 +31,8 @@ export interface Connection {
   sync_lease_until?: number | null;
   /** The last push delivery for this connection (provider-accounts.ts); the watchdog's input. */
   last_webhook_at?: string | null;
+  /** Why the connection is no longer active, when we know (the provider's API answered 410 Gone). */
+  status_reason?: string;
 }
 
 /** Active connections of a provider are indexed in shards so a dispatcher can page them without a hot key. */
@@ -170,16 +172,18 @@ export async function replaceTokens(
 }
 
 /**
- * Revoked or expired: out of the dispatcher's index; tokens cleared when asked (user disconnect). A connection
- * erased meanwhile stays erased.
+ * Revoked or expired: out of the dispatcher's index; tokens cleared when asked (user disconnect); the reason kept
+ * when given. A connection erased meanwhile stays erased.
  */
 export async function setConnectionStatus(
   connection: Connection,
   status: ConnectionStatus,
-  options: { clearTokens?: boolean } = {},
+  options: { clearTokens?: boolean; reason?: string } = {},
 ): Promise<Connection> {
+  const { status_reason: _previous, ...rest } = connection;
   const next: Connection = {
-    ...connection,
+    ...rest,
+    ...(options.reason ? { status_reason: options.reason } : {}),
     status,
     updated_at: nowIso(),
     ...(options.clearTokens

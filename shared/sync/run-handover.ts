@@ -6,7 +6,9 @@ import {
   TokenRefreshBusyError,
 } from '#shared/oauth/errors.js';
 import { logger } from '#shared/observability.js';
-import type { RateLimitedError } from '#shared/providers/http.js';
+import type { ProviderGoneError, RateLimitedError } from '#shared/providers/http.js';
+import { PROVIDER_INFO } from '#shared/providers/registry.js';
+import { getConnection, setConnectionStatus } from '#shared/store/connections.js';
 import { changeSyncVisibility, queueSync, type SyncJob } from '#shared/sync/enqueue.js';
 import type { RunReport } from '#shared/sync/run-report.js';
 import {
@@ -19,8 +21,8 @@ import {
 
 /**
  * How a sync run hands over or ends when it cannot go on now: re-queued after a delay (the connection is busy, the
- * provider rate-limits, a transient failure after progress), failed with a status event, or failed as a message
- * for SQS to retry. The run itself (worker.ts) extends this.
+ * provider rate-limits, a transient failure after progress), failed with a status event (and the connection revoked
+ * when the provider's API is gone), or failed as a message for SQS to retry. The run itself (worker.ts) extends this.
  */
 
 /** Deferrals (connection busy, rate limited) after which a run gives up. */
@@ -59,18 +61,26 @@ export abstract class RunHandover {
     return 'failed';
   }
 
+  /**
+   * `attempt` counts deferrals in a row without progress: a long backfill sharing a provider's budget with others
+   * may wait many times, but gives up only when it stops advancing.
+   */
+  private nextAttempt(): number {
+    return this.report.progressed ? 1 : this.job.attempt + 1;
+  }
+
   protected lastReceive(): boolean {
     return this.invocation.receiveCount >= QUEUES[SYNC_QUEUES[this.job.provider]].maxReceiveCount;
   }
 
   protected async deferBusy(reason: string, resume: Partial<SyncJob> = {}): Promise<JobOutcome> {
     const { job } = this;
-    if (job.attempt >= MAX_DEFERRALS) {
+    if (this.nextAttempt() > MAX_DEFERRALS) {
       return this.fail(`Sync of ${job.provider} gave up after ${job.attempt} deferrals: ${reason}`);
     }
     const delay = leaseBusyDelaySeconds(job.attempt);
     logger.info('sync deferred', { runId: job.run_id, provider: job.provider, reason, delaySeconds: delay });
-    await this.requeue({ ...resume, attempt: job.attempt + 1 }, delay);
+    await this.requeue({ ...resume, attempt: this.nextAttempt() }, delay);
     return 'deferred';
   }
 
@@ -83,13 +93,29 @@ export abstract class RunHandover {
     throw error;
   }
 
+  /**
+   * The provider answered 410 Gone: its API is shut down (the Fitbit Web API since 2026-11-02) and no later request
+   * of this connection can succeed. The connection is revoked with the reason (tokens cleared, out of the
+   * dispatcher's index; the account link stays, as after a refused refresh: the sync worker may not write it), and
+   * the run fails saying where the provider's users go instead.
+   */
+  protected async apiGone(error: ProviderGoneError): Promise<JobOutcome> {
+    const { job } = this;
+    const deprecation = PROVIDER_INFO[job.provider].deprecation;
+    const reason = `${job.provider} answered 410 Gone: ${deprecation?.message ?? 'its API is no longer available'}`;
+    const connection = await getConnection(job.user_id, job.provider);
+    if (connection) await setConnectionStatus(connection, 'revoked', { clearTokens: true, reason });
+    logger.warn('provider API gone: connection revoked', { runId: job.run_id, provider: job.provider });
+    return this.fail(`${reason}. The connection was revoked.`, error.message);
+  }
+
   protected async deferRateLimited(
     error: RateLimitedError,
     resume: Partial<SyncJob>,
     window: SyncWindow,
   ): Promise<JobOutcome> {
     const { job } = this;
-    if (job.attempt >= MAX_DEFERRALS) {
+    if (this.nextAttempt() > MAX_DEFERRALS) {
       return this.fail(
         `Sync of ${job.provider} gave up after ${job.attempt} rate-limit waits`,
         error.message,
@@ -105,7 +131,7 @@ export abstract class RunHandover {
       window,
     );
     await this.requeue(
-      { ...resume, attempt: job.attempt + 1, not_before: wait.notBefore },
+      { ...resume, attempt: this.nextAttempt(), not_before: wait.notBefore },
       wait.delaySeconds,
     );
     return 'deferred';

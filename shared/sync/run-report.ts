@@ -28,6 +28,11 @@ export class RunReport {
     this.startedAt = job.started_at ?? new Date().toISOString();
   }
 
+  /** Units were done in this invocation (its deferrals then start counting afresh). */
+  get progressed(): boolean {
+    return this.totals.units_done > (this.job.totals?.units_done ?? 0);
+  }
+
   /** The counts and start time a continuation or deferral carries. */
   handover(): Partial<SyncJob> {
     return this.begun ? { totals: this.totals, started_at: this.startedAt } : {};

@@ -15,6 +15,7 @@ import { logger } from '#shared/observability.js';
 import { userClient } from '#shared/providers/client.js';
 import {
   PermissionDeniedError,
+  ProviderGoneError,
   ProviderRequestError,
   RateLimitedError,
   TransientProviderError,
@@ -52,8 +53,8 @@ import { deferUntil, laterCursor, nextCursor, resolveWindow, unitsAfter } from '
  * Faults: a rate limit re-queues the job (same checkpoint) until the provider's reset and the message succeeds
  * (nothing ever sleeps); a transient provider error (5xx, network) fails the message after stretching its
  * visibility in proportion to its receive count (SQS retries, then dead-letters it); a 401 on a data call forces
- * one token refresh and retries the unit; a revoked or expired connection fails the run and drops the job; any
- * other 4xx skips that unit and the run ends `partial`.
+ * one token refresh and retries the unit; a revoked or expired connection fails the run and drops the job; a 410
+ * (the API is gone) revokes the connection and fails the run; any other 4xx skips that unit and the run ends `partial`.
  */
 
 export interface SyncWorkerDeps {
@@ -230,6 +231,7 @@ class SyncRun extends RunHandover {
           await this.requeue({ ...continuation, checkpoint }, 0);
           return 'continued';
         }
+        if (error instanceof ProviderGoneError) return this.apiGone(error);
         if (error instanceof ProviderRequestError) {
           this.report.totals.units_skipped++;
           await this.report.event(

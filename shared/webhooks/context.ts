@@ -88,7 +88,7 @@ export function notificationContext(
     async revoke(reason) {
       effects.revoked = true;
       logger.info('connection revoked by the provider', { provider: connection.provider, userId, reason });
-      await disconnect(userId, connection.provider);
+      await disconnect(userId, connection.provider, { reason });
     },
     async setScope(scope) {
       await setConnectionScope(userId, connection.provider, scope);

@@ -17,7 +17,11 @@ let sandbox: TestSandbox;
 let headers: Record<string, string>;
 
 beforeAll(async () => {
-  [fitbit, ultrahuman] = await Promise.all([startFakeFitbit(), startFakeUltrahuman()]);
+  // A Fitbit backfill (workouts, sleep, and two requests a day) is ~190 requests: above Fitbit's 150 an hour.
+  [fitbit, ultrahuman] = await Promise.all([
+    startFakeFitbit({ rateLimitPerHour: 1000 }),
+    startFakeUltrahuman(),
+  ]);
   fitbit.setActivities('FAKE01', generateActivities({ days: 120, end: Date.now(), seed: 7 }));
   sandbox = await startTestSandbox({
     env: {

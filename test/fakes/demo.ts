@@ -1,4 +1,4 @@
-import { generateActivities, startFakeFitbit } from '#test/fakes/fitbit.js';
+import { generateActivities, generateFitbitDays, startFakeFitbit } from '#test/fakes/fitbit.js';
 import { DEFAULT_GARMIN_USER, generateGarminDays, startFakeGarmin } from '#test/fakes/garmin.js';
 import { fakeProviderEnv } from '#test/fakes/provider-env.js';
 import { DEFAULT_STRAVA_ATHLETE, generateStravaActivities, startFakeStrava } from '#test/fakes/strava.js';
@@ -14,7 +14,8 @@ const STRAVA_VERIFY_TOKEN = 'demo-strava-verify-token';
  */
 export async function startDemoProviders() {
   const [fitbit, ultrahuman, garmin, strava] = await Promise.all([
-    startFakeFitbit(),
+    // A 90-day backfill is ~190 requests: past the real 150 an hour, which would hold the demo's data back an hour.
+    startFakeFitbit({ rateLimitPerHour: 1000 }),
     startFakeUltrahuman(),
     startFakeGarmin(),
     // The sandbox's first challenge answer may include a cold import: more than Strava's 2 s is fine here.
@@ -22,12 +23,15 @@ export async function startDemoProviders() {
   ]);
   const now = Date.now();
   fitbit.setActivities('FAKE01', generateActivities({ days: 120, end: now }));
+  fitbit.seed('FAKE01', generateFitbitDays({ days: 120, end: now }));
   // One heart-rate sample a minute keeps the 30-day backfill light for a local demo.
   garmin.seed(DEFAULT_GARMIN_USER, generateGarminDays({ days: 30, end: now, heartRateSampleSeconds: 60 }));
   strava.setActivities(DEFAULT_STRAVA_ATHLETE, generateStravaActivities({ days: 60, end: now }));
   return {
     env: {
       ...fakeProviderEnv('FITBIT', fitbit),
+      // The real Fitbit Web API is gone; its fake takes new connections.
+      FITBIT_SUNSET: 'false',
       ...fakeProviderEnv('ULTRAHUMAN', ultrahuman),
       ...fakeProviderEnv('GARMIN', garmin),
       ...fakeProviderEnv('STRAVA', strava),

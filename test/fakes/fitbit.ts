@@ -4,20 +4,25 @@
  * - OAuth 2.0 (oauth-fake.ts) at `/oauth2/authorize`, `/oauth2/token`, `/oauth2/revoke`: Basic client auth,
  *   PKCE S256 required, access tokens for 8 hours, rotating single-use refresh tokens, `user_id` in the token
  *   response;
- * - `GET /1/user/-/activities/list.json` (also `/1/user/<id>/...`): exactly one of `afterDate`/`beforeDate`
- *   (`yyyy-MM-dd` or `yyyy-MM-ddTHH:mm:ss`, compared with the activity's local start time), `sort` (`asc` with
- *   afterDate, `desc` with beforeDate), `limit` 1..100, `offset`; answers `{activities, pagination}` with an
- *   absolute `next` URL on this host while more entries exist;
- * - `GET /1/user/-/profile.json` (needs the `profile` scope);
+ * - `GET /1/user/-/activities/list.json` (also `/1/user/<id>/...`), paged (fitbit-activities.ts);
+ * - `GET /1/user/-/activities/heart/date/{date}/1d/1min.json` (scope `heartrate`), `GET
+ *   /1/user/-/activities/date/{date}.json` (scope `activity`) and `GET /1.2/user/-/sleep/date/{from}/{to}.json`
+ *   (scope `sleep`, at most 100 days) from the days given to `seed` (fitbit-days.ts);
+ * - `GET /1/user/-/profile.json` (needs the `profile` scope), with the `timezone` the local times are in;
  * - the per-user rate limit (150 requests per clock hour by default) with `Fitbit-Rate-Limit-Limit`,
  *   `-Remaining` and `-Reset` (seconds to the top of the hour) on every data response, 429 when exhausted or
  *   forced with `rateLimitNext`; 401 `expired_token` / `invalid_token` for a bad access token, 403
- *   `insufficient_scope` without the needed scope; errors in Fitbit's `{errors: [...], success: false}` shape.
- *
- * A date-only `afterDate` includes that local day; a date-time one is exclusive, like Fitbit's "after".
+ *   `insufficient_scope` without the needed scope; errors in Fitbit's `{errors: [...], success: false}` shape;
+ * - `setGone(true)`: every data request answers 410 Gone, as the Web API after its shutdown (2026-11-02).
  */
 import {
-  type AccessGrant,
+  activityListAnswer,
+  type FitbitActivity,
+  fitbitErrors,
+  isDate,
+} from '#test/fakes/fitbit-activities.js';
+import { type FitbitDay, heartAnswer, summaryAnswer } from '#test/fakes/fitbit-days.js';
+import {
   bearerToken,
   OAuthFake,
   type OAuthFakeOptions,
@@ -25,31 +30,18 @@ import {
   startHttpServer,
 } from '#test/fakes/oauth-fake.js';
 
-/** One Fitbit activity log as `activities/list.json` returns it (only the fields we read are typed). */
-export interface FitbitActivity {
-  logId: number;
-  activityName: string;
-  activityTypeId: number;
-  logType: string;
-  /** Local time with offset, e.g. `2024-01-15T07:30:00.000+01:00`. */
-  startTime: string;
-  originalStartTime?: string;
-  /** Milliseconds. */
-  duration: number;
-  activeDuration?: number;
-  calories?: number;
-  distance?: number;
-  distanceUnit?: string;
-  steps?: number;
-  averageHeartRate?: number;
-  elevationGain?: number;
-  source?: { id: string; name: string; type: string; url?: string; trackerFeatures?: string[] };
-  [field: string]: unknown;
-}
+export {
+  type FitbitActivity,
+  fitbitLocalTime,
+  type GenerateActivitiesOptions,
+  generateActivities,
+} from '#test/fakes/fitbit-activities.js';
+export { type FitbitDay, type GenerateDaysOptions, generateFitbitDays } from '#test/fakes/fitbit-days.js';
 
 export interface FakeFitbitProfile {
   displayName?: string;
   fullName?: string;
+  /** IANA zone of the local times (default `UTC`); match the generators' `offsetMinutes`. */
   timezone?: string;
   offsetFromUTCMillis?: number;
 }
@@ -100,12 +92,17 @@ export interface FakeFitbit {
   setActivities(userId: string, activities: FitbitActivity[]): void;
   addActivities(userId: string, activities: FitbitActivity[]): void;
   activities(userId: string): FitbitActivity[];
+  /** Heart rate, daily summaries and sleep of these local dates (replacing those dates). */
+  seed(userId: string, days: FitbitDay[]): void;
+  days(userId: string): FitbitDay[];
   setProfile(userId: string, profile: FakeFitbitProfile): void;
   /** The next `n` authenticated data requests (any user) answer 429; Reset = `resetSeconds`, default to the hour. */
   rateLimitNext(n: number, resetSeconds?: number): void;
   /** Changes the per-user hourly budget; `resetRateLimits` forgets what was used. */
   setRateLimit(perHour: number): void;
   resetRateLimits(): void;
+  /** The Web API shut down: every data request answers 410 Gone (until `setGone(false)`). */
+  setGone(gone: boolean): void;
   /** Tokens for a user without the browser dance (test setup). */
   issueTokens(userId: string, scope?: string): Record<string, unknown>;
   stop(): Promise<void>;
@@ -113,17 +110,17 @@ export interface FakeFitbit {
 
 const DEFAULT_SCOPE = 'activity heartrate profile sleep';
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const MAX_SLEEP_RANGE_DAYS = 100;
 
-const fitbitErrors = (errorType: string, message: string, fieldName?: string) => ({
-  errors: [{ errorType, ...(fieldName ? { fieldName } : {}), message }],
-  success: false,
-});
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
-
-/** `2024-01-15T07:30:00.000+01:00` -> `2024-01-15T07:30:00.000` (the local wall clock, sortable as text). */
-const localStart = (activity: FitbitActivity) => activity.startTime.slice(0, 23);
+/** Data routes: `[path pattern, the scope it needs]`; the first group is the user (`-` or the encoded id). */
+const ROUTES: Array<[RegExp, string]> = [
+  [/^\/1\/user\/([^/]+)\/profile\.json$/, 'profile'],
+  [/^\/1\/user\/([^/]+)\/activities\/list\.json$/, 'activity'],
+  [/^\/1\/user\/([^/]+)\/activities\/heart\/date\/([^/]+)\/1d\/([^/]+)\.json$/, 'heartrate'],
+  [/^\/1\/user\/([^/]+)\/activities\/date\/([^/]+)\.json$/, 'activity'],
+  [/^\/1\.2\/user\/([^/]+)\/sleep\/date\/([^/]+)\/([^/]+)\.json$/, 'sleep'],
+];
 
 export async function startFakeFitbit(options: FakeFitbitOptions = {}): Promise<FakeFitbit> {
   const now = options.now ?? Date.now;
@@ -149,9 +146,11 @@ export async function startFakeFitbit(options: FakeFitbitOptions = {}): Promise<
   });
 
   const store = new Map<string, FitbitActivity[]>();
+  const dayStore = new Map<string, Map<string, FitbitDay>>();
   const profiles = new Map<string, FakeFitbitProfile>();
   const requests: FakeFitbitRequest[] = [];
   let perHour = options.rateLimitPerHour ?? 150;
+  let gone = false;
   const used = new Map<string, { hour: number; count: number }>();
   const forced: Array<number | undefined> = [];
 
@@ -178,60 +177,62 @@ export async function startFakeFitbit(options: FakeFitbitOptions = {}): Promise<
     };
   }
 
-  function listActivities(grant: AccessGrant, url: URL): { status: number; body: unknown } {
-    const q = url.searchParams;
-    const invalid = (message: string, field: string) => ({
-      status: 400,
-      body: fitbitErrors('validation', message, field),
-    });
-    const after = q.get('afterDate');
-    const before = q.get('beforeDate');
-    const sort = q.get('sort');
-    const limitText = q.get('limit');
-    const offsetText = q.get('offset');
-    if ((after === null) === (before === null))
-      return invalid('Exactly one of afterDate or beforeDate must be specified', 'afterDate');
-    const bound = (after ?? before)!;
-    const boundField = after !== null ? 'afterDate' : 'beforeDate';
-    if (!DATE.test(bound) && !DATE_TIME.test(bound)) return invalid(`Invalid date: ${bound}`, boundField);
-    if (after !== null && sort !== 'asc') return invalid('sort must be asc when using afterDate', 'sort');
-    if (before !== null && sort !== 'desc') return invalid('sort must be desc when using beforeDate', 'sort');
-    const limit = Number(limitText);
-    if (limitText === null || !Number.isInteger(limit) || limit < 1 || limit > 100)
-      return invalid('limit must be an integer between 1 and 100', 'limit');
-    const offset = Number(offsetText);
-    if (offsetText === null || !Number.isInteger(offset) || offset < 0)
-      return invalid('offset must be a non-negative integer', 'offset');
+  const invalidDate = (value: string, field: string) => ({
+    status: 400,
+    body: fitbitErrors('validation', `Invalid date: ${value}`, field),
+  });
 
-    const all = (store.get(grant.userId) ?? []).filter((activity) => {
-      const local = localStart(activity);
-      if (after !== null) return DATE.test(after) ? local.slice(0, 10) >= after : local.slice(0, 19) > after;
-      return DATE.test(bound) ? local.slice(0, 10) < bound : local.slice(0, 19) < bound;
-    });
-    all.sort((a, b) => localStart(a).localeCompare(localStart(b)) || a.logId - b.logId);
-    if (sort === 'desc') all.reverse();
-    const link = (at: number) => {
-      const target = new URL(url.pathname, baseUrl);
-      target.searchParams.set('offset', String(at));
-      target.searchParams.set('limit', String(limit));
-      target.searchParams.set('sort', sort!);
-      target.searchParams.set(boundField, bound);
-      return target.toString();
+  function profileAnswer(userId: string) {
+    const profile = profiles.get(userId) ?? {};
+    const user = {
+      encodedId: userId,
+      displayName: profile.displayName ?? `Fitbit user ${userId}`,
+      fullName: profile.fullName ?? `Fitbit User ${userId}`,
+      timezone: profile.timezone ?? 'UTC',
+      offsetFromUTCMillis: profile.offsetFromUTCMillis ?? 0,
+      memberSince: '2019-03-01',
     };
-    return {
-      status: 200,
-      body: {
-        activities: all.slice(offset, offset + limit),
-        pagination: {
-          [boundField]: bound,
-          limit,
-          next: offset + limit < all.length ? link(offset + limit) : '',
-          offset,
-          previous: offset > 0 ? link(Math.max(0, offset - limit)) : '',
-          sort,
-        },
-      },
-    };
+    return { status: 200, body: { user } };
+  }
+
+  function sleepAnswer(userId: string, from: string, to: string) {
+    if (!isDate(from)) return invalidDate(from, 'startDate');
+    if (!isDate(to)) return invalidDate(to, 'endDate');
+    const span = (Date.parse(to) - Date.parse(from)) / DAY_MS;
+    if (!(span >= 0 && span < MAX_SLEEP_RANGE_DAYS))
+      return {
+        status: 400,
+        body: fitbitErrors('validation', 'The date range must be at most 100 days', 'endDate'),
+      };
+    const logs = [...(dayStore.get(userId)?.values() ?? [])]
+      .filter((day) => day.date >= from && day.date <= to)
+      .flatMap((day) => day.sleep)
+      .sort((a, b) => b.startTime.localeCompare(a.startTime));
+    return { status: 200, body: { sleep: logs } };
+  }
+
+  /** The answer of an authorised data route: `match` is the route's match, `index` which route. */
+  function dataAnswer(userId: string, index: number, match: RegExpExecArray, url: URL) {
+    const day = (date: string) => dayStore.get(userId)?.get(date);
+    switch (index) {
+      case 0:
+        return profileAnswer(userId);
+      case 1:
+        return activityListAnswer(store.get(userId) ?? [], url, baseUrl);
+      case 2: {
+        const [, , date, detail] = match as unknown as [string, string, string, string];
+        if (!isDate(date)) return invalidDate(date, 'date');
+        if (detail !== '1min')
+          return { status: 400, body: fitbitErrors('validation', `Unsupported detail-level: ${detail}`) };
+        return { status: 200, body: heartAnswer(date, day(date)) };
+      }
+      case 3: {
+        const date = match[2]!;
+        return isDate(date) ? { status: 200, body: summaryAnswer(day(date)) } : invalidDate(date, 'date');
+      }
+      default:
+        return sleepAnswer(userId, match[2]!, match[3]!);
+    }
   }
 
   let baseUrl = '';
@@ -251,8 +252,14 @@ export async function startFakeFitbit(options: FakeFitbitOptions = {}): Promise<
       sendJson(res, status, body, headers);
     };
 
-    const route = /^\/1\/user\/([^/]+)\/(activities\/list|profile)\.json$/.exec(url.pathname);
-    if (!route || req.method !== 'GET')
+    if (gone)
+      return answer(
+        410,
+        fitbitErrors('gone', 'The Fitbit Web API has been shut down; use the Google Health API'),
+      );
+    const index = ROUTES.findIndex(([pattern]) => pattern.test(url.pathname));
+    const match = index >= 0 ? ROUTES[index]![0].exec(url.pathname) : null;
+    if (!match || req.method !== 'GET')
       return answer(
         404,
         fitbitErrors('not_found', `The API you are requesting could not be found: ${url.pathname}`),
@@ -271,49 +278,23 @@ export async function startFakeFitbit(options: FakeFitbitOptions = {}): Promise<
       );
     }
     record.userId = grant.userId;
-    if (route[1] !== '-' && route[1] !== grant.userId)
+    if (match[1] !== '-' && match[1] !== grant.userId)
       return answer(403, fitbitErrors('insufficient_permissions', 'Access to another user is not allowed'));
 
     const limit = rateLimit(grant.userId);
     if (limit.limited) return answer(429, fitbitErrors('system', 'Too Many Requests'), limit.headers);
 
-    const scopes = grant.scope.split(/[\s,]+/);
-    if (route[2] === 'profile') {
-      if (!scopes.includes('profile'))
-        return answer(
-          403,
-          fitbitErrors(
-            'insufficient_scope',
-            'This application does not have permission to access profile data',
-          ),
-          limit.headers,
-        );
-      const profile = profiles.get(grant.userId) ?? {};
-      return answer(
-        200,
-        {
-          user: {
-            encodedId: grant.userId,
-            displayName: profile.displayName ?? `Fitbit user ${grant.userId}`,
-            fullName: profile.fullName ?? `Fitbit User ${grant.userId}`,
-            timezone: profile.timezone ?? 'UTC',
-            offsetFromUTCMillis: profile.offsetFromUTCMillis ?? 0,
-            memberSince: '2019-03-01',
-          },
-        },
-        limit.headers,
-      );
-    }
-    if (!scopes.includes('activity'))
+    const scope = ROUTES[index]![1];
+    if (!grant.scope.split(/[\s,]+/).includes(scope))
       return answer(
         403,
         fitbitErrors(
           'insufficient_scope',
-          'This application does not have permission to access activity data',
+          `This application does not have permission to access ${scope} data`,
         ),
         limit.headers,
       );
-    const result = listActivities(grant, url);
+    const result = dataAnswer(grant.userId, index, match, url);
     answer(result.status, result.body, limit.headers);
   });
   baseUrl = running.url;
@@ -331,6 +312,13 @@ export async function startFakeFitbit(options: FakeFitbitOptions = {}): Promise<
     setActivities: (userId, activities) => store.set(userId, [...activities]),
     addActivities: (userId, activities) => store.set(userId, [...(store.get(userId) ?? []), ...activities]),
     activities: (userId) => [...(store.get(userId) ?? [])],
+    seed: (userId, days) => {
+      const byDate = dayStore.get(userId) ?? new Map<string, FitbitDay>();
+      for (const day of days) byDate.set(day.date, day);
+      dayStore.set(userId, byDate);
+    },
+    days: (userId) =>
+      [...(dayStore.get(userId)?.values() ?? [])].sort((a, b) => a.date.localeCompare(b.date)),
     setProfile: (userId, profile) => profiles.set(userId, profile),
     rateLimitNext: (n, resetSeconds) => {
       for (let i = 0; i < n; i++) forced.push(resetSeconds);
@@ -339,338 +327,10 @@ export async function startFakeFitbit(options: FakeFitbitOptions = {}): Promise<
       perHour = value;
     },
     resetRateLimits: () => used.clear(),
+    setGone: (value) => {
+      gone = value;
+    },
     issueTokens: (userId, scope = options.defaultScope ?? DEFAULT_SCOPE) => oauth.issueTokens(userId, scope),
     stop: running.stop,
   };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Realistic activity generator
-// ---------------------------------------------------------------------------------------------------------
-
-interface ActivityTemplate {
-  name: string;
-  typeId: number;
-  /** Minutes, min..max. */
-  minutes: [number, number];
-  /** km/h for distance activities, null when Fitbit logs no distance. */
-  speedKmh: [number, number] | null;
-  /** Steps per minute for on-foot activities. */
-  cadence: number | null;
-  heartRate: [number, number];
-  /** kcal per minute. */
-  kcalPerMinute: [number, number];
-  logTypes: string[];
-  /** Weight in the random pick. */
-  weight: number;
-  /** Usual start hours (local). */
-  hours: [number, number];
-}
-
-const TEMPLATES: ActivityTemplate[] = [
-  {
-    name: 'Run',
-    typeId: 90009,
-    minutes: [20, 75],
-    speedKmh: [8.5, 13],
-    cadence: 165,
-    heartRate: [140, 170],
-    kcalPerMinute: [9, 13],
-    logTypes: ['mobile_run', 'auto_detected', 'tracker'],
-    weight: 5,
-    hours: [6, 19],
-  },
-  {
-    name: 'Walk',
-    typeId: 90013,
-    minutes: [15, 70],
-    speedKmh: [4, 6],
-    cadence: 105,
-    heartRate: [90, 115],
-    kcalPerMinute: [3.5, 5.5],
-    logTypes: ['auto_detected', 'auto_detected', 'tracker'],
-    weight: 7,
-    hours: [7, 20],
-  },
-  {
-    name: 'Outdoor Bike',
-    typeId: 1071,
-    minutes: [30, 150],
-    speedKmh: [16, 28],
-    cadence: null,
-    heartRate: [120, 155],
-    kcalPerMinute: [7, 11],
-    logTypes: ['auto_detected', 'tracker'],
-    weight: 3,
-    hours: [7, 18],
-  },
-  {
-    name: 'Weights',
-    typeId: 2131,
-    minutes: [30, 75],
-    speedKmh: null,
-    cadence: null,
-    heartRate: [100, 135],
-    kcalPerMinute: [4, 7],
-    logTypes: ['tracker', 'manual'],
-    weight: 3,
-    hours: [6, 20],
-  },
-  {
-    name: 'Yoga',
-    typeId: 52001,
-    minutes: [20, 75],
-    speedKmh: null,
-    cadence: null,
-    heartRate: [80, 105],
-    kcalPerMinute: [2.5, 4],
-    logTypes: ['tracker', 'manual'],
-    weight: 2,
-    hours: [6, 21],
-  },
-  {
-    name: 'Swim',
-    typeId: 90024,
-    minutes: [20, 60],
-    speedKmh: [2, 3.5],
-    cadence: null,
-    heartRate: [120, 150],
-    kcalPerMinute: [7, 10],
-    logTypes: ['tracker'],
-    weight: 1,
-    hours: [6, 20],
-  },
-  {
-    name: 'Spinning',
-    typeId: 55001,
-    minutes: [30, 60],
-    speedKmh: null,
-    cadence: null,
-    heartRate: [130, 160],
-    kcalPerMinute: [8, 12],
-    logTypes: ['tracker'],
-    weight: 1,
-    hours: [6, 19],
-  },
-  {
-    name: 'Elliptical',
-    typeId: 20047,
-    minutes: [20, 50],
-    speedKmh: [5, 8],
-    cadence: 120,
-    heartRate: [125, 150],
-    kcalPerMinute: [7, 10],
-    logTypes: ['auto_detected', 'tracker'],
-    weight: 1,
-    hours: [6, 20],
-  },
-  {
-    name: 'Hike',
-    typeId: 90012,
-    minutes: [60, 240],
-    speedKmh: [3, 5],
-    cadence: 95,
-    heartRate: [105, 135],
-    kcalPerMinute: [5, 8],
-    logTypes: ['tracker'],
-    weight: 1,
-    hours: [8, 13],
-  },
-  {
-    name: 'Treadmill',
-    typeId: 90019,
-    minutes: [20, 50],
-    speedKmh: [6, 11],
-    cadence: 150,
-    heartRate: [125, 160],
-    kcalPerMinute: [8, 12],
-    logTypes: ['tracker'],
-    weight: 1,
-    hours: [6, 20],
-  },
-  {
-    name: 'Sport',
-    typeId: 15000,
-    minutes: [30, 90],
-    speedKmh: null,
-    cadence: 80,
-    heartRate: [120, 155],
-    kcalPerMinute: [6, 10],
-    logTypes: ['auto_detected'],
-    weight: 1,
-    hours: [9, 20],
-  },
-  {
-    name: 'Tennis',
-    typeId: 15675,
-    minutes: [45, 120],
-    speedKmh: null,
-    cadence: 70,
-    heartRate: [115, 150],
-    kcalPerMinute: [6, 9],
-    logTypes: ['manual', 'tracker'],
-    weight: 1,
-    hours: [9, 20],
-  },
-];
-
-const DEVICES = [
-  {
-    id: '310990433',
-    name: 'Fitbit Charge 6',
-    type: 'tracker',
-    trackerFeatures: ['HEARTRATE', 'STEPS', 'DISTANCE', 'CALORIES', 'GPS'],
-  },
-  {
-    id: '411238974',
-    name: 'Pixel Watch 2',
-    type: 'tracker',
-    trackerFeatures: ['HEARTRATE', 'STEPS', 'DISTANCE', 'CALORIES', 'GPS'],
-  },
-  {
-    id: '228763543',
-    name: 'Fitbit Sense 2',
-    type: 'tracker',
-    trackerFeatures: ['HEARTRATE', 'STEPS', 'DISTANCE', 'CALORIES', 'ELEVATION'],
-  },
-];
-
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-const pad = (value: number) => String(value).padStart(2, '0');
-
-/** Epoch ms -> `yyyy-MM-ddTHH:mm:ss.SSS±HH:MM` in the given offset (minutes east of UTC). */
-export function fitbitLocalTime(ms: number, offsetMinutes: number): string {
-  const local = new Date(ms + offsetMinutes * 60_000);
-  const sign = offsetMinutes < 0 ? '-' : '+';
-  const abs = Math.abs(offsetMinutes);
-  return `${local.toISOString().slice(0, 23)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-}
-
-export interface GenerateActivitiesOptions {
-  /** How many days, ending with the day of `end`. */
-  days: number;
-  /** Epoch ms; default now. */
-  end?: number;
-  /** Default 1. */
-  seed?: number;
-  /** Average activities per day. Default 1.3. */
-  perDay?: number;
-  /** The user's UTC offset in minutes. Default 0. */
-  offsetMinutes?: number;
-  /** First logId. Default 10_000_000_000 + seed * 1_000_000. */
-  firstLogId?: number;
-}
-
-/**
- * Deterministic, realistic activity logs over `days` days: runs, walks, rides, weights, yoga, swims... with
- * plausible durations, distances (km), steps, heart rates and calories; tracker entries carry a `source`, manual
- * ones do not. Never in the future of `end`, sorted by start time.
- */
-export function generateActivities(options: GenerateActivitiesOptions): FitbitActivity[] {
-  const seed = options.seed ?? 1;
-  const random = prng(seed);
-  const between = ([low, high]: [number, number]) => low + (high - low) * random();
-  const end = options.end ?? Date.now();
-  const offset = options.offsetMinutes ?? 0;
-  const perDay = options.perDay ?? 1.3;
-  const totalWeight = TEMPLATES.reduce((sum, t) => sum + t.weight, 0);
-  const pick = () => {
-    let roll = random() * totalWeight;
-    for (const template of TEMPLATES) {
-      roll -= template.weight;
-      if (roll <= 0) return template;
-    }
-    return TEMPLATES[0]!;
-  };
-  const device = DEVICES[seed % DEVICES.length]!;
-  let logId = options.firstLogId ?? 10_000_000_000 + seed * 1_000_000;
-  const activities: FitbitActivity[] = [];
-  const DAY = 86_400_000;
-  // Local midnight of the end's local day, then backwards.
-  const endLocalDay = Math.floor((end + offset * 60_000) / DAY) * DAY - offset * 60_000;
-  for (let day = options.days - 1; day >= 0; day--) {
-    const midnight = endLocalDay - day * DAY;
-    // About one rest day in seven; otherwise floor(a + U) activities, which averages `perDay` overall.
-    const count = random() < 0.15 ? 0 : Math.floor(perDay / 0.85 + random());
-    let cursor = midnight;
-    for (let i = 0; i < count; i++) {
-      const template = pick();
-      const startHour = Math.max(between(template.hours), (cursor - midnight) / 3_600_000 + 0.5);
-      if (startHour > 22.5) break;
-      const start = midnight + Math.round(startHour * 3600) * 1000;
-      const minutes = between(template.minutes);
-      const duration = Math.round(minutes * 60) * 1000;
-      if (start + duration > end) break;
-      cursor = start + duration;
-      const activeDuration = template.logTypes.includes('auto_detected')
-        ? duration
-        : Math.round((duration * (0.9 + random() * 0.1)) / 1000) * 1000;
-      const logType = template.logTypes[Math.floor(random() * template.logTypes.length)]!;
-      const manual = logType === 'manual';
-      const activity: FitbitActivity = {
-        logId: logId++,
-        activityName: template.name,
-        activityTypeId: template.typeId,
-        logType,
-        startTime: fitbitLocalTime(start, offset),
-        originalStartTime: fitbitLocalTime(start, offset),
-        duration,
-        activeDuration,
-        calories: Math.round(minutes * between(template.kcalPerMinute)),
-        lastModified: new Date(Math.min(end, start + duration + 600_000)).toISOString(),
-        hasActiveZoneMinutes: !manual,
-        activityLevel: [
-          { minutes: Math.round(minutes * 0.1), name: 'sedentary' },
-          { minutes: Math.round(minutes * 0.2), name: 'lightly' },
-          { minutes: Math.round(minutes * 0.3), name: 'fairly' },
-          { minutes: Math.round(minutes * 0.4), name: 'very' },
-        ],
-      };
-      if (template.speedKmh) {
-        const km = Math.round(((between(template.speedKmh) * activeDuration) / 3_600_000) * 1000) / 1000;
-        activity.distance = km;
-        activity.distanceUnit = 'Kilometer';
-        activity.speed = Math.round((km / (activeDuration / 3_600_000)) * 1000) / 1000;
-        activity.pace = km > 0 ? Math.round(activeDuration / 1000 / km) : 0;
-        if (template.name !== 'Swim' && template.name !== 'Treadmill' && template.name !== 'Elliptical')
-          activity.elevationGain = Math.round(random() * 60 * 10) / 10;
-      }
-      if (template.cadence)
-        activity.steps = Math.round((activeDuration / 60_000) * template.cadence * (0.85 + random() * 0.3));
-      if (!manual) {
-        const hr = Math.round(between(template.heartRate));
-        activity.averageHeartRate = hr;
-        activity.heartRateLink = `https://api.fitbit.com/1/user/-/activities/heart/date/${activity.startTime.slice(0, 10)}/1d/1sec/time/${activity.startTime.slice(11, 16)}.json`;
-        activity.heartRateZones = [
-          { name: 'Out of Range', min: 30, max: 98, minutes: Math.round(minutes * 0.2) },
-          { name: 'Fat Burn', min: 98, max: 123, minutes: Math.round(minutes * 0.3) },
-          { name: 'Cardio', min: 123, max: 151, minutes: Math.round(minutes * 0.4) },
-          { name: 'Peak', min: 151, max: 220, minutes: Math.round(minutes * 0.1) },
-        ];
-        activity.source = {
-          ...device,
-          url: 'https://www.fitbit.com/',
-        };
-      } else {
-        activity.manualValuesSpecified = {
-          calories: false,
-          distance: Boolean(template.speedKmh),
-          steps: false,
-        };
-      }
-      activities.push(activity);
-    }
-  }
-  return activities;
 }

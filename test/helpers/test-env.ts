@@ -25,6 +25,8 @@ Object.assign(process.env, {
   ADMIN_EMAIL: DEFAULT_ADMIN_EMAIL,
   ADMIN_PASSWORD: DEFAULT_ADMIN_PASSWORD,
   API_BASE_URL: 'http://localhost:8000',
+  // The Fitbit Web API is gone (2026-11-02), but its fake still runs: tests connect to it.
+  FITBIT_SUNSET: 'false',
   TABLE_NAME: tableName(),
   // Queue URLs parse, but nothing listens there: a test that really sends starts the sandbox (real local SQS).
   ...Object.fromEntries(

@@ -154,6 +154,7 @@ describe('GET /users/{id}/connections', () => {
       provider_username: `name-acct-${user.id}`,
       scope: 'read',
       status: 'active',
+      status_reason: null,
       last_synced_at: '2025-01-02T03:04:05Z',
       created_at: expect.stringMatching(/Z$/),
       updated_at: expect.stringMatching(/Z$/),

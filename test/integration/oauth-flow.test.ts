@@ -194,6 +194,62 @@ describe('authorize', () => {
   });
 });
 
+/** Runs `body` with FITBIT_SUNSET set to `value` (unset: the default), then restores the tests' `false`. */
+async function withSunset(value: string | undefined, body: () => Promise<void>) {
+  if (value === undefined) delete process.env.FITBIT_SUNSET;
+  else process.env.FITBIT_SUNSET = value;
+  resetEnvCache();
+  try {
+    await body();
+  } finally {
+    process.env.FITBIT_SUNSET = 'false';
+    resetEnvCache();
+  }
+}
+
+describe('Fitbit sunset (FITBIT_SUNSET)', () => {
+  const refusal = {
+    status: 400,
+    body: {
+      detail:
+        'New Fitbit connections are refused: Google shut the Fitbit Web API down on 2026-11-02; connect Fitbit devices through the Google Health API (provider google_health)',
+    },
+  };
+
+  it('by default (and with true) authorize refuses Fitbit with a 400 naming google_health', async () => {
+    const user = await createUser({});
+    for (const value of [undefined, 'true']) {
+      await withSunset(value, async () => {
+        expect(await authorize('fitbit', { user_id: user.id })).toMatchObject(refusal);
+      });
+    }
+    // Other providers are not concerned: oura answers its own (unconfigured) 400.
+    await withSunset('true', async () => {
+      expect((await authorize('oura', { user_id: user.id })).body.detail).toMatch(/not configured/);
+    });
+  });
+
+  it('a consent started before the sunset is refused at the callback: no exchange, no connection', async () => {
+    const user = await createUser({});
+    const { params } = await consent(user.id);
+    fake.oauth.resetCounters();
+    await withSunset('true', async () => {
+      expect(await callback('fitbit', params)).toMatchObject(refusal);
+    });
+    expect(fake.oauth.counters.token).toBe(0);
+    expect(await getConnection(user.id, 'fitbit')).toBeUndefined();
+  });
+
+  it('with false, Fitbit connects as before', async () => {
+    const user = await createUser({});
+    await withSunset('false', async () => {
+      const { params } = await consent(user.id);
+      expect((await callback('fitbit', params)).status).toBe(303);
+    });
+    expect(await getConnection(user.id, 'fitbit')).toMatchObject({ status: 'active' });
+  });
+});
+
 describe('callback', () => {
   it('connects: exchange with the PKCE verifier, identity, encrypted tokens, historical sync, 303 to success', async () => {
     const user = await createUser({});
@@ -428,6 +484,9 @@ describe('provider settings', () => {
       live_sync_mode: null,
       live_sync_configurable: false,
       data_granularity: null,
+      deprecated: false,
+      deprecation_message: null,
+      replaced_by: null,
     });
     // Configured credentials make a cloud provider enabled; unconfigured ones are not.
     expect(byProvider.fitbit).toMatchObject({ name: 'Fitbit', has_cloud_api: true, is_enabled: true });
@@ -435,6 +494,19 @@ describe('provider settings', () => {
     expect(byProvider.oura).toMatchObject({ is_enabled: false, live_sync_configurable: true });
     expect(byProvider.garmin).toMatchObject({ name: 'Garmin', live_sync_mode: 'webhook' });
     expect(byProvider.sensorbio!.name).toBe('Sensor Bio');
+  });
+
+  it('lists Fitbit as deprecated, replaced by google_health; no other provider', async () => {
+    const { body } = await list();
+    const fitbit = body.find((p) => p.provider === 'fitbit')!;
+    expect(fitbit).toMatchObject({ deprecated: true, replaced_by: 'google_health' });
+    expect(fitbit.deprecation_message).toMatch(/Fitbit Web API.*2026-11-02.*google_health/);
+    for (const other of body.filter((p) => p.provider !== 'fitbit'))
+      expect(other).toMatchObject({ deprecated: false, deprecation_message: null, replaced_by: null });
+    // The filters and the single-provider answers carry the fields too.
+    expect((await list({ cloud_only: 'true' })).body.find((p) => p.provider === 'fitbit')!.deprecated).toBe(
+      true,
+    );
   });
 
   it('filters by enabled_only and cloud_only', async () => {
@@ -498,7 +570,7 @@ describe('provider settings', () => {
     expect(answer.body.filter((p) => !p.is_enabled).map((p) => p.provider)).toEqual(
       expect.arrayContaining(['samsung', 'fitbit']),
     );
-    expect(answer.body).toHaveLength(13);
+    expect(answer.body).toHaveLength(14);
     await put({ providers: { samsung: true, fitbit: true } });
     expect((await put({})).status).toBe(400);
   });

@@ -15,7 +15,10 @@ import { QUEUES, SYNC_QUEUES, visibilityTimeoutSeconds } from '#shared/jobs/queu
 import type { HealthEvent, HealthScore, SeriesSamples, SourceRef } from '#shared/model/health-data.js';
 import { ConnectionRevokedError } from '#shared/oauth/errors.js';
 import { logger } from '#shared/observability.js';
+import { fitbit } from '#shared/providers/fitbit/index.js';
 import {
+  bearerGet,
+  ProviderGoneError,
   ProviderRequestError,
   RateLimitedError,
   TransientProviderError,
@@ -37,8 +40,10 @@ import { listUserSeries } from '#shared/store/series-registry.js';
 import { getUser } from '#shared/store/users.js';
 import { newRunId, queueLiveSyncs, queueSync, type SyncJobInput, syncJob } from '#shared/sync/enqueue.js';
 import { recentSyncEvents, userSyncRuns } from '#shared/sync/status-read.js';
+import { MAX_DEFERRALS } from '#shared/sync/run-handover.js';
 import { LIVE_OVERLAP_MS } from '#shared/sync/window.js';
-import { createSyncWorker, type SyncWorkerDeps } from '#shared/sync/worker.js';
+import { createSyncWorker, DEFAULT_SYNC_DEPS, runSyncJob, type SyncWorkerDeps } from '#shared/sync/worker.js';
+import { type FakeFitbit, generateFitbitDays, startFakeFitbit } from '#test/fakes/fitbit.js';
 
 const DAY = 86_400_000;
 const PROVIDER = 'ultrahuman';
@@ -461,6 +466,34 @@ describe('sync worker', () => {
     await drained();
   });
 
+  it('rate-limit waits count afresh after progress; only waits without progress give up', {
+    timeout: 60_000,
+  }, async () => {
+    const userId = await connectedUser();
+    // A run that already waited MAX_DEFERRALS times, but advanced a unit before this wait: it goes on.
+    const advancing = fakeProvider((_unit, call) => {
+      if (call === 2) throw new RateLimitedError(Date.now() + 1_000);
+    });
+    await queueSync({ ...manualJob(userId), attempt: MAX_DEFERRALS });
+    await deliverOne(workerWith(advancing.provider));
+    await waitForReady(30_000);
+    const [message] = await receiveAll();
+    expect(syncJob.parse(JSON.parse(message!.Body!)).attempt).toBe(1);
+    await invoke(workerWith(fakeProvider().provider), message!);
+
+    // The same count of waits without any progress: the run gives up and says why.
+    const stuck = fakeProvider(() => {
+      throw new RateLimitedError(Date.now() + 1_000);
+    });
+    await queueSync({ ...manualJob(userId), attempt: MAX_DEFERRALS });
+    await deliverOne(workerWith(stuck.provider));
+    expect((await recentSyncEvents(userId, 1))[0]).toMatchObject({
+      status: 'failed',
+      message: `Sync of ultrahuman gave up after ${MAX_DEFERRALS} rate-limit waits`,
+    });
+    await drained();
+  });
+
   it('429 beyond 15 minutes: delayed 900 s carrying not_before; an early delivery just waits again', async () => {
     const userId = await connectedUser();
     const retryAt = Date.now() + 3_600_000;
@@ -632,5 +665,107 @@ describe('sync worker', () => {
     expect(history).toContain('fetching/partial');
     expect(history.at(-1)).toBe('completed/partial');
     expect((await getConnection(userId, PROVIDER))!.last_synced_at).not.toBeNull();
+  });
+
+  it('410 Gone: the connection is revoked with the reason, the run fails, later units are not asked', async () => {
+    const userId = await connectedUser();
+    const fake = fakeProvider((_unit, call) => {
+      if (call === 2) throw new ProviderGoneError(410, '{"errors":[{"errorType":"gone"}]}');
+    });
+    await queueSync(manualJob(userId));
+    const { response } = await deliverOne(workerWith(fake.provider));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(fake.calls).toHaveLength(2);
+    expect((await recentSyncEvents(userId, 1))[0]).toMatchObject({
+      stage: 'failed',
+      status: 'failed',
+      message: 'ultrahuman answered 410 Gone: its API is no longer available. The connection was revoked.',
+    });
+    expect(await getConnection(userId, PROVIDER)).toMatchObject({
+      status: 'revoked',
+      tokens: null,
+      token_expires_at: null,
+      status_reason: 'ultrahuman answered 410 Gone: its API is no longer available',
+      last_synced_at: null,
+    });
+    await drained();
+  });
+});
+
+describe('sync worker against the fake Fitbit after its shutdown', () => {
+  let fake: FakeFitbit;
+  beforeAll(async () => {
+    fake = await startFakeFitbit({ rateLimitPerHour: 10_000 });
+    fake.seed('FAKE01', generateFitbitDays({ days: 3 }));
+  });
+  afterAll(() => fake?.stop());
+
+  async function fitbitUser() {
+    const user = await createUser({});
+    const issued = fake.issueTokens('FAKE01');
+    const expiresAt = Date.now() + 3_600_000;
+    await upsertConnection(user.id, 'fitbit', {
+      provider_user_id: 'FAKE01',
+      provider_username: null,
+      scope: String(issued.scope),
+      tokens: await encryptTokens(
+        {
+          accessToken: String(issued.access_token),
+          refreshToken: String(issued.refresh_token),
+          expiresAt,
+          scope: String(issued.scope),
+          extras: { user_id: 'FAKE01' },
+        },
+        { userId: user.id, provider: 'fitbit' },
+      ),
+      token_expires_at: expiresAt,
+    });
+    return user.id;
+  }
+
+  const runFitbit = (userId: string) => {
+    const end = Date.now();
+    const job = syncJob.parse({
+      run_id: newRunId(),
+      user_id: userId,
+      provider: 'fitbit',
+      mode: 'manual',
+      window: { start: end - 2 * DAY, end },
+    });
+    return runSyncJob(
+      job,
+      { remainingMs: () => 300_000, receiveCount: 1, receiptHandle: 'test' },
+      {
+        ...DEFAULT_SYNC_DEPS,
+        providers: { fitbit },
+        client: async (_provider, accessToken) => bearerGet(fake.apiBaseUrl, accessToken),
+      },
+    );
+  };
+
+  it('syncs while the API answers, and once it answers 410 revokes the connection naming google_health', async () => {
+    const userId = await fitbitUser();
+    expect(await runFitbit(userId)).toBe('completed');
+    expect((await listUserSeries(userId)).map((s) => s.series)).toContain('heart_rate');
+
+    fake.setGone(true);
+    fake.requests.length = 0;
+    expect(await runFitbit(userId)).toBe('failed');
+    // The first request was refused: nothing else was asked.
+    expect(fake.requests.map((r) => r.status)).toEqual([410]);
+    const [failed] = await recentSyncEvents(userId, 1);
+    expect(failed).toMatchObject({ stage: 'failed', status: 'failed' });
+    expect(failed!.message).toMatch(
+      /^fitbit answered 410 Gone: Google shut the Fitbit Web API down on 2026-11-02/,
+    );
+    expect(failed!.message).toMatch(/google_health/);
+    expect(await getConnection(userId, 'fitbit')).toMatchObject({
+      status: 'revoked',
+      tokens: null,
+      status_reason: expect.stringMatching(/Fitbit Web API.*google_health/),
+    });
+    // A later job finds nothing to do.
+    expect(await runFitbit(userId)).toBe('dropped');
+    expect(fake.requests).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { activityUnits, fitbit } from '#shared/providers/fitbit/index.js';
+import { activityUnits } from '#shared/providers/fitbit/activities.js';
+import { fitbit } from '#shared/providers/fitbit/index.js';
 import { mapActivity } from '#shared/providers/fitbit/mapping.js';
 import { bearerGet, RateLimitedError, UnauthorizedError } from '#shared/providers/http.js';
 import { PROVIDER_INFO } from '#shared/providers/registry.js';
@@ -195,7 +196,7 @@ describe('fake Fitbit data API with the provider', () => {
     const get = bearerGet(fake.apiBaseUrl, String(body.access_token));
 
     const start = NOW - 90 * DAY_MS;
-    const units = fitbit.units(start, NOW);
+    const units = activityUnits(start, NOW);
     const events = [];
     for (const unit of units) events.push(...(await fitbit.pull(get, unit)).events);
 

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WORKOUT_TYPES } from '#shared/model/workout-types.js';
-import {
-  activityUnits,
-  fitbit,
-  fitbitIdentity,
-  pullActivities,
-  UNIT_DAYS,
-} from '#shared/providers/fitbit/index.js';
+import { activityUnits, pullActivities, UNIT_DAYS } from '#shared/providers/fitbit/activities.js';
+import { fitbit, fitbitIdentity } from '#shared/providers/fitbit/index.js';
 import {
   FITBIT_ACTIVITY_NAMES,
   FITBIT_ACTIVITY_TYPE_IDS,
@@ -168,10 +163,10 @@ describe('fitbit workout types', () => {
   });
 });
 
-describe('fitbit units', () => {
+describe('fitbit activity units', () => {
   it('cover a midnight-aligned 90-day window with three 30-day units', () => {
     const start = Date.UTC(2024, 0, 1);
-    const units = fitbit.units(start, start + 90 * DAY_MS);
+    const units = activityUnits(start, start + 90 * DAY_MS);
     expect(units).toEqual([
       { key: 'activities:2024-01-01', start, end: start + 30 * DAY_MS },
       { key: 'activities:2024-01-31', start: start + 30 * DAY_MS, end: start + 60 * DAY_MS },
@@ -308,7 +303,7 @@ describe('fitbit pull (scripted responses)', () => {
     await expect(pullActivities(looping, unit)).rejects.toThrow(/paging does not end/);
   });
 
-  it('returns workouts only', async () => {
+  it('an activities unit returns workouts only', async () => {
     const get: ProviderGet = async () => ({
       activities: [at('2024-01-11T10:00:00Z', 1)],
       pagination: { next: '' },

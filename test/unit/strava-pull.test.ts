@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { activityUnits, fitbit } from '#shared/providers/fitbit/index.js';
+import { activityUnits } from '#shared/providers/fitbit/index.js';
 import { UnauthorizedError } from '#shared/providers/http.js';
 import { stravaModule } from '#shared/providers/strava/index.js';
 import { MAX_PAGES, PER_PAGE, pullActivities, stravaIdentity } from '#shared/providers/strava/pull.js';
@@ -48,7 +48,6 @@ describe('day chunks (shared by fitbit and strava)', () => {
       { key: 'activities:2024-01-31', start: start + 30 * DAY_MS, end: start + 60 * DAY_MS },
       { key: 'activities:2024-03-01', start: start + 60 * DAY_MS, end: start + 90 * DAY_MS },
     ];
-    expect(fitbit.units(start, start + 90 * DAY_MS)).toEqual(expected);
     expect(activityUnits(start, start + 90 * DAY_MS)).toEqual(expected);
     expect(stravaModule.units(start, start + 90 * DAY_MS)).toEqual(expected);
   });
