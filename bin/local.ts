@@ -20,8 +20,9 @@ function demoSteps(localUrl: string): string[] {
     `    curl -s -X POST ${localUrl}/api/v1/users -H "X-Open-Wearables-API-Key: $KEY" -H 'content-type: application/json' -d '{}'`,
     `    curl -s "${localUrl}/api/v1/oauth/fitbit/authorize?user_id=<user id>" | jq -r .authorization_url`,
     '    (open it, click Allow; the backfill runs on the local queue; then GET /api/v1/users/<id>/connections)',
-    '  The same works with ultrahuman, garmin (30 days of data, delivered by backfill pushes to the webhook) and',
-    '  strava (60 days of activities; new ones arrive as webhook events through the demo subscription).',
+    '  The same works with ultrahuman, garmin (30 days of data, delivered by backfill pushes to the webhook),',
+    '  strava, oura, whoop, polar, suunto, sensorbio, withings and google_health (30 to 60 days each; the push',
+    '  providers send new data to the sandbox webhook through the demo subscriptions).',
   ];
 }
 

@@ -88,12 +88,12 @@ const MAX_BUCKET_WAIT_MS = 5_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function bucketHooks(provider: string, perMinute: number): FetchHooks {
+function bucketHooks(provider: string, perMinute: number, burst: number | undefined): FetchHooks {
   return {
     async before() {
       const waitUntil = Date.now() + MAX_BUCKET_WAIT_MS;
       for (;;) {
-        const retryAt = await takeToken(provider, perMinute);
+        const retryAt = await takeToken(provider, perMinute, Date.now(), burst ?? perMinute);
         if (retryAt === 0) return;
         if (retryAt > waitUntil) throw new RateLimitedError(retryAt);
         // Jittered, so workers waiting together do not all retry at the same instant.
@@ -107,5 +107,7 @@ function bucketHooks(provider: string, perMinute: number): FetchHooks {
 /** The hooks enforcing a provider's declared budget; none when it declares none. */
 export function budgetHooks(provider: string, budget: RequestBudget | undefined): FetchHooks | undefined {
   if (!budget) return undefined;
-  return budget.kind === 'bucket' ? bucketHooks(provider, budget.perMinute) : headerHooks(provider);
+  return budget.kind === 'bucket'
+    ? bucketHooks(provider, budget.perMinute, budget.burst)
+    : headerHooks(provider);
 }

@@ -15,11 +15,17 @@ const budgetKey = (provider: string) => ({ PK: `RATEBUDGET#${provider}`, SK: 'BU
 const TAKE_ATTEMPTS = 20;
 
 /**
- * Takes one token; resolves to 0, or to the epoch ms when one will be available (nothing was taken). The write is
+ * Takes one token from a bucket holding at most `capacity` (default: a minute's worth) and refilled at `perMinute`;
+ * resolves to 0, or to the epoch ms when one will be available (nothing was taken). The write is
  * conditional on the item's `version`, so two workers can never both spend the state they read; `at` never moves
  * back, so a worker whose clock lags cannot count the same refill twice.
  */
-export async function takeToken(provider: string, perMinute: number, now = Date.now()): Promise<number> {
+export async function takeToken(
+  provider: string,
+  perMinute: number,
+  now = Date.now(),
+  capacity = perMinute,
+): Promise<number> {
   const { doc, table } = db();
   const msPerToken = 60_000 / perMinute;
   for (let attempt = 0; attempt < TAKE_ATTEMPTS; attempt++) {
@@ -29,8 +35,8 @@ export async function takeToken(provider: string, perMinute: number, now = Date.
     const previous = out.Item as { tokens: number; at: number; version?: number } | undefined;
     const at = previous ? Math.max(previous.at, now) : now;
     const tokens = previous
-      ? Math.min(perMinute, previous.tokens + Math.max(0, now - previous.at) / msPerToken)
-      : perMinute;
+      ? Math.min(capacity, previous.tokens + Math.max(0, now - previous.at) / msPerToken)
+      : capacity;
     if (tokens < 1) return Math.max(now, previous!.at) + Math.ceil((1 - tokens) * msPerToken);
     const version = previous?.version ?? 0;
     try {

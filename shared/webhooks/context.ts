@@ -61,16 +61,17 @@ export function notificationContext(
     return client;
   };
 
-  const get: ProviderGet = async (pathOrUrl, query) => {
+  const get: ProviderGet = async (pathOrUrl, query, options) => {
     const first = client ?? (await connect(() => access.tokens(connection)));
     try {
-      return await first(pathOrUrl, query);
+      return await first(pathOrUrl, query, options);
     } catch (error) {
       if (!(error instanceof UnauthorizedError)) throw error;
       const second = await connect(() => access.refresh(current?.connection ?? connection));
-      return second(pathOrUrl, query);
+      return second(pathOrUrl, query, options);
     }
   };
+
 
   const context: NotificationContext = {
     userId,

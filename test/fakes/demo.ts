@@ -1,3 +1,4 @@
+import { startMoreDemoProviders } from '#test/fakes/demo-providers.js';
 import { generateActivities, generateFitbitDays, startFakeFitbit } from '#test/fakes/fitbit.js';
 import { DEFAULT_GARMIN_USER, generateGarminDays, startFakeGarmin } from '#test/fakes/garmin.js';
 import { fakeProviderEnv } from '#test/fakes/provider-env.js';
@@ -7,10 +8,10 @@ import { startFakeUltrahuman } from '#test/fakes/ultrahuman.js';
 const STRAVA_VERIFY_TOKEN = 'demo-strava-verify-token';
 
 /**
- * `npm start -- --demo`: fake Fitbit, Ultrahuman, Garmin and Strava servers (speaking the real OAuth and data
- * formats, with a consent page) on this machine, and the provider settings pointing at them, so a full connect can
- * be clicked through in a browser without real credentials. Garmin and Strava push to the sandbox once `attach`
- * has told them where it listens.
+ * `npm start -- --demo`: a fake server for every cloud provider (speaking the real OAuth and data formats, with a
+ * consent page) on this machine, and the provider settings pointing at them, so a full connect can be clicked
+ * through in a browser without real credentials. The push providers send to the sandbox once `attach` has told
+ * them where it listens (demo-providers.ts holds the ones added after the first four).
  */
 export async function startDemoProviders() {
   const [fitbit, ultrahuman, garmin, strava] = await Promise.all([
@@ -22,6 +23,7 @@ export async function startDemoProviders() {
     startFakeStrava({ challengeTimeoutMs: 10_000 }),
   ]);
   const now = Date.now();
+  const more = await startMoreDemoProviders(now);
   fitbit.setActivities('FAKE01', generateActivities({ days: 120, end: now }));
   fitbit.seed('FAKE01', generateFitbitDays({ days: 120, end: now }));
   // One heart-rate sample a minute keeps the 30-day backfill light for a local demo.
@@ -36,11 +38,13 @@ export async function startDemoProviders() {
       ...fakeProviderEnv('GARMIN', garmin),
       ...fakeProviderEnv('STRAVA', strava),
       STRAVA_WEBHOOK_VERIFY_TOKEN: STRAVA_VERIFY_TOKEN,
+      ...Object.assign({}, ...more.map((provider) => provider.env)),
     },
     describe: () => [
       `  Demo providers: fake Fitbit at ${fitbit.url}, fake Ultrahuman at ${ultrahuman.url},`,
       `    fake Garmin at ${garmin.url} (pushes to ${garmin.webhookUrl ?? 'nowhere yet'}),`,
       `    fake Strava at ${strava.url} (subscription ${strava.subscription ? `${strava.subscription.id} -> ${strava.subscription.callbackUrl}` : 'none'})`,
+      `    ${more.map((provider) => `fake ${provider.name} at ${provider.url}`).join(', ')}`,
     ],
     /**
      * Points the push providers at the sandbox: Garmin's webhook URL, and a Strava push subscription (its
@@ -48,18 +52,37 @@ export async function startDemoProviders() {
      */
     async attach(apiBaseUrl: string): Promise<string[]> {
       const base = apiBaseUrl.replace(/\/+$/, '');
-      garmin.setWebhookUrl(`${base}/api/v1/providers/garmin/webhooks`);
-      const callbackUrl = `${base}/api/v1/providers/strava/webhooks`;
+      const webhookUrl = (provider: string) => `${base}/api/v1/providers/${provider}/webhooks`;
+      garmin.setWebhookUrl(webhookUrl('garmin'));
+      const problems: string[] = [];
       try {
-        const created = await strava.createSubscription(callbackUrl, STRAVA_VERIFY_TOKEN);
-        if (created.status === 201 || created.status === 409) return [];
-        const challenge = strava.challenges.at(-1);
-        const answer = challenge?.error ?? `${challenge?.status} ${challenge?.body.slice(0, 200)}`;
-        return [`  Strava subscription not created: the sandbox answered the challenge with ${answer}`];
+        const created = await strava.createSubscription(webhookUrl('strava'), STRAVA_VERIFY_TOKEN);
+        if (created.status !== 201 && created.status !== 409) {
+          const challenge = strava.challenges.at(-1);
+          const answer = challenge?.error ?? `${challenge?.status} ${challenge?.body.slice(0, 200)}`;
+          problems.push(
+            `  Strava subscription not created: the sandbox answered the challenge with ${answer}`,
+          );
+        }
       } catch (error) {
-        return [`  Strava subscription not created: ${(error as Error).message}`];
+        problems.push(`  Strava subscription not created: ${(error as Error).message}`);
       }
+      for (const provider of more) {
+        try {
+          await provider.attach?.(webhookUrl);
+        } catch (error) {
+          problems.push(`  ${provider.name} webhooks not set up: ${(error as Error).message}`);
+        }
+      }
+      return problems;
     },
-    stop: () => Promise.all([fitbit.stop(), ultrahuman.stop(), garmin.stop(), strava.stop()]),
+    stop: () =>
+      Promise.all([
+        fitbit.stop(),
+        ultrahuman.stop(),
+        garmin.stop(),
+        strava.stop(),
+        ...more.map((provider) => provider.stop()),
+      ]),
   };
 }

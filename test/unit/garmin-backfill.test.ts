@@ -35,11 +35,11 @@ function fakeGet(answers: Record<string, unknown> = {}) {
 const tokens: TokenSet = { accessToken: 'at', refreshToken: 'rt', expiresAt: 0, scope: null, extras: {} };
 
 describe('garmin module', () => {
-  it('declares identity by external id, a 100/min bucket and the webhook', () => {
+  it('declares identity by external id, a bucket within 100 a minute and the webhook', () => {
     expect(garminModule).toMatchObject({
       name: 'garmin',
       eventIdentity: 'external',
-      budget: { kind: 'bucket', perMinute: 100 },
+      budget: { kind: 'bucket', perMinute: 90, burst: 10 },
     });
     expect(garminModule.webhook?.settings).toEqual(['GARMIN_CLIENT_ID']);
     expect(garminModule.webhook?.challenge).toBeUndefined();

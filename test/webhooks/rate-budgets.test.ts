@@ -390,6 +390,16 @@ describe('bucket budget through the hooks', () => {
     await expect(late.before()).rejects.toBeInstanceOf(RateLimitedError);
   });
 
+  it('a burst smaller than the rate bounds any minute to burst + perMinute', async () => {
+    // At one instant only the burst passes; a minute later, the burst plus a minute of refill at most.
+    const provider = providerName('whoop');
+    let passed = 0;
+    for (let i = 0; i < 20; i++) if ((await takeToken(provider, 90, T0, 10)) === 0) passed++;
+    expect(passed).toBe(10);
+    for (let i = 0; i < 200; i++) if ((await takeToken(provider, 90, T0 + 60_000, 10)) === 0) passed++;
+    expect(passed).toBe(20);
+  });
+
   it('no budget declared: no hooks', () => {
     expect(budgetHooks(providerName('none'), undefined)).toBeUndefined();
   });
