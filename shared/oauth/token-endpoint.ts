@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { callbackUrl } from '#shared/oauth/authorize.js';
 import { ProviderNotConfiguredError, TokenEndpointError } from '#shared/oauth/errors.js';
 import type { ProviderConfig } from '#shared/providers/registry.js';
-import type { TokenSet } from '#shared/providers/types.js';
+import type { StatusRanges, TokenEnvelope, TokenSet } from '#shared/providers/types.js';
 
 /** Shorter than the refresh lease (fresh-token.ts), so a lease never lapses while its holder is still waiting. */
 export const TOKEN_REQUEST_TIMEOUT_MS = 20_000;
@@ -67,6 +67,35 @@ function errorOf(status: number, body: string, sent: Record<string, string>): To
   return new TokenEndpointError(status, error, short(redact(text, sent)));
 }
 
+const inRanges = (status: number, ranges: StatusRanges) =>
+  ranges.some(([from, to]) => status >= from && status <= to);
+
+/**
+ * The token fields of an envelope answer (`{status: 0, body}`, Withings). Any other status is thrown as what it
+ * means to the caller: a refusal as RFC 6749's 400 `invalid_grant`, an outage as a 503, anything else as is.
+ */
+function unwrap(
+  json: unknown,
+  envelope: TokenEnvelope,
+  config: ProviderConfig,
+  httpStatus: number,
+  sent: Record<string, string>,
+): unknown {
+  const object = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
+  const status = object.status;
+  if (typeof status !== 'number') {
+    throw new TokenEndpointError(httpStatus, null, 'token response has no valid status');
+  }
+  if (status === 0) return object.body;
+  const message = typeof object.error === 'string' && object.error.trim() ? `: ${object.error.trim()}` : '';
+  const text = `${config.info.name} status ${status}${message}`;
+  if (inRanges(status, envelope.refused)) {
+    throw new TokenEndpointError(400, 'invalid_grant', short(redact(`invalid_grant: ${text}`, sent)));
+  }
+  const outage = inRanges(status, envelope.unavailable);
+  throw new TokenEndpointError(outage ? 503 : httpStatus, null, short(redact(text, sent)));
+}
+
 function credentials(config: ProviderConfig) {
   if (!config.clientId || !config.clientSecret || !config.tokenUrl) {
     throw new ProviderNotConfiguredError(config.provider);
@@ -81,7 +110,7 @@ async function tokenRequest(config: ProviderConfig, form: Record<string, string>
     'content-type': 'application/x-www-form-urlencoded',
     accept: 'application/json',
   };
-  const fields = { ...form };
+  const fields = { ...config.info.oauth?.tokenFields, ...form };
   if (config.info.oauth?.clientAuth === 'basic') {
     headers.authorization = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
   } else {
@@ -111,6 +140,8 @@ async function tokenRequest(config: ProviderConfig, form: Record<string, string>
   } catch {
     throw new TokenEndpointError(response.status, null, 'token response is not JSON');
   }
+  const envelope = config.info.oauth?.tokenEnvelope;
+  if (envelope) json = unwrap(json, envelope, config, response.status, fields);
   const parsed = tokenResponse.safeParse(json);
   if (!parsed.success) {
     const object = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;

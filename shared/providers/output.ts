@@ -7,7 +7,8 @@ import type {
 } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
 import { SERIES_TYPES, type SeriesType } from '#shared/model/series.js';
-import type { HandledNotification, PullResult } from '#shared/providers/types.js';
+import { textOf } from '#shared/providers/json.js';
+import type { HandledNotification, NotificationContext, PullResult } from '#shared/providers/types.js';
 
 /** numeric(10,3), as the store keeps values: rounded to 3 places; null when it would not fit. */
 function storedValue(value: number): number | null {
@@ -127,6 +128,21 @@ export class PullOutput {
 
 export const emptyResult = (): PullResult => ({ series: [], events: [], scores: [] });
 
+/** A webhook handler's counts, zero unless given. */
+export const handled = (counts: Partial<HandledNotification> = {}): HandledNotification => ({
+  samples: 0,
+  events: 0,
+  scores: 0,
+  skipped: 0,
+  ...counts,
+});
+
+/** The end of a webhook handler: saves what `out` holds (no call when nothing) and answers its counts. */
+export async function saveOutput(context: NotificationContext, out: PullOutput): Promise<HandledNotification> {
+  if (!out.isEmpty) await context.save(out.result());
+  return out.counts;
+}
+
 /** One item's output, or null when it produced nothing (the item is then counted as skipped). */
 export function outputOf(build: (out: PullOutput) => void): PullResult | null {
   const out = new PullOutput();
@@ -145,10 +161,33 @@ export const accountSource = (provider: SourceRef['provider'], sourceName: strin
   originalSourceName: null,
 });
 
+/**
+ * The recording device a record names (`device`) as its source: device model and source name. Without one, the
+ * account source named `defaultName` (the app is not a device).
+ */
+export function deviceSource(
+  provider: SourceRef['provider'],
+  device: unknown,
+  defaultName: string,
+): SourceRef {
+  const name = textOf(device);
+  if (name === null) return accountSource(provider, defaultName);
+  return { provider, deviceModel: name, sourceName: name, softwareVersion: null, originalSourceName: name };
+}
+
 /** Score components from named values, the missing ones left out; null when none is known. */
 export function componentsOf(values: Record<string, number | null | undefined>): HealthScore['components'] {
   const entries = Object.entries(values).filter(
     (entry): entry is [string, number] => typeof entry[1] === 'number',
   );
   return entries.length > 0 ? Object.fromEntries(entries.map(([name, value]) => [name, { value }])) : null;
+}
+
+/** Workout details from `[field, value, decimal places]` (3 places unless given), the unknown ones left out. */
+export function detailsOf(
+  fields: ReadonlyArray<readonly [keyof WorkoutDetails, number | null, number?]>,
+): WorkoutDetails {
+  const details: WorkoutDetails = {};
+  for (const [key, value, places = 3] of fields) if (value !== null) details[key] = roundTo(value, places);
+  return details;
 }

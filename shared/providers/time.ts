@@ -1,4 +1,5 @@
 import { numberOf, textOf } from '#shared/providers/json.js';
+import type { SyncUnit } from '#shared/providers/types.js';
 import { zoneOffsetOf } from '#shared/providers/values.js';
 
 /**
@@ -92,4 +93,29 @@ export function epochMs(value: unknown): number | null {
   const number = numberOf(value);
   if (number === null || number <= 0) return null;
   return Math.round(number < SECONDS_BELOW ? number * 1000 : number);
+}
+
+/**
+ * An epoch in seconds -> epoch ms; null unless positive and below 1e11 (a value that large is already ms, which a
+ * seconds-only field must not be read as). For providers that document and send seconds only (Garmin, Ultrahuman).
+ */
+export function epochSecondsMs(value: unknown): number | null {
+  const seconds = numberOf(value);
+  if (seconds === null || seconds <= 0 || seconds >= SECONDS_BELOW) return null;
+  return Math.round(seconds * 1000);
+}
+
+/** Seconds -> whole minutes (the unit of the sleep details); null stays null. */
+export const minutesOf = (seconds: number | null) => (seconds === null ? null : Math.round(seconds / 60));
+
+/**
+ * One unit per UTC day touching `[start, end)`, keyed by its date and spanning the whole day: for APIs that answer
+ * per calendar day.
+ */
+export function dayUnits(start: number, end: number): SyncUnit[] {
+  if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) return [];
+  const units: SyncUnit[] = [];
+  for (let day = Math.floor(start / DAY_MS) * DAY_MS; day < end; day += DAY_MS)
+    units.push({ key: isoDate(day), start: day, end: day + DAY_MS });
+  return units;
 }

@@ -9,6 +9,24 @@ export interface OAuthSpec {
   clientAuth: 'basic' | 'body';
   pkce: boolean;
   defaultScope: string;
+  /** Form fields every token request carries besides the grant's (Withings `action=requesttoken`). */
+  tokenFields?: Record<string, string>;
+  /** The token answer comes wrapped in an envelope instead of as RFC 6749's bare JSON (Withings). */
+  tokenEnvelope?: TokenEnvelope;
+}
+
+/** Inclusive ranges `[from, to]` of a provider's status codes. */
+export type StatusRanges = ReadonlyArray<readonly [number, number]>;
+
+/**
+ * A `{status, body}` token answer: `status` 0 with the token fields in `body`, or an error status with a message
+ * in `error`. `refused` statuses say the code or refresh token is no longer valid (RFC 6749's `invalid_grant`: a
+ * refresh refused so revokes the connection), `unavailable` ones that the provider cannot answer now (an outage:
+ * retried later, the connection left as it is); any other status is a plain failure.
+ */
+export interface TokenEnvelope {
+  refused: StatusRanges;
+  unavailable: StatusRanges;
 }
 
 /** Tokens of one connection; never returned by the API, stored encrypted. */
@@ -118,11 +136,22 @@ export interface ProviderModule {
 }
 
 /**
- * A provider's app-wide limits. `bucket`: a token bucket of `perMinute` requests in the table, taken before each
- * request. `headers`: the provider reports usage in response headers (Strava `X-RateLimit-Usage`), recorded in
+ * A provider's app-wide limits. `bucket`: a token bucket refilled at `perMinute` requests in the table, taken
+ * before each request. `headers`: the provider reports usage in response headers (Strava `X-RateLimit-Usage`), recorded in
  * the table and honoured before each request by every worker.
  */
-export type RequestBudget = { kind: 'bucket'; perMinute: number } | { kind: 'headers' };
+export type RequestBudget =
+  | {
+      kind: 'bucket';
+      perMinute: number;
+      /**
+       * Tokens the bucket holds (default `perMinute`). A full bucket plus a minute of refill lets `capacity +
+       * perMinute` requests through in one minute: a provider counting per minute (Withings, WHOOP, Garmin) wants a
+       * small burst so that the sum stays under its limit.
+       */
+      burst?: number;
+    }
+  | { kind: 'headers' };
 
 /** A webhook request as the verifier sees it: header names lower-cased, the body byte for byte. */
 export interface WebhookRequest {

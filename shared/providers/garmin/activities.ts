@@ -1,9 +1,11 @@
 import type { HealthEvent, WorkoutDetails } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
 import type { SeriesType } from '#shared/model/series.js';
-import { epochMs, garminSource, outputOf, startOf } from '#shared/providers/garmin/common.js';
+import { garminSource, startOf } from '#shared/providers/garmin/common.js';
 import { garminWorkoutType } from '#shared/providers/garmin/workout-types.js';
 import { isObject, type JsonObject, numberOf } from '#shared/providers/json.js';
+import { outputOf } from '#shared/providers/output.js';
+import { epochSecondsMs } from '#shared/providers/time.js';
 import type { PullResult } from '#shared/providers/types.js';
 import { idText, nonNegative, positive, zoneOffsetOf } from '#shared/providers/values.js';
 
@@ -125,7 +127,7 @@ export function mapActivityDetails(item: unknown): PullResult | null {
     if (!Array.isArray(item.samples)) return;
     for (const sample of item.samples) {
       if (!isObject(sample)) continue;
-      const at = epochMs(sample.startTimeInSeconds);
+      const at = epochSecondsMs(sample.startTimeInSeconds);
       for (const [series, read] of SAMPLE_FIELDS)
         out.sample(workout.source, series, at, read(sample), workout.zoneOffset);
     }
@@ -138,7 +140,7 @@ export function mapActivityDetails(item: unknown): PullResult | null {
  */
 export function mapMoveIq(item: unknown): WorkoutEvent | null {
   if (!isObject(item)) return null;
-  const start = epochMs(item.startTimeInSeconds);
+  const start = epochSecondsMs(item.startTimeInSeconds);
   const duration = nonNegative(item.durationInSeconds);
   if (start === null || duration === null) return null;
   const subType = garminWorkoutType(item.activitySubType ?? item.subActivityType);

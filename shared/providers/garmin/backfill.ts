@@ -1,6 +1,6 @@
-import { emptyResult } from '#shared/providers/garmin/common.js';
 import type { DataType } from '#shared/providers/garmin/mapping.js';
 import { PermissionDeniedError, ProviderRequestError } from '#shared/providers/http.js';
+import { emptyResult } from '#shared/providers/output.js';
 import type { ProviderGet, PullResult, SyncUnit } from '#shared/providers/types.js';
 import { dayChunks } from '#shared/providers/units.js';
 

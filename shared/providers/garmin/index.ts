@@ -17,6 +17,7 @@ export const garminModule: ProviderModule = {
   units: backfillUnits,
   pull: pullBackfill,
   eventIdentity: 'external',
-  budget: { kind: 'bucket', perMinute: 100 },
+  // Garmin allows 100 a minute per app: a full bucket (the burst) plus a minute of refill stays within it.
+  budget: { kind: 'bucket', perMinute: 90, burst: 10 },
   webhook: garminWebhook,
 };

@@ -1,6 +1,5 @@
 import type { HealthEvent } from '#shared/model/health-data.js';
 import { mapActivity, mapActivityDetails, mapMoveIq } from '#shared/providers/garmin/activities.js';
-import { GarminOutput } from '#shared/providers/garmin/common.js';
 import {
   mapBloodPressure,
   mapBodyComp,
@@ -18,13 +17,14 @@ import {
   mapRespiration,
   mapStressDetails,
 } from '#shared/providers/garmin/wellness.js';
+import { PullOutput } from '#shared/providers/output.js';
 import type { PullResult } from '#shared/providers/types.js';
 
 /**
  * A Garmin push body (or one user's slice of it) -> the unified model. A malformed item is skipped and counted; it
  * never fails the rest of the batch.
  *
- * Summary types are mapped in this order, and a workout seen twice in one batch is merged (GarminOutput): within
+ * Summary types are mapped in this order, and a workout seen twice in one batch is merged (PullOutput): within
  * one call, a workout's `activityDetails` fills in what its `activities` summary lacked. Only within one call:
  * Garmin usually pushes the two summaries separately, each batch is saved on its own, and as workouts are keyed
  * by `activityId` (eventIdentity `external`) the later save replaces the stored event whole — the summary that
@@ -97,7 +97,7 @@ export interface MappedSummaries {
  * are FIT file links: FIT parsing is out of scope, so they are counted as skipped.
  */
 export function mapGarminSummaries(summaries: Readonly<Record<string, unknown>>): MappedSummaries {
-  const out = new GarminOutput();
+  const out = new PullOutput();
   let skipped = 0;
   const types: DataType[] = [];
   for (const type of DATA_TYPES) {

@@ -1,17 +1,11 @@
 import type { HealthEvent, MenstrualCycleDetails } from '#shared/model/health-data.js';
 import type { SeriesType } from '#shared/model/series.js';
-import {
-  calendarDay,
-  calendarNoon,
-  daysMs,
-  epochMs,
-  garminSource,
-  outputOf,
-  startOf,
-} from '#shared/providers/garmin/common.js';
+import { calendarNoon, garminSource, startOf } from '#shared/providers/garmin/common.js';
 import { isObject, type JsonObject, numberOf, textOf } from '#shared/providers/json.js';
+import { outputOf } from '#shared/providers/output.js';
+import { calendarDay, DAY_MS, epochSecondsMs, isoMs } from '#shared/providers/time.js';
 import type { PullResult } from '#shared/providers/types.js';
-import { idText, positive, zoneOffsetOf } from '#shared/providers/values.js';
+import { idText, percentOf, positive, zoneOffsetOf } from '#shared/providers/values.js';
 
 /**
  * Point measurements and cycle tracking (providers.md 4.1): `bodyComps`, `healthSnapshot`, `skinTemp`,
@@ -23,10 +17,8 @@ import { idText, positive, zoneOffsetOf } from '#shared/providers/values.js';
 
 export type MenstrualCycleEvent = Extract<HealthEvent, { category: 'menstrual_cycle' }>;
 
-const percent = (value: unknown) => {
-  const number = positive(value);
-  return number !== null && number <= 100 ? number : null;
-};
+/** A percentage in (0, 100]. */
+const percent = (value: unknown) => percentOf(positive(value));
 
 const grams = (value: unknown) => {
   const number = positive(value);
@@ -36,7 +28,7 @@ const grams = (value: unknown) => {
 /** Weight and body composition at `measurementTimeInSeconds`; grams -> kg. */
 export function mapBodyComp(item: unknown): PullResult | null {
   if (!isObject(item)) return null;
-  const at = epochMs(item.measurementTimeInSeconds);
+  const at = epochSecondsMs(item.measurementTimeInSeconds);
   if (at === null) return null;
   const offset = zoneOffsetOf(item.measurementTimeOffsetInSeconds);
   const source = garminSource(item.deviceName);
@@ -100,20 +92,18 @@ export function mapSkinTemp(item: unknown): PullResult | null {
 
 /** `measurementTimestampGMT`: epoch seconds, or an ISO date-time read as UTC when it has no zone. */
 function gmtTimestamp(value: unknown): number | null {
-  if (typeof value === 'number') return epochMs(value);
-  const text = textOf(value);
-  if (text === null || !/^\d{4}-\d{2}-\d{2}T/.test(text)) return null;
-  const ms = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text}Z`);
-  return Number.isFinite(ms) && ms >= 0 ? ms : null;
+  if (typeof value === 'number') return epochSecondsMs(value);
+  const ms = isoMs(value);
+  return ms !== null && ms >= 0 ? ms : null;
 }
 
 /** Systolic and diastolic (mmHg) at `measurementTimeInSeconds`, else `measurementTimestampGMT`, else start. */
 export function mapBloodPressure(item: unknown): PullResult | null {
   if (!isObject(item)) return null;
   const at =
-    epochMs(item.measurementTimeInSeconds) ??
+    epochSecondsMs(item.measurementTimeInSeconds) ??
     gmtTimestamp(item.measurementTimestampGMT) ??
-    epochMs(item.startTimeInSeconds);
+    epochSecondsMs(item.startTimeInSeconds);
   if (at === null) return null;
   const offset = zoneOffsetOf(item.measurementTimeOffsetInSeconds ?? item.startTimeOffsetInSeconds);
   const source = garminSource(item.deviceName);
@@ -147,7 +137,7 @@ function pregnancySnapshot(value: unknown): unknown[] | null {
 }
 
 function cycleDetails(item: JsonObject): MenstrualCycleDetails {
-  const updated = epochMs(item.lastUpdatedTimeInSeconds);
+  const updated = epochSecondsMs(item.lastUpdatedTimeInSeconds);
   return {
     day_in_cycle: intOf(item.dayInCycle),
     current_phase: intOf(item.currentPhase),
@@ -176,7 +166,7 @@ export function mapMenstrualCycle(item: unknown): MenstrualCycleEvent | null {
   const start = calendarDay(item.periodStartDate);
   const days = positive(item.cycleLength) ?? positive(item.predictedCycleLength) ?? positive(item.dayInCycle);
   if (start === null || days === null) return null;
-  const end = start + daysMs(Math.round(days));
+  const end = start + Math.round(days) * DAY_MS;
   return {
     category: 'menstrual_cycle',
     type: null,

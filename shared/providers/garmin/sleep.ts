@@ -7,15 +7,10 @@ import type {
   StageInterval,
 } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
-import {
-  epochMs,
-  type GarminOutput,
-  garminSource,
-  offsetEntries,
-  outputOf,
-  startOf,
-} from '#shared/providers/garmin/common.js';
+import { garminSource, offsetEntries, startOf } from '#shared/providers/garmin/common.js';
 import { isObject, type JsonObject, numberOf, textOf } from '#shared/providers/json.js';
+import { outputOf, type PullOutput } from '#shared/providers/output.js';
+import { epochSecondsMs, minutesOf } from '#shared/providers/time.js';
 import type { PullResult } from '#shared/providers/types.js';
 import { idText, nonNegative, positive, zoneOffsetOf } from '#shared/providers/values.js';
 
@@ -38,8 +33,6 @@ const STAGE_KEYS: ReadonlyArray<[string, SleepStage]> = [
   ['unmeasurable', 'unknown'],
 ];
 
-const minutes = (seconds: number | null) => (seconds === null ? null : Math.round(seconds / 60));
-
 function stageIntervals(levels: unknown): StageInterval[] {
   if (!isObject(levels)) return [];
   const intervals: StageInterval[] = [];
@@ -48,8 +41,8 @@ function stageIntervals(levels: unknown): StageInterval[] {
     if (!Array.isArray(list)) continue;
     for (const entry of list) {
       if (!isObject(entry)) continue;
-      const start = epochMs(entry.startTimeInSeconds);
-      const end = epochMs(entry.endTimeInSeconds);
+      const start = epochSecondsMs(entry.startTimeInSeconds);
+      const end = epochSecondsMs(entry.endTimeInSeconds);
       if (start !== null && end !== null && end > start) intervals.push({ stage, start, end });
     }
   }
@@ -86,7 +79,7 @@ function sleepScore(
 
 function napEvent(nap: unknown, summaryId: string | null, source: SourceRef): SleepEvent | null {
   if (!isObject(nap)) return null;
-  const start = epochMs(nap.napStartTimeInSeconds);
+  const start = epochSecondsMs(nap.napStartTimeInSeconds);
   const duration = positive(nap.napDurationInSeconds);
   if (start === null || duration === null) return null;
   return {
@@ -99,8 +92,8 @@ function napEvent(nap: unknown, summaryId: string | null, source: SourceRef): Sl
     durationSeconds: Math.round(duration),
     externalId: summaryId === null ? null : `${summaryId}:nap:${start / 1000}`,
     details: {
-      sleep_total_duration_minutes: minutes(duration),
-      sleep_time_in_bed_minutes: minutes(duration),
+      sleep_total_duration_minutes: minutesOf(duration),
+      sleep_time_in_bed_minutes: minutesOf(duration),
       sleep_efficiency_score: null,
       sleep_deep_minutes: null,
       sleep_rem_minutes: null,
@@ -114,7 +107,7 @@ function napEvent(nap: unknown, summaryId: string | null, source: SourceRef): Sl
 
 /** `timeOffsetSleepSpo2` / `timeOffsetSleepRespiration` (offsets from the sleep start) as samples. */
 function nightReadings(
-  out: GarminOutput,
+  out: PullOutput,
   item: JsonObject,
   start: number,
   offset: string | null,
@@ -146,13 +139,13 @@ export function mapSleep(item: unknown): PullResult | null {
   const efficiency =
     asleep !== null && duration > 0 ? Math.min(100, roundTo((asleep / duration) * 100, 2)) : null;
   const details: SleepDetails = {
-    sleep_total_duration_minutes: minutes(asleep),
-    sleep_time_in_bed_minutes: minutes(duration),
+    sleep_total_duration_minutes: minutesOf(asleep),
+    sleep_time_in_bed_minutes: minutesOf(duration),
     sleep_efficiency_score: efficiency,
-    sleep_deep_minutes: minutes(deep),
-    sleep_rem_minutes: minutes(rem),
-    sleep_light_minutes: minutes(light),
-    sleep_awake_minutes: minutes(awake),
+    sleep_deep_minutes: minutesOf(deep),
+    sleep_rem_minutes: minutesOf(rem),
+    sleep_light_minutes: minutesOf(light),
+    sleep_awake_minutes: minutesOf(awake),
     is_nap: false,
     sleep_stages: stages.length > 0 ? stages : null,
   };

@@ -1,4 +1,4 @@
-import { appendTo, countSamples } from '#shared/providers/garmin/common.js';
+import { appendTo } from '#shared/providers/garmin/common.js';
 import { garminPermissionsScope, USER_ID_PATH } from '#shared/providers/garmin/identity.js';
 import {
   DATA_TYPES,
@@ -11,6 +11,7 @@ import {
 import { fetchPings, type Ping } from '#shared/providers/garmin/ping.js';
 import { ProviderRequestError, UnauthorizedError } from '#shared/providers/http.js';
 import { isObject, textOf } from '#shared/providers/json.js';
+import { countSamples } from '#shared/providers/output.js';
 import { sameSecret } from '#shared/providers/secrets.js';
 import {
   type HandledNotification,

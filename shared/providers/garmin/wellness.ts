@@ -1,14 +1,8 @@
 import type { SourceRef } from '#shared/model/health-data.js';
 import type { SeriesType } from '#shared/model/series.js';
-import {
-  calendarNoon,
-  type GarminOutput,
-  garminSource,
-  offsetEntries,
-  outputOf,
-  startOf,
-} from '#shared/providers/garmin/common.js';
+import { calendarNoon, garminSource, offsetEntries, startOf } from '#shared/providers/garmin/common.js';
 import { isObject, type JsonObject, numberOf, textOf } from '#shared/providers/json.js';
+import { outputOf, type PullOutput } from '#shared/providers/output.js';
 import type { PullResult } from '#shared/providers/types.js';
 import { idText, nonNegative, positive } from '#shared/providers/values.js';
 
@@ -96,7 +90,7 @@ const sumOf = (records: JsonObject[], field: string): number | null => {
  * the slot's records (one per activity type, deduplicated by `summaryId`), heart rate averaged. Returns the
  * skipped count.
  */
-export function mapEpochs(items: readonly unknown[], out: GarminOutput): number {
+export function mapEpochs(items: readonly unknown[], out: PullOutput): number {
   let skipped = 0;
   const slots = new Map<string, EpochSlot>();
   items.forEach((item, index) => {

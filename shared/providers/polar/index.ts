@@ -1,18 +1,30 @@
-import { type ProviderModule, WebhookRejected } from '#shared/providers/types.js';
-import { dayChunks } from '#shared/providers/units.js';
+import { polarUnits, pullPolar } from '#shared/providers/polar/pull.js';
+import { deregisterUser, polarIdentity, registerUser } from '#shared/providers/polar/users.js';
+import { polarWebhook } from '#shared/providers/polar/webhook.js';
+import type { ProviderModule } from '#shared/providers/types.js';
 
-/** STUB: replaced by the polar integration. */
+/**
+ * Polar AccessLink v3 (providers.md 4.2): exercises with samples, nights, Nightly Recharge, continuous heart rate,
+ * daily activity and physical information, pulled in 28-day units and pushed as notify-then-fetch webhooks. OAuth 2.0
+ * without PKCE, client credentials in a Basic header (info.ts); tokens last years and come without a refresh token.
+ *
+ * Budget: Polar's limits grow with the registered users (per 15 minutes 500 + 20 x users, per day 5,000 + 100 x
+ * users) and are reported in `RateLimit-Usage` / `RateLimit-Limit` / `RateLimit-Reset`, which the shared `headers`
+ * budget does not read (it reads Strava's `X-RateLimit-*`). So a bucket sized for the 15-minute floor with no user at
+ * all (25 a minute, 375 per 15 minutes); a spent daily limit answers 429, deferred until `RateLimit-Reset` (http.ts).
+ * A header budget would need the `RateLimit-*` names and their order (Polar lists the 15-minute and 24-hour windows
+ * in one header each) recorded as windows, as budget.ts does for Strava.
+ *
+ * Exercises and nights are Polar's records (a hashed id, a date), so a revision replaces the stored event.
+ */
 export const polarModule: ProviderModule = {
   name: 'polar',
-  identity: async () => ({ providerUserId: null, providerUsername: null }),
-  units: (start, end) => dayChunks(start, end, 30, 'polar'),
-  pull: async () => ({ series: [], events: [], scores: [] }),
-  webhook: {
-    settings: [],
-    verify() {
-      throw new WebhookRejected(401, 'not implemented yet');
-    },
-    parse: () => [],
-    handle: async () => ({ samples: 0, events: 0, scores: 0, skipped: 0 }),
-  },
+  identity: polarIdentity,
+  units: polarUnits,
+  pull: pullPolar,
+  eventIdentity: 'external',
+  budget: { kind: 'bucket', perMinute: 25 },
+  webhook: polarWebhook,
+  connected: registerUser,
+  disconnecting: deregisterUser,
 };

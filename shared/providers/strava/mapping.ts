@@ -1,7 +1,9 @@
 import type { HealthEvent, SourceRef, WorkoutDetails } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
-import { isObject, type JsonObject, numberOf, textOf } from '#shared/providers/json.js';
+import { isObject, type JsonObject, numberOf } from '#shared/providers/json.js';
+import { deviceSource } from '#shared/providers/output.js';
 import { stravaWorkoutType } from '#shared/providers/strava/sport-types.js';
+import { isoMs } from '#shared/providers/time.js';
 import { idText, nonNegative, positive, zoneOffsetOf } from '#shared/providers/values.js';
 
 /**
@@ -17,15 +19,8 @@ export const DEFAULT_SOURCE_NAME = 'Strava';
 /** kJ -> kcal. */
 const KCAL_PER_KJ = 0.239006;
 
-const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
-
 /** `start_date` (ISO-8601 in UTC, or with an explicit offset) -> epoch ms; null for anything else. */
-export function instantOf(value: unknown): number | null {
-  const text = textOf(value);
-  if (!text || !UTC_INSTANT.test(text)) return null;
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) ? ms : null;
-}
+export const instantOf = (value: unknown) => isoMs(value, { naive: 'reject' });
 
 /** A Strava id (activity, athlete): a safe non-negative integer or a string of digits. */
 export function numericId(value: unknown): string | null {
@@ -40,16 +35,8 @@ export function numericId(value: unknown): string | null {
  * identity is `coalesce(device_model, '')`, providers.md 3.3) and infers no device type from the app's name. The
  * data-source listing shows `device_model: null` where the reference showed `""`.
  */
-function stravaSource(activity: JsonObject): SourceRef {
-  const device = textOf(activity.device_name);
-  return {
-    provider: 'strava',
-    deviceModel: device,
-    sourceName: device ?? DEFAULT_SOURCE_NAME,
-    softwareVersion: null,
-    originalSourceName: device,
-  };
-}
+const stravaSource = (activity: JsonObject): SourceRef =>
+  deviceSource('strava', activity.device_name, DEFAULT_SOURCE_NAME);
 
 /** `calories` when Strava computed them (the detail only, and 0 when it could not), else `kilojoules` in kcal. */
 function energyOf(activity: JsonObject): number | null {

@@ -1,15 +1,11 @@
-import type {
-  HealthEvent,
-  HealthScore,
-  Sample,
-  SeriesSamples,
-  SleepDetails,
-  SourceRef,
-} from '#shared/model/health-data.js';
+import type { HealthEvent, HealthScore, SleepDetails, SourceRef } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
-import { SERIES_TYPES, type SeriesType } from '#shared/model/series.js';
+import type { SeriesType } from '#shared/model/series.js';
 import { isObject, type JsonObject, numberOf } from '#shared/providers/json.js';
+import { PullOutput } from '#shared/providers/output.js';
+import { epochSecondsMs, minutesOf } from '#shared/providers/time.js';
 import type { PullResult } from '#shared/providers/types.js';
+import { nonNegative, positive } from '#shared/providers/values.js';
 
 /**
  * Ultrahuman Partner API `GET /user_data/metrics?date=` -> unified model (providers.md 4.8), pure. One response
@@ -26,21 +22,6 @@ export type SleepEvent = Extract<HealthEvent, { category: 'sleep' }>;
 export const DEFAULT_DEVICE_MODEL = 'Ultrahuman Ring Air';
 export const SOURCE_NAME = 'Ultrahuman';
 
-/** Epoch seconds -> epoch ms; null unless a plausible positive seconds value (below 1e11, i.e. not already ms). */
-function epochMs(value: unknown): number | null {
-  const seconds = numberOf(value);
-  if (seconds === null || seconds <= 0 || seconds >= 1e11) return null;
-  return Math.round(seconds * 1000);
-}
-
-/** numeric(10,3): rounded to 3 places; null when it would not fit. */
-function sampleValue(value: unknown): number | null {
-  const number = numberOf(value);
-  if (number === null) return null;
-  const rounded = roundTo(number, 3);
-  return Math.abs(rounded) < 1e7 ? rounded : null;
-}
-
 export function ultrahumanSource(deviceModel: string | null = null): SourceRef {
   return {
     provider: 'ultrahuman',
@@ -51,46 +32,25 @@ export function ultrahumanSource(deviceModel: string | null = null): SourceRef {
   };
 }
 
-/** Samples by series and timestamp: a later sample for the same timestamp replaces the earlier one (the upsert). */
-class SeriesCollector {
-  private readonly groups = new Map<SeriesType, Map<number, Sample>>();
-
-  add(series: SeriesType, timestamp: number, value: number, isDailyTotal: boolean | null): void {
-    const group = this.groups.get(series) ?? new Map<number, Sample>();
-    group.set(timestamp, { timestamp, value, zoneOffset: null, isDailyTotal });
-    this.groups.set(series, group);
-  }
-
-  has(series: SeriesType, timestamp: number): boolean {
-    return this.groups.get(series)?.has(timestamp) ?? false;
-  }
-
-  result(source: SourceRef): SeriesSamples[] {
-    return [...this.groups].map(([series, samples]) => ({
-      source,
-      series,
-      samples: [...samples.values()].sort((a, b) => a.timestamp - b.timestamp),
-    }));
-  }
-}
-
-/** Intraday flag per the series' aggregation: false for SUM series, null for averaged ones. */
-const intradayFlag = (series: SeriesType) => (SERIES_TYPES[series].aggregation === 'sum' ? false : null);
-
-/** `values[] {value, timestamp}` -> samples; `positiveOnly` drops zero and negative readings (steps). */
-function addValues(collector: SeriesCollector, series: SeriesType, object: JsonObject, positiveOnly = false) {
+/** `values[] {value, timestamp}` -> intraday samples; `positiveOnly` drops zero and negative readings (steps). */
+function addValues(
+  out: PullOutput,
+  source: SourceRef,
+  series: SeriesType,
+  object: JsonObject,
+  positiveOnly = false,
+) {
   if (!Array.isArray(object.values)) return;
   for (const entry of object.values) {
     if (!isObject(entry)) continue;
-    const timestamp = epochMs(entry.timestamp);
-    const value = sampleValue(entry.value);
-    if (timestamp === null || value === null || (positiveOnly && value <= 0)) continue;
-    collector.add(series, timestamp, value, intradayFlag(series));
+    const value = positiveOnly ? positive(entry.value) : numberOf(entry.value);
+    out.sample(source, series, epochSecondsMs(entry.timestamp), value, null);
   }
 }
 
 /** The object's `day_start_timestamp`, else the start of the requested day. */
-const dayStartOf = (object: JsonObject, fallback: number) => epochMs(object.day_start_timestamp) ?? fallback;
+const dayStartOf = (object: JsonObject, fallback: number) =>
+  epochSecondsMs(object.day_start_timestamp) ?? fallback;
 
 /** `[{type, value}]` -> value by type (first of each type); entries without a number are left out. */
 function valuesByType(list: unknown, valueKey: string): Map<string, number> {
@@ -106,8 +66,6 @@ function valuesByType(list: unknown, valueKey: string): Map<string, number> {
   return values;
 }
 
-const minutes = (seconds: number | null) => (seconds === null ? null : Math.round(seconds / 60));
-
 /**
  * The night as one sleep session: bedtime start/end (epoch s), stage totals from `sleep_stages[].stage_time`
  * (s), time in bed from the `time_in_bed` quick metric (else bedtime end - start), efficiency from `sleep_efic`
@@ -115,8 +73,8 @@ const minutes = (seconds: number | null) => (seconds === null ? null : Math.roun
  * reported. No stage timeline and no zone offset: the API gives neither.
  */
 export function sleepEvent(object: JsonObject, date: string, source: SourceRef): SleepEvent | null {
-  const start = epochMs(object.bedtime_start);
-  const end = epochMs(object.bedtime_end);
+  const start = epochSecondsMs(object.bedtime_start);
+  const end = epochSecondsMs(object.bedtime_end);
   if (start === null || end === null || end <= start) return null;
 
   const quick = valuesByType(object.quick_metrics, 'value');
@@ -131,14 +89,14 @@ export function sleepEvent(object: JsonObject, date: string, source: SourceRef):
   const efficiency = quick.get('sleep_efic') ?? numberOf(object.sleep_efficiency);
 
   const details: SleepDetails = {
-    sleep_total_duration_minutes: minutes(total),
-    sleep_time_in_bed_minutes: minutes(inBed),
+    sleep_total_duration_minutes: minutesOf(total),
+    sleep_time_in_bed_minutes: minutesOf(inBed),
     sleep_efficiency_score:
       efficiency !== null && efficiency >= 0 && efficiency <= 100 ? roundTo(efficiency, 2) : null,
-    sleep_deep_minutes: minutes(deep),
-    sleep_rem_minutes: minutes(rem),
-    sleep_light_minutes: minutes(light),
-    sleep_awake_minutes: minutes(awake),
+    sleep_deep_minutes: minutesOf(deep),
+    sleep_rem_minutes: minutesOf(rem),
+    sleep_light_minutes: minutesOf(light),
+    sleep_awake_minutes: minutesOf(awake),
     is_nap: false,
     sleep_stages: null,
   };
@@ -176,42 +134,42 @@ export function mapDailyMetrics(body: unknown, date: string, dayStart: number): 
   const metrics = data && Array.isArray(data.metric_data) ? data.metric_data : [];
   const deviceModel = data && typeof data.device_model === 'string' && data.device_model.trim();
   const source = ultrahumanSource(deviceModel || null);
-  const collector = new SeriesCollector();
+  const out = new PullOutput();
   const events: HealthEvent[] = [];
   const scores: HealthScore[] = [];
-  let stepsTotal: { timestamp: number; value: number } | null = null;
 
   for (const metric of metrics) {
     if (!isObject(metric) || !isObject(metric.object) || typeof metric.type !== 'string') continue;
     const object = metric.object;
     switch (metric.type) {
       case 'hr':
-        addValues(collector, 'heart_rate', object);
+        addValues(out, source, 'heart_rate', object);
         break;
       case 'hrv':
-        addValues(collector, 'heart_rate_variability_sdnn', object);
+        addValues(out, source, 'heart_rate_variability_sdnn', object);
         break;
       case 'temp':
-        addValues(collector, 'skin_temperature', object);
+        addValues(out, source, 'skin_temperature', object);
         break;
-      case 'steps': {
-        addValues(collector, 'steps', object, true);
-        const total = sampleValue(object.total);
-        if (total !== null && total > 0)
-          stepsTotal = { timestamp: dayStartOf(object, dayStart), value: total };
+      case 'steps':
+        // The total first: it shares the (source, series, timestamp) key space with the intraday samples, and
+        // must never overwrite one stamped exactly at the day start.
+        out.sample(source, 'steps', dayStartOf(object, dayStart), positive(object.total), null, 'total');
+        addValues(out, source, 'steps', object, true);
         break;
-      }
-      case 'vo2_max': {
-        const value = sampleValue(object.value);
-        if (value !== null && value > 0) collector.add('vo2_max', dayStartOf(object, dayStart), value, null);
+      case 'vo2_max':
+        out.sample(source, 'vo2_max', dayStartOf(object, dayStart), positive(object.value), null);
         break;
-      }
-      case 'active_minutes': {
-        const value = sampleValue(object.value);
-        if (value !== null && value >= 0)
-          collector.add('active_time', dayStartOf(object, dayStart), value, true);
+      case 'active_minutes':
+        out.sample(
+          source,
+          'active_time',
+          dayStartOf(object, dayStart),
+          nonNegative(object.value),
+          null,
+          'total',
+        );
         break;
-      }
       case 'Sleep':
       case 'sleep': {
         const event = sleepEvent(object, date, source);
@@ -228,10 +186,7 @@ export function mapDailyMetrics(body: unknown, date: string, dayStart: number): 
         break;
     }
   }
-  // The daily total shares the (source, series, timestamp) key space with the intraday samples: it never
-  // overwrites an intraday sample stamped exactly at the day start.
-  if (stepsTotal && !collector.has('steps', stepsTotal.timestamp))
-    collector.add('steps', stepsTotal.timestamp, stepsTotal.value, true);
-
-  return { series: collector.result(source), events, scores };
+  // Events and scores as mapped, not merged by `out`: Ultrahuman's are keyed by span, so two nights of one day
+  // (same `sleep-<date>` id) stay two sessions.
+  return { series: out.result().series, events, scores };
 }
