@@ -1,6 +1,16 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-const READS = new Set(['GetCommand', 'QueryCommand', 'BatchGetCommand', 'ScanCommand', 'TransactGetCommand']);
+/** Document-client and low-level names alike: the middleware sees the low-level ones (`GetItemCommand`). */
+const READS = new Set([
+  'GetCommand',
+  'GetItemCommand',
+  'QueryCommand',
+  'BatchGetCommand',
+  'BatchGetItemCommand',
+  'ScanCommand',
+  'TransactGetCommand',
+  'TransactGetItemsCommand',
+]);
 
 type Capacity = { CapacityUnits?: number };
 

@@ -2,6 +2,7 @@ import { benchBundles } from './bundles.js';
 import { benchIngest } from './ingest.js';
 import { benchLargePush } from './large-push.js';
 import { benchLatency } from './latency.js';
+import { benchProviders } from './providers.js';
 import { benchSync } from './sync.js';
 import { benchWebhooks } from './webhooks.js';
 
@@ -50,4 +51,19 @@ if (wanted('webhooks')) {
   console.table(webhooks.delay);
   console.log('\nA realistic Garmin week pushed per summary type and day (write units metered):');
   console.table(webhooks.units);
+}
+if (wanted('providers')) {
+  const providers = await benchProviders();
+  console.log(
+    '\n90-day backfills of one user per provider against its fake (OAuth connect -> completed run):',
+  );
+  console.table(providers.backfills);
+  console.log('\nNotification -> readable through GET /events/workouts (one new workout at a time):');
+  console.table(providers.delays);
+  console.log("\nWithings' shared budget: 200 users backfilling at once against the fake, for 3 minutes:");
+  console.table(providers.budget ?? [{ result: 'not measured (see the failures below)' }]);
+  if (providers.failures.length > 0) {
+    console.log('\nSteps that failed (not measured):');
+    console.table(providers.failures);
+  }
 }
