@@ -1,18 +1,26 @@
-import { type ProviderModule, WebhookRejected } from '#shared/providers/types.js';
-import { dayChunks } from '#shared/providers/units.js';
+import { googleHealthIdentity, googleHealthUnits, pullUnit } from '#shared/providers/google-health/pull.js';
+import { googleHealthWebhook } from '#shared/providers/google-health/webhook.js';
+import type { ProviderModule } from '#shared/providers/types.js';
 
-/** STUB: replaced by the google_health integration. */
+/**
+ * Google Health API (providers.md 4.9), the successor of the Fitbit Web API: a cloud OAuth provider (`google_health`),
+ * unrelated to the mobile Health Connect provider (`health_connect`, legacy alias `google`). Google's web-server
+ * flow with client credentials in the body (registry.ts; shared/oauth/authorize.ts adds `access_type=offline`,
+ * `prompt=consent`, `include_granted_scopes=true`). Data is pulled per data type (pull.ts: 14 metrics as series,
+ * sleep and exercise as events) and announced by notify-then-fetch webhooks (webhook.ts).
+ *
+ * Sessions are Google's records, keyed by their `name`, so a revision replaces them and a deletion finds them.
+ * Quotas are per Google Cloud project; 300 requests a minute for the whole app is well inside them (a 90-day
+ * backfill is 13 units of 16 requests). No provider-side revoke on disconnect: Google's revoke endpoint is on
+ * another origin than the data API. The project's subscriber (service-account credentials) is set up in the Google
+ * Cloud console, not through the subscription routes.
+ */
 export const googleHealthModule: ProviderModule = {
   name: 'google_health',
-  identity: async () => ({ providerUserId: null, providerUsername: null }),
-  units: (start, end) => dayChunks(start, end, 30, 'google_health'),
-  pull: async () => ({ series: [], events: [], scores: [] }),
-  webhook: {
-    settings: [],
-    verify() {
-      throw new WebhookRejected(401, 'not implemented yet');
-    },
-    parse: () => [],
-    handle: async () => ({ samples: 0, events: 0, scores: 0, skipped: 0 }),
-  },
+  identity: googleHealthIdentity,
+  units: googleHealthUnits,
+  pull: pullUnit,
+  eventIdentity: 'external',
+  budget: { kind: 'bucket', perMinute: 300 },
+  webhook: googleHealthWebhook,
 };
