@@ -138,7 +138,10 @@ export const handled = (counts: Partial<HandledNotification> = {}): HandledNotif
 });
 
 /** The end of a webhook handler: saves what `out` holds (no call when nothing) and answers its counts. */
-export async function saveOutput(context: NotificationContext, out: PullOutput): Promise<HandledNotification> {
+export async function saveOutput(
+  context: NotificationContext,
+  out: PullOutput,
+): Promise<HandledNotification> {
   if (!out.isEmpty) await context.save(out.result());
   return out.counts;
 }

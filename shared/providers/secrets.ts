@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sameDigest, sha256 } from '#shared/identity/credentials.js';
+import type { WebhookRequest } from '#shared/providers/types.js';
 
 /**
  * Whether a secret received in a webhook request (a header, a query parameter) equals the configured one, in
@@ -33,4 +34,39 @@ export function validHmac(
         : null
       : Buffer.from(presented.trim(), 'base64');
   return given !== null && given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** How far a signed request's time may be from our clock, either way: the 5 minutes Oura, WHOOP and Strava allow. */
+const SIGNATURE_TOLERANCE_MS = 300_000;
+
+/**
+ * Whether the time a webhook request was signed at (epoch ms; null when unreadable) is within 5 minutes of `now`,
+ * either way: a captured request cannot be replayed later, a clock a little off is still accepted.
+ */
+export const withinTolerance = (at: number | null, now: number) =>
+  at !== null && Math.abs(now - at) <= SIGNATURE_TOLERANCE_MS;
+
+/** A timestamped signature scheme (Oura, WHOOP): its headers, encoding, and the timestamp read as epoch ms. */
+export interface TimestampedSignature {
+  signatureHeader: string;
+  timestampHeader: string;
+  encoding: 'hex' | 'base64';
+  signedAt: (timestamp: string) => number | null;
+}
+
+/**
+ * Whether `request` carries a valid HMAC-SHA256 under `key` of its timestamp header's text followed by the raw
+ * body (the signature covers the time, so a replay cannot refresh it), and that timestamp is within tolerance.
+ */
+export function validTimestampedHmac(
+  request: WebhookRequest,
+  key: string | undefined,
+  scheme: TimestampedSignature,
+): boolean {
+  const timestamp = request.headers[scheme.timestampHeader]?.trim() ?? '';
+  const payload = Buffer.concat([Buffer.from(timestamp, 'utf8'), request.body]);
+  return (
+    withinTolerance(scheme.signedAt(timestamp), request.now) &&
+    validHmac(key, payload, request.headers[scheme.signatureHeader], scheme.encoding)
+  );
 }

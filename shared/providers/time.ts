@@ -82,6 +82,9 @@ export function calendarDay(value: unknown): number | null {
 /** Epoch ms -> its UTC date `YYYY-MM-DD`. */
 export const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
+/** Epoch ms -> the UTC midnight starting its day. */
+export const utcMidnight = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
+
 /** Epoch milliseconds below this are seconds: 1e11 s is the year 5138, 1e11 ms is 1973. */
 const SECONDS_BELOW = 1e11;
 
@@ -115,7 +118,7 @@ export const minutesOf = (seconds: number | null) => (seconds === null ? null : 
 export function dayUnits(start: number, end: number): SyncUnit[] {
   if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) return [];
   const units: SyncUnit[] = [];
-  for (let day = Math.floor(start / DAY_MS) * DAY_MS; day < end; day += DAY_MS)
+  for (let day = utcMidnight(start); day < end; day += DAY_MS)
     units.push({ key: isoDate(day), start: day, end: day + DAY_MS });
   return units;
 }

@@ -48,6 +48,18 @@ export function percentOf(value: unknown): number | null {
   return number !== null && number <= 100 ? number : null;
 }
 
+/** The sum of the known values (asleep = deep + light + REM); null when none is known. */
+export function knownSum(...values: Array<number | null>): number | null {
+  const known = values.filter((value) => value !== null);
+  return known.length > 0 ? known.reduce((a, b) => a + b, 0) : null;
+}
+
+/** A percentage in (0, 100] sent either as percent (97) or as a fraction of one (0.97) -> percent, else null. */
+export function percentOrFraction(value: unknown): number | null {
+  const number = positive(percentOf(value));
+  return number !== null && number <= 1 ? number * 100 : number;
+}
+
 /** Energy in kilojoules (WHOOP) or joules (Suunto) -> kcal, the model's unit (thermochemical calorie). */
 export const kcalOfKilojoules = (kilojoules: number | null) =>
   kilojoules === null ? null : kilojoules / 4.184;

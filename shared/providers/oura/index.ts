@@ -1,18 +1,26 @@
-import { type ProviderModule, WebhookRejected } from '#shared/providers/types.js';
-import { dayChunks } from '#shared/providers/units.js';
+import { ouraIdentity, ouraUnits, pullOura } from '#shared/providers/oura/pull.js';
+import { ouraWebhook } from '#shared/providers/oura/webhook.js';
+import type { ProviderModule } from '#shared/providers/types.js';
 
-/** STUB: replaced by the oura integration. */
+/**
+ * Oura API v2 (providers.md 4.5): workouts, sleep periods with stages, heart rate and HRV, the daily sleep,
+ * readiness and activity scores with their contributors, SpO2, cardiovascular age, VO2max, weight and height.
+ * Pulled per collection in 30-day chunks (pull.ts) and notified by signed webhooks (webhook.ts). OAuth 2.0 without
+ * PKCE, client credentials in the body, single-use (rotating) refresh tokens (registry.ts).
+ *
+ * Budget: Oura allows 5,000 requests per 5 minutes. A bucket of 800 a minute holds at most 800 + 5 x 800 = 4,800
+ * in any 5-minute span, even starting full, so the app stays under the limit with room to spare.
+ */
 export const ouraModule: ProviderModule = {
   name: 'oura',
-  identity: async () => ({ providerUserId: null, providerUsername: null }),
-  units: (start, end) => dayChunks(start, end, 30, 'oura'),
-  pull: async () => ({ series: [], events: [], scores: [] }),
-  webhook: {
-    settings: [],
-    verify() {
-      throw new WebhookRejected(401, 'not implemented yet');
-    },
-    parse: () => [],
-    handle: async () => ({ samples: 0, events: 0, scores: 0, skipped: 0 }),
+  identity: ouraIdentity,
+  units: ouraUnits,
+  pull: pullOura,
+  eventIdentity: 'external',
+  budget: { kind: 'bucket', perMinute: 800 },
+  webhook: ouraWebhook,
+  /** Ends this token's authorization at Oura (`POST /oauth/revoke?access_token=…`). */
+  async disconnecting(context) {
+    await context.get('/oauth/revoke', { access_token: context.tokens.accessToken }, { method: 'POST' });
   },
 };

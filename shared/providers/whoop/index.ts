@@ -1,18 +1,27 @@
-import { type ProviderModule, WebhookRejected } from '#shared/providers/types.js';
-import { dayChunks } from '#shared/providers/units.js';
+import type { ProviderModule } from '#shared/providers/types.js';
+import { ACCESS_PATH, whoopIdentity } from '#shared/providers/whoop/api.js';
+import { pullWhoop, whoopUnits } from '#shared/providers/whoop/pull.js';
+import { whoopWebhook } from '#shared/providers/whoop/webhook.js';
 
-/** STUB: replaced by the whoop integration. */
+/**
+ * WHOOP Developer Platform, API v2 (providers.md 4.4): cycles (day strain), recoveries, sleeps, workouts and the
+ * body measurement, pulled in 30-day chunks and notified by signed webhooks (notify-then-fetch). OAuth 2.0 without
+ * PKCE, client credentials in the body, refresh tokens only with the `offline` scope and rotated on every refresh
+ * (info.ts). Sleeps and workouts are WHOOP's records: identified by their ids, so an update replaces them and a
+ * delete finds them. The app-wide limit is 100 requests a minute (and 10,000 a day): a shared bucket of 90 a
+ * minute leaves room for the requests already in flight; a 429 waits for WHOOP's `X-RateLimit-Reset`.
+ */
 export const whoopModule: ProviderModule = {
   name: 'whoop',
-  identity: async () => ({ providerUserId: null, providerUsername: null }),
-  units: (start, end) => dayChunks(start, end, 30, 'whoop'),
-  pull: async () => ({ series: [], events: [], scores: [] }),
-  webhook: {
-    settings: [],
-    verify() {
-      throw new WebhookRejected(401, 'not implemented yet');
-    },
-    parse: () => [],
-    handle: async () => ({ samples: 0, events: 0, scores: 0, skipped: 0 }),
+  identity: whoopIdentity,
+  units: whoopUnits,
+  pull: pullWhoop,
+  eventIdentity: 'external',
+  // WHOOP allows 100 a minute: a full bucket (the burst) plus a minute of refill stays within it.
+  budget: { kind: 'bucket', perMinute: 90, burst: 10 },
+  webhook: whoopWebhook,
+  /** Ends the app's access to the member's data at WHOOP (best effort: the disconnect goes on anyway). */
+  async disconnecting(context) {
+    await context.get(ACCESS_PATH, {}, { method: 'DELETE' });
   },
 };
