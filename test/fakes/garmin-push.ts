@@ -10,6 +10,7 @@ import {
   summaryTimeSeconds,
   summaryTypeOf,
 } from '#test/fakes/garmin-data.js';
+import { postWebhook } from '#test/fakes/webhook-sender.js';
 
 export interface GarminPushResult {
   status: number;
@@ -112,29 +113,21 @@ export class GarminPusher {
           ping = true;
       }
     }
+    const clientHeader =
+      options.clientIdHeader === undefined ? this.settings.clientId : options.clientIdHeader;
     const sentAt = Date.now();
-    let result: GarminPushResult;
-    if (!this.webhookUrl) result = { status: 0, body: '', error: 'no webhook URL configured' };
-    else {
-      const clientHeader =
-        options.clientIdHeader === undefined ? this.settings.clientId : options.clientIdHeader;
-      try {
-        const response = await fetch(this.webhookUrl, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            ...(clientHeader === null ? {} : { 'garmin-client-id': clientHeader }),
-            ...options.headers,
-          },
-          body: typeof payload === 'string' ? payload : JSON.stringify(payload),
-          signal: AbortSignal.timeout(this.settings.pushTimeoutMs ?? 30_000),
-        });
-        result = { status: response.status, body: await response.text() };
-      } catch (error) {
-        result = { status: 0, body: '', error: String(error) };
-      }
-    }
-    this.deliveries.push({ ...result, reason, counts, sentAt, latencyMs: Date.now() - sentAt, ping });
+    const { latencyMs, ...result } = await postWebhook(
+      this.webhookUrl,
+      typeof payload === 'string' ? payload : JSON.stringify(payload),
+      {
+        headers: {
+          ...(clientHeader === null ? {} : { 'garmin-client-id': clientHeader }),
+          ...options.headers,
+        },
+        timeoutMs: this.settings.pushTimeoutMs,
+      },
+    );
+    this.deliveries.push({ ...result, reason, counts, sentAt, latencyMs, ping });
     return result;
   }
 

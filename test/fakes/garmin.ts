@@ -20,7 +20,7 @@
  * recorded for tests; `idle()` waits for the asynchronous pushes.
  */
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type GarminSummary,
   garminActivity,
@@ -43,7 +43,15 @@ import {
   type GarminPushResult,
   type PushOptions,
 } from '#test/fakes/garmin-push.js';
-import { OAuthFake, type OAuthFakeOptions, sendJson, startHttpServer } from '#test/fakes/oauth-fake.js';
+import { sendJson } from '#test/fakes/oauth-fake.js';
+import {
+  type FakeRequest,
+  ForcedRateLimit,
+  type ProviderFakeOptions,
+  type ProviderServer,
+  providerOAuth,
+  startProviderServer,
+} from '#test/fakes/provider-fake.js';
 
 export { garminActivity, garminActivityDetails } from '#test/fakes/garmin-activities.js';
 export {
@@ -60,19 +68,10 @@ export type { GarminDelivery, GarminPushResult, PushOptions } from '#test/fakes/
 
 export const DEFAULT_GARMIN_PERMISSIONS = ['ACTIVITY_EXPORT', 'HEALTH_EXPORT', 'HISTORICAL_DATA_EXPORT'];
 
-export interface FakeGarminOptions {
-  clientId?: string;
-  clientSecret?: string;
-  /** Registered redirect URIs; default any. */
-  redirectUris?: string[];
-  /** Access-token lifetime, seconds. Default 86400. */
-  expiresIn?: number;
+/** `now` also drives the rate-limit minutes. */
+export interface FakeGarminOptions extends ProviderFakeOptions {
   /** The Garmin user that approves the consent page. Default `DEFAULT_GARMIN_USER`; `oauth.setUser` changes it. */
   userId?: string;
-  autoApprove?: boolean;
-  /** Clock, epoch ms (tokens, rate-limit minutes). Default `Date.now`. */
-  now?: () => number;
-  oauth?: Partial<OAuthFakeOptions>;
   /** Where pushes go; `setWebhookUrl` sets it later. */
   webhookUrl?: string;
   /** Permissions of every user without `setPermissions`. Default ACTIVITY_EXPORT, HEALTH_EXPORT, HISTORICAL_DATA_EXPORT. */
@@ -97,15 +96,11 @@ export interface FakeGarminOptions {
   pushTimeoutMs?: number;
 }
 
-export interface FakeGarminRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
+export interface FakeGarminRequest extends FakeRequest {
   /** Epoch ms (the fake's clock). */
   time: number;
   /** The Garmin user of the Bearer token; null when absent or not accepted. */
   userId: string | null;
-  status: number;
 }
 
 export interface GarminBackfill {
@@ -121,18 +116,8 @@ export interface GarminBackfill {
   delivered: boolean;
 }
 
-export interface FakeGarmin {
-  /** `http://127.0.0.1:<port>`. */
-  url: string;
-  authorizeUrl: string;
-  tokenUrl: string;
-  /** What `GARMIN_API_BASE_URL` should be: the fake itself (paths as at apis.garmin.com). */
-  apiBaseUrl: string;
-  clientId: string;
-  clientSecret: string;
-  oauth: OAuthFake;
-  /** Data-API requests (OAuth ones are counted on `oauth`), oldest first. */
-  requests: FakeGarminRequest[];
+/** `apiBaseUrl` is the root (paths as at apis.garmin.com); OAuth requests are counted on `oauth`. */
+export interface FakeGarmin extends ProviderServer<FakeGarminRequest> {
   /** Accepted backfill requests, oldest first. */
   backfills: GarminBackfill[];
   /** Every POST to the webhook URL, oldest first. */
@@ -180,7 +165,6 @@ export interface FakeGarmin {
   idle(): Promise<void>;
   /** Tokens for a user without the browser dance (test setup). */
   issueTokens(userId: string): Record<string, unknown>;
-  stop(): Promise<void>;
 }
 
 const MINUTE_MS = 60_000;
@@ -188,45 +172,35 @@ const garminError = (errorMessage: string) => ({ errorMessage });
 
 export async function startFakeGarmin(options: FakeGarminOptions = {}): Promise<FakeGarmin> {
   const now = options.now ?? Date.now;
-  const clientId = options.clientId ?? 'fake-garmin-client';
-  const clientSecret = options.clientSecret ?? 'fake-garmin-secret';
-  const oauth = new OAuthFake({
-    clients: [
-      { clientId, clientSecret, ...(options.redirectUris ? { redirectUris: options.redirectUris } : {}) },
-    ],
-    clientAuth: 'body',
+  const oauth = providerOAuth(options, {
+    clientId: 'fake-garmin-client',
+    clientSecret: 'fake-garmin-secret',
     pkce: 'required',
     authorizePath: '/oauth2Confirm',
     tokenPath: '/di-oauth2-service/oauth/token',
-    revokePath: null,
-    expiresIn: options.expiresIn ?? 86_400,
-    refreshRotation: 'rotate',
-    autoApprove: options.autoApprove ?? false,
+    expiresIn: 86_400,
     userId: options.userId ?? DEFAULT_GARMIN_USER,
     defaultScope: 'PARTNER_WRITE PARTNER_READ CONNECT_READ CONNECT_WRITE',
     tokenExtras: () => ({ token_type: 'bearer', jti: randomUUID(), refresh_token_expires_in: 7_775_998 }),
-    now,
-    ...options.oauth,
   });
 
   const store = new Map<string, Map<GarminPushKey, GarminSummary[]>>();
   const permissions = new Map<string, string[]>();
   const minStart = new Map<string, number>();
   const requested = new Set<string>();
-  const requests: FakeGarminRequest[] = [];
   const backfills: GarminBackfill[] = [];
   const pusher = new GarminPusher({
-    clientId,
+    clientId: oauth.clients[0]!.clientId,
     ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
     ...(options.pingMode !== undefined ? { pingMode: options.pingMode } : {}),
     ...(options.maxItemsPerPush !== undefined ? { maxItemsPerPush: options.maxItemsPerPush } : {}),
     ...(options.pushTimeoutMs !== undefined ? { pushTimeoutMs: options.pushTimeoutMs } : {}),
-    baseUrl: () => running.url,
+    baseUrl: (): string => server.url,
   });
   let requestsPerMinute = options.backfillRequestsPerMinute ?? 100;
   let daysPerMinute = options.backfillDaysPerMinute ?? 10_000;
   let budget = { minute: -1, requests: 0, days: 0 };
-  const forced = { remaining: 0, retryAfterSeconds: 60 };
+  const forced = new ForcedRateLimit();
 
   const userStore = (userId: string) => {
     let entry = store.get(userId);
@@ -340,21 +314,7 @@ export async function startFakeGarmin(options: FakeGarminOptions = {}): Promise<
     );
   }
 
-  const running = await startHttpServer(async (req, res, url) => {
-    if (await oauth.handle(req, res, url)) return;
-    const record: FakeGarminRequest = {
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      time: now(),
-      userId: null,
-      status: 0,
-    };
-    requests.push(record);
-    res.on('finish', () => {
-      record.status = res.statusCode;
-    });
-
+  function api(req: IncomingMessage, res: ServerResponse, url: URL, record: FakeGarminRequest) {
     const path = url.pathname.replace(/\/+$/, '');
     const known =
       /^\/(wellness-api|partner-gateway)\/rest\/user\/(id|permissions|registration)$/.test(path) ||
@@ -367,12 +327,9 @@ export async function startFakeGarmin(options: FakeGarminOptions = {}): Promise<
       });
     const userId = grant.userId;
     record.userId = userId;
-    if (forced.remaining > 0) {
-      forced.remaining--;
-      return sendJson(res, 429, garminError('Rate limit exceeded'), {
-        'retry-after': String(forced.retryAfterSeconds),
-      });
-    }
+    const wait = forced.take();
+    if (wait !== null)
+      return sendJson(res, 429, garminError('Rate limit exceeded'), { 'retry-after': String(wait) });
 
     const user = /^\/(wellness-api|partner-gateway)\/rest\/user\/(id|permissions|registration)$/.exec(path);
     if (user) {
@@ -400,19 +357,17 @@ export async function startFakeGarmin(options: FakeGarminOptions = {}): Promise<
     if (req.method !== 'GET') return sendJson(res, 405, garminError('Method not allowed'));
     if (data[1]) return backfill(res, userId, type, url);
     return pull(res, userId, type, url);
+  }
+
+  const server = await startProviderServer<FakeGarminRequest>(oauth, {
+    record: () => ({ time: now(), userId: null }),
+    handle: api,
   });
 
   const stamp = (userId: string, items: GarminSummary[]) => items.map((item) => ({ ...item, userId }));
 
   return {
-    url: running.url,
-    authorizeUrl: `${running.url}${oauth.authorizePath}`,
-    tokenUrl: `${running.url}${oauth.tokenPath}`,
-    apiBaseUrl: running.url,
-    clientId,
-    clientSecret,
-    oauth,
-    requests,
+    ...server,
     backfills,
     deliveries: pusher.deliveries,
     get webhookUrl() {
@@ -447,13 +402,10 @@ export async function startFakeGarmin(options: FakeGarminOptions = {}): Promise<
       requestsPerMinute = limits.requestsPerMinute ?? requestsPerMinute;
       daysPerMinute = limits.daysPerMinute ?? daysPerMinute;
     },
-    rateLimitNext(n, retryAfterSeconds = 60) {
-      forced.remaining = n;
-      forced.retryAfterSeconds = retryAfterSeconds;
-    },
+    rateLimitNext: (n, retryAfterSeconds) => forced.next(n, retryAfterSeconds),
     resetRateLimits() {
       budget = { minute: -1, requests: 0, days: 0 };
-      forced.remaining = 0;
+      forced.next(0);
     },
     push: (payload, pushOptions) => pusher.track(pusher.post(payload, 'raw', pushOptions)),
     pushSummaries(userId, key, items) {
@@ -509,7 +461,7 @@ export async function startFakeGarmin(options: FakeGarminOptions = {}): Promise<
     issueTokens: (userId) => oauth.issueTokens(userId),
     async stop() {
       pusher.cancel();
-      await running.stop();
+      await server.stop();
     },
   };
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendJson } from '#test/fakes/oauth-fake.js';
 import { stravaError } from '#test/fakes/strava-data.js';
+import { postWebhook, type WebhookAnswer } from '#test/fakes/webhook-sender.js';
 
 export interface StravaEvent {
   object_type: 'activity' | 'athlete';
@@ -22,17 +23,12 @@ export interface StravaEvent {
 export type StravaEventInput = Pick<StravaEvent, 'object_type' | 'object_id' | 'aspect_type' | 'owner_id'> &
   Partial<StravaEvent>;
 
-export interface StravaEventDelivery {
+/** The answer is the last attempt's. */
+export interface StravaEventDelivery extends WebhookAnswer {
   event: StravaEvent;
-  /** The last attempt's status; 0 for a network failure or timeout. */
-  status: number;
-  body: string;
-  /** Of the last attempt. */
-  latencyMs: number;
   attempts: number;
   /** 200 within Strava's 2 seconds. */
   withinDeadline: boolean;
-  error?: string;
 }
 
 export interface StravaSubscription {
@@ -191,37 +187,17 @@ export class StravaWebhooks {
       event_time: Math.floor(this.settings.now() / 1000),
       ...input,
     };
-    const delivery: StravaEventDelivery = {
-      event,
-      status: 0,
-      body: '',
-      latencyMs: 0,
-      attempts: 0,
-      withinDeadline: false,
-    };
     const maxAttempts = 1 + (this.settings.eventRetries ?? 0);
-    while (delivery.attempts < maxAttempts) {
-      delivery.attempts++;
-      const started = Date.now();
-      try {
-        const response = await fetch(subscription.callbackUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(event),
-          signal: AbortSignal.timeout(this.settings.eventTimeoutMs ?? 30_000),
-        });
-        delivery.status = response.status;
-        delivery.body = await response.text();
-        delete delivery.error;
-      } catch (error) {
-        delivery.status = 0;
-        delivery.body = '';
-        delivery.error = String(error);
-      }
-      delivery.latencyMs = Date.now() - started;
-      delivery.withinDeadline = delivery.status === 200 && delivery.latencyMs <= 2000;
-      if (delivery.status === 200) break;
-    }
+    let attempts = 0;
+    let answer: WebhookAnswer;
+    do {
+      attempts++;
+      answer = await postWebhook(subscription.callbackUrl, JSON.stringify(event), {
+        timeoutMs: this.settings.eventTimeoutMs,
+      });
+    } while (answer.status !== 200 && attempts < maxAttempts);
+    const withinDeadline = answer.status === 200 && answer.latencyMs <= 2000;
+    const delivery: StravaEventDelivery = { event, ...answer, attempts, withinDeadline };
     this.events.push(delivery);
     return delivery;
   }

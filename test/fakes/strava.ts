@@ -14,13 +14,16 @@
  *   the `hub.challenge` GET to the callback, answered within `challengeTimeoutMs`), 409 for a second one, delete;
  *   event POSTs to the callback (plain JSON, no signature header: Strava documents none).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bearerToken, type OAuthFake, readBody, sendJson } from '#test/fakes/oauth-fake.js';
 import {
-  OAuthFake,
-  type OAuthFakeOptions,
-  readBody,
-  sendJson,
-  startHttpServer,
-} from '#test/fakes/oauth-fake.js';
+  type FakeRequest,
+  ForcedRateLimit,
+  type ProviderFakeOptions,
+  type ProviderServer,
+  providerOAuth,
+  startProviderServer,
+} from '#test/fakes/provider-fake.js';
 import {
   athleteOf,
   DEFAULT_STRAVA_ATHLETE,
@@ -56,23 +59,14 @@ export type {
   StravaSubscription,
 } from '#test/fakes/strava-webhooks.js';
 
-export interface FakeStravaOptions {
-  /** Strava client ids are numbers. Default `12345`. */
-  clientId?: string;
-  clientSecret?: string;
-  redirectUris?: string[];
-  /** Access-token lifetime, seconds. Default 21600 (6 h). */
-  expiresIn?: number;
+/** Strava client ids are numbers: default `12345`. `now` also drives the rate-limit windows and event times. */
+export interface FakeStravaOptions extends ProviderFakeOptions {
   /** Known athletes; others get generated profile fields. */
   athletes?: StravaAthlete[];
   /** The athlete that approves the consent page. Default the first of `athletes`, else 134815. */
   athleteId?: number;
-  autoApprove?: boolean;
   /** Scope granted when the authorize request sends none. Default `read`. */
   defaultScope?: string;
-  /** Clock, epoch ms (tokens, rate-limit windows, event times). Default `Date.now`. */
-  now?: () => number;
-  oauth?: Partial<OAuthFakeOptions>;
   /** Default 200 per 15 minutes and 2000 per day (Strava's standard tier). */
   rateLimits?: { fifteenMinute?: number; daily?: number };
   /** How long the callback has to answer the subscription challenge. Default 2000 (Strava's). */
@@ -83,29 +77,16 @@ export interface FakeStravaOptions {
   eventRetries?: number;
 }
 
-export interface FakeStravaRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
+export interface FakeStravaRequest extends FakeRequest {
   time: number;
   athleteId: number | null;
-  status: number;
 }
 
 type Notify = { notify?: boolean };
 
-export interface FakeStrava {
-  url: string;
-  authorizeUrl: string;
-  tokenUrl: string;
+/** `apiBaseUrl` is `<url>/api/v3`; `requests` leaves out OAuth and deauthorize requests. */
+export interface FakeStrava extends ProviderServer<FakeStravaRequest> {
   deauthorizeUrl: string;
-  /** What `STRAVA_API_BASE_URL` should be: `<url>/api/v3`. */
-  apiBaseUrl: string;
-  clientId: string;
-  clientSecret: string;
-  oauth: OAuthFake;
-  /** API requests (not OAuth), oldest first. */
-  requests: FakeStravaRequest[];
   events: StravaEventDelivery[];
   challenges: StravaChallenge[];
   readonly subscription: StravaSubscription | null;
@@ -139,30 +120,23 @@ export interface FakeStrava {
   /** The next `n` API requests answer 429. */
   rateLimitNext(n: number): void;
   issueTokens(athleteId: number, scope?: string): Record<string, unknown>;
-  stop(): Promise<void>;
 }
 
 const FIFTEEN_MINUTES_MS = 900_000;
 const DAY_MS = 86_400_000;
+const DEAUTHORIZE_PATH = '/oauth/deauthorize';
+
+const isDeauthorize = (req: IncomingMessage, url: URL) =>
+  req.method === 'POST' && url.pathname.replace(/\/+$/, '') === DEAUTHORIZE_PATH;
 
 export async function startFakeStrava(options: FakeStravaOptions = {}): Promise<FakeStrava> {
   const now = options.now ?? Date.now;
-  const clientId = options.clientId ?? '12345';
-  const clientSecret = options.clientSecret ?? 'fake-strava-secret';
   const athletes = new Map((options.athletes ?? []).map((a) => [a.id, a]));
   const athleteFor = (id: number): StravaAthlete => athletes.get(id) ?? { id, username: `athlete${id}` };
-  const oauth: OAuthFake = new OAuthFake({
-    clients: [
-      { clientId, clientSecret, ...(options.redirectUris ? { redirectUris: options.redirectUris } : {}) },
-    ],
-    clientAuth: 'body',
-    pkce: 'off',
-    authorizePath: '/oauth/authorize',
-    tokenPath: '/oauth/token',
-    revokePath: null,
-    expiresIn: options.expiresIn ?? 21_600,
-    refreshRotation: 'rotate',
-    autoApprove: options.autoApprove ?? false,
+  const oauth: OAuthFake = providerOAuth(options, {
+    clientId: '12345',
+    clientSecret: 'fake-strava-secret',
+    expiresIn: 21_600,
     userId: String(options.athleteId ?? options.athletes?.[0]?.id ?? DEFAULT_STRAVA_ATHLETE),
     defaultScope: options.defaultScope ?? 'read',
     tokenExtras: ({ userId, grantType }) => ({
@@ -171,12 +145,10 @@ export async function startFakeStrava(options: FakeStravaOptions = {}): Promise<
       scope: undefined,
       ...(grantType === 'authorization_code' ? { athlete: athleteOf(athleteFor(Number(userId))) } : {}),
     }),
-    now,
-    ...options.oauth,
   });
 
   const store = new Map<number, StravaActivity>();
-  const requests: FakeStravaRequest[] = [];
+  const { clientId, clientSecret } = oauth.clients[0]!;
   const webhooks = new StravaWebhooks({
     clientId,
     clientSecret,
@@ -191,7 +163,7 @@ export async function startFakeStrava(options: FakeStravaOptions = {}): Promise<
     daily: options.rateLimits?.daily ?? 2000,
   };
   let window = { quarter: -1, day: -1, fifteenMinute: 0, daily: 0 };
-  let forced = 0;
+  const forced = new ForcedRateLimit();
 
   const currentUsage = () => {
     const time = now();
@@ -248,37 +220,19 @@ export async function startFakeStrava(options: FakeStravaOptions = {}): Promise<
     return { status: 200, body: list.slice(from, from + size).map(summaryOf) };
   }
 
-  const running = await startHttpServer(async (req, res, url) => {
-    if (await oauth.handle(req, res, url)) return;
+  async function deauthorize(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const form = new URLSearchParams(await readBody(req));
+    const token = url.searchParams.get('access_token') ?? form.get('access_token') ?? bearerToken(req) ?? '';
+    const grant = oauth.accessGrant(token);
+    if (!grant)
+      return sendJson(res, 401, stravaError('Authorization Error', 'Athlete', 'access_token', 'invalid'));
+    oauth.revokeUser(grant.userId);
+    sendJson(res, 200, { access_token: token });
+  }
+
+  async function api(req: IncomingMessage, res: ServerResponse, url: URL, record: FakeStravaRequest) {
+    if (isDeauthorize(req, url)) return deauthorize(req, res, url);
     const path = url.pathname.replace(/\/+$/, '');
-
-    if (path === '/oauth/deauthorize' && req.method === 'POST') {
-      const form = new URLSearchParams(await readBody(req));
-      const token =
-        url.searchParams.get('access_token') ??
-        form.get('access_token') ??
-        /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ??
-        '';
-      const grant = oauth.accessGrant(token);
-      if (!grant)
-        return sendJson(res, 401, stravaError('Authorization Error', 'Athlete', 'access_token', 'invalid'));
-      oauth.revokeUser(grant.userId);
-      return sendJson(res, 200, { access_token: token });
-    }
-
-    const record: FakeStravaRequest = {
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      time: now(),
-      athleteId: null,
-      status: 0,
-    };
-    requests.push(record);
-    res.on('finish', () => {
-      record.status = res.statusCode;
-    });
-
     const subscriptions = /^\/api\/v3\/push_subscriptions(?:\/(\d+))?$/.exec(path);
     if (subscriptions) return webhooks.handle(req, res, url, subscriptions[1]);
     if (!path.startsWith('/api/v3/'))
@@ -298,15 +252,13 @@ export async function startFakeStrava(options: FakeStravaOptions = {}): Promise<
     usage.fifteenMinute++;
     usage.daily++;
     const headers = rateHeaders();
-    if (forced > 0 || usage.fifteenMinute > limits.fifteenMinute || usage.daily > limits.daily) {
-      if (forced > 0) forced--;
+    if (forced.take() !== null || usage.fifteenMinute > limits.fifteenMinute || usage.daily > limits.daily)
       return sendJson(
         res,
         429,
         stravaError('Rate Limit Exceeded', 'Application', 'rate limit', 'exceeded'),
         headers,
       );
-    }
     if (req.method !== 'GET')
       return sendJson(res, 405, stravaError('Method Not Allowed', 'resource', 'method', 'invalid'), headers);
     const scopes = grant.scope.split(/[\s,]+/);
@@ -347,21 +299,20 @@ export async function startFakeStrava(options: FakeStravaOptions = {}): Promise<
       );
     }
     sendJson(res, 404, stravaError('Resource Not Found', 'resource', 'path', 'not found'), headers);
+  }
+
+  const server = await startProviderServer<FakeStravaRequest>(oauth, {
+    apiPath: '/api/v3',
+    record: (req, url) => (isDeauthorize(req, url) ? null : { time: now(), athleteId: null }),
+    handle: api,
   });
 
   const maybeSend = (notify: boolean | undefined, event: StravaEventInput) =>
     (notify ?? true) && webhooks.subscription ? webhooks.sendEvent(event) : Promise.resolve(null);
 
   return {
-    url: running.url,
-    authorizeUrl: `${running.url}${oauth.authorizePath}`,
-    tokenUrl: `${running.url}${oauth.tokenPath}`,
-    deauthorizeUrl: `${running.url}/oauth/deauthorize`,
-    apiBaseUrl: `${running.url}/api/v3`,
-    clientId,
-    clientSecret,
-    oauth,
-    requests,
+    ...server,
+    deauthorizeUrl: `${server.url}${DEAUTHORIZE_PATH}`,
     events: webhooks.events,
     challenges: webhooks.challenges,
     get subscription() {
@@ -449,13 +400,10 @@ export async function startFakeStrava(options: FakeStravaOptions = {}): Promise<
     },
     resetRateLimits() {
       window = { quarter: -1, day: -1, fifteenMinute: 0, daily: 0 };
-      forced = 0;
+      forced.next(0);
     },
-    rateLimitNext(n) {
-      forced = n;
-    },
+    rateLimitNext: (n) => forced.next(n),
     issueTokens: (athleteId, scope = 'read,activity:read_all,profile:read_all') =>
       oauth.issueTokens(String(athleteId), scope),
-    stop: running.stop,
   };
 }

@@ -11,13 +11,16 @@
  * Data routes answer 401 for a missing, unknown, revoked or expired Bearer token, 400 for a missing or
  * malformed `date`, and 429 with `Retry-After` while `rateLimitNext` has requests left to refuse.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type OAuthFakeOptions, sendJson } from '#test/fakes/oauth-fake.js';
 import {
-  OAuthFake,
-  type OAuthFakeClient,
-  type OAuthFakeOptions,
-  sendJson,
-  startHttpServer,
-} from '#test/fakes/oauth-fake.js';
+  type FakeRequest,
+  ForcedRateLimit,
+  type ProviderFakeOptions,
+  type ProviderServer,
+  providerOAuth,
+  startProviderServer,
+} from '#test/fakes/provider-fake.js';
 
 export interface FakeUltrahumanUser {
   userId: string;
@@ -29,11 +32,8 @@ export interface FakeUltrahumanUser {
 export type UltrahumanDayGenerator = (date: string, userId: string) => unknown[] | null;
 
 export interface FakeUltrahumanOptions
-  extends Pick<OAuthFakeOptions, 'expiresIn' | 'refreshRotation' | 'autoApprove' | 'now' | 'tokenExtras'> {
-  clientId?: string;
-  clientSecret?: string;
-  /** Registered redirect URIs; absent: any http(s) URI. */
-  redirectUris?: string[];
+  extends ProviderFakeOptions,
+    Pick<OAuthFakeOptions, 'refreshRotation' | 'tokenExtras'> {
   /** Known accounts (user_info answers); an account not listed gets `username` = its id. */
   users?: FakeUltrahumanUser[];
   /** The account that approves the next consent. Default the first of `users`, else `uh-user-1`. */
@@ -44,91 +44,54 @@ export interface FakeUltrahumanOptions
   days?: UltrahumanDayGenerator;
 }
 
-export interface FakeUltrahumanRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
+export interface FakeUltrahumanRequest extends FakeRequest {
   authorization: string | null;
-  status: number;
 }
 
-export interface FakeUltrahuman {
-  /** `http://127.0.0.1:<port>`. */
-  url: string;
-  /** `<url>/authorise` (British spelling, as the real one). */
-  authorizeUrl: string;
-  /** `<url>/api/partners/oauth/token`. */
-  tokenUrl: string;
+/**
+ * `authorizeUrl` is `<url>/authorise` (British spelling, as the real one), `apiBaseUrl` `<url>/api/partners/v1`
+ * (paths as providers.md names them are appended); `requests` holds the OAuth ones too.
+ */
+export interface FakeUltrahuman extends ProviderServer<FakeUltrahumanRequest> {
   /** `<url>/api/partners/oauth/revoke`. */
   revokeUrl: string;
-  /** `<url>/api/partners/v1`: the data API base, paths as providers.md names them are appended. */
-  apiBaseUrl: string;
-  clientId: string;
-  clientSecret: string;
-  /** The OAuth server: `issueTokens(userId)` for test setup, `expireAccessTokens()`, `revokeUser()`, counters. */
-  oauth: OAuthFake;
-  /** Every request received (OAuth and data), oldest first. */
-  requests: FakeUltrahumanRequest[];
   /** The account's days come from `generator` from now on. */
   setDays(userId: string, generator: UltrahumanDayGenerator): void;
   /** The next `n` data-API requests answer 429 with `Retry-After: <retryAfterSeconds>`. */
   rateLimitNext(n: number, retryAfterSeconds?: number): void;
-  stop(): Promise<void>;
 }
 
 const API_PREFIX = '/api/partners/v1';
 const DEFAULT_USER = 'uh-user-1';
 
 export async function startFakeUltrahuman(options: FakeUltrahumanOptions = {}): Promise<FakeUltrahuman> {
-  const clientId = options.clientId ?? 'ultrahuman-client-id';
-  const clientSecret = options.clientSecret ?? 'ultrahuman-client-secret';
-  const client: OAuthFakeClient = { clientId, clientSecret, redirectUris: options.redirectUris ?? [] };
   const users = new Map((options.users ?? []).map((user) => [user.userId, user]));
-  const oauth = new OAuthFake({
-    clients: [client],
-    clientAuth: 'body',
-    pkce: 'off',
+  const oauth = providerOAuth(options, {
+    clientId: 'ultrahuman-client-id',
+    clientSecret: 'ultrahuman-client-secret',
     authorizePath: '/authorise',
     tokenPath: '/api/partners/oauth/token',
     revokePath: '/api/partners/oauth/revoke',
     defaultScope: 'ring_data cgm_data profile',
     userId: options.userId ?? options.users?.[0]?.userId ?? DEFAULT_USER,
-    refreshRotation: options.refreshRotation ?? 'rotate',
-    expiresIn: options.expiresIn,
-    autoApprove: options.autoApprove,
-    now: options.now,
+    refreshRotation: options.refreshRotation,
     tokenExtras: options.tokenExtras,
   });
   const generators = new Map<string, UltrahumanDayGenerator>();
   const defaultDays = options.days ?? generateUltrahumanDay;
-  const requests: FakeUltrahumanRequest[] = [];
-  const rateLimit = { remaining: 0, retryAfterSeconds: 60 };
+  const rateLimit = new ForcedRateLimit();
 
-  const server = await startHttpServer(async (req, res, url) => {
-    const record: FakeUltrahumanRequest = {
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      authorization: req.headers.authorization ?? null,
-      status: 0,
-    };
-    requests.push(record);
-    res.on('finish', () => {
-      record.status = res.statusCode;
-    });
-
-    if (await oauth.handle(req, res, url)) return;
+  function api(req: IncomingMessage, res: ServerResponse, url: URL) {
     if (!url.pathname.startsWith(`${API_PREFIX}/`)) return sendJson(res, 404, { error: 'not_found' });
 
-    if (rateLimit.remaining > 0) {
-      rateLimit.remaining--;
+    const wait = rateLimit.take();
+    if (wait !== null)
       return sendJson(
         res,
         429,
         { error: 'rate_limited', message: 'Too many requests' },
-        { 'retry-after': String(rateLimit.retryAfterSeconds) },
+        { 'retry-after': String(wait) },
       );
-    }
     const grant = oauth.authenticate(req);
     if (!grant) return sendJson(res, 401, { error: 'unauthorized', message: 'Invalid or expired token' });
     if (req.method !== 'GET') return sendJson(res, 405, { error: 'method_not_allowed' });
@@ -151,26 +114,22 @@ export async function startFakeUltrahuman(options: FakeUltrahumanOptions = {}): 
       return sendJson(res, 200, { data: { metric_data: generator(date, grant.userId) ?? [] } });
     }
     sendJson(res, 404, { error: 'not_found' });
+  }
+
+  const server = await startProviderServer<FakeUltrahumanRequest>(oauth, {
+    apiPath: API_PREFIX,
+    recordOAuth: true,
+    record: (req) => ({ authorization: req.headers.authorization ?? null }),
+    handle: api,
   });
 
   return {
-    url: server.url,
-    authorizeUrl: `${server.url}${oauth.authorizePath}`,
-    tokenUrl: `${server.url}${oauth.tokenPath}`,
+    ...server,
     revokeUrl: `${server.url}${oauth.revokePath}`,
-    apiBaseUrl: `${server.url}${API_PREFIX}`,
-    clientId,
-    clientSecret,
-    oauth,
-    requests,
     setDays(userId, generator) {
       generators.set(userId, generator);
     },
-    rateLimitNext(n, retryAfterSeconds = 60) {
-      rateLimit.remaining = n;
-      rateLimit.retryAfterSeconds = retryAfterSeconds;
-    },
-    stop: server.stop,
+    rateLimitNext: (n, retryAfterSeconds) => rateLimit.next(n, retryAfterSeconds),
   };
 }
 
