@@ -2,7 +2,12 @@ import { createUser } from '#shared/identity/users.js';
 import { db } from '#shared/store/client.js';
 import { upsertConnection } from '#shared/store/connections.js';
 import { dispatchLiveSyncs } from '#shared/sync/dispatcher.js';
-import { type FakeFitbit, generateActivities, generateFitbitDays, startFakeFitbit } from '#test/fakes/fitbit.js';
+import {
+  type FakeFitbit,
+  generateActivities,
+  generateFitbitDays,
+  startFakeFitbit,
+} from '#test/fakes/fitbit.js';
 import { followConsent } from '#test/fakes/oauth-fake.js';
 import { fakeProviderEnv } from '#test/fakes/provider-env.js';
 import { type FakeUltrahuman, startFakeUltrahuman } from '#test/fakes/ultrahuman.js';

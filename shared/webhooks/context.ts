@@ -72,7 +72,6 @@ export function notificationContext(
     }
   };
 
-
   const context: NotificationContext = {
     userId,
     scope: connection.scope,

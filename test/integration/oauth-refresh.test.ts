@@ -205,24 +205,23 @@ describe('freshAccessToken', () => {
     expect((await getConnection(connection.user_id, 'fitbit'))!.status).toBe('revoked');
   });
 
-  it.each([500, 503, 429])(
-    'a token endpoint outage (%i) is transient: status untouched, the next attempt refreshes',
-    async (status) => {
-      const { connection } = await connect();
-      fake.oauth.failNextRefresh(status);
-      const error = await freshAccessToken(connection).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(TokenEndpointUnavailableError);
-      // Transient like a busy refresh: the sync and webhook workers retry it later.
-      expect(error).toBeInstanceOf(TokenRefreshBusyError);
-      expect((error as Error).message).toContain('fitbit token endpoint unavailable');
-      const stored = await rawItem(connection);
-      expect(stored.status).toBe('active');
-      expect(stored.GSI1PK).toBeDefined();
-      const token = await freshAccessToken(connection);
-      expect(token).not.toBe((await decryptTokens(connection.tokens!, bindingOf(connection))).accessToken);
-      expect((await getConnection(connection.user_id, 'fitbit'))!.status).toBe('active');
-    },
-  );
+  it.each([
+    500, 503, 429,
+  ])('a token endpoint outage (%i) is transient: status untouched, the next attempt refreshes', async (status) => {
+    const { connection } = await connect();
+    fake.oauth.failNextRefresh(status);
+    const error = await freshAccessToken(connection).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenEndpointUnavailableError);
+    // Transient like a busy refresh: the sync and webhook workers retry it later.
+    expect(error).toBeInstanceOf(TokenRefreshBusyError);
+    expect((error as Error).message).toContain('fitbit token endpoint unavailable');
+    const stored = await rawItem(connection);
+    expect(stored.status).toBe('active');
+    expect(stored.GSI1PK).toBeDefined();
+    const token = await freshAccessToken(connection);
+    expect(token).not.toBe((await decryptTokens(connection.tokens!, bindingOf(connection))).accessToken);
+    expect((await getConnection(connection.user_id, 'fitbit'))!.status).toBe('active');
+  });
 
   it('an unreachable token endpoint is transient too', async () => {
     const { connection } = await connect();
