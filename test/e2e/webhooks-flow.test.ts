@@ -6,7 +6,6 @@ import {
   generateGarminDays,
   startFakeGarmin,
 } from '#test/fakes/garmin.js';
-import { followConsent } from '#test/fakes/oauth-fake.js';
 import { fakeProviderEnv } from '#test/fakes/provider-env.js';
 import {
   DEFAULT_STRAVA_ATHLETE,
@@ -14,7 +13,7 @@ import {
   generateStravaActivities,
   startFakeStrava,
 } from '#test/fakes/strava.js';
-import { startTestSandbox, type TestSandbox } from '#test/helpers/sandbox.js';
+import { dates, type E2eSession, startE2eSession, until } from '#test/helpers/e2e-session.js';
 
 /**
  * Push providers end to end over HTTP, against fake Garmin and Strava servers speaking their real formats:
@@ -24,11 +23,11 @@ import { startTestSandbox, type TestSandbox } from '#test/helpers/sandbox.js';
  */
 const DAY = 86_400_000;
 const VERIFY_TOKEN = 'e2e-strava-verify-token';
+/** Each wait of a test with three has 15 s of its 60. */
+const WAIT_MS = 15_000;
 let garmin: FakeGarmin;
 let strava: FakeStrava;
-let sandbox: TestSandbox;
-let apiKey: Record<string, string>;
-let bearer: Record<string, string>;
+let sandbox: E2eSession;
 
 beforeAll(async () => {
   [garmin, strava] = await Promise.all([startFakeGarmin(), startFakeStrava()]);
@@ -38,7 +37,7 @@ beforeAll(async () => {
     generateGarminDays({ days: 20, end: now, heartRateSampleSeconds: 300, seed: 5 }),
   );
   strava.setActivities(DEFAULT_STRAVA_ATHLETE, generateStravaActivities({ days: 40, end: now, seed: 5 }));
-  sandbox = await startTestSandbox({
+  sandbox = await startE2eSession({
     env: {
       ...fakeProviderEnv('GARMIN', garmin),
       ...fakeProviderEnv('STRAVA', strava),
@@ -47,12 +46,6 @@ beforeAll(async () => {
     },
   });
   garmin.setWebhookUrl(`${sandbox.url}/api/v1/providers/garmin/webhooks`);
-  const login = await sandbox.api('POST', '/api/v1/auth/login', {
-    form: { username: sandbox.admin.email, password: sandbox.admin.password },
-  });
-  bearer = { authorization: `Bearer ${login.json.access_token}` };
-  const key = await sandbox.api('POST', '/api/v1/developer/api-keys', { headers: bearer });
-  apiKey = { 'x-open-wearables-api-key': key.json.key };
 }, 60_000);
 
 afterAll(async () => {
@@ -60,49 +53,24 @@ afterAll(async () => {
   await Promise.all([garmin?.stop(), strava?.stop()]);
 });
 
-/** Polls `probe`; each wait is bounded well below its test's timeout (a test with three waits has 60 s). */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 async function connect(provider: string) {
-  const user = await sandbox.api('POST', '/api/v1/users', { headers: apiKey, json: {} });
-  const authorize = await sandbox.api('GET', `/api/v1/oauth/${provider}/authorize?user_id=${user.json.id}`, {
-    headers: apiKey,
-  });
-  expect(authorize.status).toBe(200);
-  const consent = await followConsent(authorize.json.authorization_url, 'allow');
-  const callback = await fetch(consent.location!.replace(sandbox.apiBaseUrl, sandbox.url), {
-    redirect: 'manual',
-  });
-  expect(callback.status).toBe(303);
-  return user.json.id as string;
+  const userId = await sandbox.createUser();
+  await sandbox.connect(provider, userId);
+  return userId;
 }
 
-const workouts = async (userId: string, days = 60) => {
-  const from = new Date(Date.now() - days * DAY).toISOString();
-  const to = new Date(Date.now() + DAY).toISOString();
-  const page = await sandbox.api(
-    'GET',
-    `/api/v1/users/${userId}/events/workouts?start_date=${from}&end_date=${to}&limit=100`,
-    { headers: apiKey },
-  );
-  expect(page.status).toBe(200);
-  return page.json.data as Array<{ id: string; start_time: string; end_time: string; type: string }>;
-};
+const workouts = async (userId: string, days = 60) =>
+  (
+    await sandbox.get(
+      `/api/v1/users/${userId}/events/workouts?${dates(Date.now() - days * DAY, Date.now() + DAY)}&limit=100`,
+    )
+  ).data as Array<{ id: string; start_time: string; end_time: string; type: string }>;
 
-const connectionOf = async (userId: string, provider: string) => {
-  const list = await sandbox.api('GET', `/api/v1/users/${userId}/connections`, { headers: apiKey });
-  return (list.json as Array<{ provider: string; status: string; scope: string | null }>).find(
+type Connection = { provider: string; status: string; scope: string | null };
+const connectionOf = async (userId: string, provider: string) =>
+  ((await sandbox.get(`/api/v1/users/${userId}/connections`)) as Connection[]).find(
     (c) => c.provider === provider,
   );
-};
 
 describe('Garmin', () => {
   let userId: string;
@@ -119,7 +87,7 @@ describe('Garmin', () => {
       'the backfill pushes',
       async () => {
         const path = `/api/v1/providers/garmin/users/${userId}/backfill/status`;
-        const body = (await sandbox.api('GET', path, { headers: apiKey })).json;
+        const body = await sandbox.get(path);
         return types.every((t) => body.summary[t]?.done > 0) ? body : undefined;
       },
       90_000,
@@ -128,12 +96,10 @@ describe('Garmin', () => {
     expect(garmin.backfills.filter((b) => b.delivered).length).toBeGreaterThan(0);
     const backfilled = await workouts(userId);
     expect(backfilled.length).toBeGreaterThan(5);
-    const sleep = await sandbox.api(
-      'GET',
-      `/api/v1/users/${userId}/events/sleep?start_date=${new Date(Date.now() - 30 * DAY).toISOString()}&end_date=${new Date().toISOString()}`,
-      { headers: apiKey },
+    const sleep = await sandbox.get(
+      `/api/v1/users/${userId}/events/sleep?${dates(Date.now() - 30 * DAY, Date.now())}`,
     );
-    expect(sleep.json.data.length).toBeGreaterThan(5);
+    expect(sleep.data.length).toBeGreaterThan(5);
   }, 120_000);
 
   it('a new activity pushed is readable through the read API within seconds', async () => {
@@ -149,10 +115,14 @@ describe('Garmin', () => {
       }),
     );
     expect(pushed.status).toBe(200);
-    const after = await until('the pushed activity', async () => {
-      const list = await workouts(userId);
-      return list.length > before ? list : undefined;
-    });
+    const after = await until(
+      'the pushed activity',
+      async () => {
+        const list = await workouts(userId);
+        return list.length > before ? list : undefined;
+      },
+      WAIT_MS,
+    );
     expect(
       after.find((w) => w.start_time.startsWith(new Date(start * 1000).toISOString().slice(0, 16))),
     ).toMatchObject({
@@ -167,8 +137,10 @@ describe('Garmin', () => {
 
   it('a deregistration revokes the connection', async () => {
     await garmin.deregister(DEFAULT_GARMIN_USER);
-    await until('the revoked connection', async () =>
-      (await connectionOf(userId, 'garmin'))?.status === 'revoked' ? true : undefined,
+    await until(
+      'the revoked connection',
+      async () => ((await connectionOf(userId, 'garmin'))?.status === 'revoked' ? true : undefined),
+      WAIT_MS,
     );
   }, 60_000);
 });
@@ -180,12 +152,12 @@ describe('Strava', () => {
     const created = await sandbox.api(
       'POST',
       `/api/v1/providers/strava/webhooks/subscriptions?callback_url=${encodeURIComponent(`${sandbox.url}/api/v1/providers/strava/webhooks`)}`,
-      { headers: bearer },
+      { headers: sandbox.bearer },
     );
     expect(created.status).toBe(200);
     expect(created.json.subscriptions).toHaveLength(1);
     const listed = await sandbox.api('GET', '/api/v1/providers/strava/webhooks/subscriptions', {
-      headers: bearer,
+      headers: sandbox.bearer,
     });
     expect(listed.json.subscriptions[0]).toMatchObject({
       callback_url: `${sandbox.url}/api/v1/providers/strava/webhooks`,
@@ -215,24 +187,32 @@ describe('Strava', () => {
       elapsed_time: 3_000,
     });
     const id = Number(activity.id);
-    await until('the created workout', async () =>
-      (await workouts(userId)).length === before + 1 ? true : undefined,
+    await until(
+      'the created workout',
+      async () => ((await workouts(userId)).length === before + 1 ? true : undefined),
+      WAIT_MS,
     );
 
     await strava.updateActivity(id, { elapsed_time: 4_200 });
-    await until('the updated workout', async () => {
-      const match = (await workouts(userId)).find((w) =>
-        w.start_time.startsWith(start.toISOString().slice(0, 16)),
-      );
-      return match && Date.parse(match.end_time) - Date.parse(match.start_time) === 4_200_000
-        ? true
-        : undefined;
-    });
+    await until(
+      'the updated workout',
+      async () => {
+        const match = (await workouts(userId)).find((w) =>
+          w.start_time.startsWith(start.toISOString().slice(0, 16)),
+        );
+        return match && Date.parse(match.end_time) - Date.parse(match.start_time) === 4_200_000
+          ? true
+          : undefined;
+      },
+      WAIT_MS,
+    );
     expect(await workouts(userId)).toHaveLength(before + 1);
 
     await strava.deleteActivity(id);
-    await until('the deleted workout', async () =>
-      (await workouts(userId)).length === before ? true : undefined,
+    await until(
+      'the deleted workout',
+      async () => ((await workouts(userId)).length === before ? true : undefined),
+      WAIT_MS,
     );
   }, 60_000);
 
@@ -243,8 +223,10 @@ describe('Strava', () => {
 
   it('a deauthorisation revokes the connection', async () => {
     await strava.deauthorize(DEFAULT_STRAVA_ATHLETE);
-    await until('the revoked connection', async () =>
-      (await connectionOf(userId, 'strava'))?.status === 'revoked' ? true : undefined,
+    await until(
+      'the revoked connection',
+      async () => ((await connectionOf(userId, 'strava'))?.status === 'revoked' ? true : undefined),
+      WAIT_MS,
     );
   }, 60_000);
 });
