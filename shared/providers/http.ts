@@ -44,6 +44,34 @@ export class ProviderGoneError extends ProviderRequestError {
   override name = 'ProviderGoneError';
 }
 
+/**
+ * The answer of `request`, or null when the provider answers 404: no data for that day, or no such record (deleted
+ * since, or not the user's). Any other error is thrown.
+ */
+export async function orNoData<T>(request: Promise<T>): Promise<T | null> {
+  try {
+    return await request;
+  } catch (error) {
+    if (error instanceof ProviderRequestError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+/**
+ * Whether the provider refuses the user's access token on `request` (the client has already tried a refresh): the
+ * user took the access back. Any other error is thrown. How a deauthorisation notification, which anyone could
+ * forge, is confirmed before a connection is revoked.
+ */
+export async function tokenRefused(request: Promise<unknown>): Promise<boolean> {
+  try {
+    await request;
+    return false;
+  } catch (error) {
+    if (error instanceof UnauthorizedError) return true;
+    throw error;
+  }
+}
+
 const TIMEOUT_MS = 30_000;
 const DEFAULT_RETRY_MS = 60_000;
 

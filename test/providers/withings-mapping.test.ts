@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HealthEvent } from '#shared/model/health-data.js';
+import { PullOutput } from '#shared/providers/output.js';
 import type { PullResult } from '#shared/providers/types.js';
 import { mapDailyActivity } from '#shared/providers/withings/activity.js';
-import { localMidnight, WithingsOutput, zoneOffsetAt } from '#shared/providers/withings/common.js';
+import { localMidnight, zoneOffsetAt } from '#shared/providers/withings/common.js';
 import { mapMeasureGroup, measureValue } from '#shared/providers/withings/measures.js';
 import { mapNight, nightDetail } from '#shared/providers/withings/sleep.js';
 import { mapWorkout } from '#shared/providers/withings/workouts.js';
@@ -12,8 +13,8 @@ import { mapWorkout } from '#shared/providers/withings/workouts.js';
 const valuesOf = (result: PullResult) =>
   Object.fromEntries(result.series.map((s) => [s.series, s.samples.map((x) => x.value)]));
 
-const run = (build: (out: WithingsOutput) => void) => {
-  const out = new WithingsOutput();
+const run = (build: (out: PullOutput) => void) => {
+  const out = new PullOutput();
   build(out);
   return { result: out.result(), skipped: out.skipped };
 };

@@ -1,10 +1,9 @@
 import type { HealthEvent, WorkoutDetails } from '#shared/model/health-data.js';
-import { roundTo } from '#shared/model/numbers.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { garminSource, startOf } from '#shared/providers/garmin/common.js';
 import { garminWorkoutType } from '#shared/providers/garmin/workout-types.js';
 import { isObject, type JsonObject, numberOf } from '#shared/providers/json.js';
-import { outputOf } from '#shared/providers/output.js';
+import { detailsOf, outputOf } from '#shared/providers/output.js';
 import { epochSecondsMs } from '#shared/providers/time.js';
 import type { PullResult } from '#shared/providers/types.js';
 import { idText, nonNegative, positive, zoneOffsetOf } from '#shared/providers/values.js';
@@ -45,26 +44,21 @@ const firstOf = (summary: JsonObject, fields: readonly string[]): number | null 
   return null;
 };
 
-function workoutDetails(summary: JsonObject): WorkoutDetails {
-  const details: WorkoutDetails = {};
-  const set = (key: keyof WorkoutDetails, value: number | null, places = 3) => {
-    if (value !== null) details[key] = roundTo(value, places);
-  };
-  set('heart_rate_avg', positive(summary.averageHeartRateInBeatsPerMinute), 2);
-  set('heart_rate_max', positive(summary.maxHeartRateInBeatsPerMinute), 2);
-  set('energy_burned', nonNegative(summary.activeKilocalories));
-  set('distance', nonNegative(summary.distanceInMeters));
-  const steps = nonNegative(summary.steps);
-  if (steps !== null) details.steps_count = Math.round(steps);
-  set('average_speed', nonNegative(summary.averageSpeedInMetersPerSecond));
-  set('max_speed', nonNegative(summary.maxSpeedInMetersPerSecond));
-  set('average_cadence', firstOf(summary, CADENCE_FIELDS), 2);
-  set(
-    'total_elevation_gain',
-    nonNegative(summary.totalElevationGainInMeters) ?? nonNegative(summary.elevationGainInMeters),
-  );
-  return details;
-}
+const workoutDetails = (summary: JsonObject): WorkoutDetails =>
+  detailsOf([
+    ['heart_rate_avg', positive(summary.averageHeartRateInBeatsPerMinute), 2],
+    ['heart_rate_max', positive(summary.maxHeartRateInBeatsPerMinute), 2],
+    ['energy_burned', nonNegative(summary.activeKilocalories)],
+    ['distance', nonNegative(summary.distanceInMeters)],
+    ['steps_count', nonNegative(summary.steps), 0],
+    ['average_speed', nonNegative(summary.averageSpeedInMetersPerSecond)],
+    ['max_speed', nonNegative(summary.maxSpeedInMetersPerSecond)],
+    ['average_cadence', firstOf(summary, CADENCE_FIELDS), 2],
+    [
+      'total_elevation_gain',
+      nonNegative(summary.totalElevationGainInMeters) ?? nonNegative(summary.elevationGainInMeters),
+    ],
+  ]);
 
 /** An activity summary -> a workout keyed by `activityId`; null without a start time and a duration. */
 export function mapActivity(item: unknown): WorkoutEvent | null {

@@ -12,7 +12,7 @@ import { isObject, type JsonObject, numberOf, textOf } from '#shared/providers/j
 import { outputOf, type PullOutput } from '#shared/providers/output.js';
 import { epochSecondsMs, minutesOf } from '#shared/providers/time.js';
 import type { PullResult } from '#shared/providers/types.js';
-import { idText, nonNegative, positive, zoneOffsetOf } from '#shared/providers/values.js';
+import { idText, knownSum, nonNegative, positive, zoneOffsetOf } from '#shared/providers/values.js';
 
 /**
  * `sleeps` -> the night as a sleep event (stage timeline from `sleepLevelsMap`), one nap event per `naps[]`
@@ -134,8 +134,7 @@ export function mapSleep(item: unknown): PullResult | null {
   const light = nonNegative(item.lightSleepDurationInSeconds);
   const rem = nonNegative(item.remSleepInSeconds);
   const awake = nonNegative(item.awakeDurationInSeconds);
-  const asleep =
-    deep === null && light === null && rem === null ? null : (deep ?? 0) + (light ?? 0) + (rem ?? 0);
+  const asleep = knownSum(deep, light, rem);
   const efficiency =
     asleep !== null && duration > 0 ? Math.min(100, roundTo((asleep / duration) * 100, 2)) : null;
   const details: SleepDetails = {

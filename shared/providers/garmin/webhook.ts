@@ -9,9 +9,9 @@ import {
   type SummaryType,
 } from '#shared/providers/garmin/mapping.js';
 import { fetchPings, type Ping } from '#shared/providers/garmin/ping.js';
-import { ProviderRequestError, UnauthorizedError } from '#shared/providers/http.js';
+import { ProviderRequestError, tokenRefused } from '#shared/providers/http.js';
 import { isObject, textOf } from '#shared/providers/json.js';
-import { countSamples } from '#shared/providers/output.js';
+import { countSamples, handled } from '#shared/providers/output.js';
 import { sameSecret } from '#shared/providers/secrets.js';
 import {
   type HandledNotification,
@@ -96,19 +96,6 @@ function parseGarminPush(body: unknown): WebhookNotification[] {
   }));
 }
 
-const NOTHING: HandledNotification = { samples: 0, events: 0, scores: 0, skipped: 0 };
-
-/** Whether Garmin refuses the user's token (the context has already tried a refresh): the user left. */
-async function accessRevoked(context: NotificationContext): Promise<boolean> {
-  try {
-    await context.get(USER_ID_PATH);
-    return false;
-  } catch (error) {
-    if (error instanceof UnauthorizedError) return true;
-    throw error;
-  }
-}
-
 /** Sets the scope Garmin reports for the user's token; false (nothing set) when Garmin refuses or answers junk. */
 async function refreshScope(context: NotificationContext): Promise<boolean> {
   let scope: string | null;
@@ -153,9 +140,9 @@ async function handleGarminNotification(
   let skipped = 0;
   const deregistrations = list('deregistrations').length;
   if (deregistrations > 0) {
-    if (await accessRevoked(context)) {
+    if (await tokenRefused(context.get(USER_ID_PATH))) {
       await context.revoke('deregistration');
-      return NOTHING;
+      return handled();
     }
     skipped += deregistrations;
   }

@@ -4,7 +4,7 @@ import { calendarNoon, garminSource, offsetEntries, startOf } from '#shared/prov
 import { isObject, type JsonObject, numberOf, textOf } from '#shared/providers/json.js';
 import { outputOf, type PullOutput } from '#shared/providers/output.js';
 import type { PullResult } from '#shared/providers/types.js';
-import { idText, nonNegative, positive } from '#shared/providers/values.js';
+import { idText, knownSum, nonNegative, positive } from '#shared/providers/values.js';
 
 /**
  * Day-level and intraday wellness summaries (providers.md 4.1): `dailies`, `epochs`, `hrv`, `stressDetails`,
@@ -80,10 +80,8 @@ interface EpochSlot {
   records: Map<string, JsonObject>;
 }
 
-const sumOf = (records: JsonObject[], field: string): number | null => {
-  const values = records.map((r) => nonNegative(r[field])).filter((v) => v !== null);
-  return values.length === 0 ? null : values.reduce((a, b) => a + b, 0);
-};
+const sumOf = (records: JsonObject[], field: string) =>
+  knownSum(...records.map((r) => nonNegative(r[field])));
 
 /**
  * The `epochs` of one batch -> intraday samples per 15-minute slot: steps, active kcal and distance summed over

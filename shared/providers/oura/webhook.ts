@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ProviderRequestError } from '#shared/providers/http.js';
+import { orNoData } from '#shared/providers/http.js';
 import { isObject, textOf } from '#shared/providers/json.js';
 import {
   collectionPath,
@@ -109,14 +109,8 @@ const removable = (collection: DocumentCollection) =>
   collection === 'workout' || collection === 'sleep' ? collection : null;
 
 /** The document as Oura has it now; null when Oura answers 404 (deleted since). */
-async function currentDocument(context: NotificationContext, collection: DocumentCollection, id: string) {
-  try {
-    return await scopedGet(context.get)(`${collectionPath(collection)}/${id}`);
-  } catch (error) {
-    if (error instanceof ProviderRequestError && error.status === 404) return null;
-    throw error;
-  }
-}
+const currentDocument = (context: NotificationContext, collection: DocumentCollection, id: string) =>
+  orNoData(scopedGet(context.get)(`${collectionPath(collection)}/${id}`));
 
 async function remove(context: NotificationContext, collection: DocumentCollection, id: string) {
   const category = removable(collection);

@@ -1,9 +1,7 @@
 import type { SourceRef } from '#shared/model/health-data.js';
-import { ProviderRequestError } from '#shared/providers/http.js';
 import { textOf } from '#shared/providers/json.js';
 import { deviceSource } from '#shared/providers/output.js';
 import { isoInstant, offsetSeconds } from '#shared/providers/time.js';
-import type { ProviderGet } from '#shared/providers/types.js';
 
 /**
  * Readers of Polar AccessLink values (providers.md 4.2). Polar writes three kinds of time:
@@ -74,18 +72,4 @@ export function clockAfter(anchor: number, anchorClock: number, clock: number, e
   let delta = (((clock - anchorClock) % 86_400) + 86_400) % 86_400;
   if (delta > 86_400 - earlySeconds) delta -= 86_400;
   return anchor + delta * 1000;
-}
-
-/** A body Polar answers "no data" for as 204 (null) or 404: null. Other errors are thrown. */
-export async function optional(
-  get: ProviderGet,
-  path: string,
-  query?: Record<string, string | number>,
-): Promise<unknown> {
-  try {
-    return await get(path, query);
-  } catch (error) {
-    if (error instanceof ProviderRequestError && error.status === 404) return null;
-    throw error;
-  }
 }

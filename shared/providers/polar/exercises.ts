@@ -1,8 +1,7 @@
 import type { HealthEvent, WorkoutDetails } from '#shared/model/health-data.js';
-import { roundTo } from '#shared/model/numbers.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { isObject, type JsonObject, numberOf, textOf } from '#shared/providers/json.js';
-import type { PullOutput } from '#shared/providers/output.js';
+import { detailsOf, type PullOutput } from '#shared/providers/output.js';
 import { durationSeconds, floatingTime, polarSource } from '#shared/providers/polar/common.js';
 import { polarWorkoutType } from '#shared/providers/polar/sport-types.js';
 import { nonNegative, positive, zoneOffsetOf } from '#shared/providers/values.js';
@@ -63,40 +62,36 @@ function sampleValues(samples: unknown): Map<SeriesType, Array<[number, number]>
   return bySeries;
 }
 
-const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+/** The lowest, highest and mean value of a series' samples (a mean too large to hold is null); null without any. */
+function statsOf(values: Array<[number, number]> | undefined) {
+  if (!values || values.length === 0) return null;
+  const list = values.map(([, v]) => v);
+  const mean = list.reduce((a, b) => a + b, 0) / list.length;
+  // A reduce, not Math.min(...list): a day-long recording at 1 s has more values than a call takes arguments.
+  return {
+    min: list.reduce((a, b) => Math.min(a, b)),
+    max: list.reduce((a, b) => Math.max(a, b)),
+    mean: Number.isFinite(mean) ? mean : null,
+  };
+}
 
-function workoutDetails(item: JsonObject, samples: Map<SeriesType, Array<[number, number]>>) {
-  const details: WorkoutDetails = {};
-  const set = (key: keyof WorkoutDetails, value: number | null | undefined, places = 3) => {
-    if (value !== null && value !== undefined && Number.isFinite(value))
-      details[key] = roundTo(value, places);
-  };
+function workoutDetails(item: JsonObject, samples: Map<SeriesType, Array<[number, number]>>): WorkoutDetails {
   const heartRate = isObject(item.heart_rate) ? item.heart_rate : {};
-  const values = (series: SeriesType) => (samples.get(series) ?? []).map(([, v]) => v);
-  const stats = (series: SeriesType) => {
-    const list = values(series);
-    // A reduce, not Math.min(...list): a day-long recording at 1 s has more values than a call takes arguments.
-    return list.length === 0
-      ? null
-      : {
-          min: list.reduce((a, b) => Math.min(a, b)),
-          max: list.reduce((a, b) => Math.max(a, b)),
-          mean: mean(list),
-        };
-  };
-  set('heart_rate_avg', positive(heartRate.average), 2);
-  set('heart_rate_max', positive(heartRate.maximum), 0);
-  set('heart_rate_min', stats('heart_rate')?.min, 0);
-  set('energy_burned', nonNegative(item.calories));
-  set('distance', nonNegative(item.distance));
-  set('average_speed', stats('speed')?.mean, 2);
-  set('max_speed', stats('speed')?.max, 2);
-  set('average_cadence', stats('cadence')?.mean, 2);
-  set('average_watts', stats('power')?.mean);
-  set('max_watts', stats('power')?.max);
-  set('elev_high', stats('elevation')?.max);
-  set('elev_low', stats('elevation')?.min);
-  return details;
+  const stats = (series: SeriesType) => statsOf(samples.get(series));
+  return detailsOf([
+    ['heart_rate_avg', positive(heartRate.average), 2],
+    ['heart_rate_max', positive(heartRate.maximum), 0],
+    ['heart_rate_min', stats('heart_rate')?.min ?? null, 0],
+    ['energy_burned', nonNegative(item.calories)],
+    ['distance', nonNegative(item.distance)],
+    ['average_speed', stats('speed')?.mean ?? null, 2],
+    ['max_speed', stats('speed')?.max ?? null, 2],
+    ['average_cadence', stats('cadence')?.mean ?? null, 2],
+    ['average_watts', stats('power')?.mean ?? null],
+    ['max_watts', stats('power')?.max ?? null],
+    ['elev_high', stats('elevation')?.max ?? null],
+    ['elev_low', stats('elevation')?.min ?? null],
+  ]);
 }
 
 /** One exercise into `out`; false when it is malformed (no usable id, start, offset or duration). */

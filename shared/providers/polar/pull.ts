@@ -1,6 +1,7 @@
+import { orNoData } from '#shared/providers/http.js';
 import { isObject, textOf } from '#shared/providers/json.js';
 import { PullOutput } from '#shared/providers/output.js';
-import { instantOf, optional } from '#shared/providers/polar/common.js';
+import { instantOf } from '#shared/providers/polar/common.js';
 import { mapActivityDay, mapContinuousHeartRate, mapPhysicalInfo } from '#shared/providers/polar/daily.js';
 import { mapExercise } from '#shared/providers/polar/exercises.js';
 import { mapRecharge } from '#shared/providers/polar/recharge.js';
@@ -72,7 +73,7 @@ export function itemsOf(body: unknown, field?: string): unknown[] {
 export const unitDates = (unit: SyncUnit) => ({ from: isoDate(unit.start), to: isoDate(unit.end - 1) });
 
 async function pullRecent(get: ProviderGet, unit: SyncUnit, out: PullOutput): Promise<void> {
-  const exercises = itemsOf(await optional(get, PATHS.exercises, EXERCISE_QUERY));
+  const exercises = itemsOf(await orNoData(get(PATHS.exercises, EXERCISE_QUERY)));
   for (const exercise of exercises) {
     const uploaded = isObject(exercise) ? instantOf(exercise.upload_time)?.ms : undefined;
     if (uploaded === undefined || (uploaded >= unit.start && uploaded < unit.end)) mapExercise(out, exercise);
@@ -83,19 +84,19 @@ async function pullRecent(get: ProviderGet, unit: SyncUnit, out: PullOutput): Pr
     const date = isObject(item) ? textOf(item.date) : null;
     return date !== null && date >= first && date <= last;
   };
-  for (const night of itemsOf(await optional(get, PATHS.nights), 'nights'))
+  for (const night of itemsOf(await orNoData(get(PATHS.nights)), 'nights'))
     if (ofDates(night)) mapSleep(out, night);
-  for (const recharge of itemsOf(await optional(get, PATHS.recharges), 'recharges'))
+  for (const recharge of itemsOf(await orNoData(get(PATHS.recharges)), 'recharges'))
     if (ofDates(recharge)) mapRecharge(out, recharge);
-  mapPhysicalInfo(out, await optional(get, PATHS.physicalInfo));
+  mapPhysicalInfo(out, await orNoData(get(PATHS.physicalInfo)));
 }
 
 export async function pullPolar(get: ProviderGet, unit: SyncUnit): Promise<PullResult> {
   const out = new PullOutput();
   const dates = unitDates(unit);
-  for (const day of itemsOf(await optional(get, PATHS.activities, { ...dates, ...ACTIVITY_QUERY })))
+  for (const day of itemsOf(await orNoData(get(PATHS.activities, { ...dates, ...ACTIVITY_QUERY }))))
     mapActivityDay(out, day);
-  for (const day of itemsOf(await optional(get, PATHS.heartRate, dates), 'heart_rates'))
+  for (const day of itemsOf(await orNoData(get(PATHS.heartRate, dates)), 'heart_rates'))
     mapContinuousHeartRate(out, day);
   if (unit.key.startsWith(RECENT)) await pullRecent(get, unit, out);
   return out.result();

@@ -4,7 +4,7 @@ import { isObject, type JsonObject, numberOf, textOf } from '#shared/providers/j
 import type { PullOutput } from '#shared/providers/output.js';
 import { clockAfter, clockSeconds, instantOf, polarSource } from '#shared/providers/polar/common.js';
 import { calendarDay, DAY_MS, minutesOf } from '#shared/providers/time.js';
-import { nonNegative, positive } from '#shared/providers/values.js';
+import { knownSum, nonNegative, positive } from '#shared/providers/values.js';
 
 /**
  * A Polar night (`GET /v3/users/sleep`, `GET /v3/users/sleep/{date}`) -> a sleep event keyed by its date (a revised
@@ -123,7 +123,7 @@ export function mapSleep(out: PullOutput, item: unknown): boolean {
   const parts = [item.light_sleep, item.deep_sleep, item.rem_sleep, item.unrecognized_sleep_stage].map(
     nonNegative,
   );
-  const asleep = parts.every((p) => p === null) ? null : parts.reduce<number>((sum, p) => sum + (p ?? 0), 0);
+  const asleep = knownSum(...parts);
   const inBed = (end.ms - start.ms) / 1000;
   const details: SleepDetails = {
     sleep_total_duration_minutes: minutesOf(asleep),

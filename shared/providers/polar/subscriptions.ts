@@ -1,4 +1,4 @@
-import { ProviderRequestError } from '#shared/providers/http.js';
+import { orNoData, ProviderRequestError } from '#shared/providers/http.js';
 import { isObject, textOf } from '#shared/providers/json.js';
 import type { SubscriptionApi, SubscriptionContext } from '#shared/providers/types.js';
 
@@ -48,14 +48,10 @@ async function get(context: SubscriptionContext, id: string): Promise<unknown | 
 async function remove(context: SubscriptionContext, id: string) {
   // Ids are short hashes; anything else would change the path.
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return { subscription_id: id, status: 'not_found' };
-  try {
-    await context.request('DELETE', `${WEBHOOKS_PATH}/${id}`, { headers: authorization(context) });
-  } catch (error) {
-    if (error instanceof ProviderRequestError && error.status === 404)
-      return { subscription_id: id, status: 'not_found' };
-    throw error;
-  }
-  return { subscription_id: id, status: 'deleted' };
+  const answer = await orNoData(
+    context.request('DELETE', `${WEBHOOKS_PATH}/${id}`, { headers: authorization(context) }),
+  );
+  return { subscription_id: id, status: answer === null ? 'not_found' : 'deleted' };
 }
 
 /** POST the webhook; its one-time key is stored. False when Polar already has one (409). */

@@ -1,4 +1,4 @@
-import { ProviderRequestError } from '#shared/providers/http.js';
+import { orNoData, ProviderRequestError } from '#shared/providers/http.js';
 import { PATHS } from '#shared/providers/polar/pull.js';
 import type { ConnectionContext, ProviderIdentity, TokenSet } from '#shared/providers/types.js';
 import { idText } from '#shared/providers/values.js';
@@ -25,10 +25,6 @@ export async function registerUser(context: ConnectionContext): Promise<void> {
 export async function deregisterUser(context: ConnectionContext): Promise<void> {
   const id = context.providerUserId ?? idText(context.tokens.extras.x_user_id);
   if (id === null || !/^\d+$/.test(id)) return;
-  try {
-    await context.get(PATHS.user(id), {}, { method: 'DELETE' });
-  } catch (error) {
-    // Already gone at Polar: nothing left to undo.
-    if (!(error instanceof ProviderRequestError && error.status === 404)) throw error;
-  }
+  // 404: already gone at Polar, nothing left to undo.
+  await orNoData(context.get(PATHS.user(id), {}, { method: 'DELETE' }));
 }

@@ -1,7 +1,7 @@
 import * as z from 'zod';
+import { orNoData } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
-import { PullOutput } from '#shared/providers/output.js';
-import { optional } from '#shared/providers/polar/common.js';
+import { handled, PullOutput, saveOutput } from '#shared/providers/output.js';
 import { mapActivityDay, mapContinuousHeartRate, mapPhysicalInfo } from '#shared/providers/polar/daily.js';
 import { exerciseId, mapExercise } from '#shared/providers/polar/exercises.js';
 import { ACTIVITY_QUERY, EXERCISE_QUERY, PATHS } from '#shared/providers/polar/pull.js';
@@ -123,19 +123,19 @@ async function fetchMapped(get: NotificationContext['get'], event: PolarEvent, o
   const date = event.date ?? '';
   switch (event.event) {
     case 'EXERCISE':
-      return mapExercise(out, await optional(get, PATHS.exercise(event.entity_id!), EXERCISE_QUERY));
+      return mapExercise(out, await orNoData(get(PATHS.exercise(event.entity_id!), EXERCISE_QUERY)));
     case 'SLEEP': {
-      const night = mapSleep(out, await optional(get, PATHS.night(date)));
+      const night = mapSleep(out, await orNoData(get(PATHS.night(date))));
       // Polar computes the Nightly Recharge from the same night; it has no event of its own.
-      const recharge = mapRecharge(out, await optional(get, PATHS.recharge(date)));
+      const recharge = mapRecharge(out, await orNoData(get(PATHS.recharge(date))));
       return night || recharge;
     }
     case 'CONTINUOUS_HEART_RATE':
-      return mapContinuousHeartRate(out, await optional(get, PATHS.heartRateDay(date)));
+      return mapContinuousHeartRate(out, await orNoData(get(PATHS.heartRateDay(date))));
     case 'ACTIVITY_SUMMARY':
-      return mapActivityDay(out, await optional(get, PATHS.activity(date), ACTIVITY_QUERY));
+      return mapActivityDay(out, await orNoData(get(PATHS.activity(date), ACTIVITY_QUERY)));
     case 'PHYSICAL_INFORMATION':
-      return mapPhysicalInfo(out, await optional(get, PATHS.physicalInfo));
+      return mapPhysicalInfo(out, await orNoData(get(PATHS.physicalInfo)));
   }
 }
 
@@ -143,7 +143,7 @@ export async function handlePolar(
   context: NotificationContext,
   notification: WebhookNotification,
 ): Promise<HandledNotification> {
-  const skipped = { samples: 0, events: 0, scores: 0, skipped: 1 };
+  const skipped = handled({ skipped: 1 });
   const payload = notification.payload;
   if (!isObject(payload) || typeof payload.event !== 'string' || !isHandled(payload.event)) return skipped;
   const target = targetOf(payload.event, payload.entity_id, payload.date);
@@ -151,8 +151,7 @@ export async function handlePolar(
   const out = new PullOutput();
   const event: PolarEvent = { event: payload.event, user_id: notification.providerUserId, ...target };
   if (!(await fetchMapped(context.get, event, out)) || out.isEmpty) return skipped;
-  await context.save(out.result());
-  return out.counts;
+  return saveOutput(context, out);
 }
 
 export const polarWebhook: WebhookProvider = {

@@ -7,7 +7,7 @@ import { isObject, type JsonObject, textOf } from '#shared/providers/json.js';
 import { componentsOf } from '#shared/providers/output.js';
 import { SENSORBIO_SOURCE } from '#shared/providers/sensorbio/common.js';
 import { epochMs } from '#shared/providers/time.js';
-import { kcalOfKilojoules, nonNegative, percentOf, positive } from '#shared/providers/values.js';
+import { kcalOfKilojoules, nonNegative, percentOrFraction, positive } from '#shared/providers/values.js';
 
 /**
  * SensorBio's measurements -> series and health scores (providers.md 4.10), pure:
@@ -38,12 +38,6 @@ function add(
   };
   // Every SensorBio measure is positive: one that rounds to zero is noise.
   if (sample.value > 0 && isStorableSample(sample)) collector.add(SENSORBIO_SOURCE, series, sample);
-}
-
-/** A percentage in (0, 100], sent either as percent or as a fraction of one. */
-function percentOrFraction(value: unknown): number | null {
-  const number = positive(value);
-  return number === null ? null : percentOf(number <= 1 ? number * 100 : number);
 }
 
 export function addBiometrics(collector: SeriesCollector, record: JsonObject): void {

@@ -1,5 +1,5 @@
 import { SeriesCollector } from '#shared/ingest/sdk-collect.js';
-import { ProviderRequestError } from '#shared/providers/http.js';
+import { orNoData } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
 import { recordsWithin } from '#shared/providers/sensorbio/cursor.js';
 import { addBiometrics, addStepDetails, dailyScores } from '#shared/providers/sensorbio/daily.js';
@@ -41,25 +41,19 @@ export function identityFrom(body: unknown): ProviderIdentity {
   return { providerUserId: idText(user.id), providerUsername: idText(user.name) };
 }
 
-/** A per-date collection; a 404 is a day without data (anything else fails the unit). */
-async function byDate(get: ProviderGet, path: string, query: Record<string, string>): Promise<unknown> {
-  try {
-    return await get(path, query);
-  } catch (error) {
-    if (error instanceof ProviderRequestError && error.status === 404) return null;
-    throw error;
-  }
-}
-
-/** One UTC day: requests one after another (each within the app's budget), then one mapped result. */
+/**
+ * One UTC day: requests one after another (each within the app's budget), then one mapped result. A per-date
+ * collection answering 404 is a day without data (anything else fails the unit).
+ */
 export async function pullDay(get: ProviderGet, unit: SyncUnit): Promise<PullResult> {
   const date = isoDate(unit.start);
   const collector = new SeriesCollector();
   const workouts = workoutsOf(await recordsWithin(get, PATHS.activities, unit));
   for (const record of await recordsWithin(get, PATHS.biometrics, unit)) addBiometrics(collector, record);
-  const sleeps = sleepEventsOf(await byDate(get, PATHS.sleep, { date }));
-  const scores = dailyScores(await byDate(get, PATHS.scores, { date }), unit.start, collector);
-  addStepDetails(collector, await byDate(get, PATHS.stepDetails, { date, granularity: 'day' }), unit.start);
+  const sleeps = sleepEventsOf(await orNoData(get(PATHS.sleep, { date })));
+  const scores = dailyScores(await orNoData(get(PATHS.scores, { date })), unit.start, collector);
+  const steps = await orNoData(get(PATHS.stepDetails, { date, granularity: 'day' }));
+  addStepDetails(collector, steps, unit.start);
   return { series: collector.result(), events: [...workouts, ...sleeps], scores };
 }
 

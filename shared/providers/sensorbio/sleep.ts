@@ -3,7 +3,7 @@ import { roundTo } from '#shared/model/numbers.js';
 import { isObject } from '#shared/providers/json.js';
 import { SENSORBIO_SOURCE } from '#shared/providers/sensorbio/common.js';
 import { epochMs } from '#shared/providers/time.js';
-import { idText, nonNegative } from '#shared/providers/values.js';
+import { idText, knownSum, nonNegative } from '#shared/providers/values.js';
 
 /**
  * `GET /v1/sleep?date=` -> sleep events (providers.md 4.10), pure. `{"data": [SleepRecord]}`: a day may hold
@@ -33,9 +33,8 @@ export function mapSleepRecord(record: unknown): SleepEvent | null {
   const light = minutesOf(record.light_sleep_mins);
   const rem = minutesOf(record.rem_sleep_mins);
   const awake = minutesOf(record.awake_time_mins);
-  const staged = [deep, light, rem].some((m) => m !== null) ? (deep ?? 0) + (light ?? 0) + (rem ?? 0) : null;
   const inBed = Math.round((end - start) / 60_000);
-  const total = minutesOf(record.total_sleep_mins) ?? staged;
+  const total = minutesOf(record.total_sleep_mins) ?? knownSum(deep, light, rem);
   const efficiency = total !== null && inBed > 0 ? roundTo(Math.min(100, (total / inBed) * 100), 2) : null;
 
   const details: SleepDetails = {

@@ -1,7 +1,7 @@
 import type { HealthEvent, WorkoutDetails } from '#shared/model/health-data.js';
-import { roundTo } from '#shared/model/numbers.js';
 import type { WorkoutType } from '#shared/model/workout-types.js';
 import { isObject, type JsonObject, textOf } from '#shared/providers/json.js';
+import { detailsOf } from '#shared/providers/output.js';
 import { SENSORBIO_SOURCE } from '#shared/providers/sensorbio/common.js';
 import { epochMs } from '#shared/providers/time.js';
 import { idText, nonNegative, positive } from '#shared/providers/values.js';
@@ -82,19 +82,16 @@ function secondsWithin(value: unknown, spanSeconds: number): number | null {
 
 function workoutDetails(activity: JsonObject, spanSeconds: number): WorkoutDetails {
   const cardio = isObject(activity.cardio_metrics) ? activity.cardio_metrics : {};
-  const details: WorkoutDetails = {};
-  const set = (key: keyof WorkoutDetails, value: number | null, places = 3) => {
-    if (value !== null) details[key] = roundTo(value, places);
-  };
-  set('heart_rate_avg', positive(cardio.avg_bpm), 2);
-  set('heart_rate_max', positive(cardio.max_bpm), 0);
-  set('heart_rate_min', positive(cardio.min_bpm), 0);
-  set('energy_burned', nonNegative(activity.calories));
-  // Meters: the API states no unit here, and its values (5000 for a 30-minute run) are meters, not the km of
-  // the daily step details.
-  set('distance', nonNegative(activity.distance));
-  set('moving_time_seconds', secondsWithin(activity.active_time, spanSeconds), 0);
-  return details;
+  return detailsOf([
+    ['heart_rate_avg', positive(cardio.avg_bpm), 2],
+    ['heart_rate_max', positive(cardio.max_bpm), 0],
+    ['heart_rate_min', positive(cardio.min_bpm), 0],
+    ['energy_burned', nonNegative(activity.calories)],
+    // Meters: the API states no unit here, and its values (5000 for a 30-minute run) are meters, not the km of
+    // the daily step details.
+    ['distance', nonNegative(activity.distance)],
+    ['moving_time_seconds', secondsWithin(activity.active_time, spanSeconds), 0],
+  ]);
 }
 
 /**

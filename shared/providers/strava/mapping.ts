@@ -1,7 +1,6 @@
 import type { HealthEvent, SourceRef, WorkoutDetails } from '#shared/model/health-data.js';
-import { roundTo } from '#shared/model/numbers.js';
 import { isObject, type JsonObject, numberOf } from '#shared/providers/json.js';
-import { deviceSource } from '#shared/providers/output.js';
+import { detailsOf, deviceSource } from '#shared/providers/output.js';
 import { stravaWorkoutType } from '#shared/providers/strava/sport-types.js';
 import { isoMs } from '#shared/providers/time.js';
 import { idText, nonNegative, positive, zoneOffsetOf } from '#shared/providers/values.js';
@@ -47,26 +46,22 @@ function energyOf(activity: JsonObject): number | null {
 }
 
 /** Decimal places follow the reference's workout_details columns (heart_rate_max int, avg and speeds 2, else 3). */
-function workoutDetails(activity: JsonObject): WorkoutDetails {
-  const details: WorkoutDetails = {};
-  const set = (key: keyof WorkoutDetails, value: number | null, places = 3) => {
-    if (value !== null) details[key] = roundTo(value, places);
-  };
-  set('heart_rate_avg', positive(activity.average_heartrate), 2);
-  set('heart_rate_max', positive(activity.max_heartrate), 0);
-  set('energy_burned', energyOf(activity));
-  set('distance', nonNegative(activity.distance));
-  set('average_speed', nonNegative(activity.average_speed), 2);
-  set('max_speed', nonNegative(activity.max_speed), 2);
-  set('average_watts', nonNegative(activity.average_watts));
-  set('max_watts', nonNegative(activity.max_watts));
-  set('moving_time_seconds', nonNegative(activity.moving_time), 0);
-  set('total_elevation_gain', nonNegative(activity.total_elevation_gain));
-  // Elevations may be below sea level.
-  set('elev_high', numberOf(activity.elev_high));
-  set('elev_low', numberOf(activity.elev_low));
-  return details;
-}
+const workoutDetails = (activity: JsonObject): WorkoutDetails =>
+  detailsOf([
+    ['heart_rate_avg', positive(activity.average_heartrate), 2],
+    ['heart_rate_max', positive(activity.max_heartrate), 0],
+    ['energy_burned', energyOf(activity)],
+    ['distance', nonNegative(activity.distance)],
+    ['average_speed', nonNegative(activity.average_speed), 2],
+    ['max_speed', nonNegative(activity.max_speed), 2],
+    ['average_watts', nonNegative(activity.average_watts)],
+    ['max_watts', nonNegative(activity.max_watts)],
+    ['moving_time_seconds', nonNegative(activity.moving_time), 0],
+    ['total_elevation_gain', nonNegative(activity.total_elevation_gain)],
+    // Elevations may be below sea level.
+    ['elev_high', numberOf(activity.elev_high)],
+    ['elev_low', numberOf(activity.elev_low)],
+  ]);
 
 /**
  * One activity -> a workout, or null when it is malformed: no usable `id`, `start_date` or `elapsed_time`.

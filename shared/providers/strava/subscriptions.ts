@@ -1,4 +1,4 @@
-import { ProviderRequestError } from '#shared/providers/http.js';
+import { orNoData, ProviderRequestError } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
 import type { SubscriptionApi, SubscriptionContext } from '#shared/providers/types.js';
 
@@ -50,14 +50,10 @@ async function get(context: SubscriptionContext, id: string): Promise<unknown | 
 async function remove(context: SubscriptionContext, id: string) {
   // Ids are numbers; anything else would change the path.
   if (!/^\d+$/.test(id)) return { subscription_id: id, status: 'not_found' };
-  try {
-    await context.request('DELETE', `${SUBSCRIPTIONS_PATH}/${id}`, { query: credentials(context) });
-  } catch (error) {
-    if (error instanceof ProviderRequestError && error.status === 404)
-      return { subscription_id: id, status: 'not_found' };
-    throw error;
-  }
-  return { subscription_id: id, status: 'deleted' };
+  const answer = await orNoData(
+    context.request('DELETE', `${SUBSCRIPTIONS_PATH}/${id}`, { query: credentials(context) }),
+  );
+  return { subscription_id: id, status: answer === null ? 'not_found' : 'deleted' };
 }
 
 export const stravaSubscriptions: SubscriptionApi = { list, create, get, delete: remove };

@@ -1,7 +1,8 @@
 import * as z from 'zod';
-import { ProviderRequestError, UnauthorizedError } from '#shared/providers/http.js';
+import { orNoData, tokenRefused } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
-import { sameSecret } from '#shared/providers/secrets.js';
+import { handled } from '#shared/providers/output.js';
+import { sameSecret, withinTolerance } from '#shared/providers/secrets.js';
 import { mapActivity, numericId } from '#shared/providers/strava/mapping.js';
 import { ATHLETE_PATH, activityPath } from '#shared/providers/strava/pull.js';
 import { stravaSubscriptions } from '#shared/providers/strava/subscriptions.js';
@@ -36,7 +37,6 @@ const VERIFY_TOKEN_SETTING = 'STRAVA_WEBHOOK_VERIFY_TOKEN';
 const SIGNATURE_HEADER = 'x-strava-signature';
 /** Our application's subscription id (optional): events of any other subscription are refused. */
 const SUBSCRIPTION_SETTING = 'STRAVA_SUBSCRIPTION_ID';
-const SIGNATURE_TOLERANCE_SECONDS = 300;
 const MAX_UPDATES = 10;
 const MAX_UPDATE_LENGTH = 256;
 
@@ -51,10 +51,11 @@ export function stravaChallenge(request: WebhookRequest, settings: WebhookSettin
   return { status: 200, body: { 'hub.challenge': challenge } };
 }
 
+/** The signature's `t` (Unix seconds) as epoch ms; null without one. */
 function signatureTime(header: string): number | null {
   for (const part of header.split(',')) {
     const [name, value = ''] = part.trim().split('=', 2);
-    if (name === 't' && /^\d{1,12}$/.test(value)) return Number(value);
+    if (name === 't' && /^\d{1,12}$/.test(value)) return Number(value) * 1000;
   }
   return null;
 }
@@ -80,11 +81,8 @@ function subscriptionIdOf(body: Buffer): string | null {
  */
 export function stravaVerify(request: WebhookRequest, settings: WebhookSettings): void {
   const header = request.headers[SIGNATURE_HEADER];
-  if (header !== undefined) {
-    const time = signatureTime(header);
-    if (time === null || Math.abs(request.now / 1000 - time) > SIGNATURE_TOLERANCE_SECONDS) {
-      throw new WebhookRejected(401, 'Invalid webhook signature');
-    }
+  if (header !== undefined && !withinTolerance(signatureTime(header), request.now)) {
+    throw new WebhookRejected(401, 'Invalid webhook signature');
   }
   const subscription = settings(SUBSCRIPTION_SETTING)?.trim();
   if (!subscription) return;
@@ -123,40 +121,27 @@ export function parseStravaEvent(body: unknown): WebhookNotification[] {
   ];
 }
 
-const handled = (events: number, skipped: number): HandledNotification => ({
-  samples: 0,
-  events,
-  scores: 0,
-  skipped,
-});
-
 /** The activity as Strava has it now; null when Strava answers 404 (deleted, or made private since). */
-async function currentActivity(context: NotificationContext, id: string): Promise<unknown> {
-  try {
-    return await context.get(activityPath(id));
-  } catch (error) {
-    if (error instanceof ProviderRequestError && error.status === 404) return null;
-    throw error;
-  }
-}
+const currentActivity = (context: NotificationContext, id: string) => orNoData(context.get(activityPath(id)));
 
 /** Create or update: saved as Strava returns it; an update replaces the event of the same id. */
 async function saveActivity(context: NotificationContext, event: StravaEvent): Promise<HandledNotification> {
   const activity = await currentActivity(context, event.object_id);
-  if (!isObject(activity)) return handled(0, 1);
+  if (!isObject(activity)) return handled({ skipped: 1 });
   const owner = isObject(activity.athlete) ? numericId(activity.athlete.id) : null;
   const workout = mapActivity(activity);
-  if (owner !== event.owner_id || !workout || workout.externalId !== event.object_id) return handled(0, 1);
+  if (owner !== event.owner_id || !workout || workout.externalId !== event.object_id)
+    return handled({ skipped: 1 });
   await context.save({ series: [], events: [workout], scores: [] });
-  return handled(1, 0);
+  return handled({ events: 1 });
 }
 
 async function removeActivity(
   context: NotificationContext,
   event: StravaEvent,
 ): Promise<HandledNotification> {
-  if ((await currentActivity(context, event.object_id)) !== null) return handled(0, 1);
-  return handled((await context.removeEvent('workout', event.object_id)) ? 1 : 0, 0);
+  if ((await currentActivity(context, event.object_id)) !== null) return handled({ skipped: 1 });
+  return handled({ events: (await context.removeEvent('workout', event.object_id)) ? 1 : 0 });
 }
 
 /** Strava reports a deauthorisation as an athlete `update` with `authorized: "false"`. */
@@ -167,14 +152,9 @@ const isDeauthorisation = (event: StravaEvent) =>
 
 /** Revokes only when Strava refuses the user's token (the context has already tried a refresh). */
 async function deauthorise(context: NotificationContext): Promise<HandledNotification> {
-  try {
-    await context.get(ATHLETE_PATH);
-  } catch (error) {
-    if (!(error instanceof UnauthorizedError)) throw error;
-    await context.revoke('deauthorized');
-    return handled(0, 0);
-  }
-  return handled(0, 1);
+  if (!(await tokenRefused(context.get(ATHLETE_PATH)))) return handled({ skipped: 1 });
+  await context.revoke('deauthorized');
+  return handled();
 }
 
 export async function handleStravaEvent(
@@ -182,12 +162,12 @@ export async function handleStravaEvent(
   notification: WebhookNotification,
 ): Promise<HandledNotification> {
   const parsed = stravaEventSchema.safeParse(notification.payload);
-  if (!parsed.success) return handled(0, 1);
+  if (!parsed.success) return handled({ skipped: 1 });
   const event = parsed.data;
   if (event.object_type === 'activity') {
     return event.aspect_type === 'delete' ? removeActivity(context, event) : saveActivity(context, event);
   }
-  return isDeauthorisation(event) ? deauthorise(context) : handled(0, 0);
+  return isDeauthorisation(event) ? deauthorise(context) : handled();
 }
 
 export const stravaWebhook: WebhookProvider = {

@@ -1,4 +1,4 @@
-import { ProviderRequestError } from '#shared/providers/http.js';
+import { orNoData, ProviderRequestError } from '#shared/providers/http.js';
 import { isObject, textOf } from '#shared/providers/json.js';
 import type { Kind247 } from '#shared/providers/suunto/samples-247.js';
 import type { ProviderGet } from '#shared/providers/types.js';
@@ -64,14 +64,7 @@ export async function listWorkouts(get: ProviderGet, start: number, end: number)
 /** One workout by key; null when Suunto answers 404 (deleted, or not this user's). */
 export async function fetchWorkout(get: ProviderGet, key: string): Promise<unknown> {
   const path = workoutPath(key);
-  let body: unknown;
-  try {
-    body = await get(path);
-  } catch (error) {
-    if (error instanceof ProviderRequestError && error.status === 404) return null;
-    throw error;
-  }
-  const payload = payloadOf(body, path);
+  const payload = payloadOf(await orNoData(get(path)), path);
   // The payload is the workout, or (as the reference saw it) a list holding it.
   return Array.isArray(payload)
     ? (payload.find((w) => isObject(w) && w.workoutKey === key) ?? null)
@@ -81,12 +74,7 @@ export async function fetchWorkout(get: ProviderGet, key: string): Promise<unkno
 /** A workout's recorded samples; none when the API has none for it (404). */
 export async function fetchWorkoutSamples(get: ProviderGet, key: string): Promise<unknown[]> {
   const path = workoutSamplesPath(key);
-  try {
-    return listOf(await get(path), path);
-  } catch (error) {
-    if (error instanceof ProviderRequestError && error.status === 404) return [];
-    throw error;
-  }
+  return listOf(await orNoData(get(path)), path);
 }
 
 /** 24/7 items of `[start, end)`, `from`/`to` in epoch ms (at most 28 days a request). */

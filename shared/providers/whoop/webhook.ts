@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ProviderRequestError } from '#shared/providers/http.js';
+import { orNoData } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
 import { handled, PullOutput, saveOutput } from '#shared/providers/output.js';
 import { type TimestampedSignature, validTimestampedHmac } from '#shared/providers/secrets.js';
@@ -84,13 +84,7 @@ export function parseWhoopEvent(body: unknown): WebhookNotification[] {
 
 /** The record as WHOOP has it now, when it is the member's; null when WHOOP answers 404 or it is someone else's. */
 async function currentRecord(context: NotificationContext, path: string, userId: string) {
-  let record: unknown;
-  try {
-    record = await context.get(path);
-  } catch (error) {
-    if (error instanceof ProviderRequestError && error.status === 404) return null;
-    throw error;
-  }
+  const record = await orNoData(context.get(path));
   return isObject(record) && idText(record.user_id) === userId ? record : null;
 }
 

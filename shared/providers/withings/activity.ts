@@ -1,14 +1,10 @@
 import type { SeriesType } from '#shared/model/series.js';
 import { isObject, type JsonObject, numberOf } from '#shared/providers/json.js';
+import type { PullOutput } from '#shared/providers/output.js';
+import { calendarDay, isoDate, utcMidnight } from '#shared/providers/time.js';
 import type { ProviderGet, SyncUnit } from '#shared/providers/types.js';
-import { nonNegative, positive } from '#shared/providers/values.js';
-import {
-  calendarDate,
-  isoDate,
-  localMidnight,
-  type WithingsOutput,
-  withingsSource,
-} from '#shared/providers/withings/common.js';
+import { nonNegative, percentOf, positive } from '#shared/providers/values.js';
+import { localMidnight, withingsSource } from '#shared/providers/withings/common.js';
 import { allWithingsPages, withingsCall } from '#shared/providers/withings/status.js';
 
 /**
@@ -30,22 +26,20 @@ export const unitDays = (unit: SyncUnit) => ({
   enddateymd: isoDate(unit.end - 1),
 });
 
-export const inUnitDays = (date: string, unit: SyncUnit) => {
-  const { startdateymd, enddateymd } = unitDays(unit);
-  return date >= startdateymd && date <= enddateymd;
-};
+/** Whether a day (its UTC midnight) is one of the unit's days. */
+export const inUnitDays = (day: number, unit: SyncUnit) => day >= utcMidnight(unit.start) && day < unit.end;
 
 /**
  * One day's aggregate: steps, distance (m), floors, active time (min), active energy and the rest of the total
  * (kcal) as basal energy. Skipped without a valid `date`.
  */
-export function mapDailyActivity(out: WithingsOutput, activity: unknown): void {
-  const date = isObject(activity) ? calendarDate(activity.date) : null;
-  if (!isObject(activity) || date === null) {
-    out.skipped++;
+export function mapDailyActivity(out: PullOutput, activity: unknown): void {
+  const day = isObject(activity) ? calendarDay(activity.date) : null;
+  if (!isObject(activity) || day === null) {
+    out.skip();
     return;
   }
-  const { at, zoneOffset } = localMidnight(date, activity.timezone);
+  const { at, zoneOffset } = localMidnight(isoDate(day), activity.timezone);
   const source = withingsSource(activity.model);
   const total = (series: SeriesType, value: number | null) =>
     out.sample(source, series, at + DAILY_TOTAL_DELAY_MS, value, zoneOffset, 'total');
@@ -61,33 +55,28 @@ export function mapDailyActivity(out: WithingsOutput, activity: unknown): void {
 }
 
 /** The daily aggregates of the unit's days. */
-export async function pullDailyActivity(
-  get: ProviderGet,
-  unit: SyncUnit,
-  out: WithingsOutput,
-): Promise<void> {
+export async function pullDailyActivity(get: ProviderGet, unit: SyncUnit, out: PullOutput): Promise<void> {
   const params = { ...unitDays(unit), data_fields: DAILY_FIELDS };
   const { items } = await allWithingsPages(get, MEASURE_V2_PATH, 'getactivity', params, 'activities');
   for (const activity of items) {
-    const date = isObject(activity) ? calendarDate(activity.date) : null;
-    if (date === null || inUnitDays(date, unit)) mapDailyActivity(out, activity);
+    const day = isObject(activity) ? calendarDay(activity.date) : null;
+    if (day === null || inUnitDays(day, unit)) mapDailyActivity(out, activity);
   }
 }
 
 /** One intraday entry (`series["<epoch seconds>"]`): its steps, energy and distance, heart rate and SpO2. */
-function mapIntradayEntry(out: WithingsOutput, at: number, entry: JsonObject): void {
+function mapIntradayEntry(out: PullOutput, at: number, entry: JsonObject): void {
   const source = withingsSource(entry.model);
   out.sample(source, 'steps', at, nonNegative(entry.steps), null);
   out.sample(source, 'energy', at, nonNegative(entry.calories), null);
   out.sample(source, 'distance_walking_running', at, nonNegative(entry.distance), null);
   out.sample(source, 'flights_climbed', at, nonNegative(entry.elevation), null);
   out.sample(source, 'heart_rate', at, positive(entry.heart_rate), null);
-  const spo2 = positive(entry.spo2_auto);
-  out.sample(source, 'oxygen_saturation', at, spo2 !== null && spo2 <= 100 ? spo2 : null, null);
+  out.sample(source, 'oxygen_saturation', at, positive(percentOf(entry.spo2_auto)), null);
 }
 
 /** The intraday series of `[unit.start, unit.end)` (a day at most: Withings cuts a request at 24 hours). */
-export async function pullIntraday(get: ProviderGet, unit: SyncUnit, out: WithingsOutput): Promise<void> {
+export async function pullIntraday(get: ProviderGet, unit: SyncUnit, out: PullOutput): Promise<void> {
   const body = await withingsCall(get, MEASURE_V2_PATH, 'getintradayactivity', {
     startdate: Math.floor(unit.start / 1000),
     enddate: Math.ceil(unit.end / 1000),
@@ -98,7 +87,7 @@ export async function pullIntraday(get: ProviderGet, unit: SyncUnit, out: Within
     const seconds = numberOf(key);
     const at = seconds === null || seconds < 0 ? null : seconds * 1000;
     if (at === null || !isObject(entry)) {
-      out.skipped++;
+      out.skip();
       continue;
     }
     if (at >= unit.start && at < unit.end) mapIntradayEntry(out, at, entry);

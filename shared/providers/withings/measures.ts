@@ -1,12 +1,9 @@
 import type { SeriesType } from '#shared/model/series.js';
 import { isObject, numberOf } from '#shared/providers/json.js';
+import type { PullOutput } from '#shared/providers/output.js';
+import { epochSecondsMs } from '#shared/providers/time.js';
 import type { ProviderGet, SyncUnit } from '#shared/providers/types.js';
-import {
-  epochMs,
-  type WithingsOutput,
-  withingsSource,
-  zoneOffsetAt,
-} from '#shared/providers/withings/common.js';
+import { withingsSource, zoneOffsetAt } from '#shared/providers/withings/common.js';
 import { allWithingsPages } from '#shared/providers/withings/status.js';
 
 /**
@@ -71,10 +68,10 @@ export function measureValue(measure: unknown): { series: SeriesType; value: num
  * One measure group into `out`. A group without a time or a measure list, or a known measure with an unusable
  * value, counts as skipped; objectives, ambiguous groups and measure types we do not map are left out quietly.
  */
-export function mapMeasureGroup(out: WithingsOutput, group: unknown, zone: unknown): void {
-  const at = isObject(group) ? epochMs(group.date) : null;
+export function mapMeasureGroup(out: PullOutput, group: unknown, zone: unknown): void {
+  const at = isObject(group) ? epochSecondsMs(group.date) : null;
   if (!isObject(group) || at === null || !Array.isArray(group.measures)) {
-    out.skipped++;
+    out.skip();
     return;
   }
   if (group.category !== REAL_MEASURES || group.attrib === AMBIGUOUS_ATTRIBUTION) return;
@@ -85,12 +82,12 @@ export function mapMeasureGroup(out: WithingsOutput, group: unknown, zone: unkno
     if (type === null || !MEASURE_TYPES[type]) continue;
     const reading = measureValue(measure);
     if (reading) out.sample(source, reading.series, at, reading.value, offset);
-    else out.skipped++;
+    else out.skip();
   }
 }
 
 /** The measure groups taken in `[unit.start, unit.end)`. */
-export async function pullMeasures(get: ProviderGet, unit: SyncUnit, out: WithingsOutput): Promise<void> {
+export async function pullMeasures(get: ProviderGet, unit: SyncUnit, out: PullOutput): Promise<void> {
   const params = {
     meastypes: MEASURE_TYPE_LIST,
     category: REAL_MEASURES,
@@ -99,7 +96,7 @@ export async function pullMeasures(get: ProviderGet, unit: SyncUnit, out: Within
   };
   const { items, timezone } = await allWithingsPages(get, MEASURE_PATH, 'getmeas', params, 'measuregrps');
   for (const group of items) {
-    const at = isObject(group) ? epochMs(group.date) : null;
+    const at = isObject(group) ? epochSecondsMs(group.date) : null;
     if (at !== null && (at < unit.start || at >= unit.end)) continue;
     mapMeasureGroup(out, group, timezone);
   }

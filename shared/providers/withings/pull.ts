@@ -1,9 +1,9 @@
 import { ProviderRequestError } from '#shared/providers/http.js';
+import { PullOutput } from '#shared/providers/output.js';
 import type { ProviderGet, ProviderIdentity, SyncUnit, TokenSet } from '#shared/providers/types.js';
 import { dayChunks } from '#shared/providers/units.js';
 import { idText } from '#shared/providers/values.js';
 import { pullDailyActivity, pullIntraday } from '#shared/providers/withings/activity.js';
-import { WithingsOutput } from '#shared/providers/withings/common.js';
 import { pullMeasures } from '#shared/providers/withings/measures.js';
 import { pullSleep } from '#shared/providers/withings/sleep.js';
 import { pullWorkouts } from '#shared/providers/withings/workouts.js';
@@ -27,7 +27,7 @@ const UNIT_DAYS: Readonly<Record<WithingsKind, number>> = {
   intraday: 1,
 };
 
-type Puller = (get: ProviderGet, unit: SyncUnit, out: WithingsOutput) => Promise<void>;
+type Puller = (get: ProviderGet, unit: SyncUnit, out: PullOutput) => Promise<void>;
 
 const PULLERS: Readonly<Record<WithingsKind, Puller>> = {
   measures: pullMeasures,
@@ -49,10 +49,10 @@ export function withingsUnits(
 const kindOf = (unit: SyncUnit) => unit.key.slice(0, unit.key.indexOf(':')) as WithingsKind;
 
 /** One unit fetched and mapped, with the number of records skipped as unusable. */
-export async function pullUnit(get: ProviderGet, unit: SyncUnit): Promise<WithingsOutput> {
+export async function pullUnit(get: ProviderGet, unit: SyncUnit): Promise<PullOutput> {
   const puller = Object.hasOwn(PULLERS, kindOf(unit)) ? PULLERS[kindOf(unit)] : undefined;
   if (!puller) throw new ProviderRequestError(0, `unknown Withings unit ${unit.key}`);
-  const out = new WithingsOutput();
+  const out = new PullOutput();
   await puller(get, unit, out);
   return out;
 }

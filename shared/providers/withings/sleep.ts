@@ -2,16 +2,12 @@ import type { SleepDetails, SleepStage, StageInterval } from '#shared/model/heal
 import { roundTo } from '#shared/model/numbers.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { isObject, type JsonObject, numberOf } from '#shared/providers/json.js';
+import type { PullOutput } from '#shared/providers/output.js';
+import { calendarDay, epochSecondsMs, minutesOf } from '#shared/providers/time.js';
 import type { ProviderGet, SyncUnit } from '#shared/providers/types.js';
-import { idText, nonNegative, positive } from '#shared/providers/values.js';
+import { idText, knownSum, nonNegative, percentOf, positive } from '#shared/providers/values.js';
 import { inUnitDays, unitDays } from '#shared/providers/withings/activity.js';
-import {
-  calendarDate,
-  epochMs,
-  type WithingsOutput,
-  withingsSource,
-  zoneOffsetAt,
-} from '#shared/providers/withings/common.js';
+import { withingsSource, zoneOffsetAt } from '#shared/providers/withings/common.js';
 import { allWithingsPages, withingsCall } from '#shared/providers/withings/status.js';
 
 /**
@@ -54,8 +50,6 @@ const DETAIL_SERIES: ReadonlyArray<[string, SeriesType]> = [
   ['rmssd', 'heart_rate_variability_rmssd'],
 ];
 
-const minutes = (seconds: number | null) => (seconds === null ? null : Math.round(seconds / 60));
-
 export interface NightDetail {
   stages: StageInterval[];
   samples: Array<{ series: SeriesType; at: number; value: number }>;
@@ -67,8 +61,8 @@ export function nightDetail(body: JsonObject): NightDetail {
   if (!Array.isArray(body.series)) return detail;
   for (const segment of body.series) {
     if (!isObject(segment)) continue;
-    const start = epochMs(segment.startdate);
-    const end = epochMs(segment.enddate);
+    const start = epochSecondsMs(segment.startdate);
+    const end = epochSecondsMs(segment.enddate);
     const state = numberOf(segment.state);
     const stage = state === null ? undefined : STATES[state];
     if (start !== null && end !== null && end > start && stage) detail.stages.push({ stage, start, end });
@@ -76,7 +70,7 @@ export function nightDetail(body: JsonObject): NightDetail {
       const map = segment[field];
       if (!isObject(map)) continue;
       for (const [key, raw] of Object.entries(map)) {
-        const at = epochMs(key);
+        const at = epochSecondsMs(key);
         const value = positive(raw);
         if (at !== null && value !== null) detail.samples.push({ series, at, value });
       }
@@ -90,9 +84,8 @@ function sleepDetails(data: JsonObject, span: number, stages: StageInterval[]): 
   const light = nonNegative(data.lightsleepduration);
   const deep = nonNegative(data.deepsleepduration);
   const rem = nonNegative(data.remsleepduration);
-  const staged =
-    light === null && deep === null && rem === null ? null : (light ?? 0) + (deep ?? 0) + (rem ?? 0);
-  const asleep = nonNegative(data.total_sleep_time) ?? staged ?? nonNegative(data.asleepduration);
+  const asleep =
+    nonNegative(data.total_sleep_time) ?? knownSum(light, deep, rem) ?? nonNegative(data.asleepduration);
   const inBed = nonNegative(data.total_timeinbed) ?? span;
   const ratio = nonNegative(data.sleep_efficiency);
   const efficiency =
@@ -102,13 +95,13 @@ function sleepDetails(data: JsonObject, span: number, stages: StageInterval[]): 
         ? Math.min(100, (asleep / inBed) * 100)
         : null;
   return {
-    sleep_total_duration_minutes: minutes(asleep),
-    sleep_time_in_bed_minutes: minutes(inBed),
+    sleep_total_duration_minutes: minutesOf(asleep),
+    sleep_time_in_bed_minutes: minutesOf(inBed),
     sleep_efficiency_score: efficiency === null ? null : roundTo(efficiency, 2),
-    sleep_deep_minutes: minutes(deep),
-    sleep_rem_minutes: minutes(rem),
-    sleep_light_minutes: minutes(light),
-    sleep_awake_minutes: minutes(nonNegative(data.wakeupduration)),
+    sleep_deep_minutes: minutesOf(deep),
+    sleep_rem_minutes: minutesOf(rem),
+    sleep_light_minutes: minutesOf(light),
+    sleep_awake_minutes: minutesOf(nonNegative(data.wakeupduration)),
     is_nap: false,
     sleep_stages: stages.length > 0 ? stages : null,
   };
@@ -118,12 +111,12 @@ function sleepDetails(data: JsonObject, span: number, stages: StageInterval[]): 
  * One night: the event (start/end of the summary, the id as external id), the sleep score when there is one, and
  * the samples of its detail. Skipped without an id or a valid span.
  */
-export function mapNight(out: WithingsOutput, summary: unknown, detail: NightDetail | null): void {
+export function mapNight(out: PullOutput, summary: unknown, detail: NightDetail | null): void {
   const externalId = isObject(summary) ? idText(summary.id) : null;
-  const start = isObject(summary) ? epochMs(summary.startdate) : null;
-  const end = isObject(summary) ? epochMs(summary.enddate) : null;
+  const start = isObject(summary) ? epochSecondsMs(summary.startdate) : null;
+  const end = isObject(summary) ? epochSecondsMs(summary.enddate) : null;
   if (!isObject(summary) || externalId === null || start === null || end === null || end <= start) {
-    out.skipped++;
+    out.skip();
     return;
   }
   const data = isObject(summary.data) ? summary.data : {};
@@ -141,8 +134,8 @@ export function mapNight(out: WithingsOutput, summary: unknown, detail: NightDet
     externalId,
     details: sleepDetails(data, (end - start) / 1000, stages),
   });
-  const score = nonNegative(data.sleep_score);
-  if (score !== null && score <= 100) {
+  const score = percentOf(data.sleep_score);
+  if (score !== null) {
     out.score({
       source,
       category: 'sleep',
@@ -173,12 +166,12 @@ async function detailOf(get: ProviderGet, summary: JsonObject): Promise<NightDet
 }
 
 /** The nights of the unit's days (by Withings' `date`, the night's wake-up day), each with its detail. */
-export async function pullSleep(get: ProviderGet, unit: SyncUnit, out: WithingsOutput): Promise<void> {
+export async function pullSleep(get: ProviderGet, unit: SyncUnit, out: PullOutput): Promise<void> {
   const params = { ...unitDays(unit), data_fields: SUMMARY_FIELDS };
   const { items } = await allWithingsPages(get, SLEEP_PATH, 'getsummary', params, 'series');
   for (const summary of items) {
-    const date = isObject(summary) ? calendarDate(summary.date) : null;
-    if (date !== null && !inUnitDays(date, unit)) continue;
+    const day = isObject(summary) ? calendarDay(summary.date) : null;
+    if (day !== null && !inUnitDays(day, unit)) continue;
     mapNight(out, summary, isObject(summary) ? await detailOf(get, summary) : null);
   }
 }

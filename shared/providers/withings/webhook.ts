@@ -1,6 +1,8 @@
 import * as z from 'zod';
-import { UnauthorizedError } from '#shared/providers/http.js';
+import { tokenRefused } from '#shared/providers/http.js';
+import { handled, saveOutput } from '#shared/providers/output.js';
 import { sameSecret } from '#shared/providers/secrets.js';
+import { calendarDay, DAY_MS } from '#shared/providers/time.js';
 import {
   type HandledNotification,
   type NotificationContext,
@@ -11,7 +13,6 @@ import {
   type WebhookRequest,
   type WebhookSettings,
 } from '#shared/providers/types.js';
-import { calendarDate, DAY_MS } from '#shared/providers/withings/common.js';
 import { APPLI, TOKEN_SETTING } from '#shared/providers/withings/notify.js';
 import { pullUnit, type WithingsKind, withingsUnits } from '#shared/providers/withings/pull.js';
 import { withingsCall } from '#shared/providers/withings/status.js';
@@ -88,18 +89,9 @@ export function parseWithings(body: unknown): WebhookNotification[] {
   return [{ providerUserId: userid, kind, payload: payloadSchema.parse(payload) }];
 }
 
-const handled = (counts: Partial<HandledNotification> = {}): HandledNotification => ({
-  samples: 0,
-  events: 0,
-  scores: 0,
-  skipped: 0,
-  ...counts,
-});
-
 /** The notified window, at most MAX_WINDOW_DAYS; a notification with neither dates nor a day means the last day. */
 function windowOf(payload: Payload, now: number): { start: number; end: number } | null {
-  const day = calendarDate(payload.date);
-  const dayStart = day === null ? null : Date.parse(`${day}T00:00:00Z`);
+  const dayStart = calendarDay(payload.date);
   const start = payload.startdate !== undefined ? payload.startdate * 1000 : (dayStart ?? now - DAY_MS);
   // Withings' end is the last second with data: the window includes it.
   const end =
@@ -125,14 +117,10 @@ function unitsOf(kinds: readonly WithingsKind[], window: { start: number; end: n
 
 /** Revokes only when Withings refuses the user's token (the context has already tried a refresh). */
 async function confirmUnlink(context: NotificationContext): Promise<HandledNotification> {
-  try {
-    await withingsCall(context.get, USER_PATH, 'getdevice');
-  } catch (error) {
-    if (!(error instanceof UnauthorizedError)) throw error;
-    await context.revoke('deauthorized');
-    return handled();
-  }
-  return handled({ skipped: 1 });
+  if (!(await tokenRefused(withingsCall(context.get, USER_PATH, 'getdevice'))))
+    return handled({ skipped: 1 });
+  await context.revoke('deauthorized');
+  return handled();
 }
 
 export async function handleWithings(
@@ -151,13 +139,11 @@ export async function handleWithings(
   if (!kinds || !window) return handled({ skipped: 1 });
   const total = handled();
   for (const unit of unitsOf(kinds, window)) {
-    const out = await pullUnit(context.get, unit);
-    const result = out.result();
-    await context.save(result);
-    total.samples += result.series.reduce((n, s) => n + s.samples.length, 0);
-    total.events += result.events.length;
-    total.scores += result.scores.length;
-    total.skipped += out.skipped;
+    const counts = await saveOutput(context, await pullUnit(context.get, unit));
+    total.samples += counts.samples;
+    total.events += counts.events;
+    total.scores += counts.scores;
+    total.skipped += counts.skipped;
   }
   return total;
 }

@@ -1,16 +1,11 @@
 import type { WorkoutDetails } from '#shared/model/health-data.js';
-import { roundTo } from '#shared/model/numbers.js';
 import { isObject, type JsonObject, numberOf } from '#shared/providers/json.js';
+import { detailsOf, type PullOutput } from '#shared/providers/output.js';
+import { calendarDay, epochSecondsMs } from '#shared/providers/time.js';
 import type { ProviderGet, SyncUnit } from '#shared/providers/types.js';
 import { idText, nonNegative, positive } from '#shared/providers/values.js';
 import { inUnitDays, MEASURE_V2_PATH, unitDays } from '#shared/providers/withings/activity.js';
-import {
-  calendarDate,
-  epochMs,
-  type WithingsOutput,
-  withingsSource,
-  zoneOffsetAt,
-} from '#shared/providers/withings/common.js';
+import { withingsSource, zoneOffsetAt } from '#shared/providers/withings/common.js';
 import { allWithingsPages } from '#shared/providers/withings/status.js';
 import { NO_ACTIVITY_CATEGORY, withingsWorkoutType } from '#shared/providers/withings/workout-types.js';
 
@@ -23,31 +18,27 @@ import { NO_ACTIVITY_CATEGORY, withingsWorkoutType } from '#shared/providers/wit
 const WORKOUT_FIELDS =
   'calories,manual_calories,distance,manual_distance,steps,hr_average,hr_min,hr_max,pause_duration';
 
-function workoutDetails(data: JsonObject): WorkoutDetails {
-  const details: WorkoutDetails = {};
-  const set = (key: keyof WorkoutDetails, value: number | null, places = 3) => {
-    if (value !== null) details[key] = roundTo(value, places);
-  };
-  set('energy_burned', positive(data.calories) ?? positive(data.manual_calories));
-  set('distance', positive(data.distance) ?? positive(data.manual_distance));
-  set('steps_count', nonNegative(data.steps), 0);
-  set('heart_rate_avg', positive(data.hr_average), 2);
-  set('heart_rate_min', positive(data.hr_min), 0);
-  set('heart_rate_max', positive(data.hr_max), 0);
-  return details;
-}
+const workoutDetails = (data: JsonObject): WorkoutDetails =>
+  detailsOf([
+    ['energy_burned', positive(data.calories) ?? positive(data.manual_calories)],
+    ['distance', positive(data.distance) ?? positive(data.manual_distance)],
+    ['steps_count', nonNegative(data.steps), 0],
+    ['heart_rate_avg', positive(data.hr_average), 2],
+    ['heart_rate_min', positive(data.hr_min), 0],
+    ['heart_rate_max', positive(data.hr_max), 0],
+  ]);
 
 /** One workout; skipped without an id or a valid span, ignored when it is "no activity". */
-export function mapWorkout(out: WithingsOutput, workout: unknown): void {
+export function mapWorkout(out: PullOutput, workout: unknown): void {
   if (!isObject(workout)) {
-    out.skipped++;
+    out.skip();
     return;
   }
   const externalId = idText(workout.id);
-  const start = epochMs(workout.startdate);
-  const end = epochMs(workout.enddate);
+  const start = epochSecondsMs(workout.startdate);
+  const end = epochSecondsMs(workout.enddate);
   if (externalId === null || start === null || end === null || end < start) {
-    out.skipped++;
+    out.skip();
     return;
   }
   if (numberOf(workout.category) === NO_ACTIVITY_CATEGORY) return;
@@ -65,14 +56,14 @@ export function mapWorkout(out: WithingsOutput, workout: unknown): void {
 }
 
 /** The workouts of the unit's days (by Withings' `date`, else by start). */
-export async function pullWorkouts(get: ProviderGet, unit: SyncUnit, out: WithingsOutput): Promise<void> {
+export async function pullWorkouts(get: ProviderGet, unit: SyncUnit, out: PullOutput): Promise<void> {
   const params = { ...unitDays(unit), data_fields: WORKOUT_FIELDS };
   const { items } = await allWithingsPages(get, MEASURE_V2_PATH, 'getworkouts', params, 'series');
   for (const workout of items) {
-    const date = isObject(workout) ? calendarDate(workout.date) : null;
-    const start = isObject(workout) ? epochMs(workout.startdate) : null;
+    const day = isObject(workout) ? calendarDay(workout.date) : null;
+    const start = isObject(workout) ? epochSecondsMs(workout.startdate) : null;
     const inUnit =
-      date !== null ? inUnitDays(date, unit) : start === null || (start >= unit.start && start < unit.end);
+      day !== null ? inUnitDays(day, unit) : start === null || (start >= unit.start && start < unit.end);
     if (inUnit) mapWorkout(out, workout);
   }
 }
