@@ -8,13 +8,8 @@ import {
   ouraVerify,
   parseOuraEvent,
 } from '#shared/providers/oura/webhook.js';
-import {
-  type NotificationContext,
-  type PullResult,
-  type WebhookNotification,
-  WebhookRejected,
-  type WebhookRequest,
-} from '#shared/providers/types.js';
+import { type WebhookNotification, WebhookRejected, type WebhookRequest } from '#shared/providers/types.js';
+import { recordingContext } from '#test/helpers/notification-context.js';
 
 const SECRET = 'oura-client-secret';
 const TOKEN = 'oura-verification-token';
@@ -194,31 +189,11 @@ describe('oura notifications', () => {
   });
 });
 
-function fakeContext(documents: Record<string, unknown>) {
-  const calls: string[] = [];
-  const saved: PullResult[] = [];
-  const removed: string[] = [];
-  const context: NotificationContext = {
-    userId: 'user-1',
-    scope: null,
-    async get(path) {
-      calls.push(path);
-      if (!(path in documents)) throw new ProviderRequestError(404, '{"status":404,"title":"Not Found"}');
-      return documents[path];
-    },
-    async save(result) {
-      saved.push(result);
-    },
-    async removeEvent(category, externalId) {
-      removed.push(`${category}:${externalId}`);
-      return true;
-    },
-    async revoke() {},
-    async setScope() {},
-    async arrived() {},
-  };
-  return { context, calls, saved, removed };
-}
+const fakeContext = (documents: Record<string, unknown>) =>
+  recordingContext(
+    Object.fromEntries(Object.entries(documents).map(([path, document]) => [path, () => document])),
+    { notFoundBody: '{"status":404,"title":"Not Found"}' },
+  );
 
 const notification = (event: object): WebhookNotification => parseOuraEvent(event)[0]!;
 

@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ProviderRequestError, TransientProviderError } from '#shared/providers/http.js';
-import type { NotificationContext, PullResult, WebhookRequest } from '#shared/providers/types.js';
+import { TransientProviderError } from '#shared/providers/http.js';
+import type { WebhookRequest } from '#shared/providers/types.js';
 import { WebhookRejected } from '#shared/providers/types.js';
 import { whoopModule } from '#shared/providers/whoop/index.js';
 import { handleWhoopEvent, parseWhoopEvent, whoopVerify } from '#shared/providers/whoop/webhook.js';
 import { signWhoopWebhook, whoopRecovery, whoopSleep, whoopWorkout } from '#test/fakes/whoop.js';
+import { recordingContext } from '#test/helpers/notification-context.js';
 
 const SECRET = 'whoop-client-secret';
 const NOW = Date.UTC(2024, 0, 15, 12);
@@ -132,33 +133,8 @@ describe('whoop webhook parsing', () => {
   });
 });
 
-/** A NotificationContext whose WHOOP answers from a script, recording what the handler does. */
-function fakeContext(answers: Record<string, () => unknown>) {
-  const calls: string[] = [];
-  const saved: PullResult[] = [];
-  const removed: string[] = [];
-  const context: NotificationContext = {
-    userId: 'user-1',
-    scope: 'offline read:workout',
-    async get(path) {
-      calls.push(path);
-      const answer = answers[path];
-      if (!answer) throw new ProviderRequestError(404, '{"message":"Not Found"}');
-      return answer();
-    },
-    async save(result) {
-      saved.push(result);
-    },
-    async removeEvent(category, externalId) {
-      removed.push(`${category}:${externalId}`);
-      return true;
-    },
-    async revoke() {},
-    async setScope() {},
-    async arrived() {},
-  };
-  return { context, calls, saved, removed };
-}
+const fakeContext = (answers: Record<string, () => unknown>) =>
+  recordingContext(answers, { scope: 'offline read:workout', notFoundBody: '{"message":"Not Found"}' });
 
 const notification = (event: object) => parseWhoopEvent(event)[0]!;
 const sleep = whoopSleep({ cycleId: 93845, start: Date.UTC(2024, 0, 15, 4), durationMs: 8 * 3_600_000 });

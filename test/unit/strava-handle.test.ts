@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ProviderRequestError, TransientProviderError, UnauthorizedError } from '#shared/providers/http.js';
+import { TransientProviderError, UnauthorizedError } from '#shared/providers/http.js';
 import { handleStravaEvent, parseStravaEvent } from '#shared/providers/strava/webhook.js';
-import type { NotificationContext, PullResult, WebhookNotification } from '#shared/providers/types.js';
+import type { WebhookNotification } from '#shared/providers/types.js';
 import { STRAVA_CREATE as CREATE, STRAVA_DEAUTH as DEAUTH } from '#test/fixtures/strava-events.js';
+import { recordingContext } from '#test/helpers/notification-context.js';
 
 const DETAIL = {
   resource_state: 3,
@@ -17,36 +18,11 @@ const DETAIL = {
   calories: 745.0,
 };
 
-/** A NotificationContext whose provider answers from a script, recording what the handler does. */
-function fakeContext(answers: Record<string, () => unknown>) {
-  const calls: string[] = [];
-  const saved: PullResult[] = [];
-  const removed: string[] = [];
-  const revoked: string[] = [];
-  const context: NotificationContext = {
-    userId: 'user-1',
+const fakeContext = (answers: Record<string, () => unknown>) =>
+  recordingContext(answers, {
     scope: 'activity:read_all,profile:read_all',
-    async get(path) {
-      calls.push(path);
-      const answer = answers[path];
-      if (!answer) throw new ProviderRequestError(404, '{"message":"Record Not Found"}');
-      return answer();
-    },
-    async save(result) {
-      saved.push(result);
-    },
-    async removeEvent(category, externalId) {
-      removed.push(`${category}:${externalId}`);
-      return true;
-    },
-    async revoke(reason) {
-      revoked.push(reason);
-    },
-    async setScope() {},
-    async arrived() {},
-  };
-  return { context, calls, saved, removed, revoked };
-}
+    notFoundBody: '{"message":"Record Not Found"}',
+  });
 
 const notification = (event: object): WebhookNotification => parseStravaEvent(event)[0]!;
 const ACTIVITY = '/activities/10349817350';
