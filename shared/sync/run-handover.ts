@@ -7,7 +7,7 @@ import {
 } from '#shared/oauth/errors.js';
 import { logger } from '#shared/observability.js';
 import type { ProviderGoneError, RateLimitedError } from '#shared/providers/http.js';
-import { PROVIDER_INFO } from '#shared/providers/registry.js';
+import { isIntegrated, PROVIDER_INFO } from '#shared/providers/registry.js';
 import { getConnection, setConnectionStatus } from '#shared/store/connections.js';
 import { changeSyncVisibility, queueSync, type SyncJob } from '#shared/sync/enqueue.js';
 import type { RunReport } from '#shared/sync/run-report.js';
@@ -33,6 +33,12 @@ export interface Invocation {
   remainingMs(): number;
   receiveCount: number;
   receiptHandle: string;
+}
+
+/** Why a connection whose provider API answered 410 Gone is revoked (the sync and webhook workers both say it). */
+export function apiGoneReason(provider: string): string {
+  const deprecation = isIntegrated(provider) ? PROVIDER_INFO[provider].deprecation : undefined;
+  return `${provider} answered 410 Gone: ${deprecation?.message ?? 'its API is no longer available'}`;
 }
 
 export abstract class RunHandover {
@@ -101,8 +107,7 @@ export abstract class RunHandover {
    */
   protected async apiGone(error: ProviderGoneError): Promise<JobOutcome> {
     const { job } = this;
-    const deprecation = PROVIDER_INFO[job.provider].deprecation;
-    const reason = `${job.provider} answered 410 Gone: ${deprecation?.message ?? 'its API is no longer available'}`;
+    const reason = apiGoneReason(job.provider);
     const connection = await getConnection(job.user_id, job.provider);
     if (connection) await setConnectionStatus(connection, 'revoked', { clearTokens: true, reason });
     logger.warn('provider API gone: connection revoked', { runId: job.run_id, provider: job.provider });

@@ -7,6 +7,7 @@ import { countMetric, logger } from '#shared/observability.js';
 import { userClient } from '#shared/providers/client.js';
 import {
   PermissionDeniedError,
+  ProviderGoneError,
   ProviderRequestError,
   RateLimitedError,
   UnauthorizedError,
@@ -15,6 +16,7 @@ import type { ProviderModule, WebhookNotification } from '#shared/providers/type
 import { getConnection } from '#shared/store/connections.js';
 import { accountUserIds, stampDelivery } from '#shared/store/provider-accounts.js';
 import { UserGone } from '#shared/store/user-guard.js';
+import { apiGoneReason } from '#shared/sync/run-handover.js';
 import { recordSyncEvent } from '#shared/sync/status.js';
 import { refreshRejectedTokens } from '#shared/sync/tokens.js';
 import { notificationContext, type ProviderAccess } from '#shared/webhooks/context.js';
@@ -122,6 +124,17 @@ async function handleForUser(
   } catch (error) {
     if (error instanceof UserGone) return { kind: 'done' };
     if (error instanceof RateLimitedError) return { kind: 'deferred', retryAt: error.retryAt };
+    if (error instanceof ProviderGoneError) {
+      // The provider's API is gone for this connection (Fitbit's shutdown): as the sync worker does, revoke it.
+      const reason = apiGoneReason(module.name);
+      await context.revoke(reason);
+      await status({
+        status: 'failed',
+        message: `${reason}. The connection was revoked.`,
+        error: error.message,
+      });
+      return { kind: 'done' };
+    }
     const permanent =
       error instanceof ProviderRequestError ||
       error instanceof PermissionDeniedError ||

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { env } from '#shared/config/env.js';
-import { RateLimitedError, TransientProviderError } from '#shared/providers/http.js';
+import { ProviderGoneError, RateLimitedError, TransientProviderError } from '#shared/providers/http.js';
+import { getConnection } from '#shared/store/connections.js';
 import { externalEventId, newStoredEvent, queryEvents, upsertExternalEvent } from '#shared/store/events.js';
 import { objectStore } from '#shared/store/objects.js';
 import { loadWebhook, newTraceId, storeWebhook, webhookBodiesEnv } from '#shared/webhooks/message.js';
@@ -60,6 +61,23 @@ describe('bounds', () => {
     strava.fail.set(userId, new RateLimitedError(Date.now() + 60_000));
     const old = { ...stravaEvent(8003, owner, 'create'), received_at: Date.now() - MAX_DEFERRAL_MS - 1 };
     await expect(handleWebhookMessage(old, deps)).rejects.toThrow(/rate limited/);
+    expect(await drain('webhookStrava')).toEqual([]);
+    strava.fail.delete(userId);
+  });
+});
+
+describe('a provider API that is gone', () => {
+  it('a 410 while handling revokes the connection with the reason, as the sync worker does', async () => {
+    const owner = nextAthlete();
+    const userId = await connect('strava', String(owner));
+    strava.fail.set(userId, new ProviderGoneError(410, '{"message":"Gone"}'));
+    await handleWebhookMessage(stravaEvent(8004, owner, 'create'), deps);
+    const connection = await getConnection(userId, 'strava');
+    expect(connection).toMatchObject({
+      status: 'revoked',
+      tokens: null,
+      status_reason: 'strava answered 410 Gone: its API is no longer available',
+    });
     expect(await drain('webhookStrava')).toEqual([]);
     strava.fail.delete(userId);
   });
