@@ -10,6 +10,7 @@ import {
 import { timeOf } from '#test/fakes/google-health-api.js';
 import { followConsent } from '#test/fakes/oauth-fake.js';
 import { fakeProviderEnv } from '#test/fakes/provider-env.js';
+import { until } from '#test/helpers/e2e-session.js';
 import { startTestSandbox, type TestSandbox } from '#test/helpers/sandbox.js';
 
 /**
@@ -59,21 +60,6 @@ afterAll(async () => {
   await sandbox?.stop();
   await fake?.stop();
 });
-
-/** Polls `probe` until it returns a value, bounded well below the test's timeout. */
-async function until<T>(
-  what: () => string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 150_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -135,6 +121,7 @@ describe('Google Health API', () => {
         runs = (await sandbox.api('GET', `/api/v1/users/${userId}/sync/runs`, { headers })).json;
         return runs.find((r) => r.provider === 'google_health' && r.stage === 'completed');
       },
+      150_000,
     );
     expect(run.status).toBe('success');
     const [connection] = (await sandbox.api('GET', `/api/v1/users/${userId}/connections`, { headers })).json;

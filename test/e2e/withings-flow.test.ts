@@ -11,6 +11,7 @@ import {
   type WithingsRecord,
   workoutRecord,
 } from '#test/fakes/withings.js';
+import { until } from '#test/helpers/e2e-session.js';
 import { startTestSandbox, type TestSandbox } from '#test/helpers/sandbox.js';
 
 /**
@@ -52,17 +53,6 @@ afterAll(async () => {
   await sandbox?.stop();
   await withings?.stop();
 });
-
-/** Polls `probe` until it returns a value, bounded well below the test's timeout. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 const get = async (path: string) => {
   const response = await sandbox.api('GET', path, { headers: apiKey });

@@ -128,3 +128,29 @@ export function sourceOf(point: JsonObject): SourceRef {
     originalSourceName: platform,
   };
 }
+
+/** Session lists (sleep, exercise) page 25 at a time. */
+export const SESSION_PAGE_SIZE = 25;
+
+/**
+ * The sessions of one type listed by `filter` whose mapped start falls in `[start, end)` (the filter may reach
+ * wider, in local time or by end time), and how many points did not map.
+ */
+export async function pullSessions<E extends { start: number }>(
+  get: ProviderGet,
+  dataType: string,
+  filter: string,
+  map: (point: unknown) => E | null,
+  start: number,
+  end: number,
+): Promise<{ events: E[]; skipped: number }> {
+  const points = await allPoints(get, pointsPath(dataType), filter, SESSION_PAGE_SIZE);
+  const events: E[] = [];
+  let skipped = 0;
+  for (const point of points) {
+    const event = map(point);
+    if (!event) skipped++;
+    else if (event.start >= start && event.start < end) events.push(event);
+  }
+  return { events, skipped };
+}

@@ -1,17 +1,15 @@
 import type { HealthEvent, WorkoutDetails } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
 import {
-  allPoints,
   civilRange,
   fieldAt,
   instantOf,
   offsetOf,
-  pointsPath,
+  pullSessions,
   secondsOf,
   sourceOf,
 } from '#shared/providers/google-health/common.js';
 import { googleWorkoutType } from '#shared/providers/google-health/exercise-types.js';
-import { SESSION_PAGE_SIZE } from '#shared/providers/google-health/sleep.js';
 import { isObject, type JsonObject, textOf } from '#shared/providers/json.js';
 import type { ProviderGet } from '#shared/providers/types.js';
 import { nonNegative, positive } from '#shared/providers/values.js';
@@ -71,14 +69,5 @@ export function mapExercise(point: unknown): WorkoutEvent | null {
 }
 
 /** Sessions starting in `[start, end)`, and how many points did not map. */
-export async function pullExercise(get: ProviderGet, start: number, end: number) {
-  const points = await allPoints(get, pointsPath('exercise'), exerciseFilter(start, end), SESSION_PAGE_SIZE);
-  const events: WorkoutEvent[] = [];
-  let skipped = 0;
-  for (const point of points) {
-    const event = mapExercise(point);
-    if (!event) skipped++;
-    else if (event.start >= start && event.start < end) events.push(event);
-  }
-  return { events, skipped };
-}
+export const pullExercise = (get: ProviderGet, start: number, end: number) =>
+  pullSessions(get, 'exercise', exerciseFilter(start, end), mapExercise, start, end);

@@ -1,11 +1,10 @@
 import type { HealthEvent, SleepDetails, SleepStage, StageInterval } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
 import {
-  allPoints,
   instantLiteral,
   instantOf,
   offsetOf,
-  pointsPath,
+  pullSessions,
   rangeFilter,
   sourceOf,
 } from '#shared/providers/google-health/common.js';
@@ -22,7 +21,6 @@ import { nonNegative } from '#shared/providers/values.js';
 
 export type SleepEvent = Extract<HealthEvent, { category: 'sleep' }> & { externalId: string };
 
-export const SESSION_PAGE_SIZE = 25;
 /** Longer than any sleep session: how far past a window the end filter reaches. */
 const MAX_SESSION_MS = 86_400_000;
 
@@ -101,14 +99,5 @@ export const sleepFilter = (start: number, end: number) =>
   rangeFilter('sleep.interval.end_time', instantLiteral(start), instantLiteral(end + MAX_SESSION_MS));
 
 /** Sessions starting in `[start, end)`, and how many points did not map. */
-export async function pullSleep(get: ProviderGet, start: number, end: number) {
-  const points = await allPoints(get, pointsPath('sleep'), sleepFilter(start, end), SESSION_PAGE_SIZE);
-  const events: SleepEvent[] = [];
-  let skipped = 0;
-  for (const point of points) {
-    const event = mapSleep(point);
-    if (!event) skipped++;
-    else if (event.start >= start && event.start < end) events.push(event);
-  }
-  return { events, skipped };
-}
+export const pullSleep = (get: ProviderGet, start: number, end: number) =>
+  pullSessions(get, 'sleep', sleepFilter(start, end), mapSleep, start, end);
