@@ -7,7 +7,11 @@ export function shiftRound(value: number, places: number): number {
   return Math.sign(value) * Math.round(Number(`${mantissa}e${Number(exponent) + places}`)) + 0;
 }
 
-/** Rounds to `places` decimals, half away from zero, as a numeric(…, places) column does; null stays null. */
+/**
+ * Rounds to `places` decimals, half away from zero, as a numeric(…, places) column does; null stays null. A value
+ * of 2^53 or more is already whole (and shifting it could overflow to Infinity), so it stays as it is.
+ */
 export function roundTo<T extends number | null>(value: T, places: number): T {
-  return (value === null ? null : shiftRound(value, places) / 10 ** places) as T;
+  if (value === null || Math.abs(value) >= 2 ** 53) return value;
+  return (shiftRound(value, places) / 10 ** places) as T;
 }

@@ -736,6 +736,8 @@ describe('roundTo', () => {
     [151.375, 2, 151.38],
     [96.5, 0, 97],
     [1e300, 3, 1e300],
+    [1.797693134862316e305, 3, 1.797693134862316e305],
+    [-Number.MAX_VALUE, 2, -Number.MAX_VALUE],
   ])('%s to %s places', (value, places, expected) => {
     expect(Object.is(roundTo(value, places), expected)).toBe(true);
   });
