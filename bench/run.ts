@@ -1,4 +1,5 @@
 import { benchBundles } from './bundles.js';
+import { benchDelivery } from './delivery.js';
 import { benchIngest } from './ingest.js';
 import { benchLargePush } from './large-push.js';
 import { benchLatency } from './latency.js';
@@ -66,4 +67,10 @@ if (wanted('providers')) {
     console.log('\nSteps that failed (not measured):');
     console.table(providers.failures);
   }
+}
+if (wanted('delivery')) {
+  console.log(
+    '\nOutgoing webhooks: SDK pushes of 10 users, one endpoint subscribed to every event (sandbox):',
+  );
+  console.table(await benchDelivery());
 }

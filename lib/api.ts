@@ -31,6 +31,7 @@ import { type ApiArea, allRoutes, apiAreaEnv, apiAreas, FALLBACK_AREA } from '#s
 import { CORS_ALLOWED_HEADERS, CORS_MAX_AGE_SECONDS } from '#shared/http/cors.js';
 import { QUEUES, type QueueName, SYNC_QUEUES, WEBHOOK_QUEUES } from '#shared/jobs/queues.js';
 import { APP_SECRET_PREFIX } from '#shared/store/app-secrets.js';
+import { ENDPOINT_SECRET_OWNER } from '#shared/store/webhook-endpoints.js';
 import { WRITE_SCOPES } from '#shared/store/write-scopes.js';
 
 /**
@@ -71,9 +72,10 @@ export const META_BUNDLE_FILES = Object.fromEntries(
 
 /**
  * Areas that get the token key's id: they encrypt or decrypt provider OAuth tokens (oauth; users, for a provider's
- * deregistration at disconnect), or open the sealed app secrets (webhooks; its grant is narrower, see below).
+ * deregistration at disconnect), or open the sealed app secrets (webhooks) or seal the integrator endpoints' signing
+ * secrets (outgoing); the grants of those two are narrower, see below.
  */
-const TOKEN_AREAS: readonly ApiArea[] = ['oauth', 'users', 'webhooks'];
+const TOKEN_AREAS: readonly ApiArea[] = ['oauth', 'users', 'webhooks', 'outgoing'];
 
 type AreaEnvSchema<A extends ApiArea> = (typeof apiAreaEnv)[A];
 export type AreaFunction<A extends ApiArea> = AppFunction<AreaEnvSchema<A>>;
@@ -126,6 +128,11 @@ const AREA_BINDINGS: { [A in ApiArea]: (fn: AreaFunction<A>, resources: AreaReso
       fn.bindQueue(queues[name], QUEUES[name].urlVariable as QueueUrlKey<AreaEnvSchema<'webhooks'>>);
     }
     fn.bindBucket(webhookBodies, 'WEBHOOK_BODIES_BUCKET', ['s3:PutObject']);
+  },
+  // Integrator endpoints: seals their signing secrets (and opens one for GET .../secret), queues test messages.
+  outgoing: (fn, { queues, vault }) => {
+    vault.bindEndpointSecrets(fn, ENDPOINT_SECRET_OWNER, ['kms:GenerateDataKey', 'kms:Decrypt']);
+    fn.bindQueue(queues.webhookDeliveries, QUEUES.webhookDeliveries.urlVariable);
   },
 };
 

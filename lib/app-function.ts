@@ -233,7 +233,8 @@ export class AppFunction<S extends z.ZodObject> extends NodejsFunction {
     return this.setEnv(key, bucket.bucketName);
   }
 
-  private setEnv(key: string, value: string): this {
+  /** Sets a variable the synth-time check sees too; for a resource whose grant the caller made (lib/delivery.ts). */
+  setEnv(key: string, value: string): this {
     this.declaredEnv[key] = value;
     this.addEnvironment(key, value);
     return this;

@@ -23,6 +23,8 @@ const API_RESERVED: Record<string, number> = {
   sync: 10,
   // Provider webhooks come in bursts (Garmin batches, a backfill arriving) and must be answered in 2 s (Strava).
   webhooks: 20,
+  // Integrator endpoint management: a developer's dashboard, not a hot path.
+  outgoing: 10,
 };
 
 /**
@@ -61,6 +63,13 @@ const reservedConcurrency = z
   .default({})
   .transform((value) => (value === 'off' ? null : { ...DEFAULT_RESERVED_CONCURRENCY, ...value }));
 
+/** An on/off setting: `true`/`false` from cdk.json, `'true'`/`'false'` from `-c key=value`. */
+const contextBoolean = (fallback: boolean) =>
+  z
+    .union([z.boolean(), z.enum(['true', 'false'])])
+    .default(fallback)
+    .transform((value) => value === true || value === 'true');
+
 /** `-c key=value` arrives as a string, cdk.json values keep their JSON type: numbers are coerced. */
 const contextSchema = z.object({
   stage: z.string().regex(/^[a-z0-9]{1,20}$/, 'stage must be 1-20 lowercase letters or digits'),
@@ -81,6 +90,12 @@ const contextSchema = z.object({
   mobileThrottleRateLimit: z.coerce.number().positive().default(1000),
   mobileThrottleBurstLimit: z.coerce.number().int().positive().default(2000),
   reservedConcurrency,
+  /** Outgoing delivery: off, no function is given the events queue, so nothing is emitted (shared/delivery). */
+  delivery: contextBoolean(true),
+  /** The EventBridge bus `open-wearables-<stage>` the fan-out puts every event on (lib/delivery.ts). */
+  eventBus: contextBoolean(true),
+  /** The S3 data lake the fan-out writes every event to (JSON Lines, gzip) and its Glue table (lib/delivery.ts). */
+  dataLake: contextBoolean(false),
 });
 
 export type AppConfig = z.infer<typeof contextSchema>;

@@ -12,6 +12,7 @@ import type { AppConfig } from '#lib/config.js';
 import { pascal } from '#lib/names.js';
 import { ProviderVault } from '#lib/provider-vault.js';
 import { baseEnvSchema, erasureWorkerEnvSchema } from '#shared/config/env.js';
+import { eventFanoutEnvSchema, webhookDeliveryEnvSchema } from '#shared/delivery/env.js';
 import {
   QUEUES,
   type QueueName,
@@ -29,6 +30,7 @@ import {
   scheduleRateMinutes,
   scheduleSpec,
 } from '#shared/jobs/schedules.js';
+import { ENDPOINT_SECRET_OWNER } from '#shared/store/webhook-endpoints.js';
 import { WRITE_SCOPES } from '#shared/store/write-scopes.js';
 import { syncDispatcherEnvSchema, syncWorkerEnvSchema } from '#shared/sync/env.js';
 import { webhookWorkerEnvSchema } from '#shared/webhooks/env.js';
@@ -48,6 +50,8 @@ interface WorkerSpec {
   credentials?: boolean;
   /** What it may do with the webhook bodies bucket (WEBHOOK_BODIES_BUCKET). */
   webhookBodies?: readonly BucketAction[];
+  /** Opens the integrator endpoints' signing secrets (ProviderVault.bindEndpointSecrets, decrypt only). */
+  endpointSecrets?: boolean;
 }
 
 const syncQueues = Object.values(SYNC_QUEUES);
@@ -88,6 +92,19 @@ const WORKERS = {
     envSchema: syncWorkerEnvSchema,
     sendsTo: syncQueues,
     tokens: true,
+  },
+  // Matches events to endpoints and queues one delivery per match; also the EventBridge and data-lake sink.
+  'event-fanout': {
+    id: 'EventFanoutWorker',
+    envSchema: eventFanoutEnvSchema,
+    sendsTo: ['webhookDeliveries'],
+  },
+  // Signs with the endpoint secrets (sealed by the token vault) and re-queues its retries.
+  'webhook-delivery': {
+    id: 'WebhookDeliveryWorker',
+    envSchema: webhookDeliveryEnvSchema,
+    sendsTo: ['webhookDeliveries'],
+    endpointSecrets: true,
   },
 } satisfies Record<WorkerName, WorkerSpec>;
 
@@ -178,7 +195,7 @@ export class Jobs extends Construct {
     const functions = this.workers;
     for (const worker of Object.keys(WORKERS) as WorkerName[]) {
       const spec: WorkerSpec = WORKERS[worker];
-      const vault = spec.tokens ? ProviderVault.of(this) : undefined;
+      const vault = spec.tokens || spec.endpointSecrets ? ProviderVault.of(this) : undefined;
       const environment = (vault ? vault.tokenKeyVariable : {}) as FunctionEnvironment<z.ZodObject>;
       const fn = new AppFunction(this, spec.id, {
         name: worker,
@@ -193,7 +210,8 @@ export class Jobs extends Construct {
       if (spec.webhookBodies) {
         fn.bindBucket(this.webhookBodies, 'WEBHOOK_BODIES_BUCKET', spec.webhookBodies);
       }
-      vault?.bindTokenHandler(fn);
+      if (spec.tokens) vault?.bindTokenHandler(fn);
+      if (spec.endpointSecrets) vault?.bindEndpointSecrets(fn, ENDPOINT_SECRET_OWNER, ['kms:Decrypt']);
       if ((spec as WorkerSpec).credentials) ProviderVault.of(this).bindCredentialsReader(fn);
       functions[worker] = fn;
       this.functions.push(fn);

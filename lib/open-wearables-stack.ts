@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from '#lib/api.js';
 import type { AppConfig } from '#lib/config.js';
+import { Delivery } from '#lib/delivery.js';
 import { Jobs } from '#lib/jobs.js';
 import { MobileIngress } from '#lib/mobile-ingress.js';
 import { Observability } from '#lib/observability.js';
@@ -26,6 +27,11 @@ export class OpenWearablesStack extends Stack {
       secrets,
       queues: jobs.queues,
       webhookBodies: jobs.webhookBodies,
+    });
+    new Delivery(this, 'Delivery', {
+      config,
+      functions: { ...api.functions, ...jobs.workers },
+      eventsQueue: jobs.queues.deliveryEvents,
     });
     const mobile = new MobileIngress(this, 'MobileIngress', {
       config,

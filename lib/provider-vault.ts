@@ -104,6 +104,29 @@ export class ProviderVault extends Construct {
     this.bindCredentialsReader(fn);
   }
 
+  /**
+   * Lets `fn` seal (`kms:GenerateDataKey`) or open (`kms:Decrypt`) the integrator endpoints' signing secrets: only
+   * data keys bound to their pseudo-user `owner`, so neither provider tokens nor app secrets open with it.
+   */
+  bindEndpointSecrets<S extends z.ZodObject>(
+    fn: AppFunction<S>,
+    owner: string,
+    actions: ReadonlyArray<'kms:GenerateDataKey' | 'kms:Decrypt'>,
+  ): void {
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: [...actions],
+        resources: [this.tokenKey.keyArn],
+        conditions: {
+          StringEquals: {
+            'kms:EncryptionContext:purpose': KMS_ENCRYPTION_CONTEXT.purpose,
+            'kms:EncryptionContext:user_id': owner,
+          },
+        },
+      }),
+    );
+  }
+
   /** Lets `fn` read the provider credentials only (the webhook verifiers' secrets), not the tokens. */
   bindCredentialsReader<S extends z.ZodObject>(fn: AppFunction<S>): void {
     fn.bindSecret(this.credentials, 'PROVIDER_CREDENTIALS_SECRET_ARN' as SecretArnKey<S>);

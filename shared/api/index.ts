@@ -1,12 +1,14 @@
 import { dataRoutes } from '#shared/api/data.js';
 import { metaRoutes } from '#shared/api/meta.js';
 import { oauthRoutes } from '#shared/api/oauth.js';
+import { outgoingRoutes } from '#shared/api/outgoing.js';
 import { sdkRoutes } from '#shared/api/sdk.js';
 import { syncRoutes } from '#shared/api/sync.js';
 import { tokensRoutes } from '#shared/api/tokens.js';
 import { usersRoutes } from '#shared/api/users.js';
 import { webhooksRoutes } from '#shared/api/webhooks.js';
 import { apiEnvSchema, metaEnvSchema, tokensEnvSchema } from '#shared/config/env.js';
+import { outgoingAreaEnvSchema } from '#shared/delivery/env.js';
 import type { Route } from '#shared/http/route.js';
 import { oauthEnvSchema, usersEnvSchema } from '#shared/oauth/env.js';
 import { syncAreaEnvSchema } from '#shared/sync/env.js';
@@ -25,6 +27,7 @@ export const apiAreas = {
   oauth: oauthRoutes,
   sync: syncRoutes,
   webhooks: webhooksRoutes,
+  outgoing: outgoingRoutes,
 } satisfies Record<string, Route[]>;
 
 export type ApiArea = keyof typeof apiAreas;
@@ -39,6 +42,7 @@ export const apiAreaEnv = {
   oauth: oauthEnvSchema,
   sync: syncAreaEnvSchema,
   webhooks: webhooksAreaEnvSchema,
+  outgoing: outgoingAreaEnvSchema,
 } satisfies Record<ApiArea, unknown>;
 
 /** The area that also receives API Gateway's `$default` route (unknown paths and methods). */

@@ -13,7 +13,14 @@ export const baseEnvSchema = z.object({
   POWERTOOLS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']).optional(),
 });
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** A yes/no setting (`true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`). */
+export const envBoolean = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', 'TRUE', 'FALSE', 'True', 'False'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => ['true', '1', 'yes', 'on'].includes(value.toLowerCase()));
+
+export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** Every API function: signs or verifies JWTs and knows its public URL. */
 export const apiEnvSchema = baseEnvSchema

@@ -1,3 +1,5 @@
+import { emitEvents } from '#shared/delivery/emit.js';
+import { ingestedEvents } from '#shared/delivery/payloads.js';
 import type { Sample, SourceRef } from '#shared/model/health-data.js';
 import { isStorableSample, isStorableSpan } from '#shared/model/limits.js';
 import type { SeriesType } from '#shared/model/series.js';
@@ -85,7 +87,8 @@ export interface SavedCounts {
  * Persists what one pull unit produced: data sources first, then samples (merged into chunks, same timestamp
  * overwrites), events and scores (both upserted by identity: a provider's later revision of a workout, night or
  * score replaces it, providers.md 6, risk 9). Provider sleep sessions are plain events; they are not merged with
- * adjacent sessions the way SDK sleep is assembled.
+ * adjacent sessions the way SDK sleep is assembled. Once all is written, emits its domain events (a failure
+ * fails the unit, whose retry writes and emits the same again).
  */
 export async function savePullResult(
   userId: string,
@@ -98,7 +101,7 @@ export async function savePullResult(
     .map((s) => {
       const samples = s.samples.filter(isStorableSample);
       dropped += s.samples.length - samples.length;
-      return { series: s.series, samples, key: sources.keyOf(s.source) };
+      return { series: s.series, samples, key: sources.keyOf(s.source), source: s.source };
     })
     .filter((s) => s.samples.length > 0);
   const storable = result.events.filter((e) => isStorableSpan(e.start, e.end));
@@ -123,5 +126,6 @@ export async function savePullResult(
     await (identity === 'external' && event.externalId ? upsertExternalEvent(event) : upsertEvent(event));
   }
   if (scores.length > 0) await saveScores(userId, scores);
+  await emitEvents(ingestedEvents(userId, series, events));
   return { samples, events: events.length, scores: scores.length };
 }

@@ -1,3 +1,5 @@
+import { emitCommitted, emitEvents } from '#shared/delivery/emit.js';
+import { connectionCreated, ingestedEvents } from '#shared/delivery/payloads.js';
 import { badRequest } from '#shared/http/errors.js';
 import { CAP } from '#shared/http/validation.js';
 import { SourceRegistry, writeSeries, writingFor } from '#shared/ingest/persist.js';
@@ -20,7 +22,11 @@ import { UserGone } from '#shared/store/user-guard.js';
 /** The SDK's `UploadDataResponse` counts, reported for real (the reference always answers zeros). */
 export type IngestCounts = PushCounts;
 
-/** Persists a normalised batch; every write is idempotent, so a retried or duplicated batch changes nothing. */
+/**
+ * Persists a normalised batch; every write is idempotent, so a retried or duplicated batch changes nothing. Once
+ * written, emits the batch's events (its nights emit theirs as they are assembled); should that fail, the push
+ * fails and the SDK's retry emits the same ids again.
+ */
 export async function saveBatch(
   userId: string,
   batch: NormalisedBatch,
@@ -37,6 +43,7 @@ export async function saveBatch(
   let workoutsSaved = 0;
   for (const workout of workouts) if (await insertEvent(workout)) workoutsSaved++;
   for (const [provider, segments] of sleep) await assembleSleep(userId, provider, segments, now);
+  await emitEvents(ingestedEvents(userId, batch.series, workouts, now));
   return {
     records_saved: recordsSaved,
     workouts_saved: workoutsSaved,
@@ -57,7 +64,7 @@ async function markSdkConnection(userId: string, provider: SdkProvider): Promise
       tokens: null,
       token_expires_at: null,
     };
-    await upsertConnection(userId, provider, none);
+    await emitCommitted(connectionCreated(await upsertConnection(userId, provider, none)));
   }
   await stampSynced(userId, provider, new Date().toISOString());
 }

@@ -1,3 +1,5 @@
+import { emitEvents } from '#shared/delivery/emit.js';
+import { recordEvents } from '#shared/delivery/payloads.js';
 import { writingFor } from '#shared/ingest/persist.js';
 import type { SleepSegment } from '#shared/ingest/sdk-normalise.js';
 import {
@@ -96,7 +98,8 @@ async function nearbyNights(
  * new segments are grouped together with the still-open ones and with the stored nights they touch, whatever
  * source recorded them (sleep-assembly.ts); every group that ended at least the gap ago, or that extends a stored
  * night, is (re)built as one night replacing the nights it absorbed; the rest stays open. Segments of one night
- * may arrive in any number of batches, in any order, more than once: the stored night is the same.
+ * may arrive in any number of batches, in any order, more than once: the stored night is the same. Each night
+ * built (created, or merged with what arrived) emits `sleep.created` once committed.
  * `absorbSlot` names a per-source slot of the former layout whose segments join in and which is then deleted.
  */
 export async function assembleSleep(
@@ -156,7 +159,10 @@ export async function assembleSleep(
     open.push(...orphans);
     const finalised = { removed: [...removed.values()], added };
     const absorbedSlot = absorbSlot && absorbed ? { slot: absorbSlot, version: absorbed.version } : undefined;
-    if (await commitSleepState(userId, slot, open, pending.version, finalised, absorbedSlot)) return;
+    if (await commitSleepState(userId, slot, open, pending.version, finalised, absorbedSlot)) {
+      await emitEvents(recordEvents(added));
+      return;
+    }
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 50 * (attempt + 1)));
   }
   throw new ContentionError('sleep assembly');

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { eraseUserLake } from '#shared/delivery/lake.js';
 import { sendJob } from '#shared/jobs/send.js';
 import { logger } from '#shared/observability.js';
 import { type ErasureOutcome, eraseUserData } from '#shared/store/erase-user.js';
@@ -38,7 +39,11 @@ export async function runErasureJob(
     logger.error('refusing to erase a live user', { userId: job.user_id });
     return 'done';
   }
-  if ((await eraseUserData(job.user_id, deadline)) === 'partial') {
+  // The data lake too (when there is one); the events already put on the EventBridge bus cannot be recalled.
+  if (
+    (await eraseUserData(job.user_id, deadline)) === 'partial' ||
+    (await eraseUserLake(job.user_id, deadline)) === 'partial'
+  ) {
     await queueErasure(job.user_id, { final: job.final });
     return 'partial';
   }

@@ -53,6 +53,11 @@ export interface QueueSpec {
   batchSize: number;
   maxReceiveCount: number;
   maxConcurrency: number;
+  /**
+   * Concurrent pollers of the local sandbox (default 1), standing in for Lambda's concurrent batches where one
+   * slow batch must not hold the others (one hanging integrator endpoint).
+   */
+  sandboxPollers?: number;
 }
 
 /**
@@ -213,6 +218,33 @@ export const QUEUES = {
     maxConcurrency: 3,
   },
   /**
+   * Outgoing delivery (shared/delivery): domain events emitted after a durable write, fanned out to the sinks
+   * (integrator endpoints, the EventBridge bus, the data lake). Redelivery is harmless: every event has a stable id.
+   */
+  deliveryEvents: {
+    name: 'delivery-events',
+    urlVariable: 'EVENTS_QUEUE_URL',
+    worker: 'event-fanout',
+    timeoutSeconds: 60,
+    batchSize: 10,
+    maxReceiveCount: 5,
+    maxConcurrency: 10,
+  },
+  /**
+   * One attempt to deliver one message to one integrator endpoint; retries are re-queued with the Standard
+   * Webhooks delays. Records are handled in parallel, so one slow endpoint holds only its own attempt.
+   */
+  webhookDeliveries: {
+    name: 'webhook-deliveries',
+    urlVariable: 'WEBHOOK_DELIVERIES_QUEUE_URL',
+    worker: 'webhook-delivery',
+    timeoutSeconds: 60,
+    batchSize: 10,
+    maxReceiveCount: 5,
+    maxConcurrency: 20,
+    sandboxPollers: 4,
+  },
+  /**
    * Verified provider webhooks, stored as received (shared/webhooks): one queue per provider, so one provider's
    * backlog or outage never delays another's. Batches are handled with partial failures; a notification that
    * failed transiently is re-queued on its own (shared/webhooks/worker.ts), the others are acknowledged.
@@ -349,6 +381,8 @@ export const queueProducerEnv = {
   webhookSuunto: z.object({ WEBHOOK_SUUNTO_QUEUE_URL: z.url() }),
   webhookGoogleHealth: z.object({ WEBHOOK_GOOGLE_HEALTH_QUEUE_URL: z.url() }),
   webhookWithings: z.object({ WEBHOOK_WITHINGS_QUEUE_URL: z.url() }),
+  deliveryEvents: z.object({ EVENTS_QUEUE_URL: z.url() }),
+  webhookDeliveries: z.object({ WEBHOOK_DELIVERIES_QUEUE_URL: z.url() }),
 } satisfies { [Q in QueueName]: z.ZodObject<{ [K in (typeof QUEUES)[Q]['urlVariable']]: z.ZodURL }> };
 
 /** Every sync queue URL: what a function that queues syncs of any provider needs (sync and oauth areas, worker). */

@@ -14,7 +14,6 @@ export function createSqsWorker<S extends z.ZodType>(
   schema: S,
   work: (job: z.output<S>, context: Context, record: SQSRecord) => Promise<void>,
 ) {
-  const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord, context: Context) => {
     let body: unknown;
     try {
@@ -34,9 +33,16 @@ export function createSqsWorker<S extends z.ZodType>(
     .handler((event, context) =>
       // A batch whose only record failed is still a partial response, not a Lambda error: retries and the
       // DLQ handle it, and error alarms stay meaningful.
-      processPartialResponse(event, (record: SQSRecord) => recordHandler(record, context), processor, {
-        context,
-        throwOnFullBatchFailure: false,
-      }),
+      // A processor per invocation: it keeps the batch's results in fields, and the sandbox (several pollers on one
+      // handler) runs invocations concurrently, as Lambda does with separate instances.
+      processPartialResponse(
+        event,
+        (record: SQSRecord) => recordHandler(record, context),
+        new BatchProcessor(EventType.SQS),
+        {
+          context,
+          throwOnFullBatchFailure: false,
+        },
+      ),
     );
 }

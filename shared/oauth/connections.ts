@@ -1,3 +1,5 @@
+import { emitCommitted } from '#shared/delivery/emit.js';
+import { connectionRevoked } from '#shared/delivery/payloads.js';
 import { entityNotFound } from '#shared/http/errors.js';
 import { canonicalProvider, type ProviderName } from '#shared/model/provider.js';
 import { apiDateTime } from '#shared/model/time.js';
@@ -119,7 +121,8 @@ async function deregisterAtProvider(connection: Connection): Promise<void> {
  * Disconnect (contract 4.3): status `revoked`, tokens and expiry cleared, the provider-account link removed.
  * Idempotent: an already revoked connection without tokens is left as it is. With `atProvider` (the API's
  * disconnect), the provider's deregistration runs first where it has one; a revocation the provider announced
- * itself skips it.
+ * itself skips it. An active connection emits `connection.revoked` (`user_disconnected`, or `deregistration`
+ * when the provider announced it); one already out of use announced that when it stopped being active.
  */
 export async function disconnect(
   userId: string,
@@ -133,7 +136,14 @@ export async function disconnect(
   if (connection.status === 'revoked' && connection.tokens === null && connection.token_expires_at === null) {
     return connection;
   }
-  return setConnectionStatus(connection, 'revoked', { clearTokens: true, ...(reason ? { reason } : {}) });
+  const revoked = await setConnectionStatus(connection, 'revoked', {
+    clearTokens: true,
+    ...(reason ? { reason } : {}),
+  });
+  if (connection.status === 'active') {
+    await emitCommitted(connectionRevoked(connection, atProvider ? 'user_disconnected' : 'deregistration'));
+  }
+  return revoked;
 }
 
 const PROJECTED = ['PK', 'SK', 'id', 'source_key', 'provider'];

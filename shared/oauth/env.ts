@@ -1,14 +1,8 @@
 import * as z from 'zod';
-import { apiEnvSchema, EnvironmentError, env } from '#shared/config/env.js';
+import { apiEnvSchema, EnvironmentError, env, envBoolean } from '#shared/config/env.js';
 import { exactlyOneVaultKey, tokenVaultEnvShape, VAULT_KEY_MESSAGE } from '#shared/crypto/token-vault.js';
 import { queueProducerEnv, syncQueuesEnv } from '#shared/jobs/queues.js';
 import { providersEnvSchema } from '#shared/providers/registry.js';
-
-const envBoolean = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', 'TRUE', 'FALSE', 'True', 'False'])
-    .default(fallback ? 'true' : 'false')
-    .transform((value) => ['true', '1', 'yes', 'on'].includes(value.toLowerCase()));
 
 /** The OAuth area's own settings. */
 export const oauthSettingsEnvSchema = z.object({

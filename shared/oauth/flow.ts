@@ -1,4 +1,6 @@
 import { encryptTokens } from '#shared/crypto/token-vault.js';
+import { emitCommitted } from '#shared/delivery/emit.js';
+import { connectionCreated } from '#shared/delivery/payloads.js';
 import { badRequest } from '#shared/http/errors.js';
 import { requireUser } from '#shared/identity/users.js';
 import type { ProviderName } from '#shared/model/provider.js';
@@ -205,7 +207,7 @@ export async function completeAuthorization(provider: ProviderName, query: Callb
   }
   const identity = await identityOf(config, tokens);
   await providerSetUp(config, state.user_id, identity, tokens);
-  await upsertConnection(state.user_id, provider, {
+  const connection = await upsertConnection(state.user_id, provider, {
     provider_user_id: identity.providerUserId,
     provider_username: identity.providerUsername,
     scope: identity.scope ?? tokens.scope ?? (config.scope || null),
@@ -213,6 +215,8 @@ export async function completeAuthorization(provider: ProviderName, query: Callb
     token_expires_at: tokens.expiresAt,
     last_synced_at: nowIso(),
   });
+  // The connection is made: a lost event is logged, never a failed browser flow.
+  await emitCommitted(connectionCreated(connection));
 
   if (oauthSettings().HISTORICAL_SYNC_ON_CONNECT) {
     try {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { decryptTokens, encryptTokens } from '#shared/crypto/token-vault.js';
+import { emitCommitted } from '#shared/delivery/emit.js';
+import { connectionRevoked } from '#shared/delivery/payloads.js';
 import {
   ConnectionExpiredError,
   ConnectionRevokedError,
@@ -81,6 +83,8 @@ async function refreshHeld(latest: Connection, options: FreshTokenOptions): Prom
   const current = await decryptTokens(latest.tokens!, bindingOf(latest));
   const fail = async (status: 'revoked' | 'expired', message: string) => {
     if (!(await markRefreshFailure(latest, status))) return undefined;
+    // The status is committed and a retry finds it no longer active: the event cannot be re-emitted by failing.
+    if (latest.status === 'active') await emitCommitted(connectionRevoked(latest, 'refresh_failed'));
     throw status === 'revoked'
       ? new ConnectionRevokedError(provider, message)
       : new ConnectionExpiredError(provider, message);

@@ -27,10 +27,18 @@ export interface SandboxConfig {
   tableName: string;
   /** OW_SCHEDULE_INTERVAL_SECONDS: runs every schedule at this interval instead of its rate (demos, tests). */
   scheduleIntervalSeconds?: number;
+  /** WEBHOOK_ALLOW_PRIVATE (default true here): integrator endpoints may be http:// and on this machine. */
+  webhookAllowPrivate: boolean;
+  /** OW_DATA_LAKE: events are also written to the local data lake (the `lake` folder of the objects). */
+  dataLake: boolean;
 }
 
 const isTrue = (value: string | undefined) =>
   ['1', 'true', 'yes'].includes((value ?? '').trim().toLowerCase());
+
+/** A yes/no variable with a default when unset or empty. */
+const flag = (value: string | undefined, fallback: boolean) =>
+  value === undefined || value.trim() === '' ? fallback : isTrue(value);
 
 function parsePort(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value.trim() === '') return fallback;
@@ -63,6 +71,8 @@ export function readSandboxConfig(env: Env): SandboxConfig {
     inMemory: isTrue(env.OW_IN_MEMORY),
     tableName: env.TABLE_NAME || DEFAULT_TABLE_NAME,
     scheduleIntervalSeconds: parseInterval(env.OW_SCHEDULE_INTERVAL_SECONDS),
+    webhookAllowPrivate: flag(env.WEBHOOK_ALLOW_PRIVATE, true),
+    dataLake: isTrue(env.OW_DATA_LAKE),
   };
 }
 

@@ -3,7 +3,7 @@ import type { RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resetEnvCache } from '#shared/config/env.js';
-import { QUEUES, type QueueName, visibilityTimeoutSeconds } from '#shared/jobs/queues.js';
+import { QUEUES, type QueueName, type QueueSpec, visibilityTimeoutSeconds } from '#shared/jobs/queues.js';
 import {
   RATE_SETTINGS,
   SCHEDULES,
@@ -115,6 +115,11 @@ function handlerEnv(
     POWERTOOLS_SERVICE_NAME: 'open-wearables',
     // Local Node may be 20; Lambda runs 22. The SDK's upgrade notice is noise here.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // Integrator endpoints on this machine (http://localhost receivers) are the point of a local setup.
+    WEBHOOK_ALLOW_PRIVATE: config.webhookAllowPrivate ? 'true' : 'false',
+    // Every bus put is recorded in the object folder (shared/delivery/event-bus.ts).
+    EVENT_BUS_NAME: 'local',
+    LAKE_BUCKET: config.dataLake ? 'lake' : undefined,
   };
 }
 
@@ -193,16 +198,21 @@ async function createQueues(sqs: LocalSqs): Promise<Record<QueueName, SandboxQue
 const queueUrlEnv = (queues: Record<QueueName, SandboxQueue>) =>
   Object.fromEntries(queueNames.map((name) => [QUEUES[name].urlVariable, queues[name].url]));
 
-/** One poller per registry queue, feeding its worker as the event source mapping does. */
+/**
+ * Pollers per registry queue (`sandboxPollers`, default one), feeding its worker as the event source mapping
+ * does; several let one slow batch run while the next ones are handled, as concurrent Lambda batches do.
+ */
 async function startWorkers(sqs: LocalSqs, queues: Record<QueueName, SandboxQueue>): Promise<void> {
   const handlers = await Promise.all(queueNames.map((name) => loadHandler<SqsHandler>(QUEUES[name].worker)));
   queueNames.forEach((name, i) => {
-    const { worker, batchSize, timeoutSeconds } = QUEUES[name];
-    sqs.startPoller(queues[name].url, handlers[i]!, {
-      batchSize,
-      functionName: worker,
-      timeoutMs: timeoutSeconds * 1000,
-    });
+    const { worker, batchSize, timeoutSeconds, sandboxPollers = 1 }: QueueSpec = QUEUES[name];
+    for (let poller = 0; poller < sandboxPollers; poller++) {
+      sqs.startPoller(queues[name].url, handlers[i]!, {
+        batchSize,
+        functionName: worker,
+        timeoutMs: timeoutSeconds * 1000,
+      });
+    }
   });
 }
 

@@ -1,17 +1,24 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import type { Dirent } from 'node:fs';
+import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import {
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
+  ListObjectsV2Command,
   NoSuchKey,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 
+/** What S3 lists per page and deletes per request. */
+export const OBJECT_PAGE_SIZE = 1000;
+
 /**
  * Object storage: S3 on AWS; in the sandbox (`OBJECTS_DIR` set) a local folder per bucket, as the embedded
  * default promises. Only what the system needs: read, write (webhook bodies too large for a queue message; SDK
- * uploads are written by API Gateway on AWS) and delete.
+ * uploads are written by API Gateway on AWS; the data lake), delete, and listing by prefix (the lake's erasure, the
+ * sandbox's recorded bus entries).
  */
 export interface ObjectStore {
   /** The object's bytes; undefined when there is no such object. */
@@ -19,6 +26,10 @@ export interface ObjectStore {
   put(bucket: string, key: string, body: Buffer): Promise<void>;
   /** Idempotent: deleting what is gone is fine. */
   delete(bucket: string, key: string): Promise<void>;
+  /** The keys starting with `prefix`, in key order, a page (at most OBJECT_PAGE_SIZE keys) at a time. */
+  list(bucket: string, prefix: string): AsyncIterable<string[]>;
+  /** Deletes up to OBJECT_PAGE_SIZE objects in one request; idempotent. */
+  deleteMany(bucket: string, keys: readonly string[]): Promise<void>;
 }
 
 class S3Store implements ObjectStore {
@@ -40,6 +51,34 @@ class S3Store implements ObjectStore {
 
   async delete(bucket: string, key: string) {
     await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  }
+
+  async *list(bucket: string, prefix: string) {
+    let token: string | undefined;
+    do {
+      const out = await this.client.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      const keys = (out.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
+      if (keys.length > 0) yield keys;
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async deleteMany(bucket: string, keys: readonly string[]) {
+    if (keys.length === 0) return;
+    if (keys.length > OBJECT_PAGE_SIZE) throw new Error(`At most ${OBJECT_PAGE_SIZE} keys per delete`);
+    const out = await this.client.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+      }),
+    );
+    // A partial failure is a failure: the caller (erasure) retries the whole page.
+    if (out.Errors?.length) {
+      const [first] = out.Errors;
+      throw new Error(`S3 could not delete ${out.Errors.length} objects (${first?.Code}: ${first?.Message})`);
+    }
   }
 }
 
@@ -71,6 +110,43 @@ class FolderStore implements ObjectStore {
 
   async delete(bucket: string, key: string) {
     await rm(this.path(bucket, key), { force: true });
+  }
+
+  async *list(bucket: string, prefix: string) {
+    const folder = resolve(this.root, bucket);
+    // Walk only the folder the prefix names: `events/user_id=u/` lists one user's tree, not the bucket.
+    const start = prefix.includes('/')
+      ? this.path(bucket, prefix.slice(0, prefix.lastIndexOf('/') + 1))
+      : folder;
+    let entries: Dirent[];
+    try {
+      entries = await readdir(start, { recursive: true, withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    const keys = entries
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(folder, join(entry.parentPath, entry.name)).split(sep).join('/'))
+      .filter((key) => key.startsWith(prefix))
+      .sort();
+    for (let at = 0; at < keys.length; at += OBJECT_PAGE_SIZE) yield keys.slice(at, at + OBJECT_PAGE_SIZE);
+  }
+
+  /** Also removes the folders it empties: S3 has no folders, so nothing of a key (a user id) may stay behind. */
+  async deleteMany(bucket: string, keys: readonly string[]) {
+    const folder = resolve(this.root, bucket);
+    for (const key of keys) {
+      const file = this.path(bucket, key);
+      await rm(file, { force: true });
+      for (let dir = dirname(file); dir !== folder && dir.startsWith(folder + sep); dir = dirname(dir)) {
+        try {
+          await rmdir(dir);
+        } catch {
+          break; // not empty (or already gone): its parents are not empty either
+        }
+      }
+    }
   }
 }
 

@@ -44,6 +44,13 @@ export const WRITE_SCOPES = {
   'sync-worker': [...USER_DATA, 'RATEBUDGET#'],
   // The same, and revoking connections (a deregistration removes the account link too).
   'webhook-worker': [...USER_DATA, 'PROVACCOUNT#', 'RATEBUDGET#'],
+  // Integrator endpoints (WHEP#: the endpoint, its delivery states and attempts) and the test messages it sends
+  // (in the user's partition, or WHMSG when the message names no user).
+  outgoing: ['WHEP#', 'USER#', 'WHMSG'],
+  // The messages of the events it fans out (user partition or WHMSG).
+  'event-fanout': ['USER#', 'WHMSG'],
+  // Attempts, delivery states, the endpoint's failure tracking (all under WHEP#).
+  'webhook-delivery': ['WHEP#'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ScopedFunction = keyof typeof WRITE_SCOPES;

@@ -1,3 +1,5 @@
+import { emitCommitted } from '#shared/delivery/emit.js';
+import { connectionRevoked } from '#shared/delivery/payloads.js';
 import { QUEUES, SYNC_QUEUES } from '#shared/jobs/queues.js';
 import { isoAt } from '#shared/model/time.js';
 import {
@@ -109,7 +111,10 @@ export abstract class RunHandover {
     const { job } = this;
     const reason = apiGoneReason(job.provider);
     const connection = await getConnection(job.user_id, job.provider);
-    if (connection) await setConnectionStatus(connection, 'revoked', { clearTokens: true, reason });
+    if (connection) {
+      await setConnectionStatus(connection, 'revoked', { clearTokens: true, reason });
+      if (connection.status === 'active') await emitCommitted(connectionRevoked(connection, 'api_gone'));
+    }
     logger.warn('provider API gone: connection revoked', { runId: job.run_id, provider: job.provider });
     return this.fail(`${reason}. The connection was revoked.`, error.message);
   }

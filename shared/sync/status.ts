@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import * as z from 'zod';
+import { emitEvents } from '#shared/delivery/emit.js';
+import { syncEvents } from '#shared/delivery/payloads.js';
 import { db, isConditionFailure } from '#shared/store/client.js';
 import { keys, ttlAt } from '#shared/store/keys.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
@@ -119,7 +121,9 @@ export const SUMMARY_FIELDS = [
 
 /**
  * Records one status event and folds it into its run's summary, in one transaction guarded by the user (no
- * status is ever written for a deleted user: UserGone). Returns the stored event.
+ * status is ever written for a deleted user: UserGone), then emits its `sync.*` event if it has one (stages
+ * started, completed, failed; a failure to emit throws, and the caller's retry emits the same id). Returns the
+ * stored event.
  */
 export async function recordSyncEvent(input: SyncEventInput, now = Date.now()): Promise<SyncStatusEvent> {
   const timestamp = new Date(now).toISOString();
@@ -207,6 +211,7 @@ export async function recordSyncEvent(input: SyncEventInput, now = Date.now()): 
         : [];
     await writeForUser(event.user_id, [put, ...late]);
   }
+  await emitEvents(syncEvents(event));
   return event;
 }
 

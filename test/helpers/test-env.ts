@@ -29,11 +29,20 @@ Object.assign(process.env, {
   FITBIT_SUNSET: 'false',
   TABLE_NAME: tableName(),
   // Queue URLs parse, but nothing listens there: a test that really sends starts the sandbox (real local SQS).
+  // The events queue is left unset (no emission) unless a test starts real queues.
   ...Object.fromEntries(
-    Object.values(QUEUES).map((q) => [q.urlVariable, `http://127.0.0.1:9/${LOCAL_ACCOUNT_ID}/${q.name}`]),
+    Object.values(QUEUES)
+      .filter((q) => q.urlVariable !== 'EVENTS_QUEUE_URL')
+      .map((q) => [q.urlVariable, `http://127.0.0.1:9/${LOCAL_ACCOUNT_ID}/${q.name}`]),
   ),
 });
-for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'JWT_SECRET_ARN', 'ADMIN_SECRET_ARN'])
+for (const name of [
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'JWT_SECRET_ARN',
+  'ADMIN_SECRET_ARN',
+  'EVENTS_QUEUE_URL',
+])
   delete process.env[name];
 
 await ensureTable(endpoint, process.env.TABLE_NAME!);

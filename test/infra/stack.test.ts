@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from '#lib/app.js';
 import { AppFunction, type FunctionEnvironment } from '#lib/app-function.js';
 import { readConfig } from '#lib/config.js';
+import { EVENT_EMITTERS } from '#lib/delivery.js';
 import { apiAreas, FALLBACK_AREA } from '#shared/api/index.js';
 import { apiEnvSchema } from '#shared/config/env.js';
 import { UPLOAD_PREFIX } from '#shared/ingest/sdk-uploads.js';
@@ -82,6 +83,11 @@ const webhookBodiesGrant = (actions: string[]) => ({
   Resource: { 'Fn::Join': ['', [getAtt(webhookBodiesBucket(), 'Arn'), '/*']] },
 });
 const webhookQueueUrls = Object.values(WEBHOOK_QUEUES).map((name) => QUEUES[name].urlVariable);
+/** The events queue of outgoing delivery: its URL goes to the functions that emit (lib/delivery.ts), only them. */
+const emitterVariables = (name: string) =>
+  (EVENT_EMITTERS as readonly string[]).includes(name) ? [QUEUES.deliveryEvents.urlVariable] : [];
+/** Functions that open the integrator endpoints' signing secrets (sealed by the token key, their own binding). */
+const endpointSecretReaders = ['outgoing', 'webhook-delivery'];
 
 const queueNamed = (name: string) =>
   ofType('AWS::SQS::Queue').find(([, q]) => q.Properties.QueueName === `open-wearables-test-${name}`)!;
@@ -174,6 +180,7 @@ describe('functions', () => {
       users: ['ERASURE_QUEUE_URL', 'TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN'],
       oauth: ['TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN', ...syncQueueUrls],
       sync: syncQueueUrls,
+      outgoing: ['TOKEN_KMS_KEY_ID', QUEUES.webhookDeliveries.urlVariable],
       webhooks: [
         'PROVIDER_CREDENTIALS_SECRET_ARN',
         'TABLE_NAME',
@@ -188,6 +195,7 @@ describe('functions', () => {
       expect(Object.keys(variables).sort()).toEqual(
         [
           ...(extra[area] ?? []),
+          ...emitterVariables(area),
           'API_BASE_URL',
           ...(stateless.includes(area) ? [] : ['JWT_SECRET_ARN', 'TABLE_NAME']),
           'NODE_OPTIONS',
@@ -222,6 +230,9 @@ describe('functions', () => {
         'PROVIDER_CREDENTIALS_SECRET_ARN',
         'WEBHOOK_BODIES_BUCKET',
       ],
+      // The bus by default (test/infra/delivery.test.ts checks the switches).
+      'event-fanout': [QUEUES.webhookDeliveries.urlVariable, 'EVENT_BUS_NAME'],
+      'webhook-delivery': [QUEUES.webhookDeliveries.urlVariable, 'TOKEN_KMS_KEY_ID'],
     };
     expect(Object.keys(expected).sort()).toEqual([...jobWorkers].sort());
     for (const [worker, extra] of Object.entries(expected)) {
@@ -229,6 +240,7 @@ describe('functions', () => {
       expect(Object.keys(variables).sort(), worker).toEqual(
         [
           ...extra,
+          ...emitterVariables(worker),
           'NODE_OPTIONS',
           'POWERTOOLS_LOG_LEVEL',
           'POWERTOOLS_SERVICE_NAME',
@@ -269,18 +281,25 @@ describe('functions', () => {
       ...Object.fromEntries(
         Object.values(WEBHOOK_QUEUES).map((queue) => [queue, ['webhooks', 'webhook-worker']]),
       ),
+      deliveryEvents: [...EVENT_EMITTERS],
+      // Test messages, fanned-out events, retries.
+      webhookDeliveries: ['outgoing', 'event-fanout', 'webhook-delivery'],
     } as Record<string, string[]>;
     expect(Object.keys(senders).sort()).toEqual([...queueNames].sort());
     for (const [id, fn] of functions) {
       const name = areaOfFunction.get(id)!;
       const sendsTo = queueNames.filter((queue) => senders[queue]!.includes(name));
       const sends = statementsOf(id).filter((s) => JSON.stringify(s.Action).includes('sqs:SendMessage'));
+      // In any order: the events queue is bound after the others (lib/delivery.ts).
+      expect(sends, name).toHaveLength(sendsTo.length);
       expect(sends, name).toEqual(
-        sendsTo.map((queue) => ({
-          Action: 'sqs:SendMessage',
-          Effect: 'Allow',
-          Resource: getAtt(queueNamed(QUEUES[queue].name)[0], 'Arn'),
-        })),
+        expect.arrayContaining(
+          sendsTo.map((queue) => ({
+            Action: 'sqs:SendMessage',
+            Effect: 'Allow',
+            Resource: getAtt(queueNamed(QUEUES[queue].name)[0], 'Arn'),
+          })),
+        ),
       );
       for (const queue of queueNames) {
         const variable = fn.Properties.Environment.Variables[QUEUES[queue].urlVariable];
@@ -783,6 +802,21 @@ describe('provider token key (KMS)', () => {
               StringEquals: {
                 'kms:EncryptionContext:purpose': 'provider-tokens',
                 'kms:EncryptionContext:user_id': 'app',
+              },
+            },
+          },
+        ]);
+        expect(fn.Properties.Environment.Variables.TOKEN_KMS_KEY_ID).toEqual(getAtt(keyId, 'Arn'));
+      } else if (endpointSecretReaders.includes(name)) {
+        expect(kms, name).toEqual([
+          {
+            Action: name === 'outgoing' ? ['kms:GenerateDataKey', 'kms:Decrypt'] : 'kms:Decrypt',
+            Effect: 'Allow',
+            Resource: getAtt(keyId, 'Arn'),
+            Condition: {
+              StringEquals: {
+                'kms:EncryptionContext:purpose': 'provider-tokens',
+                'kms:EncryptionContext:user_id': 'webhook-endpoint',
               },
             },
           },

@@ -1,0 +1,101 @@
+import * as z from 'zod';
+import { apiDateTime } from '#shared/model/time.js';
+import type { WebhookEndpoint } from '#shared/store/webhook-endpoints.js';
+import { ATTEMPT_STATUS, type Attempt, type WebhookMessage } from '#shared/store/webhook-messages.js';
+
+/**
+ * What the outgoing-webhook routes answer (contract 4.15): management bodies in snake_case, message and attempt
+ * listings in Svix's camelCase. `disabled`, `disabled_reason` and `created_at` are additions of ours.
+ */
+export const endpointRead = z.object({
+  id: z.string(),
+  url: z.string(),
+  description: z.string(),
+  filter_types: z.array(z.string()).nullable(),
+  user_id: z.uuid().nullable(),
+  disabled: z.boolean(),
+  disabled_reason: z.string().nullable(),
+  created_at: z.iso.datetime(),
+});
+
+export const endpointView = (endpoint: WebhookEndpoint): z.infer<typeof endpointRead> => ({
+  id: endpoint.id,
+  url: endpoint.url,
+  description: endpoint.description,
+  filter_types: endpoint.filter_types,
+  user_id: endpoint.user_id,
+  disabled: endpoint.disabled,
+  disabled_reason: endpoint.disabled_reason ?? null,
+  created_at: apiDateTime(endpoint.created_at),
+});
+
+const messageFields = {
+  id: z.string(),
+  eventType: z.string(),
+  eventId: z.string(),
+  timestamp: z.iso.datetime(),
+  channels: z.array(z.string()),
+  tags: z.array(z.string()).nullable(),
+};
+export const messageRead = z.object({ ...messageFields, payload: z.null() });
+const messageWithPayload = z.object({ ...messageFields, payload: z.record(z.string(), z.unknown()) });
+
+const messageBase = (message: WebhookMessage) => ({
+  id: message.id,
+  eventType: message.event_type,
+  eventId: message.event_id,
+  timestamp: apiDateTime(message.timestamp),
+  channels: message.channels,
+  tags: null,
+});
+
+/** A listed message: Svix leaves the payload out of listings. */
+export const messageView = (message: WebhookMessage) => ({ ...messageBase(message), payload: null });
+
+const STATUS_TEXT = { success: 'success', pending: 'pending', failed: 'fail', sending: 'sending' } as const;
+
+export const attemptRead = z.object({
+  id: z.string(),
+  endpointId: z.string(),
+  msgId: z.string(),
+  url: z.string(),
+  response: z.string(),
+  /** 0 when no answer arrived (timeout, connection refused). */
+  responseStatusCode: z.number().int(),
+  responseDurationMs: z.number().int(),
+  status: z.number().int().min(0).max(3),
+  statusText: z.enum(['success', 'pending', 'fail', 'sending']),
+  /** 0 scheduled, 1 manual (the test route). */
+  triggerType: z.number().int().min(0).max(1),
+  timestamp: z.iso.datetime(),
+  msg: messageWithPayload.optional(),
+});
+
+export const attemptView = (attempt: Attempt & { message?: WebhookMessage }) => ({
+  id: attempt.id,
+  endpointId: attempt.endpoint_id,
+  msgId: attempt.message_id,
+  url: attempt.url,
+  response: attempt.response,
+  responseStatusCode: attempt.response_status_code ?? 0,
+  responseDurationMs: attempt.response_duration_ms,
+  status: ATTEMPT_STATUS[attempt.status],
+  statusText: STATUS_TEXT[attempt.status],
+  triggerType: attempt.trigger === 'manual' ? 1 : 0,
+  timestamp: apiDateTime(attempt.timestamp),
+  ...(attempt.message && {
+    msg: {
+      ...messageBase(attempt.message),
+      payload: JSON.parse(attempt.message.body) as Record<string, unknown>,
+    },
+  }),
+});
+
+/** Svix's list envelope. */
+export const svixList = <T extends z.ZodType>(item: T) =>
+  z.object({
+    data: z.array(item),
+    done: z.boolean(),
+    iterator: z.string().nullable(),
+    prevIterator: z.string().nullable(),
+  });

@@ -1,0 +1,47 @@
+import * as z from 'zod';
+
+/**
+ * Outgoing delivery: what every write path emits (emit.ts) and every sink consumes (fanout.ts). One fact is one
+ * event with a stable `id`, so a write retried after a crash emits the same ids and every sink dedupes on them.
+ */
+export interface DomainEvent {
+  /** Idempotency key (the reference's Svix `eventId`): `workout.created.<record id>`, `sync.completed.<run id>`... */
+  id: string;
+  /** A catalogue name (catalogue.ts): `workout.created`, `heart_rate.created`, `series.steps.created`... */
+  type: string;
+  /** The user the event concerns (endpoint user filter, lake partition); null for none. */
+  userId: string | null;
+  /** When the fact became durable (ISO-8601 UTC). */
+  timestamp: string;
+  /** The reference's `data` object of this event type (contract 8.1). */
+  data: Record<string, unknown>;
+}
+
+/** Event ids keep to the reference's alphabet: anything outside `[A-Za-z0-9-_.]` becomes `_`. */
+export const eventIdOf = (...parts: Array<string | number>) =>
+  parts
+    .join('.')
+    .replace(/[^A-Za-z0-9\-_.]/g, '_')
+    .slice(0, 256);
+
+/** A message of the events queue: a batch of events, gzipped JSON in base64 (series events carry samples). */
+export const eventsJob = z.object({ gz: z.string().min(1).max(240_000) });
+export type EventsJob = z.infer<typeof eventsJob>;
+
+/** Standard Webhooks retry schedule: the delay before attempt n+1 after attempt n failed (attempt 1 is immediate). */
+export const RETRY_DELAYS_SECONDS = [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000] as const;
+export const MAX_ATTEMPTS = RETRY_DELAYS_SECONDS.length + 1;
+
+/** A message of the deliveries queue: one attempt of one message to one endpoint, not before `due_at`. */
+export const deliveryJob = z.object({
+  endpoint_id: z.string().min(1).max(64),
+  message_id: z.string().min(1).max(64),
+  /** The message's user: messages live in the user's partition, so an erased user's payloads go with it. */
+  user_id: z.uuid().nullable(),
+  attempt: z.number().int().min(1).max(MAX_ATTEMPTS),
+  /** Epoch ms; SQS delays at most 15 minutes, so a longer wait is re-queued until it is due. */
+  due_at: z.number().int().nonnegative(),
+  /** `scheduled` for event deliveries and their retries, `manual` for `POST .../test`. */
+  trigger: z.enum(['scheduled', 'manual']),
+});
+export type DeliveryJob = z.infer<typeof deliveryJob>;

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import {
+  connectionCreated,
+  connectionRevoked,
+  type SyncFacts,
+  syncEvents,
+} from '#shared/delivery/payloads.js';
+
+const USER = '5b0c3a52-8a4f-4c1e-9d3b-2f6e7a8b9c0d';
+const AT = Date.UTC(2026, 2, 2, 7, 0, 0);
+
+const sync = (stage: string, fields: Partial<SyncFacts> = {}): SyncFacts => ({
+  run_id: 'run-1',
+  user_id: USER,
+  provider: 'oura',
+  source: 'pull',
+  stage,
+  status: stage === 'failed' ? 'failed' : stage === 'completed' ? 'success' : 'in_progress',
+  message: 'm',
+  items_processed: 12,
+  error: null,
+  metadata: { mode: 'incremental' },
+  timestamp: new Date(AT).toISOString(),
+  ...fields,
+});
+
+describe('lifecycle payloads (contract 8.1 data shapes)', () => {
+  it('connection.created and connection.revoked: the reference fields, one id per activation', () => {
+    const connection = {
+      id: 'c0ffee00-0000-4000-8000-000000000001',
+      user_id: USER,
+      provider: 'oura' as const,
+    };
+    const [created] = connectionCreated({ ...connection, token_version: 3 }, AT);
+    expect(created).toMatchObject({
+      id: `connection.created.${connection.id}.3`,
+      type: 'connection.created',
+    });
+    expect(created!.data).toEqual({
+      user_id: USER,
+      provider: 'oura',
+      connection_id: connection.id,
+      connected_at: '2026-03-02T07:00:00+00:00',
+    });
+    const [revoked] = connectionRevoked({ ...connection, token_version: 3 }, 'refresh_failed', AT);
+    expect(revoked!.id).toBe(`connection.revoked.${connection.id}.3`);
+    expect(revoked!.data).toEqual({
+      user_id: USER,
+      provider: 'oura',
+      connection_id: connection.id,
+      reason: 'refresh_failed',
+      revoked_at: '2026-03-02T07:00:00+00:00',
+    });
+    expect(connectionCreated({ ...connection, token_version: 4 })[0]!.id).not.toBe(created!.id);
+  });
+
+  it('sync.started|completed|failed: the reference fields, id per (stage, run); other stages emit nothing', () => {
+    const common = { user_id: USER, provider: 'oura', source: 'pull', run_id: 'run-1' };
+    expect(syncEvents(sync('started'))).toEqual([
+      {
+        id: 'sync.started.run-1',
+        type: 'sync.started',
+        userId: USER,
+        timestamp: new Date(AT).toISOString(),
+        data: { ...common, message: 'm', metadata: { mode: 'incremental' } },
+      },
+    ]);
+    expect(syncEvents(sync('completed'))[0]).toMatchObject({
+      id: 'sync.completed.run-1',
+      data: {
+        ...common,
+        status: 'success',
+        message: 'm',
+        items_processed: 12,
+        metadata: { mode: 'incremental' },
+      },
+    });
+    expect(syncEvents(sync('failed'))[0]!.data).toEqual({
+      ...common,
+      error: 'unknown',
+      message: 'm',
+      metadata: { mode: 'incremental' },
+    });
+    expect(syncEvents(sync('failed', { error: 'boom' }))[0]!.data.error).toBe('boom');
+    expect(syncEvents(sync('failed', { run_id: 'a b/c' }))[0]!.id).toBe('sync.failed.a_b_c');
+    for (const stage of ['queued', 'fetching', 'processing', 'saving', 'cancelled']) {
+      expect(syncEvents(sync(stage)), stage).toEqual([]);
+    }
+  });
+});
