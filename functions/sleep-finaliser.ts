@@ -1,18 +1,20 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { finaliseStaleSleep } from '#shared/ingest/sleep-sessions.js';
+import { emitStaleSleepEvents, finaliseStaleSleep } from '#shared/ingest/sleep-sessions.js';
 import { logger } from '#shared/observability.js';
 
 const SAFETY_MS = 20_000;
 
-/** Scheduled: closes SDK sleep sessions that ended over two hours ago without a later push to close them. */
+/**
+ * Scheduled: closes SDK sleep sessions that ended over two hours ago without a later push to close them, then
+ * emits the `sleep.created` events that the writes which committed their nights could not emit.
+ */
 export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (_event: unknown, context) => {
-    const finalised = await finaliseStaleSleep(
-      Date.now(),
-      Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS,
-    );
-    logger.info('stale sleep finalised', { finalised });
-    return { finalised };
+    const deadline = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS;
+    const finalised = await finaliseStaleSleep(Date.now(), deadline);
+    const reemitted = await emitStaleSleepEvents(Date.now(), deadline);
+    logger.info('stale sleep finalised', { finalised, reemitted });
+    return { finalised, reemitted };
   });

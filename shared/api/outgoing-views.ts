@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { apiDateTime } from '#shared/model/time.js';
+import { ATTEMPT_STATUS, type Attempt } from '#shared/store/webhook-attempts.js';
 import type { WebhookEndpoint } from '#shared/store/webhook-endpoints.js';
-import { ATTEMPT_STATUS, type Attempt, type WebhookMessage } from '#shared/store/webhook-messages.js';
+import type { MessageSummary, WebhookMessage } from '#shared/store/webhook-messages.js';
 
 /**
  * What the outgoing-webhook routes answer (contract 4.15): management bodies in snake_case, message and attempt
@@ -40,7 +41,7 @@ const messageFields = {
 export const messageRead = z.object({ ...messageFields, payload: z.null() });
 const messageWithPayload = z.object({ ...messageFields, payload: z.record(z.string(), z.unknown()) });
 
-const messageBase = (message: WebhookMessage) => ({
+const messageBase = (message: MessageSummary) => ({
   id: message.id,
   eventType: message.event_type,
   eventId: message.event_id,
@@ -50,7 +51,7 @@ const messageBase = (message: WebhookMessage) => ({
 });
 
 /** A listed message: Svix leaves the payload out of listings. */
-export const messageView = (message: WebhookMessage) => ({ ...messageBase(message), payload: null });
+export const messageView = (message: MessageSummary) => ({ ...messageBase(message), payload: null });
 
 const STATUS_TEXT = { success: 'success', pending: 'pending', failed: 'fail', sending: 'sending' } as const;
 

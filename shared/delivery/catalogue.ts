@@ -14,7 +14,7 @@ const LIFECYCLE = {
   'sync.started': 'A sync run started (provider pull, webhook, backfill, SDK session).',
   'sync.completed': 'A sync run finished: its final status and the number of items it processed.',
   'sync.failed': 'A sync run failed; `error` says why.',
-  'workout.created': 'A workout was stored (or revised by its provider).',
+  'workout.created': 'A workout was stored (announced once: a later revision by its provider is not).',
   'sleep.created': 'A sleep session was stored, or an existing night was extended by later data (merge).',
   'menstrual_cycle.created': 'A menstrual cycle record was stored.',
   'activity.created':

@@ -6,21 +6,27 @@ import { signatureHeaders } from '#shared/delivery/signing.js';
 import { type DeliveryJob, MAX_ATTEMPTS, RETRY_DELAYS_SECONDS } from '#shared/delivery/types.js';
 import { checkEndpointUrl } from '#shared/delivery/url-guard.js';
 import { logger } from '#shared/observability.js';
+import { recordAttempt } from '#shared/store/webhook-attempts.js';
 import {
+  acquireProbe,
   endpointSecrets,
   getEndpoint,
   recordEndpointFailure,
   recordEndpointSuccess,
+  releaseProbe,
   type WebhookEndpoint,
 } from '#shared/store/webhook-endpoints.js';
 import {
-  type AttemptInput,
   deliveryState,
   getMessage,
-  recordAttempt,
   setDeliveryState,
   type WebhookMessage,
 } from '#shared/store/webhook-messages.js';
+
+/** While an endpoint is failing and its one attempt is in flight, another job for it comes back this much later. */
+export const PROBE_WAIT_SECONDS = 30;
+/** The lease outlives the attempt's timeout by this much: the answer's grace period and the recording. */
+const PROBE_MARGIN_MS = 5_000;
 
 type DeliverySettings = ReturnType<typeof settings>;
 const settings = () => env(webhookDeliveryEnvSchema);
@@ -46,7 +52,8 @@ async function attempt(
 /**
  * What to do with a job before any request: nothing when the endpoint or the message is gone (deleted, user
  * erased), when the delivery already succeeded or gave up, or when this attempt was already made (a redelivered
- * job, or a fan-out that queued again after a crash).
+ * job, or a fan-out that queued again after a crash). A disabled endpoint gives up its scheduled deliveries; a
+ * manual one is still attempted, so a developer can check a fix before enabling the endpoint again.
  */
 async function load(job: DeliveryJob, config: DeliverySettings) {
   const [endpoint, message, state] = await Promise.all([
@@ -63,7 +70,7 @@ async function load(job: DeliveryJob, config: DeliverySettings) {
     return undefined;
   }
   if (state && (state.status !== 'pending' || state.attempts >= job.attempt)) return undefined;
-  if (endpoint.disabled) {
+  if (endpoint.disabled && job.trigger === 'scheduled') {
     const attempts = state?.attempts ?? 0;
     const failed = { status: 'failed' as const, attempts, next_at: null };
     await setDeliveryState(endpoint.id, message.id, failed, config.WEBHOOK_RETENTION_DAYS);
@@ -73,22 +80,16 @@ async function load(job: DeliveryJob, config: DeliverySettings) {
 }
 
 /**
- * One attempt of one delivery job (Standard Webhooks schedule, contract 8.1): re-queued while not yet due (SQS
- * delays 15 minutes at most); otherwise signed, POSTed, recorded. A failed scheduled attempt queues the next one
- * after RETRY_DELAYS_SECONDS until MAX_ATTEMPTS; a manual (test) delivery is tried once. The next attempt is
- * queued before anything is recorded, so a crash in between repeats an attempt rather than losing the delivery.
+ * Makes the attempt and records it. A failed scheduled attempt queues the next one after RETRY_DELAYS_SECONDS
+ * until MAX_ATTEMPTS; a manual (test) delivery is tried once. The next attempt is queued before anything is
+ * recorded, so a crash in between repeats an attempt rather than losing the delivery.
  */
-export async function deliver(job: DeliveryJob): Promise<void> {
-  const received = Date.now();
-  if (job.due_at > received) {
-    await queueDeliveries([{ job, delaySeconds: delayUntil(job.due_at, received) }]);
-    return;
-  }
-  const config = settings();
-  const loaded = await load(job, config);
-  if (!loaded) return;
-  const { endpoint, message } = loaded;
-
+async function attemptAndRecord(
+  job: DeliveryJob,
+  endpoint: WebhookEndpoint,
+  message: WebhookMessage,
+  config: DeliverySettings,
+): Promise<void> {
   const startedAt = Date.now();
   const outcome = await attempt(endpoint, message, config);
   const now = Date.now();
@@ -100,21 +101,24 @@ export async function deliver(job: DeliveryJob): Promise<void> {
   }
 
   const retention = config.WEBHOOK_RETENTION_DAYS;
-  const record: AttemptInput & { attempt: number } = {
-    endpoint_id: endpoint.id,
-    message_id: message.id,
-    user_id: message.user_id,
-    event_type: message.event_type,
-    url: endpoint.url,
-    response_status_code: outcome.statusCode,
-    response: outcome.response,
-    response_duration_ms: outcome.durationMs,
-    status: outcome.ok ? 'success' : 'failed',
-    trigger: job.trigger,
-    timestamp: new Date(startedAt).toISOString(),
-    attempt: job.attempt,
-  };
-  await recordAttempt(record, retention, now);
+  await recordAttempt(
+    {
+      endpoint_id: endpoint.id,
+      message_id: message.id,
+      user_id: message.user_id,
+      event_type: message.event_type,
+      url: endpoint.url,
+      response_status_code: outcome.statusCode,
+      response: outcome.response,
+      response_duration_ms: outcome.durationMs,
+      status: outcome.ok ? 'success' : 'failed',
+      trigger: job.trigger,
+      timestamp: new Date(startedAt).toISOString(),
+      attempt: job.attempt,
+    },
+    retention,
+    now,
+  );
   const status = outcome.ok ? 'success' : retry ? 'pending' : 'failed';
   await setDeliveryState(
     endpoint.id,
@@ -130,4 +134,38 @@ export async function deliver(job: DeliveryJob): Promise<void> {
   }
   const { disabled } = await recordEndpointFailure(endpoint.id, now, config.WEBHOOK_DISABLE_AFTER_DAYS);
   if (disabled) logger.warn('endpoint disabled after failing for days', { endpointId: endpoint.id });
+}
+
+/**
+ * One attempt of one delivery job (Standard Webhooks schedule, contract 8.1): re-queued while not yet due (SQS
+ * delays 15 minutes at most); otherwise signed, POSTed, recorded. While the endpoint is failing only one attempt
+ * at a time goes out (the probe lease): a job that finds it taken comes back PROBE_WAIT_SECONDS later without
+ * counting as an attempt, so a dead receiver holds one delivery slot, not all of them.
+ */
+export async function deliver(job: DeliveryJob): Promise<void> {
+  const received = Date.now();
+  if (job.due_at > received) {
+    await queueDeliveries([{ job, delaySeconds: delayUntil(job.due_at, received) }]);
+    return;
+  }
+  const config = settings();
+  const loaded = await load(job, config);
+  if (!loaded) return;
+  const { endpoint, message } = loaded;
+
+  const holdMs = config.WEBHOOK_TIMEOUT_SECONDS * 1000 + PROBE_MARGIN_MS;
+  const now = Date.now();
+  if (!(await acquireProbe(endpoint.id, now, holdMs))) {
+    const later = { ...job, due_at: now + PROBE_WAIT_SECONDS * 1000 };
+    await queueDeliveries([{ job: later, delaySeconds: PROBE_WAIT_SECONDS }]);
+    return;
+  }
+  // Only a failing endpoint is leased. One that began failing since it was read here may have been leased too:
+  // that lease is left to lapse after holdMs.
+  const leased = Boolean(endpoint.failing_since);
+  try {
+    await attemptAndRecord(job, endpoint, message, config);
+  } finally {
+    if (leased) await releaseProbe(endpoint.id);
+  }
 }

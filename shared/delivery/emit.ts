@@ -51,6 +51,9 @@ function batches(bodies: string[]): string[][] {
   return out;
 }
 
+/** Whether events leave at all (delivery on): a write path may skip recording what it would emit. */
+export const emissionEnabled = () => env(emitEnvSchema).EVENTS_QUEUE_URL !== undefined;
+
 export async function emitEvents(events: readonly DomainEvent[]): Promise<void> {
   if (events.length === 0) return;
   const url = env(emitEnvSchema).EVENTS_QUEUE_URL;

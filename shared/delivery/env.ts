@@ -26,6 +26,9 @@ export const outgoingAreaEnvSchema = apiEnvSchema
   .extend(queueProducerEnv.webhookDeliveries.shape)
   .refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE });
 
+/** The sandbox's object folder (shared/store/objects.ts): set, the bus is recorded there instead of put. */
+export const sandboxObjectsEnvSchema = z.object({ OBJECTS_DIR: z.string().min(1).optional() });
+
 /** The fan-out worker: endpoints to match, deliveries to queue, and the two AWS-native sinks when configured. */
 export const eventFanoutEnvSchema = baseEnvSchema
   .extend(endpointSettingsEnvSchema.shape)
@@ -37,14 +40,16 @@ export const eventFanoutEnvSchema = baseEnvSchema
     LAKE_BUCKET: z.string().min(1).optional(),
   });
 
+export const MAX_WEBHOOK_TIMEOUT_SECONDS = 30;
+
 /** The delivery worker: signs with the endpoint's sealed secret, re-queues retries, records attempts. */
 export const webhookDeliveryEnvSchema = baseEnvSchema
   .extend(tokenVaultEnvShape.shape)
   .extend(endpointSettingsEnvSchema.shape)
   .extend(queueProducerEnv.webhookDeliveries.shape)
   .extend({
-    /** How long one attempt may take before it counts as failed. */
-    WEBHOOK_TIMEOUT_SECONDS: positiveInt(15),
+    /** How long one attempt may take before it counts as failed (well inside the worker's 60 s). */
+    WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().positive().max(MAX_WEBHOOK_TIMEOUT_SECONDS).default(15),
     /** An endpoint failing without a success for this many days is disabled. */
     WEBHOOK_DISABLE_AFTER_DAYS: positiveInt(5),
   })

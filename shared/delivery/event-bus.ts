@@ -6,7 +6,7 @@ import {
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import { env } from '#shared/config/env.js';
-import { eventFanoutEnvSchema } from '#shared/delivery/env.js';
+import { eventFanoutEnvSchema, sandboxObjectsEnvSchema } from '#shared/delivery/env.js';
 import { liveUserEvents } from '#shared/delivery/live-users.js';
 import type { DomainEvent } from '#shared/delivery/types.js';
 import { logger } from '#shared/observability.js';
@@ -23,7 +23,7 @@ const RETRY_BASE_MS = 100;
 /** The sandbox's stand-in for the bus: one object of JSON lines per put, in this bucket of the object folder. */
 export const RECORDED_BUS_BUCKET = 'event-bus';
 
-const busEnv = eventFanoutEnvSchema.pick({ EVENT_BUS_NAME: true });
+const busEnv = eventFanoutEnvSchema.pick({ EVENT_BUS_NAME: true }).extend(sandboxObjectsEnvSchema.shape);
 
 /** The part of the EventBridge client putOnBus uses (tests inject a stub). */
 export interface EventBridgeLike {
@@ -85,7 +85,7 @@ const eventBridge = (): EventBridgeLike => {
  * recorded in the object folder instead (`readRecordedBusEntries`).
  */
 export async function putOnBus(events: DomainEvent[], bus?: EventBridgeLike): Promise<void> {
-  const { EVENT_BUS_NAME: busName } = env(busEnv);
+  const { EVENT_BUS_NAME: busName, OBJECTS_DIR: recordLocally } = env(busEnv);
   if (!busName || events.length === 0) return;
   const entries = (await liveUserEvents(events))
     .map((event) => busEntry(event, busName))
@@ -98,7 +98,7 @@ export async function putOnBus(events: DomainEvent[], bus?: EventBridgeLike): Pr
       return false;
     });
   for (const batch of putBatches(entries)) {
-    if (process.env.OBJECTS_DIR) await record(batch);
+    if (recordLocally) await record(batch);
     else await put(bus ?? eventBridge(), batch);
   }
 }

@@ -1,11 +1,10 @@
 import { gunzipSync } from 'node:zlib';
-import * as z from 'zod';
 import { env } from '#shared/config/env.js';
 import { type QueuedDelivery, queueDeliveries } from '#shared/delivery/delivery-queue.js';
 import { eventFanoutEnvSchema } from '#shared/delivery/env.js';
 import { putOnBus } from '#shared/delivery/event-bus.js';
 import { writeToLake } from '#shared/delivery/lake.js';
-import type { DomainEvent, EventsJob } from '#shared/delivery/types.js';
+import { type DomainEvent, domainEvent, type EventsJob } from '#shared/delivery/types.js';
 import { logger } from '#shared/observability.js';
 import { UserGone } from '#shared/store/user-guard.js';
 import { listActiveEndpoints, type WebhookEndpoint } from '#shared/store/webhook-endpoints.js';
@@ -21,14 +20,6 @@ import {
 const MAX_EVENTS_BYTES = 32 * 1024 * 1024;
 /** Messages stored or marked at once. */
 const STORE_CONCURRENCY = 8;
-
-const domainEvent = z.object({
-  id: z.string().min(1).max(256),
-  type: z.string().min(1).max(128),
-  userId: z.uuid().nullable(),
-  timestamp: z.iso.datetime({ offset: true }),
-  data: z.record(z.string(), z.unknown()),
-});
 
 /**
  * The events of one events message (base64 gzip JSON array). What cannot be read is logged and left out: a
@@ -128,11 +119,14 @@ export async function fanOut(events: DomainEvent[]): Promise<void> {
   const unique = [...new Map(events.map((event) => [event.id, event])).values()];
   if (unique.length === 0) return;
   const settings = env(eventFanoutEnvSchema);
-  await Promise.all([
+  // Every sink runs to its end before the job fails: a redelivery while one still writes would race it.
+  const results = await Promise.allSettled([
     putOnBus(unique),
     writeToLake(unique),
     settings.OUTGOING_WEBHOOKS_ENABLED
       ? queueWebhooks(unique, settings.WEBHOOK_RETENTION_DAYS)
       : Promise.resolve(),
   ]);
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
 }

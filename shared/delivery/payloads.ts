@@ -2,6 +2,7 @@ import { contentDigest, pyIso, sourceOf } from '#shared/delivery/payloads-common
 import { activityEvents, seriesEvents } from '#shared/delivery/payloads-series.js';
 import { type DomainEvent, eventIdOf } from '#shared/delivery/types.js';
 import type { SeriesSamples } from '#shared/model/health-data.js';
+import { isoAt } from '#shared/model/time.js';
 import type { Connection } from '#shared/store/connections.js';
 import type { StoredEvent } from '#shared/store/events.js';
 
@@ -12,7 +13,6 @@ import type { StoredEvent } from '#shared/store/events.js';
 
 type Of<C extends StoredEvent['category']> = Extract<StoredEvent, { category: C }>;
 
-const isoAt = (at: number) => new Date(at).toISOString();
 const nullIfZero = (value: number | null | undefined) => (value ? value : null);
 const int = (value: number | null | undefined) =>
   value === null || value === undefined ? null : Math.round(value);
@@ -173,6 +173,7 @@ export function connectionRevoked(
 
 /** What a sync status event (shared/sync/status.ts) says; spelled out here so delivery does not import sync. */
 export interface SyncFacts {
+  event_id: string;
   run_id: string;
   user_id: string;
   provider: string;
@@ -186,7 +187,11 @@ export interface SyncFacts {
   timestamp: string;
 }
 
-/** `sync.started|completed|failed` of a status event (other stages emit nothing); id `sync.<stage>.<run id>`. */
+/**
+ * `sync.started|completed|failed` of a status event (other stages emit nothing). One per recorded status event,
+ * id `sync.<stage>.<run id>.<status event id>`: a run may record a stage more than once (each batch of an SDK
+ * session completes it; a historical session may fail, then complete), and each is delivered.
+ */
 export function syncEvents(event: SyncFacts): DomainEvent[] {
   const common = {
     user_id: event.user_id,
@@ -211,6 +216,12 @@ export function syncEvents(event: SyncFacts): DomainEvent[] {
   if (!data) return [];
   const type = `sync.${event.stage}`;
   return [
-    { id: eventIdOf(type, event.run_id), type, userId: event.user_id, timestamp: event.timestamp, data },
+    {
+      id: eventIdOf(type, event.run_id, event.event_id),
+      type,
+      userId: event.user_id,
+      timestamp: event.timestamp,
+      data,
+    },
   ];
 }

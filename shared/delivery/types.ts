@@ -4,18 +4,19 @@ import * as z from 'zod';
  * Outgoing delivery: what every write path emits (emit.ts) and every sink consumes (fanout.ts). One fact is one
  * event with a stable `id`, so a write retried after a crash emits the same ids and every sink dedupes on them.
  */
-export interface DomainEvent {
+export const domainEvent = z.object({
   /** Idempotency key (the reference's Svix `eventId`): `workout.created.<record id>`, `sync.completed.<run id>`... */
-  id: string;
+  id: z.string().min(1).max(256),
   /** A catalogue name (catalogue.ts): `workout.created`, `heart_rate.created`, `series.steps.created`... */
-  type: string;
+  type: z.string().min(1).max(128),
   /** The user the event concerns (endpoint user filter, lake partition); null for none. */
-  userId: string | null;
+  userId: z.uuid().nullable(),
   /** When the fact became durable (ISO-8601 UTC). */
-  timestamp: string;
+  timestamp: z.iso.datetime({ offset: true }),
   /** The reference's `data` object of this event type (contract 8.1). */
-  data: Record<string, unknown>;
-}
+  data: z.record(z.string(), z.unknown()),
+});
+export type DomainEvent = z.infer<typeof domainEvent>;
 
 /** Event ids keep to the reference's alphabet: anything outside `[A-Za-z0-9-_.]` becomes `_`. */
 export const eventIdOf = (...parts: Array<string | number>) =>

@@ -35,7 +35,10 @@ export function pushRun(sync: { sessionId: string | null; type: SyncType | null 
   return { runId, batchId, sessionId: sync.sessionId, syncType: sync.type };
 }
 
-/** Status is bookkeeping: failing to write it never fails the push it describes (a deleted user aside). */
+/**
+ * Status is bookkeeping: failing to write it never fails the push it describes (a deleted user aside). Its
+ * `sync.*` event cannot fail it either: recordSyncEvent logs a failed emission of a recorded status.
+ */
 async function record(input: SyncEventInput): Promise<void> {
   try {
     await recordSyncEvent(input);

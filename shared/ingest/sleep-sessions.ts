@@ -1,4 +1,4 @@
-import { emitEvents } from '#shared/delivery/emit.js';
+import { emissionEnabled, emitEvents } from '#shared/delivery/emit.js';
 import { recordEvents } from '#shared/delivery/payloads.js';
 import { writingFor } from '#shared/ingest/persist.js';
 import type { SleepSegment } from '#shared/ingest/sdk-normalise.js';
@@ -11,14 +11,18 @@ import {
 import type { SourceRef } from '#shared/model/health-data.js';
 import type { ProviderName } from '#shared/model/provider.js';
 import { UNKNOWN_SOURCE } from '#shared/model/sources.js';
+import { logger } from '#shared/observability.js';
 import { ContentionError } from '#shared/store/contention.js';
 import { dataSourcesByKey, sourceRefOf } from '#shared/store/data-sources.js';
 import { newStoredEvent, queryEvents, type StoredEvent } from '#shared/store/events.js';
 import {
+  clearSleepEmission,
   commitSleepState,
   getPendingSleep,
   listStalePendingSleep,
+  listUnemittedSleepUsers,
   type PendingSegment,
+  pendingSleepEmissions,
   sleepSlot,
 } from '#shared/store/sleep-pending.js';
 import { UserGone } from '#shared/store/user-guard.js';
@@ -99,7 +103,9 @@ async function nearbyNights(
  * source recorded them (sleep-assembly.ts); every group that ended at least the gap ago, or that extends a stored
  * night, is (re)built as one night replacing the nights it absorbed; the rest stays open. Segments of one night
  * may arrive in any number of batches, in any order, more than once: the stored night is the same. Each night
- * built (created, or merged with what arrived) emits `sleep.created` once committed.
+ * built (created, or merged with what arrived) emits `sleep.created` once committed: the events are committed
+ * with the nights and emitted afterwards, together with any the user's earlier steps could not emit
+ * (`emitPendingNights`).
  * `absorbSlot` names a per-source slot of the former layout whose segments join in and which is then deleted.
  */
 export async function assembleSleep(
@@ -157,15 +163,39 @@ export async function assembleSleep(
       (s) => !grouped.has(segmentKey(s)) && (s.receivedAt ?? now) > now - ORPHAN_WAIT_MS,
     );
     open.push(...orphans);
-    const finalised = { removed: [...removed.values()], added };
+    const events = emissionEnabled() ? recordEvents(added) : [];
+    const finalised = { removed: [...removed.values()], added, events };
     const absorbedSlot = absorbSlot && absorbed ? { slot: absorbSlot, version: absorbed.version } : undefined;
     if (await commitSleepState(userId, slot, open, pending.version, finalised, absorbedSlot)) {
-      await emitEvents(recordEvents(added));
+      await emitPendingNights(userId);
       return;
     }
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 50 * (attempt + 1)));
   }
   throw new ContentionError('sleep assembly');
+}
+
+/**
+ * Emits the user's committed `sleep.created` events not emitted yet, each set cleared once the queue took it.
+ * Never throws: the nights are committed and the events stay recorded, so a failure is logged with their ids
+ * and the user's next sleep write, or the finaliser, emits them (same ids and timestamps).
+ */
+export async function emitPendingNights(userId: string): Promise<void> {
+  if (!emissionEnabled()) return;
+  let eventIds: string[] = [];
+  try {
+    for (const { sk, events } of await pendingSleepEmissions(userId)) {
+      eventIds = events.map((e) => e.id);
+      await emitEvents(events);
+      await clearSleepEmission(userId, sk);
+    }
+  } catch (error) {
+    logger.error('sleep events not emitted (or not cleared); kept for the next attempt', {
+      userId,
+      eventIds,
+      error: (error as Error).message,
+    });
+  }
 }
 
 /** The segments of one SDK batch, by provider, in their stored form. */
@@ -178,6 +208,20 @@ export function segmentsByProvider(segments: SleepSegment[], keyOf: (source: Sou
     ]);
   }
   return groups;
+}
+
+/** Committed sleep events younger than this are left to the write that committed them, which is emitting them. */
+const EMISSION_GRACE_MS = 60_000;
+
+/** Emits the sleep events that the writes which committed them failed to emit (see `emitPendingNights`). */
+export async function emitStaleSleepEvents(now: number, deadline: number): Promise<number> {
+  let users = 0;
+  for (const userId of await listUnemittedSleepUsers(now - EMISSION_GRACE_MS)) {
+    if (Date.now() > deadline) break;
+    await emitPendingNights(userId);
+    users++;
+  }
+  return users;
 }
 
 /**

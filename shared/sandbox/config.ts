@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { envBoolean } from '#shared/config/env.js';
 
 export const DEFAULT_PORT = 8000;
 export const DEFAULT_ADMIN_EMAIL = 'admin@admin.com';
@@ -33,12 +34,12 @@ export interface SandboxConfig {
   dataLake: boolean;
 }
 
-const isTrue = (value: string | undefined) =>
-  ['1', 'true', 'yes'].includes((value ?? '').trim().toLowerCase());
-
-/** A yes/no variable with a default when unset or empty. */
-const flag = (value: string | undefined, fallback: boolean) =>
-  value === undefined || value.trim() === '' ? fallback : isTrue(value);
+/** A yes/no variable in the spellings every function accepts (envBoolean); unset or empty: `fallback`. */
+function parseFlag(env: Env, name: string, fallback: boolean): boolean {
+  const parsed = envBoolean(fallback).safeParse(env[name]?.trim() || undefined);
+  if (!parsed.success) throw new Error(`${name} must be true or false, got "${env[name]}"`);
+  return parsed.data;
+}
 
 function parsePort(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value.trim() === '') return fallback;
@@ -68,11 +69,11 @@ export function readSandboxConfig(env: Env): SandboxConfig {
     adminEmail: env.ADMIN_EMAIL || DEFAULT_ADMIN_EMAIL,
     adminPassword: env.ADMIN_PASSWORD || DEFAULT_ADMIN_PASSWORD,
     dataDir: resolve(env.OW_DATA_DIR || DEFAULT_DATA_DIR),
-    inMemory: isTrue(env.OW_IN_MEMORY),
+    inMemory: parseFlag(env, 'OW_IN_MEMORY', false),
     tableName: env.TABLE_NAME || DEFAULT_TABLE_NAME,
     scheduleIntervalSeconds: parseInterval(env.OW_SCHEDULE_INTERVAL_SECONDS),
-    webhookAllowPrivate: flag(env.WEBHOOK_ALLOW_PRIVATE, true),
-    dataLake: isTrue(env.OW_DATA_LAKE),
+    webhookAllowPrivate: parseFlag(env, 'WEBHOOK_ALLOW_PRIVATE', true),
+    dataLake: parseFlag(env, 'OW_DATA_LAKE', false),
   };
 }
 

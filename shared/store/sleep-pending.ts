@@ -1,12 +1,14 @@
-import { createHash } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash, randomUUID } from 'node:crypto';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { DomainEvent } from '#shared/delivery/types.js';
 import type { SleepStage } from '#shared/model/health-data.js';
 import type { ProviderName } from '#shared/model/provider.js';
+import { isoAt } from '#shared/model/time.js';
 import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
 import { replaceEventsItems, type StoredEvent } from '#shared/store/events.js';
 import { keys } from '#shared/store/keys.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
-import { writeForUser } from '#shared/store/user-guard.js';
+import { type TransactItem, writeForUser } from '#shared/store/user-guard.js';
 
 /** A sleep stage segment not yet part of a finalised session (the reference kept these in Redis). */
 export interface PendingSegment {
@@ -57,17 +59,81 @@ const versionCondition = (expectedVersion: number) =>
     : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': expectedVersion } };
 
 /**
+ * The domain events of a committed assembly step not yet handed to the events queue (an outbox): written in the
+ * step's transaction, deleted once emitted. The nights they announce may never be touched again, so nothing
+ * else would emit them; the user's next sleep write and the finaliser emit what is left (sleep-sessions.ts).
+ * Indexed like the open sessions, sharded, by commit time.
+ */
+const EMISSION_PREFIX = 'SLEEPEMIT#';
+
+function emissionItem(table: string, userId: string, events: DomainEvent[]): TransactItem {
+  const now = isoAt(Date.now());
+  return {
+    Put: {
+      TableName: table,
+      Item: {
+        PK: keys.userPartition(userId),
+        SK: `${EMISSION_PREFIX}${now}#${randomUUID()}`,
+        user_id: userId,
+        // As JSON: the exact events (ids, timestamps) go out whenever they are emitted.
+        events: JSON.stringify(events),
+        [TABLE_KEYS.gsi1.partitionKey]: `${EMISSION_PREFIX}${shardOf(userId)}`,
+        [TABLE_KEYS.gsi1.sortKey]: `${now}#${userId}`,
+      },
+    },
+  };
+}
+
+export interface SleepEmission {
+  sk: string;
+  events: DomainEvent[];
+}
+
+/** The user's committed sleep events still to be emitted, oldest first. */
+export async function pendingSleepEmissions(userId: string): Promise<SleepEmission[]> {
+  const items = await queryAll({
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':prefix': EMISSION_PREFIX },
+    ConsistentRead: true,
+  });
+  return items.map((item) => ({
+    sk: item.SK as string,
+    events: JSON.parse(item.events as string) as DomainEvent[],
+  }));
+}
+
+export async function clearSleepEmission(userId: string, sk: string): Promise<void> {
+  const { doc, table } = db();
+  await doc.send(new DeleteCommand({ TableName: table, Key: { PK: keys.userPartition(userId), SK: sk } }));
+}
+
+/** Users with sleep events committed before `beforeMs` and still not emitted. */
+export async function listUnemittedSleepUsers(beforeMs: number): Promise<string[]> {
+  const shards = await Promise.all(
+    Array.from({ length: SHARDS }, (_, shard) =>
+      queryAll({
+        IndexName: TABLE_KEYS.gsi1.indexName,
+        KeyConditionExpression: `${TABLE_KEYS.gsi1.partitionKey} = :pk AND ${TABLE_KEYS.gsi1.sortKey} < :before`,
+        ExpressionAttributeValues: { ':pk': `${EMISSION_PREFIX}${shard}`, ':before': isoAt(beforeMs) },
+      }),
+    ),
+  );
+  return [...new Set(shards.flat().map((item) => item.user_id as string))];
+}
+
+/**
  * Commits one step of sleep assembly atomically: the pending segments that stay open (only if nobody changed
- * them since `expectedVersion` was read) together with the sleep events finalised from the others, and the
- * deletion of an absorbed per-source slot (`absorbed`, at the version read). False on a conflict; the caller
- * re-reads and retries, which is safe because assembly and merging are idempotent.
+ * them since `expectedVersion` was read) together with the sleep events finalised from the others, the domain
+ * events announcing them (`finalised.events`, kept until emitted), and the deletion of an absorbed per-source
+ * slot (`absorbed`, at the version read). False on a conflict; the caller re-reads and retries, which is safe
+ * because assembly and merging are idempotent.
  */
 export async function commitSleepState(
   userId: string,
   slot: string,
   open: PendingSegment[],
   expectedVersion: number,
-  finalised: { removed: StoredEvent[]; added: StoredEvent[] },
+  finalised: { removed: StoredEvent[]; added: StoredEvent[]; events?: DomainEvent[] },
   absorbed?: { slot: string; version: number },
 ): Promise<boolean> {
   const { table } = db();
@@ -111,6 +177,7 @@ export async function commitSleepState(
     ...(removePending.length > 0 ? removePending : [pending]),
     ...removeAbsorbed,
     ...replaceEventsItems(table, finalised.removed, finalised.added),
+    ...(finalised.events?.length ? [emissionItem(table, userId, finalised.events)] : []),
   ];
   try {
     await writeForUser(userId, items);

@@ -1,28 +1,35 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { messageIdOf, newId } from '#shared/delivery/ids.js';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { messageIdOf } from '#shared/delivery/ids.js';
 import type { DomainEvent } from '#shared/delivery/types.js';
+import { isoAt } from '#shared/model/time.js';
 import { db, isConditionFailure, type Key } from '#shared/store/client.js';
 import { keys, ttlAt } from '#shared/store/keys.js';
-import { writeForUser } from '#shared/store/user-guard.js';
+import { type TransactItem, writeForUser } from '#shared/store/user-guard.js';
 import { ENDPOINT_PREFIX } from '#shared/store/webhook-endpoints.js';
 import { type SvixPage, type SvixQuery, svixPage } from '#shared/store/webhook-paging.js';
 
 /**
- * Outgoing messages (one per event, the body signed and sent to every matching endpoint), the delivery state of a
- * message at one endpoint, and every attempt. A message lives in its user's partition, so erasing the user erases
- * what was sent about them; all three expire after the retention (table TTL).
+ * Outgoing messages (one per event, the body signed and sent to every matching endpoint) and the delivery state of
+ * a message at one endpoint. A message is two items in its user's partition, so erasing the user erases what was
+ * sent about them: a small indexed one (`WHMSG#<id>`, listed through GSI1) and its gzip body (`WHMSGBODY#<id>`,
+ * never indexed, read only when the body is needed). All expire after the retention (table TTL).
  */
 export const MESSAGE_PARTITION = 'WHMSG';
 const MESSAGE_SK = 'WHMSG#';
+const BODY_SK = 'WHMSGBODY#';
 const ALL_MESSAGES = 'WHMSGS';
 const DELIVERY_SK = 'DELIVERY#';
-const ATTEMPT_SK = 'ATTEMPT#';
-/** What an attempt keeps of the receiver's answer. */
-export const RESPONSE_BYTES = 1_024;
 const DAY_MS = 86_400_000;
 
-export interface WebhookMessage {
+/** A message without its body: what listings show. */
+export interface MessageSummary {
   id: string;
   event_id: string;
   event_type: string;
@@ -31,11 +38,14 @@ export interface WebhookMessage {
   user_id: string | null;
   /** `user.<id>` for a user's event (an endpoint's user filter matches it). */
   channels: string[];
-  /** The wire body: the exact bytes signed and sent. */
-  body: string;
   dispatched: boolean;
   /** Set on test messages only: the developer who sent it (events are everyone's). */
   owner_id?: string;
+}
+
+export interface WebhookMessage extends MessageSummary {
+  /** The wire body: the exact bytes signed and sent. */
+  body: string;
 }
 
 /** The message of an event: stable id, body `{"type", "timestamp", "data"}`. */
@@ -57,15 +67,17 @@ const messageKey = (userId: string | null, id: string): Key => ({
   PK: partitionOf(userId),
   SK: `${MESSAGE_SK}${id}`,
 });
-const expiry = (now: number, retentionDays: number) => ttlAt(new Date(now + retentionDays * DAY_MS));
+const bodyKey = (userId: string | null, id: string): Key => ({
+  PK: partitionOf(userId),
+  SK: `${BODY_SK}${id}`,
+});
 
-function fromItem(item: Record<string, unknown>): WebhookMessage {
-  const { PK, SK, GSI1PK, GSI1SK, ttl, payload, ...rest } = item;
-  return {
-    ...(rest as Omit<WebhookMessage, 'body'>),
-    body: gunzipSync(payload as Uint8Array).toString('utf8'),
-  };
-}
+/** The TTL of an outgoing-delivery item written at `now`. */
+export const retainedUntil = (now: number, retentionDays: number) =>
+  ttlAt(new Date(now + retentionDays * DAY_MS));
+
+const summaryOf = ({ PK, SK, GSI1PK, GSI1SK, ttl, ...rest }: Record<string, unknown>) =>
+  rest as unknown as MessageSummary;
 
 /**
  * Stores a message unless it exists (a duplicate emission of its event); true when it is new. A user's message is
@@ -77,35 +89,47 @@ export async function putMessage(
   now = Date.now(),
 ): Promise<boolean> {
   const { body, ...fields } = message;
-  const Item = {
-    ...messageKey(message.user_id, message.id),
-    GSI1PK: ALL_MESSAGES,
-    GSI1SK: `${message.timestamp}#${message.id}`,
-    ...fields,
-    payload: gzipSync(body),
-    ttl: expiry(now, retentionDays),
-  };
+  const ttl = retainedUntil(now, retentionDays);
   const { doc, table } = db();
-  const put = { TableName: table, Item, ConditionExpression: 'attribute_not_exists(PK)' };
+  const items: TransactItem[] = [
+    {
+      Put: {
+        TableName: table,
+        Item: {
+          ...messageKey(message.user_id, message.id),
+          GSI1PK: ALL_MESSAGES,
+          GSI1SK: `${message.timestamp}#${message.id}`,
+          ...fields,
+          ttl,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    {
+      Put: {
+        TableName: table,
+        Item: { ...bodyKey(message.user_id, message.id), payload: gzipSync(body), ttl },
+      },
+    },
+  ];
   try {
-    if (message.user_id) await writeForUser(message.user_id, [{ Put: put }]);
-    else await doc.send(new PutCommand(put));
+    if (message.user_id) await writeForUser(message.user_id, items);
+    else await doc.send(new TransactWriteCommand({ TransactItems: items }));
     return true;
   } catch (error) {
-    if (alreadyStored(error)) return false;
+    if (alreadyStored(error, message.user_id ? 1 : 0)) return false;
     throw error;
   }
 }
 
-/** The put's own condition failed (plain put, or the transaction's second item after the user guard). */
-function alreadyStored(error: unknown): boolean {
+/** The summary put's own condition (item `at` of the transaction) failed. */
+function alreadyStored(error: unknown, at: number): boolean {
   const { name, CancellationReasons } = error as {
     name?: string;
     CancellationReasons?: Array<{ Code?: string }>;
   };
-  if (name === 'ConditionalCheckFailedException') return true;
   return (
-    name === 'TransactionCanceledException' && CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed'
+    name === 'TransactionCanceledException' && CancellationReasons?.[at]?.Code === 'ConditionalCheckFailed'
   );
 }
 
@@ -129,29 +153,56 @@ export async function markDispatched(userId: string | null, id: string): Promise
 }
 
 export async function getMessage(userId: string | null, id: string): Promise<WebhookMessage | undefined> {
-  const { doc, table } = db();
-  const { Item } = await doc.send(
-    new GetCommand({ TableName: table, Key: messageKey(userId, id), ConsistentRead: true }),
-  );
-  return Item ? fromItem(Item) : undefined;
+  return (await getMessages([{ userId, id }])).get(id);
 }
 
-/** Messages by (user, id), 100 per request; missing ones (erased, expired) are absent from the map. */
-async function getMessages(
+/** Messages with their bodies by (user, id); missing ones (erased, expired) are absent from the map. */
+export async function getMessages(
   wanted: Array<{ userId: string | null; id: string }>,
 ): Promise<Map<string, WebhookMessage>> {
   const { doc, table } = db();
-  const found = new Map<string, WebhookMessage>();
-  const unique = [...new Map(wanted.map((w) => [w.id, messageKey(w.userId, w.id)])).values()];
-  for (let i = 0; i < unique.length; i += 100) {
-    let pending: Key[] = unique.slice(i, i + 100);
+  const unique = [...new Map(wanted.map((w) => [w.id, w])).values()];
+  const itemKeys = unique.flatMap((w) => [messageKey(w.userId, w.id), bodyKey(w.userId, w.id)]);
+  const summaries = new Map<string, MessageSummary>();
+  const bodies = new Map<string, string>();
+  for (let i = 0; i < itemKeys.length; i += 100) {
+    let pending: Key[] = itemKeys.slice(i, i + 100);
     while (pending.length > 0) {
-      const out = await doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
-      for (const item of out.Responses?.[table] ?? []) found.set(item.id as string, fromItem(item));
+      const out = await doc.send(
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      for (const item of out.Responses?.[table] ?? []) {
+        const sk = item.SK as string;
+        if (sk.startsWith(BODY_SK)) {
+          bodies.set(sk.slice(BODY_SK.length), gunzipSync(item.payload as Uint8Array).toString('utf8'));
+        } else summaries.set(item.id as string, summaryOf(item));
+      }
       pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Key[];
     }
   }
+  const found = new Map<string, WebhookMessage>();
+  for (const [id, summary] of summaries) {
+    const body = bodies.get(id);
+    if (body !== undefined) found.set(id, { ...summary, body });
+  }
   return found;
+}
+
+/** The messages a developer sees, without their bodies: every event's, and the test messages they sent. */
+export async function listMessages(ownerId: string, query: SvixQuery): Promise<SvixPage<MessageSummary>> {
+  const page = await svixPage(
+    {
+      index: 'GSI1',
+      partition: ALL_MESSAGES,
+      prefix: '',
+      filter: {
+        expression: 'attribute_not_exists(owner_id) OR owner_id = :me',
+        values: { ':me': ownerId },
+      },
+    },
+    query,
+  );
+  return { ...page, data: page.data.map(summaryOf) };
 }
 
 export type DeliveryStatus = 'pending' | 'success' | 'failed';
@@ -195,135 +246,9 @@ export async function setDeliveryState(
       Item: {
         ...deliveryKey(endpointId, messageId),
         ...state,
-        updated_at: new Date(now).toISOString(),
-        ttl: expiry(now, retentionDays),
+        updated_at: isoAt(now),
+        ttl: retainedUntil(now, retentionDays),
       },
     }),
   );
-}
-
-/** Svix's attempt statuses (the `status` filter and field). */
-export const ATTEMPT_STATUS = { success: 0, pending: 1, failed: 2, sending: 3 } as const;
-export type AttemptStatus = keyof typeof ATTEMPT_STATUS;
-
-export interface AttemptInput {
-  endpoint_id: string;
-  message_id: string;
-  /** The message's user (where the message is found again). */
-  user_id: string | null;
-  event_type: string;
-  url: string;
-  /** Null when no answer arrived (timeout, connection refused). */
-  response_status_code: number | null;
-  response: string;
-  response_duration_ms: number;
-  status: AttemptStatus;
-  trigger: 'scheduled' | 'manual';
-  /** 1 for the first attempt of this message to this endpoint. */
-  attempt: number;
-  /** When the attempt was made (ISO). */
-  timestamp: string;
-}
-
-export interface Attempt extends AttemptInput {
-  id: string;
-}
-
-/** Cuts `text` to at most `bytes` of UTF-8 without splitting a character. */
-export function truncateUtf8(text: string, bytes: number): string {
-  const encoded = Buffer.from(text, 'utf8');
-  if (encoded.length <= bytes) return text;
-  return encoded
-    .subarray(0, bytes)
-    .toString('utf8')
-    .replace(/\uFFFD$/, '');
-}
-
-/** Records one attempt (its response cut to 1 KB) under the endpoint, kept for the retention. */
-export async function recordAttempt(
-  input: AttemptInput,
-  retentionDays: number,
-  now = Date.now(),
-): Promise<Attempt> {
-  const attempt: Attempt = {
-    ...input,
-    id: newId('atmpt'),
-    response: truncateUtf8(input.response, RESPONSE_BYTES),
-  };
-  const { doc, table } = db();
-  await doc.send(
-    new PutCommand({
-      TableName: table,
-      Item: {
-        PK: `${ENDPOINT_PREFIX}${input.endpoint_id}`,
-        SK: `${ATTEMPT_SK}${input.timestamp}#${attempt.id}`,
-        ...attempt,
-        ttl: expiry(now, retentionDays),
-      },
-    }),
-  );
-  return attempt;
-}
-
-/** The messages a developer sees: every event's, and the test messages they sent. */
-export async function listMessages(ownerId: string, query: SvixQuery): Promise<SvixPage<WebhookMessage>> {
-  const page = await svixPage(
-    {
-      index: 'GSI1',
-      partition: ALL_MESSAGES,
-      prefix: '',
-      filter: {
-        expression: 'attribute_not_exists(owner_id) OR owner_id = :me',
-        values: { ':me': ownerId },
-      },
-    },
-    query,
-  );
-  return { ...page, data: page.data.map(fromItem) };
-}
-
-export interface AttemptFilter {
-  status?: AttemptStatus;
-  eventTypes?: string[];
-}
-
-/** An endpoint's attempts, newest first, each with its message when that still exists. */
-export async function listAttempts(
-  endpointId: string,
-  query: SvixQuery,
-  filter: AttemptFilter = {},
-): Promise<SvixPage<Attempt & { message?: WebhookMessage }>> {
-  const conditions: string[] = [];
-  const values: Record<string, unknown> = {};
-  if (filter.status) {
-    conditions.push('#status = :status');
-    values[':status'] = filter.status;
-  }
-  if (filter.eventTypes?.length) {
-    const names = filter.eventTypes.map((type, i) => {
-      values[`:type${i}`] = type;
-      return `:type${i}`;
-    });
-    conditions.push(`event_type IN (${names.join(', ')})`);
-  }
-  const page = await svixPage(
-    {
-      partition: `${ENDPOINT_PREFIX}${endpointId}`,
-      prefix: ATTEMPT_SK,
-      ...(conditions.length > 0 && {
-        filter: {
-          expression: conditions.join(' AND '),
-          ...(filter.status && { names: { '#status': 'status' } }),
-          values,
-        },
-      }),
-    },
-    query,
-  );
-  const attempts = page.data.map(({ PK, SK, ttl, ...rest }) => rest as unknown as Attempt);
-  const messages = await getMessages(attempts.map((a) => ({ userId: a.user_id, id: a.message_id })));
-  return {
-    ...page,
-    data: attempts.map((attempt) => ({ ...attempt, message: messages.get(attempt.message_id) })),
-  };
 }

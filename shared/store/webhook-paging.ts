@@ -1,5 +1,6 @@
 import { type NativeAttributeValue, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { badRequest } from '#shared/http/errors.js';
+import { isoAt } from '#shared/model/time.js';
 import { db, type Item } from '#shared/store/client.js';
 
 /**
@@ -57,9 +58,8 @@ export async function svixPage(source: PagedSource, query: SvixQuery): Promise<S
   const position = query.iterator ? decode(query.iterator, prefix) : undefined;
   const backward = position?.backward ?? false;
   // ISO timestamps start with a digit: `0` sorts before them all (and a key bound may not be empty).
-  let low = `${prefix}${query.after === undefined ? '0' : new Date(query.after).toISOString()}`;
-  let high =
-    query.before === undefined ? `${prefix}${HIGHEST}` : `${prefix}${new Date(query.before).toISOString()}`;
+  let low = `${prefix}${query.after === undefined ? '0' : isoAt(query.after)}`;
+  let high = query.before === undefined ? `${prefix}${HIGHEST}` : `${prefix}${isoAt(query.before)}`;
   if (position && backward && position.key > low) low = position.key;
   if (position && !backward && position.key < high) high = position.key;
   // Nothing (more) this way: the position is kept, so a client polling for newer items keeps its place.

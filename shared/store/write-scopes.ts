@@ -44,9 +44,9 @@ export const WRITE_SCOPES = {
   'sync-worker': [...USER_DATA, 'RATEBUDGET#'],
   // The same, and revoking connections (a deregistration removes the account link too).
   'webhook-worker': [...USER_DATA, 'PROVACCOUNT#', 'RATEBUDGET#'],
-  // Integrator endpoints (WHEP#: the endpoint, its delivery states and attempts) and the test messages it sends
-  // (in the user's partition, or WHMSG when the message names no user).
-  outgoing: ['WHEP#', 'USER#', 'WHMSG'],
+  // Integrator endpoints (WHEP#: the endpoint, the per-developer count, delivery states) and the test messages it
+  // sends (WHMSG: a test message names no user).
+  outgoing: ['WHEP#', 'WHMSG'],
   // The messages of the events it fans out (user partition or WHMSG).
   'event-fanout': ['USER#', 'WHMSG'],
   // Attempts, delivery states, the endpoint's failure tracking (all under WHEP#).

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { emitEvents } from '#shared/delivery/emit.js';
+import { emitCommitted } from '#shared/delivery/emit.js';
 import { syncEvents } from '#shared/delivery/payloads.js';
 import { db, isConditionFailure } from '#shared/store/client.js';
 import { keys, ttlAt } from '#shared/store/keys.js';
@@ -122,8 +122,7 @@ export const SUMMARY_FIELDS = [
 /**
  * Records one status event and folds it into its run's summary, in one transaction guarded by the user (no
  * status is ever written for a deleted user: UserGone), then emits its `sync.*` event if it has one (stages
- * started, completed, failed; a failure to emit throws, and the caller's retry emits the same id). Returns the
- * stored event.
+ * started, completed, failed). Returns the stored event.
  */
 export async function recordSyncEvent(input: SyncEventInput, now = Date.now()): Promise<SyncStatusEvent> {
   const timestamp = new Date(now).toISOString();
@@ -211,7 +210,9 @@ export async function recordSyncEvent(input: SyncEventInput, now = Date.now()): 
         : [];
     await writeForUser(event.user_id, [put, ...late]);
   }
-  await emitEvents(syncEvents(event));
+  // The status row is committed: a retry would record another row (new event id, its counts added again)
+  // rather than emit this one, so a failed emission is logged with its ids, never thrown.
+  await emitCommitted(syncEvents(event));
   return event;
 }
 

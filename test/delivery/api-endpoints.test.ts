@@ -78,6 +78,33 @@ describe('endpoint CRUD', () => {
   });
 });
 
+describe('endpoint limit', () => {
+  it('registers at most 50 endpoints per developer; deleting one makes room again', async () => {
+    const carol = await newDeveloper();
+    const made = [];
+    for (let i = 0; i < 50; i++) made.push((await create({ url: URL_OK }, carol.token)).body);
+    expect(made.every((endpoint) => endpoint.id)).toBe(true);
+    expect(await create({ url: URL_OK }, carol.token)).toEqual({
+      status: 400,
+      body: { detail: 'Too many webhook endpoints (at most 50 per developer).' },
+    });
+    expect((await create({ url: URL_OK })).status).toBe(201);
+    expect((await call('GET', ENDPOINTS, { token: carol.token })).body).toHaveLength(50);
+
+    await call('DELETE', `${ENDPOINTS}/${made[0].id}`, { token: carol.token });
+    expect((await call('DELETE', `${ENDPOINTS}/${made[0].id}`, { token: carol.token })).status).toBe(404);
+    expect((await create({ url: URL_OK }, carol.token)).status).toBe(201);
+    expect((await create({ url: URL_OK }, carol.token)).status).toBe(400);
+  });
+
+  it('holds under concurrent registrations', async () => {
+    const dave = await newDeveloper();
+    const answers = await Promise.all(Array.from({ length: 60 }, () => create({ url: URL_OK }, dave.token)));
+    expect(answers.filter((answer) => answer.status === 201)).toHaveLength(50);
+    expect((await call('GET', ENDPOINTS, { token: dave.token })).body).toHaveLength(50);
+  });
+});
+
 describe('owner isolation', () => {
   it("hides one developer's endpoints from another: list, get, patch, delete, secret, rotate, attempts, test", async () => {
     const { body: endpoint } = await create({ url: URL_OK });

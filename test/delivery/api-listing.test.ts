@@ -5,10 +5,9 @@ import {
   type Attempt,
   type AttemptFilter,
   listAttempts,
-  messageOf,
-  putMessage,
   recordAttempt,
-} from '#shared/store/webhook-messages.js';
+} from '#shared/store/webhook-attempts.js';
+import { messageOf, putMessage } from '#shared/store/webhook-messages.js';
 import type { SvixQuery } from '#shared/store/webhook-paging.js';
 import { call, newDeveloper } from './api-client.js';
 

@@ -1,18 +1,21 @@
+import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eventTypeCatalogue } from '#shared/delivery/catalogue.js';
 import { messageIdOf } from '#shared/delivery/ids.js';
 import { deliveryJob } from '#shared/delivery/types.js';
 import { deleteUser } from '#shared/identity/users.js';
 import { UserGone } from '#shared/store/user-guard.js';
+import { recordAttempt } from '#shared/store/webhook-attempts.js';
 import {
   deliveryState,
   getMessage,
+  listMessages,
   markDispatched,
   messageOf,
   putMessage,
-  recordAttempt,
 } from '#shared/store/webhook-messages.js';
 import { drainQueue, useLocalQueues } from '#test/helpers/local-queues.js';
+import { scanTable } from '#test/helpers/table.js';
 import { newUserId } from '#test/helpers/users.js';
 import { call, ENDPOINTS, newDeveloper } from './api-client.js';
 
@@ -131,6 +134,10 @@ describe('message store', () => {
     expect(message.channels).toEqual([`user.${userId}`]);
     expect(await putMessage(message, 30)).toBe(true);
     expect(await putMessage(message, 30)).toBe(false);
+    const userless = messageOf(event('sync.failed.x1', '2026-01-02T03:04:05.000Z'));
+    expect(await putMessage(userless, 30)).toBe(true);
+    expect(await putMessage(userless, 30)).toBe(false);
+    expect(await getMessage(null, userless.id)).toEqual(userless);
     await markDispatched(userId, message.id);
     expect(await getMessage(userId, message.id)).toEqual({ ...message, dispatched: true });
 
@@ -138,6 +145,35 @@ describe('message store', () => {
     const later = messageOf(event('workout.created.w2', '2026-01-02T03:04:06.000Z', userId));
     await expect(putMessage(later, 30)).rejects.toBeInstanceOf(UserGone);
     expect(await getMessage(userId, message.id)).toBeUndefined();
+  });
+
+  it('keeps the body apart from the indexed item; listing never reads it; erasure removes both', async () => {
+    const userId = await newUserId();
+    const message = messageOf(event('workout.created.b1', '2026-01-03T00:00:00.000Z', userId));
+    await putMessage(message, 30);
+    const mine = (await scanTable()).filter((item) => item.PK === `USER#${userId}`);
+    const indexed = mine.find((item) => item.SK === `WHMSG#${message.id}`)!;
+    const body = mine.find((item) => item.SK === `WHMSGBODY#${message.id}`)!;
+    expect(indexed).toMatchObject({ GSI1PK: 'WHMSGS', ttl: expect.any(Number) });
+    expect(indexed).not.toHaveProperty('payload');
+    expect(body).not.toHaveProperty('GSI1PK');
+    expect(body.ttl).toBe(indexed.ttl);
+    expect(gunzipSync(body.payload as Uint8Array).toString('utf8')).toBe(message.body);
+
+    const page = await listMessages(alice.id, { limit: 250 });
+    expect(page.data.find((listed) => listed.id === message.id)).toEqual({
+      id: message.id,
+      event_id: message.event_id,
+      event_type: message.event_type,
+      timestamp: message.timestamp,
+      user_id: userId,
+      channels: message.channels,
+      dispatched: false,
+    });
+
+    await deleteUser(userId);
+    const left = (await scanTable()).filter((item) => item.PK === `USER#${userId}`);
+    expect(left.filter((item) => String(item.SK).startsWith('WHMSG'))).toEqual([]);
   });
 
   it('keeps at most 1 KB of a response, never splitting a character', async () => {

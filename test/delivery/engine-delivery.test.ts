@@ -3,17 +3,14 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
-import { RESPONSE_BODY_BYTES, USER_AGENT } from '#shared/delivery/post.js';
+import { USER_AGENT } from '#shared/delivery/post.js';
 import { type DeliveryJob, type DomainEvent, eventIdOf } from '#shared/delivery/types.js';
 import { eraseUserData } from '#shared/store/erase-user.js';
 import { tombstoneUser } from '#shared/store/users.js';
-import {
-  createEndpoint,
-  deleteEndpoint,
-  endpointSecret,
-  type WebhookEndpoint,
-} from '#shared/store/webhook-endpoints.js';
-import { deliveryState, listAttempts } from '#shared/store/webhook-messages.js';
+import { ATTEMPT_RESPONSE_BYTES, listAttempts } from '#shared/store/webhook-attempts.js';
+import { createEndpoint, deleteEndpoint } from '#shared/store/webhook-endpoint-management.js';
+import { endpointSecret, type WebhookEndpoint } from '#shared/store/webhook-endpoints.js';
+import { deliveryState } from '#shared/store/webhook-messages.js';
 import { newUserId } from '#test/helpers/users.js';
 import { runDeliveries, runFanout, useDeliveryQueue } from './engine-helpers.js';
 import { type Receiver, startReceiver } from './engine-receiver.js';
@@ -109,9 +106,42 @@ describe('a delivery', () => {
     await runDeliveries([await jobFor(userId)]);
     const [attempt] = await attemptsOf(endpoint);
     expect(attempt!.status).toBe('success');
-    expect(Buffer.byteLength(attempt!.response)).toBeLessThanOrEqual(RESPONSE_BODY_BYTES);
-    expect(Buffer.byteLength(attempt!.response)).toBeGreaterThan(RESPONSE_BODY_BYTES - 4);
+    expect(Buffer.byteLength(attempt!.response)).toBeLessThanOrEqual(ATTEMPT_RESPONSE_BYTES);
+    expect(Buffer.byteLength(attempt!.response)).toBeGreaterThan(ATTEMPT_RESPONSE_BYTES - 4);
     expect(attempt!.response).toMatch(/^é+$/);
+  });
+
+  it('the status code settles it: a 2xx whose answer never ends is delivered, with what arrived', async () => {
+    // Were the attempt waiting for the end of the answer, it would fail at this timeout.
+    setEnv({ WEBHOOK_TIMEOUT_SECONDS: '20' });
+    try {
+      const { userId, endpoint } = await setup('/endless');
+      receiver.script('/endless', { status: 202, body: 'accepted, still talking', endless: true });
+      await runDeliveries([await jobFor(userId)]);
+      const [attempt] = await attemptsOf(endpoint);
+      expect(attempt).toMatchObject({
+        status: 'success',
+        response_status_code: 202,
+        response: 'accepted, still talking',
+      });
+      expect(queue.take()).toEqual([]);
+    } finally {
+      setEnv({ WEBHOOK_TIMEOUT_SECONDS: '1' });
+    }
+  });
+
+  it('a 5xx whose answer never ends is a failure with its status code', async () => {
+    setEnv({ WEBHOOK_TIMEOUT_SECONDS: '20' });
+    try {
+      const { userId, endpoint } = await setup('/endless-500');
+      receiver.script('/endless-500', { status: 503, body: 'overloaded', endless: true });
+      await runDeliveries([await jobFor(userId)]);
+      const [attempt] = await attemptsOf(endpoint);
+      expect(attempt).toMatchObject({ status: 'failed', response_status_code: 503, response: 'overloaded' });
+      expect(queue.take().map(({ job }) => job.attempt)).toEqual([2]);
+    } finally {
+      setEnv({ WEBHOOK_TIMEOUT_SECONDS: '1' });
+    }
   });
 
   it('a connection refused is a failure without a status code', async () => {

@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
+import { packEvents } from '#shared/delivery/emit.js';
 import { readRecordedBusEntries } from '#shared/delivery/event-bus.js';
 import { decodeEvents, endpointMatches } from '#shared/delivery/fanout.js';
 import { messageIdOf } from '#shared/delivery/ids.js';
 import { type DomainEvent, eventIdOf } from '#shared/delivery/types.js';
 import { tombstoneUser } from '#shared/store/users.js';
-import { createEndpoint, updateEndpoint, type WebhookEndpoint } from '#shared/store/webhook-endpoints.js';
+import { createEndpoint, updateEndpoint } from '#shared/store/webhook-endpoint-management.js';
+import type { WebhookEndpoint } from '#shared/store/webhook-endpoints.js';
 import { getMessage, messageOf, putMessage } from '#shared/store/webhook-messages.js';
 import { lambdaContext } from '#test/helpers/events.js';
 import { newUserId } from '#test/helpers/users.js';
@@ -160,6 +162,30 @@ describe('at least once, each event once', () => {
       });
     } finally {
       setEnv({ OUTGOING_WEBHOOKS_ENABLED: undefined });
+    }
+  });
+});
+
+describe('sinks', () => {
+  it('a failing sink fails the job only once the others are done (no redelivery racing a write)', async () => {
+    const endpoint = await createEndpoint(OWNER, { ...fields, user_id: u1 });
+    // A file where the object folder should be: recording the bus put fails at once.
+    const notAFolder = join(objects, 'not-a-folder');
+    await writeFile(notAFolder, '');
+    setEnv({ OBJECTS_DIR: notAFolder });
+    try {
+      const e = event('workout.created', u1);
+      const response = await handler(
+        sqsEvent(packEvents([e]), 'delivery-events'),
+        lambdaContext('event-fanout'),
+      );
+      expect(response?.batchItemFailures).toHaveLength(1);
+      // The webhooks sink had finished: the message was queued and marked dispatched before the job failed.
+      expect(pairs(queue.take())).toEqual([pair(endpoint, e)]);
+      expect((await getMessage(u1, messageIdOf(e.id)))?.dispatched).toBe(true);
+    } finally {
+      setEnv({ OBJECTS_DIR: objects });
+      await updateEndpoint(OWNER, endpoint.id, { disabled: true });
     }
   });
 });

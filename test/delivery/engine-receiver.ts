@@ -8,8 +8,11 @@ export interface Received {
   body: string;
 }
 
-/** What a receiver does with a request: answer (status, body) or never answer (`hang`). */
-export type Behaviour = { status: number; body?: string } | 'hang';
+/**
+ * What a receiver does with a request: answer (status, body; `endless`: the body never ends), or hold it without
+ * a status line (`hang`) until `answer` or `close`.
+ */
+export type Behaviour = { status: number; body?: string; endless?: boolean } | 'hang';
 
 /**
  * An integrator's endpoint on 127.0.0.1: every request is recorded; each path answers as scripted (a queue of
@@ -21,6 +24,8 @@ export interface Receiver {
   script(path: string, ...behaviours: Behaviour[]): void;
   /** Resolves with the next request to `path` (or one already received beyond `after`). */
   next(path: string, after?: number): Promise<Received>;
+  /** Answers every request held (`hang`) at `path`; returns how many there were. */
+  answer(path: string, status: number, body?: string): number;
   close(): Promise<void>;
 }
 
@@ -28,7 +33,7 @@ export async function startReceiver(): Promise<Receiver> {
   const requests: Received[] = [];
   const scripts = new Map<string, Behaviour[]>();
   const waiters: Array<() => void> = [];
-  const held: ServerResponse[] = [];
+  const held: Array<{ path: string; res: ServerResponse }> = [];
   const server = createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (chunk: Buffer) => parts.push(chunk));
@@ -39,11 +44,16 @@ export async function startReceiver(): Promise<Receiver> {
       const queue = scripts.get(path) ?? [];
       const behaviour = (queue.length > 1 ? queue.shift() : queue[0]) ?? { status: 200 };
       if (behaviour === 'hang') {
-        held.push(res);
+        held.push({ path, res });
         return;
       }
       res.writeHead(behaviour.status, { 'content-type': 'text/plain' });
-      res.end(behaviour.body ?? 'ok');
+      if (!behaviour.endless) {
+        res.end(behaviour.body ?? 'ok');
+        return;
+      }
+      res.write(behaviour.body ?? 'ok');
+      held.push({ path, res });
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -60,8 +70,16 @@ export async function startReceiver(): Promise<Receiver> {
         await new Promise<void>((wake) => waiters.push(wake));
       }
     },
+    answer: (path, status, body = 'ok') => {
+      const answered = held.filter((h) => h.path === path && !h.res.headersSent);
+      for (const { res } of answered) {
+        res.writeHead(status, { 'content-type': 'text/plain' });
+        res.end(body);
+      }
+      return answered.length;
+    },
     close: async () => {
-      for (const res of held) res.destroy();
+      for (const { res } of held) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
     },

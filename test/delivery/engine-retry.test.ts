@@ -7,13 +7,10 @@ import {
   eventIdOf,
   RETRY_DELAYS_SECONDS,
 } from '#shared/delivery/types.js';
-import {
-  createEndpoint,
-  getEndpoint,
-  listActiveEndpoints,
-  type WebhookEndpoint,
-} from '#shared/store/webhook-endpoints.js';
-import { deliveryState, listAttempts } from '#shared/store/webhook-messages.js';
+import { listAttempts } from '#shared/store/webhook-attempts.js';
+import { createEndpoint, updateEndpoint } from '#shared/store/webhook-endpoint-management.js';
+import { getEndpoint, listActiveEndpoints, type WebhookEndpoint } from '#shared/store/webhook-endpoints.js';
+import { deliveryState } from '#shared/store/webhook-messages.js';
 import { newUserId } from '#test/helpers/users.js';
 import { runDeliveries, runFanout, useDeliveryQueue } from './engine-helpers.js';
 import { type Receiver, startReceiver } from './engine-receiver.js';
@@ -218,5 +215,20 @@ describe('manual deliveries', () => {
       next_at: null,
     });
     expect((await attemptsOf(endpoint)).map((a) => a.trigger)).toEqual(['manual']);
+  });
+
+  it('a disabled endpoint still gets a test delivery (checking a fix before enabling it again)', async () => {
+    const endpoint = await endpointAt('/fixed');
+    const job = { ...(await firstJob(endpoint)), trigger: 'manual' as const };
+    await updateEndpoint(OWNER, endpoint.id, { disabled: true });
+    receiver.script('/fixed', { status: 200, body: 'fixed' });
+    const before = receiver.requests.filter((r) => r.path === '/fixed').length;
+    await runDeliveries([job]);
+    expect(receiver.requests.filter((r) => r.path === '/fixed')).toHaveLength(before + 1);
+    expect(queue.take()).toEqual([]);
+    expect((await attemptsOf(endpoint)).map((a) => [a.trigger, a.status, a.response])).toEqual([
+      ['manual', 'success', 'fixed'],
+    ]);
+    expect((await getEndpoint(endpoint.id))?.disabled).toBe(true);
   });
 });

@@ -240,11 +240,19 @@ describe('emission from the write paths', () => {
     const user = await createUser({});
     const run = { run_id: 'run-42', user_id: user.id, provider: 'oura', source: 'pull' as const };
     await recordSyncEvent({ ...run, stage: 'queued', status: 'in_progress' });
-    await recordSyncEvent({ ...run, stage: 'started', status: 'in_progress' });
+    const started = await recordSyncEvent({ ...run, stage: 'started', status: 'in_progress' });
     await recordSyncEvent({ ...run, stage: 'fetching', status: 'in_progress' });
-    await recordSyncEvent({ ...run, stage: 'completed', status: 'success', items_processed: 7 });
+    const completed = await recordSyncEvent({
+      ...run,
+      stage: 'completed',
+      status: 'success',
+      items_processed: 7,
+    });
     const events = await emitted();
-    expect(events.map((e) => e.id)).toEqual(['sync.started.run-42', 'sync.completed.run-42']);
+    expect(events.map((e) => e.id)).toEqual([
+      `sync.started.run-42.${started.event_id}`,
+      `sync.completed.run-42.${completed.event_id}`,
+    ]);
     expect(events[1]!.data).toMatchObject({ status: 'success', items_processed: 7, source: 'pull' });
     expect(sent.every((s) => s.readable)).toBe(true);
   });

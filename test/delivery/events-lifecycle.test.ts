@@ -10,6 +10,7 @@ const USER = '5b0c3a52-8a4f-4c1e-9d3b-2f6e7a8b9c0d';
 const AT = Date.UTC(2026, 2, 2, 7, 0, 0);
 
 const sync = (stage: string, fields: Partial<SyncFacts> = {}): SyncFacts => ({
+  event_id: `evt-${stage}`,
   run_id: 'run-1',
   user_id: USER,
   provider: 'oura',
@@ -54,11 +55,11 @@ describe('lifecycle payloads (contract 8.1 data shapes)', () => {
     expect(connectionCreated({ ...connection, token_version: 4 })[0]!.id).not.toBe(created!.id);
   });
 
-  it('sync.started|completed|failed: the reference fields, id per (stage, run); other stages emit nothing', () => {
+  it('sync.started|completed|failed: the reference fields, id per recorded status event; other stages emit nothing', () => {
     const common = { user_id: USER, provider: 'oura', source: 'pull', run_id: 'run-1' };
     expect(syncEvents(sync('started'))).toEqual([
       {
-        id: 'sync.started.run-1',
+        id: 'sync.started.run-1.evt-started',
         type: 'sync.started',
         userId: USER,
         timestamp: new Date(AT).toISOString(),
@@ -66,7 +67,7 @@ describe('lifecycle payloads (contract 8.1 data shapes)', () => {
       },
     ]);
     expect(syncEvents(sync('completed'))[0]).toMatchObject({
-      id: 'sync.completed.run-1',
+      id: 'sync.completed.run-1.evt-completed',
       data: {
         ...common,
         status: 'success',
@@ -82,7 +83,9 @@ describe('lifecycle payloads (contract 8.1 data shapes)', () => {
       metadata: { mode: 'incremental' },
     });
     expect(syncEvents(sync('failed', { error: 'boom' }))[0]!.data.error).toBe('boom');
-    expect(syncEvents(sync('failed', { run_id: 'a b/c' }))[0]!.id).toBe('sync.failed.a_b_c');
+    expect(syncEvents(sync('failed', { run_id: 'a b/c' }))[0]!.id).toBe('sync.failed.a_b_c.evt-failed');
+    // A run that completes twice (two batches of one SDK session) announces each completion.
+    expect(syncEvents(sync('completed', { event_id: 'second' }))[0]!.id).toBe('sync.completed.run-1.second');
     for (const stage of ['queued', 'fetching', 'processing', 'saving', 'cancelled']) {
       expect(syncEvents(sync(stage)), stage).toEqual([]);
     }

@@ -80,6 +80,7 @@ const series = (
 });
 
 const sync = (stage: string, fields: Partial<SyncFacts> = {}): SyncFacts => ({
+  event_id: `evt-${stage}`,
   run_id: 'run-1',
   user_id: USER,
   provider: 'oura',

@@ -49,8 +49,8 @@ beforeAll(async () => {
       ...fakeProviderEnv('OURA', oura),
       HISTORICAL_SYNC_ON_CONNECT: 'true',
       OW_DATA_LAKE: 'true',
-      // Long enough that the never-answering receiver is still open while the healthy one gets everything.
-      WEBHOOK_TIMEOUT_SECONDS: '45',
+      // The longest allowed, so the never-answering receiver is still open while the healthy one gets everything.
+      WEBHOOK_TIMEOUT_SECONDS: '30',
     },
   });
 }, 60_000);

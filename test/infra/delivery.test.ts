@@ -259,7 +259,7 @@ describe('integrator endpoint secrets (the token key, bound to their pseudo-user
 
 describe('write scopes of the delivery functions (shared/store/write-scopes.ts)', () => {
   it('name the partitions the stores use: endpoints, and messages in the user partition or WHMSG', () => {
-    expect(WRITE_SCOPES.outgoing).toEqual([ENDPOINT_PREFIX, 'USER#', MESSAGE_PARTITION]);
+    expect(WRITE_SCOPES.outgoing).toEqual([ENDPOINT_PREFIX, MESSAGE_PARTITION]);
     expect(WRITE_SCOPES['event-fanout']).toEqual(['USER#', MESSAGE_PARTITION]);
     expect(WRITE_SCOPES['webhook-delivery']).toEqual([ENDPOINT_PREFIX]);
   });
