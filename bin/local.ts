@@ -16,7 +16,8 @@ function loginExample(sandbox: Sandbox, localUrl: string): string[] {
 /** How to click through a provider connection in the demo (`--demo`). */
 function demoSteps(localUrl: string): string[] {
   return [
-    '  Connect a (fake) wearable: log in as above, create an API key and a user, then open the authorize URL:',
+    `  Connect a (fake) wearable in the dashboard: ${localUrl}/#/providers, "Connect a demo user". Or over HTTP:`,
+    '  log in as above, create an API key and a user, then open the authorize URL:',
     `    curl -s -X POST ${localUrl}/api/v1/users -H "X-Open-Wearables-API-Key: $KEY" -H 'content-type: application/json' -d '{}'`,
     `    curl -s "${localUrl}/api/v1/oauth/fitbit/authorize?user_id=<user id>" | jq -r .authorization_url`,
     '    (open it, click Allow; the backfill runs on the local queue; then GET /api/v1/users/<id>/connections)',
@@ -31,6 +32,7 @@ function banner(sandbox: Sandbox, readyMs: number, demo: string[]): string {
   const { inMemory, dataDir } = sandbox.config;
   return [
     `Open Wearables sandbox ready in ${readyMs} ms`,
+    `  Dashboard: ${localUrl}/ (sign in as below)`,
     `  API:  ${localUrl}`,
     `  Mobile SDKs: ${sandbox.mobileUrl.replace('127.0.0.1', 'localhost')} (pushes up to 10 MB, everything else proxied)`,
     ...(sandbox.apiBaseUrl === localUrl ? [] : [`  API_BASE_URL: ${sandbox.apiBaseUrl}`]),
@@ -64,7 +66,7 @@ function stopOnSignals(sandbox: Pick<Sandbox, 'stop'>): void {
 
 try {
   const demo = process.argv.includes('--demo') ? await startDemoProviders() : undefined;
-  const sandbox = await startSandbox({ env: demo?.env ?? {} });
+  const sandbox = await startSandbox({ env: demo?.env ?? {}, demo: demo !== undefined });
   const readyMs = Math.round(performance.now());
   stopOnSignals({ stop: async () => void (await Promise.all([sandbox.stop(), demo?.stop()])) });
   const attached = (await demo?.attach(sandbox.url)) ?? [];

@@ -142,6 +142,8 @@ export interface ApiProps {
   secrets: Secrets;
   queues: Record<QueueName, IQueue>;
   webhookBodies: IBucket;
+  /** Browser origins allowed by CORS (the dashboard's, then `corsOrigins`); none: no CORS at all. */
+  corsOrigins: string[];
 }
 
 /** The HTTP API: one function per area of `apiAreas`, one route per contract route, `$default` to the fallback. */
@@ -159,12 +161,15 @@ export class Api extends Construct {
     this.httpApi = new HttpApi(this, 'HttpApi', {
       apiName: `open-wearables-${config.stage}`,
       createDefaultStage: false,
-      corsPreflight: {
-        allowOrigins: ['*'],
-        allowMethods: [CorsHttpMethod.ANY],
-        allowHeaders: CORS_ALLOWED_HEADERS,
-        maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
-      },
+      // Browsers only: integrator backends and phones send no Origin. Tokens travel in headers, never cookies.
+      ...(props.corsOrigins.length > 0 && {
+        corsPreflight: {
+          allowOrigins: props.corsOrigins,
+          allowMethods: [CorsHttpMethod.ANY],
+          allowHeaders: CORS_ALLOWED_HEADERS,
+          maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
+        },
+      }),
     });
     const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,

@@ -70,6 +70,27 @@ const contextBoolean = (fallback: boolean) =>
     .default(fallback)
     .transform((value) => value === true || value === 'true');
 
+/** An origin as browsers send it: scheme, host and optional port, nothing after. */
+const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i;
+
+/** A comma-separated string from `-c`, or an array in cdk.json; `*` allows every origin. */
+const corsOrigins = z
+  .preprocess(
+    (value) =>
+      typeof value === 'string'
+        ? value
+            .split(',')
+            .map((origin) => origin.trim())
+            .filter(Boolean)
+        : value,
+    z.array(
+      z
+        .string()
+        .refine((origin) => origin === '*' || ORIGIN.test(origin), 'not an origin (scheme://host[:port])'),
+    ),
+  )
+  .default([]);
+
 /** `-c key=value` arrives as a string, cdk.json values keep their JSON type: numbers are coerced. */
 const contextSchema = z.object({
   stage: z.string().regex(/^[a-z0-9]{1,20}$/, 'stage must be 1-20 lowercase letters or digits'),
@@ -96,6 +117,10 @@ const contextSchema = z.object({
   eventBus: contextBoolean(true),
   /** The S3 data lake the fan-out writes every event to (JSON Lines, gzip) and its Glue table (lib/delivery.ts). */
   dataLake: contextBoolean(false),
+  /** The developer dashboard on S3 + CloudFront (lib/dashboard.ts); its origin is allowed by the API's CORS. */
+  dashboard: contextBoolean(true),
+  /** More browser origins the API's CORS allows (`-c corsOrigins=https://a.example,https://b.example`). */
+  corsOrigins,
 });
 
 export type AppConfig = z.infer<typeof contextSchema>;

@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from '#lib/api.js';
 import type { AppConfig } from '#lib/config.js';
+import { Dashboard } from '#lib/dashboard.js';
 import { Delivery } from '#lib/delivery.js';
 import { Jobs } from '#lib/jobs.js';
 import { MobileIngress } from '#lib/mobile-ingress.js';
@@ -21,13 +22,16 @@ export class OpenWearablesStack extends Stack {
     const storage = new Storage(this, 'Storage');
     const secrets = new Secrets(this, 'Secrets', { adminEmail: config.adminEmail });
     const jobs = new Jobs(this, 'Jobs', { config, table: storage.table });
+    const dashboard = config.dashboard ? new Dashboard(this, 'Dashboard', { config }) : undefined;
     const api = new Api(this, 'Api', {
       config,
       table: storage.table,
       secrets,
       queues: jobs.queues,
       webhookBodies: jobs.webhookBodies,
+      corsOrigins: [...(dashboard ? [dashboard.origin] : []), ...config.corsOrigins],
     });
+    dashboard?.publish(api.baseUrl);
     new Delivery(this, 'Delivery', {
       config,
       functions: { ...api.functions, ...jobs.workers },
@@ -58,6 +62,12 @@ export class OpenWearablesStack extends Stack {
       description:
         'Base URL for the mobile SDKs: SDK pushes of up to 10 MB, every other path proxied to ApiUrl',
     });
+    if (dashboard) {
+      new CfnOutput(this, 'DashboardUrl', {
+        value: dashboard.origin,
+        description: 'The developer dashboard (sign in with the AdminSecretArn credentials)',
+      });
+    }
     new CfnOutput(this, 'AdminSecretArn', {
       value: secrets.adminCredentials.secretArn,
       description:

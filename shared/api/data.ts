@@ -1,13 +1,38 @@
 import * as z from 'zod';
+import {
+  activitySummaryPageExample,
+  bodySummaryExample,
+  healthScorePageExample,
+  recoverySummaryPageExample,
+  sleepSessionPageExample,
+  sleepSummaryPageExample,
+  timeseriesExample,
+  workoutPageExample,
+} from '#shared/api/examples.js';
 import { dateTimeParam, repeatable } from '#shared/api/params.js';
 import { queryBoolean, userIdParams, uuid } from '#shared/api/schemas.js';
 import { listDataSourceViews } from '#shared/data/data-sources.js';
 import { listMenstrualCycles, listSleepSessions, listWorkouts, removeEvent } from '#shared/data/events.js';
 import { listHealthScores } from '#shared/data/health-scores.js';
+import {
+  dataSourceList,
+  healthScorePage,
+  menstrualCyclePage,
+  sleepSessionPage,
+  timeseriesPage,
+  workoutPage,
+} from '#shared/data/schemas.js';
 import { activitySummaries } from '#shared/data/summaries/activity.js';
 import { bodySummary } from '#shared/data/summaries/body.js';
 import { dataSummary } from '#shared/data/summaries/data.js';
 import { recoverySummaries } from '#shared/data/summaries/recovery.js';
+import {
+  activitySummaryPage,
+  bodySummaryOrNull,
+  dataSummary as dataSummarySchema,
+  recoverySummaryPage,
+  sleepSummaryPage,
+} from '#shared/data/summaries/schemas.js';
 import { sleepSummaries } from '#shared/data/summaries/sleep.js';
 import { queryTimeseries } from '#shared/data/timeseries.js';
 import { defineRoute, Reply } from '#shared/http/route.js';
@@ -32,6 +57,8 @@ const eventArgs = (q: z.output<typeof eventQuery>) => ({
 });
 
 const tag = 'Health data';
+/** Reads of an unknown user answer empty data, never 404 (contract 4.9). */
+const readErrors = { errors: [400] };
 const summaries = 'Summaries';
 
 export const dataRoutes = [
@@ -50,6 +77,8 @@ export const dataRoutes = [
       cursor,
       limit: limit(100, 50),
     }),
+    response: timeseriesPage,
+    doc: { ...readErrors, example: timeseriesExample },
     handle: async ({ params, query }) =>
       queryTimeseries(await readableUserId(params.user_id), {
         types: query.types,
@@ -68,6 +97,8 @@ export const dataRoutes = [
     summary: 'Workouts, newest first',
     params: userIdParams,
     query: eventQuery.extend({ record_type: cappedString(CAP.id).optional() }),
+    response: workoutPage,
+    doc: { ...readErrors, example: workoutPageExample },
     handle: async ({ params, query }) =>
       listWorkouts(await readableUserId(params.user_id), {
         ...eventArgs(query),
@@ -82,6 +113,8 @@ export const dataRoutes = [
     summary: 'Sleep sessions (incl. naps), newest first',
     params: userIdParams,
     query: eventQuery.extend({ filter_by_priority: queryBoolean(false) }),
+    response: sleepSessionPage,
+    doc: { ...readErrors, example: sleepSessionPageExample },
     handle: async ({ params, query }) =>
       listSleepSessions(await readableUserId(params.user_id), {
         ...eventArgs(query),
@@ -96,6 +129,8 @@ export const dataRoutes = [
     summary: 'Menstrual cycle records, newest first',
     params: userIdParams,
     query: eventQuery,
+    response: menstrualCyclePage,
+    doc: readErrors,
     handle: async ({ params, query }) =>
       listMenstrualCycles(await readableUserId(params.user_id), eventArgs(query)),
   }),
@@ -133,6 +168,8 @@ export const dataRoutes = [
       limit: limit(400, 50),
       sort_order: z.enum(['asc', 'desc']).default('asc'),
     }),
+    response: activitySummaryPage,
+    doc: { ...readErrors, example: activitySummaryPageExample },
     handle: async ({ params, query }) =>
       activitySummaries(await readableUserId(params.user_id), {
         startMs: query.start_date,
@@ -150,6 +187,8 @@ export const dataRoutes = [
     summary: 'Nightly sleep by wake-up date, one best source per night',
     params: userIdParams,
     query: eventQuery,
+    response: sleepSummaryPage,
+    doc: { ...readErrors, example: sleepSummaryPageExample },
     handle: async ({ params, query }) =>
       sleepSummaries(await readableUserId(params.user_id), eventArgs(query)),
   }),
@@ -161,6 +200,8 @@ export const dataRoutes = [
     summary: 'Daily recovery from provider recovery scores',
     params: userIdParams,
     query: eventQuery,
+    response: recoverySummaryPage,
+    doc: { ...readErrors, example: recoverySummaryPageExample },
     handle: async ({ params, query }) =>
       recoverySummaries(await readableUserId(params.user_id), eventArgs(query)),
   }),
@@ -175,6 +216,8 @@ export const dataRoutes = [
       average_period: z.coerce.number().int().min(1).max(7).default(7),
       latest_window_hours: z.coerce.number().int().min(1).max(24).default(4),
     }),
+    response: bodySummaryOrNull,
+    doc: { ...readErrors, example: bodySummaryExample },
     handle: async ({ params, query }) =>
       bodySummary(await readableUserId(params.user_id), {
         averagePeriodDays: query.average_period,
@@ -190,6 +233,8 @@ export const dataRoutes = [
     summary: 'What has been ingested for the user, by type and provider',
     params: userIdParams,
     query: z.object({ start_date: dateTimeParam().optional(), end_date: dateTimeParam().optional() }),
+    response: dataSummarySchema,
+    doc: readErrors,
     handle: async ({ params, query }) => ({
       ...(await dataSummary(await readableUserId(params.user_id), {
         startMs: query.start_date,
@@ -214,6 +259,8 @@ export const dataRoutes = [
       limit: limit(1000, 50),
       offset: z.coerce.number().int().min(0).default(0),
     }),
+    response: healthScorePage,
+    doc: { ...readErrors, example: healthScorePageExample },
     handle: async ({ params, query }) =>
       listHealthScores(await readableUserId(params.user_id), {
         startMs: query.start_date,
@@ -231,6 +278,8 @@ export const dataRoutes = [
     tag,
     summary: 'Every (provider, device, app) that wrote data for the user',
     params: userIdParams,
+    response: dataSourceList,
+    doc: readErrors,
     handle: async ({ params }) => listDataSourceViews(await readableUserId(params.user_id)),
   }),
 ];

@@ -107,6 +107,7 @@ export const docsRoutes = [
     auth: 'NONE',
     tag: 'Meta',
     summary: 'Interactive API documentation (Swagger UI)',
+    doc: { mediaTypes: ['text/html'] },
     handle: async () => Reply.html(docsPage),
   }),
   defineRoute({
@@ -115,6 +116,7 @@ export const docsRoutes = [
     auth: 'NONE',
     tag: 'Meta',
     summary: 'Script of the documentation page',
+    doc: { mediaTypes: [JAVASCRIPT] },
     handle: async () =>
       new Reply(200, initScript, { 'content-type': JAVASCRIPT, 'cache-control': CACHE_CONTROL }),
   }),
@@ -125,6 +127,7 @@ export const docsRoutes = [
       auth: 'NONE',
       tag: 'Meta',
       summary: `Swagger UI file ${file}`,
+      doc: { mediaTypes: [DOCS_ASSETS[file]] },
       handle: async ({ headers }) => assetReply(file, headers['accept-encoding']),
     }),
   ),

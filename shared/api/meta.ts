@@ -4,6 +4,20 @@ import openApi from '#shared/api/openapi.json' with { type: 'json' };
 import { env, metaEnvSchema } from '#shared/config/env.js';
 import { defineRoute } from '#shared/http/route.js';
 
+/** The document's outline; its full schema is the OpenAPI 3.1 specification's own. */
+const openApiDocumentSchema = z
+  .looseObject({
+    openapi: z.string(),
+    info: z.looseObject({ title: z.string(), version: z.string() }),
+    servers: z.array(z.looseObject({ url: z.string() })),
+    paths: z.record(z.string(), z.record(z.string(), z.unknown())),
+    components: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'OpenApiDocument' });
+
+const liveness = z.object({ message: z.string() }).meta({ id: 'Liveness' });
+const GREETING = { message: 'Server is running!' };
+
 /** Every path of the API (for the 404/405 decision of the `$default` route). */
 export const API_PATHS = Object.keys(openApi.paths);
 
@@ -13,9 +27,18 @@ export const metaRoutes = [
     path: '/',
     auth: 'NONE',
     tag: 'Meta',
+    summary: 'Liveness (in the sandbox, a browser asking for text/html gets the dashboard instead)',
+    response: liveness,
+    handle: async () => GREETING,
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/health',
+    auth: 'NONE',
+    tag: 'Meta',
     summary: 'Liveness',
-    response: z.object({ message: z.string() }),
-    handle: async () => ({ message: 'Server is running!' }),
+    response: liveness,
+    handle: async () => GREETING,
   }),
   defineRoute({
     method: 'GET',
@@ -23,6 +46,7 @@ export const metaRoutes = [
     auth: 'NONE',
     tag: 'Meta',
     summary: 'This API as OpenAPI 3.1',
+    response: openApiDocumentSchema,
     handle: async () => ({ ...openApi, servers: [{ url: env(metaEnvSchema).API_BASE_URL }] }),
   }),
   ...docsRoutes,

@@ -19,21 +19,29 @@ const providerParams = z.object({ provider: z.enum(PROVIDERS) });
 /** PUT routes answer an unknown slug with the contract's own 400 text, so the path takes any string. */
 const anyProviderParams = z.object({ provider: cappedString(CAP.id) });
 
-const providerSettingRead = z.object({
-  provider: z.string(),
-  name: z.string(),
-  has_cloud_api: z.boolean(),
-  is_enabled: z.boolean(),
-  icon_url: z.string(),
-  live_sync_mode: z.enum(['pull', 'webhook']).nullable(),
-  live_sync_configurable: z.boolean(),
-  data_granularity: z.enum(DATA_GRANULARITIES).nullable(),
-  deprecated: z
-    .boolean()
-    .describe('The provider is being retired (its API shut down): connect its successor'),
-  deprecation_message: z.string().nullable().describe('Why, and where its users go instead'),
-  replaced_by: z.string().nullable().describe('The provider slug that replaces it (fitbit: google_health)'),
-});
+const providerSettingRead = z
+  .object({
+    provider: z.string(),
+    name: z.string(),
+    has_cloud_api: z.boolean(),
+    is_enabled: z.boolean(),
+    is_configured: z
+      .boolean()
+      .describe(
+        'Its client credentials (cloud) are set, whatever the admin toggle; always true for SDK providers',
+      ),
+    icon_url: z.string(),
+    live_sync_mode: z.enum(['pull', 'webhook']).nullable(),
+    live_sync_configurable: z.boolean(),
+    data_granularity: z.enum(DATA_GRANULARITIES).nullable(),
+    deprecated: z
+      .boolean()
+      .describe('The provider is being retired (its API shut down): connect its successor'),
+    deprecation_message: z.string().nullable().describe('Why, and where its users go instead'),
+    replaced_by: z.string().nullable().describe('The provider slug that replaces it (fitbit: google_health)'),
+  })
+  .meta({ id: 'ProviderSetting' });
+const providerSettingList = z.array(providerSettingRead).meta({ id: 'ProviderSettingList' });
 
 /** OAuth, provider settings, and the providers' webhook subscriptions (contract 3.3; shared/api/webhooks.ts). */
 export const oauthRoutes = [
@@ -45,7 +53,7 @@ export const oauthRoutes = [
     summary:
       'Every integrated provider with its settings; a cloud provider is enabled when its credentials are configured and the admin toggle is on',
     query: z.object({ enabled_only: queryBoolean(false), cloud_only: queryBoolean(false) }),
-    response: z.array(providerSettingRead),
+    response: providerSettingList,
     handle: async ({ query }) =>
       (await providerSettingViews()).filter(
         (p) => (!query.enabled_only || p.is_enabled) && (!query.cloud_only || p.has_cloud_api),
@@ -67,6 +75,8 @@ export const oauthRoutes = [
       })
       .default({}),
     response: providerSettingRead,
+    // An unknown slug is the contract's 400, not a 404.
+    doc: { errors: [400] },
     handle: async ({ params, body }) =>
       updateProviderSetting(params.provider, {
         ...(typeof body.is_enabled === 'boolean' ? { is_enabled: body.is_enabled } : {}),
@@ -81,7 +91,7 @@ export const oauthRoutes = [
     tag,
     summary: 'Enable or disable several providers at once; answers the full provider list',
     body: z.object({ providers: z.record(cappedString(CAP.id), z.boolean()) }),
-    response: z.array(providerSettingRead),
+    response: providerSettingList,
     handle: ({ body }) => updateProvidersEnabled(body.providers),
   }),
   defineRoute({
@@ -94,7 +104,7 @@ export const oauthRoutes = [
       "The provider's consent URL for a user (the user must exist); after the callback the browser goes to redirect_uri (an absolute http(s) URL, of an allowed origin when OAUTH_REDIRECT_ALLOWLIST is set). API key or developer token, unless OAUTH_PUBLIC_AUTHORIZE=true",
     params: providerParams,
     query: z.object({ user_id: uuid(), redirect_uri: z.string().max(2048).optional() }),
-    response: z.object({ authorization_url: z.string(), state: z.string() }),
+    response: z.object({ authorization_url: z.string(), state: z.string() }).meta({ id: 'AuthorizationUrl' }),
     handle: ({ params, query }) => startAuthorization(params.provider, query.user_id, query.redirect_uri),
   }),
   defineRoute({
@@ -112,6 +122,8 @@ export const oauthRoutes = [
       error: cappedString(CAP.name).optional(),
       error_description: cappedString(CAP.text).optional(),
     }),
+    // A provider's refusal goes to the error page (a 303 too); an invalid state or exchange is a 400.
+    doc: { errors: [400] },
     handle: async ({ params, query }) => Reply.redirect(await completeAuthorization(params.provider, query)),
   }),
   defineRoute({
@@ -121,12 +133,9 @@ export const oauthRoutes = [
     tag,
     summary: 'Default landing page after a successful connect',
     query: z.object({ provider: cappedString(CAP.id), user_id: cappedString(CAP.id) }),
-    response: z.object({
-      success: z.literal(true),
-      message: z.string(),
-      user_id: z.string(),
-      provider: z.string(),
-    }),
+    response: z
+      .object({ success: z.literal(true), message: z.string(), user_id: z.string(), provider: z.string() })
+      .meta({ id: 'ConnectSuccess' }),
     handle: async ({ query }) => ({
       success: true,
       message: `Successfully connected to ${query.provider}`,
@@ -141,7 +150,7 @@ export const oauthRoutes = [
     tag,
     summary: 'Default landing page after a failed connect',
     query: z.object({ message: cappedString(CAP.text).default('OAuth authentication failed') }),
-    response: z.object({ success: z.literal(false), message: z.string() }),
+    response: z.object({ success: z.literal(false), message: z.string() }).meta({ id: 'ConnectFailure' }),
     handle: async ({ query }) => ({ success: false, message: query.message }),
   }),
   ...webhookSubscriptionRoutes,

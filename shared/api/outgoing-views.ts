@@ -8,16 +8,18 @@ import type { MessageSummary, WebhookMessage } from '#shared/store/webhook-messa
  * What the outgoing-webhook routes answer (contract 4.15): management bodies in snake_case, message and attempt
  * listings in Svix's camelCase. `disabled`, `disabled_reason` and `created_at` are additions of ours.
  */
-export const endpointRead = z.object({
-  id: z.string(),
-  url: z.string(),
-  description: z.string(),
-  filter_types: z.array(z.string()).nullable(),
-  user_id: z.uuid().nullable(),
-  disabled: z.boolean(),
-  disabled_reason: z.string().nullable(),
-  created_at: z.iso.datetime(),
-});
+export const endpointRead = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    description: z.string(),
+    filter_types: z.array(z.string()).nullable(),
+    user_id: z.uuid().nullable(),
+    disabled: z.boolean(),
+    disabled_reason: z.string().nullable(),
+    created_at: z.iso.datetime(),
+  })
+  .meta({ id: 'WebhookEndpoint' });
 
 export const endpointView = (endpoint: WebhookEndpoint): z.infer<typeof endpointRead> => ({
   id: endpoint.id,
@@ -38,8 +40,10 @@ const messageFields = {
   channels: z.array(z.string()),
   tags: z.array(z.string()).nullable(),
 };
-export const messageRead = z.object({ ...messageFields, payload: z.null() });
-const messageWithPayload = z.object({ ...messageFields, payload: z.record(z.string(), z.unknown()) });
+export const messageRead = z.object({ ...messageFields, payload: z.null() }).meta({ id: 'WebhookMessage' });
+const messageWithPayload = z
+  .object({ ...messageFields, payload: z.record(z.string(), z.unknown()) })
+  .meta({ id: 'WebhookMessageWithPayload' });
 
 const messageBase = (message: MessageSummary) => ({
   id: message.id,
@@ -55,22 +59,24 @@ export const messageView = (message: MessageSummary) => ({ ...messageBase(messag
 
 const STATUS_TEXT = { success: 'success', pending: 'pending', failed: 'fail', sending: 'sending' } as const;
 
-export const attemptRead = z.object({
-  id: z.string(),
-  endpointId: z.string(),
-  msgId: z.string(),
-  url: z.string(),
-  response: z.string(),
-  /** 0 when no answer arrived (timeout, connection refused). */
-  responseStatusCode: z.number().int(),
-  responseDurationMs: z.number().int(),
-  status: z.number().int().min(0).max(3),
-  statusText: z.enum(['success', 'pending', 'fail', 'sending']),
-  /** 0 scheduled, 1 manual (the test route). */
-  triggerType: z.number().int().min(0).max(1),
-  timestamp: z.iso.datetime(),
-  msg: messageWithPayload.optional(),
-});
+export const attemptRead = z
+  .object({
+    id: z.string(),
+    endpointId: z.string(),
+    msgId: z.string(),
+    url: z.string(),
+    response: z.string(),
+    /** 0 when no answer arrived (timeout, connection refused). */
+    responseStatusCode: z.number().int(),
+    responseDurationMs: z.number().int(),
+    status: z.number().int().min(0).max(3),
+    statusText: z.enum(['success', 'pending', 'fail', 'sending']),
+    /** 0 scheduled, 1 manual (the test route). */
+    triggerType: z.number().int().min(0).max(1),
+    timestamp: z.iso.datetime(),
+    msg: messageWithPayload.optional(),
+  })
+  .meta({ id: 'WebhookAttempt' });
 
 export const attemptView = (attempt: Attempt & { message?: WebhookMessage }) => ({
   id: attempt.id,
@@ -92,11 +98,13 @@ export const attemptView = (attempt: Attempt & { message?: WebhookMessage }) => 
   }),
 });
 
-/** Svix's list envelope. */
-export const svixList = <T extends z.ZodType>(item: T) =>
-  z.object({
-    data: z.array(item),
-    done: z.boolean(),
-    iterator: z.string().nullable(),
-    prevIterator: z.string().nullable(),
-  });
+/** Svix's list envelope, named `id` in the OpenAPI document. */
+export const svixList = <T extends z.ZodType>(item: T, id: string) =>
+  z
+    .object({
+      data: z.array(item),
+      done: z.boolean(),
+      iterator: z.string().nullable(),
+      prevIterator: z.string().nullable(),
+    })
+    .meta({ id });

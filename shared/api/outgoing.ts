@@ -47,9 +47,11 @@ export const outgoingRoutes = [
     auth: 'NONE',
     tag,
     summary: 'The outgoing webhook event catalogue; group events list their granular series events',
-    response: z.array(
-      z.object({ name: z.string(), description: z.string(), child_events: z.array(z.string()).nullable() }),
-    ),
+    response: z
+      .array(
+        z.object({ name: z.string(), description: z.string(), child_events: z.array(z.string()).nullable() }),
+      )
+      .meta({ id: 'WebhookEventTypes' }),
     handle: async () => eventTypeCatalogue(),
   }),
   defineRoute({
@@ -57,6 +59,7 @@ export const outgoingRoutes = [
     path: `${BASE}/endpoints`,
     auth: 'DEV',
     tag,
+    doc: { errors: [400, 404, 503] },
     summary:
       'Register an endpoint (https, public address; optional event type and user filters; at most 50 per developer)',
     status: 201,
@@ -79,8 +82,9 @@ export const outgoingRoutes = [
     path: `${BASE}/endpoints`,
     auth: 'DEV',
     tag,
+    doc: { errors: [503] },
     summary: "The calling developer's endpoints",
-    response: z.array(endpointRead),
+    response: z.array(endpointRead).meta({ id: 'WebhookEndpointList' }),
     handle: async ({ caller }) => (await listEndpoints(ownerOf(caller))).map(endpointView),
   }),
   defineRoute({
@@ -88,6 +92,7 @@ export const outgoingRoutes = [
     path: `${BASE}/endpoints/{endpoint_id}`,
     auth: 'DEV',
     tag,
+    doc: { errors: [400, 404, 503] },
     summary: 'Get an endpoint',
     params: endpointParams,
     response: endpointRead,
@@ -98,6 +103,7 @@ export const outgoingRoutes = [
     path: `${BASE}/endpoints/{endpoint_id}`,
     auth: 'DEV',
     tag,
+    doc: { errors: [400, 404, 503] },
     summary:
       'Update an endpoint (only the fields sent; `user_id: null` removes the user filter; `disabled: false` re-enables)',
     params: endpointParams,
@@ -115,6 +121,7 @@ export const outgoingRoutes = [
     path: `${BASE}/endpoints/{endpoint_id}`,
     auth: 'DEV',
     tag,
+    doc: { errors: [400, 404, 503] },
     summary: 'Delete an endpoint (deliveries still queued for it are dropped)',
     params: endpointParams,
     handle: async ({ caller, params }) => {
@@ -129,9 +136,10 @@ export const outgoingRoutes = [
     path: `${BASE}/endpoints/{endpoint_id}/secret`,
     auth: 'DEV',
     tag,
+    doc: { errors: [400, 404, 503] },
     summary: "The endpoint's current signing secret (Standard Webhooks, `whsec_...`)",
     params: endpointParams,
-    response: z.object({ key: z.string() }),
+    response: z.object({ key: z.string() }).meta({ id: 'WebhookSecret' }),
     handle: async ({ caller, params }) => ({
       key: await endpointSecret(await ownedEndpoint(caller, params.endpoint_id)),
     }),
@@ -141,6 +149,7 @@ export const outgoingRoutes = [
     path: `${BASE}/endpoints/{endpoint_id}/secret/rotate`,
     auth: 'DEV',
     tag,
+    doc: { errors: [400, 404, 503] },
     summary: 'Rotate the signing secret: the previous one keeps signing (a second signature) for 24 hours',
     params: endpointParams,
     handle: async ({ caller, params }) => {
@@ -155,10 +164,11 @@ export const outgoingRoutes = [
     path: `${BASE}/endpoints/{endpoint_id}/attempts`,
     auth: 'DEV',
     tag,
+    doc: { errors: [400, 404, 503] },
     summary: 'Delivery attempts to the endpoint, newest first, each with its message (Svix iterator paging)',
     params: endpointParams,
     query: attemptsQuery,
-    response: svixList(attemptRead),
+    response: svixList(attemptRead, 'WebhookAttemptPage'),
     handle: async ({ caller, params, query }) => {
       const endpoint = await ownedEndpoint(caller, params.endpoint_id);
       const { status, event_types: eventTypes, ...paging } = query;
@@ -171,11 +181,12 @@ export const outgoingRoutes = [
     path: `${BASE}/endpoints/{endpoint_id}/test`,
     auth: 'DEV',
     tag,
+    doc: { errors: [400, 404, 503] },
     summary:
       'Send a test event to this endpoint only (default `workout.created`, else its first filtered type)',
     params: endpointParams,
     body: testBody,
-    response: message.extend({ message_id: z.string() }),
+    response: message.extend({ message_id: z.string() }).meta({ id: 'WebhookTestResult' }),
     handle: async ({ caller, params, body }) => {
       const endpoint = await ownedEndpoint(caller, params.endpoint_id);
       return sendTestEvent(endpoint, endpoint.owner_id, body?.event_type);
@@ -186,9 +197,10 @@ export const outgoingRoutes = [
     path: `${BASE}/messages`,
     auth: 'DEV',
     tag,
+    doc: { errors: [400, 503] },
     summary: 'Messages sent (every event, and your test events), newest first (Svix iterator paging)',
     query: svixQuery,
-    response: svixList(messageRead),
+    response: svixList(messageRead, 'WebhookMessagePage'),
     handle: async ({ caller, query }) => {
       const page = await listMessages(ownerOf(caller), query);
       return { ...page, data: page.data.map(messageView) };

@@ -9,15 +9,17 @@ import { logger } from '#shared/observability.js';
 /** The SDK path segment is a plain string in the contract; the token check compares it verbatim. */
 const sdkUserParams = z.object({ user_id: cappedString(CAP.id) });
 
-const uploadResponse = z.object({
-  status_code: z.literal(202),
-  response: z.string(),
-  user_id: z.string().nullable(),
-  dropped_count: z.number().int(),
-  records_saved: z.number().int(),
-  workouts_saved: z.number().int(),
-  sleep_saved: z.number().int(),
-});
+const uploadResponse = z
+  .object({
+    status_code: z.literal(202),
+    response: z.string(),
+    user_id: z.string().nullable(),
+    dropped_count: z.number().int(),
+    records_saved: z.number().int(),
+    workouts_saved: z.number().int(),
+    sleep_saved: z.number().int(),
+  })
+  .meta({ id: 'UploadDataResponse' });
 
 const jsonObject = z.record(cappedString(CAP.text), z.unknown(), {
   error: 'Input should be a valid dictionary or object',
@@ -34,8 +36,11 @@ export const sdkRoutes = [
     tag,
     summary: 'Push Apple Health / Samsung Health / Health Connect data (bad records are dropped and counted)',
     params: sdkUserParams,
+    status: 202,
     body: jsonObject,
     response: uploadResponse,
+    // 503: the mobile ingress could not store the upload (lib/mobile-ingress.ts); the SDKs retry it.
+    doc: { errors: [400, 404, 503] },
     handle: async ({ params, body }) => {
       const provider = pushProvider(body);
       await requireUser(params.user_id);
@@ -56,6 +61,7 @@ export const sdkRoutes = [
     tag,
     summary: 'Log events from the mobile SDK: logged; sync-session events update the session run',
     params: sdkUserParams,
+    status: 202,
     body: sdkLogsBody,
     response: uploadResponse,
     handle: async ({ params, body }) => {

@@ -25,6 +25,40 @@ const tag = 'Sync';
 const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 const providerUserParams = z.object({ provider: z.enum(PROVIDERS), user_id: uuid() });
 
+const syncEventList = z
+  .array(syncStatusEvent.meta({ id: 'SyncStatusEvent' }))
+  .meta({ id: 'SyncStatusEventList' });
+const syncRunList = z.array(syncRunSummary.meta({ id: 'SyncRunSummary' })).meta({ id: 'SyncRunSummaryList' });
+
+const cellState = z.enum(['done', 'pending', 'timed_out', 'failed']);
+
+/** `garminBackfillStatus` (shared/sync/backfill-status.ts); `run_id` and `error` once a backfill was requested. */
+const garminBackfillStatusSchema = z
+  .object({
+    user_id: z.string(),
+    provider: z.literal('garmin'),
+    overall_status: z.enum(['pending', 'in_progress', 'complete', 'permanently_failed']),
+    current_window: z.number().int(),
+    total_windows: z.number().int(),
+    windows: z
+      .record(z.string(), z.record(z.string(), cellState))
+      .describe('Per window index ("0", "1", ...): the state of each summary type'),
+    summary: z.record(
+      z.string(),
+      z.object({ done: z.number().int(), timed_out: z.number().int(), failed: z.number().int() }),
+    ),
+    in_progress: z.boolean(),
+    retry_phase: z.boolean(),
+    retry_type: z.string().nullable(),
+    retry_window: z.string().nullable(),
+    attempt_count: z.number().int(),
+    max_attempts: z.number().int(),
+    permanently_failed: z.boolean(),
+    run_id: z.string().optional(),
+    error: z.string().nullable().optional(),
+  })
+  .meta({ id: 'GarminBackfillStatus' });
+
 const eventView = (event: SyncStatusEvent) => ({
   ...event,
   started_at: apiDateTime(event.started_at),
@@ -83,12 +117,10 @@ export const syncRoutes = [
       'Queue a pull sync of one provider for a user (async only; the window defaults to the last sync, or is summary_start_time..summary_end_time)',
     params: providerUserParams,
     query: syncQuery,
-    response: z.object({
-      success: z.boolean(),
-      async: z.boolean(),
-      task_id: z.string(),
-      message: z.string(),
-    }),
+    response: z
+      .object({ success: z.boolean(), async: z.boolean(), task_id: z.string(), message: z.string() })
+      .meta({ id: 'SyncQueued' }),
+    doc: { errors: [400, 404, 501] },
     handle: async ({ params, query }) => {
       if (query.async) {
         const refused = (Object.keys(SYNC_MODE_DEFAULTS) as (keyof typeof SYNC_MODE_DEFAULTS)[]).filter(
@@ -135,17 +167,20 @@ export const syncRoutes = [
     summary: 'Queue a historical backfill of the last `days` days (pull providers)',
     params: providerUserParams,
     query: z.object({ days: limit(365, 90) }),
-    response: z.object({
-      success: z.boolean(),
-      provider: z.string(),
-      user_id: z.uuid(),
-      method: z.enum(['pull_api', 'webhook_backfill']),
-      task_id: z.string(),
-      message: z.string(),
-      days: z.number().int().optional(),
-      start_date: z.iso.datetime().optional(),
-      end_date: z.iso.datetime().optional(),
-    }),
+    response: z
+      .object({
+        success: z.boolean(),
+        provider: z.string(),
+        user_id: z.uuid(),
+        method: z.enum(['pull_api', 'webhook_backfill']),
+        task_id: z.string(),
+        message: z.string(),
+        days: z.number().int().optional(),
+        start_date: z.iso.datetime().optional(),
+        end_date: z.iso.datetime().optional(),
+      })
+      .meta({ id: 'HistoricalSyncQueued' }),
+    doc: { errors: [400, 404, 501] },
     handle: async ({ params, query }) => {
       const { provider, user_id } = params;
       const info = isIntegrated(provider) ? PROVIDER_INFO[provider] : null;
@@ -185,6 +220,7 @@ export const syncRoutes = [
     summary:
       "Progress of a user's Garmin backfill: per 30-day window and summary type, requested and arrived",
     params: userIdParams,
+    response: garminBackfillStatusSchema,
     handle: async ({ params }) => {
       await requireUser(params.user_id);
       return garminBackfillStatus(params.user_id);
@@ -198,7 +234,7 @@ export const syncRoutes = [
     summary: 'Recent sync status events of a user, newest first (kept 24 h, at most 200)',
     params: userIdParams,
     query: z.object({ limit: limit(200, 50) }),
-    response: z.array(syncStatusEvent),
+    response: syncEventList,
     handle: async ({ params, query }) => {
       await requireSyncUser(params.user_id);
       return (await recentSyncEvents(params.user_id, query.limit)).map(eventView);
@@ -212,7 +248,7 @@ export const syncRoutes = [
     summary: "A user's sync runs (latest event of each), newest first",
     params: userIdParams,
     query: z.object({ limit: limit(200, 20) }),
-    response: z.array(syncRunSummary),
+    response: syncRunList,
     handle: async ({ params, query }) => {
       await requireSyncUser(params.user_id);
       return (await userSyncRuns(params.user_id, query.limit)).map(runView);
@@ -231,7 +267,7 @@ export const syncRoutes = [
       status: cappedString(CAP.id).optional(),
       source: cappedString(CAP.id).optional(),
     }),
-    response: z.array(syncRunSummary),
+    response: syncRunList,
     handle: async ({ query }) => {
       const { limit: count, ...filters } = query;
       return (await syncRuns(count, filters)).map(runView);

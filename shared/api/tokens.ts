@@ -1,8 +1,12 @@
 import * as z from 'zod';
 import {
+  apiKeyList,
   apiKeyRead,
-  applicationRead,
+  apiKeyWithKey,
+  applicationList,
+  applicationWithSecret,
   developerRead,
+  invitationTokenResponse,
   message,
   name100,
   tokenResponse,
@@ -40,6 +44,16 @@ const keyParams = z.object({ key_id: cappedString(CAP.id).min(1) });
 const appParams = z.object({ app_id: cappedString(CAP.id).min(1) });
 const password = cappedString(CAP.password).min(8);
 
+const invitationCode = z
+  .object({
+    id: z.uuid(),
+    code: z.string(),
+    user_id: z.uuid(),
+    expires_at: z.string(),
+    created_at: z.string(),
+  })
+  .meta({ id: 'InvitationCode' });
+
 const INCORRECT_LOGIN = 'Incorrect email or password';
 
 export const tokensRoutes = [
@@ -53,6 +67,7 @@ export const tokensRoutes = [
     // Any malformed form is a 401 with the login text (contract 1.2), so parsing happens inside.
     body: z.unknown(),
     response: tokenResponse,
+    doc: { errors: [401] },
     handle: async ({ body, event }) => {
       const form = loginForm.safeParse(body);
       const developer = await loginDeveloper(form.success ? form.data : undefined, sourceIp(event));
@@ -126,7 +141,7 @@ export const tokensRoutes = [
     auth: 'DEV',
     tag: 'API keys',
     summary: 'List API keys (masked; a key is shown in full only when created or rotated)',
-    response: z.array(apiKeyRead),
+    response: apiKeyList,
     handle: () => listApiKeyViews(),
   }),
   defineRoute({
@@ -137,7 +152,7 @@ export const tokensRoutes = [
     summary: 'Create an API key (the response is the only time the key is shown)',
     status: 201,
     body: z.object({ name: cappedString(CAP.name).default('Default') }).default({ name: 'Default' }),
-    response: apiKeyRead.extend({ key: z.string() }),
+    response: apiKeyWithKey,
     handle: ({ caller, body }) => createApiKey(body.name, developerOf(caller).id),
   }),
   defineRoute({
@@ -169,7 +184,7 @@ export const tokensRoutes = [
     summary: 'Replace an API key with a new one named "Default"',
     status: 201,
     params: keyParams,
-    response: apiKeyRead.extend({ key: z.string() }),
+    response: apiKeyWithKey,
     handle: ({ params, caller }) => rotateKey(params.key_id, developerOf(caller).id),
   }),
   defineRoute({
@@ -178,7 +193,7 @@ export const tokensRoutes = [
     auth: 'DEV',
     tag: 'Applications',
     summary: "List the current developer's SDK applications",
-    response: z.array(applicationRead),
+    response: applicationList,
     handle: ({ caller }) => listApplicationViews(developerOf(caller).id),
   }),
   defineRoute({
@@ -189,7 +204,7 @@ export const tokensRoutes = [
     summary: 'Create an SDK application (app_secret is shown once)',
     status: 201,
     body: z.object({ name: name100 }),
-    response: applicationRead.extend({ app_secret: z.string() }),
+    response: applicationWithSecret,
     handle: ({ caller, body }) => createApplication(developerOf(caller).id, body.name),
   }),
   defineRoute({
@@ -211,7 +226,7 @@ export const tokensRoutes = [
     tag: 'Applications',
     summary: 'Rotate the application secret (shown once)',
     params: appParams,
-    response: applicationRead.extend({ app_secret: z.string() }),
+    response: applicationWithSecret,
     handle: ({ caller, params }) => rotateApplicationSecret(developerOf(caller).id, params.app_id),
   }),
   defineRoute({
@@ -225,6 +240,7 @@ export const tokensRoutes = [
       .object({ app_id: cappedString(CAP.id).nullish(), app_secret: cappedString(CAP.token).nullish() })
       .nullish(),
     response: tokenResponse,
+    doc: { errors: [400, 401, 404] },
     handle: async ({ params, body, caller }) => {
       await requireUser(params.user_id);
       if (body?.app_id && body.app_secret) {
@@ -252,6 +268,7 @@ export const tokensRoutes = [
     summary: 'Exchange a refresh token for a new token pair (rotation; reuse revokes the family)',
     body: refreshBody,
     response: tokenResponse,
+    doc: { errors: [400, 401] },
     handle: ({ body }) => refreshTokens(body.refresh_token),
   }),
   defineRoute({
@@ -261,6 +278,7 @@ export const tokensRoutes = [
     tag: 'SDK tokens',
     summary: 'Revoke a refresh token (and every token rotated from the same login)',
     body: refreshBody,
+    doc: { errors: [400, 404] },
     handle: async ({ body }) => {
       await revokeToken(body.refresh_token);
       return Reply.noContent();
@@ -274,13 +292,7 @@ export const tokensRoutes = [
     summary: 'Generate a single-use invitation code for the user (revokes earlier codes)',
     status: 201,
     params: userIdParams,
-    response: z.object({
-      id: z.uuid(),
-      code: z.string(),
-      user_id: z.uuid(),
-      expires_at: z.string(),
-      created_at: z.string(),
-    }),
+    response: invitationCode,
     handle: async ({ caller, params }) => {
       await requireUser(params.user_id);
       return createInvitationCode(params.user_id, developerOf(caller).id);
@@ -294,7 +306,8 @@ export const tokensRoutes = [
     tag: 'SDK tokens',
     summary: 'Redeem an invitation code for SDK tokens',
     body: z.object({ code: cappedString(CAP.id).regex(INVITATION_CODE_PATTERN) }),
-    response: tokenResponse.extend({ user_id: z.uuid() }),
+    response: invitationTokenResponse,
+    doc: { errors: [400, 404] },
     handle: ({ body, event }) => redeem(body.code, sourceIp(event)),
   }),
 ];

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { name100, userIdParams, userRead } from '#shared/api/schemas.js';
+import { userPageExample } from '#shared/api/examples.js';
+import { name100, userIdParams, userPage, userRead } from '#shared/api/schemas.js';
 import { defineRoute, Reply } from '#shared/http/route.js';
 import { cappedEmail, cappedString } from '#shared/http/validation.js';
 import {
@@ -36,28 +37,31 @@ const tag = 'Users';
 const connectionParams = userIdParams.extend({ provider: z.enum(PROVIDERS) });
 
 /** `UserConnectionWithCapabilities` (contract 4.3). */
-const connectionRead = z.object({
-  id: z.uuid(),
-  user_id: z.uuid(),
-  provider: z.string(),
-  provider_user_id: z.string().nullable(),
-  provider_username: z.string().nullable(),
-  scope: z.string().nullable(),
-  status: z.enum(['active', 'revoked', 'expired']),
-  /** Why a connection was revoked by the provider's side (a deauthorisation, an API gone); null otherwise. */
-  status_reason: z.string().nullable(),
-  last_synced_at: z.iso.datetime().nullable(),
-  created_at: z.iso.datetime(),
-  updated_at: z.iso.datetime(),
-  icon_url: z.string().nullable(),
-  max_historical_days: z.number().int().nullable(),
-  rest_pull: z.boolean(),
-  webhook_stream: z.boolean(),
-  webhook_ping: z.boolean(),
-  webhook_callback: z.boolean(),
-  live_sync_mode: z.enum(['pull', 'webhook']).nullable(),
-  linked_user_ids: z.array(z.uuid()),
-});
+const connectionRead = z
+  .object({
+    id: z.uuid(),
+    user_id: z.uuid(),
+    provider: z.string(),
+    provider_user_id: z.string().nullable(),
+    provider_username: z.string().nullable(),
+    scope: z.string().nullable(),
+    status: z.enum(['active', 'revoked', 'expired']),
+    /** Why a connection was revoked by the provider's side (a deauthorisation, an API gone); null otherwise. */
+    status_reason: z.string().nullable(),
+    last_synced_at: z.iso.datetime().nullable(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+    icon_url: z.string().nullable(),
+    max_historical_days: z.number().int().nullable(),
+    rest_pull: z.boolean(),
+    webhook_stream: z.boolean(),
+    webhook_ping: z.boolean(),
+    webhook_callback: z.boolean(),
+    live_sync_mode: z.enum(['pull', 'webhook']).nullable(),
+    linked_user_ids: z.array(z.uuid()),
+  })
+  .meta({ id: 'Connection' });
+const connectionList = z.array(connectionRead).meta({ id: 'ConnectionList' });
 
 export const usersRoutes = [
   defineRoute({
@@ -67,7 +71,8 @@ export const usersRoutes = [
     tag,
     summary: 'List users (offset pagination, sorting, search)',
     query: listQuery,
-    response: z.object({ items: z.array(userRead), total: z.number(), page: z.number(), limit: z.number() }),
+    response: userPage,
+    doc: { example: userPageExample },
     handle: ({ query }) => listUserPage(query),
   }),
   defineRoute({
@@ -119,7 +124,9 @@ export const usersRoutes = [
     tag: 'Connections',
     summary: "List the user's provider connections with capabilities (tokens are never returned)",
     params: userIdParams,
-    response: z.array(connectionRead),
+    response: connectionList,
+    // An unknown user has no connections: an empty list, not a 404.
+    doc: { errors: [400] },
     handle: async ({ params }) => connectionViews(await readableUserId(params.user_id)),
   }),
   defineRoute({

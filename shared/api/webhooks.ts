@@ -32,7 +32,23 @@ const challengeQuery = z.object({
 /** A secret in the callback URL, for providers that sign nothing (Withings `?token=`). */
 const notificationQuery = z.object({ token: cappedString(CAP.token).optional() });
 
-const accepted = z.object({ status: z.string() });
+const accepted = z
+  .object({
+    status: z.string().describe('accepted; a handshake: ok (Polar PING), verified (Google Health, 201)'),
+  })
+  .meta({ id: 'WebhookAccepted' });
+
+/** Strava echoes `hub.challenge`, Oura `challenge`. */
+const challengeAnswer = z
+  .union([z.object({ 'hub.challenge': z.string() }), z.object({ challenge: z.string() })])
+  .meta({ id: 'WebhookChallengeAnswer' });
+
+/** A provider's refusal (signature, token, body): 400/401/403; a path's unknown or push-less provider: 404/501. */
+const ingressErrors = (fixed: string | undefined) => (fixed ? [400, 401, 403] : [400, 401, 403, 404, 501]);
+
+/** The provider's own subscription objects, as its API returns them (contract 8.2). */
+const providerObject = z.record(z.string(), z.unknown()).describe("The provider's own subscription object");
+const SUBSCRIPTION_ERRORS = { errors: [400, 404, 501, 502, 503] };
 
 type AnyContext = RouteContext<unknown, unknown, unknown>;
 
@@ -66,6 +82,7 @@ function webhookRoutes(path: string, fixed?: string): Route[] {
       ...params,
       query: notificationQuery,
       response: accepted,
+      doc: { errors: ingressErrors(fixed), otherStatuses: [201] },
       handle: async (ctx) => reply(await receiveWebhook(providerOf(ctx), webhookRequest(ctx, 'POST'))),
     }),
     defineRoute({
@@ -76,10 +93,16 @@ function webhookRoutes(path: string, fixed?: string): Route[] {
       summary: `Provider subscription challenge${legacy}`,
       ...params,
       query: challengeQuery,
+      response: challengeAnswer,
+      doc: { errors: ingressErrors(fixed) },
       handle: async (ctx) => reply(await answerChallenge(providerOf(ctx), webhookRequest(ctx, 'GET'))),
     }),
   ];
 }
+
+const serviceHealth = z
+  .object({ status: z.literal('ok'), service: z.string() })
+  .meta({ id: 'WebhookServiceHealth' });
 
 const health = (path: string, service: string) =>
   defineRoute({
@@ -88,7 +111,7 @@ const health = (path: string, service: string) =>
     auth: 'NONE',
     tag,
     summary: `Liveness of the ${service} endpoint`,
-    response: z.object({ status: z.literal('ok'), service: z.string() }),
+    response: serviceHealth,
     handle: async () => ({ status: 'ok', service }),
   });
 
@@ -97,6 +120,10 @@ const subscriptionRoute = <P extends z.ZodType, Q extends z.ZodType | undefined>
 ) => defineRoute({ ...route, auth: 'DEV', tag } as Route<P, Q>);
 
 const base = '/api/v1/providers/{provider}/webhooks';
+
+const subscriptionList = z
+  .object({ subscriptions: z.array(providerObject) })
+  .meta({ id: 'ProviderSubscriptionList' });
 
 /** The ingress: unauthenticated by design (the provider's signature or challenge is the check). */
 export const webhooksRoutes: Route[] = [
@@ -108,6 +135,7 @@ export const webhooksRoutes: Route[] = [
     tag,
     summary: 'Reachability probe of a provider webhook endpoint',
     params: providerParams,
+    doc: { errors: [400, 404, 501] },
     handle: async ({ params }) => {
       webhookOf(params.provider);
       return new Reply(200);
@@ -133,6 +161,8 @@ export const webhookSubscriptionRoutes: Route[] = [
     path: `${base}/subscriptions`,
     summary: 'List the provider-side webhook subscriptions',
     params: providerParams,
+    response: subscriptionList,
+    doc: SUBSCRIPTION_ERRORS,
     handle: async ({ params }) => listSubscriptions(params.provider),
   }),
   subscriptionRoute({
@@ -141,6 +171,8 @@ export const webhookSubscriptionRoutes: Route[] = [
     summary: 'Register the webhook subscription (callback_url defaults to this deployment)',
     params: providerParams,
     query: callbackQuery,
+    response: subscriptionList,
+    doc: SUBSCRIPTION_ERRORS,
     handle: async ({ params, query }) => createSubscription(params.provider, query.callback_url),
   }),
   subscriptionRoute({
@@ -148,6 +180,8 @@ export const webhookSubscriptionRoutes: Route[] = [
     path: `${base}/subscriptions/renew`,
     summary: 'Renew expiring subscriptions',
     params: providerParams,
+    response: z.object({ renewed: z.array(providerObject) }).meta({ id: 'RenewedSubscriptions' }),
+    doc: SUBSCRIPTION_ERRORS,
     handle: async ({ params }) => renewSubscriptions(params.provider),
   }),
   subscriptionRoute({
@@ -155,6 +189,8 @@ export const webhookSubscriptionRoutes: Route[] = [
     path: `${base}/subscriptions/{subscription_id}`,
     summary: 'One subscription (null when absent)',
     params: subscriptionParams,
+    response: z.object({ subscription: providerObject.nullable() }).meta({ id: 'ProviderSubscription' }),
+    doc: SUBSCRIPTION_ERRORS,
     handle: async ({ params }) => getSubscription(params.provider, params.subscription_id),
   }),
   subscriptionRoute({
@@ -163,6 +199,10 @@ export const webhookSubscriptionRoutes: Route[] = [
     summary: "Change a subscription's callback URL",
     params: subscriptionParams,
     query: callbackQuery,
+    response: z
+      .object({ updated: z.unknown().describe("The provider's answer: the subscription, or the new ones") })
+      .meta({ id: 'UpdatedSubscription' }),
+    doc: SUBSCRIPTION_ERRORS,
     handle: async ({ params, query }) =>
       updateSubscription(params.provider, params.subscription_id, query.callback_url),
   }),
@@ -172,6 +212,12 @@ export const webhookSubscriptionRoutes: Route[] = [
     summary: 'Delete a subscription',
     params: subscriptionParams,
     status: 200,
+    response: z
+      .object({
+        deleted: z.object({ subscription_id: z.string(), status: z.string(), error: z.string().optional() }),
+      })
+      .meta({ id: 'DeletedSubscription' }),
+    doc: SUBSCRIPTION_ERRORS,
     handle: async ({ params }) => deleteSubscription(params.provider, params.subscription_id),
   }),
 ];

@@ -1,9 +1,11 @@
+import type * as z from 'zod';
+import type { dataSourceList } from '#shared/data/schemas.js';
 import { listDataSources } from '#shared/store/data-sources.js';
 
 const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** `GET /users/{id}/data-sources` (contract 4.11). */
-export async function listDataSourceViews(userId: string) {
+export async function listDataSourceViews(userId: string): Promise<z.output<typeof dataSourceList>> {
   const records = await listDataSources(userId);
   const items = records.map((r) => {
     const label = r.device_model ?? r.original_source_name;

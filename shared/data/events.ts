@@ -1,4 +1,6 @@
+import type * as z from 'zod';
 import { compareKeys, keysetPage } from '#shared/data/paging.js';
+import type { menstrualCyclePage, sleepSessionPage, workoutPage } from '#shared/data/schemas.js';
 import { compareSourcePriority, localDate, sourceMetadata } from '#shared/data/source-metadata.js';
 import { notFound } from '#shared/http/errors.js';
 import type { StageInterval } from '#shared/model/health-data.js';
@@ -92,7 +94,17 @@ async function heartRateFill(userId: string, workouts: Of<'workout'>[]) {
   return fill;
 }
 
-export async function listWorkouts(userId: string, query: EventQuery & { recordType?: string | undefined }) {
+/**
+ * A maximum from the samples in the window, unless the provider's own average is above it: then the samples are not
+ * the workout's (another device, or none during it) and the maximum is unknown.
+ */
+const filledMax = (avg: number | null | undefined, max: number | undefined) =>
+  max !== undefined && (avg == null || max >= avg) ? max : undefined;
+
+export async function listWorkouts(
+  userId: string,
+  query: EventQuery & { recordType?: string | undefined },
+): Promise<z.output<typeof workoutPage>> {
   const { events, sources } = await loadEvents(userId, 'workout', query);
   const needle = query.recordType?.toLowerCase();
   const filtered = needle
@@ -116,7 +128,7 @@ export async function listWorkouts(userId: string, query: EventQuery & { recordT
       calories_kcal: nullIfZero(d.energy_burned),
       distance_meters: distance,
       avg_heart_rate_bpm: int(d.heart_rate_avg ?? fill.get(w.id)?.avg),
-      max_heart_rate_bpm: int(d.heart_rate_max ?? fill.get(w.id)?.max),
+      max_heart_rate_bpm: int(d.heart_rate_max ?? filledMax(d.heart_rate_avg, fill.get(w.id)?.max)),
       avg_pace_sec_per_km:
         distance && duration && PACE_WORKOUT_TYPES.has(w.type ?? '')
           ? Math.round((duration / (distance / 1000)) * 10) / 10
@@ -146,7 +158,10 @@ function bestSourcePerNight(events: Of<'sleep'>[], sources: Map<string, DataSour
   return events.filter((e) => winner.get(localDate(e.end, e.zoneOffset)) === e.sourceKey);
 }
 
-export async function listSleepSessions(userId: string, query: EventQuery & { filterByPriority: boolean }) {
+export async function listSleepSessions(
+  userId: string,
+  query: EventQuery & { filterByPriority: boolean },
+): Promise<z.output<typeof sleepSessionPage>> {
   const { events, sources } = await loadEvents(userId, 'sleep', query);
   const result = page(query.filterByPriority ? bestSourcePerNight(events, sources) : events, query);
   const data = result.data.map((s) => {
@@ -174,7 +189,10 @@ export async function listSleepSessions(userId: string, query: EventQuery & { fi
   return envelope(result, data, query);
 }
 
-export async function listMenstrualCycles(userId: string, query: EventQuery) {
+export async function listMenstrualCycles(
+  userId: string,
+  query: EventQuery,
+): Promise<z.output<typeof menstrualCyclePage>> {
   const { events, sources } = await loadEvents(userId, 'menstrual_cycle', query);
   const result = page(events, query);
   const data = result.data.map((m) => {

@@ -1,3 +1,5 @@
+import type * as z from 'zod';
+import type { healthScorePage } from '#shared/data/schemas.js';
 import type { HealthScoreCategory } from '#shared/model/health-data.js';
 import type { ProviderName } from '#shared/model/provider.js';
 import { apiDateTime } from '#shared/model/time.js';
@@ -14,7 +16,10 @@ export interface ScoreQuery {
 }
 
 /** `GET /users/{id}/health-scores`: newest first, offset paging inside the cursor envelope (contract 1.5). */
-export async function listHealthScores(userId: string, query: ScoreQuery) {
+export async function listHealthScores(
+  userId: string,
+  query: ScoreQuery,
+): Promise<z.output<typeof healthScorePage>> {
   const [scores, sources] = await Promise.all([
     queryScores(userId, query.startMs, query.endMs),
     dataSourcesByKey(userId),

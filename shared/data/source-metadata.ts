@@ -1,8 +1,10 @@
+import type * as z from 'zod';
+import type { sourceMetadataSchema } from '#shared/data/schemas.js';
 import { deviceName, deviceTypePriority, providerPriority } from '#shared/model/sources.js';
 import type { DataSourceRecord } from '#shared/store/data-sources.js';
 
 /** `SourceMetadata` (contract 4.7). */
-export function sourceMetadata(record: DataSourceRecord | undefined) {
+export function sourceMetadata(record: DataSourceRecord | undefined): z.output<typeof sourceMetadataSchema> {
   if (!record)
     return { provider: 'unknown', source: null, device: null, device_type: 'unknown', device_name: null };
   return {

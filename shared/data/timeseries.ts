@@ -1,5 +1,6 @@
 import { bucketSamples, type Resolution } from '#shared/data/bucketing.js';
-import { type CursorPage, compareKeys, keysetPage } from '#shared/data/paging.js';
+import { compareKeys, keysetPage } from '#shared/data/paging.js';
+import type { TimeSeriesSample, TimeseriesPage } from '#shared/data/schemas.js';
 import { sourceMetadata } from '#shared/data/source-metadata.js';
 import type { Sample } from '#shared/model/health-data.js';
 import { SERIES_TYPES, type SeriesType } from '#shared/model/series.js';
@@ -10,6 +11,8 @@ import { listUserSeries } from '#shared/store/series-registry.js';
 
 const DAY_MS = 86_400_000;
 
+export type { TimeSeriesSample, TimeseriesPage };
+
 export interface TimeseriesQuery {
   /** Empty: every series the user has. */
   types: SeriesType[];
@@ -19,20 +22,6 @@ export interface TimeseriesQuery {
   cursor?: string | undefined;
   limit?: number;
 }
-
-export interface TimeSeriesSample {
-  timestamp: string;
-  zone_offset: string | null;
-  type: SeriesType;
-  value: number;
-  unit: string;
-  source: ReturnType<typeof sourceMetadata>;
-  is_daily_total: boolean | null;
-}
-
-export type TimeseriesPage = CursorPage<TimeSeriesSample> & {
-  metadata: { resolution: Resolution; sample_count: number; start_time: string; end_time: string };
-};
 
 interface Row {
   type: SeriesType;

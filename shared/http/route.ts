@@ -23,6 +23,22 @@ export interface RouteContext<P, Q, B> {
   event: APIGatewayProxyEventV2;
 }
 
+/** OpenAPI-only facts about a route's responses that its schemas cannot carry. */
+export interface RouteDoc {
+  /**
+   * Error statuses the handler and its input validation answer (400, 404, 501, ...), besides those of its auth
+   * class, method and API Gateway (401, 403, 413, 429). Absent: 400 when it has inputs, 404 when its path has
+   * parameters.
+   */
+  errors?: number[];
+  /** Media types of a success body sent as text (HTML, scripts, styles), besides the JSON `response`. */
+  mediaTypes?: string[];
+  /** Other success statuses with the same body (a provider's verification handshake). */
+  otherStatuses?: number[];
+  /** A realistic success body, shown as the response example. */
+  example?: unknown;
+}
+
 export interface Route<
   P extends z.ZodType | undefined = z.ZodType | undefined,
   Q extends z.ZodType | undefined = z.ZodType | undefined,
@@ -48,8 +64,10 @@ export interface Route<
   body?: B;
   /** How the body is decoded before `body` parses it (default json). */
   bodyFormat?: 'json' | 'form';
-  /** Response schema, for the OpenAPI document only. */
+  /** Response schema, for the OpenAPI document only; name it with `.meta({ id })` (its component name). */
   response?: z.ZodType;
+  /** What else the OpenAPI document says about the responses (no effect on handling). */
+  doc?: RouteDoc;
   handle(ctx: RouteContext<Out<P>, Out<Q>, Out<B>>): Promise<unknown>;
 }
 

@@ -19,7 +19,8 @@ import {
 /**
  * `ProviderSettingRead` (contract 4.4). `is_enabled` is the admin toggle and, for a cloud provider, also whether
  * its client id and secret are configured: a provider nobody can connect to is not shown as enabled. Beyond the
- * contract: `deprecated`, with a message and the provider that replaces it (Fitbit -> google_health).
+ * contract: `is_configured` (credentials present, whatever the toggle), and `deprecated`, with a message and the
+ * provider that replaces it (Fitbit -> google_health).
  */
 export async function providerSettingView(
   provider: IntegratedProvider,
@@ -32,6 +33,7 @@ export async function providerSettingView(
     name: info.name,
     has_cloud_api: info.oauth !== null,
     is_enabled: (settings?.is_enabled ?? true) && config.configured,
+    is_configured: config.configured,
     icon_url: iconUrl(provider),
     live_sync_mode: liveSyncModeOf(provider, settings),
     live_sync_configurable: liveSyncConfigurable(info),

@@ -17,6 +17,7 @@ import {
   sandboxJwtSecret,
   sandboxTokenKey,
 } from '#shared/sandbox/config.js';
+import { withDashboard } from '#shared/sandbox/dashboard.js';
 import { ensureTable, startDynamoLocal } from '#shared/sandbox/dynamo.js';
 import {
   createHttpApi,
@@ -41,6 +42,8 @@ export interface SandboxOptions {
   env?: Record<string, string | undefined>;
   /** Use this running DynamoDB Local instead of starting one (the tests share one per run). */
   dynamoEndpoint?: string;
+  /** The demo providers run (`npm start -- --demo`): the dashboard offers to connect a demo user. */
+  demo?: boolean;
 }
 
 /** A queue of the registry as created in local SQS. */
@@ -246,9 +249,9 @@ const reachableUrl = (host: string, port: number) =>
 
 /**
  * Starts the whole API on this machine: DynamoDB Local, local SQS with the queues of shared/jobs/queues.ts, the
- * table, the admin developer, the area handlers behind an API Gateway emulation, a poller feeding each queue's
- * worker, and a timer per schedule of shared/jobs/schedules.ts. The port is bound first, so a busy port fails
- * before anything else starts.
+ * table, the admin developer, the area handlers behind an API Gateway emulation (the dashboard in front of it,
+ * shared/sandbox/dashboard.ts), a poller feeding each queue's worker, and a timer per schedule of
+ * shared/jobs/schedules.ts. The port is bound first, so a busy port fails before anything else starts.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   applyEnv(options.env ?? {});
@@ -304,7 +307,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const [httpApi] = await Promise.all([loadHttpApi(), ensureTable(dynamoEndpoint, config.tableName)]);
     const { ensureAdminDeveloper } = await import('#shared/identity/developers.js');
     await ensureAdminDeveloper();
-    http.use(httpApi);
+    http.use(withDashboard(httpApi, { demo: options.demo ?? false }));
     mobile.use(await loadMobileIngress(httpApi, sqs, queues.sdkUploads.url));
     // Pollers stop with local SQS; the timers first (pushed last, stopped first), while SQS and DynamoDB are up.
     await startWorkers(sqs, queues);

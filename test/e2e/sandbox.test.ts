@@ -256,7 +256,7 @@ describe('the sandbox over HTTP', () => {
         const runs = () => infos.mock.calls.filter(([message]) => message === 'stale sleep finalised');
         // Two runs at a one-second interval: the timer repeats.
         expect(await waitUntil(() => runs().length >= 2, WAIT_MS)).toBe(true);
-        expect(runs()[0]![1]).toEqual({ finalised: expect.any(Number) });
+        expect(runs()[0]![1]).toEqual({ finalised: expect.any(Number), reemitted: expect.any(Number) });
       } finally {
         infos.mockRestore();
       }

@@ -480,6 +480,7 @@ describe('provider settings', () => {
       name: 'Apple Health',
       has_cloud_api: false,
       is_enabled: true,
+      is_configured: true,
       icon_url: '/static/provider-icons/apple.svg',
       live_sync_mode: null,
       live_sync_configurable: false,
@@ -489,9 +490,18 @@ describe('provider settings', () => {
       replaced_by: null,
     });
     // Configured credentials make a cloud provider enabled; unconfigured ones are not.
-    expect(byProvider.fitbit).toMatchObject({ name: 'Fitbit', has_cloud_api: true, is_enabled: true });
+    expect(byProvider.fitbit).toMatchObject({
+      name: 'Fitbit',
+      has_cloud_api: true,
+      is_enabled: true,
+      is_configured: true,
+    });
     expect(byProvider.fitbit).toMatchObject({ live_sync_mode: 'pull', live_sync_configurable: false });
-    expect(byProvider.oura).toMatchObject({ is_enabled: false, live_sync_configurable: true });
+    expect(byProvider.oura).toMatchObject({
+      is_enabled: false,
+      is_configured: false,
+      live_sync_configurable: true,
+    });
     expect(byProvider.garmin).toMatchObject({ name: 'Garmin', live_sync_mode: 'webhook' });
     expect(byProvider.sensorbio!.name).toBe('Sensor Bio');
   });

@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 import { compareKeys, keysetPage } from '#shared/data/paging.js';
 import { localDate, sourceMetadata } from '#shared/data/source-metadata.js';
 import {
@@ -14,6 +15,7 @@ import {
   sampleDay,
   summaryEnvelope,
 } from '#shared/data/summaries/common.js';
+import type { activitySummaryPage } from '#shared/data/summaries/schemas.js';
 import type { Sample } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
 import { queryEvents } from '#shared/store/events.js';
@@ -233,7 +235,10 @@ export function activityDays(input: ActivityInput) {
     });
 }
 
-export async function activitySummaries(userId: string, query: ActivityQuery) {
+export async function activitySummaries(
+  userId: string,
+  query: ActivityQuery,
+): Promise<z.output<typeof activitySummaryPage>> {
   const range = dayRange(query.startMs, query.endMs);
   const [{ sources }, workouts, ...reads] = await Promise.all([
     loadSources(userId),

@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 import { sourceMetadata } from '#shared/data/source-metadata.js';
 import {
   bestSource,
@@ -8,6 +9,7 @@ import {
   readBySource,
   type Sources,
 } from '#shared/data/summaries/common.js';
+import type { bodySummaryOrNull } from '#shared/data/summaries/schemas.js';
 import type { Sample } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
 import type { SeriesType } from '#shared/model/series.js';
@@ -131,7 +133,10 @@ async function latestUpTo(
   return atTime.find((c) => c.sourceKey === winner) ?? null;
 }
 
-export async function bodySummary(userId: string, query: BodyQuery) {
+export async function bodySummary(
+  userId: string,
+  query: BodyQuery,
+): Promise<z.output<typeof bodySummaryOrNull>> {
   const { now } = query;
   const [{ sources }, entries] = await Promise.all([loadSources(userId), listUserSeries(userId)]);
   const has = new Set(entries.filter((e) => e.count > 0).map((e) => e.series));

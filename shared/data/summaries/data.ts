@@ -1,4 +1,6 @@
+import type * as z from 'zod';
 import { anySource, END_OF_TIME, loadSources } from '#shared/data/summaries/common.js';
+import type { dataSummary as dataSummarySchema } from '#shared/data/summaries/schemas.js';
 import type { ProviderName } from '#shared/model/provider.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { queryEvents } from '#shared/store/events.js';
@@ -49,7 +51,7 @@ export interface DataSummaryInput {
 }
 
 /** The response body from the counts (pure). */
-export function buildDataSummary(input: DataSummaryInput) {
+export function buildDataSummary(input: DataSummaryInput): z.output<typeof dataSummarySchema> {
   const seriesTotals = new Map<SeriesType, number>();
   const workoutTypes = new Map<string, number>();
   const providers = new Map<

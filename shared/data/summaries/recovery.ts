@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 import { compareKeys, keysetPage } from '#shared/data/paging.js';
 import { localDate, sourceMetadata } from '#shared/data/source-metadata.js';
 import {
@@ -11,6 +12,7 @@ import {
   type SummaryQuery,
   summaryEnvelope,
 } from '#shared/data/summaries/common.js';
+import type { recoverySummaryPage } from '#shared/data/summaries/schemas.js';
 import {
   mainSession,
   NIGHT_LOOKBACK_MS,
@@ -82,7 +84,10 @@ export function mainSessionOf(
   return mainSession(ofDate.filter((s) => s.sourceKey === best));
 }
 
-export async function recoverySummaries(userId: string, query: SummaryQuery) {
+export async function recoverySummaries(
+  userId: string,
+  query: SummaryQuery,
+): Promise<z.output<typeof recoverySummaryPage>> {
   const [{ sources }, scores] = await Promise.all([
     loadSources(userId),
     queryScores(userId, query.startMs, query.endMs),

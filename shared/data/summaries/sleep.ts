@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 import { compareKeys, keysetPage } from '#shared/data/paging.js';
 import { localDate, sourceMetadata } from '#shared/data/source-metadata.js';
 import {
@@ -12,6 +13,7 @@ import {
   type SummaryQuery,
   summaryEnvelope,
 } from '#shared/data/summaries/common.js';
+import type { sleepSummaryPage } from '#shared/data/summaries/schemas.js';
 import { ASLEEP_STAGES } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
 import type { SeriesType } from '#shared/model/series.js';
@@ -248,7 +250,10 @@ export async function loadNights(userId: string, startMs: number, endMs: number)
   return { nights: nightsByWakeDate(sleeps, sources, range.includes), sources };
 }
 
-export async function sleepSummaries(userId: string, query: SummaryQuery) {
+export async function sleepSummaries(
+  userId: string,
+  query: SummaryQuery,
+): Promise<z.output<typeof sleepSummaryPage>> {
   const { nights, sources } = await loadNights(userId, query.startMs, query.endMs);
   const page = keysetPage(nights, {
     cursor: query.cursor,
