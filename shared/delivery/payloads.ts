@@ -124,20 +124,7 @@ type ConnectionFacts = Pick<Connection, 'id' | 'user_id' | 'provider' | 'token_v
  * its own id.
  */
 export function connectionCreated(connection: ConnectionFacts, at = Date.now()): DomainEvent[] {
-  return [
-    {
-      id: eventIdOf('connection.created', connection.id, connection.token_version),
-      type: 'connection.created',
-      userId: connection.user_id,
-      timestamp: isoAt(at),
-      data: {
-        user_id: connection.user_id,
-        provider: connection.provider,
-        connection_id: connection.id,
-        connected_at: pyIso(at),
-      },
-    },
-  ];
+  return connectionEvent('connection.created', connection, at, { connected_at: pyIso(at) });
 }
 
 export const REVOCATION_REASONS = [
@@ -154,18 +141,27 @@ export function connectionRevoked(
   reason: RevocationReason,
   at = Date.now(),
 ): DomainEvent[] {
+  return connectionEvent('connection.revoked', connection, at, { reason, revoked_at: pyIso(at) });
+}
+
+/** A connection event: its id from the connection and its token version; `data` after the reference fields. */
+function connectionEvent(
+  type: 'connection.created' | 'connection.revoked',
+  connection: ConnectionFacts,
+  at: number,
+  data: Record<string, string>,
+): DomainEvent[] {
   return [
     {
-      id: eventIdOf('connection.revoked', connection.id, connection.token_version),
-      type: 'connection.revoked',
+      id: eventIdOf(type, connection.id, connection.token_version),
+      type,
       userId: connection.user_id,
       timestamp: isoAt(at),
       data: {
         user_id: connection.user_id,
         provider: connection.provider,
         connection_id: connection.id,
-        reason,
-        revoked_at: pyIso(at),
+        ...data,
       },
     },
   ];

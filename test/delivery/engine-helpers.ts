@@ -1,18 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import {
   type SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
+import { resetEnvCache } from '#shared/config/env.js';
 import { packEvents } from '#shared/delivery/emit.js';
-import { type DeliveryJob, type DomainEvent, deliveryJob } from '#shared/delivery/types.js';
+import { type DeliveryJob, type DomainEvent, deliveryJob, eventIdOf } from '#shared/delivery/types.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#shared/sandbox/local-aws.js';
 import { toSqsRecord } from '#shared/sandbox/sqs.js';
+import { createEndpoint } from '#shared/store/webhook-endpoint-management.js';
+import type { WebhookEndpoint } from '#shared/store/webhook-endpoints.js';
 import { lambdaContext } from '#test/helpers/events.js';
 import { useLocalQueues } from '#test/helpers/local-queues.js';
+import { newUserId } from '#test/helpers/users.js';
 import { handler as fanoutHandler } from '../../functions/event-fanout.js';
 import { handler as deliveryHandler } from '../../functions/webhook-delivery.js';
+import { type Receiver, startReceiver } from './engine-receiver.js';
 
 const ARN = (queue: string) => `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${queue}`;
 let sequence = 0;
@@ -81,5 +87,67 @@ export function useDeliveryQueue() {
   });
   return {
     take: (): SentDelivery[] => sent.splice(0),
+  };
+}
+
+/**
+ * One user's endpoints at a receiver on 127.0.0.1 (private URLs allowed, WEBHOOK_TIMEOUT_SECONDS as given), with
+ * `Date` faked and set to `t0` before each test (`at` moves it). `receiver` stands for the one started before all.
+ */
+export function useUserEndpoints({ t0, timeoutSeconds }: { t0: number; timeoutSeconds: number }) {
+  const owner = randomUUID();
+  let started: Receiver;
+  let userId: string;
+  beforeAll(async () => {
+    process.env.WEBHOOK_ALLOW_PRIVATE = 'true';
+    process.env.WEBHOOK_TIMEOUT_SECONDS = String(timeoutSeconds);
+    resetEnvCache();
+    started = await startReceiver();
+    userId = await newUserId();
+  });
+  afterAll(async () => {
+    delete process.env.WEBHOOK_ALLOW_PRIVATE;
+    delete process.env.WEBHOOK_TIMEOUT_SECONDS;
+    resetEnvCache();
+    await started.close();
+  });
+  const at = (ms: number) => vi.setSystemTime(ms);
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    at(t0);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const receiver: Receiver = {
+    url: (path) => started.url(path),
+    get requests() {
+      return started.requests;
+    },
+    script: (path, ...behaviours) => started.script(path, ...behaviours),
+    next: (path, after) => started.next(path, after),
+    answer: (path, status, body) => started.answer(path, status, body),
+    close: () => started.close(),
+  };
+  return {
+    owner,
+    receiver,
+    at,
+    /** A new event of the user's, timestamped now (the fake `Date`). */
+    event: (type = 'workout.created'): DomainEvent => ({
+      id: eventIdOf(type, randomUUID()),
+      type,
+      userId,
+      timestamp: new Date(Date.now()).toISOString(),
+      data: { user_id: userId },
+    }),
+    /** An endpoint at the receiver's `path`, for the user's events only. */
+    endpointAt: (path: string): Promise<WebhookEndpoint> =>
+      createEndpoint(owner, {
+        url: receiver.url(path),
+        description: '',
+        filter_types: null,
+        user_id: userId,
+      }),
   };
 }

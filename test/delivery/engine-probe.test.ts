@@ -1,15 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { resetEnvCache } from '#shared/config/env.js';
+import { describe, expect, it } from 'vitest';
 import { PROBE_WAIT_SECONDS } from '#shared/delivery/deliver.js';
-import { type DeliveryJob, type DomainEvent, eventIdOf } from '#shared/delivery/types.js';
+import type { DeliveryJob } from '#shared/delivery/types.js';
 import { listAttempts } from '#shared/store/webhook-attempts.js';
-import { createEndpoint } from '#shared/store/webhook-endpoint-management.js';
 import { acquireProbe, getEndpoint, type WebhookEndpoint } from '#shared/store/webhook-endpoints.js';
 import { deliveryState } from '#shared/store/webhook-messages.js';
-import { newUserId } from '#test/helpers/users.js';
-import { runDeliveries, runFanout, type SentDelivery, useDeliveryQueue } from './engine-helpers.js';
-import { type Receiver, startReceiver } from './engine-receiver.js';
+import {
+  runDeliveries,
+  runFanout,
+  type SentDelivery,
+  useDeliveryQueue,
+  useUserEndpoints,
+} from './engine-helpers.js';
 
 /**
  * Per-endpoint isolation under load: while an endpoint is failing, one attempt at a time (the probe lease); the
@@ -17,38 +18,16 @@ import { type Receiver, startReceiver } from './engine-receiver.js';
  * leased. Time is the fake `Date`; the receiver holds requests until the test answers them.
  */
 const queue = useDeliveryQueue();
-const OWNER = randomUUID();
 const T0 = Date.parse('2031-04-01T08:00:00.000Z');
 const SECOND = 1000;
 /** Long enough that a held request is answered by the test, never cut by the timeout. */
 const TIMEOUT_SECONDS = 20;
 const WAIT_MS = 15_000;
-
-let receiver: Receiver;
-let userId: string;
-
-const at = (ms: number) => vi.setSystemTime(ms);
-
-const event = (): DomainEvent => ({
-  id: eventIdOf('workout.created', randomUUID()),
-  type: 'workout.created',
-  userId,
-  timestamp: new Date(Date.now()).toISOString(),
-  data: { user_id: userId },
-});
-
-async function endpointAt(path: string): Promise<WebhookEndpoint> {
-  return createEndpoint(OWNER, {
-    url: receiver.url(path),
-    description: '',
-    filter_types: null,
-    user_id: userId,
-  });
-}
+const { receiver, at, event, endpointAt } = useUserEndpoints({ t0: T0, timeoutSeconds: TIMEOUT_SECONDS });
 
 /** The first delivery jobs of `count` new events to the endpoint. */
 async function jobsFor(endpoint: WebhookEndpoint, count: number): Promise<DeliveryJob[]> {
-  await runFanout(Array.from({ length: count }, event));
+  await runFanout(Array.from({ length: count }, () => event()));
   const jobs = queue.take().filter(({ job }) => job.endpoint_id === endpoint.id);
   expect(jobs).toHaveLength(count);
   return jobs.map(({ job }) => job);
@@ -73,30 +52,6 @@ async function until(ready: () => boolean | Promise<boolean>): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
-
-beforeAll(async () => {
-  process.env.WEBHOOK_ALLOW_PRIVATE = 'true';
-  process.env.WEBHOOK_TIMEOUT_SECONDS = String(TIMEOUT_SECONDS);
-  resetEnvCache();
-  receiver = await startReceiver();
-  userId = await newUserId();
-});
-
-afterAll(async () => {
-  delete process.env.WEBHOOK_ALLOW_PRIVATE;
-  delete process.env.WEBHOOK_TIMEOUT_SECONDS;
-  resetEnvCache();
-  await receiver.close();
-});
-
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  at(T0);
-});
-
-afterEach(() => {
-  vi.useRealTimers();
-});
 
 describe('a failing endpoint', () => {
   it('with 10 jobs due makes one attempt; the other 9 come back 30 s later, not counted as attempts', async () => {

@@ -1,47 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { resetEnvCache } from '#shared/config/env.js';
-import {
-  type DeliveryJob,
-  type DomainEvent,
-  eventIdOf,
-  RETRY_DELAYS_SECONDS,
-} from '#shared/delivery/types.js';
+import { describe, expect, it } from 'vitest';
+import { type DeliveryJob, RETRY_DELAYS_SECONDS } from '#shared/delivery/types.js';
 import { listAttempts } from '#shared/store/webhook-attempts.js';
-import { createEndpoint, updateEndpoint } from '#shared/store/webhook-endpoint-management.js';
+import { updateEndpoint } from '#shared/store/webhook-endpoint-management.js';
 import { getEndpoint, listActiveEndpoints, type WebhookEndpoint } from '#shared/store/webhook-endpoints.js';
 import { deliveryState } from '#shared/store/webhook-messages.js';
-import { newUserId } from '#test/helpers/users.js';
-import { runDeliveries, runFanout, useDeliveryQueue } from './engine-helpers.js';
-import { type Receiver, startReceiver } from './engine-receiver.js';
+import { runDeliveries, runFanout, useDeliveryQueue, useUserEndpoints } from './engine-helpers.js';
 
 const queue = useDeliveryQueue();
-const OWNER = randomUUID();
 const T0 = Date.parse('2031-03-01T08:00:00.000Z');
 const SECOND = 1000;
 const DAY = 86_400_000;
-
-let receiver: Receiver;
-let userId: string;
-
-const at = (ms: number) => vi.setSystemTime(ms);
-
-const event = (type = 'workout.created'): DomainEvent => ({
-  id: eventIdOf(type, randomUUID()),
-  type,
-  userId,
-  timestamp: new Date(Date.now()).toISOString(),
-  data: { user_id: userId },
-});
-
-async function endpointAt(path: string): Promise<WebhookEndpoint> {
-  return createEndpoint(OWNER, {
-    url: receiver.url(path),
-    description: '',
-    filter_types: null,
-    user_id: userId,
-  });
-}
+const { owner, receiver, at, event, endpointAt } = useUserEndpoints({ t0: T0, timeoutSeconds: 2 });
 
 /** Fans one event out to the endpoint only; resolves to its first delivery job. */
 async function firstJob(endpoint: WebhookEndpoint, e = event()): Promise<DeliveryJob> {
@@ -62,30 +31,6 @@ const attemptsOf = async (endpoint: WebhookEndpoint) =>
   (await listAttempts(endpoint.id, { limit: 50 })).data.sort((a, b) =>
     a.timestamp.localeCompare(b.timestamp),
   );
-
-beforeAll(async () => {
-  process.env.WEBHOOK_ALLOW_PRIVATE = 'true';
-  process.env.WEBHOOK_TIMEOUT_SECONDS = '2';
-  resetEnvCache();
-  receiver = await startReceiver();
-  userId = await newUserId();
-});
-
-afterAll(async () => {
-  delete process.env.WEBHOOK_ALLOW_PRIVATE;
-  delete process.env.WEBHOOK_TIMEOUT_SECONDS;
-  resetEnvCache();
-  await receiver.close();
-});
-
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  at(T0);
-});
-
-afterEach(() => {
-  vi.useRealTimers();
-});
 
 describe('retry schedule', () => {
   it('attempts at 0, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h after each failure, then gives up', async () => {
@@ -220,7 +165,7 @@ describe('manual deliveries', () => {
   it('a disabled endpoint still gets a test delivery (checking a fix before enabling it again)', async () => {
     const endpoint = await endpointAt('/fixed');
     const job = { ...(await firstJob(endpoint)), trigger: 'manual' as const };
-    await updateEndpoint(OWNER, endpoint.id, { disabled: true });
+    await updateEndpoint(owner, endpoint.id, { disabled: true });
     receiver.script('/fixed', { status: 200, body: 'fixed' });
     const before = receiver.requests.filter((r) => r.path === '/fixed').length;
     await runDeliveries([job]);

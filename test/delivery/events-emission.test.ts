@@ -1,14 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
 import { listSleepSessions, listWorkouts } from '#shared/data/events.js';
-import { type DomainEvent, eventsJob } from '#shared/delivery/types.js';
+import type { DomainEvent } from '#shared/delivery/types.js';
 import { createUser } from '#shared/identity/users.js';
 import { savePullResult } from '#shared/ingest/persist.js';
 import { ingestSdkPush } from '#shared/ingest/sdk-ingest.js';
-import { sqsClient } from '#shared/jobs/send.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { disconnect } from '#shared/oauth/connections.js';
 import type { PullResult } from '#shared/providers/types.js';
@@ -17,20 +14,24 @@ import { readSeriesSamples } from '#shared/store/series-read.js';
 import { recordSyncEvent } from '#shared/sync/status.js';
 import { userSyncRuns } from '#shared/sync/status-read.js';
 import { sleepDetails, sourceRef } from '#test/helpers/health-data.js';
-import { drainQueue, useLocalQueues } from '#test/helpers/local-queues.js';
+import { useEventsQueue } from './events-queue.js';
 
 /**
  * Every write path emits its events onto the (real, local) events queue only once its data is readable: each
  * message is checked at the moment it is sent, against the store.
  */
-const queues = useLocalQueues();
+const { emitted } = useEventsQueue(async (events) => {
+  for (const event of events) sent.push({ event, readable: await readable(event) });
+});
+/** Each event as sent, with whether its data was readable at that moment. */
+let sent: Array<{ event: DomainEvent; readable: boolean }> = [];
+beforeEach(() => {
+  sent = [];
+});
 
 const ALL = { startMs: 0, endMs: Date.UTC(2100, 0), limit: 100 };
 const ios = () =>
   JSON.parse(readFileSync(new URL('../fixtures/sdk/ios-example.json', import.meta.url), 'utf8')) as unknown;
-const unpack = (body: unknown) =>
-  JSON.parse(gunzipSync(Buffer.from(eventsJob.parse(body).gz, 'base64')).toString()) as DomainEvent[];
-const emitted = async () => (await drainQueue(queues.get().urls.deliveryEvents, unpack)).flat();
 
 /** Whether the fact an event announces can be read back from the store right now. */
 async function readable(event: DomainEvent): Promise<boolean> {
@@ -64,30 +65,6 @@ async function readable(event: DomainEvent): Promise<boolean> {
   const times = new Set(stored.sources.flatMap((s) => s.samples.map((x) => x.timestamp)));
   return samples.every((s) => times.has(Date.parse(s.timestamp)));
 }
-
-/** Each event as sent, with whether its data was readable at that moment. */
-let sent: Array<{ event: DomainEvent; readable: boolean }> = [];
-
-beforeEach(async () => {
-  await emitted();
-  sent = [];
-  const client = sqsClient();
-  const original = client.send.bind(client) as (command: unknown) => Promise<unknown>;
-  vi.spyOn(client, 'send').mockImplementation((async (command: unknown) => {
-    if (command instanceof SendMessageBatchCommand) {
-      for (const entry of command.input.Entries ?? []) {
-        for (const event of unpack(JSON.parse(entry.MessageBody!))) {
-          sent.push({ event, readable: await readable(event) });
-        }
-      }
-    }
-    return original(command);
-  }) as never);
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
 
 const typesOf = (events: DomainEvent[]) => [...new Set(events.map((e) => e.type))].sort();
 

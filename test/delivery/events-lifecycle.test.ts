@@ -1,29 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  connectionCreated,
-  connectionRevoked,
-  type SyncFacts,
-  syncEvents,
-} from '#shared/delivery/payloads.js';
-
-const USER = '5b0c3a52-8a4f-4c1e-9d3b-2f6e7a8b9c0d';
-const AT = Date.UTC(2026, 2, 2, 7, 0, 0);
-
-const sync = (stage: string, fields: Partial<SyncFacts> = {}): SyncFacts => ({
-  event_id: `evt-${stage}`,
-  run_id: 'run-1',
-  user_id: USER,
-  provider: 'oura',
-  source: 'pull',
-  stage,
-  status: stage === 'failed' ? 'failed' : stage === 'completed' ? 'success' : 'in_progress',
-  message: 'm',
-  items_processed: 12,
-  error: null,
-  metadata: { mode: 'incremental' },
-  timestamp: new Date(AT).toISOString(),
-  ...fields,
-});
+import { connectionCreated, connectionRevoked, syncEvents } from '#shared/delivery/payloads.js';
+import { AT, syncFacts, USER } from './payload-fixtures.js';
 
 describe('lifecycle payloads (contract 8.1 data shapes)', () => {
   it('connection.created and connection.revoked: the reference fields, one id per activation', () => {
@@ -57,7 +34,7 @@ describe('lifecycle payloads (contract 8.1 data shapes)', () => {
 
   it('sync.started|completed|failed: the reference fields, id per recorded status event; other stages emit nothing', () => {
     const common = { user_id: USER, provider: 'oura', source: 'pull', run_id: 'run-1' };
-    expect(syncEvents(sync('started'))).toEqual([
+    expect(syncEvents(syncFacts('started'))).toEqual([
       {
         id: 'sync.started.run-1.evt-started',
         type: 'sync.started',
@@ -66,7 +43,7 @@ describe('lifecycle payloads (contract 8.1 data shapes)', () => {
         data: { ...common, message: 'm', metadata: { mode: 'incremental' } },
       },
     ]);
-    expect(syncEvents(sync('completed'))[0]).toMatchObject({
+    expect(syncEvents(syncFacts('completed'))[0]).toMatchObject({
       id: 'sync.completed.run-1.evt-completed',
       data: {
         ...common,
@@ -76,18 +53,20 @@ describe('lifecycle payloads (contract 8.1 data shapes)', () => {
         metadata: { mode: 'incremental' },
       },
     });
-    expect(syncEvents(sync('failed'))[0]!.data).toEqual({
+    expect(syncEvents(syncFacts('failed'))[0]!.data).toEqual({
       ...common,
       error: 'unknown',
       message: 'm',
       metadata: { mode: 'incremental' },
     });
-    expect(syncEvents(sync('failed', { error: 'boom' }))[0]!.data.error).toBe('boom');
-    expect(syncEvents(sync('failed', { run_id: 'a b/c' }))[0]!.id).toBe('sync.failed.a_b_c.evt-failed');
+    expect(syncEvents(syncFacts('failed', { error: 'boom' }))[0]!.data.error).toBe('boom');
+    expect(syncEvents(syncFacts('failed', { run_id: 'a b/c' }))[0]!.id).toBe('sync.failed.a_b_c.evt-failed');
     // A run that completes twice (two batches of one SDK session) announces each completion.
-    expect(syncEvents(sync('completed', { event_id: 'second' }))[0]!.id).toBe('sync.completed.run-1.second');
+    expect(syncEvents(syncFacts('completed', { event_id: 'second' }))[0]!.id).toBe(
+      'sync.completed.run-1.second',
+    );
     for (const stage of ['queued', 'fetching', 'processing', 'saving', 'cancelled']) {
-      expect(syncEvents(sync(stage)), stage).toEqual([]);
+      expect(syncEvents(syncFacts(stage)), stage).toEqual([]);
     }
   });
 });

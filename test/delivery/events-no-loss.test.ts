@@ -1,18 +1,15 @@
-import { gunzipSync } from 'node:zlib';
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
 import { listSleepSessions } from '#shared/data/events.js';
-import { type DomainEvent, eventsJob } from '#shared/delivery/types.js';
+import type { DomainEvent } from '#shared/delivery/types.js';
 import { createUser } from '#shared/identity/users.js';
 import { ingestSdkPush } from '#shared/ingest/sdk-ingest.js';
 import { emitStaleSleepEvents, finaliseStaleSleep } from '#shared/ingest/sleep-sessions.js';
-import { sqsClient } from '#shared/jobs/send.js';
 import { pendingSleepEmissions } from '#shared/store/sleep-pending.js';
 import { recordSyncEvent } from '#shared/sync/status.js';
 import { userSyncRuns } from '#shared/sync/status-read.js';
-import { drainQueue, useLocalQueues } from '#test/helpers/local-queues.js';
 import { healthKitPush, healthKitRecord, healthKitSleep } from '#test/helpers/sdk-payloads.js';
+import { useEventsQueue } from './events-queue.js';
 
 /**
  * No fact goes unannounced. Writes whose retry would not emit again keep their events when the events queue is
@@ -20,32 +17,16 @@ import { healthKitPush, healthKitRecord, healthKitSleep } from '#test/helpers/sd
  * them, same ids), a sync status is recorded anyway and its emission only logged. Ids never merge two facts:
  * each recorded sync status has its own.
  */
-const queues = useLocalQueues();
-
-const unpack = (body: unknown) =>
-  JSON.parse(gunzipSync(Buffer.from(eventsJob.parse(body).gz, 'base64')).toString()) as DomainEvent[];
-const emitted = async () => (await drainQueue(queues.get().urls.deliveryEvents, unpack)).flat();
-const sleepIds = (events: DomainEvent[]) => events.filter((e) => e.type === 'sleep.created').map((e) => e.id);
-
+const { emitted } = useEventsQueue((events) => {
+  sent.push(...events);
+});
 /** Every event handed to SQS, accepted or not. */
 let sent: DomainEvent[] = [];
-
-beforeEach(async () => {
-  await emitted();
+beforeEach(() => {
   sent = [];
-  const client = sqsClient();
-  const original = client.send.bind(client) as (command: unknown) => Promise<unknown>;
-  vi.spyOn(client, 'send').mockImplementation((async (command: unknown) => {
-    if (command instanceof SendMessageBatchCommand) {
-      for (const entry of command.input.Entries ?? []) sent.push(...unpack(JSON.parse(entry.MessageBody!)));
-    }
-    return original(command);
-  }) as never);
 });
 
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const sleepIds = (events: DomainEvent[]) => events.filter((e) => e.type === 'sleep.created').map((e) => e.id);
 
 /** Runs `work` with the events queue unreachable. */
 async function queueDown<T>(work: () => Promise<T>): Promise<T> {

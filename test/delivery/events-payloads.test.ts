@@ -5,7 +5,6 @@ import {
   connectionRevoked,
   ingestedEvents,
   recordEvents,
-  type SyncFacts,
   syncEvents,
 } from '#shared/delivery/payloads.js';
 import { pyIso } from '#shared/delivery/payloads-common.js';
@@ -14,12 +13,11 @@ import type { DomainEvent } from '#shared/delivery/types.js';
 import type { HealthEvent, SeriesSamples } from '#shared/model/health-data.js';
 import { newStoredEvent, type StoredEvent } from '#shared/store/events.js';
 import { sleepDetails, sourceRef } from '#test/helpers/health-data.js';
+import { AT, syncFacts, USER } from './payload-fixtures.js';
 
-const USER = '5b0c3a52-8a4f-4c1e-9d3b-2f6e7a8b9c0d';
 const WATCH = sourceRef('apple', 'Watch7,1', 'Apple Watch');
 const PHONE = sourceRef('apple', 'iPhone15,2', 'iPhone');
 const T0 = Date.UTC(2026, 2, 2, 6, 58, 10);
-const AT = Date.UTC(2026, 2, 2, 7, 0, 0);
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00$/;
 
 const stored = (event: HealthEvent): StoredEvent => newStoredEvent(USER, 'src-key', event);
@@ -77,22 +75,6 @@ const series = (
     zoneOffset: '+01:00',
     isDailyTotal: type === 'steps' ? false : null,
   })),
-});
-
-const sync = (stage: string, fields: Partial<SyncFacts> = {}): SyncFacts => ({
-  event_id: `evt-${stage}`,
-  run_id: 'run-1',
-  user_id: USER,
-  provider: 'oura',
-  source: 'pull',
-  stage,
-  status: stage === 'failed' ? 'failed' : stage === 'completed' ? 'success' : 'in_progress',
-  message: 'm',
-  items_processed: 12,
-  error: null,
-  metadata: { mode: 'incremental' },
-  timestamp: new Date(AT).toISOString(),
-  ...fields,
 });
 
 const keysOf = (event: DomainEvent) => Object.keys(event.data).sort();
@@ -285,7 +267,7 @@ describe('payload builders (contract 8.1 data shapes)', () => {
       ...ingestedEvents(USER, [series([1]), series([2], WATCH, 'steps')], [workout(), night()]),
       ...connectionCreated({ id: 'c', user_id: USER, provider: 'oura', token_version: 1 }),
       ...connectionRevoked({ id: 'c', user_id: USER, provider: 'oura', token_version: 1 }, 'api_gone'),
-      ...['started', 'completed', 'failed'].flatMap((stage) => syncEvents(sync(stage))),
+      ...['started', 'completed', 'failed'].flatMap((stage) => syncEvents(syncFacts(stage))),
     ];
     expect(new Set(events.map((e) => e.type)).size).toBe(12);
     for (const event of events) {

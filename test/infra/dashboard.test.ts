@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from '#lib/app.js';
 import { readConfig } from '#lib/config.js';
 import { withConnectSrc } from '#lib/dashboard.js';
+import { PRIVATE_BUCKET, TLS_ONLY } from './private-bucket.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, navigated by path in assertions
 type Json = any;
@@ -44,24 +45,12 @@ const csp = (from: Record<string, Resource>) =>
 
 describe('dashboard hosting', () => {
   it('keeps the bucket private: SSE-S3, public access blocked, TLS only, readable by this distribution only', () => {
-    expect(bucket.Properties).toMatchObject({
-      BucketEncryption: {
-        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-      },
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
-    });
+    expect(bucket.Properties).toMatchObject(PRIVATE_BUCKET);
     const policy = ofType(resources, 'AWS::S3::BucketPolicy').find(
       ([, p]) => p.Properties.Bucket.Ref === bucketId,
     )![1];
     const statements: Json[] = policy.Properties.PolicyDocument.Statement;
-    expect(statements).toContainEqual(
-      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-    );
+    expect(statements).toContainEqual(expect.objectContaining(TLS_ONLY));
     const allows = statements.filter((s) => s.Effect === 'Allow');
     expect(allows).toEqual([
       expect.objectContaining({

@@ -10,6 +10,7 @@ import { ENDPOINT_PREFIX, ENDPOINT_SECRET_OWNER } from '#shared/store/webhook-en
 import { MESSAGE_PARTITION } from '#shared/store/webhook-messages.js';
 import { WRITE_SCOPES } from '#shared/store/write-scopes.js';
 import { loadProjectGraph } from '#test/helpers/import-graph.js';
+import { PRIVATE_BUCKET, TLS_ONLY } from './private-bucket.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, navigated by path in assertions
 type Json = any;
@@ -164,21 +165,14 @@ describe('data lake (context dataLake, default off)', () => {
     const bucket = lake.resources[bucketId]!;
     expect(bucket.Type).toBe('AWS::S3::Bucket');
     expect(bucket.DeletionPolicy).toBe('Retain');
-    expect(bucket.Properties.BucketEncryption).toEqual({
-      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-    });
-    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
-      BlockPublicAcls: true,
-      BlockPublicPolicy: true,
-      IgnorePublicAcls: true,
-      RestrictPublicBuckets: true,
-    });
+    expect(bucket.Properties.BucketEncryption).toEqual(PRIVATE_BUCKET.BucketEncryption);
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual(
+      PRIVATE_BUCKET.PublicAccessBlockConfiguration,
+    );
     const policy = lake
       .ofType('AWS::S3::BucketPolicy')
       .find(([, p]) => p.Properties.Bucket.Ref === bucketId)!;
-    expect(policy[1].Properties.PolicyDocument.Statement).toContainEqual(
-      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-    );
+    expect(policy[1].Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining(TLS_ONLY));
   });
 
   it('on: a Glue table over the layout, partitions projected (user injected, types from the catalogue, days)', () => {

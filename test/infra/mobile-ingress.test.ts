@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from '#lib/app.js';
 import { MAX_UPLOAD_BYTES, UPLOAD_PREFIX } from '#shared/ingest/sdk-uploads.js';
 import { QUEUES } from '#shared/jobs/queues.js';
+import { PRIVATE_BUCKET, TLS_ONLY } from './private-bucket.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, navigated by path in assertions
 type Json = any;
@@ -68,15 +69,7 @@ describe('uploads bucket', () => {
   it('is SSE-S3, never public, TLS only, retained; uploads expire after 14 days', () => {
     expect(bucket.DeletionPolicy).toBe('Retain');
     expect(bucket.Properties).toMatchObject({
-      BucketEncryption: {
-        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-      },
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
+      ...PRIVATE_BUCKET,
       LifecycleConfiguration: {
         Rules: [{ Prefix: UPLOAD_PREFIX, ExpirationInDays: 14, Status: 'Enabled' }],
       },
@@ -84,9 +77,8 @@ describe('uploads bucket', () => {
     const [, policy] = ofType('AWS::S3::BucketPolicy').find(([, p]) => p.Properties.Bucket.Ref === bucketId)!;
     expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
       expect.objectContaining({
-        Effect: 'Deny',
+        ...TLS_ONLY,
         Action: 's3:*',
-        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
         Resource: [getAtt(bucketId, 'Arn'), { 'Fn::Join': ['', [getAtt(bucketId, 'Arn'), '/*']] }],
       }),
     );

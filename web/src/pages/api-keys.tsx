@@ -1,37 +1,26 @@
 import { useState } from 'preact/hooks';
 import { api, call } from '../api';
-import { formatDateTime } from '../format';
-import { useAction, useLoad, usePageTitle } from '../hooks';
-import { ConfirmDialog } from '../ui/confirm-dialog';
+import { useLoad, usePageTitle } from '../hooks';
 import { ErrorText, Loading } from '../ui/feedback';
-import { Field } from '../ui/field';
+import { NameForm } from '../ui/name-form';
 import { SecretOnce } from '../ui/secret-once';
-
-type Pending = { kind: 'rotate' | 'delete'; id: string; name: string };
+import { type RotateOrDelete, SecretTable } from '../ui/secret-table';
 
 /** GET/POST /api/v1/developer/api-keys, rotate and delete: a new key is shown once. */
 export function ApiKeysPage() {
   usePageTitle('API keys');
   const keys = useLoad(() => call(api().GET('/api/v1/developer/api-keys')), []);
-  const [name, setName] = useState('');
   const [shown, setShown] = useState<{ name: string; key: string }>();
-  const [pending, setPending] = useState<Pending>();
-  const create = useAction();
-  const confirm = useAction();
 
-  const submit = (event: Event) => {
-    event.preventDefault();
-    create.run(async () => {
-      const created = await call(
-        api().POST('/api/v1/developer/api-keys', { body: { name: name.trim() || 'Default' } }),
-      );
-      setShown({ name: created.name, key: created.key });
-      setName('');
-      keys.reload();
-    });
+  const create = async (name: string) => {
+    const created = await call(
+      api().POST('/api/v1/developer/api-keys', { body: { name: name.trim() || 'Default' } }),
+    );
+    setShown({ name: created.name, key: created.key });
+    keys.reload();
   };
 
-  const apply = async ({ kind, id }: Pending) => {
+  const apply = async (kind: RotateOrDelete, { id }: { id: string }) => {
     const path = { params: { path: { key_id: id } } };
     if (kind === 'delete') await call(api().DELETE('/api/v1/developer/api-keys/{key_id}', path));
     else {
@@ -54,72 +43,34 @@ export function ApiKeysPage() {
           onDone={() => setShown(undefined)}
         />
       )}
-      <form class="inline" onSubmit={submit} aria-label="Create an API key">
-        <Field label="Name" value={name} onValue={setName} maxLength={100} placeholder="Default" />
-        <button type="submit" disabled={create.busy}>
-          Create API key
-        </button>
-      </form>
-      <ErrorText error={create.error} />
+      <NameForm
+        label="Create an API key"
+        submitLabel="Create API key"
+        create={create}
+        placeholder="Default"
+      />
       <ErrorText error={keys.error} />
       {keys.loading && !keys.data && <Loading what="API keys" />}
       {keys.data && (
-        <table>
-          <caption>{keys.data.length === 1 ? '1 API key' : `${keys.data.length} API keys`}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Key</th>
-              <th scope="col">Created</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.data.map((key) => (
-              <tr key={key.id}>
-                <td>{key.name}</td>
-                <td>
-                  <code>{key.key_prefix}</code>
-                </td>
-                <td>{formatDateTime(key.created_at)}</td>
-                <td class="actions">
-                  <button
-                    type="button"
-                    aria-label={`Rotate API key ${key.name}`}
-                    onClick={() => setPending({ kind: 'rotate', id: key.id, name: key.name })}
-                  >
-                    Rotate
-                  </button>
-                  <button
-                    type="button"
-                    class="danger"
-                    aria-label={`Delete API key ${key.name}`}
-                    onClick={() => setPending({ kind: 'delete', id: key.id, name: key.name })}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {pending && (
-        <ConfirmDialog
-          title={pending.kind === 'delete' ? 'Delete this API key?' : 'Rotate this API key?'}
-          confirmLabel={pending.kind === 'delete' ? 'Delete API key' : 'Rotate API key'}
-          action={confirm}
-          onConfirm={() => apply(pending)}
-          onClose={() => {
-            confirm.clear();
-            setPending(undefined);
+        <SecretTable
+          items={keys.data}
+          noun={['API key', 'API keys']}
+          codeColumn="Key"
+          code={(key) => key.key_prefix}
+          rotate={{
+            text: 'Rotate',
+            label: (name) => `Rotate API key ${name}`,
+            title: 'Rotate this API key?',
+            confirmLabel: 'Rotate API key',
           }}
-        >
-          <p>
-            “{pending.name}” stops working at once
-            {pending.kind === 'rotate' ? ': a new key named “Default” replaces it.' : '.'}
-          </p>
-        </ConfirmDialog>
+          warning={(kind, key) => (
+            <>
+              “{key.name}” stops working at once
+              {kind === 'rotate' ? ': a new key named “Default” replaces it.' : '.'}
+            </>
+          )}
+          apply={apply}
+        />
       )}
     </main>
   );

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, call, dashboardConfig } from '../api';
 import { useAction, useLoad, usePageTitle } from '../hooks';
+import { DataTable } from '../ui/data-table';
 import { ErrorText, Loading } from '../ui/feedback';
 import { startConnect } from './connect';
 
@@ -40,47 +41,44 @@ export function ProvidersPage() {
       <ErrorText error={providers.error ?? action.error} />
       {providers.loading && !providers.data && <Loading what="providers" />}
       {providers.data && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Provider</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Configured</th>
-              <th scope="col">Enabled</th>
-              <th scope="col">Live data</th>
-              <th scope="col">Deprecated</th>
-              {demo && <th scope="col">Demo</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {providers.data.map((p) => (
-              <tr key={p.provider}>
+        <DataTable
+          columns={[
+            'Provider',
+            'Kind',
+            'Configured',
+            'Enabled',
+            'Live data',
+            'Deprecated',
+            ...(demo ? ['Demo'] : []),
+          ]}
+        >
+          {providers.data.map((p) => (
+            <tr key={p.provider}>
+              <td>
+                {p.name} <code>{p.provider}</code>
+              </td>
+              <td>{p.has_cloud_api ? 'Cloud API' : 'Mobile SDK'}</td>
+              <td>{p.is_configured ? 'Yes' : 'No (no client credentials)'}</td>
+              <td>{p.is_enabled ? 'Yes' : 'No'}</td>
+              <td>{p.live_sync_mode ?? '—'}</td>
+              <td>{p.deprecated ? `Yes: ${p.deprecation_message ?? ''}` : 'No'}</td>
+              {demo && (
                 <td>
-                  {p.name} <code>{p.provider}</code>
+                  {p.is_enabled && p.has_cloud_api && (
+                    <button
+                      type="button"
+                      aria-label={`Connect a demo user to ${p.name}`}
+                      disabled={action.busy}
+                      onClick={() => connect(p.provider, p.name)}
+                    >
+                      {connecting === p.provider ? 'Connecting…' : 'Connect a demo user'}
+                    </button>
+                  )}
                 </td>
-                <td>{p.has_cloud_api ? 'Cloud API' : 'Mobile SDK'}</td>
-                <td>{p.is_configured ? 'Yes' : 'No (no client credentials)'}</td>
-                <td>{p.is_enabled ? 'Yes' : 'No'}</td>
-                <td>{p.live_sync_mode ?? '—'}</td>
-                <td>{p.deprecated ? `Yes: ${p.deprecation_message ?? ''}` : 'No'}</td>
-                {demo && (
-                  <td>
-                    {p.is_enabled && p.has_cloud_api && (
-                      <button
-                        type="button"
-                        aria-label={`Connect a demo user to ${p.name}`}
-                        disabled={action.busy}
-                        onClick={() => connect(p.provider, p.name)}
-                      >
-                        {connecting === p.provider ? 'Connecting…' : 'Connect a demo user'}
-                      </button>
-                    )}
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+              )}
+            </tr>
+          ))}
+        </DataTable>
       )}
     </main>
   );

@@ -3,6 +3,7 @@ import { api, call } from '../api';
 import { formatDateTime } from '../format';
 import { useAction, useLoad } from '../hooks';
 import { ConfirmDialog } from '../ui/confirm-dialog';
+import { DataTable } from '../ui/data-table';
 import { ErrorText, Loading, Status } from '../ui/feedback';
 import { Select } from '../ui/field';
 import { type Provider, startConnect } from './connect';
@@ -63,7 +64,6 @@ export function Connections({
   );
   const [disconnecting, setDisconnecting] = useState<string>();
   const [queued, setQueued] = useState<string>();
-  const confirm = useAction();
   const sync = useAction();
   const path = (provider: string) => ({
     params: { path: { user_id: userId, provider: provider as Provider } },
@@ -86,67 +86,52 @@ export function Connections({
       {connections.loading && !connections.data && <Loading what="connections" />}
       {connections.data && connections.data.length === 0 && <p>Not connected to any provider yet.</p>}
       {connections.data && connections.data.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Provider</th>
-              <th scope="col">Status</th>
-              <th scope="col">Last sync</th>
-              <th scope="col">Connected</th>
-              <th scope="col">Actions</th>
+        <DataTable columns={['Provider', 'Status', 'Last sync', 'Connected', 'Actions']}>
+          {connections.data.map((c) => (
+            <tr key={c.id}>
+              <td>{c.provider}</td>
+              <td class={`connection-${c.status}`}>
+                {c.status}
+                {c.status_reason && `: ${c.status_reason}`}
+              </td>
+              <td>{formatDateTime(c.last_synced_at)}</td>
+              <td>{formatDateTime(c.created_at)}</td>
+              <td class="actions">
+                {c.status === 'active' && c.rest_pull && (
+                  <button
+                    type="button"
+                    aria-label={`Sync ${c.provider} now`}
+                    disabled={sync.busy}
+                    onClick={() => syncNow(c.provider)}
+                  >
+                    Sync now
+                  </button>
+                )}
+                {c.status === 'active' && (
+                  <button
+                    type="button"
+                    class="danger"
+                    aria-label={`Disconnect ${c.provider}`}
+                    onClick={() => setDisconnecting(c.provider)}
+                  >
+                    Disconnect
+                  </button>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {connections.data.map((c) => (
-              <tr key={c.id}>
-                <td>{c.provider}</td>
-                <td class={`connection-${c.status}`}>
-                  {c.status}
-                  {c.status_reason && `: ${c.status_reason}`}
-                </td>
-                <td>{formatDateTime(c.last_synced_at)}</td>
-                <td>{formatDateTime(c.created_at)}</td>
-                <td class="actions">
-                  {c.status === 'active' && c.rest_pull && (
-                    <button
-                      type="button"
-                      aria-label={`Sync ${c.provider} now`}
-                      disabled={sync.busy}
-                      onClick={() => syncNow(c.provider)}
-                    >
-                      Sync now
-                    </button>
-                  )}
-                  {c.status === 'active' && (
-                    <button
-                      type="button"
-                      class="danger"
-                      aria-label={`Disconnect ${c.provider}`}
-                      onClick={() => setDisconnecting(c.provider)}
-                    >
-                      Disconnect
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       <ConnectForm userId={userId} />
       {disconnecting && (
         <ConfirmDialog
           title={`Disconnect ${disconnecting}?`}
           confirmLabel="Disconnect"
-          action={confirm}
           onConfirm={async () => {
             await call(api().DELETE('/api/v1/users/{user_id}/connections/{provider}', path(disconnecting)));
             onChanged();
           }}
-          onClose={() => {
-            confirm.clear();
-            setDisconnecting(undefined);
-          }}
+          onClose={() => setDisconnecting(undefined)}
         >
           <p>The stored tokens are destroyed and syncing stops. The data already stored is kept.</p>
         </ConfirmDialog>

@@ -1,5 +1,6 @@
 import { api, call } from '../api';
 import { useLoad } from '../hooks';
+import { DataTable } from '../ui/data-table';
 import { ErrorText, Loading } from '../ui/feedback';
 
 /** GET /users/{id}/data-sources: every provider, device and app that wrote data for the user. */
@@ -16,26 +17,16 @@ export function DataSources({ userId, version }: { userId: string; version: numb
       {sources.loading && !sources.data && <Loading what="data sources" />}
       {sources.data && items.length === 0 && <p>No data yet.</p>}
       {items.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Source</th>
-              <th scope="col">Provider</th>
-              <th scope="col">Device type</th>
-              <th scope="col">Software</th>
+        <DataTable columns={['Source', 'Provider', 'Device type', 'Software']}>
+          {items.map((source) => (
+            <tr key={source.id}>
+              <td>{source.display_name}</td>
+              <td>{source.provider}</td>
+              <td>{source.device_type ?? '—'}</td>
+              <td>{source.software_version ?? '—'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {items.map((source) => (
-              <tr key={source.id}>
-                <td>{source.display_name}</td>
-                <td>{source.provider}</td>
-                <td>{source.device_type ?? '—'}</td>
-                <td>{source.software_version ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
     </section>
   );

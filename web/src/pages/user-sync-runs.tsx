@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { api, call } from '../api';
 import { formatDateTime, formatNumber } from '../format';
 import { useInterval, useLoad } from '../hooks';
+import { DataTable } from '../ui/data-table';
 import { ErrorText, Loading } from '../ui/feedback';
 
 /** While a run is in progress its progress is polled this often; otherwise new runs are looked for less often. */
@@ -61,46 +62,35 @@ export function SyncRuns({
       {runs.loading && !runs.data && <Loading what="sync runs" />}
       {runs.data && runs.data.length === 0 && <p>No sync runs in the last 24 hours.</p>}
       {runs.data && runs.data.length > 0 && (
-        <table>
-          <caption>
-            {active.length > 0
+        <DataTable
+          caption={
+            active.length > 0
               ? `${active.length} in progress, updating live`
-              : 'The latest runs, newest first'}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Provider</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Stage</th>
-              <th scope="col">Status</th>
-              <th scope="col">Progress</th>
-              <th scope="col">Message</th>
-              <th scope="col">Updated</th>
+              : 'The latest runs, newest first'
+          }
+          columns={['Provider', 'Kind', 'Stage', 'Status', 'Progress', 'Message', 'Updated']}
+        >
+          {runs.data.map((run) => (
+            <tr key={run.run_id}>
+              <td>{run.provider}</td>
+              <td>{run.source}</td>
+              <td>{run.stage}</td>
+              <td class={`run-${run.status}`}>{run.status.replace('_', ' ')}</td>
+              <td>
+                {run.status === 'in_progress' && (
+                  <progress
+                    max={1}
+                    value={run.progress ?? undefined}
+                    aria-label={`Progress of the ${run.provider} ${run.source} sync`}
+                  />
+                )}{' '}
+                {progressText(run)}
+              </td>
+              <td>{run.error ?? run.message ?? '—'}</td>
+              <td>{formatDateTime(run.last_update)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {runs.data.map((run) => (
-              <tr key={run.run_id}>
-                <td>{run.provider}</td>
-                <td>{run.source}</td>
-                <td>{run.stage}</td>
-                <td class={`run-${run.status}`}>{run.status.replace('_', ' ')}</td>
-                <td>
-                  {run.status === 'in_progress' && (
-                    <progress
-                      max={1}
-                      value={run.progress ?? undefined}
-                      aria-label={`Progress of the ${run.provider} ${run.source} sync`}
-                    />
-                  )}{' '}
-                  {progressText(run)}
-                </td>
-                <td>{run.error ?? run.message ?? '—'}</td>
-                <td>{formatDateTime(run.last_update)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
     </section>
   );

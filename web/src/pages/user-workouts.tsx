@@ -1,6 +1,7 @@
 import { api, call } from '../api';
 import { DAY_MS, formatDateTime, formatDuration, formatNumber } from '../format';
 import { useLoad } from '../hooks';
+import { DataTable } from '../ui/data-table';
 import { ErrorText, Loading } from '../ui/feedback';
 
 const DAYS = 30;
@@ -29,42 +30,31 @@ export function Workouts({ userId, version }: { userId: string; version: number 
       {workouts.loading && !workouts.data && <Loading what="workouts" />}
       {workouts.data && items.length === 0 && <p>No workouts in the last {DAYS} days.</p>}
       {items.length > 0 && (
-        <table>
-          <caption>
-            {workouts.data?.pagination.has_more ? `The latest ${items.length}` : `${items.length}`} workouts
-            of the last {DAYS} days
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Type</th>
-              <th scope="col">Start</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Distance</th>
-              <th scope="col">Calories</th>
-              <th scope="col">Heart rate (avg / max)</th>
-              <th scope="col">Source</th>
+        <DataTable
+          caption={
+            <>
+              {workouts.data?.pagination.has_more ? `The latest ${items.length}` : `${items.length}`} workouts
+              of the last {DAYS} days
+            </>
+          }
+          columns={['Type', 'Start', 'Duration', 'Distance', 'Calories', 'Heart rate (avg / max)', 'Source']}
+        >
+          {items.map((w) => (
+            <tr key={w.id}>
+              <td>{w.type.replaceAll('_', ' ')}</td>
+              <td>{formatDateTime(w.start_time)}</td>
+              <td>{formatDuration(w.duration_seconds)}</td>
+              <td>{w.distance_meters === null ? '—' : `${formatNumber(w.distance_meters / 1000, 2)} km`}</td>
+              <td>{orDash(w.calories_kcal, 'kcal')}</td>
+              <td>
+                {w.avg_heart_rate_bpm === null
+                  ? '—'
+                  : `${w.avg_heart_rate_bpm} / ${w.max_heart_rate_bpm ?? '—'} bpm`}
+              </td>
+              <td>{w.source.provider}</td>
             </tr>
-          </thead>
-          <tbody>
-            {items.map((w) => (
-              <tr key={w.id}>
-                <td>{w.type.replaceAll('_', ' ')}</td>
-                <td>{formatDateTime(w.start_time)}</td>
-                <td>{formatDuration(w.duration_seconds)}</td>
-                <td>
-                  {w.distance_meters === null ? '—' : `${formatNumber(w.distance_meters / 1000, 2)} km`}
-                </td>
-                <td>{orDash(w.calories_kcal, 'kcal')}</td>
-                <td>
-                  {w.avg_heart_rate_bpm === null
-                    ? '—'
-                    : `${w.avg_heart_rate_bpm} / ${w.max_heart_rate_bpm ?? '—'} bpm`}
-                </td>
-                <td>{w.source.provider}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
     </section>
   );

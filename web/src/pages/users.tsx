@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
 import { api, call } from '../api';
 import { formatDateTime } from '../format';
-import { useAction, useLoad, usePageTitle } from '../hooks';
+import { useLoad, usePageTitle } from '../hooks';
 import { href } from '../router';
 import { ConfirmDialog } from '../ui/confirm-dialog';
+import { DataTable } from '../ui/data-table';
 import { ErrorText, Loading } from '../ui/feedback';
 import { Field } from '../ui/field';
 import { CreateUserForm, userLabel } from './user-create';
@@ -17,7 +18,6 @@ export function UsersPage() {
   const [search, setSearch] = useState('');
   const [page, setPage] = useState(1);
   const [deleting, setDeleting] = useState<{ id: string; label: string }>();
-  const remove = useAction();
   const users = useLoad(
     () =>
       call(
@@ -53,50 +53,41 @@ export function UsersPage() {
       <ErrorText error={users.error} />
       {users.loading && !users.data && <Loading what="users" />}
       {users.data && (
-        <table>
-          <caption>
-            {users.data.total === 1 ? '1 user' : `${users.data.total} users`}
-            {search && ` matching “${search}”`}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              <th scope="col">Email</th>
-              <th scope="col">External ID</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last sync</th>
-              <th scope="col">Connected</th>
-              <th scope="col">Actions</th>
+        <DataTable
+          caption={
+            <>
+              {users.data.total === 1 ? '1 user' : `${users.data.total} users`}
+              {search && ` matching “${search}”`}
+            </>
+          }
+          columns={['User', 'Email', 'External ID', 'Created', 'Last sync', 'Connected', 'Actions']}
+        >
+          {users.data.items.map((user) => (
+            <tr key={user.id}>
+              <td>
+                <a href={href('users', user.id)}>{userLabel(user)}</a>
+              </td>
+              <td>{user.email ?? '—'}</td>
+              <td>{user.external_user_id ?? '—'}</td>
+              <td>{formatDateTime(user.created_at)}</td>
+              <td>
+                {formatDateTime(user.last_synced_at)}
+                {user.last_synced_provider && ` (${user.last_synced_provider})`}
+              </td>
+              <td>{user.has_active_connection ? 'Yes' : 'No'}</td>
+              <td class="actions">
+                <button
+                  type="button"
+                  class="danger"
+                  aria-label={`Delete user ${userLabel(user)}`}
+                  onClick={() => setDeleting({ id: user.id, label: userLabel(user) })}
+                >
+                  Delete
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {users.data.items.map((user) => (
-              <tr key={user.id}>
-                <td>
-                  <a href={href('users', user.id)}>{userLabel(user)}</a>
-                </td>
-                <td>{user.email ?? '—'}</td>
-                <td>{user.external_user_id ?? '—'}</td>
-                <td>{formatDateTime(user.created_at)}</td>
-                <td>
-                  {formatDateTime(user.last_synced_at)}
-                  {user.last_synced_provider && ` (${user.last_synced_provider})`}
-                </td>
-                <td>{user.has_active_connection ? 'Yes' : 'No'}</td>
-                <td class="actions">
-                  <button
-                    type="button"
-                    class="danger"
-                    aria-label={`Delete user ${userLabel(user)}`}
-                    onClick={() => setDeleting({ id: user.id, label: userLabel(user) })}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       <nav class="pager" aria-label="Pages of users">
         <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
@@ -114,17 +105,13 @@ export function UsersPage() {
         <ConfirmDialog
           title="Delete this user?"
           confirmLabel="Delete user"
-          action={remove}
           onConfirm={async () => {
             await call(
               api().DELETE('/api/v1/users/{user_id}', { params: { path: { user_id: deleting.id } } }),
             );
             users.reload();
           }}
-          onClose={() => {
-            remove.clear();
-            setDeleting(undefined);
-          }}
+          onClose={() => setDeleting(undefined)}
         >
           <p>{deleting.label} and every item of their data are erased. This cannot be undone.</p>
         </ConfirmDialog>

@@ -1,29 +1,28 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
-import type { Action } from '../hooks';
+import { useAction } from '../hooks';
 import { ErrorText } from './feedback';
 
 /**
  * A modal confirmation (the native <dialog>: focus moves into it and Escape cancels). The dialog stays open,
- * showing the API's error, until the action succeeds or is cancelled.
+ * showing the API's error, until the action succeeds or is cancelled (the error is forgotten with the dialog).
  */
 export function ConfirmDialog({
   title,
   children,
   confirmLabel,
-  action,
   onConfirm,
   onClose,
 }: {
   title: string;
   children: ComponentChildren;
   confirmLabel: string;
-  action: Action;
   onConfirm: () => Promise<unknown>;
   onClose: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
+  const action = useAction();
   useEffect(() => {
     ref.current?.showModal();
     return () => ref.current?.close();
