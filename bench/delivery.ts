@@ -14,6 +14,8 @@ interface Receiver {
   url: string;
   delays: number[];
   ids: Set<string>;
+  /** Event types delivered more than once under one message id (at-least-once; receivers dedupe by webhook-id). */
+  repeated: string[];
   count: number;
   last: number;
   server: Server;
@@ -21,15 +23,23 @@ interface Receiver {
 
 /** An integrator endpoint on this machine: answers 204 and notes when each delivery arrived. */
 async function startReceiver(): Promise<Receiver> {
-  const receiver = { delays: [] as number[], ids: new Set<string>(), count: 0, last: 0 } as Receiver;
+  const receiver = {
+    delays: [] as number[],
+    ids: new Set<string>(),
+    repeated: [] as string[],
+    count: 0,
+    last: 0,
+  } as Receiver;
   receiver.server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const now = Date.now();
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { timestamp: string };
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type: string; timestamp: string };
       receiver.delays.push(now - Date.parse(body.timestamp));
-      receiver.ids.add(String(req.headers['webhook-id']));
+      const id = String(req.headers['webhook-id']);
+      if (receiver.ids.has(id)) receiver.repeated.push(body.type);
+      receiver.ids.add(id);
       receiver.count++;
       receiver.last = now;
       res.writeHead(204).end();
@@ -106,6 +116,7 @@ export async function benchDelivery() {
       { metric: 'pushes acknowledged in (s)', value: ((pushed - started) / 1000).toFixed(1) },
       { metric: 'deliveries received', value: receiver.count },
       { metric: 'distinct message ids', value: receiver.ids.size },
+      { metric: 'repeated deliveries (event types)', value: receiver.repeated.join(', ') || 'none' },
       { metric: 'deliveries/s (first push -> last delivery)', value: (receiver.count / seconds).toFixed(1) },
       { metric: 'durable write -> delivered p50 (ms)', value: percentile(delays, 50) },
       { metric: 'durable write -> delivered p95 (ms)', value: percentile(delays, 95) },
