@@ -95,6 +95,8 @@ const corsOrigins = z
 const contextSchema = z.object({
   stage: z.string().regex(/^[a-z0-9]{1,20}$/, 'stage must be 1-20 lowercase letters or digits'),
   adminEmail: z.email().default('admin@admin.com'),
+  /** Subscribed by email to the alarm topic every CloudWatch alarm notifies (lib/observability.ts). */
+  alarmEmail: z.email('alarmEmail must be an email address').optional(),
   logRetentionDays: z.coerce
     .number()
     .refine((days) => retentionValues.includes(days), {

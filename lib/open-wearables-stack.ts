@@ -45,7 +45,9 @@ export class OpenWearablesStack extends Stack {
       uploadQueue: jobs.queues.sdkUploads,
       uploadWorker: jobs.workers['sdk-upload-worker'],
     });
-    new Observability(this, 'Observability', {
+    const observability = new Observability(this, 'Observability', {
+      stage: config.stage,
+      alarmEmail: config.alarmEmail,
       api: api.httpApi,
       mobileApi: mobile.restApi,
       functions: [...Object.values(api.functions), mobile.authorizerFunction],
@@ -68,6 +70,11 @@ export class OpenWearablesStack extends Stack {
         description: 'The developer dashboard (sign in with the AdminSecretArn credentials)',
       });
     }
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: observability.alarmTopic.topicArn,
+      description:
+        'SNS topic every CloudWatch alarm notifies (ALARM and OK): subscribe email (-c alarmEmail=), Slack or Chatbot',
+    });
     new CfnOutput(this, 'AdminSecretArn', {
       value: secrets.adminCredentials.secretArn,
       description:

@@ -53,7 +53,8 @@ export class ProviderVault extends Construct {
         'Provider client secrets are issued by each provider developer console; Secrets Manager cannot rotate ' +
         'them. The operator replaces the value when a provider secret is rotated.',
     });
-    new CfnOutput(this, 'ProviderCredentialsSecretArn', {
+    // On the stack, so the output keeps this name (inside the construct CDK would prefix and hash it).
+    new CfnOutput(Stack.of(this), 'ProviderCredentialsSecretArn', {
       value: this.credentials.secretArn,
       description:
         'Provider app credentials: aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string ' +

@@ -737,7 +737,7 @@ describe('secrets', () => {
     });
     template.hasOutput('AdminSecretArn', { Value: { Ref: admin[0] } });
     expect(providerCredentials).toBeDefined();
-    template.hasOutput('*', { Value: { Ref: providerCredentials[0] } });
+    template.hasOutput('ProviderCredentialsSecretArn', { Value: { Ref: providerCredentials[0] } });
   });
 
   it('are readable by the functions that use them and nothing else', () => {

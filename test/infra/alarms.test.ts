@@ -1,0 +1,131 @@
+import { Duration } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Alarm, CfnAlarm, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '#lib/app.js';
+import { QUEUES } from '#shared/jobs/queues.js';
+import { SCHEDULES } from '#shared/jobs/schedules.js';
+
+/** Issue 12, operations: every alarm notifies the stack's SNS topic; `alarmEmail` subscribes an address. */
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, navigated by path in assertions
+type Json = any;
+type Resource = { Type: string; Properties: Json };
+
+const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+
+function synth(context: Record<string, unknown> = {}) {
+  const built = buildApp({ ...NO_BUNDLING, stage: 'test', ...context });
+  const json = Template.fromStack(built.stack).toJSON();
+  const resources = json.Resources as Record<string, Resource>;
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  return { ...built, json, resources, ofType };
+}
+
+const { app, json, resources, ofType } = synth();
+const [topicId, topic] = ofType('AWS::SNS::Topic')[0]!;
+const alarms = ofType('AWS::CloudWatch::Alarm');
+/** Our functions (named), each alarmed on errors and throttles. */
+const functions = ofType('AWS::Lambda::Function').filter(([, fn]) => fn.Properties.FunctionName);
+/** One DLQ per queue and one per scheduled worker (lib/jobs.ts). */
+const deadLetterQueues =
+  Object.keys(QUEUES).length + new Set(Object.values(SCHEDULES).map((s) => s.worker)).size;
+
+describe('alarm topic', () => {
+  it('is the one topic, named per stage, TLS-only, publishable by this account’s CloudWatch alarms', () => {
+    expect(ofType('AWS::SNS::Topic')).toHaveLength(1);
+    expect(topic.Properties.TopicName).toBe('open-wearables-test-alarms');
+    const [, policy] = ofType('AWS::SNS::TopicPolicy')[0]!;
+    expect(policy.Properties.Topics).toEqual([{ Ref: topicId }]);
+    const statements = policy.Properties.PolicyDocument.Statement as Json[];
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 'sns:Publish',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    const cloudwatch = statements.find((s) => s.Principal?.Service === 'cloudwatch.amazonaws.com');
+    expect(cloudwatch).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topicId } });
+    expect(cloudwatch.Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+    expect(JSON.stringify(cloudwatch.Condition.ArnLike)).toContain(':alarm:*');
+  });
+
+  it('notifies every alarm in the template, on ALARM and on OK', () => {
+    // 5xx of the HTTP API and of the mobile ingress, errors and throttles of each function, each DLQ's depth.
+    expect(alarms).toHaveLength(2 + 2 * functions.length + deadLetterQueues);
+    expect(alarms.length).toBeGreaterThanOrEqual(60);
+    for (const [id, alarm] of alarms) {
+      expect(alarm.Properties.AlarmActions, id).toEqual([{ Ref: topicId }]);
+      expect(alarm.Properties.OKActions, id).toEqual([{ Ref: topicId }]);
+    }
+  });
+
+  it('also reaches alarms created outside Observability, L2 or bare CfnAlarm', () => {
+    const { stack } = buildApp({ ...NO_BUNDLING, stage: 'test' });
+    const metric = new Metric({ namespace: 'Test', metricName: 'Extra', period: Duration.minutes(5) });
+    new Alarm(stack, 'ExtraAlarm', { metric, threshold: 1, evaluationPeriods: 1 });
+    new CfnAlarm(stack, 'BareAlarm', {
+      comparisonOperator: 'GreaterThanThreshold',
+      evaluationPeriods: 1,
+      namespace: 'Test',
+      metricName: 'Bare',
+      period: 300,
+      statistic: 'Sum',
+      threshold: 1,
+      alarmActions: ['arn:aws:sns:eu-west-1:111111111111:elsewhere'],
+    });
+    const extra = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+    const topicRef = { Ref: Object.entries(extra).find(([, r]) => r.Type === 'AWS::SNS::Topic')![0] };
+    const added = Object.entries(extra).filter(
+      ([id, r]) => r.Type === 'AWS::CloudWatch::Alarm' && /^(ExtraAlarm|BareAlarm)/.test(id),
+    );
+    expect(added).toHaveLength(2);
+    expect(added.find(([id]) => id.startsWith('Extra'))![1].Properties.AlarmActions).toEqual([topicRef]);
+    expect(extra.BareAlarm!.Properties.AlarmActions).toEqual([
+      'arn:aws:sns:eu-west-1:111111111111:elsewhere',
+      topicRef,
+    ]);
+    expect(extra.BareAlarm!.Properties.OKActions).toEqual([topicRef]);
+  });
+
+  it('is the output AlarmTopicArn', () => {
+    expect(json.Outputs.AlarmTopicArn.Value).toEqual({ Ref: topicId });
+  });
+
+  it('is cdk-nag clean (SSL enforced, encryption acknowledged)', () => {
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    const topicViolations = report.violations.filter((v) =>
+      v.violatingResources.some((r) => r.constructPath?.includes('AlarmTopic')),
+    );
+    expect(topicViolations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  it('keeps the stack under CloudFormation’s 500 resources', () => {
+    expect(Object.keys(resources).length).toBeLessThan(500);
+  });
+});
+
+describe('alarmEmail', () => {
+  it('subscribes nobody without the context', () => {
+    expect(ofType('AWS::SNS::Subscription')).toEqual([]);
+  });
+
+  it('subscribes the address by email with the context', () => {
+    const { ofType: withEmail } = synth({ alarmEmail: 'ops@example.com' });
+    const subscriptions = withEmail('AWS::SNS::Subscription');
+    expect(subscriptions).toHaveLength(1);
+    expect(subscriptions[0]![1].Properties).toMatchObject({
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: { Ref: topicId },
+    });
+  });
+
+  it.each(['not-an-email', 'ops@', ''])('refuses %j at synth', (alarmEmail) => {
+    expect(() => buildApp({ ...NO_BUNDLING, stage: 'test', alarmEmail })).toThrow(
+      /Invalid CDK context: alarmEmail: alarmEmail must be an email address/,
+    );
+  });
+});
