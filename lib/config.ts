@@ -91,6 +91,12 @@ const corsOrigins = z
   )
   .default([]);
 
+/** A DynamoDB table name: 3-255 letters, digits, `_`, `-` or `.`. */
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+/** A KMS key ARN (single- or multi-Region key), never an alias. */
+const KMS_KEY_ARN =
+  /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
 /** `-c key=value` arrives as a string, cdk.json values keep their JSON type: numbers are coerced. */
 const contextSchema = z.object({
   stage: z.string().regex(/^[a-z0-9]{1,20}$/, 'stage must be 1-20 lowercase letters or digits'),
@@ -121,6 +127,22 @@ const contextSchema = z.object({
   dataLake: contextBoolean(false),
   /** The developer dashboard on S3 + CloudFront (lib/dashboard.ts); its origin is allowed by the API's CORS. */
   dashboard: contextBoolean(true),
+  /**
+   * An existing table the stack uses instead of creating one (lib/storage.ts): the table a destroyed stack retained,
+   * or one restored from a backup (README "Lifecycle"). Unset: the stack's own table.
+   */
+  existingTableName: z
+    .string()
+    .regex(TABLE_NAME, 'existingTableName must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ - .)')
+    .optional(),
+  /**
+   * The retained KMS key the stored provider tokens and sealed secrets were encrypted under, for a stack re-attached
+   * to its data (lib/provider-vault.ts). Unset: the stack's own key.
+   */
+  existingTokenKeyArn: z
+    .string()
+    .regex(KMS_KEY_ARN, 'existingTokenKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)')
+    .optional(),
   /** More browser origins the API's CORS allows (`-c corsOrigins=https://a.example,https://b.example`). */
   corsOrigins,
 });

@@ -7,6 +7,8 @@ import { Delivery } from '#lib/delivery.js';
 import { Jobs } from '#lib/jobs.js';
 import { MobileIngress } from '#lib/mobile-ingress.js';
 import { Observability } from '#lib/observability.js';
+import { providerUrlOutputs } from '#lib/provider-urls.js';
+import { ProviderVault } from '#lib/provider-vault.js';
 import { Secrets } from '#lib/secrets.js';
 import { Storage } from '#lib/storage.js';
 
@@ -19,7 +21,9 @@ export class OpenWearablesStack extends Stack {
     super(scope, id, props);
     const { config } = props;
 
-    const storage = new Storage(this, 'Storage');
+    const storage = new Storage(this, 'Storage', { existingTableName: config.existingTableName });
+    // Created here, before the API and the jobs bind it, so that it imports a retained key when told to.
+    ProviderVault.of(this, { existingTokenKeyArn: config.existingTokenKeyArn });
     const secrets = new Secrets(this, 'Secrets', { adminEmail: config.adminEmail });
     const jobs = new Jobs(this, 'Jobs', { config, table: storage.table });
     const dashboard = config.dashboard ? new Dashboard(this, 'Dashboard', { config }) : undefined;
@@ -75,6 +79,12 @@ export class OpenWearablesStack extends Stack {
       description:
         'SNS topic every CloudWatch alarm notifies (ALARM and OK): subscribe email (-c alarmEmail=), Slack or Chatbot',
     });
+    new CfnOutput(this, 'TableName', {
+      value: storage.table.tableName,
+      description:
+        'The DynamoDB table (retained by cdk destroy): redeploy with -c existingTableName=<this name> to re-attach it',
+    });
+    providerUrlOutputs(this, api.baseUrl);
     new CfnOutput(this, 'AdminSecretArn', {
       value: secrets.adminCredentials.secretArn,
       description:

@@ -1,6 +1,6 @@
 import { CfnOutput, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type * as z from 'zod';
@@ -9,6 +9,14 @@ import { KMS_ENCRYPTION_CONTEXT } from '#shared/crypto/token-vault.js';
 import { APP_SECRET_OWNER } from '#shared/store/app-secrets.js';
 
 const ID = 'ProviderVault';
+
+export interface ProviderVaultProps {
+  /**
+   * The retained key of an earlier stack (`-c existingTokenKeyArn=`): the tokens and sealed secrets of a re-attached
+   * table were wrapped under it and open under no other key.
+   */
+  existingTokenKeyArn?: string;
+}
 
 /** The KMS actions of the token vault's envelope encryption (shared/crypto/token-vault.ts). */
 const TOKEN_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'];
@@ -20,26 +28,29 @@ const TOKEN_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'];
  * variables (`{"FITBIT_CLIENT_ID": "...", "FITBIT_CLIENT_SECRET": "...", ...}`), created empty and filled by the
  * operator.
  *
- * One per stack, created by whichever construct asks first (`ProviderVault.of`): the API and the jobs both bind
- * it without the stack having to pass it around.
+ * One per stack, created by whichever construct asks first (`ProviderVault.of`; the stack does, with its props): the
+ * API and the jobs both bind it without the stack having to pass it around.
  */
 export class ProviderVault extends Construct {
-  readonly tokenKey: Key;
+  readonly tokenKey: IKey;
   readonly credentials: Secret;
 
-  static of(scope: Construct): ProviderVault {
+  /** The stack's vault; `props` count only when this call creates it. */
+  static of(scope: Construct, props: ProviderVaultProps = {}): ProviderVault {
     const stack = Stack.of(scope);
-    return (stack.node.tryFindChild(ID) as ProviderVault | undefined) ?? new ProviderVault(stack, ID);
+    return (stack.node.tryFindChild(ID) as ProviderVault | undefined) ?? new ProviderVault(stack, ID, props);
   }
 
-  private constructor(scope: Construct, id: string) {
+  private constructor(scope: Construct, id: string, props: ProviderVaultProps) {
     super(scope, id);
-    this.tokenKey = new Key(this, 'TokenKey', {
-      description: 'Open Wearables: wraps the data keys encrypting provider OAuth tokens',
-      enableKeyRotation: true,
-      // Without the key, every stored token is unreadable: it outlives the stack, like the table.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.tokenKey = props.existingTokenKeyArn
+      ? Key.fromKeyArn(this, 'TokenKey', props.existingTokenKeyArn)
+      : new Key(this, 'TokenKey', {
+          description: 'Open Wearables: wraps the data keys encrypting provider OAuth tokens',
+          enableKeyRotation: true,
+          // Without the key, every stored token is unreadable: it outlives the stack, like the table.
+          removalPolicy: RemovalPolicy.RETAIN,
+        });
     this.credentials = new Secret(this, 'ProviderCredentials', {
       description:
         'Open Wearables: provider app credentials, JSON keyed like the sandbox variables ' +
@@ -59,6 +70,11 @@ export class ProviderVault extends Construct {
       description:
         'Provider app credentials: aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string ' +
         '\'{"FITBIT_CLIENT_ID":"...","FITBIT_CLIENT_SECRET":"..."}\'',
+    });
+    new CfnOutput(Stack.of(this), 'TokenKeyArn', {
+      value: this.tokenKey.keyArn,
+      description:
+        'KMS key of the stored provider tokens (retained): after a cdk destroy, redeploy with -c existingTokenKeyArn=<this ARN>',
     });
   }
 
