@@ -11,6 +11,7 @@ import {
   WebhookRejected,
   type WebhookRequest,
 } from '#shared/providers/types.js';
+import { flipByte, signedBodyCase } from '#test/helpers/tampering.js';
 
 const SECRET = 'a-notification-secret';
 const settings = (name: string) => (name === 'SUUNTO_WEBHOOK_SECRET' ? SECRET : undefined);
@@ -68,25 +69,17 @@ describe('suunto webhook verification', () => {
 
   it('for any body and secret: the signature verifies, and a flipped byte of body or signature does not', () => {
     fc.assert(
-      fc.property(
-        fc.uint8Array({ minLength: 1, maxLength: 512 }),
-        fc.string({ minLength: 1, maxLength: 64 }),
-        fc.nat(),
-        fc.integer({ min: 1, max: 255 }),
-        (bytes, secret, position, flip) => {
-          const raw = Buffer.from(bytes);
-          const signature = sign(raw, secret);
-          const read = (name: string) => (name === 'SUUNTO_WEBHOOK_SECRET' ? secret : undefined);
-          expect(statusOf(() => verifySuunto(post(raw, signature), read))).toBeNull();
-          const tampered = Buffer.from(raw);
-          tampered[position % raw.length]! ^= flip;
-          expect(statusOf(() => verifySuunto(post(tampered, signature), read))).toBe(401);
-          const digits = signature.split('');
-          const i = position % digits.length;
-          digits[i] = digits[i] === '0' ? '1' : '0';
-          expect(statusOf(() => verifySuunto(post(raw, digits.join('')), read))).toBe(401);
-        },
-      ),
+      fc.property(signedBodyCase, ({ body: raw, secret, position, mask }) => {
+        const signature = sign(raw, secret);
+        const read = (name: string) => (name === 'SUUNTO_WEBHOOK_SECRET' ? secret : undefined);
+        expect(statusOf(() => verifySuunto(post(raw, signature), read))).toBeNull();
+        const tampered = flipByte(raw, position, mask);
+        expect(statusOf(() => verifySuunto(post(tampered, signature), read))).toBe(401);
+        const digits = signature.split('');
+        const i = position % digits.length;
+        digits[i] = digits[i] === '0' ? '1' : '0';
+        expect(statusOf(() => verifySuunto(post(raw, digits.join('')), read))).toBe(401);
+      }),
     );
   });
 });
