@@ -1,4 +1,4 @@
-import { tokensRoutes } from '#shared/api/tokens.js';
+import { tokensAreaRoutes } from '#shared/api/tokens-area.js';
 import { createHttpHandler } from '#shared/http/handler.js';
 
-export const handler = createHttpHandler(tokensRoutes);
+export const handler = createHttpHandler(tokensAreaRoutes);

@@ -134,6 +134,8 @@ const AREA_BINDINGS: { [A in ApiArea]: (fn: AreaFunction<A>, resources: AreaReso
     vault.bindEndpointSecrets(fn, ENDPOINT_SECRET_OWNER, ['kms:GenerateDataKey', 'kms:Decrypt']);
     fn.bindQueue(queues.webhookDeliveries, QUEUES.webhookDeliveries.urlVariable);
   },
+  // Statistics, priorities, seed data, data lifecycle.
+  admin: () => {},
 };
 
 export interface ApiProps {

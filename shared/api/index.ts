@@ -1,10 +1,12 @@
+import { adminRoutes } from '#shared/api/admin.js';
+import { adminAreaEnvSchema } from '#shared/api/admin-env.js';
 import { dataRoutes } from '#shared/api/data.js';
 import { metaRoutes } from '#shared/api/meta.js';
 import { oauthRoutes } from '#shared/api/oauth.js';
 import { outgoingRoutes } from '#shared/api/outgoing.js';
 import { sdkRoutes } from '#shared/api/sdk.js';
 import { syncRoutes } from '#shared/api/sync.js';
-import { tokensRoutes } from '#shared/api/tokens.js';
+import { tokensAreaRoutes } from '#shared/api/tokens-area.js';
 import { usersRoutes } from '#shared/api/users.js';
 import { webhooksRoutes } from '#shared/api/webhooks.js';
 import { apiEnvSchema, metaEnvSchema, tokensEnvSchema } from '#shared/config/env.js';
@@ -20,7 +22,7 @@ import { webhooksAreaEnvSchema } from '#shared/webhooks/env.js';
  */
 export const apiAreas = {
   users: usersRoutes,
-  tokens: tokensRoutes,
+  tokens: tokensAreaRoutes,
   sdk: sdkRoutes,
   data: dataRoutes,
   meta: metaRoutes,
@@ -28,6 +30,7 @@ export const apiAreas = {
   sync: syncRoutes,
   webhooks: webhooksRoutes,
   outgoing: outgoingRoutes,
+  admin: adminRoutes,
 } satisfies Record<string, Route[]>;
 
 export type ApiArea = keyof typeof apiAreas;
@@ -43,6 +46,7 @@ export const apiAreaEnv = {
   sync: syncAreaEnvSchema,
   webhooks: webhooksAreaEnvSchema,
   outgoing: outgoingAreaEnvSchema,
+  admin: adminAreaEnvSchema,
 } satisfies Record<ApiArea, unknown>;
 
 /** The area that also receives API Gateway's `$default` route (unknown paths and methods). */

@@ -51,6 +51,8 @@ export const WRITE_SCOPES = {
   'event-fanout': ['USER#', 'WHMSG'],
   // Attempts, delivery states, the endpoint's failure tracking (all under WHEP#).
   'webhook-delivery': ['WHEP#'],
+  // Priorities, seeded users and their data, archived aggregates.
+  admin: [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ScopedFunction = keyof typeof WRITE_SCOPES;
