@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
+import { esbuildOptions } from '#lib/bundling.js';
 
+const ROOT = join(import.meta.dirname, '..');
+// Inside the project: a bundle whose AWS SDK is external loads it from node_modules, as Lambda loads the runtime's.
 const OUT = join(import.meta.dirname, 'out');
 const RUNS = 10;
 
@@ -30,32 +33,53 @@ function coldInit(file: string): number {
   );
 }
 
-export async function benchBundles() {
-  const rows = [];
-  const entries = readdirSync(join(import.meta.dirname, '..', 'functions')).map((f) =>
-    f.replace(/\.ts$/, ''),
-  );
-  for (const area of entries) {
-    const outfile = join(OUT, area, 'index.mjs');
-    mkdirSync(join(OUT, area), { recursive: true });
-    await build({
-      entryPoints: [join(import.meta.dirname, '..', 'functions', `${area}.ts`)],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      minify: true,
-      target: 'node20',
-      mainFields: ['module', 'main'],
-      logLevel: 'error',
-    });
-    const sizeKb = statSync(outfile).size / 1024;
-    const inits = Array.from({ length: RUNS }, () => coldInit(outfile));
-    rows.push({
-      function: area,
-      'bundle KB': sizeKb.toFixed(1),
-      'init ms (median of 10)': median(inits).toFixed(1),
-    });
+/** A bundle input's group: its npm package, or its folder of the project (`shared/providers`). */
+function group(input: string): string {
+  const inPackage = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(input);
+  if (inPackage) return inPackage[1]!;
+  return input
+    .split('/')
+    .slice(0, input.startsWith('shared/') ? 2 : 1)
+    .join('/');
+}
+
+/** The three largest groups of the bundle, by minified bytes esbuild attributes to them. */
+function largest(metafile: Metafile, outfile: string): string {
+  const output = Object.entries(metafile.outputs).find(([path]) => outfile.endsWith(path))![1];
+  const sizes = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    sizes.set(group(input), (sizes.get(group(input)) ?? 0) + bytesInOutput);
   }
-  return rows;
+  return [...sizes]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([name, bytes]) => `${name} ${Math.round(bytes / 1024)}`)
+    .join(', ');
+}
+
+/**
+ * Every `functions/*.ts` built as `cdk synth` builds it (lib/bundling.ts; `BUNDLE_AWS_SDK=true` as with
+ * `-c bundleAwsSdk=true`), its size and the median cold initialisation of 10 fresh processes.
+ */
+export async function benchBundles() {
+  const bundleAwsSdk = process.env.BUNDLE_AWS_SDK === 'true';
+  const names = readdirSync(join(ROOT, 'functions')).map((file) => file.replace(/\.ts$/, ''));
+  const built = await Promise.all(
+    names.map(async (name) => {
+      const outfile = join(OUT, name, 'index.mjs');
+      mkdirSync(join(OUT, name), { recursive: true });
+      const options = esbuildOptions(bundleAwsSdk, join(ROOT, 'functions', `${name}.ts`), outfile);
+      const { metafile } = await build({ ...options, absWorkingDir: ROOT, metafile: true });
+      return { name, outfile, metafile };
+    }),
+  );
+  return built.map(({ name, outfile, metafile }) => {
+    const bytes = Object.entries(metafile.outputs).find(([path]) => outfile.endsWith(path))![1].bytes;
+    return {
+      function: name,
+      KB: (bytes / 1024).toFixed(1),
+      'init ms (median of 10)': median(Array.from({ length: RUNS }, () => coldInit(outfile))).toFixed(1),
+      'largest inputs (KB)': largest(metafile, outfile),
+    };
+  });
 }

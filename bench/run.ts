@@ -1,3 +1,4 @@
+import { benchAppleImport } from './apple-import.js';
 import { benchBundles } from './bundles.js';
 import { benchDelivery } from './delivery.js';
 import { benchIngest } from './ingest.js';
@@ -15,7 +16,7 @@ const wanted = (name: string) => selected.size === 0 || selected.has(name);
 
 console.log(`Open Wearables Serverless benchmarks (node ${process.version}, ${new Date().toISOString()})\n`);
 if (wanted('bundles')) {
-  console.log('Lambda bundles (esbuild, minified ESM, AWS SDK bundled) and cold module initialisation:');
+  console.log('Lambda bundles (as `cdk synth` builds them, lib/bundling.ts) and cold module initialisation:');
   console.table(await benchBundles());
 }
 if (wanted('latency')) {
@@ -36,6 +37,12 @@ if (wanted('large')) {
     '\nSDK pushes, synchronous vs storage-first (19,000 Health Connect heart-rate samples each, about 9 MB as one round):',
   );
   console.table(await benchLargePush());
+}
+if (wanted('import')) {
+  console.log(
+    '\nApple Health export import (generated export in the local bucket, worker with checkpoints):',
+  );
+  console.table(await benchAppleImport());
 }
 if (wanted('sync')) {
   const sync = await benchSync();
@@ -74,3 +81,4 @@ if (wanted('delivery')) {
   );
   console.table(await benchDelivery());
 }
+if (wanted('cost')) await (await import('./cost.js')).printCost();

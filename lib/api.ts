@@ -23,6 +23,7 @@ import {
   type SecretArnKey,
 } from '#lib/app-function.js';
 import type { AppConfig } from '#lib/config.js';
+import { ApiDomain } from '#lib/domain.js';
 import { pascal } from '#lib/names.js';
 import { ProviderVault } from '#lib/provider-vault.js';
 import type { Secrets } from '#lib/secrets.js';
@@ -62,20 +63,27 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELD
  */
 const STATELESS_AREAS: readonly ApiArea[] = ['meta', 'webhooks'];
 
-/** Swagger UI's files, served by the meta area from next to its bundle (shared/api/docs.ts). */
-export const META_BUNDLE_FILES = Object.fromEntries(
-  Object.keys(DOCS_ASSETS).map((file) => [
-    `${DOCS_ASSETS_DIR}/${file}`,
-    `node_modules/swagger-ui-dist/${file}`,
-  ]),
-);
+/**
+ * Swagger UI's files (shared/api/docs.ts) and the OpenAPI document (shared/api/openapi-document.ts), served by the
+ * meta area from next to its bundle: bundled, the document alone would be half of it.
+ */
+export const META_BUNDLE_FILES = {
+  ...Object.fromEntries(
+    Object.keys(DOCS_ASSETS).map((file) => [
+      `${DOCS_ASSETS_DIR}/${file}`,
+      `node_modules/swagger-ui-dist/${file}`,
+    ]),
+  ),
+  'openapi.json': 'shared/api/openapi.json',
+};
 
 /**
  * Areas that get the token key's id: they encrypt or decrypt provider OAuth tokens (oauth; users, for a provider's
- * deregistration at disconnect), or open the sealed app secrets (webhooks) or seal the integrator endpoints' signing
- * secrets (outgoing); the grants of those two are narrower, see below.
+ * deregistration at disconnect; sync, for an inline sync and the vendor workouts), or open the sealed app secrets
+ * (webhooks) or seal the integrator endpoints' signing secrets (outgoing); the grants of those two are narrower, see
+ * below.
  */
-const TOKEN_AREAS: readonly ApiArea[] = ['oauth', 'users', 'webhooks', 'outgoing'];
+const TOKEN_AREAS: readonly ApiArea[] = ['oauth', 'users', 'webhooks', 'outgoing', 'sync'];
 
 type AreaEnvSchema<A extends ApiArea> = (typeof apiAreaEnv)[A];
 export type AreaFunction<A extends ApiArea> = AppFunction<AreaEnvSchema<A>>;
@@ -117,8 +125,12 @@ const AREA_BINDINGS: { [A in ApiArea]: (fn: AreaFunction<A>, resources: AreaReso
     vault.bindTokenHandler(fn);
     bindSyncQueues(fn, queues);
   },
-  // Manual and historical syncs.
-  sync: (fn, { queues }) => bindSyncQueues(fn, queues),
+  // Manual and historical syncs; an inline sync and the vendor workouts call the providers as the user (token key,
+  // provider credentials).
+  sync: (fn, { queues, vault }) => {
+    bindSyncQueues(fn, queues);
+    vault.bindTokenHandler(fn);
+  },
   // Verifies with the provider credentials' webhook secrets, stores notifications (large ones in the bucket).
   webhooks: (fn, { queues, vault, webhookBodies, table }) => {
     // The app secrets a provider returned once (Polar's webhook key): those items only, decrypt only.
@@ -135,7 +147,10 @@ const AREA_BINDINGS: { [A in ApiArea]: (fn: AreaFunction<A>, resources: AreaReso
     fn.bindQueue(queues.webhookDeliveries, QUEUES.webhookDeliveries.urlVariable);
   },
   // Statistics, priorities, seed data, data lifecycle.
-  admin: () => {},
+  admin: (fn, { queues }) => {
+    // POST /settings/archival/run queues an archival run.
+    fn.bindQueue(queues.archival, QUEUES.archival.urlVariable);
+  },
 };
 
 export interface ApiProps {
@@ -153,6 +168,8 @@ export class Api extends Construct {
   readonly httpApi: HttpApi;
   /** Public base URL, without trailing slash (API_BASE_URL of every function). */
   readonly baseUrl: string;
+  /** The custom domain (`-c domainName`), whose base URL is then `baseUrl`. */
+  readonly domain?: ApiDomain;
   readonly functions: Record<ApiArea, ApiFunction>;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
@@ -193,10 +210,14 @@ export class Api extends Construct {
         .filter((route) => route.mobile)
         .map((route) => [`${route.method} ${route.path}`, mobileThrottle]),
     );
+    if (config.domainName) {
+      this.domain = new ApiDomain(this, 'Domain', { config, httpApi: this.httpApi, stage });
+    }
     // Same value as httpApi.apiEndpoint, spelled out so the synth-time env check sees a URL rather than one
     // opaque token. The functions depend on the API, never the reverse (routes and integrations depend on
     // both), so referencing it from their environment creates no cycle.
     const { region, urlSuffix } = Stack.of(this);
+    // With a custom domain, config.apiBaseUrl is https://<domainName> (lib/config.ts).
     this.baseUrl =
       config.apiBaseUrl?.replace(/\/+$/, '') ??
       `https://${this.httpApi.apiId}.execute-api.${region}.${urlSuffix}`;

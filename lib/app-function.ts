@@ -4,14 +4,16 @@ import { Duration, Stack, StringConcat, Token, Tokenization, Validations } from 
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type * as z from 'zod';
+import { appBundling } from '#lib/bundling.js';
 import type { AppConfig } from '#lib/config.js';
+import { functionSettings } from '#lib/settings.js';
 import { type BaseEnv, parseEnv } from '#shared/config/env.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
 import type { ScopedFunction } from '#shared/store/write-scopes.js';
@@ -50,7 +52,10 @@ export type QueueUrlKey<S extends z.ZodObject> = string extends keyof z.input<S>
 export interface AppFunctionProps<S extends z.ZodObject> {
   /** Entry `functions/<name>.ts`; also the function name suffix. */
   name: string;
-  config: Pick<AppConfig, 'stage' | 'logRetentionDays' | 'logLevel' | 'reservedConcurrency'>;
+  config: Pick<
+    AppConfig,
+    'stage' | 'logRetentionDays' | 'logLevel' | 'reservedConcurrency' | 'settings' | 'bundleAwsSdk'
+  >;
   envSchema: S;
   environment: FunctionEnvironment<S>;
   description?: string;
@@ -79,11 +84,14 @@ const WRITE_ACTIONS = [
 ];
 
 /**
- * The one Lambda function shape of the project: Node 22 on ARM64, an ESM bundle with the AWS SDK bundled
- * and tree-shaken, source maps, JSON logs into its own log group, and an environment checked at synth time
- * by the same zod schema the handler parses at cold start.
+ * The one Lambda function shape of the project: Node 22 on ARM64, a minified ESM bundle (lib/bundling.ts: the AWS
+ * SDK is the runtime's unless `-c bundleAwsSdk=true`), source maps, JSON logs into its own log group, and an
+ * environment checked at synth time by the same zod schema the handler parses at cold start.
  */
 export class AppFunction<S extends z.ZodObject> extends NodejsFunction {
+  /** `functions/<entryName>.ts`. */
+  readonly entryName: string;
+  readonly envSchema: S;
   private readonly declaredEnv: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: AppFunctionProps<S>) {
@@ -98,6 +106,8 @@ export class AppFunction<S extends z.ZodObject> extends NodejsFunction {
       STAGE: config.stage,
       POWERTOOLS_SERVICE_NAME: 'open-wearables',
       POWERTOOLS_LOG_LEVEL: config.logLevel,
+      // The operator settings its schema has, when given (README "Settings"); unset, the schema's default applies.
+      ...functionSettings(scope, config, name, envSchema),
     };
 
     super(scope, id, {
@@ -118,20 +128,13 @@ export class AppFunction<S extends z.ZodObject> extends NodejsFunction {
       loggingFormat: LoggingFormat.JSON,
       environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
       bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        bundleAwsSDK: true,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Bundled CommonJS modules require() Node built-ins; an ESM bundle has no require unless we make one.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        ...appBundling(config.bundleAwsSdk),
         ...(props.bundleFiles && { commandHooks: copyAfterBundling(props.bundleFiles) }),
       },
     });
     this.declaredEnv = environment;
+    this.entryName = name;
+    this.envSchema = envSchema;
 
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',

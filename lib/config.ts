@@ -97,6 +97,54 @@ const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const KMS_KEY_ARN =
   /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
+/** A runtime setting's name: an env variable (README "Settings"). */
+const SETTING_NAME = /^[A-Z][A-Z0-9_]{0,99}$/;
+
+/** A JSON object from `-c key='{...}'`; anything else as given, for zod to refuse. */
+function json(value: unknown): unknown {
+  if (typeof value !== 'string' || !value.trim().startsWith('{')) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Runtime settings by env variable name, as the env schemas parse them (strings): `-c settings='{"NAME":value}'` (or
+ * an object in cdk.json) and `-c NAME=value`, which wins. Checked per function and stack-wide by lib/settings.ts.
+ */
+const runtimeSettings = z
+  .record(
+    z.string().regex(SETTING_NAME, 'a setting is named like an env variable (A-Z, 0-9, _)'),
+    z
+      .union([z.string().max(4096), z.number(), z.boolean(), z.array(z.string().max(1024)).max(100)])
+      .transform((value) => (Array.isArray(value) ? value.join(',') : String(value))),
+  )
+  .default({});
+
+/** A DNS name of at least two labels, as API Gateway, CloudFront and Route 53 take it (lower-cased). */
+const domainName = (key: string) =>
+  z
+    .string()
+    .max(253)
+    .regex(
+      /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/i,
+      `${key} must be a domain name such as api.example.com`,
+    )
+    .transform((name) => name.toLowerCase())
+    .optional();
+/** An ACM certificate ARN; the region is the fourth field. */
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/;
+const certificateArn = (key: string) =>
+  z
+    .string()
+    .regex(
+      CERTIFICATE_ARN,
+      `${key} must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)`,
+    )
+    .optional();
+
 /** `-c key=value` arrives as a string, cdk.json values keep their JSON type: numbers are coerced. */
 const contextSchema = z.object({
   stage: z.string().regex(/^[a-z0-9]{1,20}$/, 'stage must be 1-20 lowercase letters or digits'),
@@ -127,6 +175,8 @@ const contextSchema = z.object({
   dataLake: contextBoolean(false),
   /** The developer dashboard on S3 + CloudFront (lib/dashboard.ts); its origin is allowed by the API's CORS. */
   dashboard: contextBoolean(true),
+  /** Bundle the AWS SDK into every function instead of using the nodejs22.x runtime's copy (lib/bundling.ts). */
+  bundleAwsSdk: contextBoolean(false),
   /**
    * An existing table the stack uses instead of creating one (lib/storage.ts): the table a destroyed stack retained,
    * or one restored from a backup (README "Lifecycle"). Unset: the stack's own table.
@@ -145,17 +195,88 @@ const contextSchema = z.object({
     .optional(),
   /** More browser origins the API's CORS allows (`-c corsOrigins=https://a.example,https://b.example`). */
   corsOrigins,
+  settings: z.preprocess(json, runtimeSettings),
+  /** The API's custom domain (lib/domain.ts): with `certificateArn`, a regional ACM certificate covering it. */
+  domainName: domainName('domainName'),
+  certificateArn: certificateArn('certificateArn'),
+  /** A Route 53 public zone holding the custom domains: alias records are created in it. */
+  hostedZoneId: z
+    .string()
+    .regex(/^Z[A-Z0-9]{4,32}$/, 'hostedZoneId must be a Route 53 hosted zone id (Z...)')
+    .optional(),
+  hostedZoneName: domainName('hostedZoneName'),
+  /** The dashboard's custom domain: with `dashboardCertificateArn`, a us-east-1 certificate (CloudFront's). */
+  dashboardDomainName: domainName('dashboardDomainName'),
+  dashboardCertificateArn: certificateArn('dashboardCertificateArn'),
 });
 
-export type AppConfig = z.infer<typeof contextSchema>;
+type Context = z.infer<typeof contextSchema>;
+const certificateRegion = (arn: string) => CERTIFICATE_ARN.exec(arn)?.[1];
+const within = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`);
+
+/** The combinations one key alone cannot refuse; each issue names the key to change. */
+function checkCombinations(config: Context, ctx: z.RefinementCtx): void {
+  const issue = (key: keyof Context, message: string) =>
+    ctx.addIssue({ code: 'custom', path: [key], message });
+  const pairs: Array<[keyof Context, keyof Context]> = [
+    ['domainName', 'certificateArn'],
+    ['dashboardDomainName', 'dashboardCertificateArn'],
+    ['hostedZoneId', 'hostedZoneName'],
+  ];
+  for (const [a, b] of pairs) {
+    if (Boolean(config[a]) !== Boolean(config[b])) {
+      issue(config[a] ? b : a, `${a} and ${b} are given together or not at all`);
+    }
+  }
+  if (config.dashboardCertificateArn && certificateRegion(config.dashboardCertificateArn) !== 'us-east-1') {
+    issue('dashboardCertificateArn', 'CloudFront takes only certificates of us-east-1 (N. Virginia)');
+  }
+  if (config.domainName && config.apiBaseUrl) {
+    issue('apiBaseUrl', 'apiBaseUrl is https://<domainName> when domainName is given: set one of them');
+  }
+  if (config.dashboardDomainName && !config.dashboard) {
+    issue('dashboardDomainName', 'dashboardDomainName needs the dashboard (dashboard=true)');
+  }
+  if (config.dashboardDomainName && config.dashboardDomainName === config.domainName) {
+    issue('dashboardDomainName', 'the dashboard and the API need different domain names');
+  }
+  const zone = config.hostedZoneName;
+  if (config.hostedZoneId && zone) {
+    const domains = (['domainName', 'dashboardDomainName'] as const).filter((key) => config[key]);
+    if (domains.length === 0)
+      issue('hostedZoneId', 'a hosted zone is only used with domainName or dashboardDomainName');
+    for (const key of domains) {
+      if (!within(config[key]!, zone)) issue(key, `${config[key]} is not in the hosted zone ${zone}`);
+    }
+  }
+}
+
+const configSchema = contextSchema.superRefine(checkCombinations).transform((config) => ({
+  ...config,
+  // The public base URL every function, output and the dashboard use.
+  apiBaseUrl: config.domainName ? `https://${config.domainName}` : config.apiBaseUrl,
+}));
+
+export type AppConfig = z.infer<typeof configSchema>;
 export type AppContext = z.input<typeof contextSchema>;
+
+/** `-c settings=` merged with every `-c NAME=value` whose key is named like a setting (that one wins). */
+function settingsContext(node: Node): unknown {
+  const given = json(node.tryGetContext('settings'));
+  const named = Object.entries(node.getAllContext()).filter(([key]) => SETTING_NAME.test(key));
+  if (named.length === 0) return given;
+  if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given)))
+    return given;
+  return { ...given, ...Object.fromEntries(named) };
+}
 
 /** Reads and validates the app settings from CDK context; a bad value fails before any construct exists. */
 export function readConfig(node: Node): AppConfig {
-  const raw = Object.fromEntries(
+  const raw: Record<string, unknown> = Object.fromEntries(
     Object.keys(contextSchema.shape).map((key) => [key, node.tryGetContext(key)]),
   );
-  const result = contextSchema.safeParse(raw);
+  raw.settings = settingsContext(node);
+  const result = configSchema.safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid CDK context: ${problems}`);

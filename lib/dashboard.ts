@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   CachePolicy,
@@ -12,10 +13,13 @@ import {
   HttpVersion,
   PriceClass,
   ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { RecordTarget } from 'aws-cdk-lib/aws-route53';
+import { CloudFrontTarget } from 'aws-cdk-lib/aws-route53-targets';
 import {
   BlockPublicAccess,
   Bucket,
@@ -26,6 +30,7 @@ import {
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import type { AppConfig } from '#lib/config.js';
+import { aliasRecords, hostedZone } from '#lib/domain.js';
 import { dashboardCsp } from '#shared/http/dashboard-csp.js';
 
 const ROOT = new URL('../', import.meta.url);
@@ -84,7 +89,7 @@ export interface DashboardProps {
 export class Dashboard extends Construct {
   readonly bucket: Bucket;
   readonly distribution: Distribution;
-  /** `https://<id>.cloudfront.net`: the URL, and the origin the API's CORS allows. */
+  /** `https://<dashboardDomainName>` or `https://<id>.cloudfront.net`: the URL, and the origin the API's CORS allows. */
   readonly origin: string;
   private readonly config: AppConfig;
 
@@ -128,8 +133,15 @@ export class Dashboard extends Construct {
       },
     });
 
+    const { dashboardDomainName: domainName, dashboardCertificateArn } = this.config;
     this.distribution = new Distribution(this, 'Distribution', {
       comment: `Open Wearables dashboard (${this.config.stage})`,
+      ...(domainName &&
+        dashboardCertificateArn && {
+          domainNames: [domainName],
+          certificate: Certificate.fromCertificateArn(this, 'Certificate', dashboardCertificateArn),
+          minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+        }),
       defaultRootObject: 'index.html',
       defaultBehavior: {
         origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
@@ -143,7 +155,8 @@ export class Dashboard extends Construct {
       // A developer console: North America and Europe edges are enough, and the cheapest.
       priceClass: PriceClass.PRICE_CLASS_100,
     });
-    this.origin = `https://${this.distribution.distributionDomainName}`;
+    this.origin = `https://${domainName ?? this.distribution.distributionDomainName}`;
+    if (domainName) this.mapDomain(domainName);
     this.acknowledge();
   }
 
@@ -206,6 +219,23 @@ export class Dashboard extends Construct {
     return deployment;
   }
 
+  /** Alias records in the hosted zone, if given; else the output names what the operator's CNAME points at. */
+  private mapDomain(domainName: string) {
+    const zone = hostedZone(this, this.config);
+    if (zone)
+      aliasRecords(
+        this,
+        zone,
+        domainName,
+        RecordTarget.fromAlias(new CloudFrontTarget(this.distribution)),
+        true,
+      );
+    new CfnOutput(Stack.of(this), 'DashboardDomainTarget', {
+      value: this.distribution.distributionDomainName,
+      description: `Where ${domainName} must point (CNAME or alias) when no hostedZoneId is given`,
+    });
+  }
+
   private acknowledge() {
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
@@ -231,12 +261,15 @@ export class Dashboard extends Construct {
           'No access logs for static files (a log bucket with ACLs or a log delivery per stage); every request ' +
           'that matters, the API calls, is in the HTTP API access log.',
       },
-      {
+    );
+    // With -c dashboardDomainName the distribution has its own certificate and TLSv1.2_2021: nothing to acknowledge.
+    if (!this.config.dashboardDomainName) {
+      Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR4',
         reason:
           'The default *.cloudfront.net certificate, which cannot be pinned to TLSv1.2; viewers are HTTPS only. ' +
-          'A custom domain with its own ACM certificate and minimum protocol is an operator choice.',
-      },
-    );
+          'A custom domain (-c dashboardDomainName, README "Custom domain") gets TLSv1.2_2021.',
+      });
+    }
   }
 }

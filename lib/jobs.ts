@@ -11,8 +11,11 @@ import { AppFunction, type BucketAction, type FunctionEnvironment } from '#lib/a
 import type { AppConfig } from '#lib/config.js';
 import { pascal } from '#lib/names.js';
 import { ProviderVault } from '#lib/provider-vault.js';
+import { rateSettings } from '#lib/settings.js';
+import { archivalWorkerEnvSchema } from '#shared/archival/env.js';
 import { baseEnvSchema, erasureWorkerEnvSchema } from '#shared/config/env.js';
 import { eventFanoutEnvSchema, webhookDeliveryEnvSchema } from '#shared/delivery/env.js';
+import { appleImportWorkerEnvSchema } from '#shared/imports/env.js';
 import {
   QUEUES,
   type QueueName,
@@ -22,8 +25,6 @@ import {
   WEBHOOK_QUEUES,
 } from '#shared/jobs/queues.js';
 import {
-  RATE_SETTINGS,
-  type RateSetting,
   SCHEDULES,
   type ScheduleName,
   type ScheduleWorkerName,
@@ -71,6 +72,18 @@ const WORKERS = {
   'sleep-finaliser': { id: 'SleepFinaliserFunction', envSchema: baseEnvSchema, sendsTo: [] },
   // Reads and deletes the mobile ingress's uploads (granted by MobileIngress).
   'sdk-upload-worker': { id: 'SdkUploadWorker', envSchema: baseEnvSchema, sendsTo: [] },
+  // Reads the imports bucket (granted by Imports, lib/imports.ts) and continues long imports through its queue.
+  'apple-import-worker': {
+    id: 'AppleImportWorker',
+    envSchema: appleImportWorkerEnvSchema,
+    sendsTo: ['appleImports'],
+  },
+  // The nightly data lifecycle run and the manual ones; continues a run through its own queue.
+  'archival-worker': {
+    id: 'ArchivalWorker',
+    envSchema: archivalWorkerEnvSchema,
+    sendsTo: ['archival'],
+  },
   // Reads the active-connection index, queues live jobs, continues itself through its own queue.
   'sync-dispatcher': {
     id: 'SyncDispatcherFunction',
@@ -142,7 +155,8 @@ export interface JobsProps {
  * event source on its worker (capped at the queue's `maxConcurrency`); for each entry of SCHEDULES an EventBridge
  * Scheduler schedule invoking its worker with the entry's input; one function per worker.
  *
- * Context `syncIntervalMinutes` (default 60) sets the rate of the sync dispatch schedules.
+ * The setting `SYNC_INTERVAL_MINUTES` (or context `syncIntervalMinutes`; default 60) sets the rate of the sync
+ * dispatch schedules (lib/settings.ts).
  */
 export class Jobs extends Construct {
   readonly queues: Record<QueueName, Queue>;
@@ -169,8 +183,8 @@ export class Jobs extends Construct {
       this.deadLetterQueues[`${pascal(name)}Queue`] = deadLetterQueue;
       this.queues[name] = new Queue(this, `${pascal(name)}Queue`, {
         queueName: `open-wearables-${config.stage}-${queue.name}`,
+        // TLS only by the stack's one queue policy (lib/queue-tls-policy.ts), not one policy per queue.
         encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
         visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(name)),
         deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: queue.maxReceiveCount },
       });
@@ -228,12 +242,7 @@ export class Jobs extends Construct {
       );
     }
 
-    const rateSettings = Object.fromEntries(
-      (Object.keys(RATE_SETTINGS) as RateSetting[]).map((setting) => [
-        setting,
-        this.node.tryGetContext(RATE_SETTINGS[setting].context),
-      ]),
-    );
+    const rates = rateSettings(this, config);
     const scheduled = new Map<WorkerName, Queue>();
     for (const name of Object.keys(SCHEDULES) as ScheduleName[]) {
       const schedule = scheduleSpec(name);
@@ -258,7 +267,7 @@ export class Jobs extends Construct {
         });
         scheduled.set(worker, deadLetterQueue);
       }
-      const rateMinutes = scheduleRateMinutes(name, rateSettings);
+      const rateMinutes = scheduleRateMinutes(name, rates);
       // An invocation still undelivered when the next run is due is superseded by it.
       const maxEventAge = Duration.minutes(Math.min(Math.max(rateMinutes, 1), 24 * 60));
       const input = schedule.input ? ScheduleTargetInput.fromObject(schedule.input) : undefined;
@@ -284,7 +293,6 @@ export class Jobs extends Construct {
     return new Queue(this, id, {
       queueName,
       encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
       retentionPeriod: DEAD_LETTER_RETENTION,
     });
   }

@@ -24,6 +24,7 @@ import { Construct } from 'constructs';
 import type * as z from 'zod';
 import { AppFunction } from '#lib/app-function.js';
 import type { AppConfig } from '#lib/config.js';
+import type { ApiDomain } from '#lib/domain.js';
 import { addJsonGatewayResponses } from '#lib/gateway-responses.js';
 import { apiEnvSchema } from '#shared/config/env.js';
 import { UPLOAD_PREFIX } from '#shared/ingest/sdk-uploads.js';
@@ -67,6 +68,8 @@ export interface MobileIngressProps {
   uploadQueue: IQueue;
   /** The function that ingests the uploads: it may read and delete them, nothing else. */
   uploadWorker: AppFunction<z.ZodObject>;
+  /** The API's custom domain: the ingress is mapped under `/mobile` there, and that is its URL. */
+  domain?: ApiDomain;
 }
 
 export class MobileIngress extends Construct {
@@ -142,7 +145,7 @@ export class MobileIngress extends Construct {
         ),
       },
     });
-    this.url = this.restApi.url.replace(/\/+$/, '');
+    this.url = props.domain?.mapMobile(this.restApi) ?? this.restApi.url.replace(/\/+$/, '');
     addJsonGatewayResponses(this.restApi);
 
     const authorizer = new RequestAuthorizer(this, 'Authorizer', {

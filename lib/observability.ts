@@ -15,16 +15,23 @@ import {
   Alarm,
   CfnAlarm,
   ComparisonOperator,
-  type Metric,
+  type IMetric,
+  MathExpression,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
+import { businessMetric, MonitoringDashboard, tableThrottles } from '#lib/monitoring-dashboard.js';
+import { pascal } from '#lib/names.js';
+import { ActiveTracing, tracingContext } from '#lib/tracing.js';
+import { type QueueName, SYNC_PROVIDERS, SYNC_QUEUES } from '#shared/jobs/queues.js';
+import { BUSINESS_METRICS } from '#shared/observability.js';
 
 export interface ObservabilityProps {
   stage: string;
@@ -42,9 +49,28 @@ export interface ObservabilityProps {
   jobFunctions: IFunction[];
   /** Dead-letter queues by a name unique in the stack: any message in one means work was lost. */
   deadLetterQueues: Record<string, IQueue>;
+  /** The registry's queues: graphed on the dashboard; the erasure queue's backlog is alarmed on. */
+  queues: Record<QueueName, IQueue>;
+  table: ITable;
 }
 
 const PERIOD = Duration.minutes(5);
+const HOUR = Duration.hours(1);
+
+/** A provider's sync failure rate alarms at this share of failed runs in an hour... */
+const SYNC_FAILURE_RATE = 0.5;
+/** ...once at least this many runs ended in that hour (a user or two failing is not an outage). */
+const SYNC_MIN_RUNS = 5;
+/** Providers watched by one alarm: three metrics each, and an alarm reads at most ten (template resources are few). */
+const PROVIDERS_PER_ALARM = 3;
+/** Provider webhooks refused for their signature in an hour: a rotated or misconfigured secret, or a forger. */
+const SIGNATURE_FAILURES = 5;
+/** Throttled table requests in 5 minutes (the SDK retries them, at the caller's expense). */
+const TABLE_THROTTLES = 5;
+/** Stale push connections (shared/sync/watchdog.ts), three watchdog runs in a row. */
+const STALE_CONNECTIONS = 5;
+/** An erasure request still waiting after this long: users asked for their data to be deleted. */
+const ERASURE_BACKLOG = Duration.hours(1);
 
 /**
  * Sends every CloudWatch alarm of the stack, whoever created it, to `topic` on ALARM and on OK. An alarm made as a
@@ -81,7 +107,8 @@ export class AlarmNotifications implements IAspect {
 
 /**
  * The stack's alarms and the SNS topic `open-wearables-<stage>-alarms` every one of them notifies (ALARM and OK),
- * by email with `alarmEmail`; an operator subscribes Slack or Chatbot to the topic (output `AlarmTopicArn`).
+ * by email with `alarmEmail`; an operator subscribes Slack or Chatbot to the topic (output `AlarmTopicArn`). Also the
+ * CloudWatch dashboard (lib/monitoring-dashboard.ts) and, with `-c tracing=true`, X-Ray tracing (lib/tracing.ts).
  */
 export class Observability extends Construct {
   readonly alarmTopic: Topic;
@@ -102,15 +129,94 @@ export class Observability extends Construct {
       ...props.functions.map((fn) => ({ fn, errors: 5 })),
       ...props.jobFunctions.map((fn) => ({ fn, errors: 1 })),
     ];
+    // One alarm per function on errors or throttles (CloudFormation's 500 resources per stack: two each would cost
+    // one resource per function more); its description says which threshold, the dashboard which metric.
     for (const { fn, errors } of functions) {
-      const name = fn.node.id;
-      this.alarm(`${name}Errors`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), errors);
-      this.alarm(`${name}Throttles`, fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }), 1);
+      const failing = new MathExpression({
+        expression: `IF(FILL(errors, 0) >= ${errors} OR FILL(throttles, 0) >= 1, 1, 0)`,
+        usingMetrics: {
+          errors: fn.metricErrors({ period: PERIOD, statistic: 'Sum' }),
+          throttles: fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
+        },
+        label: `${fn.node.id}: ${errors} or more errors, or a throttle`,
+        period: PERIOD,
+      });
+      this.alarm(`${fn.node.id}Failing`, failing, 1, {
+        description: `${fn.node.id}: ${errors} or more errors or 1 or more throttles in ${PERIOD.toMinutes()} minutes`,
+      });
     }
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
       const depth = queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' });
       this.alarm(`${name}DeadLetters`, depth, 1);
     }
+    this.businessAlarms(props.stage);
+    this.alarm('TableThrottles', tableThrottles(props.table), TABLE_THROTTLES);
+    const erasureAge = props.queues.erasure.metricApproximateAgeOfOldestMessage({
+      period: PERIOD,
+      statistic: 'Maximum',
+    });
+    this.alarm('ErasureBacklog', erasureAge, ERASURE_BACKLOG.toSeconds(), {
+      description: `The oldest erasure request has waited ${ERASURE_BACKLOG.toHours()} hour or more`,
+    });
+
+    new MonitoringDashboard(this, 'Monitoring', {
+      stage: props.stage,
+      api: props.api,
+      mobileApi: props.mobileApi,
+      functions: [...props.functions, ...props.jobFunctions],
+      queues: props.queues,
+      table: props.table,
+    });
+    if (tracingContext(this.node)) {
+      Aspects.of(Stack.of(this)).add(new ActiveTracing(), { priority: AspectPriority.MUTATING });
+    }
+  }
+
+  /** On the business metrics (shared/observability.ts): sync failures per provider, signatures, stale connections. */
+  private businessAlarms(stage: string): void {
+    for (let first = 0; first < SYNC_PROVIDERS.length; first += PROVIDERS_PER_ALARM) {
+      const providers = SYNC_PROVIDERS.slice(first, first + PROVIDERS_PER_ALARM);
+      const usingMetrics: Record<string, IMetric> = {};
+      const rates = providers.map((provider, i) => {
+        for (const [key, outcome] of [
+          ['s', 'success'],
+          ['p', 'partial'],
+          ['f', 'failed'],
+        ] as const) {
+          usingMetrics[`${key}${i}`] = businessMetric(
+            stage,
+            BUSINESS_METRICS.syncRuns,
+            { provider, outcome },
+            HOUR,
+          );
+        }
+        const ended = `(FILL(s${i}, 0) + FILL(p${i}, 0) + FILL(f${i}, 0))`;
+        return `IF(${ended} >= ${SYNC_MIN_RUNS}, FILL(f${i}, 0) / ${ended}, 0)`;
+      });
+      const rate = new MathExpression({
+        // Per timestamp, the highest of the providers' failure rates.
+        expression: rates.length === 1 ? rates[0]! : `MAX([${rates.join(', ')}])`,
+        usingMetrics,
+        label: `Highest share of failed sync runs: ${providers.join(', ')}`,
+        period: HOUR,
+      });
+      const id = providers.map((provider) => pascal(SYNC_QUEUES[provider]).replace(/^Sync/, '')).join('');
+      this.alarm(`SyncFailureRate${id}`, rate, SYNC_FAILURE_RATE, {
+        description:
+          `${SYNC_FAILURE_RATE * 100}% or more of the sync runs of one of ${providers.join(', ')} ended in an hour ` +
+          `failed (with ${SYNC_MIN_RUNS} or more ended); the dashboard's "Sync runs" shows which`,
+      });
+    }
+    // The totals every count files under the stage alone (shared/observability.ts `count`, `total`).
+    const signatures = businessMetric(stage, BUSINESS_METRICS.webhookSignatureRejected, {}, HOUR);
+    this.alarm('WebhookSignatureFailures', signatures, SIGNATURE_FAILURES, {
+      description: `${SIGNATURE_FAILURES} or more provider webhooks refused for their signature in an hour`,
+    });
+    const stale = businessMetric(stage, BUSINESS_METRICS.staleConnections, {}, HOUR);
+    this.alarm('StaleConnections', stale, STALE_CONNECTIONS, {
+      evaluationPeriods: 3,
+      description: `${STALE_CONNECTIONS} or more push connections stale for 3 hours in a row (the watchdog's catch-ups are not bringing them back)`,
+    });
   }
 
   private topic(stage: string): Topic {
@@ -151,14 +257,19 @@ export class Observability extends Construct {
     return topic;
   }
 
-  private alarm(id: string, metric: Metric, threshold: number): void {
+  private alarm(
+    id: string,
+    metric: IMetric,
+    threshold: number,
+    { evaluationPeriods = 1, description }: { evaluationPeriods?: number; description?: string } = {},
+  ): void {
     new Alarm(this, id, {
       metric,
       threshold,
-      evaluationPeriods: 1,
+      evaluationPeriods,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: `${id} >= ${threshold} in ${PERIOD.toMinutes()} minutes`,
+      alarmDescription: description ?? `${id} >= ${threshold} in ${PERIOD.toMinutes()} minutes`,
     });
   }
 }

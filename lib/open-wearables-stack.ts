@@ -1,14 +1,17 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { Api } from '#lib/api.js';
+import { bindSeedUploads, grantInvitationEmail } from '#lib/admin-grants.js';
+import { Api, type AreaFunction } from '#lib/api.js';
 import type { AppConfig } from '#lib/config.js';
 import { Dashboard } from '#lib/dashboard.js';
 import { Delivery } from '#lib/delivery.js';
+import { Imports } from '#lib/imports.js';
 import { Jobs } from '#lib/jobs.js';
 import { MobileIngress } from '#lib/mobile-ingress.js';
 import { Observability } from '#lib/observability.js';
 import { providerUrlOutputs } from '#lib/provider-urls.js';
 import { ProviderVault } from '#lib/provider-vault.js';
+import { QueueTlsPolicy } from '#lib/queue-tls-policy.js';
 import { Secrets } from '#lib/secrets.js';
 import { Storage } from '#lib/storage.js';
 
@@ -22,6 +25,7 @@ export class OpenWearablesStack extends Stack {
     const { config } = props;
 
     const storage = new Storage(this, 'Storage', { existingTableName: config.existingTableName });
+    new QueueTlsPolicy(this, 'QueueTlsPolicy');
     // Created here, before the API and the jobs bind it, so that it imports a retained key when told to.
     ProviderVault.of(this, { existingTokenKeyArn: config.existingTokenKeyArn });
     const secrets = new Secrets(this, 'Secrets', { adminEmail: config.adminEmail });
@@ -36,6 +40,12 @@ export class OpenWearablesStack extends Stack {
       corsOrigins: [...(dashboard ? [dashboard.origin] : []), ...config.corsOrigins],
     });
     dashboard?.publish(api.baseUrl);
+    new Imports(this, 'Imports', {
+      queue: jobs.queues.appleImports,
+      worker: jobs.workers['apple-import-worker'],
+      apiFunction: api.functions.sdk,
+      corsOrigins: [...(dashboard ? [dashboard.origin] : []), ...config.corsOrigins],
+    });
     new Delivery(this, 'Delivery', {
       config,
       functions: { ...api.functions, ...jobs.workers },
@@ -48,7 +58,13 @@ export class OpenWearablesStack extends Stack {
       httpApiUrl: api.baseUrl,
       uploadQueue: jobs.queues.sdkUploads,
       uploadWorker: jobs.workers['sdk-upload-worker'],
+      domain: api.domain,
     });
+    bindSeedUploads(api.functions.admin as AreaFunction<'admin'>, mobile.bucket);
+    grantInvitationEmail(
+      api.functions.tokens as AreaFunction<'tokens'>,
+      config.settings.INVITATION_EMAIL_SENDER,
+    );
     const observability = new Observability(this, 'Observability', {
       stage: config.stage,
       alarmEmail: config.alarmEmail,
@@ -57,6 +73,8 @@ export class OpenWearablesStack extends Stack {
       functions: [...Object.values(api.functions), mobile.authorizerFunction],
       jobFunctions: jobs.functions,
       deadLetterQueues: jobs.deadLetterQueues,
+      queues: jobs.queues,
+      table: storage.table,
     });
 
     new CfnOutput(this, 'ApiUrl', {

@@ -1,4 +1,14 @@
 import { apiEnvSchema } from '#shared/config/env.js';
+import { endpointSettingsEnvSchema } from '#shared/delivery/env.js';
+import { queueProducerEnv } from '#shared/jobs/queues.js';
+import { seedEnvSchema } from '#shared/seed/env.js';
 
 /** The admin area's environment: the API's, plus what its routes queue or read. */
-export const adminAreaEnvSchema = apiEnvSchema;
+export const adminAreaEnvSchema = apiEnvSchema
+  // POST /settings/archival/run queues a run.
+  .extend(queueProducerEnv.archival.shape)
+  // GET /config tells the dashboard whether the outgoing webhook routes answer.
+  .extend(endpointSettingsEnvSchema.pick({ OUTGOING_WEBHOOKS_ENABLED: true }).shape)
+  // POST /settings/seed stores SDK pushes in the uploads bucket for the sdk-upload worker (the sandbox notifies its
+  // queue itself, as S3 does on AWS).
+  .extend(seedEnvSchema.shape);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { dataOverviewRoutes } from '#shared/api/data-overview.js';
 import {
   activitySummaryPageExample,
   bodySummaryExample,
@@ -282,4 +283,5 @@ export const dataRoutes = [
     doc: readErrors,
     handle: async ({ params }) => listDataSourceViews(await readableUserId(params.user_id)),
   }),
+  ...dataOverviewRoutes,
 ];

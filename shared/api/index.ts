@@ -1,17 +1,19 @@
 import { adminRoutes } from '#shared/api/admin.js';
 import { adminAreaEnvSchema } from '#shared/api/admin-env.js';
 import { dataRoutes } from '#shared/api/data.js';
+import { importRoutes } from '#shared/api/imports.js';
 import { metaRoutes } from '#shared/api/meta.js';
 import { oauthRoutes } from '#shared/api/oauth.js';
 import { outgoingRoutes } from '#shared/api/outgoing.js';
 import { sdkRoutes } from '#shared/api/sdk.js';
 import { syncRoutes } from '#shared/api/sync.js';
-import { tokensAreaRoutes } from '#shared/api/tokens-area.js';
+import { tokensAreaEnvSchema, tokensAreaRoutes } from '#shared/api/tokens-area.js';
 import { usersRoutes } from '#shared/api/users.js';
 import { webhooksRoutes } from '#shared/api/webhooks.js';
-import { apiEnvSchema, metaEnvSchema, tokensEnvSchema } from '#shared/config/env.js';
+import { apiEnvSchema, metaEnvSchema } from '#shared/config/env.js';
 import { outgoingAreaEnvSchema } from '#shared/delivery/env.js';
 import type { Route } from '#shared/http/route.js';
+import { sdkAreaEnvSchema } from '#shared/imports/env.js';
 import { oauthEnvSchema, usersEnvSchema } from '#shared/oauth/env.js';
 import { syncAreaEnvSchema } from '#shared/sync/env.js';
 import { webhooksAreaEnvSchema } from '#shared/webhooks/env.js';
@@ -23,7 +25,7 @@ import { webhooksAreaEnvSchema } from '#shared/webhooks/env.js';
 export const apiAreas = {
   users: usersRoutes,
   tokens: tokensAreaRoutes,
-  sdk: sdkRoutes,
+  sdk: [...sdkRoutes, ...importRoutes],
   data: dataRoutes,
   meta: metaRoutes,
   oauth: oauthRoutes,
@@ -38,8 +40,8 @@ export type ApiArea = keyof typeof apiAreas;
 /** Each area's environment schema: what its Lambda is given (lib/api.ts) and validates at cold start. */
 export const apiAreaEnv = {
   users: usersEnvSchema,
-  tokens: tokensEnvSchema,
-  sdk: apiEnvSchema,
+  tokens: tokensAreaEnvSchema,
+  sdk: sdkAreaEnvSchema,
   data: apiEnvSchema,
   meta: metaEnvSchema,
   oauth: oauthEnvSchema,

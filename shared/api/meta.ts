@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import { docsRoutes } from '#shared/api/docs.js';
-import openApi from '#shared/api/openapi.json' with { type: 'json' };
+import { openApiDocument } from '#shared/api/openapi-document.js';
 import { env, metaEnvSchema } from '#shared/config/env.js';
 import { defineRoute } from '#shared/http/route.js';
+import { coverageMatrix, coverageResponse } from '#shared/providers/coverage.js';
 
 /** The document's outline; its full schema is the OpenAPI 3.1 specification's own. */
 const openApiDocumentSchema = z
@@ -18,8 +19,8 @@ const openApiDocumentSchema = z
 const liveness = z.object({ message: z.string() }).meta({ id: 'Liveness' });
 const GREETING = { message: 'Server is running!' };
 
-/** Every path of the API (for the 404/405 decision of the `$default` route). */
-export const API_PATHS = Object.keys(openApi.paths);
+/** Every path of the API (for the 404/405 decision of the `$default` route); read at cold start. */
+export const apiPaths = () => Object.keys(openApiDocument().paths);
 
 export const metaRoutes = [
   defineRoute({
@@ -47,7 +48,16 @@ export const metaRoutes = [
     tag: 'Meta',
     summary: 'This API as OpenAPI 3.1',
     response: openApiDocumentSchema,
-    handle: async () => ({ ...openApi, servers: [{ url: env(metaEnvSchema).API_BASE_URL }] }),
+    handle: async () => ({ ...openApiDocument(), servers: [{ url: env(metaEnvSchema).API_BASE_URL }] }),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/meta/coverage',
+    auth: 'NONE',
+    tag: 'Meta',
+    summary: 'Provider data coverage matrix (what each provider delivers, read from its mapping code)',
+    response: coverageResponse,
+    handle: async () => coverageMatrix(),
   }),
   ...docsRoutes,
 ];

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { queryBoolean, uuid } from '#shared/api/schemas.js';
 import { webhookSubscriptionRoutes } from '#shared/api/webhooks.js';
+import { badRequest } from '#shared/http/errors.js';
 import { defineRoute, Reply } from '#shared/http/route.js';
 import { CAP, cappedString } from '#shared/http/validation.js';
 import { PROVIDERS } from '#shared/model/provider.js';
@@ -11,6 +12,7 @@ import {
   updateProviderSetting,
   updateProvidersEnabled,
 } from '#shared/oauth/provider-settings.js';
+import { isIntegrated, PROVIDER_INFO } from '#shared/providers/registry.js';
 import { DATA_GRANULARITIES } from '#shared/store/provider-settings.js';
 
 const tag = 'OAuth';
@@ -125,6 +127,22 @@ export const oauthRoutes = [
     // A provider's refusal goes to the error page (a 303 too); an invalid state or exchange is a 400.
     doc: { errors: [400] },
     handle: async ({ params, query }) => Reply.redirect(await completeAuthorization(params.provider, query)),
+  }),
+  defineRoute({
+    method: 'HEAD',
+    path: '/api/v1/oauth/{provider}/callback',
+    auth: 'NONE',
+    tag,
+    summary:
+      'Reachability probe of the OAuth redirect target (Withings sends one when the callback URL is registered): 200 for an OAuth provider, nothing is run',
+    params: providerParams,
+    doc: { errors: [400] },
+    handle: async ({ params }) => {
+      if (!isIntegrated(params.provider) || !PROVIDER_INFO[params.provider].oauth) {
+        throw badRequest(`Provider '${params.provider}' does not support OAuth`);
+      }
+      return new Reply(200);
+    },
   }),
   defineRoute({
     method: 'GET',

@@ -1,4 +1,77 @@
-import type { Route } from '#shared/http/route.js';
+import { randomInt, randomUUID } from 'node:crypto';
+import * as z from 'zod';
+import { defineRoute, type Route } from '#shared/http/route.js';
+import { dispatchSeed } from '#shared/seed/dispatch.js';
+import { SEED_PRESETS } from '#shared/seed/presets.js';
+import {
+  SLEEP_STAGE_PROFILES,
+  seedDataRequest,
+  seedProfile,
+  stageDistribution,
+} from '#shared/seed/profiles.js';
+
+const seedDataResponse = z
+  .object({ task_id: z.string(), status: z.literal('dispatched'), seed_used: z.number().int() })
+  .meta({ id: 'SeedDataResponse' });
+
+const presetList = z
+  .array(
+    z.object({
+      id: z.string(),
+      label: z.string(),
+      description: z.string(),
+      profile: seedProfile.meta({ id: 'SeedProfileConfig' }),
+    }),
+  )
+  .meta({ id: 'SeedPresetList' });
+
+const sleepProfileList = z
+  .array(
+    z.object({ id: z.string(), label: z.string(), description: z.string(), distribution: stageDistribution }),
+  )
+  .meta({ id: 'SleepStageProfileList' });
 
 /** Synthetic data (contract 10.4): POST /settings/seed and its presets. Served by the admin area. */
-export const seedRoutes: Route[] = [];
+export const seedRoutes: Route[] = [
+  defineRoute({
+    method: 'POST',
+    path: '/api/v1/settings/seed',
+    auth: 'DEV',
+    tag: 'Seed data',
+    summary:
+      'Generate synthetic users and data (through the SDK ingest path; the data lands within seconds to minutes)',
+    status: 202,
+    body: seedDataRequest.default(seedDataRequest.parse({})),
+    response: seedDataResponse,
+    handle: async ({ body }) => {
+      const seed = body.random_seed ?? randomInt(0, 2 ** 31 - 1);
+      const taskId = randomUUID();
+      await dispatchSeed(body, seed, taskId, Date.now());
+      return { task_id: taskId, status: 'dispatched' as const, seed_used: seed };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/settings/seed/presets',
+    auth: 'DEV',
+    tag: 'Seed data',
+    summary: 'The seed data presets and their profiles',
+    response: presetList,
+    handle: async () => Object.entries(SEED_PRESETS).map(([id, preset]) => ({ id, ...preset })),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/settings/seed/sleep-profiles',
+    auth: 'DEV',
+    tag: 'Seed data',
+    summary: 'The sleep stage profiles a seed profile may name',
+    response: sleepProfileList,
+    handle: async () =>
+      Object.entries(SLEEP_STAGE_PROFILES).map(([id, profile]) => ({
+        id,
+        label: profile.label,
+        description: profile.description,
+        distribution: profile.distribution,
+      })),
+  }),
+];

@@ -1,7 +1,9 @@
 import * as z from 'zod';
-import { parseDateTimeParam } from '#shared/api/params.js';
-import { queryBoolean, userIdParams, uuid } from '#shared/api/schemas.js';
-import { badRequest, HttpError, notFound } from '#shared/http/errors.js';
+import { userIdParams, uuid } from '#shared/api/schemas.js';
+import { requireSyncUser, syncHistoryRoutes } from '#shared/api/sync-history.js';
+import { manualSyncRoutes, runView } from '#shared/api/sync-manual.js';
+import { vendorWorkoutRoutes } from '#shared/api/sync-vendor.js';
+import { badRequest, HttpError } from '#shared/http/errors.js';
 import { defineRoute } from '#shared/http/route.js';
 import { CAP, cappedString } from '#shared/http/validation.js';
 import { requireUser } from '#shared/identity/users.js';
@@ -9,15 +11,9 @@ import { isSyncProvider } from '#shared/jobs/queues.js';
 import { PROVIDERS } from '#shared/model/provider.js';
 import { apiDateTime } from '#shared/model/time.js';
 import { isIntegrated, PROVIDER_INFO } from '#shared/providers/registry.js';
-import { getUser } from '#shared/store/users.js';
 import { garminBackfillStatus } from '#shared/sync/backfill-status.js';
-import { queueHistoricalSync, queueManualSync } from '#shared/sync/enqueue.js';
-import {
-  type SyncRunSummary,
-  type SyncStatusEvent,
-  syncRunSummary,
-  syncStatusEvent,
-} from '#shared/sync/status.js';
+import { queueHistoricalSync } from '#shared/sync/enqueue.js';
+import { type SyncStatusEvent, syncRunSummary, syncStatusEvent } from '#shared/sync/status.js';
 import { recentSyncEvents, syncRuns, userSyncRuns } from '#shared/sync/status-read.js';
 
 const tag = 'Sync';
@@ -66,99 +62,8 @@ const eventView = (event: SyncStatusEvent) => ({
   timestamp: apiDateTime(event.timestamp),
 });
 
-const runView = (run: SyncRunSummary) => ({
-  ...run,
-  started_at: apiDateTime(run.started_at),
-  ended_at: apiDateTime(run.ended_at),
-  last_update: apiDateTime(run.last_update),
-});
-
-/** The sync status routes answer their own text for an unknown user (contract 4.12). */
-async function requireSyncUser(userId: string): Promise<void> {
-  if (!(await getUser(userId))) throw notFound('User not found');
-}
-
-/** Parameters of the reference's synchronous mode, with their defaults: any other value is refused in async mode. */
-const SYNC_MODE_DEFAULTS = {
-  data_type: 'all',
-  since: 0,
-  limit: 50,
-  offset: 0,
-  filter_by_modification_time: true,
-  samples: false,
-  zones: false,
-  route: false,
-} as const;
-
-const syncQuery = z.object({
-  data_type: z.enum(['workouts', '247', 'all']).default('all'),
-  since: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-  filter_by_modification_time: queryBoolean(true),
-  samples: queryBoolean(false),
-  zones: queryBoolean(false),
-  route: queryBoolean(false),
-  summary_start_time: cappedString(CAP.datetime).optional(),
-  summary_end_time: cappedString(CAP.datetime).optional(),
-  async: queryBoolean(true),
-});
-
-const noRequestedTypes = (provider: string) =>
-  new HttpError(501, `Provider '${provider}' does not support any requested data types`);
-
 export const syncRoutes = [
-  defineRoute({
-    method: 'POST',
-    path: '/api/v1/providers/{provider}/users/{user_id}/sync',
-    auth: 'API',
-    tag,
-    summary:
-      'Queue a pull sync of one provider for a user (async only; the window defaults to the last sync, or is summary_start_time..summary_end_time)',
-    params: providerUserParams,
-    query: syncQuery,
-    response: z
-      .object({ success: z.boolean(), async: z.boolean(), task_id: z.string(), message: z.string() })
-      .meta({ id: 'SyncQueued' }),
-    doc: { errors: [400, 404, 501] },
-    handle: async ({ params, query }) => {
-      if (query.async) {
-        const refused = (Object.keys(SYNC_MODE_DEFAULTS) as (keyof typeof SYNC_MODE_DEFAULTS)[]).filter(
-          (name) => query[name] !== SYNC_MODE_DEFAULTS[name],
-        );
-        if (refused.length > 0) {
-          throw badRequest(
-            `Parameters [${refused.map((name) => `'${name}'`).join(', ')}] are not supported in async mode. ` +
-              'Use async=false or omit provider-specific parameters.',
-          );
-        }
-      } else {
-        // A synchronous sync would hold the API request (29 s at most) while calling the provider.
-        throw badRequest(
-          'Synchronous sync (async=false) is not supported by this deployment. Omit async (or set async=true) ' +
-            'and follow the run at /api/v1/users/{user_id}/sync/runs.',
-        );
-      }
-      const start =
-        query.summary_start_time === undefined ? undefined : parseDateTimeParam(query.summary_start_time);
-      const end =
-        query.summary_end_time === undefined ? undefined : parseDateTimeParam(query.summary_end_time);
-      if (start !== undefined && end !== undefined && start > end) {
-        throw badRequest('summary_start_time must not be after summary_end_time');
-      }
-      if (!isSyncProvider(params.provider)) throw noRequestedTypes(params.provider);
-      await requireUser(params.user_id);
-      const queued = await queueManualSync(params.user_id, params.provider, { start, end });
-      return {
-        success: true,
-        async: true,
-        task_id: queued.run_id,
-        message: queued.existing
-          ? `A sync of ${params.provider} is already pending (${queued.run_id}); nothing new was queued.`
-          : `Sync task queued for ${params.provider}. Check task status for results.`,
-      };
-    },
-  }),
+  ...manualSyncRoutes,
   defineRoute({
     method: 'POST',
     path: '/api/v1/providers/{provider}/users/{user_id}/sync/historical',
@@ -273,4 +178,6 @@ export const syncRoutes = [
       return (await syncRuns(count, filters)).map(runView);
     },
   }),
+  ...syncHistoryRoutes,
+  ...vendorWorkoutRoutes,
 ];

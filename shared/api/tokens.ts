@@ -30,7 +30,7 @@ import { requireUser } from '#shared/identity/users.js';
 import type { Developer } from '#shared/store/developers.js';
 
 /** DEV routes always resolve a developer; this narrows the caller type for them. */
-const developerOf = (caller: Caller): Developer => {
+export const developerOf = (caller: Caller): Developer => {
   if (caller.kind !== 'developer') throw unauthorized('Could not validate credentials', true);
   return caller.developer;
 };
@@ -43,6 +43,16 @@ const refreshBody = z.object({ refresh_token: cappedString(CAP.token) });
 const keyParams = z.object({ key_id: cappedString(CAP.id).min(1) });
 const appParams = z.object({ app_id: cappedString(CAP.id).min(1) });
 const password = cappedString(CAP.password).min(8);
+
+/** `PATCH /auth/me`, and `PATCH /developers/{id}` (contract 4.16: "as /auth/me"). */
+export const developerUpdate = z
+  .object({
+    first_name: name100.nullish(),
+    last_name: name100.nullish(),
+    email: cappedEmail().optional(),
+    password: password.optional(),
+  })
+  .default({});
 
 const invitationCode = z
   .object({
@@ -124,14 +134,7 @@ export const tokensRoutes = [
     auth: 'DEV',
     tag: 'Auth',
     summary: 'Update the current developer',
-    body: z
-      .object({
-        first_name: name100.nullish(),
-        last_name: name100.nullish(),
-        email: cappedEmail().optional(),
-        password: password.optional(),
-      })
-      .default({}),
+    body: developerUpdate,
     response: developerRead,
     handle: async ({ caller, body }) => developerView(await updateProfile(developerOf(caller), body)),
   }),

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { setting } from '#shared/config/settings.js';
 import { queueProducerEnv } from '#shared/jobs/queues.js';
 
 /**
@@ -20,7 +21,9 @@ export const envBoolean = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((value) => ['true', '1', 'yes', 'on'].includes(value.toLowerCase()));
 
-export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** A whole number from 1 to `max`, `fallback` when unset. */
+export const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().positive().max(max).default(fallback);
 
 /** Every API function: signs or verifies JWTs and knows its public URL. */
 export const apiEnvSchema = baseEnvSchema
@@ -30,9 +33,15 @@ export const apiEnvSchema = baseEnvSchema
     JWT_SECRET_ARN: z.string().optional(),
     /** The signing key itself (sandbox and tests only). */
     JWT_SECRET: z.string().min(32).optional(),
-    ACCESS_TOKEN_EXPIRE_MINUTES: positiveInt(60),
-    REFRESH_TOKEN_EXPIRE_DAYS: positiveInt(90),
-    USER_INVITATION_CODE_EXPIRE_DAYS: positiveInt(7),
+    ACCESS_TOKEN_EXPIRE_MINUTES: setting(
+      positiveInt(60, 24 * 60),
+      'lifetime of developer and SDK access tokens (at most a day)',
+    ),
+    REFRESH_TOKEN_EXPIRE_DAYS: setting(positiveInt(90, 730), 'lifetime of refresh tokens (at most 730)'),
+    USER_INVITATION_CODE_EXPIRE_DAYS: setting(
+      positiveInt(7, 90),
+      'lifetime of user invitation codes (at most 90)',
+    ),
   })
   .refine((env) => Boolean(env.JWT_SECRET_ARN) !== Boolean(env.JWT_SECRET), {
     message: 'exactly one of JWT_SECRET_ARN and JWT_SECRET must be set',

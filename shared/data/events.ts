@@ -4,10 +4,12 @@ import type { menstrualCyclePage, sleepSessionPage, workoutPage } from '#shared/
 import { compareSourcePriority, localDate, sourceMetadata } from '#shared/data/source-metadata.js';
 import { notFound } from '#shared/http/errors.js';
 import type { StageInterval } from '#shared/model/health-data.js';
+import type { SourcePriorities } from '#shared/model/sources.js';
 import { apiDateTime } from '#shared/model/time.js';
 import { PACE_WORKOUT_TYPES } from '#shared/model/workout-types.js';
 import { type DataSourceRecord, dataSourcesByKey, sourceRefOf } from '#shared/store/data-sources.js';
 import { deleteEvent, type EventCategory, queryEvents, type StoredEvent } from '#shared/store/events.js';
+import { loadSourcePriorities } from '#shared/store/priorities.js';
 import { readSeriesSamples } from '#shared/store/series-read.js';
 
 type Of<C extends EventCategory> = Extract<StoredEvent, { category: C }>;
@@ -145,13 +147,19 @@ const intervalView = (i: StageInterval) => ({
   end_time: apiDateTime(new Date(i.end)),
 });
 
-/** Per wake-up date, only the sessions of the best source (contract 10.1). */
-function bestSourcePerNight(events: Of<'sleep'>[], sources: Map<string, DataSourceRecord>) {
+/** Per wake-up date, only the sessions of the best source by the priorities in force (contract 10.1). */
+function bestSourcePerNight(
+  events: Of<'sleep'>[],
+  sources: Map<string, DataSourceRecord>,
+  priorities: SourcePriorities,
+) {
+  const better = (a: string, b: string) =>
+    compareSourcePriority(sources.get(a), sources.get(b), priorities) < 0;
   const winner = new Map<string, string>();
   for (const e of events) {
     const night = localDate(e.end, e.zoneOffset);
     const current = winner.get(night);
-    if (current === undefined || compareSourcePriority(sources.get(e.sourceKey), sources.get(current)) < 0) {
+    if (current === undefined || better(e.sourceKey, current)) {
       winner.set(night, e.sourceKey);
     }
   }
@@ -162,8 +170,11 @@ export async function listSleepSessions(
   userId: string,
   query: EventQuery & { filterByPriority: boolean },
 ): Promise<z.output<typeof sleepSessionPage>> {
-  const { events, sources } = await loadEvents(userId, 'sleep', query);
-  const result = page(query.filterByPriority ? bestSourcePerNight(events, sources) : events, query);
+  const [{ events, sources }, priorities] = await Promise.all([
+    loadEvents(userId, 'sleep', query),
+    query.filterByPriority ? loadSourcePriorities() : undefined,
+  ]);
+  const result = page(priorities ? bestSourcePerNight(events, sources, priorities) : events, query);
   const data = result.data.map((s) => {
     const d = s.details;
     return {

@@ -1,6 +1,12 @@
 import type * as z from 'zod';
 import type { sourceMetadataSchema } from '#shared/data/schemas.js';
-import { deviceName, deviceTypePriority, providerPriority } from '#shared/model/sources.js';
+import {
+  DEFAULT_PRIORITIES,
+  deviceName,
+  deviceTypePriority,
+  providerPriority,
+  type SourcePriorities,
+} from '#shared/model/sources.js';
 import type { DataSourceRecord } from '#shared/store/data-sources.js';
 
 /** `SourceMetadata` (contract 4.7). */
@@ -16,13 +22,20 @@ export function sourceMetadata(record: DataSourceRecord | undefined): z.output<t
   };
 }
 
-/** Priority order of sources (contract 10.1): provider, then device type, then device model; lower wins. */
+/**
+ * Priority order of sources (contract 10.1): provider, then device type, then device model; lower wins. An unknown
+ * source ranks 99 on both.
+ */
 export function compareSourcePriority(
   a: DataSourceRecord | undefined,
   b: DataSourceRecord | undefined,
+  priorities: SourcePriorities = DEFAULT_PRIORITIES,
 ): number {
   const rank = (r: DataSourceRecord | undefined) =>
-    [r ? providerPriority(r.provider) : 99, r ? deviceTypePriority(r.device_type) : 99] as const;
+    [
+      r ? providerPriority(r.provider, priorities) : 99,
+      r ? deviceTypePriority(r.device_type, priorities) : 99,
+    ] as const;
   const [pa, da] = rank(a);
   const [pb, db] = rank(b);
   if (pa !== pb) return pa - pb;

@@ -1,3 +1,4 @@
+import { archivedTimeseries } from '#shared/archival/archived-reads.js';
 import { bucketSamples, type Resolution } from '#shared/data/bucketing.js';
 import { compareKeys, keysetPage } from '#shared/data/paging.js';
 import type { TimeSeriesSample, TimeseriesPage } from '#shared/data/schemas.js';
@@ -30,7 +31,8 @@ interface Row {
 }
 
 /**
- * GET /users/{id}/timeseries (contract 4.8), except that `resolution` aggregates (bucketing.ts). Every requested
+ * GET /users/{id}/timeseries (contract 4.8), except that `resolution` aggregates (bucketing.ts); an archived day
+ * (contract 10.2) is one sample, its daily aggregate, flagged `is_daily_total`. Every requested
  * type and source, ascending by (timestamp, type, source key). The second cursor part joins type and source key
  * with `#`, which sorts below every character of a type code, so comparing it as text orders by type first.
  */
@@ -80,7 +82,10 @@ async function matchingRows(
 ): Promise<Row[]> {
   const types = requested.length > 0 ? requested : (await listUserSeries(userId)).map((e) => e.series);
   const unique = [...new Set(types)];
-  const reads = await Promise.all(unique.map((type) => readSeriesSamples(userId, type, startMs, endMs)));
+  const [reads, archived] = await Promise.all([
+    Promise.all(unique.map((type) => readSeriesSamples(userId, type, startMs, endMs))),
+    Promise.all(unique.map((type) => archivedTimeseries(userId, type, startMs, endMs))),
+  ]);
   const rows = reads.flatMap(({ sources }, i) => {
     const type = unique[i]!;
     return sources.flatMap(({ sourceKey, samples }) =>
@@ -91,7 +96,9 @@ async function matchingRows(
       })),
     );
   });
-  return rows.sort(compareRows);
+  // An archived day is its daily aggregate at every resolution (archival/archived-reads.ts).
+  const days = archived.flatMap((list, i) => list.map((row) => ({ type: unique[i]!, ...row })));
+  return [...rows, ...days].sort(compareRows);
 }
 
 function compareRows(a: Row, b: Row): number {

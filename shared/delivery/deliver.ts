@@ -5,7 +5,7 @@ import { type PostOutcome, postWebhook } from '#shared/delivery/post.js';
 import { signatureHeaders } from '#shared/delivery/signing.js';
 import { type DeliveryJob, MAX_ATTEMPTS, RETRY_DELAYS_SECONDS } from '#shared/delivery/types.js';
 import { checkEndpointUrl } from '#shared/delivery/url-guard.js';
-import { logger } from '#shared/observability.js';
+import { BUSINESS_METRICS, count, logger } from '#shared/observability.js';
 import { recordAttempt } from '#shared/store/webhook-attempts.js';
 import {
   acquireProbe,
@@ -120,6 +120,7 @@ async function attemptAndRecord(
     now,
   );
   const status = outcome.ok ? 'success' : retry ? 'pending' : 'failed';
+  count(BUSINESS_METRICS.webhookDeliveries, { outcome: status === 'pending' ? 'retrying' : status });
   await setDeliveryState(
     endpoint.id,
     message.id,

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { apiEnvSchema, baseEnvSchema, envBoolean, positiveInt } from '#shared/config/env.js';
+import { setting } from '#shared/config/settings.js';
 import { exactlyOneVaultKey, tokenVaultEnvShape, VAULT_KEY_MESSAGE } from '#shared/crypto/token-vault.js';
 import { queueProducerEnv } from '#shared/jobs/queues.js';
 
@@ -11,12 +12,21 @@ export const emitEnvSchema = z.object({ EVENTS_QUEUE_URL: z.url().optional() });
 
 /** What both the management API and the delivery worker apply to integrator endpoints. */
 export const endpointSettingsEnvSchema = z.object({
-  /** The reference's switch (default false there): off, every management route answers 503. On by default here. */
-  OUTGOING_WEBHOOKS_ENABLED: envBoolean(true),
-  /** Allow http:// and private, loopback and link-local targets (the sandbox and tests set it). */
-  WEBHOOK_ALLOW_PRIVATE: envBoolean(false),
-  /** Days messages and attempts are kept (table TTL). */
-  WEBHOOK_RETENTION_DAYS: positiveInt(30),
+  // The reference's switch, default false there.
+  OUTGOING_WEBHOOKS_ENABLED: setting(
+    envBoolean(true),
+    '`false`: the webhook management routes answer 503 and no new deliveries are queued',
+  ),
+  // The sandbox and tests set it.
+  WEBHOOK_ALLOW_PRIVATE: setting(
+    envBoolean(false),
+    'allow `http://` and private, loopback and link-local endpoint URLs (`true` in the sandbox)',
+  ),
+  // The table TTL of messages and attempts.
+  WEBHOOK_RETENTION_DAYS: setting(
+    positiveInt(30, 365),
+    'how long messages and attempts are kept (days, at most 365)',
+  ),
 });
 
 /** The `outgoing` API area: endpoint management (routes 44-53), secrets sealed by the token vault. */
@@ -48,9 +58,14 @@ export const webhookDeliveryEnvSchema = baseEnvSchema
   .extend(endpointSettingsEnvSchema.shape)
   .extend(queueProducerEnv.webhookDeliveries.shape)
   .extend({
-    /** How long one attempt may take before it counts as failed (well inside the worker's 60 s). */
-    WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().positive().max(MAX_WEBHOOK_TIMEOUT_SECONDS).default(15),
-    /** An endpoint failing without a success for this many days is disabled. */
-    WEBHOOK_DISABLE_AFTER_DAYS: positiveInt(5),
+    // Well inside the worker's 60 s.
+    WEBHOOK_TIMEOUT_SECONDS: setting(
+      positiveInt(15, MAX_WEBHOOK_TIMEOUT_SECONDS),
+      'how long one delivery attempt may wait for the answer (seconds, at most 30)',
+    ),
+    WEBHOOK_DISABLE_AFTER_DAYS: setting(
+      positiveInt(5, 90),
+      'an endpoint failing this many days without a success is disabled (at most 90)',
+    ),
   })
   .refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE });

@@ -1,5 +1,5 @@
 import { adminCredentials } from '#shared/config/secrets.js';
-import { badRequest } from '#shared/http/errors.js';
+import { badRequest, entityNotFound } from '#shared/http/errors.js';
 import { hashPassword, verifyPassword } from '#shared/identity/credentials.js';
 import {
   accountSubject,
@@ -10,11 +10,17 @@ import {
   type Throttled,
 } from '#shared/identity/throttle.js';
 import { apiDateTime } from '#shared/model/time.js';
+import { handOver } from '#shared/store/developer-handover.js';
 import {
   createDeveloper,
   type Developer,
+  deleteDeveloper,
   EmailTaken,
+  ensureListed,
+  getDeveloper,
   getDeveloperByEmail,
+  LastDeveloper,
+  listDevelopers,
   updateDeveloper,
 } from '#shared/store/developers.js';
 
@@ -74,6 +80,7 @@ export async function loginDeveloper(
     return undefined;
   }
   if (account) await clearFailures(account);
+  await ensureListed(developer);
   return developer;
 }
 
@@ -114,4 +121,34 @@ export async function updateProfile(
     if (error instanceof EmailTaken) throw badRequest('A developer with this email already exists');
     throw error;
   }
+}
+
+/** `GET|PATCH|DELETE /developers/{id}`: the developer, or the reference's 404. */
+export async function requireDeveloper(id: string): Promise<Developer> {
+  const developer = await getDeveloper(id);
+  if (!developer) throw entityNotFound('Developer', id);
+  return developer;
+}
+
+export const listDeveloperViews = async () => (await listDevelopers()).map(developerView);
+
+export const LAST_DEVELOPER = 'Cannot delete the last developer: invite another developer first';
+
+/**
+ * `DELETE /developers/{id}` by `caller`: what the developer owned goes to the caller (or, when the caller leaves,
+ * to the longest-standing other developer; see handOver), then the account goes. The last developer stays.
+ */
+export async function removeDeveloper(caller: Developer, id: string): Promise<Developer> {
+  const target = await requireDeveloper(id);
+  const heir =
+    caller.id !== target.id ? caller : (await listDevelopers()).find((other) => other.id !== target.id);
+  if (!heir) throw badRequest(LAST_DEVELOPER);
+  await handOver(target, heir);
+  try {
+    if (!(await deleteDeveloper(target, heir))) throw entityNotFound('Developer', id);
+  } catch (error) {
+    if (error instanceof LastDeveloper) throw badRequest(LAST_DEVELOPER);
+    throw error;
+  }
+  return target;
 }

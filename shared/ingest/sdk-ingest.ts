@@ -14,7 +14,7 @@ import {
   type SdkProvider,
   type SdkPushProvider,
 } from '#shared/model/provider.js';
-import { logger } from '#shared/observability.js';
+import { BUSINESS_METRICS, count, logger } from '#shared/observability.js';
 import { deleteConnection, getConnection, stampSynced, upsertConnection } from '#shared/store/connections.js';
 import { insertEvent, newStoredEvent } from '#shared/store/events.js';
 import { UserGone } from '#shared/store/user-guard.js';
@@ -99,6 +99,7 @@ export async function ingestSdkPush(
   if (!result.ok) {
     const error = badRequest(result.error);
     await recordPushFailed(userId, provider, pushRun({ sessionId: null, type: null }), error, startedAt);
+    count(BUSINESS_METRICS.sdkPushes, { provider, outcome: 'failed' });
     throw error;
   }
   const { batch } = result;
@@ -113,9 +114,12 @@ export async function ingestSdkPush(
       await markSdkConnection(userId, provider);
     } catch (error) {
       if (!(error instanceof UserGone)) await recordPushFailed(userId, provider, run, error, startedAt);
+      count(BUSINESS_METRICS.sdkPushes, { provider, outcome: 'failed' });
       throw error;
     }
     await recordPushSaved(userId, provider, run, counts, startedAt);
+    count(BUSINESS_METRICS.sdkPushes, { provider, outcome: 'saved' });
+    count(BUSINESS_METRICS.samplesIngested, { provider, source: 'sdk' }, counts.records_saved);
     return counts;
   });
 }

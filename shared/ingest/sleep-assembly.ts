@@ -8,7 +8,13 @@ import {
   type StageInterval,
 } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
-import { deviceTypePriority, inferDeviceType, providerPriority } from '#shared/model/sources.js';
+import {
+  DEFAULT_PRIORITIES,
+  deviceTypePriority,
+  inferDeviceType,
+  providerPriority,
+  type SourcePriorities,
+} from '#shared/model/sources.js';
 
 /**
  * Sleep assembly for SDK stage segments (contract 6.3.4), pure: the caller keeps the open segments and the
@@ -162,17 +168,17 @@ const detailRank = (segments: SleepSegment[]) =>
   segments.some((s) => DETAILED_STAGES.has(s.stage)) ? 0 : segments.some((s) => s.stage !== 'in_bed') ? 1 : 2;
 
 /** Lower is better: how detailed the source's stages are, then its provider and device type (contract 10.1). */
-function stageRank(list: SleepSegment[]): number[] {
+function stageRank(list: SleepSegment[], priorities: SourcePriorities): number[] {
   const { source } = list[0]!;
   return [
     detailRank(list),
-    providerPriority(source.provider),
-    deviceTypePriority(inferDeviceType(source.deviceModel, source.sourceName)),
+    providerPriority(source.provider, priorities),
+    deviceTypePriority(inferDeviceType(source.deviceModel, source.sourceName), priorities),
   ];
 }
 
 /** The segments of the session's best source for stages; ties go to the smaller source key, for determinism. */
-function stageSource<T extends SleepSegment>(segments: T[]): T[] {
+function stageSource<T extends SleepSegment>(segments: T[], priorities: SourcePriorities): T[] {
   const bySource = new Map<string, T[]>();
   for (const segment of segments) {
     const key = sourceKey(segment.source);
@@ -180,7 +186,7 @@ function stageSource<T extends SleepSegment>(segments: T[]): T[] {
     if (list) list.push(segment);
     else bySource.set(key, [segment]);
   }
-  const ranked = [...bySource].map(([key, list]) => ({ key, list, rank: stageRank(list) }));
+  const ranked = [...bySource].map(([key, list]) => ({ key, list, rank: stageRank(list, priorities) }));
   ranked.sort(
     (a, b) => a.rank.reduce((order, r, i) => order || r - b.rank[i]!, 0) || compareText(a.key, b.key),
   );
@@ -189,12 +195,16 @@ function stageSource<T extends SleepSegment>(segments: T[]): T[] {
 
 /**
  * Finalises one session (contract 6.3.4) of segments with end > start, as normaliseSdkBatch guarantees; the
- * window is that of the cleaned stage timeline of the best source.
+ * window is that of the cleaned stage timeline of the best source by `priorities` (the stored ones,
+ * store/priorities.ts, loaded by the caller).
  */
-export function buildSleepEvent<T extends SleepSegment>(session: T[]): SleepNight<T> {
+export function buildSleepEvent<T extends SleepSegment>(
+  session: T[],
+  priorities: SourcePriorities = DEFAULT_PRIORITIES,
+): SleepNight<T> {
   const segments = uniqueSegments(session);
   if (segments.length === 0) throw new RangeError('A sleep session needs at least one segment');
-  const staged = stageSource(segments);
+  const staged = stageSource(segments, priorities);
   const first = staged[0]!;
   const timeline = stageTimeline(staged);
   const start = earliestStart(timeline);

@@ -15,6 +15,7 @@ import { logger } from '#shared/observability.js';
 import { ContentionError } from '#shared/store/contention.js';
 import { dataSourcesByKey, sourceRefOf } from '#shared/store/data-sources.js';
 import { newStoredEvent, queryEvents, type StoredEvent } from '#shared/store/events.js';
+import { loadSourcePriorities } from '#shared/store/priorities.js';
 import {
   clearSleepEmission,
   commitSleepState,
@@ -115,7 +116,7 @@ export async function assembleSleep(
   now: number,
   absorbSlot?: string,
 ): Promise<void> {
-  const sources = await userSources(userId);
+  const [sources, priorities] = await Promise.all([userSources(userId), loadSourcePriorities()]);
   const arrived: StoredSegment[] = incoming.map((s) => ({ ...s, receivedAt: now }));
   const slot = sleepSlot(provider);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -155,7 +156,7 @@ export async function assembleSleep(
         continue;
       }
       for (const night of absorbedNights) removed.set(night.id, night);
-      const built = buildSleepEvent(session);
+      const built = buildSleepEvent(session, priorities);
       const night = { ...built, segments: built.segments.map(toStored) };
       added.push(newStoredEvent(userId, sources.keyOf.get(built.source)!, night));
     }

@@ -104,6 +104,29 @@ export const QUEUES = {
     maxConcurrency: 20,
   },
   /**
+   * Apple Health export imports (shared/imports): S3 object-created notifications of the imports bucket, and the
+   * worker's own continuations when an export does not fit one invocation (it checkpoints and re-queues itself).
+   */
+  appleImports: {
+    name: 'apple-imports',
+    urlVariable: 'APPLE_IMPORTS_QUEUE_URL',
+    worker: 'apple-import-worker',
+    timeoutSeconds: 900,
+    batchSize: 1,
+    maxReceiveCount: 3,
+    maxConcurrency: 5,
+  },
+  /** Archival runs (shared/archival/run.ts): started by `POST /settings/archival/run`, and their continuations. */
+  archival: {
+    name: 'archival',
+    urlVariable: 'ARCHIVAL_QUEUE_URL',
+    worker: 'archival-worker',
+    timeoutSeconds: 900,
+    batchSize: 1,
+    maxReceiveCount: 3,
+    maxConcurrency: 2,
+  },
+  /**
    * One queue per pull provider. Batches of one: a sync job may run for minutes and checkpoints against the
    * invocation's own deadline, and the concurrency cap then counts syncs, not batches.
    */
@@ -362,6 +385,8 @@ export const queueProducerEnv = {
   erasure: z.object({ ERASURE_QUEUE_URL: z.url() }),
   syncDispatch: z.object({ SYNC_DISPATCH_QUEUE_URL: z.url() }),
   sdkUploads: z.object({ SDK_UPLOADS_QUEUE_URL: z.url() }),
+  appleImports: z.object({ APPLE_IMPORTS_QUEUE_URL: z.url() }),
+  archival: z.object({ ARCHIVAL_QUEUE_URL: z.url() }),
   syncFitbit: z.object({ SYNC_FITBIT_QUEUE_URL: z.url() }),
   syncUltrahuman: z.object({ SYNC_ULTRAHUMAN_QUEUE_URL: z.url() }),
   syncGarmin: z.object({ SYNC_GARMIN_QUEUE_URL: z.url() }),

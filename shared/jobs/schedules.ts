@@ -4,7 +4,11 @@ import type { SyncProvider, WebhookProviderName } from '#shared/jobs/queues.js';
 /** A setting that overrides a schedule's default rate: CDK context on AWS, an env variable in the sandbox. */
 export const RATE_SETTINGS = {
   /** Polling period of the pull providers (architecture.md 5): context `syncIntervalMinutes`, env `SYNC_INTERVAL_MINUTES`. */
-  syncInterval: { context: 'syncIntervalMinutes', env: 'SYNC_INTERVAL_MINUTES' },
+  syncInterval: {
+    context: 'syncIntervalMinutes',
+    env: 'SYNC_INTERVAL_MINUTES',
+    doc: 'polling period of the pull providers, in minutes (1 to 1440; the EventBridge Scheduler rate)',
+  },
 } as const;
 export type RateSetting = keyof typeof RATE_SETTINGS;
 
@@ -52,6 +56,12 @@ export const SCHEDULES = {
     rateMinutes: 15,
     timeoutSeconds: 300,
   },
+  /** The nightly data lifecycle run (contract 10.2): hourly, it starts the day's run once from 03:00 UTC. */
+  archival: {
+    worker: 'archival-worker',
+    rateMinutes: 60,
+    timeoutSeconds: 900,
+  },
   syncFitbit: syncDispatch('fitbit'),
   syncUltrahuman: syncDispatch('ultrahuman'),
   syncStrava: syncDispatch('strava'),
@@ -85,7 +95,8 @@ export type ScheduleWorkerName = (typeof SCHEDULES)[ScheduleName]['worker'];
 /** The registry entry with every optional field visible to the type checker. */
 export const scheduleSpec = (name: ScheduleName): ScheduleSpec => SCHEDULES[name];
 
-const rateMinutesSchema = z.coerce
+/** A schedule rate in minutes: at least one, at most a day. */
+export const rateMinutesSchema = z.coerce
   .number()
   .int()
   .min(1)

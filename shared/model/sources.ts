@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { SourceRef } from '#shared/model/health-data.js';
-import { LEGACY_HEALTH_CONNECT, type ProviderName } from '#shared/model/provider.js';
+import {
+  canonicalProvider,
+  LEGACY_HEALTH_CONNECT,
+  PROVIDERS,
+  type ProviderName,
+} from '#shared/model/provider.js';
 
 export const DEVICE_TYPES = ['watch', 'band', 'phone', 'scale', 'ring', 'other', 'unknown'] as const;
 export type DeviceType = (typeof DEVICE_TYPES)[number];
@@ -75,6 +80,7 @@ const PROVIDER_PRIORITY: Partial<Record<ProviderName, number>> = {
   suunto: 4,
   whoop: 5,
 };
+const UNLISTED_PROVIDER_PRIORITY = 50;
 const DEVICE_TYPE_PRIORITY: Record<DeviceType, number> = {
   watch: 1,
   band: 2,
@@ -85,6 +91,20 @@ const DEVICE_TYPE_PRIORITY: Record<DeviceType, number> = {
   unknown: 99,
 };
 
+/**
+ * The priorities in force (contract 10.1): the operator's stored ones (`/priorities/*`, shared/store/priorities.ts)
+ * over the defaults above. A provider or device type absent here has its default.
+ */
+export interface SourcePriorities {
+  provider: Partial<Record<ProviderName, number>>;
+  deviceType: Partial<Record<DeviceType, number>>;
+}
+
+export const DEFAULT_PRIORITIES: SourcePriorities = { provider: {}, deviceType: {} };
+
+/** The providers that can be given a priority: every provider name but the legacy alias of Health Connect. */
+export const PRIORITY_PROVIDERS = PROVIDERS.filter((p) => p !== LEGACY_HEALTH_CONNECT);
+
 /** The provenance of a record whose data source is not (or no longer) known. */
 export const UNKNOWN_SOURCE: SourceRef = {
   provider: 'unknown',
@@ -94,8 +114,12 @@ export const UNKNOWN_SOURCE: SourceRef = {
   originalSourceName: null,
 };
 
-export const providerPriority = (provider: ProviderName) => PROVIDER_PRIORITY[provider] ?? 50;
-export const deviceTypePriority = (type: DeviceType) => DEVICE_TYPE_PRIORITY[type];
+export const providerPriority = (provider: ProviderName, priorities = DEFAULT_PRIORITIES) =>
+  priorities.provider[canonicalProvider(provider)] ??
+  PROVIDER_PRIORITY[canonicalProvider(provider)] ??
+  UNLISTED_PROVIDER_PRIORITY;
+export const deviceTypePriority = (type: DeviceType, priorities = DEFAULT_PRIORITIES) =>
+  priorities.deviceType[type] ?? DEVICE_TYPE_PRIORITY[type];
 
 /**
  * A data source's identity is (user, provider, device model, source name) (contract 5.1); `key` is a short

@@ -7,7 +7,7 @@ import { webhookUrl } from '#shared/oauth/authorize.js';
 import { freshTokens } from '#shared/oauth/fresh-token.js';
 import { logger } from '#shared/observability.js';
 import { userClient } from '#shared/providers/client.js';
-import { providerModules } from '#shared/providers/index.js';
+import { providerHooks } from '#shared/providers/hooks.js';
 import type { ProviderInfo } from '#shared/providers/info.js';
 import {
   defaultLiveSyncMode,
@@ -29,6 +29,7 @@ import {
 import { dataSourceSk, listDataSources } from '#shared/store/data-sources.js';
 import { keys } from '#shared/store/keys.js';
 import { listProviderSettings, type ProviderSettings } from '#shared/store/provider-settings.js';
+import { deleteSourceArchives } from '#shared/store/series-archive.js';
 import { deleteUserSeries } from '#shared/store/series-erase.js';
 import { pendingSleepSk, sleepSlot } from '#shared/store/sleep-pending.js';
 
@@ -87,7 +88,7 @@ const DEREGISTRATION_TIMEOUT_MS = 8_000;
  * has one. Best effort and bounded in time: the user asked to disconnect, and the tokens are destroyed anyway.
  */
 async function deregisterAtProvider(connection: Connection): Promise<void> {
-  const implementation = isIntegrated(connection.provider) ? providerModules[connection.provider] : undefined;
+  const implementation = isIntegrated(connection.provider) ? providerHooks[connection.provider] : undefined;
   if (!implementation?.disconnecting || connection.status !== 'active' || !connection.tokens) return;
   const attempt = async () => {
     const { tokens } = await freshTokens(connection);
@@ -170,7 +171,10 @@ export async function deleteProviderData(userId: string, provider: ProviderName)
   const belongs = (item: Record<string, unknown>) =>
     sourceKeys.has(item.source_key as string) || canonicalProvider(item.provider as ProviderName) === wanted;
 
-  for (const key of sourceKeys) await deleteUserSeries(userId, undefined, key);
+  for (const key of sourceKeys) {
+    await deleteUserSeries(userId, undefined, key);
+    await deleteSourceArchives(userId, key);
+  }
 
   const partition = keys.userPartition(userId);
   const events = (await partitionItems(userId, 'EVENT#')).filter(belongs);

@@ -1,28 +1,41 @@
 import * as z from 'zod';
 import { apiEnvSchema, EnvironmentError, env, envBoolean } from '#shared/config/env.js';
+import { setting } from '#shared/config/settings.js';
 import { exactlyOneVaultKey, tokenVaultEnvShape, VAULT_KEY_MESSAGE } from '#shared/crypto/token-vault.js';
 import { queueProducerEnv, syncQueuesEnv } from '#shared/jobs/queues.js';
 import { providersEnvSchema } from '#shared/providers/registry.js';
 
 /** The OAuth area's own settings. */
 export const oauthSettingsEnvSchema = z.object({
-  /** Queue a 90-day historical sync right after a successful connect (contract 7.4; default true). */
-  HISTORICAL_SYNC_ON_CONNECT: envBoolean(true),
+  // Contract 7.4 (default true).
+  HISTORICAL_SYNC_ON_CONNECT: setting(
+    envBoolean(true),
+    'queue a historical sync (90 days) right after a successful connect',
+  ),
   /**
    * Google shut the Fitbit Web API down on 2026-11-02: new Fitbit connections are refused (authorize and callback
    * answer 400 naming google_health). `false` lets them through, for tests, the demo and a Fitbit-compatible server.
    */
-  FITBIT_SUNSET: envBoolean(true),
+  FITBIT_SUNSET: setting(
+    envBoolean(true),
+    'new Fitbit connections are refused (the Fitbit Web API is gone); `false` for the demo and tests',
+  ),
   /**
    * Comma-separated origins (`https://app.example.com,http://localhost:3000`) that the authorize endpoint accepts
    * as `redirect_uri`. Unset: any redirect_uri is accepted, as in the reference.
    */
-  OAUTH_REDIRECT_ALLOWLIST: z.string().optional(),
+  OAUTH_REDIRECT_ALLOWLIST: setting(
+    z.string().max(2048).optional(),
+    'comma-separated origins a `redirect_uri` of `/oauth/{provider}/authorize` must belong to',
+  ),
   /**
    * The reference's unauthenticated `GET /oauth/{provider}/authorize` (default false: API key or developer token
    * required). Only with `OAUTH_REDIRECT_ALLOWLIST`, or anyone could send a user's consent anywhere.
    */
-  OAUTH_PUBLIC_AUTHORIZE: envBoolean(false),
+  OAUTH_PUBLIC_AUTHORIZE: setting(
+    envBoolean(false),
+    '`true` makes `/oauth/{provider}/authorize` public, as in the reference (needs the allow-list)',
+  ),
 });
 
 const PUBLIC_NEEDS_ALLOWLIST = 'OAUTH_PUBLIC_AUTHORIZE=true requires OAUTH_REDIRECT_ALLOWLIST';

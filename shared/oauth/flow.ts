@@ -11,8 +11,8 @@ import { TokenEndpointError } from '#shared/oauth/errors.js';
 import { exchangeCode } from '#shared/oauth/token-endpoint.js';
 import { logger } from '#shared/observability.js';
 import { userClient } from '#shared/providers/client.js';
+import { providerHooks } from '#shared/providers/hooks.js';
 import { ProviderRequestError } from '#shared/providers/http.js';
-import { providerModules } from '#shared/providers/index.js';
 import {
   isIntegrated,
   PROVIDER_INFO,
@@ -110,7 +110,7 @@ async function identityOf(config: ProviderConfig, tokens: TokenSet): Promise<Pro
     providerUserId: idText(tokens.extras.user_id) ?? idText(tokens.extras.x_user_id),
     providerUsername: null,
   };
-  const implementation = providerModules[config.provider];
+  const implementation = providerHooks[config.provider];
   if (!implementation || !config.apiBaseUrl) return fromTokens;
   try {
     // Outside the app-wide budget: two requests while the user waits in the browser, and an identity lost to a spent
@@ -145,7 +145,7 @@ async function providerSetUp(
   identity: ProviderIdentity,
   tokens: TokenSet,
 ): Promise<void> {
-  const implementation = providerModules[config.provider];
+  const implementation = providerHooks[config.provider];
   if (!implementation?.connected) return;
   try {
     await implementation.connected({

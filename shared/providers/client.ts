@@ -1,7 +1,8 @@
 import type { ProviderName } from '#shared/model/provider.js';
+import { BUSINESS_METRICS, count } from '#shared/observability.js';
 import { budgetHooks } from '#shared/providers/budget.js';
-import { bearerGet } from '#shared/providers/http.js';
-import { providerModules } from '#shared/providers/index.js';
+import { providerHooks } from '#shared/providers/hooks.js';
+import { bearerGet, type FetchHooks } from '#shared/providers/http.js';
 import { isIntegrated, providerConfig, providerVariables } from '#shared/providers/registry.js';
 import type { ProviderGet } from '#shared/providers/types.js';
 
@@ -19,8 +20,22 @@ export async function userClient(
   if (!isIntegrated(provider)) throw new Error(`${provider} has no cloud API`);
   const config = await providerConfig(provider);
   if (!config.apiBaseUrl) throw new Error(`no API base URL configured for ${provider}`);
-  const module = providerModules[provider];
+  const module = providerHooks[provider];
   const headers = module?.requestHeaders ? module.requestHeaders(await providerVariables()) : {};
   const hooks = budgeted ? budgetHooks(provider, module?.budget) : undefined;
-  return bearerGet(config.apiBaseUrl, accessToken, hooks, headers);
+  return bearerGet(config.apiBaseUrl, accessToken, countingErrors(provider, hooks), headers);
+}
+
+/** `hooks`, plus a count of the provider's error answers (a 404 is how several of them say "no data"). */
+function countingErrors(provider: ProviderName, hooks: FetchHooks | undefined): FetchHooks {
+  return {
+    before: async () => hooks?.before(),
+    after: async (response) => {
+      if (!response.ok && response.status !== 404) {
+        const status = response.status === 429 ? '429' : response.status >= 500 ? '5xx' : '4xx';
+        count(BUSINESS_METRICS.providerHttpErrors, { provider, status });
+      }
+      await hooks?.after(response);
+    },
+  };
 }

@@ -127,12 +127,41 @@ export interface ProviderModule {
    * with a 400 naming the provider's error, so a user never holds a connection that cannot deliver data.
    */
   connected?(context: ConnectionContext): Promise<void>;
+  /** The provider's own workout API, passed through raw (contract 4.6); absent: no workout API (501). */
+  workouts?: WorkoutApi;
   /**
    * Before an API disconnect clears the tokens: provider-side deregistration (Polar's user delete, Withings'
    * unsubscribe). Best effort: failures are logged, the disconnect goes on. Not called when the provider itself
    * revoked the access (a deauthorisation webhook, a refused refresh).
    */
   disconnecting?(context: ConnectionContext): Promise<void>;
+}
+
+/** The query of `GET /providers/{p}/users/{id}/workouts` (contract 4.6), validated; each provider maps its part. */
+export interface WorkoutListQuery {
+  /** Epoch seconds; 0: from the start (Suunto `since`). */
+  since: number;
+  limit: number;
+  offset: number;
+  filterByModificationTime: boolean;
+  samples: boolean;
+  zones: boolean;
+  route: boolean;
+  /** `summary_start_time` / `summary_end_time`, epoch ms. */
+  start?: number;
+  end?: number;
+}
+
+/** The query of one workout: Polar's inclusions. */
+export type WorkoutDetailQuery = Pick<WorkoutListQuery, 'samples' | 'zones' | 'route'>;
+
+/**
+ * The vendor passthrough: the provider's raw JSON fetched live as the user. Errors are thrown as `get` throws them
+ * (http.ts); `get` absent: the provider has no way to fetch one workout by its id.
+ */
+export interface WorkoutApi {
+  list(get: ProviderGet, query: WorkoutListQuery): Promise<unknown>;
+  get?(get: ProviderGet, id: string, query: WorkoutDetailQuery): Promise<unknown>;
 }
 
 /**

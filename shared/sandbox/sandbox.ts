@@ -26,6 +26,7 @@ import {
   listenHttp,
 } from '#shared/sandbox/http-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#shared/sandbox/local-aws.js';
+import { localBucketEnv, notifyObjectsCreated, withLocalBucket } from '#shared/sandbox/local-bucket.js';
 import { type AuthorizerHandler, createMobileIngress } from '#shared/sandbox/mobile-ingress.js';
 import { type LocalSqs, type SqsHandler, startLocalSqs } from '#shared/sandbox/sqs.js';
 import { type ScheduledHandler, startTimer } from '#shared/sandbox/timer.js';
@@ -96,6 +97,8 @@ function handlerEnv(
   return {
     OBJECTS_DIR: objectsDir,
     WEBHOOK_BODIES_BUCKET: 'webhook-bodies',
+    // The mobile ingress's uploads bucket, which POST /settings/seed also writes to.
+    SDK_UPLOADS_BUCKET: UPLOADS_BUCKET,
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED || 'true',
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamo,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
@@ -301,13 +304,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     applyEnv({
       ...handlerEnv(config, apiBaseUrl, { dynamo: dynamoEndpoint, sqs: sqs.endpoint }, objectsDir),
       ...queueUrlEnv(queues),
+      ...localBucketEnv(apiBaseUrl),
     });
     resetEnvCache();
 
     const [httpApi] = await Promise.all([loadHttpApi(), ensureTable(dynamoEndpoint, config.tableName)]);
     const { ensureAdminDeveloper } = await import('#shared/identity/developers.js');
     await ensureAdminDeveloper();
-    http.use(withDashboard(httpApi, { demo: options.demo ?? false }));
+    http.use(withLocalBucket(withDashboard(httpApi, { demo: options.demo ?? false })));
+    const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
+    stops.push(
+      await notifyObjectsCreated(async (body) => {
+        await sqs.client.send(
+          new SendMessageCommand({ QueueUrl: queues.appleImports.url, MessageBody: body }),
+        );
+      }),
+    );
     mobile.use(await loadMobileIngress(httpApi, sqs, queues.sdkUploads.url));
     // Pollers stop with local SQS; the timers first (pushed last, stopped first), while SQS and DynamoDB are up.
     await startWorkers(sqs, queues);

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { nowIso } from '#shared/model/time.js';
-import { db, isConditionFailure } from '#shared/store/client.js';
-import { keys } from '#shared/store/keys.js';
+import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
+import { gsi1, keys } from '#shared/store/keys.js';
 
 export interface Developer {
   id: string;
@@ -20,7 +25,15 @@ export class EmailTaken extends Error {
   override name = 'EmailTaken';
 }
 
-const strip = ({ PK, SK, ...rest }: Record<string, unknown>) => rest as unknown as Developer;
+const strip = ({ PK, SK, GSI1PK, GSI1SK, ...rest }: Record<string, unknown>) => rest as unknown as Developer;
+
+/** Developers are listed through GSI1 `DEVELOPERS`, oldest first. */
+const listed = (developer: Developer) => ({
+  GSI1PK: gsi1.allDevelopers,
+  GSI1SK: `${developer.created_at}#${developer.id}`,
+});
+
+type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
 export async function getDeveloper(id: string): Promise<Developer | undefined> {
   const { doc, table } = db();
@@ -38,13 +51,48 @@ export async function getDeveloperByEmail(email: string): Promise<Developer | un
   return out.Item ? getDeveloper(out.Item.developer_id as string) : undefined;
 }
 
-/** Creates a developer; the email is reserved by a lock item in the same transaction (unique, case-insensitive). */
-export async function createDeveloper(input: {
-  email: string;
-  password_hash: string;
-  first_name?: string | null;
-  last_name?: string | null;
-}): Promise<Developer> {
+/** Every developer, oldest first (a team: a handful of items). */
+export async function listDevelopers(): Promise<Developer[]> {
+  const items = await queryAll({
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'GSI1PK = :pk',
+    ExpressionAttributeValues: { ':pk': gsi1.allDevelopers },
+  });
+  return items.map(strip);
+}
+
+/** Developers created before the team routes existed are not in the list yet: their next login adds them. */
+export async function ensureListed(developer: Developer): Promise<void> {
+  const { doc, table } = db();
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: keys.developer(developer.id),
+        UpdateExpression: 'SET GSI1PK = :pk, GSI1SK = :sk',
+        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(GSI1PK)',
+        ExpressionAttributeValues: { ':pk': listed(developer).GSI1PK, ':sk': listed(developer).GSI1SK },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/**
+ * Creates a developer; the email is reserved by a lock item in the same transaction (unique, case-insensitive).
+ * `alongside` joins more writes to that transaction (an accepted invitation), whose failed conditions read as
+ * `EmailTaken` too: the caller checks them first.
+ */
+export async function createDeveloper(
+  input: {
+    email: string;
+    password_hash: string;
+    first_name?: string | null;
+    last_name?: string | null;
+  },
+  alongside: TransactItems = [],
+): Promise<Developer> {
   const { doc, table } = db();
   const now = nowIso();
   const developer: Developer = {
@@ -67,7 +115,13 @@ export async function createDeveloper(input: {
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
-          { Put: { TableName: table, Item: { ...keys.developer(developer.id), ...developer } } },
+          {
+            Put: {
+              TableName: table,
+              Item: { ...keys.developer(developer.id), ...developer, ...listed(developer) },
+            },
+          },
+          ...alongside,
         ],
       }),
     );
@@ -95,7 +149,7 @@ export async function updateDeveloper(current: Developer, changes: DeveloperChan
           TableName: table,
           Key: keys.developer(current.id),
           UpdateExpression:
-            'SET email = :e, first_name = :f, last_name = :l, password_hash = :p, credential_version = :c, updated_at = :u',
+            'SET email = :e, first_name = :f, last_name = :l, password_hash = :p, credential_version = :c, updated_at = :u, GSI1PK = :gp, GSI1SK = :gs',
           ConditionExpression: 'attribute_exists(PK)',
           ExpressionAttributeValues: {
             ':e': next.email,
@@ -104,6 +158,8 @@ export async function updateDeveloper(current: Developer, changes: DeveloperChan
             ':p': next.password_hash,
             ':c': next.credential_version ?? 0,
             ':u': next.updated_at,
+            ':gp': listed(next).GSI1PK,
+            ':gs': listed(next).GSI1SK,
           },
         }),
       );
@@ -123,7 +179,7 @@ export async function updateDeveloper(current: Developer, changes: DeveloperChan
           {
             Put: {
               TableName: table,
-              Item: { ...keys.developer(current.id), ...next },
+              Item: { ...keys.developer(current.id), ...next, ...listed(next) },
               ConditionExpression: 'attribute_exists(PK)',
             },
           },
@@ -135,4 +191,46 @@ export async function updateDeveloper(current: Developer, changes: DeveloperChan
     throw error;
   }
   return next;
+}
+
+export class LastDeveloper extends Error {
+  override name = 'LastDeveloper';
+}
+
+/**
+ * Deletes `target` and frees its email, provided a developer other than `target` (`keeper`: the caller, or another
+ * team member when the caller removes themself) still exists when the transaction commits: two developers removing
+ * each other at once conflict on these items, so one of them finds itself the last. False: `target` was gone.
+ */
+export async function deleteDeveloper(target: Developer, keeper: Developer | undefined): Promise<boolean> {
+  if (!keeper || keeper.id === target.id) throw new LastDeveloper();
+  const { doc, table } = db();
+  try {
+    await doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Delete: {
+              TableName: table,
+              Key: keys.developer(target.id),
+              ConditionExpression: 'attribute_exists(PK)',
+            },
+          },
+          { Delete: { TableName: table, Key: keys.developerEmail(target.email) } },
+          {
+            ConditionCheck: {
+              TableName: table,
+              Key: keys.developer(keeper.id),
+              ConditionExpression: 'attribute_exists(PK)',
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    if (!(await getDeveloper(target.id))) return false;
+    throw new LastDeveloper();
+  }
 }

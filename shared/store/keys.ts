@@ -14,12 +14,16 @@ export const keys = {
   refreshToken: (hash: string) => ({ PK: `RT#${hash}`, SK: 'RT' }),
   tokenFamily: (familyId: string) => ({ PK: `RTFAMILY#${familyId}`, SK: 'FAMILY' }),
   invitationCode: (codeHash: string) => ({ PK: `INVCODE#${codeHash}`, SK: 'CODE' }),
+  invitation: (id: string) => ({ PK: `INVITE#${id}`, SK: 'INVITE' }),
+  invitationToken: (hash: string) => ({ PK: `INVITETOKEN#${hash}`, SK: 'TOKEN' }),
 } as const;
 
 /** GSI1 partitions. */
 export const gsi1 = {
   allUsers: 'USERS',
   allApiKeys: 'APIKEYS',
+  allDevelopers: 'DEVELOPERS',
+  allInvitations: 'INVITES',
   developerApps: (developerId: string) => `DEVAPPS#${developerId}`,
   ownedByUser: (userId: string) => `USER#${userId}`,
 } as const;

@@ -1,15 +1,6 @@
 import type { Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import {
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  NoSuchKey,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
 
 /** What S3 lists per page and deletes per request. */
 export const OBJECT_PAGE_SIZE = 1000;
@@ -32,32 +23,47 @@ export interface ObjectStore {
   deleteMany(bucket: string, keys: readonly string[]): Promise<void>;
 }
 
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+
 class S3Store implements ObjectStore {
-  private readonly client = new S3Client({});
+  /**
+   * The S3 client, the heaviest of the SDK, loads on first use: most functions holding a store touch it rarely (a
+   * webhook body over 200 KB, the optional data lake), so their cold starts skip it.
+   */
+  private loaded: Promise<{ sdk: S3Sdk; client: InstanceType<S3Sdk['S3Client']> }> | undefined;
+
+  private s3() {
+    this.loaded ??= import('@aws-sdk/client-s3').then((sdk) => ({ sdk, client: new sdk.S3Client({}) }));
+    return this.loaded;
+  }
 
   async get(bucket: string, key: string) {
+    const { sdk, client } = await this.s3();
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const out = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
       return out.Body ? Buffer.from(await out.Body.transformToByteArray()) : Buffer.alloc(0);
     } catch (error) {
-      if (error instanceof NoSuchKey) return undefined;
+      if (error instanceof sdk.NoSuchKey) return undefined;
       throw error;
     }
   }
 
   async put(bucket: string, key: string, body: Buffer) {
-    await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    const { sdk, client } = await this.s3();
+    await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   }
 
   async delete(bucket: string, key: string) {
-    await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    const { sdk, client } = await this.s3();
+    await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }));
   }
 
   async *list(bucket: string, prefix: string) {
+    const { sdk, client } = await this.s3();
     let token: string | undefined;
     do {
-      const out = await this.client.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      const out = await client.send(
+        new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
       );
       const keys = (out.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
       if (keys.length > 0) yield keys;
@@ -68,8 +74,9 @@ class S3Store implements ObjectStore {
   async deleteMany(bucket: string, keys: readonly string[]) {
     if (keys.length === 0) return;
     if (keys.length > OBJECT_PAGE_SIZE) throw new Error(`At most ${OBJECT_PAGE_SIZE} keys per delete`);
-    const out = await this.client.send(
-      new DeleteObjectsCommand({
+    const { sdk, client } = await this.s3();
+    const out = await client.send(
+      new sdk.DeleteObjectsCommand({
         Bucket: bucket,
         Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
       }),

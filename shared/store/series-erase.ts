@@ -1,28 +1,48 @@
 import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { SERIES_TYPE_CODES, type SeriesType } from '#shared/model/series.js';
-import { db, deleteKeys, type Key } from '#shared/store/client.js';
-import { parseChunkSk, registryKey, seriesPartition } from '#shared/store/series-layout.js';
-import { listUserSeries } from '#shared/store/series-registry.js';
+import { db, deleteKeys, type Item, type Key } from '#shared/store/client.js';
+import {
+  isSourceRegistry,
+  parseChunkSk,
+  REGISTRY_PREFIX,
+  seriesPartition,
+} from '#shared/store/series-layout.js';
+import { dropFromSourceRegistry, registryItems, sourceEntries } from '#shared/store/series-registry.js';
 
 /**
  * Deletes the chunks of a user's series (all series, one series, and/or one source), page by page, then their
- * registry items, so an interrupted call can simply be repeated. Returns the number of items deleted.
+ * registry entries, so an interrupted call can simply be repeated. Returns the number of chunks and registry
+ * entries (series, source) deleted.
  */
 export async function deleteUserSeries(
   userId: string,
   series?: SeriesType,
   sourceKey?: string,
 ): Promise<number> {
-  const entries = (await listUserSeries(userId)).filter(
-    (e) =>
-      (series === undefined || e.series === series) && (sourceKey === undefined || e.sourceKey === sourceKey),
+  const registries = (await registryItems(userId)).filter(
+    (item) =>
+      (item.SK as string).startsWith(REGISTRY_PREFIX) &&
+      (sourceKey === undefined || item.source_key === sourceKey),
   );
-  const seriesToScan = series === undefined ? [...new Set(entries.map((e) => e.series))] : [series];
+  const legacy = registries.filter(
+    (item) => !isSourceRegistry(item) && (series === undefined || item.series === series),
+  );
+  const sources = registries.filter(isSourceRegistry);
+  const seriesToScan =
+    series === undefined
+      ? [...new Set([...legacy.map((item) => item.series as SeriesType), ...sources.flatMap(seriesOf)])]
+      : [series];
   let deleted = 0;
   for (const s of seriesToScan) deleted += await deleteChunks(userId, s, sourceKey);
-  await deleteKeys(entries.map((e) => registryKey({ userId, ...e })));
-  return deleted + entries.length;
+  await deleteKeys(legacy.map(keyOf));
+  deleted += legacy.length;
+  for (const item of sources) deleted += await dropFromSourceRegistry(item, series);
+  return deleted;
 }
+
+const keyOf = (item: Item): Key => ({ PK: item.PK as string, SK: item.SK as string });
+
+const seriesOf = (item: Item) => sourceEntries(item).map((entry) => entry.series);
 
 /** Series partitions erased at once. */
 const ERASE_CONCURRENCY = 8;
@@ -34,8 +54,7 @@ const ERASE_CONCURRENCY = 8;
  * once `deadline` passes; calling it again continues.
  */
 export async function eraseSeries(userId: string, deadline: number): Promise<'done' | 'partial'> {
-  const registries = await listUserSeries(userId);
-  await deleteKeys(registries.map((entry) => registryKey({ userId, ...entry })));
+  await deleteKeys((await registryItems(userId)).map(keyOf));
   for (let i = 0; i < SERIES_TYPE_CODES.length; i += ERASE_CONCURRENCY) {
     if (Date.now() > deadline) return 'partial';
     const group = SERIES_TYPE_CODES.slice(i, i + ERASE_CONCURRENCY);

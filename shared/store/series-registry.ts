@@ -1,23 +1,28 @@
-import { paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SeriesType } from '#shared/model/series.js';
 import { db, type Item, isConditionFailure, type Key, queryAll } from '#shared/store/client.js';
-import { ContentionError } from '#shared/store/contention.js';
 import { keys } from '#shared/store/keys.js';
 import {
-  capacity,
-  getItem,
+  isSourceRegistry,
+  legacyRegistryKey,
   parseChunkSk,
   REGISTRY_PREFIX,
-  registryKey,
   type SeriesTarget,
+  seriesCode,
+  seriesOfCode,
   seriesPartition,
+  sourceRegistryKey,
 } from '#shared/store/series-layout.js';
-import { writeForUser } from '#shared/store/user-guard.js';
 
 /**
- * The registry item of a (series, source): sample count and time bounds, and the proof that the user's series exist
- * (erasure and the read API find series through it). It is only ever created under the user guard and otherwise
- * updated under `attribute_exists`, which keeps an erased user's series erased (see timeseries.ts).
+ * The registry of a source: one item per (user, source), `SERIES#@<source key>`, holding for each of its series
+ * the sample count and time bounds (`c`, `f`, `l` + the series code, series-layout.ts), and the marks of writers
+ * in flight (series-journal.ts). It is the proof that the user's series exist (erasure and the read API find
+ * series through it), and it keeps an erased user's series erased: it is only ever created under the user guard,
+ * before any chunk of the source is written, and otherwise updated under `attribute_exists`, so a writer whose
+ * chunks came after erasure's scan finds it gone (UserGone, see timeseries.ts). One item per source means a push
+ * of many series updates one item, not one per series. Items of the per-(series, source) layout written by
+ * earlier versions are read alongside and their figures added.
  */
 
 export interface SeriesRegistryEntry {
@@ -34,118 +39,81 @@ export interface Bounds {
   last: number;
 }
 
-/** What a registry item without samples compares as: any real bound moves it. */
-export const NO_BOUNDS: Bounds = { first: Infinity, last: -Infinity };
+/** Samples a write added to one series, and the bounds of what it wrote. */
+export interface SeriesChange extends Bounds {
+  added: number;
+}
 
-export const registryBounds = (item: Item): Bounds => ({
+export const COUNT = 'c';
+export const FIRST = 'f';
+export const LAST = 'l';
+export const MARK_PREFIX = 'o';
+
+/** The attribute of one figure of one series in a source registry. */
+export const name = (field: string, series: SeriesType) => `${field}${seriesCode(series)}`;
+
+/** The series entries of one source registry item. */
+export function sourceEntries(item: Item): SeriesRegistryEntry[] {
+  const entries: SeriesRegistryEntry[] = [];
+  for (const [attribute, value] of Object.entries(item)) {
+    if (attribute.length !== 5 || !attribute.startsWith(COUNT)) continue;
+    const series = seriesOfCode(attribute.slice(1));
+    if (!series) continue;
+    entries.push({
+      series,
+      sourceKey: item.source_key as string,
+      count: value as number,
+      first: (item[name(FIRST, series)] as number | undefined) ?? Infinity,
+      last: (item[name(LAST, series)] as number | undefined) ?? -Infinity,
+    });
+  }
+  return entries;
+}
+
+const legacyEntry = (item: Item): SeriesRegistryEntry => ({
+  series: item.series as SeriesType,
+  sourceKey: item.source_key as string,
+  count: item.count as number,
   first: (item.first as number | undefined) ?? Infinity,
   last: (item.last as number | undefined) ?? -Infinity,
 });
 
-const MAX_ATTEMPTS = 20;
+/** Every registry item of the user (both layouts) and the journals of earlier versions, in one query. */
+export const registryItems = (userId: string) =>
+  queryAll({
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':prefix': 'SERIES' },
+    ConsistentRead: true,
+  });
 
-/**
- * Adds to the sample count and widens the time bounds in one write. DynamoDB has no min/max: a bound is set only
- * when `known` (the registry as last read) says it moves, under a condition; if a concurrent writer moved it
- * meanwhile, the condition fails and the update is retried against a fresh read. A missing registry is created
- * under the user guard (UserGone for a deleted user), never by an update.
- */
-export async function recordInRegistry(
-  target: SeriesTarget,
-  added: number,
-  bounds: Bounds,
-  known: Bounds,
-  exists: boolean,
-): Promise<{ wcu: number; rcu: number }> {
-  const key = registryKey(target);
-  let current = known;
-  let present = exists;
-  let rcu = 0;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const wcu = present
-        ? await updateRegistry(key, target, added, movedBounds(bounds, current))
-        : await createRegistry(key, target, added, bounds);
-      return { wcu, rcu };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      if (attempt === MAX_ATTEMPTS) throw new ContentionError('a time-series registry update');
+/** One entry per (series, source), both layouts added up, ordered by series then source. */
+export function mergeEntries(items: Item[]): SeriesRegistryEntry[] {
+  const merged = new Map<string, SeriesRegistryEntry>();
+  for (const item of items) {
+    if (!(item.SK as string).startsWith(REGISTRY_PREFIX)) continue;
+    for (const entry of isSourceRegistry(item) ? sourceEntries(item) : [legacyEntry(item)]) {
+      const id = `${entry.series}\n${entry.sourceKey}`;
+      const known = merged.get(id);
+      merged.set(
+        id,
+        known
+          ? {
+              ...known,
+              count: known.count + entry.count,
+              first: Math.min(known.first, entry.first),
+              last: Math.max(known.last, entry.last),
+            }
+          : entry,
+      );
     }
-    const reread = await getItem(key);
-    rcu += reread.rcu;
-    present = reread.item !== undefined;
-    current = reread.item ? registryBounds(reread.item) : NO_BOUNDS;
   }
-}
-
-function createRegistry(key: Key, target: SeriesTarget, count: number, bounds: Bounds): Promise<number> {
-  const { table } = db();
-  return writeForUser(target.userId, [
-    {
-      Put: {
-        TableName: table,
-        Item: { ...key, series: target.series, source_key: target.sourceKey, count, ...bounds },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      },
-    },
-  ]);
-}
-
-const movedBounds = (bounds: Bounds, known: Bounds): Partial<Bounds> => ({
-  ...(bounds.first < known.first && { first: bounds.first }),
-  ...(bounds.last > known.last && { last: bounds.last }),
-});
-
-const BEYOND = { first: '>', last: '<' } as const;
-
-async function updateRegistry(key: Key, target: SeriesTarget, added: number, moved: Partial<Bounds>) {
-  const { doc, table } = db();
-  const bounds = Object.entries(moved) as Array<[keyof Bounds, number]>;
-  const sets = [
-    '#series = :series',
-    '#sourceKey = :sourceKey',
-    ...bounds.map(([name]) => `#${name} = :${name}`),
-  ];
-  const out = await doc.send(
-    new UpdateCommand({
-      TableName: table,
-      Key: key,
-      UpdateExpression: `SET ${sets.join(', ')} ADD #count :added`,
-      ConditionExpression: [
-        'attribute_exists(PK)',
-        ...bounds.map(([name]) => `(attribute_not_exists(#${name}) OR #${name} ${BEYOND[name]} :${name})`),
-      ].join(' AND '),
-      ExpressionAttributeNames: {
-        '#series': 'series',
-        '#sourceKey': 'source_key',
-        '#count': 'count',
-        ...Object.fromEntries(bounds.map(([name]) => [`#${name}`, name])),
-      },
-      ExpressionAttributeValues: {
-        ':series': target.series,
-        ':sourceKey': target.sourceKey,
-        ':added': added,
-        ...Object.fromEntries(bounds.map(([name, value]) => [`:${name}`, value])),
-      },
-      ReturnConsumedCapacity: 'TOTAL',
-    }),
+  return [...merged.values()].sort((a, b) =>
+    a.series === b.series ? (a.sourceKey < b.sourceKey ? -1 : 1) : a.series < b.series ? -1 : 1,
   );
-  return capacity(out.ConsumedCapacity);
 }
 
 export async function listUserSeries(userId: string): Promise<SeriesRegistryEntry[]> {
-  const items = await queryAll({
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':prefix': REGISTRY_PREFIX },
-    ConsistentRead: true,
-  });
-  return items.map((item) => ({
-    series: item.series as SeriesType,
-    sourceKey: item.source_key as string,
-    count: item.count as number,
-    first: item.first as number,
-    last: item.last as number,
-  }));
+  return mergeEntries(await registryItems(userId));
 }
 
 /** The exact count and bounds of a (series, source), from its chunks (a full, consistent read of the series). */
@@ -166,7 +134,7 @@ export async function countChunks(target: SeriesTarget): Promise<{ count: number
   let last = -Infinity;
   for await (const page of pages) {
     for (const item of page.Items ?? []) {
-      if (parseChunkSk(item.SK as string).sourceKey !== target.sourceKey) continue;
+      if (parseChunkSk(item.SK as string).sourceKey !== target.sourceKey || item.n === 0) continue;
       count += item.n as number;
       first = Math.min(first, item.f as number);
       last = Math.max(last, item.l as number);
@@ -176,31 +144,43 @@ export async function countChunks(target: SeriesTarget): Promise<{ count: number
 }
 
 /**
- * Sets a registry to an exact recount, unless its count moved since `expectedCount` was read (another writer is
- * active: the recount is left for later). True when it was set.
+ * Sets the count and bounds of a (series, source) to an exact recount, unless its count moved since
+ * `expectedCount` was read (another writer is active: the recount is left for later). True when it was set. The
+ * figures of an item of earlier versions stay; the registry of the source takes the difference.
  */
 export async function setRegistryCount(
   target: SeriesTarget,
   expectedCount: number,
   exact: { count: number } & Bounds,
 ): Promise<boolean> {
+  const items = await registryItems(target.userId);
+  const total = mergeEntries(items).find(
+    (e) => e.series === target.series && e.sourceKey === target.sourceKey,
+  );
+  if ((total?.count ?? 0) !== expectedCount) return false;
+  const source = items.find((item) => isSourceRegistry(item) && item.source_key === target.sourceKey);
+  const legacy = items.find((item) => item.SK === legacyRegistryKey(target).SK);
+  if (!source && !legacy) return false;
+  const own = source ? sourceEntries(source).find((e) => e.series === target.series)?.count : undefined;
+  const [c, f, l] = source
+    ? [name(COUNT, target.series), name(FIRST, target.series), name(LAST, target.series)]
+    : ['count', 'first', 'last'];
+  const count = source ? exact.count - ((legacy?.count as number | undefined) ?? 0) : exact.count;
+  const expected = source ? own : (legacy!.count as number);
+  const bounds = exact.count > 0 ? ', #f = :f, #l = :l' : '';
   const { doc, table } = db();
-  const bounds = exact.count > 0 ? exact : NO_BOUNDS;
   try {
     await doc.send(
       new UpdateCommand({
         TableName: table,
-        Key: registryKey(target),
-        UpdateExpression: `SET #count = :count${exact.count > 0 ? ', #first = :first, #last = :last' : ''}`,
-        ConditionExpression: 'attribute_exists(PK) AND #count = :expected',
-        ExpressionAttributeNames: {
-          '#count': 'count',
-          ...(exact.count > 0 ? { '#first': 'first', '#last': 'last' } : {}),
-        },
+        Key: source ? sourceRegistryKey(target.userId, target.sourceKey) : legacyRegistryKey(target),
+        UpdateExpression: `SET #c = :count${bounds}`,
+        ConditionExpression: `attribute_exists(PK) AND ${expected === undefined ? 'attribute_not_exists(#c)' : '#c = :expected'}`,
+        ExpressionAttributeNames: { '#c': c, ...(exact.count > 0 && { '#f': f, '#l': l }) },
         ExpressionAttributeValues: {
-          ':count': exact.count,
-          ':expected': expectedCount,
-          ...(exact.count > 0 ? { ':first': bounds.first, ':last': bounds.last } : {}),
+          ':count': count,
+          ...(expected !== undefined && { ':expected': expected }),
+          ...(exact.count > 0 && { ':f': exact.first, ':l': exact.last }),
         },
       }),
     );
@@ -210,3 +190,45 @@ export async function setRegistryCount(
     throw error;
   }
 }
+
+/** Removes attributes (writers' marks) from the registry of a source, if it still exists. */
+export async function removeFromSourceRegistry(userId: string, sourceKey: string, attributes: string[]) {
+  if (attributes.length === 0) return;
+  const { doc, table } = db();
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: sourceRegistryKey(userId, sourceKey),
+        UpdateExpression: `REMOVE ${attributes.map((_, i) => `#a${i}`).join(', ')}`,
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])),
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/**
+ * Removes the figures of some series from the registry of a source (all of them: the item is deleted). Resolves
+ * to the number of (series, source) entries removed.
+ */
+export async function dropFromSourceRegistry(item: Item, series?: SeriesType): Promise<number> {
+  const entries = sourceEntries(item).filter((e) => series === undefined || e.series === series);
+  const key: Key = { PK: item.PK as string, SK: item.SK as string };
+  const { doc, table } = db();
+  if (series === undefined) {
+    await doc.send(new DeleteCommand({ TableName: table, Key: key }));
+    return entries.length;
+  }
+  if (entries.length === 0) return 0;
+  await removeFromSourceRegistry(
+    keyUser(key),
+    item.source_key as string,
+    [COUNT, FIRST, LAST].map((field) => name(field, series)),
+  );
+  return entries.length;
+}
+
+const keyUser = (key: Key) => key.PK.slice('USER#'.length);

@@ -23,6 +23,11 @@ export const WRITE_SCOPES = {
     'RTFAMILY#',
     'INVCODE#',
     'THROTTLE#',
+    // The team: invitations and their token items, and the outgoing endpoints of a deleted developer (disabled:
+    // nobody could manage them any more).
+    'INVITE#',
+    'INVITETOKEN#',
+    'WHEP#',
   ],
   sdk: USER_DATA,
   // Deletes events.
@@ -31,12 +36,17 @@ export const WRITE_SCOPES = {
   // Connections, their account links, OAuth states, provider settings, sync status and slots, and the secrets a
   // provider returns when a webhook subscription is created (store/app-secrets.ts).
   oauth: ['USER#', 'PROVACCOUNT#', 'OAUTHSTATE#', 'PROVIDERSETTINGS', 'APPSECRET#'],
-  sync: ['USER#'],
+  // Sync status and slots; an inline sync saves provider data and takes from the providers' request budgets.
+  sync: [...USER_DATA, 'RATEBUDGET#'],
   // Verifies and queues; DEV-authenticated subscription routes write nothing either.
   webhooks: [],
   'erasure-worker': [...USER_DATA, ...USER_INDEXED],
   'sleep-finaliser': USER_DATA,
   'sdk-upload-worker': USER_DATA,
+  // Imported samples, the import's checkpoint and its sync status.
+  'apple-import-worker': USER_DATA,
+  // Archived aggregates (user partition), the raw samples they replace, the settings' last scheduled run.
+  'archival-worker': [...USER_DATA, 'ARCHIVAL'],
   'sdk-authorizer': [],
   // The watchdog's catch-up slots.
   'sync-dispatcher': ['USER#'],
@@ -52,7 +62,7 @@ export const WRITE_SCOPES = {
   // Attempts, delivery states, the endpoint's failure tracking (all under WHEP#).
   'webhook-delivery': ['WHEP#'],
   // Priorities, seeded users and their data, archived aggregates.
-  admin: [],
+  admin: ['ARCHIVAL', 'PRIORITIES', 'USER#'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ScopedFunction = keyof typeof WRITE_SCOPES;

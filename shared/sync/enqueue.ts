@@ -12,6 +12,7 @@ import { logger } from '#shared/observability.js';
 import { PROVIDER_INFO } from '#shared/providers/registry.js';
 import { claimSlot, releaseSlot, type SlotKind } from '#shared/store/sync-slots.js';
 import { getUser } from '#shared/store/users.js';
+import { dataTypeTally } from '#shared/sync/history.js';
 import { recordSyncEvent } from '#shared/sync/status.js';
 import { historicalWindow, liveFloor, MAX_DELAY_SECONDS, type SyncWindow } from '#shared/sync/window.js';
 
@@ -28,6 +29,8 @@ export const syncTotals = z.object({
   samples: z.number().int().min(0),
   events: z.number().int().min(0),
   scores: z.number().int().min(0),
+  /** What the run saved by data type (history.ts), for runs that keep a stored record. */
+  types: z.record(z.string(), dataTypeTally).optional(),
 });
 export type SyncTotals = z.infer<typeof syncTotals>;
 export const NO_TOTALS: SyncTotals = { units_done: 0, units_skipped: 0, samples: 0, events: 0, scores: 0 };
@@ -118,16 +121,17 @@ export const slotKindOf = (mode: SyncMode): SlotKind | undefined =>
   mode === 'historical' ? 'backfill' : mode === 'manual' || mode === 'catchup' ? mode : undefined;
 
 /**
- * Queues a run unless one of its kind is pending for the connection: then that run is answered instead, and
- * nothing is queued. A failed send frees the slot again.
+ * Claims the connection's slot of `kind` for the run, announces it and queues it (`queue` false: the API runs it
+ * inline, inline.ts), unless a run of that kind is pending: then that run is answered instead and nothing is done.
+ * A failed announcement or send frees the slot again.
  */
-async function queueOnce(job: SyncJob, kind: SlotKind): Promise<QueuedSync> {
+async function startOnce(job: SyncJob, kind: SlotKind, queue = true): Promise<QueuedSync> {
   const provider = job.provider;
   const held = await claimSlot(job.user_id, provider, kind, { run_id: job.run_id, window: job.window });
   if (held) return { run_id: held.run_id, provider, window: held.window, existing: true };
   try {
     await announce(job);
-    await queueSync(job);
+    if (queue) await queueSync(job);
   } catch (error) {
     await releaseSlot(job.user_id, provider, kind, job.run_id);
     throw error;
@@ -173,7 +177,7 @@ export async function queueHistoricalSync(
     source: PROVIDER_INFO[provider].restPull ? 'pull' : 'backfill',
     window: historicalWindow(Math.min(days, historyDays(provider)), now),
   });
-  return queueOnce(job, 'backfill');
+  return startOnce(job, 'backfill');
 }
 
 /**
@@ -187,6 +191,19 @@ export async function queueManualSync(
   range: { start?: number; end?: number },
   now = Date.now(),
 ): Promise<QueuedSync> {
+  return startOnce(manualSyncJob(userId, provider, range, now), 'manual');
+}
+
+/** Starts a manual sync's run without queueing it: the API runs it inline (inline.ts). */
+export const claimInlineSync = (job: SyncJob) => startOnce(job, 'manual', false);
+
+/** The job of a manual sync over `range` (see `queueManualSync`). */
+export function manualSyncJob(
+  userId: string,
+  provider: SyncProvider,
+  range: { start?: number; end?: number },
+  now = Date.now(),
+): SyncJob {
   const floor = now - historyDays(provider) * DAY_MS;
   const end = Math.min(range.end ?? now, now);
   const requested = range.start === undefined ? liveFloor(end) : { start: range.start, end };
@@ -196,7 +213,7 @@ export async function queueManualSync(
       `The requested window ends before the ${historyDays(provider)} days of history ${provider} can be synced`,
     );
   }
-  const job = syncJob.parse({
+  return syncJob.parse({
     run_id: newRunId(),
     user_id: userId,
     provider,
@@ -204,7 +221,6 @@ export async function queueManualSync(
     window,
     from_cursor: range.start === undefined,
   });
-  return queueOnce(job, 'manual');
 }
 
 /** SendMessageBatch takes at most 10 entries. */

@@ -26,5 +26,12 @@ export const syncDispatcherEnvSchema = baseEnvSchema
   .extend(queueProducerEnv.syncDispatch.shape)
   .extend(watchdogEnvSchema.shape);
 
-/** The `sync` API area queues manual and historical syncs. */
-export const syncAreaEnvSchema = apiEnvSchema.extend(syncQueuesEnv.shape);
+/**
+ * The `sync` API area queues manual and historical syncs, and calls the providers as a user (an inline sync, the
+ * vendor workouts passthrough): the token vault key (refreshing tokens), the provider credentials and URLs.
+ */
+export const syncAreaEnvSchema = apiEnvSchema
+  .extend(syncQueuesEnv.shape)
+  .extend(tokenVaultEnvShape.shape)
+  .extend(providersEnvSchema.shape)
+  .refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE });

@@ -35,6 +35,11 @@ export interface Invocation {
   remainingMs(): number;
   receiveCount: number;
   receiptHandle: string;
+  /**
+   * No queue message backs this invocation (an API request runs the job inline, shared/sync/inline.ts): a
+   * transient failure hands the run over to the queue as a continuation instead of failing a message.
+   */
+  inline?: boolean;
 }
 
 /** Why a connection whose provider API answered 410 Gone is revoked (the sync and webhook workers both say it). */
@@ -184,7 +189,7 @@ export abstract class RunHandover {
           },
       window,
     );
-    if (progressed) {
+    if (progressed || invocation.inline) {
       await this.requeue(at.resume, Math.min(backoff, MAX_DELAY_SECONDS));
       return 'continued';
     }

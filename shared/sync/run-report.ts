@@ -1,14 +1,20 @@
 import { isoAt } from '#shared/model/time.js';
-import type { SyncUnit } from '#shared/providers/types.js';
+import { BUSINESS_METRICS, count } from '#shared/observability.js';
+import type { PullResult, SyncUnit } from '#shared/providers/types.js';
 import { saveBackfillRecord } from '#shared/sync/backfill-record.js';
 import { NO_TOTALS, type SyncJob, type SyncTotals } from '#shared/sync/enqueue.js';
+import { recordRunHistory, tallyResult } from '#shared/sync/history.js';
 import { recordSyncEvent, type SyncEventInput } from '#shared/sync/status.js';
 import type { SyncWindow } from '#shared/sync/window.js';
 
+/** Runs that keep a stored record (history.ts); live and catch-up runs have their 24-hour status only. */
+const STORED_MODES: ReadonlySet<SyncJob['mode']> = new Set(['historical', 'manual']);
+const FINAL_STAGES = new Set(['completed', 'failed', 'cancelled']);
+
 /**
  * What a sync run reports: its status events (the run's counts and window in their metadata, progress at most
- * every `progressEveryMs`), and for a push backfill the durable backfill record. Its counts and start time travel
- * with the job through hand-overs (`handover`).
+ * every `progressEveryMs`), for a push backfill the durable backfill record, and for a historical or manual run
+ * its stored record (history.ts). Its counts and start time travel with the job through hand-overs (`handover`).
  */
 export class RunReport {
   totals: SyncTotals;
@@ -24,6 +30,7 @@ export class RunReport {
     private readonly progressEveryMs: number,
   ) {
     this.totals = { ...(job.totals ?? NO_TOTALS) };
+    if (this.totals.types) this.totals.types = structuredClone(this.totals.types);
     this.begun = job.started_at !== undefined;
     this.startedAt = job.started_at ?? new Date().toISOString();
   }
@@ -36,6 +43,13 @@ export class RunReport {
   /** The counts and start time a continuation or deferral carries. */
   handover(): Partial<SyncJob> {
     return this.begun ? { totals: this.totals, started_at: this.startedAt } : {};
+  }
+
+  /** Counts what a unit saved by data type, for a run that keeps a stored record. */
+  tally(result: PullResult, unit: SyncUnit): void {
+    if (!STORED_MODES.has(this.job.mode)) return;
+    this.totals.types ??= {};
+    tallyResult(this.totals.types, result, unit);
   }
 
   async event(
@@ -62,6 +76,27 @@ export class RunReport {
         ...input.metadata,
       },
     });
+    if (event.stage === 'completed' || event.stage === 'failed') {
+      count(BUSINESS_METRICS.syncRuns, { provider: job.provider, outcome: event.status });
+    }
+    // Before its start the run is not yet stored, unless this is its end (its start time would change otherwise).
+    if (STORED_MODES.has(job.mode) && (this.begun || FINAL_STAGES.has(event.stage))) {
+      await recordRunHistory({
+        run_key: job.run_id,
+        user_id: job.user_id,
+        provider: job.provider,
+        source: job.source,
+        scope: job.mode === 'historical' ? 'historical' : 'live',
+        status: event.status,
+        requested_start: (window ?? job.window).start,
+        requested_end: (window ?? job.window).end,
+        started_at: this.startedAt,
+        ended_at: event.ended_at,
+        items_inserted: this.totals.samples + this.totals.events + this.totals.scores,
+        error: event.error,
+        data_types: this.totals.types ?? {},
+      });
+    }
     if (job.source === 'backfill') {
       await saveBackfillRecord(job.user_id, job.provider, {
         run_id: job.run_id,

@@ -1,7 +1,8 @@
 import * as z from 'zod';
-import { env } from '#shared/config/env.js';
+import { env, positiveInt } from '#shared/config/env.js';
+import { setting } from '#shared/config/settings.js';
 import type { SyncProvider } from '#shared/jobs/queues.js';
-import { logger } from '#shared/observability.js';
+import { BUSINESS_METRICS, count, logger } from '#shared/observability.js';
 import { getConnection } from '#shared/store/connections.js';
 import { claimSlot, releaseSlot } from '#shared/store/sync-slots.js';
 import { historyDays, newRunId, queueSync } from '#shared/sync/enqueue.js';
@@ -15,15 +16,15 @@ import { LIVE_OVERLAP_MS } from '#shared/sync/window.js';
  * polled at most once per silence period however often the watchdog runs.
  */
 export const watchdogEnvSchema = z.object({
-  WEBHOOK_SILENCE_HOURS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 30)
-    .default(24),
+  WEBHOOK_SILENCE_HOURS: setting(
+    positiveInt(24, 24 * 30),
+    'a push connection silent this many hours gets a catch-up poll (the freshness watchdog; at most 720)',
+  ),
 });
 
 const HOUR_MS = 3_600_000;
+/** Silent this many silence periods, a connection is stale: the catch-up polls since have not brought it back. */
+const STALE_SILENCES = 2;
 const DAY_MS = 86_400_000;
 
 const latest = (...isoTimes: Array<string | null | undefined>) =>
@@ -38,11 +39,13 @@ export async function queueCatchups(
   const silenceMs = env(watchdogEnvSchema).WEBHOOK_SILENCE_HOURS * HOUR_MS;
   const floor = now - historyDays(provider) * DAY_MS;
   let queued = 0;
+  let stale = 0;
   for (const userId of userIds) {
     const connection = await getConnection(userId, provider);
     if (connection?.status !== 'active') continue;
     const last = latest(connection.last_webhook_at, connection.last_synced_at, connection.created_at);
     if (now - last < silenceMs) continue;
+    if (now - last >= STALE_SILENCES * silenceMs) stale++;
     const job = {
       run_id: newRunId(),
       // The same overlap as live pulls: a record uploaded late may start before the last delivery.
@@ -58,6 +61,7 @@ export async function queueCatchups(
     }
     queued++;
   }
+  count(BUSINESS_METRICS.staleConnections, { provider }, stale, { total: true });
   if (queued > 0) logger.info('watchdog queued catch-up polls', { provider, queued });
   return queued;
 }

@@ -11,7 +11,7 @@ import {
   TokenRefreshBusyError,
 } from '#shared/oauth/errors.js';
 import { type FreshTokens, freshTokens } from '#shared/oauth/fresh-token.js';
-import { logger } from '#shared/observability.js';
+import { BUSINESS_METRICS, count, logger } from '#shared/observability.js';
 import { userClient } from '#shared/providers/client.js';
 import {
   PermissionDeniedError,
@@ -220,8 +220,14 @@ class SyncRun extends RunHandover {
               savePullResult(job.user_id, result, provider.eventIdentity),
             );
             this.report.totals.samples += saved.samples;
+            count(
+              BUSINESS_METRICS.samplesIngested,
+              { provider: job.provider, source: 'sync' },
+              saved.samples,
+            );
             this.report.totals.events += saved.events;
             this.report.totals.scores += saved.scores;
+            this.report.tally(result, unit);
           })(),
           invocation.remainingMs() - deps.hardMarginMs,
         );

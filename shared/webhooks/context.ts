@@ -2,7 +2,7 @@ import { savePullResult, writingFor } from '#shared/ingest/persist.js';
 import { disconnect } from '#shared/oauth/connections.js';
 import { ConnectionRevokedError } from '#shared/oauth/errors.js';
 import type { FreshTokens } from '#shared/oauth/fresh-token.js';
-import { logger } from '#shared/observability.js';
+import { BUSINESS_METRICS, count, logger } from '#shared/observability.js';
 import { UnauthorizedError } from '#shared/providers/http.js';
 import type {
   HandledNotification,
@@ -79,6 +79,11 @@ export function notificationContext(
     async save(result: PullResult) {
       const saved = await writingFor(userId, () => savePullResult(userId, result, module.eventIdentity));
       effects.saved.samples += saved.samples;
+      count(
+        BUSINESS_METRICS.samplesIngested,
+        { provider: connection.provider, source: 'webhook' },
+        saved.samples,
+      );
       effects.saved.events += saved.events;
       effects.saved.scores += saved.scores;
     },

@@ -1,15 +1,11 @@
 import { HttpError } from '#shared/http/errors.js';
 import { isWebhookProvider } from '#shared/jobs/queues.js';
 import { PROVIDERS } from '#shared/model/provider.js';
-import { countMetric, logger } from '#shared/observability.js';
-import { providerModules } from '#shared/providers/index.js';
+import { BUSINESS_METRICS, count, logger } from '#shared/observability.js';
+import { providerHooks } from '#shared/providers/hooks.js';
+import type { WebhookIngress } from '#shared/providers/module.js';
 import { isIntegrated, PROVIDER_INFO } from '#shared/providers/registry.js';
-import {
-  type WebhookAnswer,
-  type WebhookProvider,
-  WebhookRejected,
-  type WebhookRequest,
-} from '#shared/providers/types.js';
+import { type WebhookAnswer, WebhookRejected, type WebhookRequest } from '#shared/providers/types.js';
 import { newTraceId, storeWebhook } from '#shared/webhooks/message.js';
 import { webhookSettings } from '#shared/webhooks/settings.js';
 
@@ -36,11 +32,11 @@ const capabilities = (provider: string) => {
 };
 
 /** The provider's webhook handler, or the contract's 404 / 501 (contract 8.2). */
-export function webhookOf(provider: string): WebhookProvider {
+export function webhookOf(provider: string): WebhookIngress {
   if (!(PROVIDERS as readonly string[]).includes(provider)) {
     throw new HttpError(404, `Unknown provider: '${provider}'`);
   }
-  const webhook = isWebhookProvider(provider) ? providerModules[provider]?.webhook : undefined;
+  const webhook = isWebhookProvider(provider) ? providerHooks[provider]?.webhook : undefined;
   if (!webhook) {
     throw new HttpError(
       501,
@@ -51,7 +47,7 @@ export function webhookOf(provider: string): WebhookProvider {
 }
 
 /** The body as the provider's parser takes it: its own decoding, or JSON. */
-export function decodeBody(webhook: WebhookProvider, body: Buffer): unknown {
+export function decodeBody(webhook: WebhookIngress, body: Buffer): unknown {
   if (webhook.decode) return webhook.decode(body);
   try {
     return JSON.parse(body.toString('utf8'));
@@ -87,14 +83,14 @@ export async function receiveWebhook(provider: string, request: WebhookRequest):
   const webhook = webhookOf(provider);
   if (!isWebhookProvider(provider)) throw new HttpError(404, `Unknown provider: '${provider}'`);
   const settings = await webhookSettings(provider);
-  let parsed: ReturnType<WebhookProvider['parse']>;
+  let parsed: ReturnType<WebhookIngress['parse']>;
   try {
     webhook.verify(request, settings);
     parsed = webhook.parse(decodeBody(webhook, request.body));
   } catch (error) {
     if (error instanceof WebhookRejected && error.status === 401) {
       logger.warn('webhook refused: invalid signature', { provider });
-      countMetric('WebhookSignatureRejected', provider);
+      count(BUSINESS_METRICS.webhookSignatureRejected, { provider }, 1, { total: true });
     }
     return rejected(error);
   }

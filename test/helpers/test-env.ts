@@ -27,6 +27,8 @@ Object.assign(process.env, {
   API_BASE_URL: 'http://localhost:8000',
   // The Fitbit Web API is gone (2026-11-02), but its fake still runs: tests connect to it.
   FITBIT_SUNSET: 'false',
+  // Import routes presign against a bucket name; nothing is uploaded unless a test starts the sandbox.
+  IMPORTS_BUCKET: 'imports',
   TABLE_NAME: tableName(),
   // Queue URLs parse, but nothing listens there: a test that really sends starts the sandbox (real local SQS).
   // The events queue is left unset (no emission) unless a test starts real queues.

@@ -4,8 +4,9 @@ import { Alarm, CfnAlarm, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '#lib/app.js';
-import { QUEUES } from '#shared/jobs/queues.js';
+import { QUEUES, SYNC_PROVIDERS } from '#shared/jobs/queues.js';
 import { SCHEDULES } from '#shared/jobs/schedules.js';
+import { BUSINESS_METRICS, METRICS_NAMESPACE, METRICS_SERVICE } from '#shared/observability.js';
 
 /** Issue 12, operations: every alarm notifies the stack's SNS topic; `alarmEmail` subscribes an address. */
 
@@ -31,6 +32,9 @@ const functions = ofType('AWS::Lambda::Function').filter(([, fn]) => fn.Properti
 /** One DLQ per queue and one per scheduled worker (lib/jobs.ts). */
 const deadLetterQueues =
   Object.keys(QUEUES).length + new Set(Object.values(SCHEDULES).map((s) => s.worker)).size;
+/** Sync failure rates (three providers an alarm), signatures, table throttles, stale connections, erasure backlog. */
+const syncFailureAlarms = Math.ceil(SYNC_PROVIDERS.length / 3);
+const operationsAlarms = syncFailureAlarms + 4;
 
 describe('alarm topic', () => {
   it('is the one topic, named per stage, TLS-only, publishable by this account’s CloudWatch alarms', () => {
@@ -53,8 +57,9 @@ describe('alarm topic', () => {
   });
 
   it('notifies every alarm in the template, on ALARM and on OK', () => {
-    // 5xx of the HTTP API and of the mobile ingress, errors and throttles of each function, each DLQ's depth.
-    expect(alarms).toHaveLength(2 + 2 * functions.length + deadLetterQueues);
+    // 5xx of the HTTP API and of the mobile ingress, errors and throttles of each function, each DLQ's depth, and
+    // the operations alarms below.
+    expect(alarms).toHaveLength(2 + 2 * functions.length + deadLetterQueues + operationsAlarms);
     expect(alarms.length).toBeGreaterThanOrEqual(60);
     for (const [id, alarm] of alarms) {
       expect(alarm.Properties.AlarmActions, id).toEqual([{ Ref: topicId }]);
@@ -127,5 +132,91 @@ describe('alarmEmail', () => {
     expect(() => buildApp({ ...NO_BUNDLING, stage: 'test', alarmEmail })).toThrow(
       /Invalid CDK context: alarmEmail: alarmEmail must be an email address/,
     );
+  });
+});
+
+describe('operations alarms', () => {
+  const named = (prefix: string) => alarms.filter(([id]) => id.startsWith(`Observability${prefix}`));
+  const one = (prefix: string) => {
+    const found = named(prefix);
+    expect(found, prefix).toHaveLength(1);
+    return found[0]![1].Properties;
+  };
+  /** The business metric the way `count` (shared/observability.ts) files it for stage `test`. */
+  const business = (name: string, dimensions: Record<string, string> = {}) => ({
+    Namespace: METRICS_NAMESPACE,
+    MetricName: name,
+    Dimensions: Object.entries({ service: METRICS_SERVICE, stage: 'test', ...dimensions })
+      .map(([Name, Value]) => ({ Name, Value }))
+      .sort((a, b) => a.Name.localeCompare(b.Name)),
+  });
+  const sortedDimensions = (metric: Json) => ({
+    ...metric,
+    Dimensions: [...metric.Dimensions].sort((a: Json, b: Json) => a.Name.localeCompare(b.Name)),
+  });
+
+  it('watch the sync failure rate of every pull provider, each exactly once, within ten metrics an alarm', () => {
+    const syncAlarms = named('SyncFailureRate');
+    expect(syncAlarms).toHaveLength(syncFailureAlarms);
+    const watched: string[] = [];
+    for (const [id, alarm] of syncAlarms) {
+      const { Metrics: queries, Threshold, TreatMissingData, ComparisonOperator } = alarm.Properties;
+      expect({ Threshold, TreatMissingData, ComparisonOperator }, id).toEqual({
+        Threshold: 0.5,
+        TreatMissingData: 'notBreaching',
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+      const metrics = (queries as Json[]).filter((q) => q.MetricStat);
+      expect(metrics.length, id).toBeLessThanOrEqual(10);
+      const [expression] = (queries as Json[]).filter((q) => q.Expression);
+      // A minimum of ended runs, a rate of failed over ended, the highest of the providers'.
+      expect(expression.Expression).toMatch(/IF\(.* >= 5, FILL\(f0, 0\) \/ /);
+      for (const query of metrics) {
+        const { Metric, Period, Stat } = query.MetricStat;
+        expect({ Period, Stat }).toEqual({ Period: 3600, Stat: 'Sum' });
+        const dims = Object.fromEntries(Metric.Dimensions.map((d: Json) => [d.Name, d.Value]));
+        expect(sortedDimensions(Metric)).toEqual(
+          business(BUSINESS_METRICS.syncRuns, { provider: dims.provider, outcome: dims.outcome }),
+        );
+        if (dims.outcome === 'failed') watched.push(dims.provider);
+      }
+    }
+    expect(watched.sort()).toEqual([...SYNC_PROVIDERS].sort());
+  });
+
+  it('alarm on refused webhook signatures and stale connections over their totals', () => {
+    const signatures = one('WebhookSignatureFailures');
+    expect(signatures).toMatchObject({
+      ...business(BUSINESS_METRICS.webhookSignatureRejected),
+      Period: 3600,
+    });
+    expect(signatures.Threshold).toBe(5);
+    const stale = one('StaleConnections');
+    expect(stale).toMatchObject({ ...business(BUSINESS_METRICS.staleConnections), Period: 3600 });
+    expect(stale.EvaluationPeriods).toBe(3);
+  });
+
+  it('alarm on throttled table requests (table and GSI) and on an erasure request waiting an hour', () => {
+    const throttles = one('TableThrottles');
+    const names = (throttles.Metrics as Json[])
+      .filter((q) => q.MetricStat)
+      .map(
+        (q) =>
+          `${q.MetricStat.Metric.MetricName}${q.MetricStat.Metric.Dimensions.length > 1 ? ' (GSI1)' : ''}`,
+      );
+    expect(names.sort()).toEqual([
+      'ReadThrottleEvents',
+      'ReadThrottleEvents (GSI1)',
+      'WriteThrottleEvents',
+      'WriteThrottleEvents (GSI1)',
+    ]);
+    const erasure = one('ErasureBacklog');
+    expect(erasure).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Statistic: 'Maximum',
+      Threshold: 3600,
+    });
+    expect(JSON.stringify(erasure.Dimensions)).toContain('JobsErasureQueue');
   });
 });

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { App, Stack } from 'aws-cdk-lib';
@@ -19,14 +18,22 @@ function invokeBundle(bundleDir: string, event: unknown) {
     const { handler } = await import(${JSON.stringify(join(bundleDir, 'index.mjs'))});
     const context = { functionName: 'meta', awsRequestId: '1', getRemainingTimeInMillis: () => 29000 };
     process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, context)));`;
-  const env = { PATH: process.env.PATH, LAMBDA_TASK_ROOT: bundleDir, POWERTOOLS_LOG_LEVEL: 'SILENT' };
+  const env = {
+    PATH: process.env.PATH,
+    LAMBDA_TASK_ROOT: bundleDir,
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    API_BASE_URL: 'https://api.example.com',
+  };
   return JSON.parse(
     execFileSync(process.execPath, ['--input-type=module', '-e', script], { env }).toString(),
   );
 }
 
 describe('the meta function bundle (esbuild, as `cdk deploy` builds it)', () => {
-  const outdir = mkdtempSync(join(tmpdir(), 'meta-bundle-'));
+  // Inside the project, so that the bundle finds the AWS SDK it leaves to the runtime in node_modules.
+  const cache = join(PROJECT_ROOT, 'node_modules/.cache');
+  mkdirSync(cache, { recursive: true });
+  const outdir = mkdtempSync(join(cache, 'meta-bundle-'));
   let bundleDir: string;
 
   beforeAll(() => {
@@ -48,6 +55,7 @@ describe('the meta function bundle (esbuild, as `cdk deploy` builds it)', () => 
     expect(Object.keys(META_BUNDLE_FILES).sort()).toEqual([
       'docs-assets/swagger-ui-bundle.js',
       'docs-assets/swagger-ui.css',
+      'openapi.json',
     ]);
     for (const [to, from] of Object.entries(META_BUNDLE_FILES)) {
       expect(readFileSync(join(bundleDir, to)).equals(readFileSync(join(PROJECT_ROOT, from))), to).toBe(true);
@@ -68,5 +76,14 @@ describe('the meta function bundle (esbuild, as `cdk deploy` builds it)', () => 
     });
     const css = readFileSync(join(bundleDir, 'docs-assets/swagger-ui.css'));
     expect(gunzipSync(Buffer.from(result.body, 'base64')).equals(css)).toBe(true);
+  });
+
+  it('serves the OpenAPI document shipped beside the bundle, and knows its paths for 404 vs 405', () => {
+    const shipped = JSON.parse(readFileSync(join(bundleDir, 'openapi.json'), 'utf8'));
+    const document = invokeBundle(bundleDir, httpEvent('GET', '/openapi.json'));
+    expect(document.statusCode).toBe(200);
+    expect(JSON.parse(document.body)).toEqual({ ...shipped, servers: [{ url: 'https://api.example.com' }] });
+    expect(invokeBundle(bundleDir, httpEvent('DELETE', '/api/v1/health')).statusCode).toBe(405);
+    expect(invokeBundle(bundleDir, httpEvent('GET', '/api/v1/nowhere')).statusCode).toBe(404);
   });
 });

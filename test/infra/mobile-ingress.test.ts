@@ -98,8 +98,8 @@ describe('uploads bucket', () => {
         ],
       },
     });
-    const [, queuePolicy] = ofType('AWS::SQS::QueuePolicy').find(
-      ([, p]) => p.Properties.Queues[0].Ref === queueId,
+    const [, queuePolicy] = ofType('AWS::SQS::QueuePolicy').find(([, p]) =>
+      p.Properties.Queues.some((queue: Json) => queue.Ref === queueId),
     )!;
     const allows = queuePolicy.Properties.PolicyDocument.Statement.filter((s: Json) => s.Effect === 'Allow');
     expect(allows).toEqual([

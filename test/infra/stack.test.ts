@@ -59,7 +59,7 @@ const jobWorkers = [
   ]),
 ];
 /** Functions that handle provider OAuth tokens: the token key and the provider credentials, nobody else. */
-const tokenHandlers = ['oauth', 'users', 'sync-worker', 'webhook-worker'];
+const tokenHandlers = ['oauth', 'users', 'sync', 'sync-worker', 'webhook-worker'];
 /** Functions reading the provider credentials (token handlers, and the webhook verifiers for their secrets). */
 const credentialReaders = [...tokenHandlers, 'webhooks', 'sync-dispatcher'];
 /** The mobile ingress's Lambda authorizer (lib/mobile-ingress.ts): verifies SDK tokens and API keys, like the sdk area. */
@@ -182,7 +182,7 @@ describe('functions', () => {
       tokens: ['ADMIN_SECRET_ARN'],
       users: ['ERASURE_QUEUE_URL', 'TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN'],
       oauth: ['TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN', ...syncQueueUrls],
-      sync: syncQueueUrls,
+      sync: [...syncQueueUrls, 'TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN'],
       outgoing: ['TOKEN_KMS_KEY_ID', QUEUES.webhookDeliveries.urlVariable],
       webhooks: [
         'PROVIDER_CREDENTIALS_SECRET_ARN',
@@ -571,12 +571,14 @@ describe('queues (shared/jobs/queues.ts)', () => {
   const deniesInsecureTransport = (queueId: string) =>
     queuePolicies.some(
       (p) =>
-        p.Queues[0].Ref === queueId &&
+        p.Queues.some((queue: Json) => queue.Ref === queueId) &&
         p.PolicyDocument.Statement.some(
           (s: Json) =>
             s.Effect === 'Deny' &&
             s.Condition?.Bool?.['aws:SecureTransport'] === 'false' &&
-            JSON.stringify(s.Resource) === JSON.stringify(getAtt(queueId, 'Arn')),
+            [s.Resource]
+              .flat()
+              .some((r: Json) => JSON.stringify(r) === JSON.stringify(getAtt(queueId, 'Arn'))),
         ),
     );
 
@@ -871,15 +873,28 @@ describe('observability', () => {
       // API functions and the mobile authorizer (one per push) alarm on a burst of errors; workers and scheduled
       // functions on the first one.
       const isApi = apiFunctions.some(([apiId]) => apiId === id) || id === functionOfArea(AUTHORIZER);
-      const thresholds = { Errors: isApi ? 5 : 1, Throttles: 1 };
-      for (const [metric, threshold] of Object.entries(thresholds)) {
-        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-          Namespace: 'AWS/Lambda',
-          MetricName: metric,
-          Dimensions: [{ Name: 'FunctionName', Value: { Ref: id } }],
-          Threshold: threshold,
-        });
+      const errors = isApi ? 5 : 1;
+      const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm')).find((a) =>
+        JSON.stringify(a.Properties.Metrics ?? []).includes(JSON.stringify({ Ref: id })),
+      );
+      expect(alarm, `alarm of ${id}`).toBeDefined();
+      const metrics = alarm!.Properties.Metrics as {
+        Id: string;
+        Expression?: string;
+        MetricStat?: { Metric: { MetricName: string; Dimensions: unknown } };
+      }[];
+      expect(metrics.find((m) => m.Expression)?.Expression).toBe(
+        `IF(FILL(errors, 0) >= ${errors} OR FILL(throttles, 0) >= 1, 1, 0)`,
+      );
+      for (const name of ['Errors', 'Throttles']) {
+        expect(
+          metrics.find((m) => m.MetricStat?.Metric.MetricName === name)?.MetricStat?.Metric.Dimensions,
+        ).toEqual([{ Name: 'FunctionName', Value: { Ref: id } }]);
       }
+      expect(alarm!.Properties).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
     }
   });
 });

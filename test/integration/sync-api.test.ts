@@ -126,10 +126,11 @@ describe('POST /providers/{provider}/users/{user_id}/sync', () => {
     await takeJobs('fitbit');
   });
 
-  it('answers async=false with 400: nothing runs inline here', async () => {
-    const { status, body } = await call('POST', syncPath('fitbit', randomUUID()), { async: 'false' });
-    expect(status).toBe(400);
-    expect(body.detail).toMatch(/^Synchronous sync \(async=false\) is not supported/);
+  it('takes the provider parameters with async=false (run inline: sync-inline.test.ts), 404 for an unknown user', async () => {
+    const id = randomUUID();
+    const { status, body } = await call('POST', syncPath('fitbit', id), { async: 'false', since: '5' });
+    expect(status).toBe(404);
+    expect(body.detail).toBe(`User with ID: ${id} not found.`);
   });
 
   it('501 for a provider without a pull implementation, 400 for an unknown one', async () => {

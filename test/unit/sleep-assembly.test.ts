@@ -62,7 +62,7 @@ function store({ nights, open }: SourceState, push: SleepSegment[]): SourceState
   const sessions = groupSegmentsIntoSessions(all);
   const grouped = new Set(sessions.flat().map((s) => `${s.start}|${s.end}|${s.stage}`));
   return {
-    nights: sessions.map(buildSleepEvent),
+    nights: sessions.map((session) => buildSleepEvent(session)),
     open: all.filter((s) => !grouped.has(`${s.start}|${s.end}|${s.stage}`)),
   };
 }
@@ -272,7 +272,7 @@ describe('naps: under 3 h of sleep starting between 10:00 and 19:59 local time',
 describe('regrouping a stored night with later segments', () => {
   const evening = night(segment('light', '2026-03-01T22:00:00Z', '2026-03-01T23:00:00Z'));
   const regrouped = (stored: SleepNight, ...later: SleepSegment[]) =>
-    groupSegmentsIntoSessions([...segmentsOf(stored), ...later]).map(buildSleepEvent);
+    groupSegmentsIntoSessions([...segmentsOf(stored), ...later]).map((session) => buildSleepEvent(session));
 
   it('joins segments of the same source at most the gap after the night', () => {
     const deep = (from: string, to: string) => segment('deep', from, to);
@@ -392,6 +392,18 @@ describe('one night across the sources of a user (issue 8 item 6)', () => {
     expect(built).toMatchObject({ source: watch, start: at('2026-03-01T23:00:00Z') });
   });
 
+  it('the better device is the one the stored priorities rank first', () => {
+    const segments = [
+      onPhone('sleeping', '2026-03-01T22:00:00Z', '2026-03-02T06:00:00Z'),
+      segment('sleeping', '2026-03-01T23:00:00Z', '2026-03-02T05:00:00Z'),
+    ];
+    const phoneFirst = { provider: {}, deviceType: { phone: 1, watch: 2 } };
+    expect(buildSleepEvent(segments, phoneFirst)).toMatchObject({
+      source: iphone,
+      start: at('2026-03-01T22:00:00Z'),
+    });
+  });
+
   it('a nap the Watch records in the afternoon stays a nap of its own', () => {
     const sessions = groupSegmentsIntoSessions([
       onPhone('in_bed', '2026-03-01T22:00:00Z', '2026-03-02T06:30:00Z'),
@@ -468,7 +480,9 @@ describe('properties', () => {
         // and a night built from one session regroups as that one session
         for (const session of groupSegmentsIntoSessions(all)) {
           const stored = buildSleepEvent(session);
-          expect(groupSegmentsIntoSessions(segmentsOf(stored)).map(buildSleepEvent)).toEqual([stored]);
+          expect(
+            groupSegmentsIntoSessions(segmentsOf(stored)).map((session) => buildSleepEvent(session)),
+          ).toEqual([stored]);
         }
       }),
     );
@@ -509,7 +523,7 @@ describe('properties', () => {
         ),
         ([all, pushes]) => {
           const { nights } = pushes.reduce(store, NOTHING_STORED);
-          expect(nights).toEqual(groupSegmentsIntoSessions(all).map(buildSleepEvent));
+          expect(nights).toEqual(groupSegmentsIntoSessions(all).map((session) => buildSleepEvent(session)));
         },
       ),
     );

@@ -112,6 +112,17 @@ describe('activity summary: days', () => {
     ]);
   });
 
+  it('ranks by the priorities loaded with the sources, when an operator changed them', () => {
+    const garminFirst = Object.assign(new Map(sources), {
+      priorities: { provider: { garmin: 1, apple: 2 }, deviceType: {} },
+    });
+    expect(bestSource([phone.key, watch.key, garmin.key], garminFirst)).toBe(garmin.key);
+    const phoneFirst = Object.assign(new Map(sources), {
+      priorities: { provider: {}, deviceType: { phone: 1, watch: 4 } },
+    });
+    expect(bestSource([watch.key, phone.key, garmin.key], phoneFirst)).toBe(phone.key);
+  });
+
   it('each field comes from the best source that has it: steps from the phone, elevation from the Watch', () => {
     const rows = activityDays({
       samples: { steps: new Map([[phone.key, [sample('2025-03-01T10:00:00Z', 5000)]]]) },

@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { isArchived, readBySourceWithArchive } from '#shared/archival/archived-reads.js';
 import { compareKeys, keysetPage } from '#shared/data/paging.js';
 import { localDate, sourceMetadata } from '#shared/data/source-metadata.js';
 import {
@@ -8,8 +9,6 @@ import {
   intOrNull,
   loadSources,
   MINUTE_MS,
-  mean,
-  readBySource,
   type Sources,
   type SummaryQuery,
   sampleDay,
@@ -116,7 +115,10 @@ export function sedentaryMinutesFromSteps(steps: Sample[] | undefined): number |
 }
 
 export function intensityMinutes(heartRate: Sample[] | undefined, maxHeartRate: number) {
-  const minutes = perMinute(heartRate ?? [], 'mean');
+  const minutes = perMinute(
+    (heartRate ?? []).filter((s) => !isArchived(s)),
+    'mean',
+  );
   if (minutes.size === 0) return null;
   const zones = { light: 0, moderate: 0, vigorous: 0 };
   for (const bpm of minutes.values()) {
@@ -128,13 +130,19 @@ export function intensityMinutes(heartRate: Sample[] | undefined, maxHeartRate: 
   return zones;
 }
 
+/** An archived day (archival/archived-reads.ts) counts as its samples: their count, sum and extremes. */
 function heartRateStats(samples: Sample[] | undefined) {
   if (!samples || samples.length === 0) return null;
-  const values = samples.map((s) => s.value);
+  const parts = samples.map((s) =>
+    isArchived(s)
+      ? { count: s.archived.count, sum: s.archived.sumMilli / 1000, min: s.archived.min, max: s.archived.max }
+      : { count: 1, sum: s.value, min: s.value, max: s.value },
+  );
+  const count = parts.reduce((total, p) => total + p.count, 0);
   return {
-    avg_bpm: Math.floor(mean(values)!),
-    max_bpm: Math.floor(Math.max(...values)),
-    min_bpm: Math.floor(Math.min(...values)),
+    avg_bpm: Math.floor(parts.reduce((total, p) => total + p.sum, 0) / count),
+    max_bpm: Math.floor(Math.max(...parts.map((p) => p.max))),
+    min_bpm: Math.floor(Math.min(...parts.map((p) => p.min))),
   };
 }
 
@@ -243,7 +251,7 @@ export async function activitySummaries(
   const [{ sources }, workouts, ...reads] = await Promise.all([
     loadSources(userId),
     queryEvents(userId, 'workout', range.fromMs, range.toMs, anySource),
-    ...ACTIVITY_SERIES.map((series) => readBySource(userId, series, range.fromMs, range.toMs)),
+    ...ACTIVITY_SERIES.map((series) => readBySourceWithArchive(userId, series, range.fromMs, range.toMs)),
   ]);
   const samples = Object.fromEntries(ACTIVITY_SERIES.map((series, i) => [series, reads[i]!]));
   const rows = activityDays({

@@ -2,9 +2,10 @@ import type { CursorPage } from '#shared/data/paging.js';
 import { compareSourcePriority, localDate, offsetMs } from '#shared/data/source-metadata.js';
 import type { Sample, SourceRef } from '#shared/model/health-data.js';
 import type { SeriesType } from '#shared/model/series.js';
-import { UNKNOWN_SOURCE } from '#shared/model/sources.js';
+import { type SourcePriorities, UNKNOWN_SOURCE } from '#shared/model/sources.js';
 import { apiDateTime } from '#shared/model/time.js';
 import { type DataSourceRecord, dataSourcesByKey, sourceRefOf } from '#shared/store/data-sources.js';
+import { loadSourcePriorities } from '#shared/store/priorities.js';
 import { readSeriesSamples } from '#shared/store/series-read.js';
 
 /** Query of the cursor-paged summaries (activity, sleep, recovery); bounds are parsed instants (contract 1.4). */
@@ -15,7 +16,8 @@ export interface SummaryQuery {
   limit: number;
 }
 
-export type Sources = Map<string, DataSourceRecord>;
+/** The user's data sources by key, with the priorities in force when they were loaded (defaults when absent). */
+export type Sources = Map<string, DataSourceRecord> & { priorities?: SourcePriorities };
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -28,9 +30,10 @@ export const END_OF_TIME = Date.UTC(9999, 0);
 /** For store reads whose provenance is looked up by source key afterwards. */
 export const anySource = (): SourceRef => UNKNOWN_SOURCE;
 
-/** The user's data sources, and the provenance lookup `queryEvents` wants. */
+/** The user's data sources with the priorities in force, and the provenance lookup `queryEvents` wants. */
 export async function loadSources(userId: string) {
-  const sources = await dataSourcesByKey(userId);
+  const [records, priorities] = await Promise.all([dataSourcesByKey(userId), loadSourcePriorities()]);
+  const sources: Sources = Object.assign(records, { priorities });
   const refOf = (key: string): SourceRef => {
     const record = sources.get(key);
     return record ? sourceRefOf(record) : UNKNOWN_SOURCE;
@@ -71,7 +74,7 @@ export function bestSource(keys: Iterable<string>, sources: Sources): string | u
       best = key;
       continue;
     }
-    const order = compareSourcePriority(sources.get(key), sources.get(best));
+    const order = compareSourcePriority(sources.get(key), sources.get(best), sources.priorities);
     if (order < 0 || (order === 0 && key < best)) best = key;
   }
   return best;

@@ -3,6 +3,7 @@ import { PROFILE_PATH } from '#shared/providers/fitbit/api.js';
 import { dayUnits, pullDay } from '#shared/providers/fitbit/days.js';
 import { pullSleep, sleepUnits } from '#shared/providers/fitbit/sleep.js';
 import { isObject } from '#shared/providers/json.js';
+import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
 import type {
   ProviderGet,
   ProviderIdentity,
@@ -59,14 +60,17 @@ export const fitbitUnits = (start: number, end: number): SyncUnit[] => [
   ...dayUnits(start, end),
 ];
 
-export const fitbit: ProviderModule = {
+export const fitbitHooks: ProviderHooks = {
   name: 'fitbit',
   identity: fitbitIdentity,
-  units: fitbitUnits,
   eventIdentity: 'external',
+};
+
+export const fitbit: ProviderModule = /* @__PURE__ */ providerModule(fitbitHooks, {
+  units: fitbitUnits,
   async pull(get, unit) {
     if (unit.key.startsWith('sleep:')) return pullSleep(get, unit);
     if (unit.key.startsWith('day:')) return pullDay(get, unit);
     return { series: [], events: await pullActivities(get, unit), scores: [] };
   },
-};
+});

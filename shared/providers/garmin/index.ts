@@ -1,6 +1,8 @@
 import { backfillUnits, pullBackfill } from '#shared/providers/garmin/backfill.js';
 import { garminIdentity } from '#shared/providers/garmin/identity.js';
-import { garminWebhook } from '#shared/providers/garmin/webhook.js';
+import { garminWorkouts } from '#shared/providers/garmin/passthrough.js';
+import { garminWebhook, handleGarminNotification } from '#shared/providers/garmin/webhook.js';
+import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
 import type { ProviderModule } from '#shared/providers/types.js';
 
 /**
@@ -11,13 +13,18 @@ import type { ProviderModule } from '#shared/providers/types.js';
  * replaces its event. Garmin allows 100 requests a minute per app.
  */
 
-export const garminModule: ProviderModule = {
+export const garminHooks: ProviderHooks = {
   name: 'garmin',
   identity: garminIdentity,
-  units: backfillUnits,
-  pull: pullBackfill,
   eventIdentity: 'external',
+  workouts: garminWorkouts,
   // Garmin allows 100 a minute per app: a full bucket (the burst) plus a minute of refill stays within it.
   budget: { kind: 'bucket', perMinute: 90, burst: 10 },
   webhook: garminWebhook,
 };
+
+export const garminModule: ProviderModule = /* @__PURE__ */ providerModule(garminHooks, {
+  units: backfillUnits,
+  pull: pullBackfill,
+  handle: handleGarminNotification,
+});

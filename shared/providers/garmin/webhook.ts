@@ -11,13 +11,13 @@ import {
 import { fetchPings, type Ping } from '#shared/providers/garmin/ping.js';
 import { ProviderRequestError, tokenRefused } from '#shared/providers/http.js';
 import { isObject, textOf } from '#shared/providers/json.js';
+import type { WebhookIngress } from '#shared/providers/module.js';
 import { countSamples, handled } from '#shared/providers/output.js';
 import { sameSecret } from '#shared/providers/secrets.js';
 import {
   type HandledNotification,
   type NotificationContext,
   type WebhookNotification,
-  type WebhookProvider,
   WebhookRejected,
   type WebhookRequest,
   type WebhookSettings,
@@ -128,7 +128,7 @@ async function saveSummaries(
  * produced data are reported as arrived. A ping that cannot be fetched costs only itself: pushed items are saved
  * even when a callback fails in a way that retries the notification (saves are idempotent).
  */
-async function handleGarminNotification(
+export async function handleGarminNotification(
   context: NotificationContext,
   notification: WebhookNotification,
 ): Promise<HandledNotification> {
@@ -174,9 +174,8 @@ async function handleGarminNotification(
   };
 }
 
-export const garminWebhook: WebhookProvider = {
+export const garminWebhook: WebhookIngress = {
   settings: [CLIENT_ID_SETTING],
   verify: verifyGarmin,
   parse: parseGarminPush,
-  handle: handleGarminNotification,
 };

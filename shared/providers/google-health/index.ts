@@ -1,5 +1,7 @@
+import { googleHealthWorkouts } from '#shared/providers/google-health/passthrough.js';
 import { googleHealthIdentity, googleHealthUnits, pullUnit } from '#shared/providers/google-health/pull.js';
-import { googleHealthWebhook } from '#shared/providers/google-health/webhook.js';
+import { googleHealthWebhook, handleGoogleHealth } from '#shared/providers/google-health/webhook.js';
+import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
 import type { ProviderModule } from '#shared/providers/types.js';
 
 /**
@@ -15,12 +17,17 @@ import type { ProviderModule } from '#shared/providers/types.js';
  * another origin than the data API. The project's subscriber (service-account credentials) is set up in the Google
  * Cloud console, not through the subscription routes.
  */
-export const googleHealthModule: ProviderModule = {
+export const googleHealthHooks: ProviderHooks = {
   name: 'google_health',
   identity: googleHealthIdentity,
-  units: googleHealthUnits,
-  pull: pullUnit,
   eventIdentity: 'external',
+  workouts: googleHealthWorkouts,
   budget: { kind: 'bucket', perMinute: 300 },
   webhook: googleHealthWebhook,
 };
+
+export const googleHealthModule: ProviderModule = /* @__PURE__ */ providerModule(googleHealthHooks, {
+  units: googleHealthUnits,
+  pull: pullUnit,
+  handle: handleGoogleHealth,
+});

@@ -5,13 +5,13 @@ import { ALL_DATA_TYPES, isSessionType } from '#shared/providers/google-health/d
 import { pullType, UNIT_DAYS } from '#shared/providers/google-health/pull.js';
 import { storedSessionIds } from '#shared/providers/google-health/stored-events.js';
 import { isObject } from '#shared/providers/json.js';
+import type { WebhookIngress } from '#shared/providers/module.js';
 import { sameSecret } from '#shared/providers/secrets.js';
 import {
   type HandledNotification,
   type NotificationContext,
   type WebhookAnswer,
   type WebhookNotification,
-  type WebhookProvider,
   WebhookRejected,
   type WebhookRequest,
   type WebhookSettings,
@@ -172,9 +172,8 @@ export async function handleGoogleHealth(
   return { ...handled, skipped: handled.skipped + 1 };
 }
 
-export const googleHealthWebhook: WebhookProvider = {
+export const googleHealthWebhook: WebhookIngress = {
   settings: [SECRET_SETTING],
   verify: verifyGoogleHealth,
   parse: parseGoogleHealth,
-  handle: handleGoogleHealth,
 };

@@ -1,5 +1,7 @@
+import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
+import { ouraWorkouts } from '#shared/providers/oura/passthrough.js';
 import { ouraIdentity, ouraUnits, pullOura } from '#shared/providers/oura/pull.js';
-import { ouraWebhook } from '#shared/providers/oura/webhook.js';
+import { handleOuraEvent, ouraWebhook } from '#shared/providers/oura/webhook.js';
 import type { ProviderModule } from '#shared/providers/types.js';
 
 /**
@@ -11,12 +13,11 @@ import type { ProviderModule } from '#shared/providers/types.js';
  * Budget: Oura allows 5,000 requests per 5 minutes. A bucket of 800 a minute holds at most 800 + 5 x 800 = 4,800
  * in any 5-minute span, even starting full, so the app stays under the limit with room to spare.
  */
-export const ouraModule: ProviderModule = {
+export const ouraHooks: ProviderHooks = {
   name: 'oura',
   identity: ouraIdentity,
-  units: ouraUnits,
-  pull: pullOura,
   eventIdentity: 'external',
+  workouts: ouraWorkouts,
   budget: { kind: 'bucket', perMinute: 800 },
   webhook: ouraWebhook,
   /** Ends this token's authorization at Oura (`POST /oauth/revoke?access_token=…`). */
@@ -24,3 +25,9 @@ export const ouraModule: ProviderModule = {
     await context.get('/oauth/revoke', { access_token: context.tokens.accessToken }, { method: 'POST' });
   },
 };
+
+export const ouraModule: ProviderModule = /* @__PURE__ */ providerModule(ouraHooks, {
+  units: ouraUnits,
+  pull: pullOura,
+  handle: handleOuraEvent,
+});

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { orNoData } from '#shared/providers/http.js';
 import { isObject, textOf } from '#shared/providers/json.js';
+import type { WebhookIngress } from '#shared/providers/module.js';
 import {
   collectionPath,
   type DocumentCollection,
@@ -17,7 +18,6 @@ import {
   type NotificationContext,
   type WebhookAnswer,
   type WebhookNotification,
-  type WebhookProvider,
   WebhookRejected,
   type WebhookRequest,
   type WebhookSettings,
@@ -150,11 +150,10 @@ export async function handleOuraEvent(
     : save(context, collection, object_id);
 }
 
-export const ouraWebhook: WebhookProvider = {
+export const ouraWebhook: WebhookIngress = {
   settings: [VERIFICATION_TOKEN_SETTING, 'OURA_CLIENT_ID', SECRET_SETTING],
   challenge: ouraChallenge,
   verify: ouraVerify,
   parse: parseOuraEvent,
-  handle: handleOuraEvent,
   subscriptions: ouraSubscriptions,
 };

@@ -1,6 +1,8 @@
+import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
+import { polarWorkouts } from '#shared/providers/polar/passthrough.js';
 import { polarUnits, pullPolar } from '#shared/providers/polar/pull.js';
 import { deregisterUser, polarIdentity, registerUser } from '#shared/providers/polar/users.js';
-import { polarWebhook } from '#shared/providers/polar/webhook.js';
+import { handlePolar, polarWebhook } from '#shared/providers/polar/webhook.js';
 import type { ProviderModule } from '#shared/providers/types.js';
 
 /**
@@ -17,14 +19,19 @@ import type { ProviderModule } from '#shared/providers/types.js';
  *
  * Exercises and nights are Polar's records (a hashed id, a date), so a revision replaces the stored event.
  */
-export const polarModule: ProviderModule = {
+export const polarHooks: ProviderHooks = {
   name: 'polar',
   identity: polarIdentity,
-  units: polarUnits,
-  pull: pullPolar,
   eventIdentity: 'external',
+  workouts: polarWorkouts,
   budget: { kind: 'bucket', perMinute: 25 },
   webhook: polarWebhook,
   connected: registerUser,
   disconnecting: deregisterUser,
 };
+
+export const polarModule: ProviderModule = /* @__PURE__ */ providerModule(polarHooks, {
+  units: polarUnits,
+  pull: pullPolar,
+  handle: handlePolar,
+});

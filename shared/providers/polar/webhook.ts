@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { orNoData } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
+import type { WebhookIngress } from '#shared/providers/module.js';
 import { handled, PullOutput, saveOutput } from '#shared/providers/output.js';
 import { mapActivityDay, mapContinuousHeartRate, mapPhysicalInfo } from '#shared/providers/polar/daily.js';
 import { exerciseId, mapExercise } from '#shared/providers/polar/exercises.js';
@@ -15,7 +16,6 @@ import {
   type NotificationContext,
   type WebhookAnswer,
   type WebhookNotification,
-  type WebhookProvider,
   WebhookRejected,
   type WebhookRequest,
   type WebhookSettings,
@@ -154,10 +154,9 @@ export async function handlePolar(
   return saveOutput(context, out);
 }
 
-export const polarWebhook: WebhookProvider = {
+export const polarWebhook: WebhookIngress = {
   settings: [SECRET_SETTING, 'POLAR_CLIENT_ID', 'POLAR_CLIENT_SECRET'],
   verify: polarVerify,
   parse: parsePolar,
-  handle: handlePolar,
   subscriptions: polarSubscriptions,
 };

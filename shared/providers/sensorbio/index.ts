@@ -1,6 +1,7 @@
 import { SeriesCollector } from '#shared/ingest/sdk-collect.js';
 import { orNoData } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
+import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
 import { recordsWithin } from '#shared/providers/sensorbio/cursor.js';
 import { addBiometrics, addStepDetails, dailyScores } from '#shared/providers/sensorbio/daily.js';
 import { sleepEventsOf } from '#shared/providers/sensorbio/sleep.js';
@@ -57,16 +58,19 @@ export async function pullDay(get: ProviderGet, unit: SyncUnit): Promise<PullRes
   return { series: collector.result(), events: [...workouts, ...sleeps], scores };
 }
 
-export const sensorbioModule: ProviderModule = {
+export const sensorbioHooks: ProviderHooks = {
   name: 'sensorbio',
   identity: async (get) => identityFrom(await get(PATHS.user)),
-  // A unit per UTC day, spanning it whole: the per-date endpoints answer whole days, and a live sync re-reading
-  // today also picks up what the device uploaded late.
-  units: dayUnits,
-  pull: pullDay,
   // Workouts and nights carry SensorBio's ids: a revised record replaces the stored one.
   eventIdentity: 'external',
   // SensorBio publishes no limit. 10 requests a second app-wide; a 90-day backfill (~550 requests) fits the
   // bucket's first minute.
   budget: { kind: 'bucket', perMinute: 600 },
 };
+
+export const sensorbioModule: ProviderModule = /* @__PURE__ */ providerModule(sensorbioHooks, {
+  // A unit per UTC day, spanning it whole: the per-date endpoints answer whole days, and a live sync re-reading
+  // today also picks up what the device uploaded late.
+  units: dayUnits,
+  pull: pullDay,
+});

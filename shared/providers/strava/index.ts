@@ -1,5 +1,7 @@
+import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
+import { stravaWorkouts } from '#shared/providers/strava/passthrough.js';
 import { pullActivities, stravaIdentity, stravaUnits } from '#shared/providers/strava/pull.js';
-import { stravaWebhook } from '#shared/providers/strava/webhook.js';
+import { handleStravaEvent, stravaWebhook } from '#shared/providers/strava/webhook.js';
 import type { ProviderModule } from '#shared/providers/types.js';
 
 /**
@@ -9,14 +11,19 @@ import type { ProviderModule } from '#shared/providers/types.js';
  * A Strava workout is identified by its activity id, so an edited activity replaces the stored one and a
  * deleted one can be found.
  */
-export const stravaModule: ProviderModule = {
+export const stravaHooks: ProviderHooks = {
   name: 'strava',
   identity: stravaIdentity,
+  eventIdentity: 'external',
+  workouts: stravaWorkouts,
+  budget: { kind: 'headers' },
+  webhook: stravaWebhook,
+};
+
+export const stravaModule: ProviderModule = /* @__PURE__ */ providerModule(stravaHooks, {
   units: stravaUnits,
   async pull(get, unit) {
     return { series: [], events: await pullActivities(get, unit), scores: [] };
   },
-  eventIdentity: 'external',
-  budget: { kind: 'headers' },
-  webhook: stravaWebhook,
-};
+  handle: handleStravaEvent,
+});

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { orNoData, tokenRefused } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
+import type { WebhookIngress } from '#shared/providers/module.js';
 import { handled } from '#shared/providers/output.js';
 import { sameSecret, withinTolerance } from '#shared/providers/secrets.js';
 import { mapActivity, numericId } from '#shared/providers/strava/mapping.js';
@@ -11,7 +12,6 @@ import {
   type NotificationContext,
   type WebhookAnswer,
   type WebhookNotification,
-  type WebhookProvider,
   WebhookRejected,
   type WebhookRequest,
   type WebhookSettings,
@@ -170,11 +170,10 @@ export async function handleStravaEvent(
   return isDeauthorisation(event) ? deauthorise(context) : handled();
 }
 
-export const stravaWebhook: WebhookProvider = {
+export const stravaWebhook: WebhookIngress = {
   settings: [VERIFY_TOKEN_SETTING, 'STRAVA_CLIENT_ID', 'STRAVA_CLIENT_SECRET', SUBSCRIPTION_SETTING],
   challenge: stravaChallenge,
   verify: stravaVerify,
   parse: parseStravaEvent,
-  handle: handleStravaEvent,
   subscriptions: stravaSubscriptions,
 };

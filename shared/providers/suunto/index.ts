@@ -1,5 +1,7 @@
+import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
+import { suuntoWorkouts } from '#shared/providers/suunto/passthrough.js';
 import { pullSuunto, suuntoIdentity, suuntoUnits } from '#shared/providers/suunto/pull.js';
-import { suuntoWebhook } from '#shared/providers/suunto/webhook.js';
+import { handleSuunto, suuntoWebhook } from '#shared/providers/suunto/webhook.js';
 import type { ProviderModule } from '#shared/providers/types.js';
 
 const SUBSCRIPTION_KEY_SETTING = 'SUUNTO_SUBSCRIPTION_KEY';
@@ -13,12 +15,11 @@ const SUBSCRIPTION_KEY_SETTING = 'SUUNTO_SUBSCRIPTION_KEY';
  * Suunto enforces quotas per subscription key, that is per application, and publishes them with the key rather
  * than in its documentation: the app-wide budget is a conservative 60 requests a minute, shared by every worker.
  */
-export const suuntoModule: ProviderModule = {
+export const suuntoHooks: ProviderHooks = {
   name: 'suunto',
   identity: suuntoIdentity,
-  units: suuntoUnits,
-  pull: pullSuunto,
   eventIdentity: 'external',
+  workouts: suuntoWorkouts,
   budget: { kind: 'bucket', perMinute: 60 },
   webhook: suuntoWebhook,
   // Unset: no header, and Suunto's 401 says what is missing (the connect flow needs no request to Suunto).
@@ -27,3 +28,9 @@ export const suuntoModule: ProviderModule = {
     return key ? { 'Ocp-Apim-Subscription-Key': key } : {};
   },
 };
+
+export const suuntoModule: ProviderModule = /* @__PURE__ */ providerModule(suuntoHooks, {
+  units: suuntoUnits,
+  pull: pullSuunto,
+  handle: handleSuunto,
+});

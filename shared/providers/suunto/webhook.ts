@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { isObject } from '#shared/providers/json.js';
+import type { WebhookIngress } from '#shared/providers/module.js';
 import { handled, PullOutput, saveOutput } from '#shared/providers/output.js';
 import { validHmac } from '#shared/providers/secrets.js';
 import { fetchWorkout } from '#shared/providers/suunto/api.js';
@@ -10,7 +11,6 @@ import {
   type HandledNotification,
   type NotificationContext,
   type WebhookNotification,
-  type WebhookProvider,
   WebhookRejected,
   type WebhookRequest,
   type WebhookSettings,
@@ -97,9 +97,8 @@ export async function handleSuunto(
   return saveOutput(context, out);
 }
 
-export const suuntoWebhook: WebhookProvider = {
+export const suuntoWebhook: WebhookIngress = {
   settings: [SECRET_SETTING],
   verify: verifySuunto,
   parse: parseSuunto,
-  handle: handleSuunto,
 };

@@ -1,5 +1,6 @@
 import { ProviderRequestError } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
+import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
 import { dayUnits } from '#shared/providers/time.js';
 import type { ProviderIdentity, ProviderModule, SyncUnit } from '#shared/providers/types.js';
 import { mapDailyMetrics } from '#shared/providers/ultrahuman/mapping.js';
@@ -31,7 +32,7 @@ function assertNoBodyError(body: unknown): void {
   if (isObject(body) && body.error) throw new ProviderRequestError(200, JSON.stringify(body).slice(0, 500));
 }
 
-export const ultrahuman: ProviderModule = {
+export const ultrahumanHooks: ProviderHooks = {
   name: 'ultrahuman',
 
   async identity(get) {
@@ -39,7 +40,9 @@ export const ultrahuman: ProviderModule = {
     assertNoBodyError(body);
     return identityFrom(body);
   },
+};
 
+export const ultrahuman: ProviderModule = /* @__PURE__ */ providerModule(ultrahumanHooks, {
   units: dailyUnits,
 
   async pull(get, unit) {
@@ -47,4 +50,4 @@ export const ultrahuman: ProviderModule = {
     assertNoBodyError(body);
     return mapDailyMetrics(body, unit.key, unit.start);
   },
-};
+});

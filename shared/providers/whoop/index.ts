@@ -1,7 +1,9 @@
+import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
 import type { ProviderModule } from '#shared/providers/types.js';
 import { ACCESS_PATH, whoopIdentity } from '#shared/providers/whoop/api.js';
+import { whoopWorkouts } from '#shared/providers/whoop/passthrough.js';
 import { pullWhoop, whoopUnits } from '#shared/providers/whoop/pull.js';
-import { whoopWebhook } from '#shared/providers/whoop/webhook.js';
+import { handleWhoopEvent, whoopWebhook } from '#shared/providers/whoop/webhook.js';
 
 /**
  * WHOOP Developer Platform, API v2 (providers.md 4.4): cycles (day strain), recoveries, sleeps, workouts and the
@@ -11,12 +13,11 @@ import { whoopWebhook } from '#shared/providers/whoop/webhook.js';
  * delete finds them. The app-wide limit is 100 requests a minute (and 10,000 a day): a shared bucket of 90 a
  * minute leaves room for the requests already in flight; a 429 waits for WHOOP's `X-RateLimit-Reset`.
  */
-export const whoopModule: ProviderModule = {
+export const whoopHooks: ProviderHooks = {
   name: 'whoop',
   identity: whoopIdentity,
-  units: whoopUnits,
-  pull: pullWhoop,
   eventIdentity: 'external',
+  workouts: whoopWorkouts,
   // WHOOP allows 100 a minute: a full bucket (the burst) plus a minute of refill stays within it.
   budget: { kind: 'bucket', perMinute: 90, burst: 10 },
   webhook: whoopWebhook,
@@ -25,3 +26,9 @@ export const whoopModule: ProviderModule = {
     await context.get(ACCESS_PATH, {}, { method: 'DELETE' });
   },
 };
+
+export const whoopModule: ProviderModule = /* @__PURE__ */ providerModule(whoopHooks, {
+  units: whoopUnits,
+  pull: pullWhoop,
+  handle: handleWhoopEvent,
+});

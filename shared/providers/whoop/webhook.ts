@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { orNoData } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
+import type { WebhookIngress } from '#shared/providers/module.js';
 import { handled, PullOutput, saveOutput } from '#shared/providers/output.js';
 import { type TimestampedSignature, validTimestampedHmac } from '#shared/providers/secrets.js';
 import { zoneOf } from '#shared/providers/time.js';
@@ -8,7 +9,6 @@ import {
   type HandledNotification,
   type NotificationContext,
   type WebhookNotification,
-  type WebhookProvider,
   WebhookRejected,
   type WebhookRequest,
   type WebhookSettings,
@@ -133,9 +133,8 @@ export async function handleWhoopEvent(
   }
 }
 
-export const whoopWebhook: WebhookProvider = {
+export const whoopWebhook: WebhookIngress = {
   settings: [SECRET_SETTING],
   verify: whoopVerify,
   parse: parseWhoopEvent,
-  handle: handleWhoopEvent,
 };

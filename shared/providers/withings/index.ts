@@ -1,7 +1,9 @@
+import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
 import type { ProviderModule } from '#shared/providers/types.js';
 import { SUBSCRIBED_APPLIS, subscribe, unsubscribe } from '#shared/providers/withings/notify.js';
+import { withingsWorkouts } from '#shared/providers/withings/passthrough.js';
 import { pullUnit, withingsIdentity, withingsUnits } from '#shared/providers/withings/pull.js';
-import { withingsWebhook } from '#shared/providers/withings/webhook.js';
+import { handleWithings, withingsWebhook } from '#shared/providers/withings/webhook.js';
 
 /** Withings' limit for the whole app (standard plan), in any 60 s. */
 const WITHINGS_REQUESTS_PER_MINUTE = 120;
@@ -19,14 +21,19 @@ const BUDGET_PER_MINUTE = WITHINGS_REQUESTS_PER_MINUTE - SUBSCRIBED_APPLIS.lengt
  * OAuth 2.0 with Withings' own token endpoint (info.ts); the account is the token answer's `userid`. Workouts
  * and nights are Withings records with ids (eventIdentity `external`).
  */
-export const withingsModule: ProviderModule = {
+export const withingsHooks: ProviderHooks = {
   name: 'withings',
   identity: withingsIdentity,
-  units: (start, end) => withingsUnits(start, end),
-  pull: async (get, unit) => (await pullUnit(get, unit)).result(),
   eventIdentity: 'external',
+  workouts: withingsWorkouts,
   budget: { kind: 'bucket', perMinute: BUDGET_PER_MINUTE, burst: BURST },
   webhook: withingsWebhook,
   connected: subscribe,
   disconnecting: unsubscribe,
 };
+
+export const withingsModule: ProviderModule = /* @__PURE__ */ providerModule(withingsHooks, {
+  units: (start, end) => withingsUnits(start, end),
+  pull: async (get, unit) => (await pullUnit(get, unit)).result(),
+  handle: handleWithings,
+});

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { tokenRefused } from '#shared/providers/http.js';
+import type { WebhookIngress } from '#shared/providers/module.js';
 import { handled, saveOutput } from '#shared/providers/output.js';
 import { sameSecret } from '#shared/providers/secrets.js';
 import { calendarDay, DAY_MS } from '#shared/providers/time.js';
@@ -8,7 +9,6 @@ import {
   type NotificationContext,
   type SyncUnit,
   type WebhookNotification,
-  type WebhookProvider,
   WebhookRejected,
   type WebhookRequest,
   type WebhookSettings,
@@ -148,10 +148,9 @@ export async function handleWithings(
   return total;
 }
 
-export const withingsWebhook: WebhookProvider = {
+export const withingsWebhook: WebhookIngress = {
   settings: [TOKEN_SETTING],
   decode: decodeForm,
   verify: verifyWithings,
   parse: parseWithings,
-  handle: (context, notification) => handleWithings(context, notification),
 };

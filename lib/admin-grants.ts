@@ -1,0 +1,47 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
+import type { AreaFunction } from '#lib/api.js';
+import { UPLOAD_PREFIX } from '#shared/ingest/sdk-uploads.js';
+
+/**
+ * What the team and seed routes need beyond their area's bindings, granted once the resources exist (the uploads
+ * bucket belongs to the mobile ingress, built after the API).
+ */
+
+/**
+ * POST /settings/seed stores SDK pushes in the uploads bucket, under the upload prefix only (as the mobile ingress
+ * does); S3 then notifies the sdk-uploads queue itself.
+ */
+export function bindSeedUploads(admin: AreaFunction<'admin'>, uploads: IBucket): void {
+  admin.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['s3:PutObject'],
+      resources: [uploads.arnForObjects(`${UPLOAD_PREFIX}*`)],
+    }),
+  );
+  const stack = Stack.of(admin);
+  const bucketId = stack.resolve(stack.getLogicalId(uploads.node.defaultChild as CfnBucket));
+  Validations.of(admin.role!).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${UPLOAD_PREFIX}*]`,
+    reason:
+      'Each seeded push is its own object, named by the seed task: the grant is the upload prefix only.',
+  });
+  admin.setEnv('SDK_UPLOADS_BUCKET', uploads.bucketName);
+}
+
+/**
+ * With the `INVITATION_EMAIL_SENDER` setting, the tokens function may send email through SES as that identity only:
+ * the address, or the domain it belongs to when the domain is what was verified.
+ */
+export function grantInvitationEmail(tokens: AreaFunction<'tokens'>, sender: string | undefined): void {
+  if (!sender) return;
+  const { region, account, partition } = Stack.of(tokens);
+  const identity = (name: string) => `arn:${partition}:ses:${region}:${account}:identity/${name}`;
+  tokens.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources: [identity(sender), identity(sender.slice(sender.indexOf('@') + 1))],
+    }),
+  );
+}

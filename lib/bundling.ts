@@ -1,0 +1,50 @@
+import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
+
+/**
+ * The AWS SDK v3, all of it: the nodejs22.x runtime ships one copy, and a bundle must never mix a bundled
+ * `@smithy/*` with the runtime's `@aws-sdk/*` (or the reverse).
+ */
+export const AWS_SDK_PACKAGES = ['@aws-sdk/*', '@smithy/*'];
+
+/**
+ * How every function is bundled (lib/app-function.ts): minified ESM for node22, source maps without sources, the
+ * AWS SDK left to the runtime unless `bundleAwsSdk` (`-c bundleAwsSdk=true`, README "Bundles").
+ */
+export function appBundling(bundleAwsSdk: boolean) {
+  return {
+    format: OutputFormat.ESM,
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    bundleAwsSDK: bundleAwsSdk,
+    externalModules: bundleAwsSdk ? [] : AWS_SDK_PACKAGES,
+    minify: true,
+    sourceMap: true,
+    sourcesContent: false,
+    // Bundled CommonJS modules require() Node built-ins; an ESM bundle has no require unless we make one.
+    banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  } satisfies BundlingOptions;
+}
+
+/**
+ * The esbuild options `NodejsFunction` turns `appBundling` into (its `--bundle ... --platform=node` command), for
+ * building a function in-process the way `cdk synth` does (bench/bundles.ts, test/infra/bundle-budget.test.ts).
+ */
+export function esbuildOptions(bundleAwsSdk: boolean, entry: string, outfile: string): BuildOptions {
+  const bundling = appBundling(bundleAwsSdk);
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: bundling.target,
+    mainFields: bundling.mainFields,
+    external: bundling.externalModules,
+    minify: bundling.minify,
+    sourcemap: bundling.sourceMap,
+    sourcesContent: bundling.sourcesContent,
+    banner: { js: bundling.banner },
+    logLevel: 'error',
+  };
+}

@@ -1,0 +1,41 @@
+import { type IAspect, Validations } from 'aws-cdk-lib';
+import { CfnStage } from 'aws-cdk-lib/aws-apigateway';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IConstruct, Node } from 'constructs';
+
+/** `-c tracing=true` (or `"tracing": true` in cdk.json); default off. Anything else is refused at synth. */
+export function tracingContext(node: Node): boolean {
+  const value: unknown = node.tryGetContext('tracing');
+  if (value === undefined || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw new Error(
+    `Invalid CDK context: tracing: tracing must be true or false, got ${JSON.stringify(value)}`,
+  );
+}
+
+/**
+ * X-Ray active tracing: each function of the stack records a segment per invocation (Lambda's own tracing; no
+ * tracer SDK in the bundles), and the mobile ingress's REST API stage traces its requests (HTTP APIs cannot).
+ */
+export class ActiveTracing implements IAspect {
+  visit(node: IConstruct): void {
+    if (node instanceof LambdaFunction) {
+      (node.node.defaultChild as CfnFunction).tracingConfig = { mode: 'Active' };
+      node.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          resources: ['*'],
+        }),
+      );
+      if (node.role) {
+        Validations.of(node.role).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason: 'X-Ray trace uploads have no resource-level permissions (only with -c tracing=true).',
+        });
+      }
+    } else if (node instanceof CfnStage) {
+      node.tracingEnabled = true;
+    }
+  }
+}

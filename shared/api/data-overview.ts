@@ -1,0 +1,60 @@
+import * as z from 'zod';
+import { dateTimeParam } from '#shared/api/params.js';
+import { userIdParams } from '#shared/api/schemas.js';
+import {
+  dataTimeline,
+  dataTimelineSchema,
+  TIMELINE_BUCKETS,
+  TIMELINE_GROUPS,
+} from '#shared/data/timeline.js';
+import { listWorkoutTypes, workoutTypeList } from '#shared/data/workout-types.js';
+import { defineRoute } from '#shared/http/route.js';
+import { readableUserId } from '#shared/identity/users.js';
+import { PROVIDERS } from '#shared/model/provider.js';
+
+/** Reads of an unknown user answer empty data, never 404 (contract 4.9). */
+const readErrors = { errors: [400] };
+
+/**
+ * What a user has, for the dashboard's filters and density heatmap (the newest reference's additions); part of the
+ * data area (shared/api/data.ts).
+ */
+export const dataOverviewRoutes = [
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/users/{user_id}/events/workouts/types',
+    auth: 'API',
+    tag: 'Health data',
+    summary: "The distinct types of the user's workouts, alphabetically (to fill a filter)",
+    params: userIdParams,
+    response: workoutTypeList,
+    doc: readErrors,
+    handle: async ({ params }) => listWorkoutTypes(await readableUserId(params.user_id)),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/api/v1/users/{user_id}/summaries/data/timeline',
+    auth: 'API',
+    tag: 'Summaries',
+    summary:
+      'How much data the user has per UTC day or week: samples per provider or series type, or workouts per type',
+    params: userIdParams,
+    query: z.object({
+      start_date: dateTimeParam().optional(),
+      end_date: dateTimeParam().optional(),
+      bucket: z.enum(TIMELINE_BUCKETS).default('day'),
+      group_by: z.enum(TIMELINE_GROUPS).default('provider'),
+      provider: z.enum(PROVIDERS).optional(),
+    }),
+    response: dataTimelineSchema,
+    doc: readErrors,
+    handle: async ({ params, query }) =>
+      dataTimeline(await readableUserId(params.user_id), {
+        startMs: query.start_date,
+        endMs: query.end_date,
+        bucket: query.bucket,
+        groupBy: query.group_by,
+        provider: query.provider,
+      }),
+  }),
+];

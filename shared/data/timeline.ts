@@ -1,0 +1,127 @@
+import * as z from 'zod';
+import { DAY_MS, dayStartOf, sampleCount } from '#shared/archival/day-aggregate.js';
+import { anySource, END_OF_TIME } from '#shared/data/summaries/common.js';
+import { canonicalProvider, type ProviderName } from '#shared/model/provider.js';
+import type { SeriesType } from '#shared/model/series.js';
+import { dataSourcesByKey } from '#shared/store/data-sources.js';
+import { queryEvents } from '#shared/store/events.js';
+import { readArchivedDays } from '#shared/store/series-archive.js';
+import { countSamplesByChunk } from '#shared/store/series-counts.js';
+import { listUserSeries } from '#shared/store/series-registry.js';
+
+/**
+ * `GET /users/{id}/summaries/data/timeline` (the newest reference): how much data the user has over time, for a
+ * density heatmap. Per UTC day or ISO week (Monday) bucket, the stored samples of each provider or series type
+ * (`data_points`, archived days counted with the samples they aggregate), or the workouts of each workout type
+ * (`workouts`, by start). Sparse: empty buckets are left out; series are listed largest first (ties by key), their
+ * buckets oldest first. Samples count in [start_date, end_date); an archived day is indivisible, so it counts
+ * when its date is in the window (a window opening mid-day keeps it). Without bounds: all the user's history.
+ */
+
+export const TIMELINE_BUCKETS = ['day', 'week'] as const;
+export const TIMELINE_GROUPS = ['provider', 'series_type', 'workout_type'] as const;
+
+export const timelineSeries = z
+  .object({
+    key: z.string().describe('The provider, series type or workout type'),
+    metric: z.enum(['data_points', 'workouts']),
+    buckets: z
+      .array(z.tuple([z.iso.date(), z.number().int()]))
+      .describe('`[bucket start date, count]` pairs, oldest first; empty buckets are left out'),
+  })
+  .meta({ id: 'TimelineSeries' });
+
+export const dataTimelineSchema = z
+  .object({
+    bucket: z.enum(TIMELINE_BUCKETS),
+    group_by: z.enum(TIMELINE_GROUPS),
+    series: z.array(timelineSeries),
+  })
+  .meta({ id: 'DataTimeline' });
+
+export interface TimelineQuery {
+  startMs?: number | undefined;
+  endMs?: number | undefined;
+  bucket: (typeof TIMELINE_BUCKETS)[number];
+  groupBy: (typeof TIMELINE_GROUPS)[number];
+  /** Only this provider's data. */
+  provider?: ProviderName | undefined;
+}
+
+/** The date a bucket starts on: the UTC day, or the Monday of its ISO week. */
+export function bucketDate(ms: number, bucket: TimelineQuery['bucket']): string {
+  const day = Math.floor(ms / DAY_MS) * DAY_MS;
+  const start = bucket === 'day' ? day : day - ((new Date(day).getUTCDay() + 6) % 7) * DAY_MS;
+  return new Date(start).toISOString().slice(0, 10);
+}
+
+type Tally = Map<string, Map<string, number>>;
+
+const add = (tally: Tally, key: string, date: string, n: number) => {
+  const buckets = tally.get(key) ?? new Map<string, number>();
+  tally.set(key, buckets.set(date, (buckets.get(date) ?? 0) + n));
+};
+
+/** The response body from the counts (pure). */
+export function timelineOf(tally: Tally, query: TimelineQuery): z.output<typeof dataTimelineSchema> {
+  const total = (buckets: Map<string, number>) => [...buckets.values()].reduce((a, b) => a + b, 0);
+  return {
+    bucket: query.bucket,
+    group_by: query.groupBy,
+    series: [...tally]
+      .filter(([, buckets]) => total(buckets) > 0)
+      .sort(([a, x], [b, y]) => total(y) - total(x) || (a < b ? -1 : 1))
+      .map(([key, buckets]) => ({
+        key,
+        metric: query.groupBy === 'workout_type' ? 'workouts' : 'data_points',
+        buckets: [...buckets].filter(([, n]) => n > 0).sort(([a], [b]) => (a < b ? -1 : 1)),
+      })),
+  };
+}
+
+export async function dataTimeline(userId: string, query: TimelineQuery) {
+  const fromMs = query.startMs ?? 0;
+  const toMs = query.endMs ?? END_OF_TIME;
+  const tally: Tally = new Map();
+  const workoutsOnly = query.groupBy === 'workout_type';
+  const [sources, workouts, registry] = await Promise.all([
+    dataSourcesByKey(userId),
+    workoutsOnly ? queryEvents(userId, 'workout', fromMs, toMs, anySource) : [],
+    workoutsOnly ? [] : listUserSeries(userId),
+  ]);
+  const providerOf = (key: string) => sources.get(key)?.provider ?? 'unknown';
+  const wanted = (key: string) =>
+    query.provider === undefined || providerOf(key) === canonicalProvider(query.provider);
+
+  if (workoutsOnly) {
+    for (const w of workouts) {
+      if (wanted(w.sourceKey)) add(tally, w.type ?? 'unknown', bucketDate(w.start, query.bucket), 1);
+    }
+    return timelineOf(tally, query);
+  }
+
+  const keyOf = (series: SeriesType, sourceKey: string) =>
+    query.groupBy === 'series_type' ? series : providerOf(sourceKey);
+  // The registry keeps a (series, source) whose samples were all archived, so it names every series to read.
+  const entries = registry.filter((e) => wanted(e.sourceKey));
+  const series = [...new Set(entries.map((e) => e.series))];
+  await Promise.all(
+    series.map(async (s) => {
+      const live = entries.some((e) => e.series === s && e.count > 0 && e.last >= fromMs && e.first < toMs);
+      const [chunks, days] = await Promise.all([
+        live ? countSamplesByChunk(userId, s, fromMs, toMs) : [],
+        readArchivedDays(userId, s, dayStartOf(fromMs), toMs),
+      ]);
+      for (const c of chunks) {
+        if (wanted(c.sourceKey))
+          add(tally, keyOf(s, c.sourceKey), bucketDate(c.start, query.bucket), c.count);
+      }
+      for (const d of days) {
+        if (wanted(d.sourceKey)) {
+          add(tally, keyOf(s, d.sourceKey), bucketDate(d.day, query.bucket), sampleCount(d.aggregate));
+        }
+      }
+    }),
+  );
+  return timelineOf(tally, query);
+}

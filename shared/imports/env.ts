@@ -1,0 +1,16 @@
+import * as z from 'zod';
+import { apiEnvSchema, baseEnvSchema } from '#shared/config/env.js';
+import { queueProducerEnv } from '#shared/jobs/queues.js';
+
+/**
+ * The sdk area also serves the Apple Health export routes (shared/api/imports.ts). Without a bucket they answer
+ * the reference's 503 "S3 client not configured", so the area runs without one too.
+ */
+export const sdkAreaEnvSchema = apiEnvSchema.extend({
+  IMPORTS_BUCKET: z.string().min(1).optional(),
+  /** The sandbox's local upload endpoint, which presigned URLs point at instead of S3. */
+  IMPORTS_UPLOAD_ENDPOINT: z.url().optional(),
+});
+
+/** Re-queues its own continuations. */
+export const appleImportWorkerEnvSchema = baseEnvSchema.extend(queueProducerEnv.appleImports.shape);

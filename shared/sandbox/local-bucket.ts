@@ -1,0 +1,184 @@
+import { createHmac } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { FolderBucket } from '#shared/imports/folder-bucket.js';
+import { importBucket } from '#shared/imports/import-bucket.js';
+import { MAX_IMPORT_BYTES } from '#shared/imports/upload-rules.js';
+import { readBody } from '#shared/sandbox/http-server.js';
+
+/**
+ * S3's upload endpoints for the sandbox's imports bucket (a folder, shared/imports/folder-bucket.ts), under
+ * `/_local/s3/` of the API's port: the presigned form POST (signature and policy checked as S3 checks them: expiry,
+ * key, content type, size range) and presigned part PUTs (expiry and upload checked; the query signature is not
+ * recomputed). Each object created is notified by the folder bucket, as S3 notifies the queue.
+ */
+
+export const LOCAL_S3_PATH = '/_local/s3';
+export const LOCAL_IMPORTS_BUCKET = 'imports';
+
+/** What the handlers need to presign for this endpoint. */
+export const localBucketEnv = (apiBaseUrl: string) => ({
+  IMPORTS_BUCKET: LOCAL_IMPORTS_BUCKET,
+  IMPORTS_UPLOAD_ENDPOINT: `${apiBaseUrl}${LOCAL_S3_PATH}`,
+});
+
+function s3Error(res: ServerResponse, status: number, code: string, message: string) {
+  res.writeHead(status, { 'content-type': 'application/xml' });
+  res.end(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+  );
+}
+
+const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();
+
+/** SigV4 of a POST policy: the signing key of (date, region, service) over the base64 policy. */
+function policySignature(policy: string, credential: string, secret: string): string {
+  const [, date = '', region = '', service = ''] = credential.split('/');
+  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
+  return createHmac('sha256', key).update(policy).digest('hex');
+}
+
+type Condition = Record<string, string> | [string, string | number, string | number];
+
+/** The policy's verdict on the form: undefined when every condition holds. */
+function policyFailure(
+  policy: { expiration: string; conditions: Condition[] },
+  fields: Map<string, string>,
+  size: number,
+) {
+  if (Date.parse(policy.expiration) < Date.now()) return 'Invalid according to Policy: Policy expired.';
+  for (const condition of policy.conditions) {
+    if (Array.isArray(condition)) {
+      const [op, a, b] = condition;
+      if (op === 'content-length-range' && (size < Number(a) || size > Number(b))) {
+        return size > Number(b)
+          ? 'Your proposed upload exceeds the maximum allowed size'
+          : 'Your proposed upload is smaller than the minimum allowed size';
+      }
+      const value = fields.get(String(a).replace(/^\$/, '').toLowerCase()) ?? '';
+      if (op === 'eq' && value !== String(b))
+        return `Invalid according to Policy: Policy Condition failed: ${JSON.stringify(condition)}`;
+      if (op === 'starts-with' && !value.startsWith(String(b)))
+        return `Invalid according to Policy: Policy Condition failed: ${JSON.stringify(condition)}`;
+    } else {
+      for (const [name, expected] of Object.entries(condition)) {
+        if ((fields.get(name.toLowerCase()) ?? '') !== expected)
+          return `Invalid according to Policy: Policy Condition failed: ["eq", "$${name}", "${expected}"]`;
+      }
+    }
+  }
+  return undefined;
+}
+
+async function formPost(req: IncomingMessage, res: ServerResponse, bucketName: string) {
+  const body = await readBody(req, MAX_IMPORT_BYTES + 1024 * 1024);
+  if (body === 'too-large')
+    return s3Error(res, 400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
+  const form = await new Request('http://local.invalid/', {
+    method: 'POST',
+    headers: { 'content-type': req.headers['content-type'] ?? '' },
+    body,
+  })
+    .formData()
+    .catch(() => undefined);
+  const file = form?.get('file');
+  if (!form || !file || typeof file === 'string')
+    return s3Error(res, 400, 'InvalidArgument', 'POST requires exactly one file upload per request.');
+  const fields = new Map<string, string>();
+  for (const [name, value] of form.entries())
+    if (typeof value === 'string') fields.set(name.toLowerCase(), value);
+  fields.set('bucket', bucketName);
+  const policy = fields.get('policy') ?? '';
+  const expected = policySignature(
+    policy,
+    fields.get('x-amz-credential') ?? '',
+    process.env.AWS_SECRET_ACCESS_KEY ?? '',
+  );
+  if (!policy || fields.get('x-amz-signature') !== expected) {
+    return s3Error(
+      res,
+      403,
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature you provided.',
+    );
+  }
+  const bytes = Buffer.from(await file.arrayBuffer());
+  const failure = policyFailure(
+    JSON.parse(Buffer.from(policy, 'base64').toString('utf8')),
+    fields,
+    bytes.length,
+  );
+  if (failure)
+    return s3Error(
+      res,
+      failure.startsWith('Your') ? 400 : 403,
+      failure.startsWith('Your') ? 'EntityTooLarge' : 'AccessDenied',
+      failure,
+    );
+  const bucket = importBucket(bucketName);
+  await bucket.put(fields.get('key') ?? '', bytes, fields.get('content-type') ?? '');
+  res.writeHead(204).end();
+}
+
+async function partPut(
+  req: IncomingMessage,
+  res: ServerResponse,
+  bucketName: string,
+  key: string,
+  query: URLSearchParams,
+) {
+  const signedAt = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(query.get('X-Amz-Date') ?? '');
+  const expires = Number(query.get('X-Amz-Expires'));
+  if (!signedAt || !query.get('X-Amz-Signature') || !Number.isFinite(expires)) {
+    return s3Error(res, 403, 'AccessDenied', 'Request is not signed');
+  }
+  const [, y, mo, d, h, mi, s] = signedAt;
+  if (Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s!) + expires * 1000 < Date.now()) {
+    return s3Error(res, 403, 'AccessDenied', 'Request has expired');
+  }
+  const body = await readBody(req, 5 * 1024 * 1024 * 1024);
+  const bucket = importBucket(bucketName);
+  if (body === 'too-large' || !(bucket instanceof FolderBucket))
+    return s3Error(res, 400, 'EntityTooLarge', 'Part too large');
+  try {
+    const etag = await bucket.writePart(
+      key,
+      query.get('uploadId') ?? '',
+      Number(query.get('partNumber')),
+      body,
+    );
+    res.writeHead(200, { etag, 'access-control-expose-headers': 'ETag' }).end();
+  } catch {
+    s3Error(res, 404, 'NoSuchUpload', 'The specified upload does not exist.');
+  }
+}
+
+/** `next` with the local S3 endpoints in front. */
+export function withLocalBucket(next: RequestListener): RequestListener {
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://local.invalid');
+    if (!url.pathname.startsWith(`${LOCAL_S3_PATH}/`)) return next(req, res);
+    const [bucket = '', ...rest] = url.pathname.slice(LOCAL_S3_PATH.length + 1).split('/');
+    const key = decodeURIComponent(rest.join('/'));
+    const work =
+      req.method === 'POST' && key === ''
+        ? formPost(req, res, bucket)
+        : req.method === 'PUT' && url.searchParams.has('uploadId')
+          ? partPut(req, res, bucket, key, url.searchParams)
+          : Promise.resolve(s3Error(res, 405, 'MethodNotAllowed', 'The specified method is not allowed'));
+    work.catch((error) => {
+      if (!res.headersSent) s3Error(res, 500, 'InternalError', String(error));
+    });
+  };
+}
+
+/** Objects created in the folder bucket notify `send` with S3's notification body; returns the undo. */
+export async function notifyObjectsCreated(
+  send: (body: string) => Promise<void>,
+): Promise<() => Promise<void>> {
+  const [{ onObjectCreated }, { objectCreated }] = await Promise.all([
+    import('#shared/imports/folder-bucket.js'),
+    import('#shared/imports/notification.js'),
+  ]);
+  onObjectCreated((bucket, key, etag) => send(JSON.stringify(objectCreated(bucket, key, etag))));
+  return async () => onObjectCreated(undefined);
+}

@@ -1,0 +1,56 @@
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { db, isConditionFailure } from '#shared/store/client.js';
+
+/**
+ * The data lifecycle settings (contract 10.2): one item, `ARCHIVAL` / `SETTINGS`, absent while both are off. It
+ * also remembers the UTC day of the last scheduled run, so that the hourly schedule starts one run a day.
+ */
+
+export interface ArchivalSettings {
+  archive_after_days: number | null;
+  delete_after_days: number | null;
+}
+
+const KEY = { PK: 'ARCHIVAL', SK: 'SETTINGS' };
+
+export async function getArchivalSettings(): Promise<ArchivalSettings> {
+  const { doc, table } = db();
+  const out = await doc.send(new GetCommand({ TableName: table, Key: KEY, ConsistentRead: true }));
+  return {
+    archive_after_days: (out.Item?.archive_after_days as number | undefined) ?? null,
+    delete_after_days: (out.Item?.delete_after_days as number | undefined) ?? null,
+  };
+}
+
+export async function putArchivalSettings(settings: ArchivalSettings): Promise<ArchivalSettings> {
+  const { doc, table } = db();
+  await doc.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: KEY,
+      UpdateExpression: 'SET archive_after_days = :a, delete_after_days = :d',
+      ExpressionAttributeValues: { ':a': settings.archive_after_days, ':d': settings.delete_after_days },
+    }),
+  );
+  return settings;
+}
+
+/** Claims the scheduled run of `day` (YYYY-MM-DD): true for the one caller that claimed it. */
+export async function claimScheduledRun(day: string): Promise<boolean> {
+  const { doc, table } = db();
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: KEY,
+        UpdateExpression: 'SET last_scheduled_day = :day',
+        ConditionExpression: 'attribute_not_exists(last_scheduled_day) OR last_scheduled_day < :day',
+        ExpressionAttributeValues: { ':day': day },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,35 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { esbuildOptions } from '#lib/bundling.js';
+
+/** The most a function's index.mjs may weigh, minified, with the AWS SDK left to the runtime (issue 12). */
+const BUNDLE_BUDGET_KB = 350;
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const FUNCTIONS = readdirSync(join(ROOT, 'functions'))
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => file.replace(/\.ts$/, ''));
+
+/** index.mjs of `functions/<name>.ts` as `cdk synth` builds it (lib/bundling.ts), in memory; its size in KB. */
+async function bundleKb(name: string): Promise<number> {
+  const outfile = join(ROOT, 'cdk.out/bundle-budget', name, 'index.mjs');
+  const { outputFiles } = await build({
+    ...esbuildOptions(false, join(ROOT, 'functions', `${name}.ts`), outfile),
+    absWorkingDir: ROOT,
+    write: false,
+  });
+  return outputFiles.find((file) => file.path === outfile)!.contents.byteLength / 1024;
+}
+
+describe(`every Lambda bundle stays within ${BUNDLE_BUDGET_KB} KB`, () => {
+  it('builds every function as the stack does and names those over the budget', async () => {
+    const sizes = await Promise.all(FUNCTIONS.map(async (name) => [name, await bundleKb(name)] as const));
+    const over = sizes
+      .filter(([, kb]) => kb > BUNDLE_BUDGET_KB)
+      .map(([name, kb]) => `${name}: ${kb.toFixed(1)} KB`);
+    expect(sizes.length).toBeGreaterThan(0);
+    expect(over, `over the ${BUNDLE_BUDGET_KB} KB budget`).toEqual([]);
+  }, 120_000);
+});
