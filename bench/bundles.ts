@@ -1,13 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
+import { META_BUNDLE_FILES } from '#lib/api.js';
 import { esbuildOptions } from '#lib/bundling.js';
 
 const ROOT = join(import.meta.dirname, '..');
 // Inside the project: a bundle whose AWS SDK is external loads it from node_modules, as Lambda loads the runtime's.
 const OUT = join(import.meta.dirname, 'out');
 const RUNS = 10;
+/** Files the stack ships next to a function's bundle (lib/app-function.ts `bundleFiles`), read at cold start. */
+const BUNDLE_FILES: Record<string, Record<string, string>> = { meta: META_BUNDLE_FILES };
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -70,6 +73,10 @@ export async function benchBundles() {
       mkdirSync(join(OUT, name), { recursive: true });
       const options = esbuildOptions(bundleAwsSdk, join(ROOT, 'functions', `${name}.ts`), outfile);
       const { metafile } = await build({ ...options, absWorkingDir: ROOT, metafile: true });
+      for (const [to, from] of Object.entries(BUNDLE_FILES[name] ?? {})) {
+        mkdirSync(dirname(join(OUT, name, to)), { recursive: true });
+        copyFileSync(join(ROOT, from), join(OUT, name, to));
+      }
       return { name, outfile, metafile };
     }),
   );

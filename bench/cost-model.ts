@@ -151,7 +151,10 @@ export function startMeter() {
 
 export type Meter = ReturnType<typeof startMeter>;
 
-/** `USER SERIES`, `TS 1764…`: what kind of item a write command writes (its first item, for batches). */
+/**
+ * `USER SERIES`, `TS 1764…`: what kind of item a write command writes (its first item, for batches; for a
+ * guarded transaction, its first item after the user guard).
+ */
 function itemKind(input: Record<string, unknown>): string {
   const first = (value: unknown): Record<string, unknown> | undefined => {
     if (Array.isArray(value)) return first(value[0]);
@@ -164,7 +167,11 @@ function itemKind(input: Record<string, unknown>): string {
     }
     return undefined;
   };
-  const key = first(input.Item ?? input.Key ?? input.TransactItems ?? input.RequestItems);
+  const transact = input.TransactItems as Array<Record<string, unknown>> | undefined;
+  const guarded = transact && transact.length > 1 && 'ConditionCheck' in transact[0]!;
+  const key = first(
+    input.Item ?? input.Key ?? (guarded ? transact.slice(1) : transact) ?? input.RequestItems,
+  );
   const part = (v: unknown) =>
     String(v ?? '?')
       .split('#')[0]!

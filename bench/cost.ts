@@ -1,10 +1,9 @@
-import { paginateQuery } from '@aws-sdk/lib-dynamodb';
-import { writeSeries } from '#shared/ingest/persist.js';
-import type { Sample } from '#shared/model/health-data.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db } from '#shared/store/client.js';
 import { upsertConnection } from '#shared/store/connections.js';
 import { itemSize } from '#shared/store/item-size.js';
-import { readSeriesSamples } from '#shared/store/series-read.js';
+import { keys } from '#shared/store/keys.js';
 import { listUserSeries } from '#shared/store/series-registry.js';
 import { dispatchLiveSyncs } from '#shared/sync/dispatcher.js';
 import { generateGarminDays } from '#test/fakes/garmin.js';
@@ -13,6 +12,7 @@ import { DEFAULT_OURA_USER, generateOuraDays, startFakeOura } from '#test/fakes/
 import { fakeProviderEnv } from '#test/fakes/provider-env.js';
 import { DEFAULT_WHOOP_USER, generateWhoopDays, startFakeWhoop } from '#test/fakes/whoop.js';
 import { idleStack, type Meter, monthlyCost, plus, scale, startMeter, type Usage } from './cost-model.js';
+import { storeShapes } from './cost-shapes.js';
 import { type BenchSandbox, startBenchSandbox } from './sandbox.js';
 
 const MIN = 60_000;
@@ -89,6 +89,41 @@ interface Profile {
   day: Usage;
   bytes: number;
   samplesPerDay: number;
+  /** Write units by item kind of parts of the run, when the run takes them itself. */
+  writes?: Record<string, string>;
+}
+
+/** The largest write units by item kind, `scale`d, as one line. */
+const topWrites = (rows: Array<[string, number]>, scale = 1) =>
+  rows
+    .slice(0, 6)
+    .map(([kind, units]) => `${kind}: ${Math.round(units * scale)}`)
+    .join(', ');
+
+/**
+ * The bench pushes a day in seconds, but an SDK connection is stamped by the clock (at most every
+ * SDK_STAMP_PRECISION_MS): before each push, its stamp is moved back by the 15 minutes a real day would let pass,
+ * through a client of its own, outside the meter.
+ */
+function stampRewinder(userId: string) {
+  const clock = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const Key = { PK: keys.userPartition(userId), SK: 'CONN#apple' };
+  return {
+    async rewind(ms: number) {
+      const { table } = db();
+      const { Item } = await clock.send(new GetCommand({ TableName: table, Key, ConsistentRead: true }));
+      if (typeof Item?.last_synced_at !== 'string') return;
+      await clock.send(
+        new UpdateCommand({
+          TableName: table,
+          Key,
+          UpdateExpression: 'SET last_synced_at = :at',
+          ExpressionAttributeValues: { ':at': new Date(Date.parse(Item.last_synced_at) - ms).toISOString() },
+        }),
+      );
+    },
+    stop: () => clock.destroy(),
+  };
 }
 
 /** (a) An Apple Watch user pushing through POST /sdk/users/{id}/sync every 15 minutes, one day. */
@@ -96,8 +131,10 @@ async function sdkWatch(sandbox: BenchSandbox, meter: Meter): Promise<Profile> {
   const userId = await sandbox.createUser();
   const day = Date.UTC(2026, 10, 2);
   const records = watchDay(day);
+  const stamp = stampRewinder(userId);
   const before = meter.snapshot();
   for (let from = day; from < day + DAY; from += 15 * MIN) {
+    await stamp.rewind(15 * MIN);
     const slice = records.filter(
       (r) => Date.parse(r.startDate) >= from && Date.parse(r.startDate) < from + 15 * MIN,
     );
@@ -111,6 +148,7 @@ async function sdkWatch(sandbox: BenchSandbox, meter: Meter): Promise<Profile> {
     );
     if (response.status !== 202) throw new Error(`push failed: ${response.status}`);
   }
+  stamp.stop();
   await sleep(2_000);
   return {
     profile: '(a) Apple Watch, SDK push every 15 min',
@@ -149,6 +187,7 @@ async function polled(sandbox: BenchSandbox, meter: Meter): Promise<Profile> {
     await waitForRuns(sandbox, userId, ++runs);
   }
   const backfill = meter.since(before);
+  const backfillWrites = topWrites(meter.takeWritesByKind());
   const samples = await samplesOf(userId);
   const live = meter.snapshot();
   const SYNCS = 3;
@@ -160,6 +199,10 @@ async function polled(sandbox: BenchSandbox, meter: Meter): Promise<Profile> {
   }
   const perSync = scale(meter.since(live), 1 / SYNCS);
   return {
+    writes: {
+      '(b) 30-day backfill': backfillWrites,
+      '(b) one hourly live sync of each provider': topWrites(meter.takeWritesByKind(), 1 / SYNCS),
+    },
     profile: '(b) Oura + WHOOP, polled hourly',
     day: plus(scale(perSync, 24), scale(backfill, 1 / BACKFILL_DAYS)),
     bytes: (await storedBytes(userId)) / BACKFILL_DAYS,
@@ -216,95 +259,6 @@ async function garmin(sandbox: BenchSandbox, meter: Meter): Promise<Profile> {
   };
 }
 
-/** Store-level write units per 1,000 samples for the shapes of issue 12's targets, through persist's writeSeries. */
-async function storeShapes(sandbox: BenchSandbox, meter: Meter) {
-  const day = Date.UTC(2026, 10, 2);
-  const at = (t: number, value: number, flag: boolean | null = null): Sample => ({
-    timestamp: t,
-    value,
-    zoneOffset: '+01:00',
-    isDailyTotal: flag,
-  });
-  // The week of bench/ingest.ts, three days of it: heart rate every minute (5 s in an hour's workout), steps and
-  // energy every 10 s while awake.
-  const dense = { heart_rate: [] as Sample[], steps: [] as Sample[], energy: [] as Sample[] };
-  for (let t = day; t < day + 3 * DAY; t += MIN) {
-    const inWorkout = (t - day) % DAY >= 17 * HOUR && (t - day) % DAY < 18 * HOUR;
-    for (let s = t; s < t + MIN; s += inWorkout ? 5000 : MIN)
-      dense.heart_rate.push(at(s, inWorkout ? 150 : 62));
-    const hour = new Date(t).getUTCHours();
-    if (hour >= 7 && hour < 23) {
-      for (let s = t; s < t + MIN; s += 10_000) {
-        dense.steps.push(at(s, (s / 10_000) % 5, false));
-        dense.energy.push(at(s, 0.2, false));
-      }
-    }
-  }
-  const sparse = {
-    heart_rate: Array.from({ length: 3 * 288 }, (_, i) => at(day + i * 5 * MIN, 60 + (i % 9))),
-    skin_temperature_deviation: Array.from({ length: 3 * 288 }, (_, i) =>
-      at(day + i * 5 * MIN, (i % 11) / 10),
-    ),
-    heart_rate_variability_rmssd: Array.from({ length: 3 * 288 }, (_, i) =>
-      at(day + i * 5 * MIN, 40 + (i % 5)),
-    ),
-  };
-  const pieces = (series: Record<string, Sample[]>, span: number) => {
-    const out: Array<Record<string, Sample[]>> = [];
-    for (let from = day; from < day + 3 * DAY; from += span) {
-      out.push(
-        Object.fromEntries(
-          Object.entries(series).map(([k, v]) => [
-            k,
-            v.filter((s) => s.timestamp >= from && s.timestamp < from + span),
-          ]),
-        ),
-      );
-    }
-    return out;
-  };
-  const byCount = (series: Record<string, Sample[]>, size: number) => {
-    const all = Object.entries(series)
-      .flatMap(([k, v]) => v.map((s) => [k, s] as const))
-      .sort((a, b) => a[1].timestamp - b[1].timestamp);
-    const out: Array<Record<string, Sample[]>> = [];
-    for (let i = 0; i < all.length; i += size) {
-      const push: Record<string, Sample[]> = {};
-      for (const [k, s] of all.slice(i, i + size)) push[k] = [...(push[k] ?? []), s];
-      out.push(push);
-    }
-    return out;
-  };
-  const shapes: Array<[string, Array<Record<string, Sample[]>>]> = [
-    ['dense Apple Watch (bench ingest), 15-minute pushes', pieces(dense, 15 * MIN)],
-    ['dense Apple Watch, 2,000-sample batches', byCount(dense, 2_000)],
-    ['sparse provider series (5-minute data), a day per sync', pieces(sparse, DAY)],
-    ['sparse provider series, hourly syncs of the new hour', pieces(sparse, HOUR)],
-  ];
-  const rows = [];
-  for (const [shape, pushes] of shapes) {
-    const userId = await sandbox.createUser();
-    const before = meter.snapshot();
-    let samples = 0;
-    for (const push of pushes) {
-      const series = Object.entries(push)
-        .filter(([, v]) => v.length > 0)
-        .map(([series, v]) => ({ series: series as never, key: '0123456789abcdef', samples: v }));
-      samples += series.reduce((n, s) => n + s.samples.length, 0);
-      await writeSeries(userId, series);
-    }
-    const used = meter.since(before);
-    const read = await readSeriesSamples(userId, 'heart_rate', day + DAY, day + 2 * DAY);
-    rows.push({
-      shape,
-      samples,
-      'write units / 1,000 samples': ((used.writeUnits / samples) * 1000).toFixed(1),
-      'one-day HR read, RCU': read.consumedRcu,
-    });
-  }
-  return rows;
-}
-
 export async function benchCost() {
   const [oura, whoop] = await Promise.all([
     startFakeOura({ autoApprove: true }),
@@ -324,11 +278,8 @@ export async function benchCost() {
     const step = async <T>(name: string, run: () => Promise<T>) => {
       meter.takeWritesByKind();
       const result = await run();
-      writes[name] = meter
-        .takeWritesByKind()
-        .slice(0, 6)
-        .map(([kind, units]) => `${kind}: ${Math.round(units)}`)
-        .join(', ');
+      const own = (result as { writes?: Record<string, string> }).writes;
+      Object.assign(writes, own ?? { [name]: topWrites(meter.takeWritesByKind()) });
       return result;
     };
     const store = await step('store shapes', () => storeShapes(sandbox, meter));

@@ -15,10 +15,10 @@ const queued = createSqsWorker(archivalJob, async (job, context) => {
   await runArchival(job, deadlineOf(context));
 });
 
-/** The hourly schedule: starts the nightly run once a day. */
+/** The hourly schedule: queues the nightly run once a day. */
 const scheduled = middy<unknown, unknown>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler((_event, context) => scheduledArchival(Date.now(), deadlineOf(context)));
+  .handler(() => scheduledArchival(Date.now()));
 
 const isSqsEvent = (event: unknown): event is SQSEvent =>
   Array.isArray((event as { Records?: unknown } | null)?.Records);

@@ -146,7 +146,8 @@ const AREA_BINDINGS: { [A in ApiArea]: (fn: AreaFunction<A>, resources: AreaReso
     vault.bindEndpointSecrets(fn, ENDPOINT_SECRET_OWNER, ['kms:GenerateDataKey', 'kms:Decrypt']);
     fn.bindQueue(queues.webhookDeliveries, QUEUES.webhookDeliveries.urlVariable);
   },
-  // Statistics, priorities, seed data, data lifecycle.
+  // Statistics, priorities, seed data, data lifecycle. The seed's pushes reach the sdk-uploads queue through the
+  // uploads bucket's notifications (lib/admin-grants.ts): only the sandbox's seed sends there itself.
   admin: (fn, { queues }) => {
     // POST /settings/archival/run queues an archival run.
     fn.bindQueue(queues.archival, QUEUES.archival.urlVariable);

@@ -15,6 +15,7 @@ import { appBundling } from '#lib/bundling.js';
 import type { AppConfig } from '#lib/config.js';
 import { functionSettings } from '#lib/settings.js';
 import { type BaseEnv, parseEnv } from '#shared/config/env.js';
+import { METRICS_SERVICE } from '#shared/observability.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
 import type { ScopedFunction } from '#shared/store/write-scopes.js';
 
@@ -104,7 +105,7 @@ export class AppFunction<S extends z.ZodObject> extends NodejsFunction {
     const environment: Record<string, string> = {
       ...(props.environment as Record<string, string>),
       STAGE: config.stage,
-      POWERTOOLS_SERVICE_NAME: 'open-wearables',
+      POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
       POWERTOOLS_LOG_LEVEL: config.logLevel,
       // The operator settings its schema has, when given (README "Settings"); unset, the schema's default applies.
       ...functionSettings(scope, config, name, envSchema),

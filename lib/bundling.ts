@@ -9,7 +9,7 @@ export const AWS_SDK_PACKAGES = ['@aws-sdk/*', '@smithy/*'];
 
 /**
  * How every function is bundled (lib/app-function.ts): minified ESM for node22, source maps without sources, the
- * AWS SDK left to the runtime unless `bundleAwsSdk` (`-c bundleAwsSdk=true`, README "Bundles").
+ * pinned AWS SDK bundled unless `-c bundleAwsSdk=false` leaves it to the runtime (README "Bundles").
  */
 export function appBundling(bundleAwsSdk: boolean) {
   return {

@@ -176,7 +176,7 @@ const contextSchema = z.object({
   /** The developer dashboard on S3 + CloudFront (lib/dashboard.ts); its origin is allowed by the API's CORS. */
   dashboard: contextBoolean(true),
   /** Bundle the AWS SDK into every function instead of using the nodejs22.x runtime's copy (lib/bundling.ts). */
-  bundleAwsSdk: contextBoolean(false),
+  bundleAwsSdk: contextBoolean(true),
   /**
    * An existing table the stack uses instead of creating one (lib/storage.ts): the table a destroyed stack retained,
    * or one restored from a backup (README "Lifecycle"). Unset: the stack's own table.
@@ -211,7 +211,8 @@ const contextSchema = z.object({
 });
 
 type Context = z.infer<typeof contextSchema>;
-const certificateRegion = (arn: string) => CERTIFICATE_ARN.exec(arn)?.[1];
+/** The region of an ACM certificate ARN (validated by the context schema). */
+export const certificateRegion = (arn: string) => CERTIFICATE_ARN.exec(arn)?.[1];
 const within = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`);
 
 /** The combinations one key alone cannot refuse; each issue names the key to change. */

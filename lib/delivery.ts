@@ -18,6 +18,8 @@ import type { ScopedFunction } from '#shared/store/write-scopes.js';
  * queue. test/infra/delivery.test.ts keeps this list equal to the functions whose bundle imports emit.ts.
  */
 export const EVENT_EMITTERS = [
+  // Only a seed without the uploads bucket ingests in the request (on AWS its pushes go through the bucket).
+  'admin',
   'oauth',
   'users',
   'sync',
@@ -26,6 +28,7 @@ export const EVENT_EMITTERS = [
   'sync-worker',
   'webhook-worker',
   'sdk-upload-worker',
+  'apple-import-worker',
   'sleep-finaliser',
 ] as const satisfies readonly ScopedFunction[];
 

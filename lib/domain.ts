@@ -12,7 +12,7 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { AaaaRecord, ARecord, HostedZone, type IHostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets';
 import { Construct, type IConstruct } from 'constructs';
-import type { AppConfig } from '#lib/config.js';
+import { type AppConfig, certificateRegion } from '#lib/config.js';
 
 /** Where the mobile ingress sits on the API's custom domain: `https://<domainName>/mobile`. */
 export const MOBILE_BASE_PATH = 'mobile';
@@ -71,10 +71,10 @@ export class ApiDomain extends Construct {
     const { domainName, certificateArn } = props.config;
     if (!domainName || !certificateArn) throw new Error('ApiDomain needs domainName and certificateArn');
     const region = deployRegion(this);
-    const certificateRegion = certificateArn.split(':')[3];
-    if (region && certificateRegion !== region) {
+    const certificate = certificateRegion(certificateArn);
+    if (region && certificate !== region) {
       throw new Error(
-        `Invalid CDK context: certificateArn: the API's certificate must be in the stack's region (${region}), not ${certificateRegion}`,
+        `Invalid CDK context: certificateArn: the API's certificate must be in the stack's region (${region}), not ${certificate}`,
       );
     }
     this.domainName = new DomainName(this, 'DomainName', {

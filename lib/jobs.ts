@@ -183,8 +183,8 @@ export class Jobs extends Construct {
       this.deadLetterQueues[`${pascal(name)}Queue`] = deadLetterQueue;
       this.queues[name] = new Queue(this, `${pascal(name)}Queue`, {
         queueName: `open-wearables-${config.stage}-${queue.name}`,
-        // TLS only by the stack's one queue policy (lib/queue-tls-policy.ts), not one policy per queue.
         encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
         visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(name)),
         deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: queue.maxReceiveCount },
       });
@@ -293,6 +293,7 @@ export class Jobs extends Construct {
     return new Queue(this, id, {
       queueName,
       encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
       retentionPeriod: DEAD_LETTER_RETENTION,
     });
   }

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
@@ -18,9 +18,10 @@ import { SYNC_QUEUES, WEBHOOK_QUEUES } from '#shared/jobs/queues.js';
 import { BUSINESS_METRICS, METRICS_NAMESPACE, METRICS_SERVICE } from '#shared/observability.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
 
-const PERIOD = Duration.minutes(5);
+/** The period of the AWS metrics, graphed and alarmed on. */
+export const PERIOD = Duration.minutes(5);
 /** Business counts are sparse (hourly dispatches, a push every 15 minutes): summed by the hour. */
-const BUSINESS_PERIOD = Duration.hours(1);
+export const BUSINESS_PERIOD = Duration.hours(1);
 
 /** A business metric (shared/observability.ts `count`) of this stage, summed. */
 export function businessMetric(
@@ -64,6 +65,8 @@ export function tableThrottles(table: ITable, period = PERIOD): MathExpression {
 }
 
 export interface MonitoringDashboardProps {
+  /** Unique in the account (dashboards are global): `open-wearables-<stage>-<region>`. */
+  dashboardName: string;
   stage: string;
   api: IHttpApi;
   mobileApi: RestApi;
@@ -74,7 +77,7 @@ export interface MonitoringDashboardProps {
 }
 
 /**
- * The stack's one CloudWatch dashboard `open-wearables-<stage>` (output `MonitoringDashboardUrl`): the APIs, the
+ * The stack's one CloudWatch dashboard (its URL the output `MonitoringDashboardUrl`): the APIs, the
  * functions, the queues, the table, and the business metrics. Business metrics are searched by their dimensions,
  * so every provider shows as soon as it reports; the rest is listed from the stack.
  */
@@ -84,9 +87,8 @@ export class MonitoringDashboard extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringDashboardProps) {
     super(scope, id);
     const { stage, api, mobileApi, functions, table } = props;
-    const dashboardName = `open-wearables-${stage}`;
     this.dashboard = new Dashboard(this, 'Dashboard', {
-      dashboardName,
+      dashboardName: props.dashboardName,
       defaultInterval: Duration.days(1),
       periodOverride: PeriodOverride.INHERIT,
     });
@@ -205,13 +207,12 @@ export class MonitoringDashboard extends Construct {
     );
     this.dashboard.addWidgets(
       business('Stale push connections', BUSINESS_METRICS.staleConnections, ['provider']),
+      business('Unknown provider users (webhooks)', BUSINESS_METRICS.webhookUnknownUser, ['provider']),
+      business('Provider data types refused', BUSINESS_METRICS.providerDataTypeSkipped, ['provider']),
     );
-
-    const { region } = Stack.of(this);
-    new CfnOutput(Stack.of(this), 'MonitoringDashboardUrl', {
-      value: `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${dashboardName}`,
-      description: 'CloudWatch dashboard: APIs, functions, queues, table and business metrics',
-    });
+    this.dashboard.addWidgets(
+      business('Malformed provider items skipped', BUSINESS_METRICS.providerItemsSkipped, ['provider']),
+    );
   }
 }
 

@@ -3,8 +3,10 @@ import {
   ArnFormat,
   AspectPriority,
   Aspects,
+  CfnOutput,
   Duration,
   type IAspect,
+  NestedStack,
   Stack,
   Token,
   Validations,
@@ -27,7 +29,13 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
-import { businessMetric, MonitoringDashboard, tableThrottles } from '#lib/monitoring-dashboard.js';
+import {
+  BUSINESS_PERIOD,
+  businessMetric,
+  MonitoringDashboard,
+  PERIOD,
+  tableThrottles,
+} from '#lib/monitoring-dashboard.js';
 import { pascal } from '#lib/names.js';
 import { ActiveTracing, tracingContext } from '#lib/tracing.js';
 import { type QueueName, SYNC_PROVIDERS, SYNC_QUEUES } from '#shared/jobs/queues.js';
@@ -53,9 +61,6 @@ export interface ObservabilityProps {
   queues: Record<QueueName, IQueue>;
   table: ITable;
 }
-
-const PERIOD = Duration.minutes(5);
-const HOUR = Duration.hours(1);
 
 /** A provider's sync failure rate alarms at this share of failed runs in an hour... */
 const SYNC_FAILURE_RATE = 0.5;
@@ -109,12 +114,21 @@ export class AlarmNotifications implements IAspect {
  * The stack's alarms and the SNS topic `open-wearables-<stage>-alarms` every one of them notifies (ALARM and OK),
  * by email with `alarmEmail`; an operator subscribes Slack or Chatbot to the topic (output `AlarmTopicArn`). Also the
  * CloudWatch dashboard (lib/monitoring-dashboard.ts) and, with `-c tracing=true`, X-Ray tracing (lib/tracing.ts).
+ *
+ * The alarms and the dashboard live in the nested stack `Monitoring` (CloudFormation allows 500 resources per
+ * stack); CDK passes it the functions, queues, table, APIs and topic they reference as parameters. The topic stays
+ * here, and the aspect reaches every alarm of the stack, nested or not.
  */
 export class Observability extends Construct {
   readonly alarmTopic: Topic;
+  /** The nested stack of the alarms and the dashboard. */
+  readonly monitoring: NestedStack;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
+    this.monitoring = new NestedStack(this, 'Monitoring', {
+      description: `Open Wearables ${props.stage}: CloudWatch alarms and dashboard`,
+    });
 
     this.alarmTopic = this.topic(props.stage);
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
@@ -159,13 +173,21 @@ export class Observability extends Construct {
       description: `The oldest erasure request has waited ${ERASURE_BACKLOG.toHours()} hour or more`,
     });
 
-    new MonitoringDashboard(this, 'Monitoring', {
+    const parent = Stack.of(this);
+    // Dashboards are global per account: the region keeps one stage's dashboards in two regions apart.
+    const dashboardName = `open-wearables-${props.stage}-${parent.region}`;
+    new MonitoringDashboard(this.monitoring, 'Dashboard', {
+      dashboardName,
       stage: props.stage,
       api: props.api,
       mobileApi: props.mobileApi,
       functions: [...props.functions, ...props.jobFunctions],
       queues: props.queues,
       table: props.table,
+    });
+    new CfnOutput(parent, 'MonitoringDashboardUrl', {
+      value: `https://${parent.region}.console.aws.amazon.com/cloudwatch/home?region=${parent.region}#dashboards:name=${dashboardName}`,
+      description: 'CloudWatch dashboard: APIs, functions, queues, table and business metrics',
     });
     if (tracingContext(this.node)) {
       Aspects.of(Stack.of(this)).add(new ActiveTracing(), { priority: AspectPriority.MUTATING });
@@ -176,29 +198,24 @@ export class Observability extends Construct {
   private businessAlarms(stage: string): void {
     for (let first = 0; first < SYNC_PROVIDERS.length; first += PROVIDERS_PER_ALARM) {
       const providers = SYNC_PROVIDERS.slice(first, first + PROVIDERS_PER_ALARM);
-      const usingMetrics: Record<string, IMetric> = {};
-      const rates = providers.map((provider, i) => {
-        for (const [key, outcome] of [
-          ['s', 'success'],
-          ['p', 'partial'],
-          ['f', 'failed'],
-        ] as const) {
-          usingMetrics[`${key}${i}`] = businessMetric(
-            stage,
-            BUSINESS_METRICS.syncRuns,
-            { provider, outcome },
-            HOUR,
-          );
-        }
+      // One expression per provider (a query of its own), then the highest of them per timestamp.
+      const rates: Record<string, IMetric> = {};
+      providers.forEach((provider, i) => {
+        const runs = (outcome: string) =>
+          businessMetric(stage, BUSINESS_METRICS.syncRuns, { provider, outcome }, BUSINESS_PERIOD);
         const ended = `(FILL(s${i}, 0) + FILL(p${i}, 0) + FILL(f${i}, 0))`;
-        return `IF(${ended} >= ${SYNC_MIN_RUNS}, FILL(f${i}, 0) / ${ended}, 0)`;
+        rates[`e${i}`] = new MathExpression({
+          expression: `IF(${ended} >= ${SYNC_MIN_RUNS}, FILL(f${i}, 0) / ${ended}, 0)`,
+          usingMetrics: { [`s${i}`]: runs('success'), [`p${i}`]: runs('partial'), [`f${i}`]: runs('failed') },
+          label: `${provider}: share of failed sync runs`,
+          period: BUSINESS_PERIOD,
+        });
       });
       const rate = new MathExpression({
-        // Per timestamp, the highest of the providers' failure rates.
-        expression: rates.length === 1 ? rates[0]! : `MAX([${rates.join(', ')}])`,
-        usingMetrics,
+        expression: `MAX([${Object.keys(rates).join(', ')}])`,
+        usingMetrics: rates,
         label: `Highest share of failed sync runs: ${providers.join(', ')}`,
-        period: HOUR,
+        period: BUSINESS_PERIOD,
       });
       const id = providers.map((provider) => pascal(SYNC_QUEUES[provider]).replace(/^Sync/, '')).join('');
       this.alarm(`SyncFailureRate${id}`, rate, SYNC_FAILURE_RATE, {
@@ -208,11 +225,11 @@ export class Observability extends Construct {
       });
     }
     // The totals every count files under the stage alone (shared/observability.ts `count`, `total`).
-    const signatures = businessMetric(stage, BUSINESS_METRICS.webhookSignatureRejected, {}, HOUR);
+    const signatures = businessMetric(stage, BUSINESS_METRICS.webhookSignatureRejected, {}, BUSINESS_PERIOD);
     this.alarm('WebhookSignatureFailures', signatures, SIGNATURE_FAILURES, {
       description: `${SIGNATURE_FAILURES} or more provider webhooks refused for their signature in an hour`,
     });
-    const stale = businessMetric(stage, BUSINESS_METRICS.staleConnections, {}, HOUR);
+    const stale = businessMetric(stage, BUSINESS_METRICS.staleConnections, {}, BUSINESS_PERIOD);
     this.alarm('StaleConnections', stale, STALE_CONNECTIONS, {
       evaluationPeriods: 3,
       description: `${STALE_CONNECTIONS} or more push connections stale for 3 hours in a row (the watchdog's catch-ups are not bringing them back)`,
@@ -263,7 +280,7 @@ export class Observability extends Construct {
     threshold: number,
     { evaluationPeriods = 1, description }: { evaluationPeriods?: number; description?: string } = {},
   ): void {
-    new Alarm(this, id, {
+    new Alarm(this.monitoring, id, {
       metric,
       threshold,
       evaluationPeriods,

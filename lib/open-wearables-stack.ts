@@ -11,7 +11,6 @@ import { MobileIngress } from '#lib/mobile-ingress.js';
 import { Observability } from '#lib/observability.js';
 import { providerUrlOutputs } from '#lib/provider-urls.js';
 import { ProviderVault } from '#lib/provider-vault.js';
-import { QueueTlsPolicy } from '#lib/queue-tls-policy.js';
 import { Secrets } from '#lib/secrets.js';
 import { Storage } from '#lib/storage.js';
 
@@ -25,7 +24,6 @@ export class OpenWearablesStack extends Stack {
     const { config } = props;
 
     const storage = new Storage(this, 'Storage', { existingTableName: config.existingTableName });
-    new QueueTlsPolicy(this, 'QueueTlsPolicy');
     // Created here, before the API and the jobs bind it, so that it imports a retained key when told to.
     ProviderVault.of(this, { existingTokenKeyArn: config.existingTokenKeyArn });
     const secrets = new Secrets(this, 'Secrets', { adminEmail: config.adminEmail });

@@ -35,6 +35,12 @@ export const BUSINESS_METRICS = {
   webhookSignatureRejected: 'WebhookSignatureRejected',
   /** Push connections the freshness watchdog found stale (shared/sync/watchdog.ts), by provider, and in total. */
   staleConnections: 'StaleConnections',
+  /** Data types a provider refused for a user (the rest of the sync went on), by provider. */
+  providerDataTypeSkipped: 'ProviderDataTypeSkipped',
+  /** Provider items skipped as malformed, by provider. */
+  providerItemsSkipped: 'ProviderItemsSkipped',
+  /** Provider webhooks for a provider user no connection knows (acknowledged, dropped), by provider. */
+  webhookUnknownUser: 'WebhookUnknownUser',
 } as const;
 
 /**
@@ -63,9 +69,4 @@ export function count(
   } catch (error) {
     logger.warn('metric not written', { metric: name, error: (error as Error).message });
   }
-}
-
-/** Adds one to a counter dimensioned by provider, flushed at once. */
-export function countMetric(name: string, provider: string, value = 1): void {
-  count(name, { provider }, value);
 }

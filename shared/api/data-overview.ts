@@ -2,8 +2,10 @@ import * as z from 'zod';
 import { dateTimeParam } from '#shared/api/params.js';
 import { userIdParams } from '#shared/api/schemas.js';
 import {
+  DEFAULT_TIMELINE_DAYS,
   dataTimeline,
   dataTimelineSchema,
+  MAX_TIMELINE_DAYS,
   TIMELINE_BUCKETS,
   TIMELINE_GROUPS,
 } from '#shared/data/timeline.js';
@@ -40,8 +42,12 @@ export const dataOverviewRoutes = [
       'How much data the user has per UTC day or week: samples per provider or series type, or workouts per type',
     params: userIdParams,
     query: z.object({
-      start_date: dateTimeParam().optional(),
-      end_date: dateTimeParam().optional(),
+      start_date: dateTimeParam()
+        .optional()
+        .describe(
+          `Default: ${DEFAULT_TIMELINE_DAYS} days before end_date; at most ${MAX_TIMELINE_DAYS} days before it`,
+        ),
+      end_date: dateTimeParam().optional().describe('Exclusive; default: the end of today (UTC)'),
       bucket: z.enum(TIMELINE_BUCKETS).default('day'),
       group_by: z.enum(TIMELINE_GROUPS).default('provider'),
       provider: z.enum(PROVIDERS).optional(),

@@ -18,6 +18,14 @@ import {
   runIdOf,
   XML_CONTENT_TYPE,
 } from '#shared/imports/upload-rules.js';
+import {
+  forgetMultipartUpload,
+  getMultipartUpload,
+  type MultipartUpload,
+  partCount,
+  partLength,
+  saveMultipartUpload,
+} from '#shared/imports/uploads.js';
 
 /**
  * Apple Health export uploads (contract 4.13, 10.5, and the newest reference's multipart routes). Every upload
@@ -32,6 +40,12 @@ const int = (min: number, max: number, fallback: number) =>
 const objectKey = cappedString(1024);
 const uploadId = cappedString(1024);
 const partNumber = z.number().int().min(1).max(MAX_PARTS);
+/**
+ * Part URLs per sign call, and their lifetime: 500 URLs of ~1.5 KB stay far below Lambda's 6 MB response, and a
+ * URL presigned with the function's role credentials stops working when they expire anyway (within hours).
+ */
+const MAX_SIGNED_PARTS = 500;
+const MAX_PART_URL_SECONDS = 3600;
 
 /** 404 for an unknown user first; then the reference's 503 when no bucket is configured. */
 async function bucketFor(userId: string): Promise<ImportBucket> {
@@ -45,6 +59,20 @@ async function bucketFor(userId: string): Promise<ImportBucket> {
 function ownKey(userId: string, key: string): string {
   if (!key.startsWith(`${userId}/raw/`)) throw forbidden('Object key does not belong to this user');
   return key;
+}
+
+async function multipartUpload(userId: string, uploadId: string, key: string): Promise<MultipartUpload> {
+  const upload = await getMultipartUpload(userId, uploadId, key);
+  if (!upload) throw new HttpError(404, 'Multipart upload not found: NoSuchUpload');
+  return upload;
+}
+
+/** Part numbers past the declared file size would let the object outgrow it. */
+function withinUpload(upload: MultipartUpload, partNumbers: number[]): void {
+  const beyond = partNumbers.find((part) => part > partCount(upload));
+  if (beyond !== undefined) {
+    throw badRequest(`Part number ${beyond} is beyond the ${partCount(upload)} part(s) of this upload`);
+  }
 }
 
 async function bucketCall<T>(call: () => Promise<T>): Promise<T> {
@@ -128,6 +156,7 @@ export const importRoutes = [
     status: 201,
     body: z.object({
       filename: cappedString(200).default(''),
+      // Accepted as the reference does, but the object is always `application/xml`, as the contract's uploads are.
       content_type: cappedString(100).default(XML_CONTENT_TYPE),
       file_size: z.number().int().min(MIN_PART_SIZE).max(MAX_IMPORT_BYTES),
     }),
@@ -136,8 +165,10 @@ export const importRoutes = [
     handle: async ({ params, body }) => {
       const bucket = await bucketFor(params.user_id);
       const key = importKey(params.user_id, body.filename);
-      const id = await bucket.createMultipart(key, body.content_type);
-      return { upload_id: id, key, bucket: bucket.name, part_size: partSize(body.file_size) };
+      const id = await bucket.createMultipart(key);
+      const upload = { key, file_size: body.file_size, part_size: partSize(body.file_size) };
+      await saveMultipartUpload(params.user_id, id, upload);
+      return { upload_id: id, key, bucket: bucket.name, part_size: upload.part_size };
     },
   }),
   defineRoute({
@@ -145,23 +176,29 @@ export const importRoutes = [
     path: `${base}/s3/multipart/sign`,
     auth: 'API',
     tag,
-    summary: 'Presigned PUT URLs for parts (1..10000) of a multipart upload',
+    summary:
+      "Presigned PUT URLs (up to 500 a call) for parts of a multipart upload, each for the part's exact size",
     params: userParams,
     body: z.object({
       key: objectKey,
       upload_id: uploadId,
-      part_numbers: z.array(partNumber).min(1).max(MAX_PARTS),
-      expiration_seconds: int(60, 86_400, 86_400),
+      part_numbers: z.array(partNumber).min(1).max(MAX_SIGNED_PARTS),
+      expiration_seconds: int(60, MAX_PART_URL_SECONDS, MAX_PART_URL_SECONDS),
     }),
     response: signResponse,
     doc: { errors: [400, 403, 404, 503] },
     handle: async ({ params, body }) => {
       const key = ownKey(params.user_id, body.key);
       const bucket = await bucketFor(params.user_id);
+      const upload = await multipartUpload(params.user_id, body.upload_id, key);
+      withinUpload(upload, body.part_numbers);
       const urls = await Promise.all(
         body.part_numbers.map(async (part) => ({
           part_number: part,
-          url: await bucket.presignPart(key, body.upload_id, part, body.expiration_seconds),
+          url: await bucket.presignPart(
+            { key, uploadId: body.upload_id, partNumber: part, contentLength: partLength(upload, part) },
+            body.expiration_seconds,
+          ),
         })),
       );
       return { urls };
@@ -190,7 +227,13 @@ export const importRoutes = [
       if (new Set(body.parts.map((p) => p.part_number)).size !== body.parts.length) {
         throw badRequest('Each part number may be listed once');
       }
+      const upload = await multipartUpload(params.user_id, body.upload_id, key);
+      withinUpload(
+        upload,
+        body.parts.map((p) => p.part_number),
+      );
       await bucketCall(() => bucket.completeMultipart(key, body.upload_id, body.parts));
+      await forgetMultipartUpload(params.user_id, body.upload_id);
       return { status: 'uploaded', key, bucket: bucket.name, task_id: null };
     },
   }),
@@ -208,6 +251,7 @@ export const importRoutes = [
       const key = ownKey(params.user_id, body.key);
       const bucket = await bucketFor(params.user_id);
       await bucketCall(() => bucket.abortMultipart(key, body.upload_id));
+      await forgetMultipartUpload(params.user_id, body.upload_id);
       return { status: 'aborted', key };
     },
   }),

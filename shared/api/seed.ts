@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { defineRoute, type Route } from '#shared/http/route.js';
+import { assertSeedFits } from '#shared/seed/budget.js';
 import { dispatchSeed } from '#shared/seed/dispatch.js';
 import { SEED_PRESETS } from '#shared/seed/presets.js';
 import {
@@ -39,14 +40,16 @@ export const seedRoutes: Route[] = [
     auth: 'DEV',
     tag: 'Seed data',
     summary:
-      'Generate synthetic users and data (through the SDK ingest path; the data lands within seconds to minutes)',
+      'Generate synthetic users and data (through the SDK ingest path; the data lands within seconds to minutes). At most 24 months back and about a million records per request (400 beyond)',
     status: 202,
     body: seedDataRequest.default(seedDataRequest.parse({})),
     response: seedDataResponse,
     handle: async ({ body }) => {
       const seed = body.random_seed ?? randomInt(0, 2 ** 31 - 1);
       const taskId = randomUUID();
-      await dispatchSeed(body, seed, taskId, Date.now());
+      const now = Date.now();
+      assertSeedFits(body, now);
+      await dispatchSeed(body, seed, taskId, now);
       return { task_id: taskId, status: 'dispatched' as const, seed_used: seed };
     },
   }),

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { parseDateTimeParam } from '#shared/api/params.js';
 import { queryBoolean, uuid } from '#shared/api/schemas.js';
+import { sinceParam } from '#shared/api/sync-vendor.js';
 import { badRequest, HttpError } from '#shared/http/errors.js';
 import { defineRoute, Reply } from '#shared/http/route.js';
 import { CAP, cappedString } from '#shared/http/validation.js';
@@ -30,7 +31,7 @@ const SYNC_MODE_DEFAULTS = {
 
 const syncQuery = z.object({
   data_type: z.enum(['workouts', '247', 'all']).default('all'),
-  since: z.coerce.number().int().min(0).default(0),
+  since: sinceParam,
   limit: z.coerce.number().int().min(1).max(100).default(50),
   offset: z.coerce.number().int().min(0).default(0),
   filter_by_modification_time: queryBoolean(true),
@@ -130,7 +131,7 @@ export const manualSyncRoutes = [
     params: z.object({ provider: z.enum(PROVIDERS), user_id: uuid() }),
     query: syncQuery,
     response: syncAnswer,
-    doc: { errors: [400, 404, 501], otherStatuses: [202] },
+    doc: { errors: [400, 401, 404, 501], otherStatuses: [202] },
     handle: async ({ params, query }) => {
       if (query.async) {
         const refused = (Object.keys(SYNC_MODE_DEFAULTS) as (keyof typeof SYNC_MODE_DEFAULTS)[]).filter(

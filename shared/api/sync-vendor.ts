@@ -27,6 +27,15 @@ function workoutApi(provider: ProviderName): WorkoutApi {
   return api;
 }
 
+/**
+ * `since` (Unix seconds) up to 2100-01-01: the providers that take a date are sent it as one, which a later value
+ * may not have; beyond, a 400 rather than a 502.
+ */
+export const sinceParam = z.coerce.number().int().min(0).max(4_102_444_800).default(0);
+
+/** A provider's workout id as one path segment: never `.` or `..`, which would walk the provider's URL up. */
+const workoutId = cappedString(CAP.id).regex(/^(?!\.{1,2}$)[\w.:-]+$/, 'Invalid workout id');
+
 const epochMs = (value: string | undefined) => (value === undefined ? undefined : parseDateTimeParam(value));
 
 /** Vendor passthrough (contract 4.6): the provider's workouts fetched live as the user, unmapped. */
@@ -40,7 +49,7 @@ export const vendorWorkoutRoutes = [
       "A user's workouts as the provider's own API answers them, fetched live (since/limit/offset/filter_by_modification_time: Suunto; samples/zones/route: Polar; summary_start_time/summary_end_time: the window elsewhere)",
     params: providerUserParams,
     query: z.object({
-      since: z.coerce.number().int().min(0).default(0),
+      since: sinceParam,
       limit: z.coerce.number().int().min(1).max(100).default(50),
       offset: z.coerce.number().int().min(0).default(0),
       filter_by_modification_time: queryBoolean(true),
@@ -79,7 +88,7 @@ export const vendorWorkoutRoutes = [
     tag,
     summary: "One workout as the provider's own API answers it, fetched live (samples/zones/route: Polar)",
     params: providerUserParams.extend({
-      workout_id: cappedString(CAP.id).regex(/^[\w.:-]+$/, 'Invalid workout id'),
+      workout_id: workoutId,
     }),
     query: z.object(inclusions),
     response: rawWorkouts,

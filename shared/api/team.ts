@@ -1,6 +1,7 @@
 import * as z from 'zod';
+import { developerOf } from '#shared/api/caller.js';
 import { developerRead, name100, uuid } from '#shared/api/schemas.js';
-import { developerOf, developerUpdate } from '#shared/api/tokens.js';
+import { developerUpdate } from '#shared/api/tokens.js';
 import { defineRoute, type Route } from '#shared/http/route.js';
 import { CAP, cappedEmail, cappedString } from '#shared/http/validation.js';
 import {
@@ -13,7 +14,7 @@ import {
 import {
   acceptInvitation,
   inviteDeveloper,
-  listOpenInvitations,
+  listActiveInvitations,
   resendInvitation,
   revokeInvitation,
 } from '#shared/identity/invitations.js';
@@ -93,9 +94,9 @@ export const teamRoutes: Route[] = [
     path: '/api/v1/invitations',
     auth: 'DEV',
     tag: 'Team',
-    summary: 'List the open invitations (pending, sent, failed), newest first',
+    summary: 'List the active invitations (pending or sent, not expired), newest first',
     response: z.array(invitationRead).meta({ id: 'InvitationList' }),
-    handle: () => listOpenInvitations(),
+    handle: () => listActiveInvitations(),
   }),
   defineRoute({
     method: 'DELETE',

@@ -1,10 +1,7 @@
 import * as z from 'zod';
+import { apiKeyRoutes } from '#shared/api/api-keys.js';
+import { developerOf } from '#shared/api/caller.js';
 import {
-  apiKeyList,
-  apiKeyRead,
-  apiKeyWithKey,
-  applicationList,
-  applicationWithSecret,
   developerRead,
   invitationTokenResponse,
   message,
@@ -14,34 +11,18 @@ import {
 } from '#shared/api/schemas.js';
 import { badRequest, unauthorized } from '#shared/http/errors.js';
 import { sourceIp } from '#shared/http/request.js';
-import { type Caller, defineRoute, Reply } from '#shared/http/route.js';
+import { defineRoute, Reply } from '#shared/http/route.js';
 import { CAP, cappedEmail, cappedString } from '#shared/http/validation.js';
-import { createApiKey, deleteKey, listApiKeyViews, renameKey, rotateKey } from '#shared/identity/api-keys.js';
-import {
-  createApplication,
-  listApplicationViews,
-  removeApplication,
-  rotateApplicationSecret,
-} from '#shared/identity/applications.js';
 import { changePassword, developerView, loginDeveloper, updateProfile } from '#shared/identity/developers.js';
 import { createInvitationCode, INVITATION_CODE_PATTERN, redeem } from '#shared/identity/invitation-codes.js';
 import { issueTokens, refreshTokens, revokeToken, tokensForAppCredentials } from '#shared/identity/tokens.js';
 import { requireUser } from '#shared/identity/users.js';
-import type { Developer } from '#shared/store/developers.js';
-
-/** DEV routes always resolve a developer; this narrows the caller type for them. */
-export const developerOf = (caller: Caller): Developer => {
-  if (caller.kind !== 'developer') throw unauthorized('Could not validate credentials', true);
-  return caller.developer;
-};
 
 export const loginForm = z.object({
   username: cappedString(CAP.email).min(1),
   password: cappedString(CAP.password).min(1),
 });
 const refreshBody = z.object({ refresh_token: cappedString(CAP.token) });
-const keyParams = z.object({ key_id: cappedString(CAP.id).min(1) });
-const appParams = z.object({ app_id: cappedString(CAP.id).min(1) });
 const password = cappedString(CAP.password).min(8);
 
 /** `PATCH /auth/me`, and `PATCH /developers/{id}` (contract 4.16: "as /auth/me"). */
@@ -138,100 +119,7 @@ export const tokensRoutes = [
     response: developerRead,
     handle: async ({ caller, body }) => developerView(await updateProfile(developerOf(caller), body)),
   }),
-  defineRoute({
-    method: 'GET',
-    path: '/api/v1/developer/api-keys',
-    auth: 'DEV',
-    tag: 'API keys',
-    summary: 'List API keys (masked; a key is shown in full only when created or rotated)',
-    response: apiKeyList,
-    handle: () => listApiKeyViews(),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/api/v1/developer/api-keys',
-    auth: 'DEV',
-    tag: 'API keys',
-    summary: 'Create an API key (the response is the only time the key is shown)',
-    status: 201,
-    body: z.object({ name: cappedString(CAP.name).default('Default') }).default({ name: 'Default' }),
-    response: apiKeyWithKey,
-    handle: ({ caller, body }) => createApiKey(body.name, developerOf(caller).id),
-  }),
-  defineRoute({
-    method: 'PATCH',
-    path: '/api/v1/developer/api-keys/{key_id}',
-    auth: 'DEV',
-    tag: 'API keys',
-    summary: 'Rename an API key',
-    params: keyParams,
-    body: z.object({ name: cappedString(CAP.name).optional() }).default({}),
-    response: apiKeyRead,
-    handle: ({ params, body }) => renameKey(params.key_id, body.name),
-  }),
-  defineRoute({
-    method: 'DELETE',
-    path: '/api/v1/developer/api-keys/{key_id}',
-    auth: 'DEV',
-    tag: 'API keys',
-    summary: 'Delete an API key',
-    params: keyParams,
-    response: apiKeyRead,
-    handle: ({ params }) => deleteKey(params.key_id),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/api/v1/developer/api-keys/{key_id}/rotate',
-    auth: 'DEV',
-    tag: 'API keys',
-    summary: 'Replace an API key with a new one named "Default"',
-    status: 201,
-    params: keyParams,
-    response: apiKeyWithKey,
-    handle: ({ params, caller }) => rotateKey(params.key_id, developerOf(caller).id),
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/api/v1/applications',
-    auth: 'DEV',
-    tag: 'Applications',
-    summary: "List the current developer's SDK applications",
-    response: applicationList,
-    handle: ({ caller }) => listApplicationViews(developerOf(caller).id),
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/api/v1/applications',
-    auth: 'DEV',
-    tag: 'Applications',
-    summary: 'Create an SDK application (app_secret is shown once)',
-    status: 201,
-    body: z.object({ name: name100 }),
-    response: applicationWithSecret,
-    handle: ({ caller, body }) => createApplication(developerOf(caller).id, body.name),
-  }),
-  defineRoute({
-    method: 'DELETE',
-    path: '/api/v1/applications/{app_id}',
-    auth: 'DEV',
-    tag: 'Applications',
-    summary: 'Delete an application',
-    params: appParams,
-    handle: async ({ caller, params }) => {
-      await removeApplication(developerOf(caller).id, params.app_id);
-      return Reply.noContent();
-    },
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/api/v1/applications/{app_id}/rotate-secret',
-    auth: 'DEV',
-    tag: 'Applications',
-    summary: 'Rotate the application secret (shown once)',
-    params: appParams,
-    response: applicationWithSecret,
-    handle: ({ caller, params }) => rotateApplicationSecret(developerOf(caller).id, params.app_id),
-  }),
+  ...apiKeyRoutes,
   defineRoute({
     method: 'POST',
     path: '/api/v1/users/{user_id}/token',

@@ -1,6 +1,7 @@
 import type { Sample } from '#shared/model/health-data.js';
 import type { SeriesTypeInfo } from '#shared/model/series.js';
 import { toMilli } from '#shared/store/chunk-codec.js';
+import { dayStartOf } from '#shared/store/series-layout.js';
 
 /**
  * The archived form of one UTC day of one (user, series, source): enough to answer both readers exactly. The
@@ -27,9 +28,6 @@ export interface DayAggregate {
   intraday: Stats | null;
   totals: Totals | null;
 }
-
-export const DAY_MS = 86_400_000;
-export const dayStartOf = (timestamp: number) => Math.floor(timestamp / DAY_MS) * DAY_MS;
 
 const mergeStats = (a: Stats, b: Stats): Stats => ({
   count: a.count + b.count,

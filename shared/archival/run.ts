@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { type Cutoffs, runUserLifecycle, startOfUtcDay } from '#shared/archival/archive-user.js';
-import { DAY_MS } from '#shared/archival/day-aggregate.js';
+import { type Cutoffs, noOutcome, runUserLifecycle } from '#shared/archival/archive-user.js';
 import { sendJob } from '#shared/jobs/send.js';
 import { logger } from '#shared/observability.js';
 import {
   type ArchivalSettings,
   claimScheduledRun,
   getArchivalSettings,
+  releaseScheduledRun,
 } from '#shared/store/archival-settings.js';
 import { db } from '#shared/store/client.js';
 import { gsi1 } from '#shared/store/keys.js';
+import { DAY_MS, dayStartOf } from '#shared/store/series-layout.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
 import { UserGone } from '#shared/store/user-guard.js';
 
@@ -36,7 +37,7 @@ export const NIGHTLY_HOUR_UTC = 3;
 const USERS_PER_PAGE = 25;
 
 export function cutoffsFor(settings: ArchivalSettings, now: number): Cutoffs {
-  const today = startOfUtcDay(now);
+  const today = dayStartOf(now);
   const before = (days: number | null) => (days === null ? null : today - days * DAY_MS);
   return {
     archiveBefore: before(settings.archive_after_days),
@@ -44,20 +45,37 @@ export function cutoffsFor(settings: ArchivalSettings, now: number): Cutoffs {
   };
 }
 
+const jobCutoffs = (cutoffs: Cutoffs) => ({
+  archive_before: cutoffs.archiveBefore,
+  purge_before: cutoffs.purgeBefore,
+});
+
 export const queueArchivalRun = async (taskId = randomUUID()) => {
   await sendJob('archival', archivalJob, { task_id: taskId });
   return taskId;
 };
 
-/** The hourly schedule: starts the day's run once, from NIGHTLY_HOUR_UTC on, when a setting is on. */
-export async function scheduledArchival(now: number, deadline: number) {
+/**
+ * The hourly schedule: queues the day's run once, from NIGHTLY_HOUR_UTC on, when a setting is on. Queued rather
+ * than run here, so that a failing run is retried by its queue (and dead-lettered) instead of lost for the day.
+ */
+export async function scheduledArchival(now: number): Promise<{ started: boolean; task_id?: string }> {
   const day = new Date(now).toISOString().slice(0, 10);
   if (new Date(now).getUTCHours() < NIGHTLY_HOUR_UTC) return { started: false };
   const settings = await getArchivalSettings();
   if (settings.archive_after_days === null && settings.delete_after_days === null) return { started: false };
   if (!(await claimScheduledRun(day))) return { started: false };
-  const outcome = await runArchival({ task_id: `nightly-${day}` }, deadline, now);
-  return { started: true, ...outcome };
+  const taskId = `nightly-${day}`;
+  try {
+    await sendJob('archival', archivalJob, {
+      task_id: taskId,
+      cutoffs: jobCutoffs(cutoffsFor(settings, now)),
+    });
+  } catch (error) {
+    await releaseScheduledRun(day);
+    throw error;
+  }
+  return { started: true, task_id: taskId };
 }
 
 /** One invocation of a run: users until the deadline, then a continuation. */
@@ -65,7 +83,14 @@ export async function runArchival(job: ArchivalJob, deadline: number, now = Date
   const cutoffs = job.cutoffs
     ? { archiveBefore: job.cutoffs.archive_before, purgeBefore: job.cutoffs.purge_before }
     : cutoffsFor(await getArchivalSettings(), now);
-  const totals = { users: 0, rawItemsArchived: 0, rawItemsDeleted: 0, aggregatesPurged: 0, continued: false };
+  const totals = {
+    users: 0,
+    rawItemsArchived: 0,
+    rawItemsDiscarded: 0,
+    rawItemsDeleted: 0,
+    aggregatesPurged: 0,
+    continued: false,
+  };
   if (cutoffs.archiveBefore === null && cutoffs.purgeBefore === null) return totals;
   let after = job.after;
   for (;;) {
@@ -79,7 +104,7 @@ export async function runArchival(job: ArchivalJob, deadline: number, now = Date
       if (!outcome?.done) {
         await sendJob('archival', archivalJob, {
           task_id: job.task_id,
-          cutoffs: { archive_before: cutoffs.archiveBefore, purge_before: cutoffs.purgeBefore },
+          cutoffs: jobCutoffs(cutoffs),
           ...(after === undefined ? {} : { after }),
         });
         logger.info('archival run continues', { taskId: job.task_id, ...totals });
@@ -87,6 +112,7 @@ export async function runArchival(job: ArchivalJob, deadline: number, now = Date
       }
       totals.users++;
       totals.rawItemsArchived += outcome.rawItemsArchived;
+      totals.rawItemsDiscarded += outcome.rawItemsDiscarded;
       totals.rawItemsDeleted += outcome.rawItemsDeleted;
       totals.aggregatesPurged += outcome.aggregatesPurged;
       after = user.sortKey;
@@ -102,8 +128,7 @@ async function lifecycleOf(userId: string, cutoffs: Cutoffs, deadline: number) {
   try {
     return await runUserLifecycle(userId, cutoffs, deadline);
   } catch (error) {
-    if (error instanceof UserGone)
-      return { done: true, rawItemsArchived: 0, rawItemsDeleted: 0, aggregatesPurged: 0 };
+    if (error instanceof UserGone) return noOutcome();
     throw error;
   }
 }

@@ -1,7 +1,8 @@
-import { DAY_MS } from '#shared/archival/day-aggregate.js';
+import { mapLimited } from '#shared/model/concurrency.js';
 import type { ArchivalSettings } from '#shared/store/archival-settings.js';
+import { SAMPLED_USERS, sample } from '#shared/store/sampling.js';
 import { listArchiveItems } from '#shared/store/series-archive.js';
-import { BUCKET_MS } from '#shared/store/series-layout.js';
+import { BUCKET_MS, DAY_MS } from '#shared/store/series-layout.js';
 import { listUserSeries } from '#shared/store/series-registry.js';
 import { listUsers } from '#shared/store/users.js';
 
@@ -11,12 +12,15 @@ import { listUsers } from '#shared/store/users.js';
  * registry counts), their bytes the raw items' keys (one item per (series, source, hour) with samples) plus about
  * two bytes a sample (store/chunk-codec.ts); archive rows are archived days, their bytes the sizes recorded on the
  * archive items. "Index" bytes are DynamoDB's 100 bytes of per-item overhead. Other items are not counted (0).
+ * Like `/dashboard/stats`, past SAMPLED_USERS users a random sample of them is read and the totals scaled up
+ * (store/sampling.ts), and the figures are kept CACHE_MS per process: the settings routes stay cheap.
  */
 
 const ITEM_OVERHEAD_BYTES = 100;
 const RAW_KEY_BYTES = 70;
 const BYTES_PER_SAMPLE = 2;
 const USER_CONCURRENCY = 8;
+const CACHE_MS = 60_000;
 
 interface UserUsage {
   liveRows: number;
@@ -63,22 +67,55 @@ export const growthClass = (settings: ArchivalSettings) =>
       ? 'linear_efficient'
       : 'linear';
 
-export async function storageEstimate(settings: ArchivalSettings) {
-  const users = await listUsers();
-  const usages: UserUsage[] = [];
-  for (let i = 0; i < users.length; i += USER_CONCURRENCY) {
-    usages.push(...(await Promise.all(users.slice(i, i + USER_CONCURRENCY).map((u) => usageOf(u.id)))));
+/** Every user's usage added up, from a sample of at most `sampleSize` users scaled up. */
+async function totalUsage(sampleSize: number): Promise<UserUsage> {
+  const ids = (await listUsers()).map((u) => u.id);
+  const read = ids.length > sampleSize ? sample(ids, sampleSize) : ids;
+  const usages = await mapLimited(read, USER_CONCURRENCY, usageOf);
+  const scale = read.length === 0 ? 0 : ids.length / read.length;
+  const sum = (pick: (u: UserUsage) => number) =>
+    Math.round(usages.reduce((total, u) => total + pick(u), 0) * scale);
+  return {
+    liveRows: sum((u) => u.liveRows),
+    liveItems: sum((u) => u.liveItems),
+    archiveRows: sum((u) => u.archiveRows),
+    archiveItems: sum((u) => u.archiveItems),
+    archiveBytes: sum((u) => u.archiveBytes),
+    first: Math.min(...usages.map((u) => u.first)),
+    last: Math.max(...usages.map((u) => u.last)),
+  };
+}
+
+let cached: { until: number; usage: Promise<UserUsage> } | undefined;
+
+function cachedUsage(now: number, sampleSize: number): Promise<UserUsage> {
+  if (!cached || cached.until <= now) {
+    const usage = totalUsage(sampleSize);
+    cached = { until: now + CACHE_MS, usage };
+    usage.catch(() => {
+      cached = undefined;
+    });
   }
-  const sum = (pick: (u: UserUsage) => number) => usages.reduce((total, u) => total + pick(u), 0);
-  const liveRows = sum((u) => u.liveRows);
-  const liveItems = sum((u) => u.liveItems);
-  const liveData = liveItems * RAW_KEY_BYTES + liveRows * BYTES_PER_SAMPLE;
-  const liveIndex = liveItems * ITEM_OVERHEAD_BYTES;
-  const archiveRows = sum((u) => u.archiveRows);
-  const archiveData = sum((u) => u.archiveBytes);
-  const archiveIndex = sum((u) => u.archiveItems) * ITEM_OVERHEAD_BYTES;
-  const first = Math.min(...usages.map((u) => u.first));
-  const last = Math.max(...usages.map((u) => u.last));
+  return cached.usage;
+}
+
+/** Tests: the next estimate measures again. */
+export const forgetStorageEstimate = () => {
+  cached = undefined;
+};
+
+export async function storageEstimate(
+  settings: ArchivalSettings,
+  { now = Date.now(), sampleSize = SAMPLED_USERS }: { now?: number; sampleSize?: number } = {},
+) {
+  const usage = await cachedUsage(now, sampleSize);
+  const liveRows = usage.liveRows;
+  const liveData = usage.liveItems * RAW_KEY_BYTES + liveRows * BYTES_PER_SAMPLE;
+  const liveIndex = usage.liveItems * ITEM_OVERHEAD_BYTES;
+  const archiveRows = usage.archiveRows;
+  const archiveData = usage.archiveBytes;
+  const archiveIndex = usage.archiveItems * ITEM_OVERHEAD_BYTES;
+  const { first, last } = usage;
   const other = 0;
   const total = liveData + liveIndex + archiveData + archiveIndex + other;
   const perRow = (bytes: number, rows: number) => (rows === 0 ? 0 : Math.round((bytes / rows) * 10) / 10);

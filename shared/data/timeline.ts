@@ -1,12 +1,14 @@
 import * as z from 'zod';
-import { DAY_MS, dayStartOf, sampleCount } from '#shared/archival/day-aggregate.js';
-import { anySource, END_OF_TIME } from '#shared/data/summaries/common.js';
+import { sampleCount } from '#shared/archival/day-aggregate.js';
+import { anySource } from '#shared/data/summaries/common.js';
+import { badRequest } from '#shared/http/errors.js';
 import { canonicalProvider, type ProviderName } from '#shared/model/provider.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { dataSourcesByKey } from '#shared/store/data-sources.js';
 import { queryEvents } from '#shared/store/events.js';
 import { readArchivedDays } from '#shared/store/series-archive.js';
 import { countSamplesByChunk } from '#shared/store/series-counts.js';
+import { DAY_MS, dayStartOf } from '#shared/store/series-layout.js';
 import { listUserSeries } from '#shared/store/series-registry.js';
 
 /**
@@ -15,11 +17,16 @@ import { listUserSeries } from '#shared/store/series-registry.js';
  * (`data_points`, archived days counted with the samples they aggregate), or the workouts of each workout type
  * (`workouts`, by start). Sparse: empty buckets are left out; series are listed largest first (ties by key), their
  * buckets oldest first. Samples count in [start_date, end_date); an archived day is indivisible, so it counts
- * when its date is in the window (a window opening mid-day keeps it). Without bounds: all the user's history.
+ * when its date is in the window (a window opening mid-day keeps it). The window defaults to the last 365 UTC days
+ * (to the end of today) and spans at most 400: the reads grow with it.
  */
 
 export const TIMELINE_BUCKETS = ['day', 'week'] as const;
 export const TIMELINE_GROUPS = ['provider', 'series_type', 'workout_type'] as const;
+export const DEFAULT_TIMELINE_DAYS = 365;
+export const MAX_TIMELINE_DAYS = 400;
+/** Series read at once: each is a chunk query (plus its edge reads) and an archive query. */
+export const TIMELINE_SERIES_CONCURRENCY = 4;
 
 export const timelineSeries = z
   .object({
@@ -55,6 +62,21 @@ export function bucketDate(ms: number, bucket: TimelineQuery['bucket']): string 
   return new Date(start).toISOString().slice(0, 10);
 }
 
+/**
+ * [fromMs, toMs) of a query: without end_date to the end of today (UTC), without start_date DEFAULT_TIMELINE_DAYS
+ * before the end; a 400 beyond MAX_TIMELINE_DAYS.
+ */
+export function timelineWindow(query: Pick<TimelineQuery, 'startMs' | 'endMs'>, now = Date.now()) {
+  const toMs = query.endMs ?? dayStartOf(now) + DAY_MS;
+  const fromMs = query.startMs ?? Math.max(0, toMs - DEFAULT_TIMELINE_DAYS * DAY_MS);
+  if (toMs - fromMs > MAX_TIMELINE_DAYS * DAY_MS) {
+    throw badRequest(
+      `The timeline spans at most ${MAX_TIMELINE_DAYS} days: narrow start_date..end_date (default: the last ${DEFAULT_TIMELINE_DAYS} days)`,
+    );
+  }
+  return { fromMs, toMs };
+}
+
 type Tally = Map<string, Map<string, number>>;
 
 const add = (tally: Tally, key: string, date: string, n: number) => {
@@ -80,8 +102,7 @@ export function timelineOf(tally: Tally, query: TimelineQuery): z.output<typeof 
 }
 
 export async function dataTimeline(userId: string, query: TimelineQuery) {
-  const fromMs = query.startMs ?? 0;
-  const toMs = query.endMs ?? END_OF_TIME;
+  const { fromMs, toMs } = timelineWindow(query);
   const tally: Tally = new Map();
   const workoutsOnly = query.groupBy === 'workout_type';
   const [sources, workouts, registry] = await Promise.all([
@@ -105,23 +126,26 @@ export async function dataTimeline(userId: string, query: TimelineQuery) {
   // The registry keeps a (series, source) whose samples were all archived, so it names every series to read.
   const entries = registry.filter((e) => wanted(e.sourceKey));
   const series = [...new Set(entries.map((e) => e.series))];
-  await Promise.all(
-    series.map(async (s) => {
-      const live = entries.some((e) => e.series === s && e.count > 0 && e.last >= fromMs && e.first < toMs);
-      const [chunks, days] = await Promise.all([
-        live ? countSamplesByChunk(userId, s, fromMs, toMs) : [],
-        readArchivedDays(userId, s, dayStartOf(fromMs), toMs),
-      ]);
-      for (const c of chunks) {
-        if (wanted(c.sourceKey))
-          add(tally, keyOf(s, c.sourceKey), bucketDate(c.start, query.bucket), c.count);
+  const count = async (s: SeriesType) => {
+    const live = entries.some((e) => e.series === s && e.count > 0 && e.last >= fromMs && e.first < toMs);
+    const [chunks, days] = await Promise.all([
+      live ? countSamplesByChunk(userId, s, fromMs, toMs) : [],
+      readArchivedDays(userId, s, dayStartOf(fromMs), toMs),
+    ]);
+    // An archived day is served from its aggregate only (raw samples re-sent for it are discarded by the next run).
+    const archived = new Set(days.map((d) => `${d.sourceKey}\n${d.day}`));
+    for (const c of chunks) {
+      if (!wanted(c.sourceKey) || archived.has(`${c.sourceKey}\n${dayStartOf(c.start)}`)) continue;
+      add(tally, keyOf(s, c.sourceKey), bucketDate(c.start, query.bucket), c.count);
+    }
+    for (const d of days) {
+      if (wanted(d.sourceKey)) {
+        add(tally, keyOf(s, d.sourceKey), bucketDate(d.day, query.bucket), sampleCount(d.aggregate));
       }
-      for (const d of days) {
-        if (wanted(d.sourceKey)) {
-          add(tally, keyOf(s, d.sourceKey), bucketDate(d.day, query.bucket), sampleCount(d.aggregate));
-        }
-      }
-    }),
-  );
+    }
+  };
+  for (let i = 0; i < series.length; i += TIMELINE_SERIES_CONCURRENCY) {
+    await Promise.all(series.slice(i, i + TIMELINE_SERIES_CONCURRENCY).map(count));
+  }
   return timelineOf(tally, query);
 }

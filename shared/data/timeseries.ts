@@ -1,4 +1,4 @@
-import { archivedTimeseries } from '#shared/archival/archived-reads.js';
+import { readTimeseriesWithArchive } from '#shared/archival/archived-reads.js';
 import { bucketSamples, type Resolution } from '#shared/data/bucketing.js';
 import { compareKeys, keysetPage } from '#shared/data/paging.js';
 import type { TimeSeriesSample, TimeseriesPage } from '#shared/data/schemas.js';
@@ -7,7 +7,6 @@ import type { Sample } from '#shared/model/health-data.js';
 import { SERIES_TYPES, type SeriesType } from '#shared/model/series.js';
 import { apiDateTime } from '#shared/model/time.js';
 import { dataSourcesByKey } from '#shared/store/data-sources.js';
-import { readSeriesSamples } from '#shared/store/series-read.js';
 import { listUserSeries } from '#shared/store/series-registry.js';
 
 const DAY_MS = 86_400_000;
@@ -82,10 +81,10 @@ async function matchingRows(
 ): Promise<Row[]> {
   const types = requested.length > 0 ? requested : (await listUserSeries(userId)).map((e) => e.series);
   const unique = [...new Set(types)];
-  const [reads, archived] = await Promise.all([
-    Promise.all(unique.map((type) => readSeriesSamples(userId, type, startMs, endMs))),
-    Promise.all(unique.map((type) => archivedTimeseries(userId, type, startMs, endMs))),
-  ]);
+  // Raw samples of archived days left out (archival/archived-reads.ts).
+  const reads = await Promise.all(
+    unique.map((type) => readTimeseriesWithArchive(userId, type, startMs, endMs)),
+  );
   const rows = reads.flatMap(({ sources }, i) => {
     const type = unique[i]!;
     return sources.flatMap(({ sourceKey, samples }) =>
@@ -97,7 +96,7 @@ async function matchingRows(
     );
   });
   // An archived day is its daily aggregate at every resolution (archival/archived-reads.ts).
-  const days = archived.flatMap((list, i) => list.map((row) => ({ type: unique[i]!, ...row })));
+  const days = reads.flatMap(({ archived }, i) => archived.map((row) => ({ type: unique[i]!, ...row })));
   return [...rows, ...days].sort(compareRows);
 }
 

@@ -1,6 +1,7 @@
+import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { anySource, END_OF_TIME } from '#shared/data/summaries/common.js';
-import { queryEvents } from '#shared/store/events.js';
+import { db } from '#shared/store/client.js';
+import { keys } from '#shared/store/keys.js';
 
 export const workoutTypeList = z
   .array(z.string())
@@ -9,9 +10,25 @@ export const workoutTypeList = z
 
 /**
  * `GET /users/{id}/events/workouts/types` (the newest reference): the distinct types of the user's workouts, in
- * alphabetical order, to fill a filter with what the user has rather than the whole enum.
+ * alphabetical order, to fill a filter with what the user has rather than the whole enum. Page by page, with only
+ * the type of each workout fetched (its details can be large); the workout items are keyed as store/events.ts
+ * writes them.
  */
 export async function listWorkoutTypes(userId: string): Promise<string[]> {
-  const workouts = await queryEvents(userId, 'workout', 0, END_OF_TIME, anySource);
-  return [...new Set(workouts.map((w) => w.type ?? 'unknown'))].sort();
+  const { doc, table } = db();
+  const pages = paginateQuery(
+    { client: doc },
+    {
+      TableName: table,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :workouts)',
+      ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':workouts': 'EVENT#workout#' },
+      ExpressionAttributeNames: { '#type': 'type' },
+      ProjectionExpression: '#type',
+    },
+  );
+  const types = new Set<string>();
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) types.add((item.type as string | null | undefined) ?? 'unknown');
+  }
+  return [...types].sort();
 }

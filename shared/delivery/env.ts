@@ -17,11 +17,9 @@ export const endpointSettingsEnvSchema = z.object({
     envBoolean(true),
     '`false`: the webhook management routes answer 503 and no new deliveries are queued',
   ),
-  // The sandbox and tests set it.
-  WEBHOOK_ALLOW_PRIVATE: setting(
-    envBoolean(false),
-    'allow `http://` and private, loopback and link-local endpoint URLs (`true` in the sandbox)',
-  ),
+  // `http://` and private, loopback and link-local endpoints: the sandbox and tests only, never a deployable
+  // setting (on Lambda, 127.0.0.1 and link-local addresses reach the Lambda Runtime API and instance metadata).
+  WEBHOOK_ALLOW_PRIVATE: envBoolean(false),
   // The table TTL of messages and attempts.
   WEBHOOK_RETENTION_DAYS: setting(
     positiveInt(30, 365),

@@ -59,7 +59,14 @@ const TAGS: Record<string, string> = {
   'SDK tokens': 'Tokens the mobile SDKs use, and invitation codes',
   'Provider webhooks': "Providers' notifications to this API, and their subscriptions",
   'Outgoing webhooks': 'Notifications from this API to your endpoints',
-  Meta: 'Liveness, this document, and its interactive documentation',
+  'Apple Health import': 'Importing an Apple Health export (export.xml): presigned upload, multipart, direct',
+  'Vendor workouts': "A provider's own workout records, fetched live with the user's token",
+  Team: 'Developers of this instance and invitations to join them',
+  Dashboard: 'Instance statistics and feature flags for the dashboard',
+  Priorities: 'Which provider and device type wins when several sources cover the same day',
+  'Seed data': 'Synthetic users and data, through the real ingest path',
+  'Data lifecycle': 'Archiving old samples into daily aggregates, and retention',
+  Meta: 'Liveness, this document, coverage, and the interactive documentation',
 };
 
 const SUCCESS: Record<number, string> = {

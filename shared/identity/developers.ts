@@ -12,24 +12,37 @@ import {
 import { apiDateTime } from '#shared/model/time.js';
 import { handOver } from '#shared/store/developer-handover.js';
 import {
+  bootstrapMarkerWrite,
+  isBootstrapped,
+  listAllDevelopers,
+  markBootstrapped,
+} from '#shared/store/developer-setup.js';
+import {
   createDeveloper,
   type Developer,
   deleteDeveloper,
   EmailTaken,
-  ensureListed,
   getDeveloper,
   getDeveloperByEmail,
   LastDeveloper,
-  listDevelopers,
   updateDeveloper,
 } from '#shared/store/developers.js';
 
-/** Creates the bootstrap developer from ADMIN_EMAIL/ADMIN_PASSWORD (or the admin secret) if absent. */
+/**
+ * Creates the bootstrap developer from ADMIN_EMAIL/ADMIN_PASSWORD (or the admin secret) once per deployment: a
+ * marker written in the same transaction says it was done, so an admin later deleted or renamed never comes back
+ * with the deployment's password. A deployment from before the marker has its developers already: it gets the
+ * marker and no new account.
+ */
 export async function ensureAdminDeveloper(): Promise<void> {
+  if (await isBootstrapped()) return;
   const { email, password } = await adminCredentials();
-  if (await getDeveloperByEmail(email)) return;
+  if ((await getDeveloperByEmail(email)) || (await listAllDevelopers()).length > 0) {
+    await markBootstrapped();
+    return;
+  }
   try {
-    await createDeveloper({ email, password_hash: await hashPassword(password) });
+    await createDeveloper({ email, password_hash: await hashPassword(password) }, [bootstrapMarkerWrite()]);
   } catch (error) {
     if (!(error instanceof EmailTaken)) throw error;
   }
@@ -80,7 +93,6 @@ export async function loginDeveloper(
     return undefined;
   }
   if (account) await clearFailures(account);
-  await ensureListed(developer);
   return developer;
 }
 
@@ -130,25 +142,26 @@ export async function requireDeveloper(id: string): Promise<Developer> {
   return developer;
 }
 
-export const listDeveloperViews = async () => (await listDevelopers()).map(developerView);
+export const listDeveloperViews = async () => (await listAllDevelopers()).map(developerView);
 
 export const LAST_DEVELOPER = 'Cannot delete the last developer: invite another developer first';
 
 /**
- * `DELETE /developers/{id}` by `caller`: what the developer owned goes to the caller (or, when the caller leaves,
- * to the longest-standing other developer; see handOver), then the account goes. The last developer stays.
+ * `DELETE /developers/{id}` by `caller`: the account goes, then what it owned goes to the caller (or, when the
+ * caller leaves, to the longest-standing other developer; see handOver). The last developer stays, and a refused
+ * delete hands nothing over.
  */
 export async function removeDeveloper(caller: Developer, id: string): Promise<Developer> {
   const target = await requireDeveloper(id);
   const heir =
-    caller.id !== target.id ? caller : (await listDevelopers()).find((other) => other.id !== target.id);
+    caller.id !== target.id ? caller : (await listAllDevelopers()).find((other) => other.id !== target.id);
   if (!heir) throw badRequest(LAST_DEVELOPER);
-  await handOver(target, heir);
   try {
     if (!(await deleteDeveloper(target, heir))) throw entityNotFound('Developer', id);
   } catch (error) {
     if (error instanceof LastDeveloper) throw badRequest(LAST_DEVELOPER);
     throw error;
   }
+  await handOver(target, heir);
   return target;
 }

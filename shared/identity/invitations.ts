@@ -26,9 +26,9 @@ import {
   replaceInvitation,
 } from '#shared/store/invitations.js';
 
-/** Statuses a new invitation for the same email must wait for (a failed one may be replaced). */
-const BLOCKING: readonly InvitationStatus[] = ['pending', 'sent'];
-/** Statuses listed, revoked and resent: the invitation is still open. */
+/** Statuses that can be accepted (the reference's "active"): listed, and blocking another invitation, until expiry. */
+const ACTIVE: readonly InvitationStatus[] = ['pending', 'sent'];
+/** Statuses that may be revoked or resent, as in the reference (`failed` is in the contract; nothing here writes it). */
 const OPEN: readonly InvitationStatus[] = ['pending', 'sent', 'failed'];
 
 const DAY_MS = 86_400_000;
@@ -59,11 +59,17 @@ async function requireInvitation(id: string): Promise<Invitation> {
   return invitation;
 }
 
-/** Emails the link when SES is configured: `sent` or `failed`; otherwise the inviter passes it on (`pending`). */
+const isActive = (invitation: Invitation, now: number) =>
+  ACTIVE.includes(invitation.status) && Date.parse(invitation.expires_at) >= now;
+
+/**
+ * Emails the link when SES is configured: `sent`. Otherwise, or when SES refuses it (logged), the invitation stays
+ * `pending`, acceptable as ever: the inviter has the token in the answer and passes the link on, or resends.
+ */
 async function deliver(invitation: Invitation, token: string, inviterEmail: string | null) {
   if (!emailConfigured()) return invitation;
-  const sent = await sendInvitationEmail(invitation.email, token, inviterEmail);
-  const next: Invitation = { ...invitation, status: sent ? 'sent' : 'failed' };
+  if (!(await sendInvitationEmail(invitation.email, token, inviterEmail))) return invitation;
+  const next: Invitation = { ...invitation, status: 'sent' };
   try {
     await replaceInvitation(invitation, next);
     return next;
@@ -76,12 +82,12 @@ async function deliver(invitation: Invitation, token: string, inviterEmail: stri
 export async function inviteDeveloper(email: string, inviter: Developer) {
   if (await getDeveloperByEmail(email)) throw badRequest('A developer with this email already exists');
   const lower = email.toLowerCase();
+  const now = Date.now();
   const open = await listInvitations();
-  if (open.some((i) => i.email.toLowerCase() === lower && BLOCKING.includes(i.status))) {
+  if (open.some((i) => i.email.toLowerCase() === lower && isActive(i, now))) {
     throw badRequest('A pending invitation already exists for this email');
   }
   const token = newToken();
-  const now = Date.now();
   const invitation: Invitation = {
     id: randomUUID(),
     email,
@@ -96,8 +102,11 @@ export async function inviteDeveloper(email: string, inviter: Developer) {
   return invitationView(await deliver(invitation, token, inviter.email), token);
 }
 
-export const listOpenInvitations = async () =>
-  (await listInvitations()).filter((i) => OPEN.includes(i.status)).map((i) => invitationView(i));
+/** `GET /invitations`: the active ones (pending or sent, and not expired), newest first. */
+export async function listActiveInvitations() {
+  const now = Date.now();
+  return (await listInvitations()).filter((i) => isActive(i, now)).map((i) => invitationView(i));
+}
 
 export async function revokeInvitation(id: string) {
   const invitation = await requireInvitation(id);
@@ -135,7 +144,7 @@ export async function acceptInvitation(input: {
 }) {
   const invitation = await getInvitationByTokenHash(sha256(input.token));
   if (!invitation) throw notFound(NOT_FOUND);
-  if (!BLOCKING.includes(invitation.status)) throw badRequest(`Invitation is ${invitation.status}`);
+  if (!ACTIVE.includes(invitation.status)) throw badRequest(`Invitation is ${invitation.status}`);
   if (Date.parse(invitation.expires_at) < Date.now()) {
     await replaceInvitation(invitation, { ...invitation, status: 'expired' }).catch((error) => {
       if (!(error instanceof InvitationChanged)) throw error;

@@ -3,7 +3,7 @@ import * as z from 'zod';
 /**
  * What reaches the `apple-imports` queue: S3's object-created notification of the imports bucket (keys
  * URL-encoded, spaces as `+`), the test event S3 sends when the notification is configured, or the worker's own
- * continuation of an import that did not fit one invocation.
+ * continuation of an import that did not fit one invocation (which may only resume that import, never start one).
  */
 const s3Record = z.object({
   eventName: z.string().max(100),
@@ -15,6 +15,7 @@ const s3Record = z.object({
         .max(1024)
         .transform((key) => decodeURIComponent(key.replace(/\+/g, ' '))),
       eTag: z.string().max(256).default(''),
+      size: z.number().int().nonnegative().optional(),
     }),
   }),
 });
@@ -23,6 +24,7 @@ const job = z.object({
   bucket: z.string().min(1).max(255),
   key: z.string().min(1).max(1024),
   etag: z.string().max(256),
+  size: z.number().int().nonnegative().optional(),
 });
 
 export const importMessage = z.union([
@@ -31,14 +33,16 @@ export const importMessage = z.union([
       bucket: r.s3.bucket.name,
       key: r.s3.object.key,
       etag: r.s3.object.eTag.replace(/"/g, ''),
+      size: r.s3.object.size,
+      continuation: false,
     })),
   ),
   z.object({ Event: z.literal('s3:TestEvent') }).transform(() => []),
-  z.object({ continue: job }).transform(({ continue: next }) => [next]),
+  z.object({ continue: job }).transform(({ continue: next }) => [{ ...next, continuation: true }]),
 ]);
 
 /** The notification S3 sends for an object created in `bucket` (the sandbox sends the same). */
-export const objectCreated = (bucket: string, key: string, etag: string) => ({
+export const objectCreated = (bucket: string, key: string, etag: string, size: number) => ({
   Records: [
     {
       eventVersion: '2.1',
@@ -47,7 +51,7 @@ export const objectCreated = (bucket: string, key: string, etag: string) => ({
       eventName: 'ObjectCreated:Post',
       s3: {
         bucket: { name: bucket },
-        object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), eTag: etag },
+        object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), eTag: etag, size },
       },
     },
   ],

@@ -1,10 +1,12 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   NoSuchKey,
+  NotFound,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -16,6 +18,8 @@ import {
   BucketRequestError,
   type CompletedPart,
   type ImportBucket,
+  type ObjectRead,
+  type PartTarget,
   type PresignedPost,
 } from '#shared/imports/bucket.js';
 import { XML_CONTENT_TYPE } from '#shared/imports/upload-rules.js';
@@ -39,22 +43,27 @@ export async function presignPostWith(
   });
 }
 
+/** A part PUT URL whose signature covers `Content-Length`: S3 refuses a part of any other size. */
 export function presignPartWith(
   client: S3Client,
   bucket: string,
-  key: string,
-  uploadId: string,
-  partNumber: number,
+  part: PartTarget,
   expiresIn: number,
 ): Promise<string> {
   const command = new UploadPartCommand({
     Bucket: bucket,
-    Key: key,
-    UploadId: uploadId,
-    PartNumber: partNumber,
+    Key: part.key,
+    UploadId: part.uploadId,
+    PartNumber: part.partNumber,
+    ContentLength: part.contentLength,
   });
-  return getSignedUrl(client, command, { expiresIn });
+  return getSignedUrl(client, command, { expiresIn, signableHeaders: new Set(['content-length']) });
 }
+
+/** S3's answer to a read whose `If-Match` ETag is no longer the object's. */
+const preconditionFailed = (error: unknown) =>
+  error instanceof S3ServiceException &&
+  (error.name === 'PreconditionFailed' || error.$metadata.httpStatusCode === 412);
 
 /** S3's answers a client caused, as 400/404; anything else stays an error of ours. */
 function clientFault(error: unknown): never {
@@ -70,24 +79,25 @@ function clientFault(error: unknown): never {
 }
 
 export class S3Bucket implements ImportBucket {
-  private readonly client = new S3Client({});
-
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    private readonly client = new S3Client({}),
+  ) {}
 
   presignPost(key: string, options: { maxBytes: number; expiresIn: number }) {
     return presignPostWith(this.client, this.name, key, options);
   }
 
-  async createMultipart(key: string, contentType: string) {
+  async createMultipart(key: string) {
     const out = await this.client.send(
-      new CreateMultipartUploadCommand({ Bucket: this.name, Key: key, ContentType: contentType }),
+      new CreateMultipartUploadCommand({ Bucket: this.name, Key: key, ContentType: XML_CONTENT_TYPE }),
     );
     if (!out.UploadId) throw new Error('S3 returned no upload id');
     return out.UploadId;
   }
 
-  presignPart(key: string, uploadId: string, partNumber: number, expiresIn: number) {
-    return presignPartWith(this.client, this.name, key, uploadId, partNumber, expiresIn);
+  presignPart(part: PartTarget, expiresIn: number) {
+    return presignPartWith(this.client, this.name, part, expiresIn);
   }
 
   async completeMultipart(key: string, uploadId: string, parts: CompletedPart[]) {
@@ -122,20 +132,31 @@ export class S3Bucket implements ImportBucket {
     );
   }
 
-  async read(key: string, from: number) {
+  async read(key: string, from: number, etag: string): Promise<ObjectRead | 'missing' | 'changed'> {
+    const IfMatch = `"${etag}"`;
     try {
       const out = await this.client.send(
-        new GetObjectCommand({ Bucket: this.name, Key: key, Range: from > 0 ? `bytes=${from}-` : undefined }),
+        new GetObjectCommand({
+          Bucket: this.name,
+          Key: key,
+          IfMatch,
+          Range: from > 0 ? `bytes=${from}-` : undefined,
+        }),
       );
       const total = /\/(\d+)$/.exec(out.ContentRange ?? '')?.[1];
       return { size: total ? Number(total) : (out.ContentLength ?? 0), body: out.Body as Readable };
     } catch (error) {
-      if (error instanceof NoSuchKey) return undefined;
-      // A checkpoint at the very end of the object: nothing is left to read.
-      if (error instanceof S3ServiceException && error.name === 'InvalidRange') {
-        const { Readable } = await import('node:stream');
-        return { size: from, body: Readable.from([]) };
-      }
+      if (error instanceof NoSuchKey) return 'missing';
+      if (preconditionFailed(error)) return 'changed';
+      if (!(error instanceof S3ServiceException && error.name === 'InvalidRange')) throw error;
+    }
+    // Nothing left from `from` on: a checkpoint at the very end, or a shorter object now, which If-Match tells.
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.name, Key: key, IfMatch }));
+      return { size: head.ContentLength ?? from, body: Readable.from([]) };
+    } catch (error) {
+      if (error instanceof NotFound || error instanceof NoSuchKey) return 'missing';
+      if (preconditionFailed(error)) return 'changed';
       throw error;
     }
   }

@@ -1,15 +1,17 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { sameDigest } from '#shared/identity/credentials.js';
 import { FolderBucket } from '#shared/imports/folder-bucket.js';
 import { importBucket } from '#shared/imports/import-bucket.js';
-import { MAX_IMPORT_BYTES } from '#shared/imports/upload-rules.js';
+import { MAX_IMPORT_BYTES, MAX_PARTS } from '#shared/imports/upload-rules.js';
 import { readBody } from '#shared/sandbox/http-server.js';
 
 /**
  * S3's upload endpoints for the sandbox's imports bucket (a folder, shared/imports/folder-bucket.ts), under
  * `/_local/s3/` of the API's port: the presigned form POST (signature and policy checked as S3 checks them: expiry,
- * key, content type, size range) and presigned part PUTs (expiry and upload checked; the query signature is not
- * recomputed). Each object created is notified by the folder bucket, as S3 notifies the queue.
+ * key, content type, size range) and presigned part PUTs (SigV4 query signature recomputed over the signed
+ * headers, `Content-Length` among them, and expiry checked). Each object created is notified by the folder bucket,
+ * as S3 notifies the queue.
  */
 
 export const LOCAL_S3_PATH = '/_local/s3';
@@ -21,20 +23,74 @@ export const localBucketEnv = (apiBaseUrl: string) => ({
   IMPORTS_UPLOAD_ENDPOINT: `${apiBaseUrl}${LOCAL_S3_PATH}`,
 });
 
+const XML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+const xmlText = (text: string) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
+
 function s3Error(res: ServerResponse, status: number, code: string, message: string) {
   res.writeHead(status, { 'content-type': 'application/xml' });
   res.end(
-    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xmlText(message)}</Message></Error>`,
   );
 }
 
+const signatureMismatch = (res: ServerResponse) =>
+  s3Error(
+    res,
+    403,
+    'SignatureDoesNotMatch',
+    'The request signature we calculated does not match the signature you provided.',
+  );
+
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();
 
-/** SigV4 of a POST policy: the signing key of (date, region, service) over the base64 policy. */
-function policySignature(policy: string, credential: string, secret: string): string {
+/** SigV4: the signing key of the credential's scope (`<key id>/<date>/<region>/<service>/aws4_request`) over `text`. */
+function signature(text: string, credential: string, secret: string): string {
   const [, date = '', region = '', service = ''] = credential.split('/');
   const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
-  return createHmac('sha256', key).update(policy).digest('hex');
+  return createHmac('sha256', key).update(text).digest('hex');
+}
+
+/** RFC 3986 encoding, as SigV4's canonical query uses it. */
+const uriEncode = (text: string) =>
+  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * Whether a presigned request (SigV4 in the query, unsigned payload) is signed with the sandbox's credentials: the
+ * canonical request rebuilt from the raw path, the query without the signature, and the signed headers' values.
+ */
+function validQuerySignature(req: IncomingMessage, rawPath: string, query: URLSearchParams): boolean {
+  const credential = query.get('X-Amz-Credential') ?? '';
+  const signedHeaders = (query.get('X-Amz-SignedHeaders') ?? '').split(';');
+  if (!signedHeaders.includes('host')) return false;
+  const canonicalQuery = [...query.entries()]
+    .filter(([name]) => name !== 'X-Amz-Signature')
+    .map(([name, value]) => `${uriEncode(name)}=${uriEncode(value)}`)
+    .sort()
+    .join('&');
+  const headers = signedHeaders.map((name) => `${name}:${String(req.headers[name] ?? '').trim()}\n`).join('');
+  const canonical = [
+    req.method,
+    rawPath,
+    canonicalQuery,
+    headers,
+    signedHeaders.join(';'),
+    'UNSIGNED-PAYLOAD',
+  ].join('\n');
+  const scope = credential.split('/').slice(1).join('/');
+  const toSign = [
+    'AWS4-HMAC-SHA256',
+    query.get('X-Amz-Date') ?? '',
+    scope,
+    createHash('sha256').update(canonical).digest('hex'),
+  ].join('\n');
+  const expected = signature(toSign, credential, process.env.AWS_SECRET_ACCESS_KEY ?? '');
+  return sameDigest(query.get('X-Amz-Signature') ?? '', expected);
 }
 
 type Condition = Record<string, string> | [string, string | number, string | number];
@@ -88,19 +144,12 @@ async function formPost(req: IncomingMessage, res: ServerResponse, bucketName: s
     if (typeof value === 'string') fields.set(name.toLowerCase(), value);
   fields.set('bucket', bucketName);
   const policy = fields.get('policy') ?? '';
-  const expected = policySignature(
+  const expected = signature(
     policy,
     fields.get('x-amz-credential') ?? '',
     process.env.AWS_SECRET_ACCESS_KEY ?? '',
   );
-  if (!policy || fields.get('x-amz-signature') !== expected) {
-    return s3Error(
-      res,
-      403,
-      'SignatureDoesNotMatch',
-      'The request signature we calculated does not match the signature you provided.',
-    );
-  }
+  if (!policy || !sameDigest(fields.get('x-amz-signature') ?? '', expected)) return signatureMismatch(res);
   const bytes = Buffer.from(await file.arrayBuffer());
   const failure = policyFailure(
     JSON.parse(Buffer.from(policy, 'base64').toString('utf8')),
@@ -124,13 +173,24 @@ async function partPut(
   res: ServerResponse,
   bucketName: string,
   key: string,
+  rawPath: string,
   query: URLSearchParams,
 ) {
+  const partNumber = Number(query.get('partNumber'));
+  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PARTS) {
+    return s3Error(
+      res,
+      400,
+      'InvalidArgument',
+      `Part number must be an integer between 1 and ${MAX_PARTS}, inclusive`,
+    );
+  }
   const signedAt = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(query.get('X-Amz-Date') ?? '');
   const expires = Number(query.get('X-Amz-Expires'));
   if (!signedAt || !query.get('X-Amz-Signature') || !Number.isFinite(expires)) {
     return s3Error(res, 403, 'AccessDenied', 'Request is not signed');
   }
+  if (!validQuerySignature(req, rawPath, query)) return signatureMismatch(res);
   const [, y, mo, d, h, mi, s] = signedAt;
   if (Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s!) + expires * 1000 < Date.now()) {
     return s3Error(res, 403, 'AccessDenied', 'Request has expired');
@@ -140,12 +200,7 @@ async function partPut(
   if (body === 'too-large' || !(bucket instanceof FolderBucket))
     return s3Error(res, 400, 'EntityTooLarge', 'Part too large');
   try {
-    const etag = await bucket.writePart(
-      key,
-      query.get('uploadId') ?? '',
-      Number(query.get('partNumber')),
-      body,
-    );
+    const etag = await bucket.writePart(key, query.get('uploadId') ?? '', partNumber, body);
     res.writeHead(200, { etag, 'access-control-expose-headers': 'ETag' }).end();
   } catch {
     s3Error(res, 404, 'NoSuchUpload', 'The specified upload does not exist.');
@@ -163,7 +218,7 @@ export function withLocalBucket(next: RequestListener): RequestListener {
       req.method === 'POST' && key === ''
         ? formPost(req, res, bucket)
         : req.method === 'PUT' && url.searchParams.has('uploadId')
-          ? partPut(req, res, bucket, key, url.searchParams)
+          ? partPut(req, res, bucket, key, (req.url ?? '').split('?')[0]!, url.searchParams)
           : Promise.resolve(s3Error(res, 405, 'MethodNotAllowed', 'The specified method is not allowed'));
     work.catch((error) => {
       if (!res.headersSent) s3Error(res, 500, 'InternalError', String(error));
@@ -179,6 +234,6 @@ export async function notifyObjectsCreated(
     import('#shared/imports/folder-bucket.js'),
     import('#shared/imports/notification.js'),
   ]);
-  onObjectCreated((bucket, key, etag) => send(JSON.stringify(objectCreated(bucket, key, etag))));
+  onObjectCreated((bucket, key, etag, size) => send(JSON.stringify(objectCreated(bucket, key, etag, size))));
   return async () => onObjectCreated(undefined);
 }

@@ -15,7 +15,7 @@ import { sleepSession } from '#shared/seed/sleep.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-const DEFAULT_WORKOUT_TYPES = [
+export const DEFAULT_WORKOUT_TYPES = [
   'running',
   'cycling',
   'walking',

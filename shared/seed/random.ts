@@ -8,15 +8,20 @@ export interface Random {
   chance(percent: number): boolean;
 }
 
-export function seededRandom(seed: number): Random {
+/** mulberry32 from a 32-bit state: values in [0, 1). */
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
-  const next = () => {
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
+}
+
+export function seededRandom(seed: number): Random {
+  const next = mulberry32(seed);
   const between = (lo: number, hi: number) => lo + (hi - lo) * next();
   return {
     next,

@@ -54,3 +54,21 @@ export async function claimScheduledRun(day: string): Promise<boolean> {
     throw error;
   }
 }
+
+/** Gives the claim of `day` back (its run could not be queued), so that the next hourly invocation retries. */
+export async function releaseScheduledRun(day: string): Promise<void> {
+  const { doc, table } = db();
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: KEY,
+        UpdateExpression: 'REMOVE last_scheduled_day',
+        ConditionExpression: 'last_scheduled_day = :day',
+        ExpressionAttributeValues: { ':day': day },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}

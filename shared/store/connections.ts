@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ProviderName } from '#shared/model/provider.js';
+import { type ProviderName, SDK_PROVIDERS } from '#shared/model/provider.js';
 import { nowIso } from '#shared/model/time.js';
 import { db, deleteKeys, isConditionFailure, queryAll } from '#shared/store/client.js';
 import { gsi1, keys } from '#shared/store/keys.js';
@@ -201,7 +201,18 @@ export async function setConnectionStatus(
   return next;
 }
 
+/**
+ * How far an SDK connection's `last_synced_at` may lag its latest push (whose exact time `/sync/recent` has): a
+ * 15-minute pusher stamps every other push, a session's batches once. Nothing schedules or alerts on it (the
+ * watchdog watches provider connections, whose stamp is the sync cursor and stays exact).
+ */
+export const SDK_STAMP_PRECISION_MS = 30 * 60_000;
+
 export async function stampSynced(userId: string, provider: string, at: string): Promise<void> {
+  if ((SDK_PROVIDERS as readonly string[]).includes(provider)) {
+    const last = Date.parse((await getConnection(userId, provider))?.last_synced_at ?? '');
+    if (Date.parse(at) - last < SDK_STAMP_PRECISION_MS) return;
+  }
   const { doc, table } = db();
   await doc.send(
     new UpdateCommand({

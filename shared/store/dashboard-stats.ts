@@ -1,18 +1,20 @@
+import { mapLimited } from '#shared/model/concurrency.js';
 import { type Item, queryAll } from '#shared/store/client.js';
 import { ACTIVE_SHARDS, activeIndexKey } from '#shared/store/connections.js';
 import { gsi1, keys } from '#shared/store/keys.js';
+import { SAMPLED_USERS, sample } from '#shared/store/sampling.js';
 import { ARCHIVE_PREFIX } from '#shared/store/series-archive.js';
 import { mergeEntries, registryItems } from '#shared/store/series-registry.js';
 
 /**
- * `GET /dashboard/stats` (contract 4.16) without reading the data itself. Users come from their index, active
- * connections from the active-connection index the sync dispatcher pages, and the rest from each user's partition
- * minus the samples: the series registry (its maintained sample counts), the archive months' day counts and the
- * event keys. Past `SAMPLED_USERS` users the partitions of a random sample are read and the totals scaled up: approximate,
- * as the reference's are. The answer is kept `CACHE_MS` per process.
+ * `GET /dashboard/stats` (contract 4.16) without reading the data itself. Users come from their index (a deleted
+ * user leaves it when marked deleted), their active connections from the active-connection index the sync
+ * dispatcher pages, and the rest from each user's partition minus the samples: the series registry (its maintained
+ * sample counts), the archive months' day counts and the event keys. Past `SAMPLED_USERS` users the partitions of a
+ * random sample are read and the totals scaled up: approximate, as the reference's are. The answer is kept
+ * `CACHE_MS` per process.
  */
 
-export const SAMPLED_USERS = 300;
 const CONCURRENCY = 8;
 const CACHE_MS = 60_000;
 const TOP_PROVIDERS = 6;
@@ -63,34 +65,8 @@ async function partitionCounts(userId: string): Promise<PartitionCounts> {
   return counts;
 }
 
-/** Fisher-Yates on a copy, first `n` kept. */
-function sample<T>(items: readonly T[], n: number): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
-  }
-  return copy.slice(0, n);
-}
-
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  });
-  await Promise.all(runners);
-  return results;
-}
-
-async function activeConnections(providers: readonly string[]) {
+/** Active connections of live users only: a deleted user's stay indexed until erasure removes them. */
+async function activeConnections(providers: readonly string[], live: ReadonlySet<string>) {
   const byUser = new Map<string, number>();
   const byProvider = new Map<string, number>();
   const shards = providers.flatMap((provider) =>
@@ -105,6 +81,7 @@ async function activeConnections(providers: readonly string[]) {
     });
     for (const item of items) {
       const userId = item.GSI1SK as string;
+      if (!live.has(userId)) continue;
       byUser.set(userId, (byUser.get(userId) ?? 0) + 1);
       byProvider.set(provider, (byProvider.get(provider) ?? 0) + 1);
     }
@@ -123,7 +100,7 @@ async function computeStats(providers: readonly string[]): Promise<DashboardStat
   const read = ids.length > SAMPLED_USERS ? sample(ids, SAMPLED_USERS) : ids;
   const [partitions, active] = await Promise.all([
     mapLimited(read, CONCURRENCY, partitionCounts),
-    activeConnections(providers),
+    activeConnections(providers, new Set(ids)),
   ]);
   const scale = read.length === 0 ? 0 : ids.length / read.length;
   const total = (field: keyof PartitionCounts) =>

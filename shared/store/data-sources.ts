@@ -4,6 +4,8 @@ import { type DeviceType, inferDeviceType, sourceIdentity } from '#shared/model/
 import { nowIso } from '#shared/model/time.js';
 import { queryAll } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
+import { keyId } from '#shared/store/series-layout.js';
+import { sameItem, storedItems } from '#shared/store/unchanged.js';
 import { putForUser } from '#shared/store/user-guard.js';
 
 /** A (provider, device, writer) combination of one user: the provenance every sample and event points at. */
@@ -40,15 +42,26 @@ export function toDataSource(userId: string, source: SourceRef): DataSourceRecor
 
 /**
  * Registers one user's sources idempotently (never for a deleted user: UserGone). Identity is derived from the
- * source itself, so a rewrite of an existing source only refreshes descriptive fields; concurrent writers agree
- * on id and key.
+ * source itself, so a rewrite of an existing source only refreshes descriptive fields (`created_at` stays);
+ * concurrent writers agree on id and key. Every push and sync names its sources again: those stored as they are
+ * are not rewritten (nothing is written, so the user guard has nothing to hold back; a new or changed source is
+ * written under it as before).
  */
 export async function saveDataSources(userId: string, records: DataSourceRecord[]): Promise<void> {
   const unique = [...new Map(records.map((r) => [r.key, r])).values()];
-  await putForUser(
-    userId,
-    unique.map((r) => ({ PK: keys.userPartition(userId), SK: dataSourceSk(r.key), ...r, user_id: userId })),
-  );
+  const items = unique.map((r) => ({
+    PK: keys.userPartition(userId),
+    SK: dataSourceSk(r.key),
+    ...r,
+    user_id: userId,
+  }));
+  const stored = await storedItems(items.map(({ PK, SK }) => ({ PK, SK })));
+  const changed = items.flatMap((item) => {
+    const previous = stored.get(keyId(item));
+    const next = previous ? { ...item, created_at: previous.created_at as string } : item;
+    return sameItem(previous, next) ? [] : [next];
+  });
+  if (changed.length > 0) await putForUser(userId, changed);
 }
 
 /** A source stored before the `google` -> `health_connect` split reads as the Health Connect source it is. */

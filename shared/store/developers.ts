@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  GetCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nowIso } from '#shared/model/time.js';
 import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
 import { gsi1, keys } from '#shared/store/keys.js';
+import type { TransactItem } from '#shared/store/user-guard.js';
 
 export interface Developer {
   id: string;
@@ -28,12 +24,10 @@ export class EmailTaken extends Error {
 const strip = ({ PK, SK, GSI1PK, GSI1SK, ...rest }: Record<string, unknown>) => rest as unknown as Developer;
 
 /** Developers are listed through GSI1 `DEVELOPERS`, oldest first. */
-const listed = (developer: Developer) => ({
+const listed = (developer: Pick<Developer, 'id' | 'created_at'>) => ({
   GSI1PK: gsi1.allDevelopers,
   GSI1SK: `${developer.created_at}#${developer.id}`,
 });
-
-type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
 export async function getDeveloper(id: string): Promise<Developer | undefined> {
   const { doc, table } = db();
@@ -61,8 +55,8 @@ export async function listDevelopers(): Promise<Developer[]> {
   return items.map(strip);
 }
 
-/** Developers created before the team routes existed are not in the list yet: their next login adds them. */
-export async function ensureListed(developer: Developer): Promise<void> {
+/** Adds a developer created before the team routes existed to the list (store/developer-setup.ts finds them). */
+export async function ensureListed(developer: Pick<Developer, 'id' | 'created_at'>): Promise<void> {
   const { doc, table } = db();
   try {
     await doc.send(
@@ -81,8 +75,8 @@ export async function ensureListed(developer: Developer): Promise<void> {
 
 /**
  * Creates a developer; the email is reserved by a lock item in the same transaction (unique, case-insensitive).
- * `alongside` joins more writes to that transaction (an accepted invitation), whose failed conditions read as
- * `EmailTaken` too: the caller checks them first.
+ * `alongside` joins more writes to that transaction (an accepted invitation, the bootstrap marker), whose failed
+ * conditions read as `EmailTaken` too: the caller checks them first.
  */
 export async function createDeveloper(
   input: {
@@ -91,7 +85,7 @@ export async function createDeveloper(
     first_name?: string | null;
     last_name?: string | null;
   },
-  alongside: TransactItems = [],
+  alongside: TransactItem[] = [],
 ): Promise<Developer> {
   const { doc, table } = db();
   const now = nowIso();

@@ -4,6 +4,7 @@ import type { HealthEvent } from '#shared/model/health-data.js';
 import { nowIso } from '#shared/model/time.js';
 import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
+import { contentHash } from '#shared/store/unchanged.js';
 import { type TransactItem, writeForUser } from '#shared/store/user-guard.js';
 
 export type EventCategory = HealthEvent['category'];
@@ -66,6 +67,12 @@ function fromItem(item: Record<string, unknown>, source: StoredEvent['source']):
   };
 }
 
+/** What a re-write of the same event would not change: everything but when this copy of it was made. */
+const contentOf = (event: StoredEvent) => {
+  const { created_at, ...content } = toItem(event);
+  return contentHash(content);
+};
+
 const puts = (table: string, event: StoredEvent, condition: boolean) => [
   {
     Put: {
@@ -82,6 +89,7 @@ const puts = (table: string, event: StoredEvent, condition: boolean) => [
         SK: pointerSk(event.id),
         event_sk: eventSk(event.category, event.start, event.id),
         category: event.category,
+        content_hash: contentOf(event),
       },
     },
   },
@@ -109,8 +117,32 @@ export async function insertEvent(event: StoredEvent): Promise<boolean> {
   }
 }
 
-/** Writes an event over whatever has its identity (a provider's revision replaces it). Never for a deleted user. */
+/**
+ * Whether `event` is stored exactly as it is, by its id pointer (pointers written before the content hash was
+ * kept never match: their event is rewritten once).
+ */
+const storedAsIs = (pointer: Record<string, unknown> | undefined, event: StoredEvent) =>
+  pointer?.event_sk === eventSk(event.category, event.start, event.id) &&
+  pointer.content_hash === contentOf(event);
+
+const readPointer = async (event: StoredEvent) => {
+  const { doc, table } = db();
+  const out = await doc.send(
+    new GetCommand({
+      TableName: table,
+      Key: { PK: keys.userPartition(event.userId), SK: pointerSk(event.id) },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Item;
+};
+
+/**
+ * Writes an event over whatever has its identity (a provider's revision replaces it), unless it is stored as it
+ * is (a live sync re-reads the same hours). Never for a deleted user.
+ */
 export async function upsertEvent(event: StoredEvent): Promise<void> {
+  if (storedAsIs(await readPointer(event), event)) return;
   const { table } = db();
   await writeForUser(event.userId, replaceEventsItems(table, [], [event]));
 }
@@ -121,21 +153,17 @@ const UPSERT_ATTEMPTS = 8;
  * Writes an event keyed by its external identity over its previous version, which may sit under another sort
  * key (its start changed): the previous item is found through the id pointer and removed in the same transaction.
  * The pointer is written only if it still names what was read, so two concurrent revisions (a pull and an update
- * webhook) cannot leave an orphan copy behind: the loser reads again and replaces the winner's item.
+ * webhook) cannot leave an orphan copy behind: the loser reads again and replaces the winner's item. An event
+ * stored as it is is not written again.
  */
 export async function upsertExternalEvent(event: StoredEvent): Promise<void> {
-  const { doc, table } = db();
+  const { table } = db();
   const partition = keys.userPartition(event.userId);
   const sk = eventSk(event.category, event.start, event.id);
   for (let attempt = 1; ; attempt++) {
-    const pointer = await doc.send(
-      new GetCommand({
-        TableName: table,
-        Key: { PK: partition, SK: pointerSk(event.id) },
-        ConsistentRead: true,
-      }),
-    );
-    const previousSk = pointer.Item?.event_sk as string | undefined;
+    const pointer = await readPointer(event);
+    if (storedAsIs(pointer, event)) return;
+    const previousSk = pointer?.event_sk as string | undefined;
     const [eventPut, pointerPut] = puts(table, event, false);
     const guardedPointer: TransactItem = {
       Put: {

@@ -3,6 +3,7 @@ import type { HealthScore, HealthScoreCategory } from '#shared/model/health-data
 import type { ProviderName } from '#shared/model/provider.js';
 import { queryAll } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
+import { changedItems } from '#shared/store/unchanged.js';
 import { putForUser } from '#shared/store/user-guard.js';
 
 export interface StoredScore {
@@ -45,13 +46,17 @@ export function toStoredScore(userId: string, sourceKey: string, score: HealthSc
 
 /**
  * Upserts one user's scores (never for a deleted user: UserGone): a provider that revises a score for the same
- * moment replaces it (the reference kept the first value and ignored revisions).
+ * moment replaces it (the reference kept the first value and ignored revisions); a score stored as it is (a live
+ * sync re-reads the same days) is not written again.
  */
 export async function saveScores(userId: string, scores: StoredScore[]): Promise<void> {
-  await putForUser(
-    userId,
-    scores.map((s) => ({ PK: keys.userPartition(userId), SK: scoreSk(s), ...s, user_id: userId })),
-  );
+  const items = scores.map((s) => ({
+    PK: keys.userPartition(userId),
+    SK: scoreSk(s),
+    ...s,
+    user_id: userId,
+  }));
+  await putForUser(userId, await changedItems(items));
 }
 
 /** Scores with fromMs <= recorded_at < toMs, newest first. */

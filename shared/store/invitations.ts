@@ -1,6 +1,7 @@
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { db, isConditionFailure, queryAll } from '#shared/store/client.js';
 import { gsi1, keys, ttlAt } from '#shared/store/keys.js';
+import type { TransactItem } from '#shared/store/user-guard.js';
 
 /** InvitationStatus (contract 5.2.3). */
 export type InvitationStatus = 'pending' | 'sent' | 'failed' | 'accepted' | 'expired' | 'revoked';
@@ -22,8 +23,6 @@ const KEEP_DAYS = 30;
 const DAY_MS = 86_400_000;
 const ttlOf = (invitation: Invitation) =>
   ttlAt(new Date(Date.parse(invitation.expires_at) + KEEP_DAYS * DAY_MS));
-
-type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
 const strip = ({ PK, SK, GSI1PK, GSI1SK, ttl, ...rest }: Record<string, unknown>) =>
   rest as unknown as Invitation;
@@ -106,7 +105,7 @@ export class InvitationChanged extends Error {
 export async function replaceInvitation(
   current: Invitation,
   next: Invitation,
-  alongside: TransactItems = [],
+  alongside: TransactItem[] = [],
 ) {
   const { doc, table } = db();
   const tokenMoves = next.token_hash !== current.token_hash;
@@ -138,7 +137,7 @@ export async function replaceInvitation(
 }
 
 /** The writes that mark `invitation` accepted, for the transaction that creates its developer. */
-export function acceptanceWrites(invitation: Invitation): TransactItems {
+export function acceptanceWrites(invitation: Invitation): TransactItem[] {
   const { table } = db();
   return [
     {

@@ -1,11 +1,11 @@
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DAY_MS, type DayAggregate, sampleCount } from '#shared/archival/day-aggregate.js';
+import { DeleteCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { type DayAggregate, sampleCount } from '#shared/archival/day-aggregate.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { decodeMonth, encodeMonth, type MonthDays } from '#shared/store/archive-codec.js';
 import { db, deleteKeys, type Item, isConditionFailure, type Key, queryAll } from '#shared/store/client.js';
 import { itemSize } from '#shared/store/item-size.js';
 import { keys } from '#shared/store/keys.js';
-import type { SeriesTarget } from '#shared/store/series-layout.js';
+import { DAY_MS, type SeriesTarget } from '#shared/store/series-layout.js';
 
 /**
  * The archive of time series (data lifecycle, contract 10.2): the daily aggregates of archived days, one item per
@@ -73,6 +73,9 @@ export const toMonthDays = (item: Item | undefined): ArchiveMonth => ({
   version: item?.v as number | undefined,
 });
 
+/** Whether the month's days hold the UTC day starting at `day`. */
+export const hasDay = (days: MonthDays, day: number) => days.has(dayIndex(day));
+
 /** Adds day aggregates (keyed by UTC day start) to a month's days. */
 export function withDays(
   days: MonthDays,
@@ -114,6 +117,47 @@ export async function readArchivedDays(
       }))
       .filter(({ day }) => day >= fromMs && day < toMs),
   );
+}
+
+/**
+ * The latest archived day of one (series, source) starting before `beforeMs`, reading archive months newest first
+ * until one has such a day (eventually consistent).
+ */
+export async function latestArchivedDay(
+  target: SeriesTarget,
+  beforeMs: number,
+): Promise<ArchivedDay | undefined> {
+  const { doc, table } = db();
+  const prefix = `${ARCHIVE_PREFIX}${target.series}#`;
+  const pages = paginateQuery(
+    { client: doc, pageSize: 12 },
+    {
+      TableName: table,
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+      FilterExpression: 'source_key = :source',
+      ExpressionAttributeValues: {
+        ':pk': keys.userPartition(target.userId),
+        ':from': prefix,
+        ':to': `${prefix}${monthOf(beforeMs - 1)}~`,
+        ':source': target.sourceKey,
+      },
+      ScanIndexForward: false,
+    },
+  );
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) {
+      const month = item.month as string;
+      const days = [...decodeMonth(item.d as Uint8Array)]
+        .map(([index, aggregate]) => ({
+          sourceKey: target.sourceKey,
+          day: dayStartIn(month, index),
+          aggregate,
+        }))
+        .filter(({ day }) => day < beforeMs);
+      if (days.length > 0) return days.reduce((a, b) => (b.day > a.day ? b : a));
+    }
+  }
+  return undefined;
 }
 
 /** Every archive item of a user (consistent), for the purge and the storage estimate. */

@@ -1,4 +1,4 @@
-import { HttpError, notFound } from '#shared/http/errors.js';
+import { HttpError } from '#shared/http/errors.js';
 import type { ProviderName } from '#shared/model/provider.js';
 import {
   ConnectionAuthError,
@@ -27,11 +27,15 @@ const PASSED_ON = new Set([400, 403, 404, 422]);
 
 const nameOf = (provider: ProviderName) => (isIntegrated(provider) ? PROVIDER_INFO[provider].name : provider);
 
-/** The user's connection to the provider; a 404 unless it is active. */
+/**
+ * The user's connection to the provider; a 401 unless it is active (contract 4.5: the reference's token lookup
+ * answers 401 `User not connected to <p>`; a 404 stays the provider's own answer).
+ */
 export async function activeConnection(userId: string, provider: ProviderName): Promise<Connection> {
   const connection = await getConnection(userId, provider);
   if (connection?.status !== 'active') {
-    throw notFound(
+    throw new HttpError(
+      401,
       connection
         ? `Connection to ${provider} is ${connection.status}; reconnection required`
         : `User not connected to ${provider}`,

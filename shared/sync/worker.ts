@@ -5,32 +5,21 @@ import type { SyncProvider } from '#shared/jobs/queues.js';
 import { createSqsWorker } from '#shared/jobs/worker.js';
 import type { ProviderName } from '#shared/model/provider.js';
 import { isoAt } from '#shared/model/time.js';
-import {
-  ConnectionAuthError,
-  ProviderNotConfiguredError,
-  TokenRefreshBusyError,
-} from '#shared/oauth/errors.js';
 import { type FreshTokens, freshTokens } from '#shared/oauth/fresh-token.js';
 import { BUSINESS_METRICS, count, logger } from '#shared/observability.js';
 import { userClient } from '#shared/providers/client.js';
-import {
-  PermissionDeniedError,
-  ProviderGoneError,
-  ProviderRequestError,
-  RateLimitedError,
-  TransientProviderError,
-  UnauthorizedError,
-} from '#shared/providers/http.js';
+import { UnauthorizedError } from '#shared/providers/http.js';
 import type { ProviderGet, ProviderModule, PullResult } from '#shared/providers/types.js';
 import { acquireLease, type Connection, getConnection, releaseLease } from '#shared/store/connections.js';
 import { extendSlot, releaseSlot } from '#shared/store/sync-slots.js';
 import { UserGone } from '#shared/store/user-guard.js';
 import { getUser } from '#shared/store/users.js';
 import { type SyncJob, slotKindOf, syncJob } from '#shared/sync/enqueue.js';
-import { type Invocation, type JobOutcome, RunHandover } from '#shared/sync/run-handover.js';
+import type { Invocation, JobOutcome } from '#shared/sync/run-handover.js';
 import { RunReport } from '#shared/sync/run-report.js';
-import { beforeDeadline, DeadlineReached, stampCursor } from '#shared/sync/run-support.js';
+import { beforeDeadline, stampCursor } from '#shared/sync/run-support.js';
 import { refreshRejectedTokens } from '#shared/sync/tokens.js';
+import { UnitFailures } from '#shared/sync/unit-failure.js';
 import { deferUntil, laterCursor, nextCursor, resolveWindow, unitsAfter } from '#shared/sync/window.js';
 
 /**
@@ -86,8 +75,8 @@ export const DEFAULT_SYNC_DEPS: Omit<SyncWorkerDeps, 'providers'> = {
 /** The lease outlives the invocation by this much, then lapses on its own if the worker died. */
 const LEASE_SLACK_MS = 30_000;
 
-/** One job, start to finish or to its hand-over (continuation, deferral; run-handover.ts). */
-class SyncRun extends RunHandover {
+/** One job, start to finish or to its hand-over (continuation, deferral; run-handover.ts, unit-failure.ts). */
+class SyncRun extends UnitFailures {
   constructor(
     job: SyncJob,
     invocation: Invocation,
@@ -232,52 +221,14 @@ class SyncRun extends RunHandover {
           invocation.remainingMs() - deps.hardMarginMs,
         );
       } catch (error) {
-        if (error instanceof DeadlineReached) {
-          logger.warn('sync unit abandoned at the deadline', { runId: job.run_id, unit: unit.key });
-          await this.requeue({ ...continuation, checkpoint }, 0);
-          return 'continued';
-        }
-        if (error instanceof ProviderGoneError) return this.apiGone(error);
-        if (error instanceof ProviderRequestError) {
-          this.report.totals.units_skipped++;
-          await this.report.event(
-            {
-              stage: 'fetching',
-              status: 'partial',
-              message: `Skipped ${unit.key}: ${job.provider} answered ${error.status}`,
-              error: error.message,
-              progress: total === 0 ? 1 : (done + 1) / total,
-              items_processed: done + 1,
-              items_total: total,
-            },
-            window,
-          );
-        } else if (error instanceof RateLimitedError) {
-          return this.deferRateLimited(error, { ...continuation, checkpoint }, window);
-        } else if (error instanceof TransientProviderError) {
-          return this.transient(error, { done, total, resume: { ...continuation, checkpoint } }, window);
-        } else if (error instanceof UnauthorizedError) {
-          return this.fail(`${job.provider} rejected a freshly refreshed access token`, error.message);
-        } else if (error instanceof PermissionDeniedError) {
-          // Every later unit would be refused too (Garmin: no HISTORICAL_DATA_EXPORT): stop the chain here.
-          return this.fail(
-            `${job.provider} refused ${unit.key} and the rest: ${error.message}`,
-            error.message,
-          );
-        } else if (
-          error instanceof ConnectionAuthError ||
-          error instanceof TokenRefreshBusyError ||
-          error instanceof ProviderNotConfiguredError
-        ) {
-          return this.tokenFailure(error, { ...continuation, checkpoint });
-        } else {
-          // Anything else (a body that does not parse, a mapping that breaks on it): retried like a 5xx.
-          return this.transient(
-            error as Error,
-            { done, total, resume: { ...continuation, checkpoint } },
-            window,
-          );
-        }
+        const outcome = await this.unitFailed(error, {
+          unit,
+          done,
+          total,
+          window,
+          resume: { ...continuation, checkpoint },
+        });
+        if (outcome !== null) return outcome;
       }
       this.report.totals.units_done++;
       done++;

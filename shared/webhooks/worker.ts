@@ -3,7 +3,7 @@ import { createSqsWorker } from '#shared/jobs/worker.js';
 import { isoAt } from '#shared/model/time.js';
 import { ConnectionAuthError } from '#shared/oauth/errors.js';
 import { freshTokens } from '#shared/oauth/fresh-token.js';
-import { countMetric, logger } from '#shared/observability.js';
+import { BUSINESS_METRICS, count, logger } from '#shared/observability.js';
 import { userClient } from '#shared/providers/client.js';
 import {
   PermissionDeniedError,
@@ -189,7 +189,7 @@ async function handleItems(
         kind: notification.kind,
         traceId: message.trace_id,
       });
-      countMetric('WebhookUnknownUser', message.provider);
+      count(BUSINESS_METRICS.webhookUnknownUser, { provider: message.provider });
       continue;
     }
     const sorted = { again: [] as string[], later: [] as string[], unstarted: [] as string[] };

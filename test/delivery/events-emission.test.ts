@@ -188,6 +188,16 @@ describe('emission from the write paths', () => {
     });
   });
 
+  it('a pull unit repeated unchanged (its records not rewritten) emits only ids it emitted before', async () => {
+    const user = await createUser({});
+    await savePullResult(user.id, pull(), 'external');
+    const first = new Set((await emitted()).map((e) => e.id));
+    await savePullResult(user.id, pull(), 'external');
+    const again = (await emitted()).map((e) => e.id);
+    expect(again.filter((id) => id.startsWith('workout.') || id.startsWith('sleep.')).length).toBe(2);
+    expect(again.filter((id) => !first.has(id))).toEqual([]);
+  });
+
   it('a failed write emits nothing', async () => {
     const ghost = '00000000-0000-4000-8000-00000000dead';
     await expect(savePullResult(ghost, pull())).rejects.toThrow();

@@ -137,9 +137,11 @@ describe('Apple Health export import', { timeout: IMPORT_TIMEOUT_MS }, () => {
 
   it('multipart: create, sign, PUT the part, complete -> imported; abort is idempotent', async () => {
     const userId = await newUser();
+    // A part has exactly the size declared (its URL signs Content-Length): the export, padded to the 5 MiB minimum.
+    const file = Buffer.concat([Buffer.from(EXPORT)], 5 * 1024 * 1024).fill('\n', Buffer.byteLength(EXPORT));
     const created = await post(`${base(userId)}/s3/multipart/create`, {
       filename: 'big.xml',
-      file_size: 6 * 1024 * 1024,
+      file_size: file.length,
     });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({
@@ -152,7 +154,8 @@ describe('Apple Health export import', { timeout: IMPORT_TIMEOUT_MS }, () => {
     expect(signed.status).toBe(200);
     const [{ part_number, url }] = signed.json.urls;
     expect(part_number).toBe(1);
-    const put = await fetch(url, { method: 'PUT', body: EXPORT });
+    expect((await fetch(url, { method: 'PUT', body: EXPORT })).status).toBe(403);
+    const put = await fetch(url, { method: 'PUT', body: file });
     expect(put.status).toBe(200);
     const etag = put.headers.get('etag') ?? '';
     const wrong = await post(`${base(userId)}/s3/multipart/complete`, {

@@ -1,14 +1,11 @@
-/** mulberry32 over a string hash: the same seed always yields the same sequence (fake data generators). */
+import { mulberry32 } from '#shared/seed/random.js';
+
+/** The seed generator's mulberry32 over a string hash (FNV-1a): the same seed always yields the same sequence. */
 export function seededRandom(seed: string | number): () => number {
   const text = String(seed);
   let state = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) state = Math.imul(state ^ text.charCodeAt(i), 0x01000193);
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(state);
 }
 
 export interface RandomTools {

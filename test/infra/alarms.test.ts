@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, NestedStack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Alarm, CfnAlarm, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -8,7 +8,10 @@ import { QUEUES, SYNC_PROVIDERS } from '#shared/jobs/queues.js';
 import { SCHEDULES } from '#shared/jobs/schedules.js';
 import { BUSINESS_METRICS, METRICS_NAMESPACE, METRICS_SERVICE } from '#shared/observability.js';
 
-/** Issue 12, operations: every alarm notifies the stack's SNS topic; `alarmEmail` subscribes an address. */
+/**
+ * Issue 12, operations: every alarm notifies the stack's SNS topic; `alarmEmail` subscribes an address. The alarms
+ * live in the nested stack `Monitoring`, the topic in the parent: the nested stack receives its ARN as a parameter.
+ */
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, navigated by path in assertions
 type Json = any;
@@ -21,13 +24,27 @@ function synth(context: Record<string, unknown> = {}) {
   const json = Template.fromStack(built.stack).toJSON();
   const resources = json.Resources as Record<string, Resource>;
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-  return { ...built, json, resources, ofType };
+  const nested = built.stack.node.findAll().find((c): c is NestedStack => c instanceof NestedStack)!;
+  const monitoring = Template.fromStack(nested).toJSON();
+  const nestedResources = monitoring.Resources as Record<string, Resource>;
+  const nestedOfType = (type: string) =>
+    Object.entries(nestedResources).filter(([, r]) => r.Type === type);
+  /** The nested stack's parameter carrying the parent's topic ARN, as the nested template refers to it. */
+  const [nestedStackId, nestedStack] = ofType('AWS::CloudFormation::Stack')[0]!;
+  const topicParameter = (topicId: string) => {
+    const [name] = Object.entries(nestedStack.Properties.Parameters as Record<string, Json>).find(
+      ([, value]) => value.Ref === topicId,
+    )!;
+    return { Ref: name };
+  };
+  return { ...built, json, resources, ofType, nested, monitoring, nestedOfType, nestedStackId, topicParameter };
 }
 
-const { app, json, resources, ofType } = synth();
+const { app, json, resources, ofType, monitoring, nestedOfType, topicParameter } = synth();
 const [topicId, topic] = ofType('AWS::SNS::Topic')[0]!;
-const alarms = ofType('AWS::CloudWatch::Alarm');
-/** Our functions (named), each alarmed on errors and throttles. */
+const alarms = nestedOfType('AWS::CloudWatch::Alarm');
+const topicRef = topicParameter(topicId);
+/** Our functions (named), each with one alarm on errors or throttles (`<function>Failing`). */
 const functions = ofType('AWS::Lambda::Function').filter(([, fn]) => fn.Properties.FunctionName);
 /** One DLQ per queue and one per scheduled worker (lib/jobs.ts). */
 const deadLetterQueues =
@@ -57,14 +74,19 @@ describe('alarm topic', () => {
   });
 
   it('notifies every alarm in the template, on ALARM and on OK', () => {
-    // 5xx of the HTTP API and of the mobile ingress, errors and throttles of each function, each DLQ's depth, and
-    // the operations alarms below.
-    expect(alarms).toHaveLength(2 + 2 * functions.length + deadLetterQueues + operationsAlarms);
+    // 5xx of the HTTP API and of the mobile ingress, one on errors or throttles of each function, each DLQ's
+    // depth, and the operations alarms below.
+    expect(alarms).toHaveLength(2 + functions.length + deadLetterQueues + operationsAlarms);
     expect(alarms.length).toBeGreaterThanOrEqual(60);
+    expect(ofType('AWS::CloudWatch::Alarm')).toEqual([]);
     for (const [id, alarm] of alarms) {
-      expect(alarm.Properties.AlarmActions, id).toEqual([{ Ref: topicId }]);
-      expect(alarm.Properties.OKActions, id).toEqual([{ Ref: topicId }]);
+      expect(alarm.Properties.AlarmActions, id).toEqual([topicRef]);
+      expect(alarm.Properties.OKActions, id).toEqual([topicRef]);
     }
+  });
+
+  it('passes the topic to the nested stack as a parameter of its own', () => {
+    expect(monitoring.Parameters[topicRef.Ref]).toEqual({ Type: 'String' });
   });
 
   it('also reaches alarms created outside Observability, L2 or bare CfnAlarm', () => {
@@ -107,8 +129,9 @@ describe('alarm topic', () => {
     expect(topicViolations.map((v) => v.ruleName)).toEqual([]);
   });
 
-  it('keeps the stack under CloudFormation’s 500 resources', () => {
+  it('keeps both stacks under CloudFormation’s 500 resources (test/infra/resource-limits.test.ts: 450)', () => {
     expect(Object.keys(resources).length).toBeLessThan(500);
+    expect(Object.keys(monitoring.Resources).length).toBeLessThan(500);
   });
 });
 
@@ -136,7 +159,7 @@ describe('alarmEmail', () => {
 });
 
 describe('operations alarms', () => {
-  const named = (prefix: string) => alarms.filter(([id]) => id.startsWith(`Observability${prefix}`));
+  const named = (prefix: string) => alarms.filter(([id]) => id.startsWith(prefix));
   const one = (prefix: string) => {
     const found = named(prefix);
     expect(found, prefix).toHaveLength(1);
@@ -168,9 +191,19 @@ describe('operations alarms', () => {
       });
       const metrics = (queries as Json[]).filter((q) => q.MetricStat);
       expect(metrics.length, id).toBeLessThanOrEqual(10);
-      const [expression] = (queries as Json[]).filter((q) => q.Expression);
-      // A minimum of ended runs, a rate of failed over ended, the highest of the providers'.
-      expect(expression.Expression).toMatch(/IF\(.* >= 5, FILL\(f0, 0\) \/ /);
+      const expressions = (queries as Json[]).filter((q) => q.Expression);
+      // Per provider, its own query: a minimum of ended runs, a rate of failed over ended...
+      const rates = expressions.filter((q) => /^e\d+$/.test(q.Id));
+      expect(rates.length, id).toBe(metrics.length / 3);
+      rates.forEach((rate, i) => {
+        expect(rate.Expression).toBe(
+          `IF((FILL(s${i}, 0) + FILL(p${i}, 0) + FILL(f${i}, 0)) >= 5, FILL(f${i}, 0) / (FILL(s${i}, 0) + FILL(p${i}, 0) + FILL(f${i}, 0)), 0)`,
+        );
+        expect(rate.ReturnData).toBe(false);
+      });
+      // ...and the alarm watches the highest of them, by their ids (no expression inside the array).
+      const [watchedQuery] = (queries as Json[]).filter((q) => q.ReturnData !== false);
+      expect(watchedQuery.Expression).toBe(`MAX([${rates.map((r) => r.Id).join(', ')}])`);
       for (const query of metrics) {
         const { Metric, Period, Stat } = query.MetricStat;
         expect({ Period, Stat }).toEqual({ Period: 3600, Stat: 'Sum' });

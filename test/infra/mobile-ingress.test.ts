@@ -85,24 +85,30 @@ describe('uploads bucket', () => {
   });
 
   it('notifies the sdk-uploads queue of each object created under the upload prefix; only it may send there', () => {
-    const [, notifications] = only('Custom::S3BucketNotifications');
-    expect(notifications.Properties).toMatchObject({
-      BucketName: { Ref: bucketId },
-      NotificationConfiguration: {
-        QueueConfigurations: [
-          {
-            Events: ['s3:ObjectCreated:*'],
-            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: UPLOAD_PREFIX }] } },
-            QueueArn: getAtt(queueId, 'Arn'),
-          },
-        ],
-      },
+    // The imports bucket has its own (lib/imports.ts, test/infra/imports.test.ts).
+    const onUploads = ofType('Custom::S3BucketNotifications').filter(
+      ([, n]) => n.Properties.BucketName.Ref === bucketId,
+    );
+    expect(onUploads).toHaveLength(1);
+    expect(onUploads[0]![1].Properties.NotificationConfiguration).toEqual({
+      QueueConfigurations: [
+        {
+          Events: ['s3:ObjectCreated:*'],
+          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: UPLOAD_PREFIX }] } },
+          QueueArn: getAtt(queueId, 'Arn'),
+        },
+      ],
     });
-    const [, queuePolicy] = ofType('AWS::SQS::QueuePolicy').find(([, p]) =>
-      p.Properties.Queues.some((queue: Json) => queue.Ref === queueId),
-    )!;
-    const allows = queuePolicy.Properties.PolicyDocument.Statement.filter((s: Json) => s.Effect === 'Allow');
-    expect(allows).toEqual([
+    // The stack's one queue policy (lib/queue-tls-policy.ts): of its grants, only S3's for this bucket names the queue.
+    const [, queuePolicy] = only('AWS::SQS::QueuePolicy');
+    const grants = (queuePolicy.Properties.PolicyDocument.Statement as Json[]).filter(
+      (s) => s.Effect === 'Allow',
+    );
+    expect(JSON.stringify(grants.map((s) => s.Resource))).not.toContain('*');
+    const toQueue = grants.filter(
+      (s) => JSON.stringify(s.Resource) === JSON.stringify(getAtt(queueId, 'Arn')),
+    );
+    expect(toQueue).toEqual([
       expect.objectContaining({
         Principal: { Service: 's3.amazonaws.com' },
         Action: expect.arrayContaining(['sqs:SendMessage']),
@@ -131,16 +137,23 @@ describe('access to the uploads', () => {
     expect(s3(roleOf(workerId))).toEqual([
       { Action: ['s3:GetObject', 's3:DeleteObject'], Effect: 'Allow', Resource: uploadObjects },
     ]);
-    // Besides the worker and the upload role, only CDK's notifications handler (s3:PutBucketNotification).
+    // Besides the worker and the upload role: the seed (POST /settings/seed) stores its pushes as uploads, writing
+    // under the upload prefix only; and CDK's notifications handler (s3:PutBucketNotification).
     const onUploads = (roleId: string) =>
       s3(roleId).filter((s) => JSON.stringify(s.Resource).includes(bucketId));
+    const [adminId] = functionNamed('admin');
+    expect(onUploads(roleOf(adminId))).toEqual([
+      { Action: 's3:PutObject', Effect: 'Allow', Resource: uploadObjects },
+    ]);
     const s3Roles = ofType('AWS::IAM::Role')
       .map(([id]) => id)
       .filter((id) => onUploads(id).length > 0);
     const [handlerId] = ofType('AWS::Lambda::Function').find(([id]) =>
       id.startsWith('BucketNotificationsHandler'),
     )!;
-    expect(s3Roles.sort()).toEqual([roleOf(workerId), uploadRoleId, roleOf(handlerId)].sort());
+    expect(s3Roles.sort()).toEqual(
+      [roleOf(workerId), uploadRoleId, roleOf(adminId), roleOf(handlerId)].sort(),
+    );
   });
 
   it('the authorizer reads the table and the JWT key and writes nothing', () => {

@@ -1,7 +1,5 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { NestedStack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '#lib/app.js';
@@ -9,8 +7,8 @@ import { QUEUES } from '#shared/jobs/queues.js';
 import { BUSINESS_METRICS } from '#shared/observability.js';
 
 /**
- * Issue 12, operations: the CloudWatch dashboard, the stack's one queue policy (TLS only, every queue), and the
- * optional X-Ray tracing.
+ * Issue 12, operations: the CloudWatch dashboard (in the nested stack `Monitoring`, its URL an output of the parent),
+ * TLS-only queues, and the optional X-Ray tracing. Queue policies one by one: test/infra/resource-limits.test.ts.
  */
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, navigated by path in assertions
@@ -19,29 +17,30 @@ type Resource = { Type: string; Properties: Json; DependsOn?: string[] };
 
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
-function synth(
-  context: Record<string, unknown> = {},
-  extend?: (stack: ReturnType<typeof buildApp>['stack']) => void,
-) {
+function synth(context: Record<string, unknown> = {}) {
   const built = buildApp({ ...NO_BUNDLING, stage: 'test', ...context });
-  extend?.(built.stack);
   const json = Template.fromStack(built.stack).toJSON();
   const resources = json.Resources as Record<string, Resource>;
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
   return { ...built, json, resources, ofType };
 }
 
-const { app, json, ofType } = synth();
+const { app, stack, json, ofType } = synth();
 const functions = ofType('AWS::Lambda::Function').filter(([, fn]) => fn.Properties.FunctionName);
-const queues = ofType('AWS::SQS::Queue');
+const nested = stack.node.findAll().find((c): c is NestedStack => c instanceof NestedStack)!;
+const monitoring = Template.fromStack(nested).toJSON();
+/** The nested stack's parameters: each the parent's reference it is given (`{ Ref: <logical id> }`, ...). */
+const [, nestedStack] = ofType('AWS::CloudFormation::Stack')[0]!;
+const parameters = nestedStack.Properties.Parameters as Record<string, Json>;
 
-/** The dashboard body with every token written as its logical id (`<Id>`), parsed. */
+/** The dashboard body with every parent resource it names written as that resource's logical id (`<Id>`). */
 function dashboardBody(dashboard: Resource): Json {
   const parts = dashboard.Properties.DashboardBody['Fn::Join'][1] as Json[];
   const text = parts
     .map((part) => {
       if (typeof part === 'string') return part;
-      const id = part.Ref ?? part['Fn::GetAtt']?.[0];
+      const given = parameters[part.Ref] ?? part;
+      const id = given.Ref ?? given['Fn::GetAtt']?.[0];
       return `<${id}>`;
     })
     .join('');
@@ -49,19 +48,25 @@ function dashboardBody(dashboard: Resource): Json {
 }
 
 describe('the CloudWatch dashboard', () => {
-  const dashboards = ofType('AWS::CloudWatch::Dashboard');
+  const dashboards = Object.entries(monitoring.Resources as Record<string, Resource>).filter(
+    ([, r]) => r.Type === 'AWS::CloudWatch::Dashboard',
+  );
   const [, dashboard] = dashboards[0]!;
   const body = dashboardBody(dashboard);
   const widgets = body.widgets.filter((w: Json) => w.type === 'metric');
   const titled = (title: string) => widgets.find((w: Json) => w.properties.title === title);
   const serialized = JSON.stringify(body);
 
-  it('is one dashboard named per stage, its console URL the output MonitoringDashboardUrl', () => {
+  it('is one dashboard in the nested stack, named per stage and region, its URL the parent’s output', () => {
     expect(dashboards).toHaveLength(1);
-    expect(dashboard.Properties.DashboardName).toBe('open-wearables-test');
+    expect(ofType('AWS::CloudWatch::Dashboard')).toEqual([]);
+    // Dashboards are global per account: the region keeps the same stage in two regions apart.
+    expect(dashboard.Properties.DashboardName).toEqual({
+      'Fn::Join': ['', ['open-wearables-test-', { Ref: 'AWS::Region' }]],
+    });
     const url = JSON.stringify(json.Outputs.MonitoringDashboardUrl.Value);
     expect(url).toContain('.console.aws.amazon.com/cloudwatch/home?region=');
-    expect(url).toContain('#dashboards:name=open-wearables-test');
+    expect(url).toContain('#dashboards:name=open-wearables-test-');
   });
 
   it('shows requests, 4xx, 5xx and latency of the HTTP API and of the mobile ingress', () => {
@@ -116,64 +121,11 @@ describe('the CloudWatch dashboard', () => {
   });
 });
 
-describe('the queue policy', () => {
-  const policies = ofType('AWS::SQS::QueuePolicy');
-  const [policyId, policy] = policies[0]!;
-  const statements = policy.Properties.PolicyDocument.Statement as Json[];
-  const tls = statements.find((s) => s.Sid === 'TlsOnly');
-
-  it('is one for the whole stack, over every queue, denying anything without TLS on each queue', () => {
-    expect(policies).toHaveLength(1);
-    const ids = queues.map(([id]) => id).sort();
-    expect(policy.Properties.Queues.map((q: Json) => q.Ref).sort()).toEqual(ids);
-    expect(tls).toMatchObject({
-      Effect: 'Deny',
-      Principal: { AWS: '*' },
-      Action: 'sqs:*',
-      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-    });
-    expect(tls.Resource.map((r: Json) => r['Fn::GetAtt'][0]).sort()).toEqual(ids);
-  });
-
-  it('carries the S3 notification grants the queues would have had, and the notifications wait for it', () => {
-    const grants = statements.filter((s) => s.Principal?.Service === 's3.amazonaws.com');
-    const notifications = ofType('Custom::S3BucketNotifications');
-    expect(grants).toHaveLength(notifications.length);
-    for (const [id, notification] of notifications) expect(notification.DependsOn, id).toContain(policyId);
-  });
-
-  it('stays under SQS’s 8,192-byte policy limit with the longest stage, region and partition', () => {
-    const names = new Map(queues.map(([id, q]) => [id, q.Properties.QueueName as string]));
-    const worst = JSON.stringify(policy.Properties.PolicyDocument, (_key, value) => {
-      const [id] = value?.['Fn::GetAtt'] ?? [];
-      if (!id) return value;
-      const name = names.get(id)?.replace('open-wearables-test-', `open-wearables-${'x'.repeat(20)}-`);
-      return name
-        ? `arn:aws-us-gov:sqs:ap-southeast-2:123456789012:${name}`
-        : `arn:aws-us-gov:s3:::${'b'.repeat(63)}`;
-    });
-    expect(worst.length).toBeLessThan(8192);
-  });
-
-  it('covers a queue (with its own grant) added after the stack was built, still as the one policy', () => {
-    // Room for the extra resources whatever the stack's own count (CloudFormation's limit is not the point here).
-    const { ofType: withExtra } = synth({ '@aws-cdk/core:stackResourceLimit': 1000 }, (stack) => {
-      const queue = new Queue(stack, 'LateQueue', { visibilityTimeout: Duration.seconds(30) });
-      // A grant to a service goes to the queue's resource policy: without the fold, a policy of its own.
-      queue.grantSendMessages(new ServicePrincipal('events.amazonaws.com'));
-      Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'test queue' });
-    });
-    const [[, late]] = withExtra('AWS::SQS::QueuePolicy') as [[string, Resource]];
-    expect(withExtra('AWS::SQS::QueuePolicy')).toHaveLength(1);
-    const lateId = withExtra('AWS::SQS::Queue').find(([id]) => id.startsWith('LateQueue'))![0];
-    expect(late.Properties.Queues).toContainEqual({ Ref: lateId });
-    const resources = late.Properties.PolicyDocument.Statement.flatMap((s: Json) => [s.Resource].flat());
-    expect(resources.filter((r: Json) => r['Fn::GetAtt']?.[0] === lateId)).toHaveLength(2);
-  });
-
-  it('is cdk-nag clean (AwsSolutions-SQS4 for every queue)', () => {
+describe('the queues', () => {
+  it('are TLS-only, each by a policy of its own (cdk-nag AwsSolutions-SQS4 for every queue)', () => {
     const report = new AwsSolutionsChecks(app).validateScope(app);
     expect(report.violations.filter((v) => v.ruleName.includes('SQS'))).toEqual([]);
+    expect(ofType('AWS::SQS::QueuePolicy')).toHaveLength(ofType('AWS::SQS::Queue').length);
   });
 });
 

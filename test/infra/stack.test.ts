@@ -66,22 +66,19 @@ const credentialReaders = [...tokenHandlers, 'webhooks', 'sync-dispatcher'];
 const AUTHORIZER = 'sdk-authorizer';
 /** Functions that verify tokens with the JWT signing key: the stateful API areas and the authorizer. */
 const jwtReaders = [...statefulAreas, AUTHORIZER];
-/** The S3 grant of the upload worker (lib/mobile-ingress.ts): its only resource with a wildcard. */
-const uploadObjectsGrant = (bucketId: string) => ({
-  Action: ['s3:GetObject', 's3:DeleteObject'],
+/** A grant on objects of a bucket, `<bucket ARN><suffix>`. */
+const objectsGrant = (action: string | string[], bucketId: string, suffix: string) => ({
+  Action: action,
   Effect: 'Allow',
-  Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, `/${UPLOAD_PREFIX}*`]] },
+  Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, suffix]] },
 });
-/** Queue resource (logical id and resource) by its physical name. */
-/** The mobile ingress's uploads bucket and the webhook bodies bucket (the stack's only two). */
+/** The mobile ingress's uploads, the webhook bodies and the Apple Health imports (and the dashboard's site). */
 const bucketNamed = (prefix: string) => ofType('AWS::S3::Bucket').find(([id]) => id.startsWith(prefix))![0];
 const uploadsBucket = () => bucketNamed('MobileIngressUploads');
 const webhookBodiesBucket = () => bucketNamed('JobsWebhookBodies');
-const webhookBodiesGrant = (actions: string[]) => ({
-  Action: actions.length === 1 ? actions[0] : actions,
-  Effect: 'Allow',
-  Resource: { 'Fn::Join': ['', [getAtt(webhookBodiesBucket(), 'Arn'), '/*']] },
-});
+const importsBucket = () => bucketNamed('ImportsBucket');
+const webhookBodiesGrant = (actions: string[]) =>
+  objectsGrant(actions.length === 1 ? actions[0]! : actions, webhookBodiesBucket(), '/*');
 const webhookQueueUrls = Object.values(WEBHOOK_QUEUES).map((name) => QUEUES[name].urlVariable);
 /** The events queue of outgoing delivery: its URL goes to the functions that emit (lib/delivery.ts), only them. */
 const emitterVariables = (name: string) =>
@@ -89,14 +86,16 @@ const emitterVariables = (name: string) =>
 /** Functions that open the integrator endpoints' signing secrets (sealed by the token key, their own binding). */
 const endpointSecretReaders = ['outgoing', 'webhook-delivery'];
 
+/** Queue resource (logical id and resource) by its physical name. */
 const queueNamed = (name: string) =>
   ofType('AWS::SQS::Queue').find(([, q]) => q.Properties.QueueName === `open-wearables-test-${name}`)!;
 const getAtt = (id: string, attribute: string) => ({ 'Fn::GetAtt': [id, attribute] });
 const roleOfFunction = (id: string) => resources[id]!.Properties.Role['Fn::GetAtt'][0] as string;
-/** Statements of the function role's (only) inline policy. */
+/** Statements of the function role's inline policies (CDK's notifications handler has one per bucket). */
 const statementsOf = (id: string): Json[] =>
-  ofType('AWS::IAM::Policy').find(([, p]) => p.Properties.Roles[0].Ref === roleOfFunction(id))![1].Properties
-    .PolicyDocument.Statement;
+  ofType('AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((role: Json) => role.Ref === roleOfFunction(id)))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
 
 /** Area served by a route: route target -> integration -> function ARN -> area. */
 function areaOfRoute(route: Resource): string {
@@ -123,7 +122,7 @@ describe('functions', () => {
     expect([...areaOfFunction.values()].sort()).toEqual([...areas, ...jobWorkers, AUTHORIZER].sort());
   });
 
-  it("the only other function is CDK's bucket-notifications handler: logs and the uploads bucket's notifications", () => {
+  it("the only other function is CDK's bucket-notifications handler: logs and the uploads and imports buckets' notifications", () => {
     // CDK's dashboard deployment handler aside (test/infra/dashboard.test.ts).
     const others = ofType('AWS::Lambda::Function').filter(
       ([id, fn]) => !fn.Properties.FunctionName && !id.startsWith('CustomCDKBucketDeployment'),
@@ -142,10 +141,17 @@ describe('functions', () => {
         ],
       },
     ]);
-    const bucketId = uploadsBucket();
-    expect(statementsOf(handlerId)).toEqual([
-      { Action: 's3:PutBucketNotification', Effect: 'Allow', Resource: getAtt(bucketId, 'Arn') },
-    ]);
+    const statements = statementsOf(handlerId);
+    expect(statements).toHaveLength(2);
+    expect(statements).toEqual(
+      expect.arrayContaining(
+        [uploadsBucket(), importsBucket()].map((bucketId) => ({
+          Action: 's3:PutBucketNotification',
+          Effect: 'Allow',
+          Resource: getAtt(bucketId, 'Arn'),
+        })),
+      ),
+    );
   });
 
   it('API areas: Node 22 on ARM64, 1024 MB, 29 s, JSON logs', () => {
@@ -180,6 +186,10 @@ describe('functions', () => {
     const syncQueueUrls = syncQueueNames.map((name) => QUEUES[name].urlVariable);
     const extra: Record<string, string[]> = {
       tokens: ['ADMIN_SECRET_ARN'],
+      // Presigns the Apple Health uploads (lib/imports.ts).
+      sdk: ['IMPORTS_BUCKET'],
+      // Queues archival runs; the seed stores its pushes in the uploads bucket (S3 then notifies their queue).
+      admin: [QUEUES.archival.urlVariable, 'SDK_UPLOADS_BUCKET'],
       users: ['ERASURE_QUEUE_URL', 'TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN'],
       oauth: ['TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN', ...syncQueueUrls],
       sync: [...syncQueueUrls, 'TOKEN_KMS_KEY_ID', 'PROVIDER_CREDENTIALS_SECRET_ARN'],
@@ -221,6 +231,10 @@ describe('functions', () => {
       [SCHEDULES.sleepFinaliser.worker]: [],
       // Told of each upload by S3 through its queue; the bucket is in the notification.
       [QUEUES.sdkUploads.worker]: [],
+      // Likewise for each import; continues a long one through its own queue.
+      [QUEUES.appleImports.worker]: [QUEUES.appleImports.urlVariable],
+      // Continues a run through its own queue.
+      [QUEUES.archival.worker]: [QUEUES.archival.urlVariable],
       'sync-dispatcher': [
         QUEUES.syncDispatch.urlVariable,
         ...syncQueueUrls,
@@ -273,8 +287,12 @@ describe('functions', () => {
     const senders: Record<string, string[]> = {
       erasure: ['users', QUEUES.erasure.worker],
       syncDispatch: ['sync-dispatcher'],
-      // S3 sends (its queue policy, lib/mobile-ingress.ts); no function does.
+      // S3 sends (its queue policy, lib/mobile-ingress.ts); no function does, the seed neither (it writes uploads).
       sdkUploads: [],
+      // S3 too (lib/imports.ts), and the worker's continuations.
+      appleImports: [QUEUES.appleImports.worker],
+      // POST /settings/archival/run, and the worker's continuations.
+      archival: ['admin', QUEUES.archival.worker],
       ...Object.fromEntries(
         Object.values(SYNC_QUEUES).map((queue) => [
           queue,
@@ -331,15 +349,24 @@ describe('functions', () => {
 
   it('have roles without managed policies, allowed only their own log group, the table and GSI1', () => {
     const table = ofType('AWS::DynamoDB::Table')[0]![0];
-    const bucketId = uploadsBucket();
-    // The webhook bodies' grants (objects only, each function its own actions): checked exactly here.
-    const bodyGrants: Record<string, string[]> = {
-      webhooks: ['s3:PutObject'],
-      'webhook-worker': ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+    // Every S3 grant of a function (objects only, each function its own actions): checked exactly here.
+    const s3Grants: Record<string, Json[]> = {
+      webhooks: [webhookBodiesGrant(['s3:PutObject'])],
+      'webhook-worker': [webhookBodiesGrant(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'])],
+      // The uploads under the upload prefix (lib/mobile-ingress.ts, mobile-ingress.test.ts).
+      [QUEUES.sdkUploads.worker]: [
+        objectsGrant(['s3:GetObject', 's3:DeleteObject'], uploadsBucket(), `/${UPLOAD_PREFIX}*`),
+      ],
+      // The seed's pushes, stored as uploads.
+      admin: [objectsGrant('s3:PutObject', uploadsBucket(), `/${UPLOAD_PREFIX}*`)],
+      // Raw exports are `<user id>/raw/<file>` (no prefix to narrow to) in a bucket holding nothing else
+      // (lib/imports.ts): the worker reads them; presigned POSTs and part URLs act as the sdk area that signs them.
+      [QUEUES.appleImports.worker]: [objectsGrant('s3:GetObject', importsBucket(), '/*')],
+      sdk: [
+        objectsGrant('s3:PutObject', importsBucket(), '/*'),
+        objectsGrant('s3:AbortMultipartUpload', importsBucket(), '/*'),
+      ],
     };
-    for (const [name, actions] of Object.entries(bodyGrants)) {
-      expect(statementsOf(functionOfArea(name)), name).toContainEqual(webhookBodiesGrant(actions));
-    }
     for (const [id, fn] of functions) {
       const role = roleOfFunction(id);
       expect(resources[role]!.Properties.ManagedPolicyArns).toBeUndefined();
@@ -349,22 +376,23 @@ describe('functions', () => {
           Resource: { 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] },
         }),
       );
-      if (stateless.includes(areaOfFunction.get(id)!)) continue;
+      const name = areaOfFunction.get(id)!;
+      const s3 = statements.filter((s) => JSON.stringify(s.Action).includes('s3:'));
+      const grants = s3Grants[name] ?? [];
+      expect(s3, name).toHaveLength(grants.length);
+      expect(s3, name).toEqual(expect.arrayContaining(grants));
+      if (stateless.includes(name)) continue;
       const readStatement = statements.find((s) => String(s.Action).includes('dynamodb:Query'))!;
       expect(readStatement.Resource).toEqual([
         { 'Fn::GetAtt': [table, 'Arn'] },
         { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/index/${TABLE_KEYS.gsi1.indexName}`]] },
       ]);
-      // No wildcard action or resource (the only '*' are the partition-key prefixes of the write scope, and the
-      // upload prefix of the upload worker's S3 grant, checked exactly in mobile-ingress.test.ts).
-      const uploadGrant = JSON.stringify(uploadObjectsGrant(bucketId));
-      const name = areaOfFunction.get(id)!;
-      const bodyGrant = bodyGrants[name] ? JSON.stringify(webhookBodiesGrant(bodyGrants[name])) : undefined;
+      // No wildcard action or resource besides the object grants above (the other '*' are the partition-key
+      // prefixes of the write scope, in conditions).
       const unscoped = statements
-        .filter((s) => name !== QUEUES.sdkUploads.worker || JSON.stringify(s) !== uploadGrant)
-        .filter((s) => JSON.stringify(s) !== bodyGrant)
+        .filter((s) => !JSON.stringify(s.Action).includes('s3:'))
         .map(({ Condition, ...rest }) => rest);
-      expect(JSON.stringify(unscoped)).not.toContain('*');
+      expect(JSON.stringify(unscoped), name).not.toContain('*');
     }
   });
 
@@ -963,6 +991,7 @@ describe('settings', () => {
           `rate(${SCHEDULES.sleepFinaliser.rateMinutes} minutes)`,
           SCHEDULES.sleepFinaliser.rateMinutes * 60,
         ],
+        [null, rateExpression(SCHEDULES.archival.rateMinutes), SCHEDULES.archival.rateMinutes * 60],
         ['{"provider":"fitbit"}', 'rate(15 minutes)', 900],
         ['{"provider":"ultrahuman"}', 'rate(15 minutes)', 900],
         ...['strava', 'oura', 'whoop', 'polar', 'suunto', 'google_health', 'withings', 'sensorbio'].map(

@@ -10,6 +10,7 @@ import { seedUser } from '#shared/seed/generate.js';
 import { seedProfile } from '#shared/seed/profiles.js';
 import { forgetDashboardStats } from '#shared/store/dashboard-stats.js';
 import { createDeveloper, type Developer, getDeveloperByEmail } from '#shared/store/developers.js';
+import { tombstoneUser } from '#shared/store/users.js';
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
 import { handler } from '../../functions/admin.js';
 
@@ -61,7 +62,7 @@ async function userWith(providers: Array<'apple' | 'samsung' | 'health_connect'>
     records += push.body.data.records.length;
     workouts += push.body.data.workouts.length;
   }
-  return { records, workouts, sleeps: 3 };
+  return { id: user.id, records, workouts, sleeps: 3 };
 }
 
 describe('GET /dashboard/stats', () => {
@@ -107,6 +108,15 @@ describe('GET /dashboard/stats', () => {
     expect((await api('/api/v1/dashboard/stats', otherToken)).json.total_users.count).toBe(
       first.json.total_users.count + 1,
     );
+  });
+
+  it('a deleted user leaves every count at once, before erasure removes their data', async () => {
+    forgetDashboardStats();
+    const before = (await api('/api/v1/dashboard/stats', token)).json;
+    const leaving = await userWith(['samsung', 'health_connect'], 4);
+    await tombstoneUser(leaving.id);
+    forgetDashboardStats();
+    expect((await api('/api/v1/dashboard/stats', token)).json).toEqual(before);
   });
 
   it('needs a developer token', async () => {

@@ -1,10 +1,12 @@
 import type { SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { archivalJob, runArchival, scheduledArchival } from '#shared/archival/run.js';
+import { forgetStorageEstimate, storageEstimate } from '#shared/archival/storage-estimate.js';
 import { ensureAdminDeveloper } from '#shared/identity/developers.js';
 import { issueTokens } from '#shared/identity/tokens.js';
 import { createLambdaContext } from '#shared/sandbox/lambda-context.js';
 import { rawItemsIn } from '#shared/store/archive-absorb.js';
+import { db } from '#shared/store/client.js';
 import { getDeveloperByEmail } from '#shared/store/developers.js';
 import { listArchiveItems } from '#shared/store/series-archive.js';
 import { writeSeriesSamples } from '#shared/store/timeseries.js';
@@ -131,16 +133,58 @@ describe('data lifecycle routes', () => {
     expect(out.statusCode).toBe(401);
   });
 
-  it('the hourly schedule starts one run a day, from 03:00 UTC, while a setting is on', async () => {
+  it('the hourly schedule queues one run a day, from 03:00 UTC, while a setting is on', async () => {
     const day = Date.UTC(2030, 0, 5);
-    const far = Date.now() + 600_000;
     await call('PUT', {});
-    expect((await scheduledArchival(day + 4 * HOUR, far)).started).toBe(false);
-    await call('PUT', { archive_after_days: 30 });
-    expect((await scheduledArchival(day + 2 * HOUR, far)).started).toBe(false);
-    expect((await scheduledArchival(day + 3 * HOUR + 600_000, far)).started).toBe(true);
-    expect((await scheduledArchival(day + 4 * HOUR, far)).started).toBe(false);
-    expect((await scheduledArchival(day + 27 * HOUR, far)).started).toBe(true);
+    expect((await scheduledArchival(day + 4 * HOUR)).started).toBe(false);
+    await call('PUT', { archive_after_days: 30, delete_after_days: 60 });
+    expect((await scheduledArchival(day + 2 * HOUR)).started).toBe(false);
+    expect((await scheduledArchival(day + 3 * HOUR + 600_000)).started).toBe(true);
+    expect((await scheduledArchival(day + 4 * HOUR)).started).toBe(false);
+    expect((await scheduledArchival(day + 27 * HOUR)).started).toBe(true);
+    await call('PUT', {});
+    // Queued with the cutoffs of its day, so that a failing run is retried by the queue rather than lost.
+    const jobs = await drainQueue(queues.get().urls.archival, (b) => archivalJob.parse(b));
+    expect(jobs).toEqual(
+      ['2030-01-05', '2030-01-06'].map((date) => ({
+        task_id: `nightly-${date}`,
+        cutoffs: {
+          archive_before: Date.parse(date) - 30 * 24 * HOUR,
+          purge_before: Date.parse(date) - 60 * 24 * HOUR,
+        },
+      })),
+    );
+  });
+
+  it('the storage estimate reads a bounded sample of users and is kept for a minute', async () => {
+    for (let i = 0; i < 3; i++) await newUserId();
+    const { doc } = db();
+    let partitionReads = 0;
+    doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        const pk = (args.input as { ExpressionAttributeValues?: Record<string, unknown> })
+          .ExpressionAttributeValues?.[':pk'];
+        if (context.commandName === 'QueryCommand' && typeof pk === 'string' && pk.startsWith('USER#'))
+          partitionReads++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'count-partition-reads' },
+    );
+    const settings = { archive_after_days: null, delete_after_days: null };
+    try {
+      forgetStorageEstimate();
+      const now = Date.now();
+      const first = await storageEstimate(settings, { now, sampleSize: 2 });
+      // Two partition queries a user: its series registry and its archive months.
+      expect(partitionReads).toBe(4);
+      expect(await storageEstimate(settings, { now: now + 59_000, sampleSize: 2 })).toEqual(first);
+      expect(partitionReads).toBe(4);
+      await storageEstimate(settings, { now: now + 60_000, sampleSize: 2 });
+      expect(partitionReads).toBe(8);
+    } finally {
+      doc.middlewareStack.remove('count-partition-reads');
+      forgetStorageEstimate();
+    }
   });
 
   it('a run that does not fit one invocation continues through its queue, with the cutoffs of its start', async () => {
@@ -186,6 +230,7 @@ describe('data lifecycle routes', () => {
       expect(await rawItemsIn(userId, 'heart_rate', 0, Date.now())).toEqual([]);
       expect(await listArchiveItems(userId)).toHaveLength(1);
     }
+    forgetStorageEstimate();
     const { storage } = (await call('GET')).body;
     expect(storage).toMatchObject({ archive_row_count: 2, growth_class: 'linear' });
     expect(storage.archive_data_bytes).toBeGreaterThan(0);

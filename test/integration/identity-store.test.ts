@@ -1,16 +1,21 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
 import { createApiKey, deleteKey, listApiKeyViews, renameKey, rotateKey } from '#shared/identity/api-keys.js';
 import { createApplication, rotateApplicationSecret } from '#shared/identity/applications.js';
 import { sha256 } from '#shared/identity/credentials.js';
-import { authenticateDeveloper, ensureAdminDeveloper } from '#shared/identity/developers.js';
+import {
+  authenticateDeveloper,
+  ensureAdminDeveloper,
+  removeDeveloper,
+  updateProfile,
+} from '#shared/identity/developers.js';
 import { createInvitationCode, redeem } from '#shared/identity/invitation-codes.js';
 import { issueTokens, tokensForAppCredentials } from '#shared/identity/tokens.js';
 import { createUser, deleteUser, updateUser } from '#shared/identity/users.js';
 import { runErasureJob } from '#shared/jobs/erasure.js';
 import { findApiKeyIdByHash } from '#shared/store/api-keys.js';
 import { db } from '#shared/store/client.js';
-import { createDeveloper, EmailTaken } from '#shared/store/developers.js';
+import { createDeveloper, EmailTaken, getDeveloperByEmail } from '#shared/store/developers.js';
 import { userItemKeys } from '#shared/store/users.js';
 import { useLocalQueues } from '#test/helpers/local-queues.js';
 import { statusOf } from '#test/helpers/status.js';
@@ -32,6 +37,29 @@ describe('developers', () => {
     expect(await authenticateDeveloper(process.env.ADMIN_EMAIL!, 'wrong password')).toBeUndefined();
     expect(await authenticateDeveloper('nobody@example.com', 'whatever1')).toBeUndefined();
     expect(await tableDump()).not.toContain(process.env.ADMIN_PASSWORD!);
+  });
+
+  it('a removed or renamed bootstrap admin never comes back with the deployment password', async () => {
+    await ensureAdminDeveloper();
+    const admin = (await getDeveloperByEmail(process.env.ADMIN_EMAIL!))!;
+    const renamed = await updateProfile(admin, { email: 'renamed-admin@example.com' });
+    await ensureAdminDeveloper();
+    expect(await getDeveloperByEmail(process.env.ADMIN_EMAIL!)).toBeUndefined();
+    const other = await createDeveloper({ email: 'other-dev@example.com', password_hash: 'x' });
+    await removeDeveloper(other, renamed.id);
+    await ensureAdminDeveloper();
+    expect(await getDeveloperByEmail(process.env.ADMIN_EMAIL!)).toBeUndefined();
+    expect(
+      await authenticateDeveloper(process.env.ADMIN_EMAIL!, process.env.ADMIN_PASSWORD!),
+    ).toBeUndefined();
+  });
+
+  it('a deployment from before the bootstrap marker gets the marker, and no admin', async () => {
+    const { doc, table } = db();
+    await doc.send(new DeleteCommand({ TableName: table, Key: { PK: 'DEV#SETUP', SK: 'BOOTSTRAP' } }));
+    await ensureAdminDeveloper();
+    expect(await getDeveloperByEmail(process.env.ADMIN_EMAIL!)).toBeUndefined();
+    expect(await tableDump()).toContain('"SK":"BOOTSTRAP"');
   });
 
   it('emails are unique regardless of case', async () => {

@@ -1,10 +1,12 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { listSleepSessions, listWorkouts } from '#shared/data/events.js';
 import { ensureAdminDeveloper } from '#shared/identity/developers.js';
 import { issueTokens } from '#shared/identity/tokens.js';
+import * as sdkIngest from '#shared/ingest/sdk-ingest.js';
 import { parseSyncRequest } from '#shared/ingest/sdk-payload.js';
+import { assertSeedFits, MAX_SEED_RECORDS, recordsPerUser } from '#shared/seed/budget.js';
 import { seedUser } from '#shared/seed/generate.js';
 import { SEED_PRESETS } from '#shared/seed/presets.js';
 import { seedProfile } from '#shared/seed/profiles.js';
@@ -164,6 +166,79 @@ describe('POST /settings/seed', () => {
     expect((await seed({ profile: { providers: ['nokia'] } })).status).toBe(400);
     expect((await seed({ profile: { time_series_config: { enabled_types: ['mood'] } } })).status).toBe(400);
     expect((await api('POST', '/api/v1/settings/seed', { json: {}, auth: false })).status).toBe(401);
+  });
+});
+
+describe('POST /settings/seed within what one request can carry', () => {
+  const seed = (json: unknown) => api('POST', '/api/v1/settings/seed', { json });
+  const userCount = async () => (await listUsers()).length;
+
+  it('refuses a window reaching more than 24 months back, before creating any user', async () => {
+    const before = await userCount();
+    const answer = await seed({ num_users: 10, profile: { workout_config: { date_from: '1970-01-01' } } });
+    expect(answer.status).toBe(400);
+    expect(answer.json.detail).toMatch(
+      /^Value error, workout_config: the window starts 1970-01-01, more than 24 months back \(the earliest start is \d{4}-\d{2}-\d{2}\)$/,
+    );
+    const old = new Date(Date.now() - 800 * 86_400_000).toISOString().slice(0, 10);
+    expect((await seed({ profile: { time_series_config: { date_to: old } } })).status).toBe(400);
+    expect(await userCount()).toBe(before);
+  });
+
+  it('refuses a request of more records than the cap, before creating any user', async () => {
+    const before = await userCount();
+    const answer = await seed({
+      num_users: 10,
+      profile: {
+        workout_config: {
+          count: 500,
+          duration_min_minutes: 600,
+          duration_max_minutes: 600,
+          workout_types: ['running'],
+        },
+        time_series_config: { enabled_types: ['running_power', 'running_speed', 'cadence'] },
+      },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.json.detail).toMatch(
+      /^Value error, this request would generate up to \d+ records, more than the 1000000/,
+    );
+    expect(await userCount()).toBe(before);
+  });
+
+  it('lets every preset run for 10 users, and estimates the records it generates', () => {
+    const now = Date.now();
+    for (const preset of Object.values(SEED_PRESETS)) {
+      expect(() =>
+        assertSeedFits({ num_users: 10, profile: preset.profile, random_seed: null }, now),
+      ).not.toThrow();
+      const generated = seedUser(preset.profile, 5, 0, now).pushes.reduce(
+        (n, push) =>
+          n + push.body.data.records.length + push.body.data.workouts.length + push.body.data.sleep.length,
+        0,
+      );
+      expect(generated).toBeLessThanOrEqual(recordsPerUser(preset.profile, now) * 1.1);
+      expect(generated).toBeGreaterThanOrEqual(recordsPerUser(preset.profile, now) * 0.5);
+    }
+    expect(MAX_SEED_RECORDS).toBe(1_000_000);
+  });
+
+  it('names the users it created when it fails part way', async () => {
+    const before = new Set((await listUsers()).map((u) => u.id));
+    const failing = vi.spyOn(sdkIngest, 'ingestSdkPush');
+    failing.mockImplementationOnce(async () => {
+      throw new Error('storage down');
+    });
+    const answer = await seed({ num_users: 2, profile: SMALL });
+    failing.mockRestore();
+    const created = (await listUsers()).filter((u) => !before.has(u.id));
+    expect(created).toHaveLength(1);
+    expect(answer).toEqual({
+      status: 500,
+      json: {
+        detail: `Seeding failed after creating 1 of 2 users, whose data may be incomplete: ${created[0]!.id} (delete them or keep them, then retry)`,
+      },
+    });
   });
 });
 

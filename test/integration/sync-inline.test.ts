@@ -179,7 +179,7 @@ describe('POST /sync?async=false', () => {
     expect(again.body.message).toMatch(/already pending/);
   });
 
-  it('takes the provider parameters (since is the window start), 404 when the user has no connection', async () => {
+  it('takes the provider parameters (since is the window start), 401 when the user has no connection (contract 4.5)', async () => {
     const user = await createUser({});
     const { status, body } = await call('POST', syncPath('suunto', user.id), {
       async: 'false',
@@ -187,8 +187,19 @@ describe('POST /sync?async=false', () => {
       limit: '10',
       filter_by_modification_time: 'false',
     });
-    expect(status).toBe(404);
+    expect(status).toBe(401);
     expect(body.detail).toBe('User not connected to suunto');
+  });
+
+  it('since beyond 2100-01-01 is a 400, in either mode (no window start that cannot be written as a date)', async () => {
+    const user = await createUser({});
+    for (const since of ['4102444801', '9000000000000', '1e15']) {
+      for (const mode of ['false', 'true']) {
+        const { status, body } = await call('POST', syncPath('oura', user.id), { async: mode, since });
+        expect(status).toBe(400);
+        expect(body.detail).toMatch(/^Input should be less than or equal to 4102444800$/);
+      }
+    }
   });
 
   it('501 for a provider without workouts when they are asked for, or without 247 data; 400 for an invalid one', async () => {

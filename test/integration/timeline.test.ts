@@ -2,13 +2,21 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aggregateByDay } from '#shared/archival/day-aggregate.js';
-import { bucketDate } from '#shared/data/timeline.js';
+import {
+  bucketDate,
+  DEFAULT_TIMELINE_DAYS,
+  MAX_TIMELINE_DAYS,
+  TIMELINE_SERIES_CONCURRENCY,
+  timelineWindow,
+} from '#shared/data/timeline.js';
+import { HttpError } from '#shared/http/errors.js';
 import { createApiKey } from '#shared/identity/api-keys.js';
 import { ensureAdminDeveloper } from '#shared/identity/developers.js';
 import { createUser } from '#shared/identity/users.js';
 import type { Sample, SourceRef } from '#shared/model/health-data.js';
-import type { SeriesType } from '#shared/model/series.js';
+import { SERIES_TYPE_CODES, type SeriesType } from '#shared/model/series.js';
 import { absorbRaw, loadMonth } from '#shared/store/archive-absorb.js';
+import { db } from '#shared/store/client.js';
 import { type DataSourceRecord, saveDataSources, toDataSource } from '#shared/store/data-sources.js';
 import { getDeveloperByEmail } from '#shared/store/developers.js';
 import { insertEvent, newStoredEvent } from '#shared/store/events.js';
@@ -20,6 +28,7 @@ import { handler } from '../../functions/data.js';
 
 /** `GET /summaries/data/timeline` and `GET /events/workouts/types` through the data area's function. */
 
+const DAY = 86_400_000;
 const GARMIN = sourceRef('garmin', 'Forerunner 255', null);
 const OURA = sourceRef('oura', 'Oura Ring Gen3', null);
 const WHOOP = sourceRef('whoop', 'WHOOP 4.0', null);
@@ -40,8 +49,12 @@ async function get(path: string, query: Record<string, string> = {}) {
   return { status: result.statusCode!, body: JSON.parse(result.body!) };
 }
 
+/** The data below is dated 2026: without a window of its own a query covers that year, whenever the test runs. */
+const YEAR_2026 = { start_date: '2026-01-01', end_date: '2027-01-01' };
+
 const timeline = async (userId: string, query: Record<string, string> = {}) => {
-  const answer = await get(`/api/v1/users/${userId}/summaries/data/timeline`, query);
+  const window = query.start_date || query.end_date ? {} : YEAR_2026;
+  const answer = await get(`/api/v1/users/${userId}/summaries/data/timeline`, { ...window, ...query });
   expect(answer.status).toBe(200);
   return answer.body;
 };
@@ -49,6 +62,40 @@ const timeline = async (userId: string, query: Record<string, string> = {}) => {
 /** The buckets of one series as `{date: count}`. */
 const bucketsOf = (body: { series: Array<{ key: string; buckets: [string, number][] }> }, key: string) =>
   Object.fromEntries(body.series.find((s) => s.key === key)?.buckets ?? []);
+
+interface SeenQuery {
+  input: Record<string, unknown>;
+  items: Record<string, unknown>[];
+}
+
+/** Every DynamoDB Query `work` sends (input and items), and the most sent at once. */
+async function watchQueries(work: () => Promise<unknown>) {
+  const { doc } = db();
+  const seen: SeenQuery[] = [];
+  let inFlight = 0;
+  let peak = 0;
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'QueryCommand') return next(args);
+      peak = Math.max(peak, ++inFlight);
+      try {
+        const result = await next(args);
+        const output = result.output as { Items?: Record<string, unknown>[] };
+        seen.push({ input: args.input as Record<string, unknown>, items: output.Items ?? [] });
+        return result;
+      } finally {
+        inFlight--;
+      }
+    },
+    { step: 'initialize', name: 'watchQueries' },
+  );
+  try {
+    await work();
+  } finally {
+    doc.middlewareStack.remove('watchQueries');
+  }
+  return { seen, peak };
+}
 
 async function userWith(...refs: SourceRef[]) {
   const user = await createUser({});
@@ -183,9 +230,10 @@ describe('GET /users/{id}/summaries/data/timeline', () => {
     await write(userId, records[0]!, 'heart_rate', '2026-06-15T08:00:00Z', '2026-02-20T08:00:00Z');
     await archive(userId, records[0]!, 'heart_rate', '2026-01-05', 288);
     await archive(userId, records[0]!, 'heart_rate', '2026-02-20', 10);
+    // An archived day is its aggregate alone: the raw sample re-sent for 2026-02-20 is not counted on top.
     expect(bucketsOf(await timeline(userId), 'oura')).toEqual({
       '2026-01-05': 288,
-      '2026-02-20': 11,
+      '2026-02-20': 10,
       '2026-06-15': 1,
     });
     // An archived day is indivisible: a window opening mid-day keeps it whole.
@@ -289,6 +337,90 @@ describe('GET /users/{id}/summaries/data/timeline', () => {
     expect((await get('/api/v1/users/not-a-uuid/summaries/data/timeline')).status).toBe(400);
   });
 
+  it('covers the last 365 days to the end of today by default, whatever lies before', async () => {
+    const { userId, records } = await userWith(GARMIN);
+    const now = Date.now();
+    const daysAgo = (days: number) => new Date(now - days * DAY).toISOString();
+    await write(userId, records[0]!, 'heart_rate', daysAgo(2), daysAgo(300), daysAgo(380), daysAgo(2000));
+    await archive(userId, records[0]!, 'steps', daysAgo(900).slice(0, 10), 50);
+    await workout(userId, records[0]!, GARMIN, 'running', daysAgo(3));
+    await workout(userId, records[0]!, GARMIN, 'rowing', daysAgo(700));
+    const path = `/api/v1/users/${userId}/summaries/data/timeline`;
+    const byProvider = (await get(path)).body;
+    expect(bucketsOf(byProvider, 'garmin')).toEqual({
+      [daysAgo(2).slice(0, 10)]: 1,
+      [daysAgo(300).slice(0, 10)]: 1,
+    });
+    const workouts = (await get(path, { group_by: 'workout_type' })).body;
+    expect(workouts.series.map((s: { key: string }) => s.key)).toEqual(['running']);
+    // No read reaches back before the window: not the whole history of each series.
+    const { seen } = await watchQueries(() => get(path));
+    const lowest = seen.map((q) => (q.input.ExpressionAttributeValues as Record<string, unknown>)[':from']);
+    expect(lowest.length).toBeGreaterThan(0);
+    for (const from of lowest) expect(String(from)).not.toMatch(/^0{10}|1970-01/);
+  });
+
+  it(`answers a window over ${MAX_TIMELINE_DAYS} days with a 400 that says so`, async () => {
+    const { userId } = await userWith();
+    const path = `/api/v1/users/${userId}/summaries/data/timeline`;
+    const detail = `The timeline spans at most ${MAX_TIMELINE_DAYS} days: narrow start_date..end_date (default: the last ${DEFAULT_TIMELINE_DAYS} days)`;
+    const tooLong: Record<string, string>[] = [
+      { start_date: '2024-01-01', end_date: '2026-01-01' },
+      { start_date: '2020-01-01' },
+      { end_date: '2026-01-01', start_date: '1970-01-01' },
+    ];
+    for (const query of tooLong) {
+      expect(await get(path, query)).toEqual({ status: 400, body: { detail } });
+    }
+    const longest = {
+      start_date: '2025-01-01',
+      end_date: new Date(Date.UTC(2025, 0, 1) + MAX_TIMELINE_DAYS * DAY).toISOString(),
+    };
+    expect((await get(path, longest)).status).toBe(200);
+  });
+
+  it('resolves any window within the cap, and refuses any beyond it', () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.integer({ min: 0, max: Date.UTC(9000, 0) }), { nil: undefined }),
+        fc.option(fc.integer({ min: 0, max: Date.UTC(9000, 0) }), { nil: undefined }),
+        fc.integer({ min: 0, max: Date.UTC(9000, 0) }),
+        (startMs, endMs, now) => {
+          let window: { fromMs: number; toMs: number } | undefined;
+          try {
+            window = timelineWindow({ startMs, endMs }, now);
+          } catch (error) {
+            expect(error).toBeInstanceOf(HttpError);
+            expect((error as HttpError).statusCode).toBe(400);
+          }
+          const toMs = endMs ?? Math.floor(now / DAY) * DAY + DAY;
+          if (window === undefined) {
+            expect(toMs - startMs!).toBeGreaterThan(MAX_TIMELINE_DAYS * DAY);
+            return;
+          }
+          expect(window.toMs).toBe(toMs);
+          expect(window.fromMs).toBe(startMs ?? Math.max(0, toMs - DEFAULT_TIMELINE_DAYS * DAY));
+          expect(window.toMs - window.fromMs).toBeLessThanOrEqual(MAX_TIMELINE_DAYS * DAY);
+        },
+      ),
+    );
+  });
+
+  it('reads a bounded number of series at once', async () => {
+    const { userId, records } = await userWith(GARMIN);
+    const many = SERIES_TYPE_CODES.slice(0, 3 * TIMELINE_SERIES_CONCURRENCY);
+    const at = new Date(Date.now() - 10 * DAY).toISOString();
+    await Promise.all(many.map((series) => write(userId, records[0]!, series, at)));
+    const path = `/api/v1/users/${userId}/summaries/data/timeline`;
+    let body: unknown;
+    const { peak } = await watchQueries(async () => {
+      body = (await get(path, { group_by: 'series_type' })).body;
+    });
+    expect((body as { series: unknown[] }).series).toHaveLength(many.length);
+    // Each series in flight: its chunk query and its archive query.
+    expect(peak).toBeLessThanOrEqual(2 * TIMELINE_SERIES_CONCURRENCY);
+  });
+
   it('names every bucket by the UTC day, or the Monday on or before it', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: Date.UTC(9000, 0) }), (ms) => {
@@ -332,6 +464,20 @@ describe('GET /users/{id}/events/workouts/types', () => {
     const { userId, records } = await userWith(GARMIN);
     await workout(userId, records[0]!, GARMIN, null, '2026-06-15T07:00:00Z');
     expect((await get(`/api/v1/users/${userId}/events/workouts/types`)).body).toEqual(['unknown']);
+  });
+
+  it('fetches only the type of each workout, page by page', async () => {
+    const { userId, records } = await userWith(GARMIN);
+    await workout(userId, records[0]!, GARMIN, 'running', '2026-06-15T07:00:00Z');
+    await workout(userId, records[0]!, GARMIN, null, '2026-06-16T07:00:00Z');
+    let answer: unknown;
+    const { seen } = await watchQueries(async () => {
+      answer = await get(`/api/v1/users/${userId}/events/workouts/types`);
+    });
+    expect(answer).toEqual({ status: 200, body: ['running', 'unknown'] });
+    const items = seen.flatMap((q) => q.items);
+    expect(items.length).toBeGreaterThan(0);
+    for (const item of items) expect(Object.keys(item).filter((k) => k !== 'type')).toEqual([]);
   });
 
   it('is empty for an unknown user, and a 400 for a bad id', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
 import { encryptTokens } from '#shared/crypto/token-vault.js';
@@ -36,7 +37,7 @@ import { handler } from '../../functions/sync.js';
 /**
  * The vendor passthrough (contract 4.6, reference test_vendor_workouts.py) against the provider fakes: the provider's
  * own JSON fetched live with the user's token (refreshed as the sync worker does), the contract's query mapped to each
- * provider's parameters, and the errors: 400 invalid provider, 404 no connection, 501 no workout API, provider
+ * provider's parameters, and the errors: 400 invalid provider, 401 no connection, 501 no workout API, provider
  * failures as clear statuses.
  */
 
@@ -311,15 +312,15 @@ describe('GET /providers/{provider}/users/{user_id}/workouts', () => {
     expect(after!.token_expires_at!).toBeGreaterThan(Date.now() + 10 * 60_000);
   });
 
-  it('404 without a connection or with a revoked one, 400 for an invalid provider, 501 without a workout API', async () => {
+  it('401 without a connection or with a revoked one (contract 4.5), 400 for an invalid provider, 501 without a workout API', async () => {
     const user = await createUser({});
     const none = await call(workoutsPath('polar', user.id));
-    expect(none).toEqual({ status: 404, body: { detail: 'User not connected to polar' } });
+    expect(none).toEqual({ status: 401, body: { detail: 'User not connected to polar' } });
 
     const userId = await connect('strava', strava.issueTokens(DEFAULT_STRAVA_ATHLETE, 'activity:read_all'));
     await setConnectionStatus((await getConnection(userId, 'strava'))!, 'revoked', { clearTokens: true });
     expect(await call(workoutsPath('strava', userId))).toEqual({
-      status: 404,
+      status: 401,
       body: { detail: 'Connection to strava is revoked; reconnection required' },
     });
 
@@ -345,6 +346,85 @@ describe('GET /providers/{provider}/users/{user_id}/workouts', () => {
     const limited = await call(workoutsPath('suunto', other));
     expect(limited.status).toBe(429);
     expect(limited.body.detail).toMatch(/^Suunto rate limit reached; retry in \d+ s$/);
+  });
+
+  it('a workout id is one path segment at the provider: `.` and `..` (never walking its URL up) and other characters are 400', async () => {
+    const userId = await connect('polar', polar.issueTokens(DEFAULT_POLAR_USER));
+    // As API Gateway hands the segment over, whatever the request path spelled.
+    const one = async (id: string) =>
+      (await runAsFunction('sync', () =>
+        handler(
+          httpEvent('GET', workoutsPath('polar', userId, 'x'), {
+            headers: { 'x-open-wearables-api-key': apiKey },
+            routeKey: 'GET /api/v1/providers/{provider}/users/{user_id}/workouts/{workout_id}',
+            pathParameters: { provider: 'polar', user_id: userId, workout_id: id },
+          }),
+          lambdaContext('sync'),
+        ),
+      )) as APIGatewayProxyStructuredResultV2;
+    const idChars = fc.constantFrom(...'abcXYZ019_.:-');
+    const refused = fc.oneof(
+      fc.constantFrom('.', '..', '../x', 'a/../b', '%2E%2E', 'a b', ''),
+      fc.string({ minLength: 65, maxLength: 80, unit: idChars }),
+      fc
+        .tuple(
+          fc.string({ maxLength: 20, unit: idChars }),
+          fc.constantFrom('/', '\\', '%', '?', '#', ' ', 'é'),
+          fc.string({ maxLength: 20, unit: idChars }),
+        )
+        .map(([a, bad, b]) => `${a}${bad}${b}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(refused, async (id) => {
+        const before = polar.requests.length;
+        const result = await one(id);
+        expect(result.statusCode).toBe(400);
+        expect(polar.requests.length).toBe(before);
+      }),
+      { numRuns: 60 },
+    );
+    const accepted = fc
+      .string({ minLength: 1, maxLength: 64, unit: idChars })
+      .filter((id) => !/^\.{1,2}$/.test(id));
+    await fc.assert(
+      fc.asyncProperty(accepted, async (id) => {
+        const result = await one(id);
+        expect([200, 404]).toContain(result.statusCode);
+        expect(polar.requests.at(-1)!.path).toBe(`/v3/exercises/${encodeURIComponent(id)}`);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('since is refused beyond 2100-01-01 (400), not sent on as an invalid date (Oura, WHOOP)', async () => {
+    const users = {
+      oura: await connect('oura', oura.issueTokens(`oura-${randomUUID()}`)),
+      whoop: await connect('whoop', whoop.issueTokens(DEFAULT_WHOOP_USER)),
+    };
+    const provider = fc.constantFrom('oura', 'whoop' as const);
+    await fc.assert(
+      fc.asyncProperty(
+        provider,
+        fc.oneof(
+          fc.integer({ min: 4_102_444_801, max: Number.MAX_SAFE_INTEGER }).map(String),
+          fc.constantFrom('1e20', '1e300', '9007199254740993'),
+        ),
+        async (p, since) => {
+          const { status, body } = await call(workoutsPath(p, users[p]), { since });
+          expect(status).toBe(400);
+          expect(body.detail).toMatch(/^Input should be less than or equal to \d+$/);
+        },
+      ),
+      { numRuns: 20 },
+    );
+    await fc.assert(
+      fc.asyncProperty(provider, fc.integer({ min: 1, max: 4_102_444_800 }), async (p, since) => {
+        // Sent on as a valid date: the provider's own answer (Oura refuses a start after today).
+        const { status, body } = await call(workoutsPath(p, users[p]), { since: String(since) });
+        if (status !== 200) expect(body.detail).toMatch(/^(Oura|WHOOP) API error: /);
+      }),
+      { numRuns: 10 },
+    );
   });
 
   it('needs an API key', async () => {

@@ -25,6 +25,9 @@ let polar: FakePolar;
 let sandbox: E2eSession;
 let userId: string;
 let endpointId: string;
+let developerId: string;
+let runKey: string;
+let workoutId: string;
 
 const STRAVA_VERIFY = 'strava-verify-token';
 const OURA_VERIFY = 'oura-verify-token';
@@ -95,6 +98,19 @@ beforeAll(async () => {
   });
   expectConforms('POST /api/v1/webhooks/endpoints', endpoint);
   endpointId = endpoint.json.id;
+  developerId = (await sandbox.api('GET', '/api/v1/auth/me', { headers: sandbox.bearer })).json.id;
+  const inline = await sandbox.api('POST', `/api/v1/providers/polar/users/${userId}/sync?async=false`, {
+    headers: sandbox.apiKey,
+  });
+  expect([200, 202]).toContain(inline.status);
+  const history = await sandbox.api('GET', `/api/v1/users/${userId}/sync/history`, {
+    headers: sandbox.apiKey,
+  });
+  runKey = history.json[0].run_key;
+  const workouts = await sandbox.api('GET', `/api/v1/providers/polar/users/${userId}/workouts`, {
+    headers: sandbox.apiKey,
+  });
+  workoutId = workouts.json[0]?.id ?? 'unknown-exercise';
 }, 120_000);
 
 afterAll(async () => {
@@ -200,6 +216,36 @@ const READS: Record<string, [url: () => string, credential: Credential]> = {
     'bearer',
   ],
   'GET /api/v1/webhooks/messages': [() => '/api/v1/webhooks/messages', 'bearer'],
+  'GET /api/v1/developers': [() => '/api/v1/developers', 'bearer'],
+  'GET /api/v1/developers/{developer_id}': [() => `/api/v1/developers/${developerId}`, 'bearer'],
+  'GET /api/v1/invitations': [() => '/api/v1/invitations', 'bearer'],
+  'GET /api/v1/users/{user_id}/events/workouts/types': [
+    () => `/api/v1/users/${userId}/events/workouts/types`,
+    'apiKey',
+  ],
+  'GET /api/v1/users/{user_id}/summaries/data/timeline': [
+    () => dataPath('summaries/data/timeline'),
+    'apiKey',
+  ],
+  'GET /api/v1/meta/coverage': [() => '/api/v1/meta/coverage', 'none'],
+  'HEAD /api/v1/oauth/{provider}/callback': [() => '/api/v1/oauth/polar/callback', 'none'],
+  'GET /api/v1/users/{user_id}/sync/history': [() => `/api/v1/users/${userId}/sync/history`, 'apiKey'],
+  'GET /api/v1/sync/history/{run_key}': [() => `/api/v1/sync/history/${runKey}`, 'apiKey'],
+  'GET /api/v1/providers/{provider}/users/{user_id}/workouts': [
+    () => `/api/v1/providers/polar/users/${userId}/workouts`,
+    'apiKey',
+  ],
+  'GET /api/v1/providers/{provider}/users/{user_id}/workouts/{workout_id}': [
+    () => `/api/v1/providers/polar/users/${userId}/workouts/${workoutId}`,
+    'apiKey',
+  ],
+  'GET /api/v1/dashboard/stats': [() => '/api/v1/dashboard/stats', 'bearer'],
+  'GET /api/v1/config': [() => '/api/v1/config', 'bearer'],
+  'GET /api/v1/priorities/providers': [() => '/api/v1/priorities/providers', 'bearer'],
+  'GET /api/v1/priorities/device-types': [() => '/api/v1/priorities/device-types', 'bearer'],
+  'GET /api/v1/settings/seed/presets': [() => '/api/v1/settings/seed/presets', 'bearer'],
+  'GET /api/v1/settings/seed/sleep-profiles': [() => '/api/v1/settings/seed/sleep-profiles', 'bearer'],
+  'GET /api/v1/settings/archival': [() => '/api/v1/settings/archival', 'bearer'],
 };
 
 /** A data read over the week around the sample day. */

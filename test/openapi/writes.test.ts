@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes } from '#shared/api/index.js';
-import { errorResponseSchema, errorStatuses } from '#shared/http/openapi.js';
 import { type FakePolar, startFakePolar } from '#test/fakes/polar.js';
 import { fakeProviderEnv } from '#test/fakes/provider-env.js';
 import { dates, type E2eSession, startE2eSession } from '#test/helpers/e2e-session.js';
 import type { ApiRequest, ApiResponse } from '#test/helpers/sandbox.js';
-import { expectConforms, routeOf } from '#test/openapi/conformance.js';
+import { expectConforms } from '#test/openapi/conformance.js';
 import { samplePush } from '#test/openapi/sample-data.js';
+import { ADMIN_WRITES, expectError, writeChecks } from '#test/openapi/write-checks.js';
 
 /**
  * The writes of the document, in the order an integrator meets them, each answering its documented status and
@@ -25,8 +25,7 @@ const SIGNED_INGRESS = [
 
 let polar: FakePolar;
 let sandbox: E2eSession;
-const checked = new Set<string>();
-const state: Record<string, string> = {};
+const { checked, state, fill, send } = writeChecks(() => sandbox);
 
 beforeAll(async () => {
   polar = await startFakePolar();
@@ -39,17 +38,6 @@ afterAll(async () => {
   await sandbox?.stop();
   await polar?.stop();
 });
-
-const fill = (path: string) => path.replace(/\{(\w+)\}/g, (_, key: string) => state[key] ?? `{${key}}`);
-
-/** Sends `operation` with its path parameters from `state`; asserts the documented answer and returns it. */
-async function send(operation: string, request: ApiRequest & { query?: string } = {}) {
-  const [method, path] = operation.split(' ') as [string, string];
-  const response = await sandbox.api(method, `${fill(path)}${request.query ?? ''}`, request);
-  expectConforms(operation, response);
-  checked.add(operation);
-  return response;
-}
 
 const dev = () => ({ headers: sandbox.bearer });
 const key = () => ({ headers: sandbox.apiKey });
@@ -215,17 +203,10 @@ describe('documented writes answer what the document says, over the sandbox', ()
     });
   });
 
-  it('has checked every write of the document but the signed provider notifications', () => {
+  it('has checked every write of the document but the signed provider notifications and the admin writes', () => {
     const writes = allRoutes
       .filter((r) => r.method !== 'GET' && r.method !== 'HEAD')
       .map((r) => `${r.method} ${r.path}`);
-    expect([...checked, ...SIGNED_INGRESS].sort()).toEqual(writes.sort());
+    expect([...checked, ...SIGNED_INGRESS, ...ADMIN_WRITES].sort()).toEqual(writes.sort());
   });
 });
-
-/** The response is an error the document lists for `operation`, with a `{"detail"}` body and nothing else. */
-function expectError(operation: string, response: ApiResponse, status: number) {
-  expect(response.status, response.text).toBe(status);
-  expect(errorStatuses(routeOf(operation))).toContain(status);
-  expect(errorResponseSchema.strict().parse(response.json)).toEqual(response.json);
-}

@@ -1,16 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  aggregateByDay,
-  DAY_MS,
-  dailyAmountOf,
-  mergeDays,
-  timeseriesValue,
-} from '#shared/archival/day-aggregate.js';
+import { aggregateByDay, dailyAmountOf, mergeDays, timeseriesValue } from '#shared/archival/day-aggregate.js';
 import { bucketSamples } from '#shared/data/bucketing.js';
 import { dailyAmount } from '#shared/data/summaries/activity.js';
 import type { Sample } from '#shared/model/health-data.js';
 import { decodeMonth, encodeMonth } from '#shared/store/archive-codec.js';
+import { DAY_MS } from '#shared/store/series-layout.js';
 
 const DAY = Date.UTC(2025, 2, 10);
 

@@ -1,14 +1,11 @@
 import type * as z from 'zod';
-import { sourceMetadata } from '#shared/data/source-metadata.js';
 import {
-  bestSource,
-  DAY_MS,
-  HOUR_MS,
-  loadSources,
-  mean,
-  readBySource,
-  type Sources,
-} from '#shared/data/summaries/common.js';
+  latestWithArchive,
+  meanWithArchive,
+  readBySourceWithArchive,
+} from '#shared/archival/archived-reads.js';
+import { sourceMetadata } from '#shared/data/source-metadata.js';
+import { bestSource, DAY_MS, HOUR_MS, loadSources, type Sources } from '#shared/data/summaries/common.js';
 import type { bodySummaryOrNull } from '#shared/data/summaries/schemas.js';
 import type { Sample } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
@@ -23,6 +20,8 @@ import { listUserSeries, type SeriesRegistryEntry } from '#shared/store/series-r
  *   series registry points at it, so this costs one small read per source); `source` is the writer of the most
  *   recent of them (else of the most recent value shown elsewhere);
  * - averages: the mean of every source's samples in [now - period, now];
+ * archived days (contract 10.2) count in each: as the day's mean stamped at its start (archival/archived-reads.ts),
+ * and in averages with the weight of their samples;
  * - latest values: the latest sample in [now - window, now]; blood pressure pairs a systolic and a diastolic
  *   reading of the same source at most 5 s apart (the most recent such pair), measured at the systolic reading.
  * `age` is null until birth dates are stored; callers that know it may pass it.
@@ -101,7 +100,10 @@ export function pairBloodPressure(systolic: Map<string, Sample[]>, diastolic: Ma
   return best;
 }
 
-/** The latest sample of a series at or before `now`, using the registry's per-source bounds. */
+/**
+ * The latest sample of a series at or before `now`, using the registry's per-source bounds of the raw samples (an
+ * entry stays when all its samples were archived).
+ */
 async function latestUpTo(
   userId: string,
   series: SeriesType,
@@ -111,15 +113,21 @@ async function latestUpTo(
 ): Promise<SourcedSample | null> {
   const found = await Promise.all(
     entries
-      .filter((e) => e.series === series && e.count > 0 && e.first <= now)
+      .filter((e) => e.series === series)
       .map(async (e) => {
         const read = (from: number, to: number) =>
           readSeriesSamples(userId, series, from, to, { sourceKey: e.sourceKey }).then((r) =>
             r.sources[0]?.samples.at(-1),
           );
         // the registry's `last` is the newest sample ever written; when it is in the future (or gone), scan
-        const sample =
-          (e.last <= now ? await read(e.last, e.last + 1) : undefined) ?? (await read(e.first, now + 1));
+        const sample = await latestWithArchive(
+          { userId, series, sourceKey: e.sourceKey },
+          now,
+          async (from) =>
+            e.last <= now && e.last >= from
+              ? ((await read(e.last, e.last + 1)) ?? (await read(Math.max(e.first, from), now + 1)))
+              : read(Math.max(e.first, from), now + 1),
+        );
         return sample ? { sourceKey: e.sourceKey, sample } : null;
       }),
   );
@@ -139,12 +147,12 @@ export async function bodySummary(
 ): Promise<z.output<typeof bodySummaryOrNull>> {
   const { now } = query;
   const [{ sources }, entries] = await Promise.all([loadSources(userId), listUserSeries(userId)]);
-  const has = new Set(entries.filter((e) => e.count > 0).map((e) => e.series));
+  const has = new Set(entries.map((e) => e.series));
   const periodStart = now - query.averagePeriodDays * DAY_MS;
   const windowStart = now - query.latestWindowHours * HOUR_MS;
   const read = (series: SeriesType, from: number) =>
     has.has(series)
-      ? readBySource(userId, series, from, now + 1)
+      ? readBySourceWithArchive(userId, series, from, now + 1)
       : Promise.resolve(new Map<string, Sample[]>());
 
   const [slow, averaged, latest] = await Promise.all([
@@ -153,9 +161,7 @@ export async function bodySummary(
     Promise.all(LATEST.map((series) => read(series, windowStart))),
   ]);
   const [weight, height, bodyFat, leanMass, bmi] = slow;
-  const [restingHr, sdnn, rmssd] = averaged.map((bySource) =>
-    mean([...bySource.values()].flat().map((s) => s.value)),
-  );
+  const [restingHr, sdnn, rmssd] = averaged.map((bySource) => meanWithArchive([...bySource.values()].flat()));
   const [bodyTemperatureSamples, skinTemperatureSamples, systolic, diastolic] = latest as [
     Map<string, Sample[]>,
     Map<string, Sample[]>,

@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { isArchived, meanWithArchive, readBySourceWithArchive } from '#shared/archival/archived-reads.js';
 import { compareKeys, keysetPage } from '#shared/data/paging.js';
 import { localDate, sourceMetadata } from '#shared/data/source-metadata.js';
 import {
@@ -6,8 +7,6 @@ import {
   bestSource,
   loadSources,
   localDayBounds,
-  mean,
-  readBySource,
   type Sources,
   type SummaryQuery,
   summaryEnvelope,
@@ -31,7 +30,8 @@ import { queryScores, type StoredScore } from '#shared/store/health-scores.js';
  * - `date` is the score's local date (its zone offset; UTC when it has none, which is the reference's date);
  * - `avg_hrv_sdnn_ms` is an SDNN value: the score's `hrv_sdnn` component, else the mean of the date's
  *   `heart_rate_variability_sdnn` samples of the best source that has some (the per-field source rule of the
- *   activity summary); never the RMSSD component (contract 13.11);
+ *   activity summary; an archived UTC day of the same date stands for its samples); never the RMSSD component
+ *   (contract 13.11);
  * - `sleep_duration_seconds` / `sleep_efficiency_percent` (always null in the reference) come from the main
  *   session of the night that ended on that date: the score source's own night when it recorded one, else the
  *   night of the best source. Duration is net sleep when reported, else the session's length.
@@ -104,33 +104,41 @@ export async function recoverySummaries(
   const days = page.data.map((row) => ({ ...row, ...localDayBounds(row.date, row.score.zone_offset) }));
   const fromMs = Math.min(...days.map((d) => d.fromMs));
   const toMs = Math.max(...days.map((d) => d.toMs));
+  // An archived day starts at its date's UTC midnight, which a local day west of UTC starts after.
+  const archiveFromMs = Math.min(fromMs, ...days.map((d) => Date.parse(d.date)));
   const needSdnn = days.some((d) => componentValue(d.score, SDNN_COMPONENTS) === null);
   const [sleeps, sdnnBySource] = await Promise.all([
     days.length === 0
       ? ([] as StoredEvent[])
       : queryEvents(userId, 'sleep', fromMs - NIGHT_LOOKBACK_MS, toMs, anySource),
     needSdnn
-      ? readBySource(userId, 'heart_rate_variability_sdnn', fromMs, toMs)
+      ? readBySourceWithArchive(userId, 'heart_rate_variability_sdnn', archiveFromMs, toMs)
       : new Map<string, Sample[]>(),
   ]);
   const sessions = sleeps.filter((e): e is SleepEvent => e.category === 'sleep');
-  /** Mean SDNN of the best source with samples in [from, to). */
-  const sdnnOf = (from: number, to: number) => {
+  /** Mean SDNN of the best source with samples in [from, to) or an archived day of `date`. */
+  const sdnnOf = (date: string, from: number, to: number) => {
     const inDay = [...sdnnBySource].map(
-      ([key, samples]) => [key, samples.filter((s) => s.timestamp >= from && s.timestamp < to)] as const,
+      ([key, samples]) =>
+        [
+          key,
+          samples.filter((s) =>
+            isArchived(s) ? s.timestamp === Date.parse(date) : s.timestamp >= from && s.timestamp < to,
+          ),
+        ] as const,
     );
     const key = bestSource(
       inDay.filter(([, samples]) => samples.length > 0).map(([k]) => k),
       sources,
     );
     const samples = inDay.find(([k]) => k === key)?.[1] ?? [];
-    return roundTo(mean(samples.map((s) => s.value)), 1);
+    return roundTo(meanWithArchive(samples), 1);
   };
 
   const data = days.map(({ date, score, fromMs: dayFrom, toMs: dayTo }) => {
     const main = mainSessionOf(sessions, date, score.source_key, sources);
     const restingHeartRate = componentValue(score, ['resting_heart_rate']);
-    const sdnn = componentValue(score, SDNN_COMPONENTS) ?? sdnnOf(dayFrom, dayTo);
+    const sdnn = componentValue(score, SDNN_COMPONENTS) ?? sdnnOf(date, dayFrom, dayTo);
     return {
       date,
       source: sourceMetadata(sources.get(score.source_key)),

@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { isArchived, meanWithArchive, readBySourceWithArchive } from '#shared/archival/archived-reads.js';
 import { compareKeys, keysetPage } from '#shared/data/paging.js';
 import { localDate, sourceMetadata } from '#shared/data/source-metadata.js';
 import {
@@ -7,14 +8,12 @@ import {
   DAY_MS,
   dayRange,
   loadSources,
-  mean,
-  readBySource,
   type Sources,
   type SummaryQuery,
   summaryEnvelope,
 } from '#shared/data/summaries/common.js';
 import type { sleepSummaryPage } from '#shared/data/summaries/schemas.js';
-import { ASLEEP_STAGES } from '#shared/model/health-data.js';
+import { ASLEEP_STAGES, type Sample } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { apiDateTime } from '#shared/model/time.js';
@@ -208,7 +207,16 @@ const PHYSIOLOGY: Array<[SeriesType, digits: number | 'int']> = [
   ['oxygen_saturation', 1],
 ];
 
-/** Mean of each physiological series over each window, from the best source with samples in it. */
+/** A sample in a window; an archived day (archival/archived-reads.ts) when it overlaps the window. */
+const inWindow = (s: Sample, w: { fromMs: number; toMs: number }) =>
+  isArchived(s)
+    ? s.timestamp < w.toMs && s.timestamp + DAY_MS > w.fromMs
+    : s.timestamp >= w.fromMs && s.timestamp < w.toMs;
+
+/**
+ * Mean of each physiological series over each window, from the best source with samples in it; an archived day
+ * stands for its samples (its mean, with their weight).
+ */
 async function physiology(
   userId: string,
   windows: Array<{ fromMs: number; toMs: number } | null>,
@@ -221,20 +229,18 @@ async function physiology(
   const toMs = Math.max(...present.map((w) => w.toMs));
   return Promise.all(
     PHYSIOLOGY.map(async ([series, digits]) => {
-      const bySource = await readBySource(userId, series, fromMs, toMs);
+      // From the first window's UTC day start: the archived day it starts in.
+      const bySource = await readBySourceWithArchive(userId, series, fromMs - (fromMs % DAY_MS), toMs);
       return windows.map((w) => {
         if (!w) return null;
-        const inWindow = new Map(
-          [...bySource].map(([key, samples]) => [
-            key,
-            samples.filter((s) => s.timestamp >= w.fromMs && s.timestamp < w.toMs),
-          ]),
+        const windowed = new Map(
+          [...bySource].map(([key, samples]) => [key, samples.filter((s) => inWindow(s, w))]),
         );
         const key = bestSource(
-          [...inWindow].filter(([, samples]) => samples.length > 0).map(([k]) => k),
+          [...windowed].filter(([, samples]) => samples.length > 0).map(([k]) => k),
           sources,
         );
-        const avg = key === undefined ? null : mean(inWindow.get(key)!.map((s) => s.value));
+        const avg = key === undefined ? null : meanWithArchive(windowed.get(key)!);
         return digits === 'int' ? (avg === null ? null : Math.round(avg)) : roundTo(avg, digits);
       });
     }),

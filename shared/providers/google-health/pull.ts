@@ -1,4 +1,4 @@
-import { countMetric, logger } from '#shared/observability.js';
+import { BUSINESS_METRICS, count, logger } from '#shared/observability.js';
 import { IDENTITY_PATH } from '#shared/providers/google-health/common.js';
 import { ALL_DATA_TYPES, metricType } from '#shared/providers/google-health/data-types.js';
 import { pullExercise } from '#shared/providers/google-health/exercise.js';
@@ -62,12 +62,12 @@ export async function pullUnit(get: ProviderGet, unit: SyncUnit): Promise<PullRe
       if (!(error instanceof ProviderRequestError)) throw error;
       refused.push(error);
       logger.warn('google_health data type skipped', { unit: unit.key, dataType, status: error.status });
-      countMetric('ProviderDataTypeSkipped', 'google_health');
+      count(BUSINESS_METRICS.providerDataTypeSkipped, { provider: 'google_health' });
     }
   }
   if (malformed > 0) {
     logger.warn('google_health points skipped as malformed', { unit: unit.key, skipped: malformed });
-    countMetric('ProviderItemsSkipped', 'google_health', malformed);
+    count(BUSINESS_METRICS.providerItemsSkipped, { provider: 'google_health' }, malformed);
   }
   if (refused.length === ALL_DATA_TYPES.length) {
     if (refused.every((error) => error.status === 403)) throw new PermissionDeniedError(refused[0]!.message);

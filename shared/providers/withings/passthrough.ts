@@ -1,8 +1,7 @@
+import { DAY_MS, isoDate } from '#shared/providers/time.js';
 import type { WorkoutApi } from '#shared/providers/types.js';
 import { MEASURE_V2_PATH } from '#shared/providers/withings/activity.js';
 import { withingsCall } from '#shared/providers/withings/status.js';
-
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * Withings' `getworkouts` (one page, from `offset`; the answer's `more` and `offset` say where the next starts): by
@@ -13,8 +12,8 @@ export const withingsWorkouts: WorkoutApi = {
     withingsCall(get, MEASURE_V2_PATH, 'getworkouts', {
       ...(query.start !== undefined || query.end !== undefined
         ? {
-            startdateymd: day(query.start ?? (query.end ?? Date.now()) - 30 * 86_400_000),
-            enddateymd: day(query.end ?? Date.now()),
+            startdateymd: isoDate(query.start ?? (query.end ?? Date.now()) - 30 * DAY_MS),
+            enddateymd: isoDate(query.end ?? Date.now()),
           }
         : { lastupdate: query.since }),
       ...(query.offset > 0 ? { offset: query.offset } : {}),

@@ -350,6 +350,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/developers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the developers (team members) */
+        get: operations["get_api_v1_developers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/developers/{developer_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a developer */
+        get: operations["get_api_v1_developers_developer_id_"];
+        put?: never;
+        post?: never;
+        /** Delete a developer (not the last one); their applications go to the caller */
+        delete: operations["delete_api_v1_developers_developer_id_"];
+        options?: never;
+        head?: never;
+        /** Update a developer (as PATCH /auth/me) */
+        patch: operations["patch_api_v1_developers_developer_id_"];
+        trace?: never;
+    };
+    "/api/v1/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the active invitations (pending or sent, not expired), newest first */
+        get: operations["get_api_v1_invitations"];
+        put?: never;
+        /** Invite a developer (the token is returned here; emailed too when SES is configured) */
+        post: operations["post_api_v1_invitations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/{invitation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an invitation */
+        delete: operations["delete_api_v1_invitations_invitation_id_"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/{invitation_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resend an invitation: a new token (the old one stops working) and a new expiry */
+        post: operations["post_api_v1_invitations_invitation_id_resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation: creates the developer account */
+        post: operations["post_api_v1_invitations_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sdk/users/{user_id}/sync": {
         parameters: {
             query?: never;
@@ -378,6 +483,108 @@ export interface paths {
         put?: never;
         /** Log events from the mobile SDK: logged; sync-session events update the session run */
         post: operations["post_api_v1_sdk_users_user_id_logs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/import/apple/xml/s3": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Presigned S3 POST for an Apple Health export.xml (the import starts when the upload lands) */
+        post: operations["post_api_v1_users_user_id_import_apple_xml_s3"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/import/apple/xml/s3/multipart/create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a multipart upload of a large export: an upload id, its key and a part size */
+        post: operations["post_api_v1_users_user_id_import_apple_xml_s3_multipart_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/import/apple/xml/s3/multipart/sign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Presigned PUT URLs (up to 500 a call) for parts of a multipart upload, each for the part's exact size */
+        post: operations["post_api_v1_users_user_id_import_apple_xml_s3_multipart_sign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/import/apple/xml/s3/multipart/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assemble the uploaded parts (their ETags): the object's notification starts the import */
+        post: operations["post_api_v1_users_user_id_import_apple_xml_s3_multipart_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/import/apple/xml/s3/multipart/abort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Abort a multipart upload and discard its parts (idempotent) */
+        post: operations["post_api_v1_users_user_id_import_apple_xml_s3_multipart_abort"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/import/apple/xml/direct": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a small export.xml as multipart/form-data field `file` (up to the 6 MB request limit) */
+        post: operations["post_api_v1_users_user_id_import_apple_xml_direct"];
         delete?: never;
         options?: never;
         head?: never;
@@ -622,6 +829,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{user_id}/events/workouts/types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The distinct types of the user's workouts, alphabetically (to fill a filter) */
+        get: operations["get_api_v1_users_user_id_events_workouts_types"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/summaries/data/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How much data the user has per UTC day or week: samples per provider or series type, or workouts per type */
+        get: operations["get_api_v1_users_user_id_summaries_data_timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/": {
         parameters: {
             query?: never;
@@ -665,6 +906,23 @@ export interface paths {
         };
         /** This API as OpenAPI 3.1 */
         get: operations["get_openapi_json"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meta/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Provider data coverage matrix (what each provider delivers, read from its mapping code) */
+        get: operations["get_api_v1_meta_coverage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -806,7 +1064,8 @@ export interface paths {
         post?: never;
         delete?: never;
         options?: never;
-        head?: never;
+        /** Reachability probe of the OAuth redirect target (Withings sends one when the callback URL is registered): 200 for an OAuth provider, nothing is run */
+        head: operations["head_api_v1_oauth_provider_callback"];
         patch?: never;
         trace?: never;
     };
@@ -907,7 +1166,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Queue a pull sync of one provider for a user (async only; the window defaults to the last sync, or is summary_start_time..summary_end_time) */
+        /** Pull sync of one provider for a user over summary_start_time..summary_end_time (default since the last sync): queued (async=true), or run in the request (async=false: 200 with the result, 202 when it continues from the queue; every data type is pulled, since is the window start, the other provider parameters are accepted and have no effect) */
         post: operations["post_api_v1_providers_provider_users_user_id_sync"];
         delete?: never;
         options?: never;
@@ -992,6 +1251,74 @@ export interface paths {
         };
         /** Sync runs across users (latest event of each), newest first, filtered by exact match */
         get: operations["get_api_v1_sync_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/sync/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's stored sync runs (historical and manual pulls, kept until the user is erased), newest start first; /sync/history/{run_key} has the per-data-type breakdown */
+        get: operations["get_api_v1_users_user_id_sync_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/history/{run_key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One stored sync run with what it saved per data type */
+        get: operations["get_api_v1_sync_history_run_key_"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers/{provider}/users/{user_id}/workouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's workouts as the provider's own API answers them, fetched live (since/limit/offset/filter_by_modification_time: Suunto; samples/zones/route: Polar; summary_start_time/summary_end_time: the window elsewhere) */
+        get: operations["get_api_v1_providers_provider_users_user_id_workouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers/{provider}/users/{user_id}/workouts/{workout_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One workout as the provider's own API answers it, fetched live (samples/zones/route: Polar) */
+        get: operations["get_api_v1_providers_provider_users_user_id_workouts_workout_id_"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1280,6 +1607,196 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dashboard/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Instance statistics (cached for a minute; approximate past a few hundred users) */
+        get: operations["get_api_v1_dashboard_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Instance feature flags (additive only) */
+        get: operations["get_api_v1_config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/priorities/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every provider with its priority in force (stored, else the default), lower first */
+        get: operations["get_api_v1_priorities_providers"];
+        /** Set several provider priorities at once (all or none); answers the full list */
+        put: operations["put_api_v1_priorities_providers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/priorities/providers/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set one provider's priority (1..100, lower wins); applies from the next read on */
+        put: operations["put_api_v1_priorities_providers_provider_"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/priorities/device-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every device type with its priority in force (stored, else the default), lower first */
+        get: operations["get_api_v1_priorities_device_types"];
+        /** Set several device type priorities at once (all or none); answers the full list */
+        put: operations["put_api_v1_priorities_device_types"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/priorities/device-types/{device_type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set one device type's priority (1..100, lower wins); applies from the next read on */
+        put: operations["put_api_v1_priorities_device_types_device_type_"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/seed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Generate synthetic users and data (through the SDK ingest path; the data lands within seconds to minutes). At most 24 months back and about a million records per request (400 beyond) */
+        post: operations["post_api_v1_settings_seed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/seed/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The seed data presets and their profiles */
+        get: operations["get_api_v1_settings_seed_presets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/seed/sleep-profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sleep stage profiles a seed profile may name */
+        get: operations["get_api_v1_settings_seed_sleep_profiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/archival": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Data lifecycle settings and a storage estimate */
+        get: operations["get_api_v1_settings_archival"];
+        /** Set when samples are archived into daily aggregates and when data is deleted (null: off) */
+        put: operations["put_api_v1_settings_archival"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/archival/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start an archival run now (the nightly run starts at 03:00 UTC) */
+        post: operations["post_api_v1_settings_archival_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1349,6 +1866,21 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             app_secret: string;
+        };
+        ArchivalRunDispatched: {
+            task_id: string;
+            /** @constant */
+            status: "dispatched";
+        };
+        ArchivalSettingWithEstimate: {
+            settings: components["schemas"]["ArchivalSettings"];
+            storage: components["schemas"]["StorageEstimate"];
+        };
+        ArchivalSettings: {
+            /** @description Days after which samples are rolled up into daily aggregates; null turns it off */
+            archive_after_days: number | null;
+            /** @description Days after which data (aggregates, or samples without archival) is deleted; null turns it off */
+            delete_after_days: number | null;
         };
         AuthorizationUrl: {
             authorization_url: string;
@@ -1432,6 +1964,33 @@ export interface components {
             linked_user_ids: string[];
         };
         ConnectionList: components["schemas"]["Connection"][];
+        CoverageResponse: {
+            providers: string[];
+            timeseries: {
+                name: string;
+                metrics: {
+                    code: string;
+                    unit: string;
+                    providers: string[];
+                }[];
+            }[];
+            workout_fields: {
+                code: string;
+                providers: string[];
+            }[];
+            sleep_fields: {
+                code: string;
+                providers: string[];
+            }[];
+            menstrual_cycle_fields: {
+                code: string;
+                providers: string[];
+            }[];
+            health_scores: {
+                code: string;
+                providers: string[];
+            }[];
+        };
         DataSource: {
             /** Format: uuid */
             id: string;
@@ -1475,6 +2034,13 @@ export interface components {
             }[];
             has_womens_health_data: boolean;
         };
+        DataTimeline: {
+            /** @enum {string} */
+            bucket: "day" | "week";
+            /** @enum {string} */
+            group_by: "provider" | "series_type" | "workout_type";
+            series: components["schemas"]["TimelineSeries"][];
+        };
         DeletedSubscription: {
             deleted: {
                 subscription_id: string;
@@ -1492,6 +2058,19 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        DeveloperList: components["schemas"]["Developer"][];
+        DeviceTypePriority: {
+            /** @enum {string} */
+            device_type: "watch" | "band" | "phone" | "scale" | "ring" | "other" | "unknown";
+            priority: number;
+            /** @description null while the entry has its default and was never set */
+            id: string | null;
+            created_at: string | null;
+            updated_at: string | null;
+        };
+        DeviceTypePriorityList: {
+            items: components["schemas"]["DeviceTypePriority"][];
         };
         /** @description Every error this API answers itself: one human-readable text */
         ErrorResponse: {
@@ -1572,6 +2151,23 @@ export interface components {
             /** Format: date-time */
             end_date?: string;
         };
+        InstanceConfig: {
+            outgoing_webhooks_enabled: boolean;
+        };
+        Invitation: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            /** @description The token in full only when created or resent; a hint of it elsewhere */
+            token: string;
+            /** @enum {string} */
+            status: "pending" | "sent" | "failed" | "accepted" | "expired" | "revoked";
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: date-time */
+            created_at: string;
+            invited_by_id: string | null;
+        };
         InvitationCode: {
             /** Format: uuid */
             id: string;
@@ -1581,6 +2177,7 @@ export interface components {
             expires_at: string;
             created_at: string;
         };
+        InvitationList: components["schemas"]["Invitation"][];
         InvitationTokenResponse: {
             access_token: string;
             /** @constant */
@@ -1626,6 +2223,28 @@ export interface components {
         Message: {
             message: string;
         };
+        MultipartAbortResponse: {
+            status: string;
+            key: string;
+        };
+        MultipartCompleteResponse: {
+            status: string;
+            key: string;
+            bucket: string;
+            task_id: string | null;
+        };
+        MultipartCreateResponse: {
+            upload_id: string;
+            key: string;
+            bucket: string;
+            part_size: number;
+        };
+        MultipartSignResponse: {
+            urls: {
+                part_number: number;
+                url: string;
+            }[];
+        };
         OpenApiDocument: {
             openapi: string;
             info: {
@@ -1661,6 +2280,28 @@ export interface components {
             previous_cursor: string | null;
             has_more: boolean;
             total_count: number | null;
+        };
+        PresignedURLResponse: {
+            upload_url: string;
+            form_fields: {
+                [key: string]: string;
+            };
+            file_key: string;
+            expires_in: number;
+            max_file_size: number;
+            bucket: string;
+        };
+        ProviderPriority: {
+            /** @enum {string} */
+            provider: "apple" | "samsung" | "garmin" | "health_connect" | "google_health" | "polar" | "suunto" | "whoop" | "strava" | "oura" | "fitbit" | "ultrahuman" | "sensorbio" | "withings" | "unknown" | "internal";
+            priority: number;
+            /** @description null while the entry has its default and was never set */
+            id: string | null;
+            created_at: string | null;
+            updated_at: string | null;
+        };
+        ProviderPriorityList: {
+            items: components["schemas"]["ProviderPriority"][];
         };
         ProviderSetting: {
             provider: string;
@@ -1712,6 +2353,217 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        SeedDataResponse: {
+            task_id: string;
+            /** @constant */
+            status: "dispatched";
+            seed_used: number;
+        };
+        SeedPresetList: {
+            id: string;
+            label: string;
+            description: string;
+            profile: components["schemas"]["SeedProfileConfig"];
+        }[];
+        SeedProfileConfig: {
+            /** @default null */
+            preset: string | null;
+            /** @default true */
+            generate_workouts: boolean;
+            /** @default true */
+            generate_sleep: boolean;
+            /** @default true */
+            generate_time_series: boolean;
+            /** @default null */
+            providers: ("apple" | "samsung" | "garmin" | "google" | "health_connect" | "google_health" | "polar" | "suunto" | "whoop" | "strava" | "oura" | "fitbit" | "ultrahuman" | "sensorbio" | "withings" | "unknown" | "internal")[] | null;
+            /** @default 2 */
+            num_connections: number;
+            /**
+             * @default {
+             *       "count": 80,
+             *       "workout_types": null,
+             *       "duration_min_minutes": 15,
+             *       "duration_max_minutes": 180,
+             *       "hr_min_range": [
+             *         90,
+             *         120
+             *       ],
+             *       "hr_max_range": [
+             *         140,
+             *         180
+             *       ],
+             *       "steps_range": [
+             *         500,
+             *         20000
+             *       ],
+             *       "date_range_months": 6,
+             *       "date_from": null,
+             *       "date_to": null
+             *     }
+             */
+            workout_config: {
+                /** @default 80 */
+                count: number;
+                /** @default null */
+                workout_types: ("running" | "trail_running" | "treadmill" | "walking" | "hiking" | "mountaineering" | "cycling" | "mountain_biking" | "indoor_cycling" | "cyclocross" | "swimming" | "pool_swimming" | "open_water_swimming" | "strength_training" | "cardio_training" | "fitness_equipment" | "elliptical" | "rowing_machine" | "stair_climbing" | "yoga" | "pilates" | "stretching" | "meditation" | "cross_country_skiing" | "alpine_skiing" | "backcountry_skiing" | "downhill_skiing" | "snowboarding" | "snowshoeing" | "ice_skating" | "snowmobiling" | "winter_sports" | "snow_sports" | "rowing" | "kayaking" | "canoeing" | "paddling" | "stand_up_paddleboarding" | "surfing" | "kitesurfing" | "windsurfing" | "sailing" | "water_polo" | "wakeboarding" | "water_skiing" | "boating" | "water_sports" | "soccer" | "basketball" | "football" | "american_football" | "baseball" | "tennis" | "badminton" | "volleyball" | "handball" | "rugby" | "hockey" | "floorball" | "lacrosse" | "cricket" | "squash" | "table_tennis" | "padel" | "pickleball" | "racquetball" | "racket_sports" | "boxing" | "martial_arts" | "wrestling" | "fencing" | "rock_climbing" | "indoor_climbing" | "bouldering" | "trail_hiking" | "orienteering" | "archery" | "fishing" | "hunting" | "paragliding" | "parkour" | "golf" | "skating" | "inline_skating" | "skateboarding" | "horseback_riding" | "gymnastics" | "bowling" | "curling" | "disc_sports" | "triathlon" | "multisport" | "motorcycling" | "motor_sports" | "dance" | "aerobics" | "group_exercise" | "e_biking" | "virtual_activity" | "diving" | "snorkeling" | "walking_fitness" | "casual_walking" | "transition" | "team_sports" | "para_sports" | "play" | "wheelchair" | "recovery" | "gaming" | "chores" | "lifestyle" | "work" | "operations" | "generic" | "other" | "sport")[] | null;
+                /** @default 15 */
+                duration_min_minutes: number;
+                /** @default 180 */
+                duration_max_minutes: number;
+                /**
+                 * @default [
+                 *       90,
+                 *       120
+                 *     ]
+                 */
+                hr_min_range: [
+                    number,
+                    number
+                ];
+                /**
+                 * @default [
+                 *       140,
+                 *       180
+                 *     ]
+                 */
+                hr_max_range: [
+                    number,
+                    number
+                ];
+                /**
+                 * @default [
+                 *       500,
+                 *       20000
+                 *     ]
+                 */
+                steps_range: [
+                    number,
+                    number
+                ];
+                /** @default 6 */
+                date_range_months: number;
+                /** @default null */
+                date_from: string | null;
+                /** @default null */
+                date_to: string | null;
+            };
+            /**
+             * @default {
+             *       "count": 20,
+             *       "duration_min_minutes": 300,
+             *       "duration_max_minutes": 600,
+             *       "nap_chance_pct": 10,
+             *       "weekend_catchup": false,
+             *       "date_range_months": 6,
+             *       "date_from": null,
+             *       "date_to": null,
+             *       "stage_profile": null,
+             *       "stage_distribution": {
+             *         "deep_pct_range": [
+             *           15,
+             *           25
+             *         ],
+             *         "rem_pct_range": [
+             *           20,
+             *           25
+             *         ],
+             *         "awake_pct_range": [
+             *           2,
+             *           8
+             *         ]
+             *       }
+             *     }
+             */
+            sleep_config: {
+                /** @default 20 */
+                count: number;
+                /** @default 300 */
+                duration_min_minutes: number;
+                /** @default 600 */
+                duration_max_minutes: number;
+                /** @default 10 */
+                nap_chance_pct: number;
+                /** @default false */
+                weekend_catchup: boolean;
+                /** @default 6 */
+                date_range_months: number;
+                /** @default null */
+                date_from: string | null;
+                /** @default null */
+                date_to: string | null;
+                /** @default null */
+                stage_profile: string | null;
+                /**
+                 * @default {
+                 *       "deep_pct_range": [
+                 *         15,
+                 *         25
+                 *       ],
+                 *       "rem_pct_range": [
+                 *         20,
+                 *         25
+                 *       ],
+                 *       "awake_pct_range": [
+                 *         2,
+                 *         8
+                 *       ]
+                 *     }
+                 */
+                stage_distribution: {
+                    /**
+                     * @default [
+                     *       15,
+                     *       25
+                     *     ]
+                     */
+                    deep_pct_range: [
+                        number,
+                        number
+                    ];
+                    /**
+                     * @default [
+                     *       20,
+                     *       25
+                     *     ]
+                     */
+                    rem_pct_range: [
+                        number,
+                        number
+                    ];
+                    /**
+                     * @default [
+                     *       2,
+                     *       8
+                     *     ]
+                     */
+                    awake_pct_range: [
+                        number,
+                        number
+                    ];
+                };
+            };
+            /**
+             * @default {
+             *       "enabled_types": [],
+             *       "include_blood_pressure": false,
+             *       "date_range_months": 6,
+             *       "date_from": null,
+             *       "date_to": null
+             *     }
+             */
+            time_series_config: {
+                /** @default [] */
+                enabled_types: ("heart_rate" | "resting_heart_rate" | "heart_rate_variability_sdnn" | "heart_rate_recovery_one_minute" | "walking_heart_rate_average" | "heart_rate_variability_rmssd" | "pulse_wave_velocity" | "oxygen_saturation" | "blood_glucose" | "blood_pressure_systolic" | "blood_pressure_diastolic" | "respiratory_rate" | "sleeping_breathing_disturbances" | "blood_alcohol_content" | "peripheral_perfusion_index" | "forced_vital_capacity" | "forced_expiratory_volume_1" | "peak_expiratory_flow_rate" | "breathing_disturbance_index" | "height" | "weight" | "body_fat_percentage" | "body_mass_index" | "lean_body_mass" | "body_temperature" | "skin_temperature" | "waist_circumference" | "body_fat_mass" | "skeletal_muscle_mass" | "skin_temperature_deviation" | "skin_temperature_trend_deviation" | "muscle_mass" | "bone_mass" | "body_water_mass" | "visceral_fat_index" | "vo2_max" | "six_minute_walk_test_distance" | "cardiovascular_age" | "vascular_age" | "metabolic_age" | "steps" | "energy" | "basal_energy" | "stand_time" | "exercise_time" | "physical_effort" | "flights_climbed" | "average_met" | "active_time" | "distance_walking_running" | "distance_cycling" | "distance_swimming" | "distance_downhill_snow_sports" | "distance_other" | "walking_step_length" | "walking_speed" | "walking_double_support_percentage" | "walking_asymmetry_percentage" | "walking_steadiness" | "stair_descent_speed" | "stair_ascent_speed" | "running_power" | "running_speed" | "running_vertical_oscillation" | "running_ground_contact_time" | "running_stride_length" | "running_vertical_ratio" | "running_stance_time_balance" | "swimming_stroke_count" | "underwater_depth" | "cadence" | "power" | "speed" | "workout_effort_score" | "estimated_workout_effort_score" | "environmental_audio_exposure" | "headphone_audio_exposure" | "environmental_sound_reduction" | "time_in_daylight" | "water_temperature" | "uv_exposure" | "inhaler_usage" | "weather_temperature" | "weather_humidity" | "elevation" | "latitude" | "longitude" | "air_temperature" | "garmin_stress_level" | "garmin_skin_temperature" | "garmin_fitness_age" | "garmin_body_battery" | "electrodermal_activity" | "push_count" | "atrial_fibrillation_burden" | "insulin_delivery" | "number_of_times_fallen" | "number_of_alcoholic_beverages" | "nike_fuel" | "hydration")[];
+                /** @default false */
+                include_blood_pressure: boolean;
+                /** @default 6 */
+                date_range_months: number;
+                /** @default null */
+                date_from: string | null;
+                /** @default null */
+                date_to: string | null;
+            };
+        };
         SleepSession: {
             /** Format: uuid */
             id: string;
@@ -1740,6 +2592,43 @@ export interface components {
             pagination: components["schemas"]["Pagination"];
             metadata: components["schemas"]["PageMetadata"];
         };
+        SleepStageProfileList: {
+            id: string;
+            label: string;
+            description: string;
+            distribution: {
+                /**
+                 * @default [
+                 *       15,
+                 *       25
+                 *     ]
+                 */
+                deep_pct_range: [
+                    number,
+                    number
+                ];
+                /**
+                 * @default [
+                 *       20,
+                 *       25
+                 *     ]
+                 */
+                rem_pct_range: [
+                    number,
+                    number
+                ];
+                /**
+                 * @default [
+                 *       2,
+                 *       8
+                 *     ]
+                 */
+                awake_pct_range: [
+                    number,
+                    number
+                ];
+            };
+        }[];
         /** @description Minutes per stage */
         SleepStages: {
             awake_minutes: number;
@@ -1792,12 +2681,129 @@ export interface components {
             device_type: "watch" | "band" | "phone" | "scale" | "ring" | "other" | "unknown";
             device_name: string | null;
         };
+        /** @description Estimated from the series registries and the archive items (one DynamoDB table: no table sizes) */
+        StorageEstimate: {
+            live_data_bytes: number;
+            live_index_bytes: number;
+            archive_data_bytes: number;
+            archive_index_bytes: number;
+            other_tables_bytes: number;
+            total_bytes: number;
+            /** @description Raw samples */
+            live_row_count: number;
+            /** @description Archived days: one per (series, source, UTC day) */
+            archive_row_count: number;
+            avg_bytes_per_live_row: number;
+            avg_bytes_per_archive_row: number;
+            live_data_span_days: number;
+            live_total_pretty: string;
+            live_data_pretty: string;
+            live_index_pretty: string;
+            archive_total_pretty: string;
+            archive_data_pretty: string;
+            archive_index_pretty: string;
+            other_tables_pretty: string;
+            total_pretty: string;
+            /** @enum {string} */
+            growth_class: "bounded" | "linear_efficient" | "linear";
+        };
         SyncQueued: {
             success: boolean;
             async: boolean;
             task_id: string;
             message: string;
+            /** @description async=false, run ended: per requested data type, whether the run succeeded */
+            details?: {
+                workouts?: boolean;
+                data_247?: boolean;
+            };
+            /** @description async=false: the run as it stands (follow it at /users/{user_id}/sync/runs when 202) */
+            run?: {
+                run_id: string;
+                /** Format: uuid */
+                user_id: string;
+                provider: string;
+                /** @enum {string} */
+                source: "pull" | "webhook" | "sdk" | "backfill" | "xml_import" | "linked_account" | "watchdog";
+                /** @enum {string} */
+                stage: "queued" | "started" | "fetching" | "processing" | "saving" | "completed" | "failed" | "cancelled";
+                /** @enum {string} */
+                status: "in_progress" | "success" | "partial" | "failed" | "cancelled" | "skipped";
+                message: string | null;
+                progress: number | null;
+                items_processed: number | null;
+                items_total: number | null;
+                error: string | null;
+                primary_user_id: string | null;
+                started_at: string | null;
+                ended_at: string | null;
+                /** Format: date-time */
+                last_update: string;
+            } | null;
         };
+        SyncRunDataType: {
+            /** @description Series type, event category (`workout`, `sleep`) or `<category>_score` */
+            data_type: string;
+            /** @enum {string} */
+            kind: "series" | "event" | "score";
+            /** @enum {string} */
+            status: "in_progress" | "success" | "partial" | "failed" | "cancelled" | "skipped";
+            native_type: string | null;
+            reported_records: number | null;
+            items_inserted: number;
+            items_updated: number;
+            covered_start: string | null;
+            covered_end: string | null;
+            error_code: string | null;
+            error: string | null;
+            attempt: number;
+        };
+        SyncRunDetail: {
+            run_key: string;
+            /** Format: uuid */
+            user_id: string;
+            provider: string;
+            /** @enum {string} */
+            source: "pull" | "webhook" | "sdk" | "backfill" | "xml_import" | "linked_account" | "watchdog";
+            /** @enum {string} */
+            scope: "historical" | "live";
+            /** @enum {string} */
+            status: "in_progress" | "success" | "partial" | "failed" | "cancelled" | "skipped";
+            trace_id: string | null;
+            requested_start: string | null;
+            requested_end: string | null;
+            /** Format: date-time */
+            started_at: string;
+            ended_at: string | null;
+            /** @description Items saved (samples, events, scores; saves are upserts) */
+            items_inserted: number;
+            items_updated: number;
+            error: string | null;
+            data_types: components["schemas"]["SyncRunDataType"][];
+        };
+        SyncRunRecord: {
+            run_key: string;
+            /** Format: uuid */
+            user_id: string;
+            provider: string;
+            /** @enum {string} */
+            source: "pull" | "webhook" | "sdk" | "backfill" | "xml_import" | "linked_account" | "watchdog";
+            /** @enum {string} */
+            scope: "historical" | "live";
+            /** @enum {string} */
+            status: "in_progress" | "success" | "partial" | "failed" | "cancelled" | "skipped";
+            trace_id: string | null;
+            requested_start: string | null;
+            requested_end: string | null;
+            /** Format: date-time */
+            started_at: string;
+            ended_at: string | null;
+            /** @description Items saved (samples, events, scores; saves are upserts) */
+            items_inserted: number;
+            items_updated: number;
+            error: string | null;
+        };
+        SyncRunRecordList: components["schemas"]["SyncRunRecord"][];
         SyncRunSummary: {
             run_id: string;
             /** Format: uuid */
@@ -1849,6 +2855,32 @@ export interface components {
             timestamp: string;
         };
         SyncStatusEventList: components["schemas"]["SyncStatusEvent"][];
+        SystemInfo: {
+            total_users: {
+                count: number;
+            };
+            active_conn: {
+                count: number;
+            };
+            data_points: {
+                count: number;
+                archived: number;
+            };
+            event_records: {
+                count: number;
+                workouts: number;
+                sleep: number;
+                menstrual_cycles: number;
+            };
+            connections_coverage: {
+                users_with_active: number;
+                users_with_multi_active: number;
+                top_providers: {
+                    provider: string;
+                    count: number;
+                }[];
+            };
+        };
         TimeSeriesPage: {
             data: components["schemas"]["TimeSeriesSample"][];
             pagination: components["schemas"]["Pagination"];
@@ -1864,6 +2896,17 @@ export interface components {
             unit: string;
             source: components["schemas"]["SourceMetadata"];
             is_daily_total: boolean | null;
+        };
+        TimelineSeries: {
+            /** @description The provider, series type or workout type */
+            key: string;
+            /** @enum {string} */
+            metric: "data_points" | "workouts";
+            /** @description `[bucket start date, count]` pairs, oldest first; empty buckets are left out */
+            buckets: [
+                string,
+                number
+            ][];
         };
         TokenResponse: {
             access_token: string;
@@ -1908,6 +2951,10 @@ export interface components {
             has_next: boolean;
             has_prev: boolean;
         };
+        /** @description The provider's raw answer, unchanged */
+        VendorWorkouts: {
+            [key: string]: unknown;
+        } | unknown[];
         WebhookAccepted: {
             /** @description accepted; a handshake: ok (Polar PING), verified (Google Health, 201) */
             status: string;
@@ -2019,6 +3066,14 @@ export interface components {
             data: components["schemas"]["Workout"][];
             pagination: components["schemas"]["Pagination"];
             metadata: components["schemas"]["PageMetadata"];
+        };
+        /** @description Workout types as `GET /events/workouts` shows them (`unknown` for an untyped workout) */
+        WorkoutTypeList: string[];
+        XmlImportResponse: {
+            /** @constant */
+            status: "processing";
+            task_id: string;
+            user_id: string;
         };
     };
     responses: {
@@ -2925,6 +3980,263 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_api_v1_developers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeveloperList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_developers_developer_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                developer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Developer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_api_v1_developers_developer_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                developer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Developer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    patch_api_v1_developers_developer_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                developer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    first_name?: string | null;
+                    last_name?: string | null;
+                    email?: string;
+                    password?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Developer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_invitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_invitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    email: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_api_v1_invitations_invitation_id_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_invitations_invitation_id_resend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_invitations_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    token: string;
+                    first_name: string;
+                    last_name: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Developer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
     post_api_v1_sdk_users_user_id_sync: {
         parameters: {
             query?: never;
@@ -3028,6 +4340,232 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_users_user_id_import_apple_xml_s3: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @default  */
+                    filename?: string;
+                    /** @default 300 */
+                    expiration_seconds?: number;
+                    /** @default 52428800 */
+                    max_file_size?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresignedURLResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_users_user_id_import_apple_xml_s3_multipart_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @default  */
+                    filename?: string;
+                    /** @default application/xml */
+                    content_type?: string;
+                    file_size: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MultipartCreateResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_users_user_id_import_apple_xml_s3_multipart_sign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    key: string;
+                    upload_id: string;
+                    part_numbers: number[];
+                    /** @default 3600 */
+                    expiration_seconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MultipartSignResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_users_user_id_import_apple_xml_s3_multipart_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    key: string;
+                    upload_id: string;
+                    parts: {
+                        part_number: number;
+                        etag: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MultipartCompleteResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_users_user_id_import_apple_xml_s3_multipart_abort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    key: string;
+                    upload_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MultipartAbortResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_users_user_id_import_apple_xml_direct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["XmlImportResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -3804,6 +5342,64 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_api_v1_users_user_id_events_workouts_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkoutTypeList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_users_user_id_summaries_data_timeline: {
+        parameters: {
+            query?: {
+                start_date?: string;
+                end_date?: string;
+                bucket?: "day" | "week";
+                group_by?: "provider" | "series_type" | "workout_type";
+                provider?: "apple" | "samsung" | "garmin" | "google" | "health_connect" | "google_health" | "polar" | "suunto" | "whoop" | "strava" | "oura" | "fitbit" | "ultrahuman" | "sensorbio" | "withings" | "unknown" | "internal";
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataTimeline"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
     get_: {
         parameters: {
             query?: never;
@@ -3864,6 +5460,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OpenApiDocument"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_meta_coverage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoverageResponse"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
@@ -4104,6 +5722,29 @@ export interface operations {
                 headers: {
                     /** @description Where to go next */
                     Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    head_api_v1_oauth_provider_callback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: "apple" | "samsung" | "garmin" | "google" | "health_connect" | "google_health" | "polar" | "suunto" | "whoop" | "strava" | "oura" | "fitbit" | "ultrahuman" | "sensorbio" | "withings" | "unknown" | "internal";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4387,6 +6028,15 @@ export interface operations {
                     "application/json": components["schemas"]["SyncQueued"];
                 };
             };
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncQueued"];
+                };
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
@@ -4540,6 +6190,143 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_users_user_id_sync_history: {
+        parameters: {
+            query?: {
+                limit?: number;
+                scope?: "historical" | "live";
+                since?: string;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncRunRecordList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_sync_history_run_key_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncRunDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_providers_provider_users_user_id_workouts: {
+        parameters: {
+            query?: {
+                since?: number;
+                limit?: number;
+                offset?: number;
+                filter_by_modification_time?: "0" | "1" | "true" | "false" | "yes" | "no" | "on" | "off";
+                samples?: "0" | "1" | "true" | "false" | "yes" | "no" | "on" | "off";
+                zones?: "0" | "1" | "true" | "false" | "yes" | "no" | "on" | "off";
+                route?: "0" | "1" | "true" | "false" | "yes" | "no" | "on" | "off";
+                summary_start_time?: string;
+                summary_end_time?: string;
+            };
+            header?: never;
+            path: {
+                provider: "apple" | "samsung" | "garmin" | "google" | "health_connect" | "google_health" | "polar" | "suunto" | "whoop" | "strava" | "oura" | "fitbit" | "ultrahuman" | "sensorbio" | "withings" | "unknown" | "internal";
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VendorWorkouts"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            501: components["responses"]["NotImplemented"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_providers_provider_users_user_id_workouts_workout_id_: {
+        parameters: {
+            query?: {
+                samples?: "0" | "1" | "true" | "false" | "yes" | "no" | "on" | "off";
+                zones?: "0" | "1" | "true" | "false" | "yes" | "no" | "on" | "off";
+                route?: "0" | "1" | "true" | "false" | "yes" | "no" | "on" | "off";
+            };
+            header?: never;
+            path: {
+                provider: "apple" | "samsung" | "garmin" | "google" | "health_connect" | "google_health" | "polar" | "suunto" | "whoop" | "strava" | "oura" | "fitbit" | "ultrahuman" | "sensorbio" | "withings" | "unknown" | "internal";
+                user_id: string;
+                workout_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VendorWorkouts"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            501: components["responses"]["NotImplemented"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Error"];
         };
     };
@@ -5293,6 +7080,665 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_dashboard_stats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemInfo"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_config: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceConfig"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_priorities_providers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderPriorityList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    put_api_v1_priorities_providers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    priorities: {
+                        /** @enum {string} */
+                        provider: "apple" | "samsung" | "garmin" | "health_connect" | "google_health" | "polar" | "suunto" | "whoop" | "strava" | "oura" | "fitbit" | "ultrahuman" | "sensorbio" | "withings" | "unknown" | "internal";
+                        priority: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderPriorityList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    put_api_v1_priorities_providers_provider_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: "apple" | "samsung" | "garmin" | "health_connect" | "google_health" | "polar" | "suunto" | "whoop" | "strava" | "oura" | "fitbit" | "ultrahuman" | "sensorbio" | "withings" | "unknown" | "internal";
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    priority: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderPriority"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_priorities_device_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceTypePriorityList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    put_api_v1_priorities_device_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    priorities: {
+                        /** @enum {string} */
+                        device_type: "watch" | "band" | "phone" | "scale" | "ring" | "other" | "unknown";
+                        priority: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceTypePriorityList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    put_api_v1_priorities_device_types_device_type_: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_type: "watch" | "band" | "phone" | "scale" | "ring" | "other" | "unknown";
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    priority: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceTypePriority"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_settings_seed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @default 1 */
+                    num_users?: number;
+                    /**
+                     * @default {
+                     *       "preset": null,
+                     *       "generate_workouts": true,
+                     *       "generate_sleep": true,
+                     *       "generate_time_series": true,
+                     *       "providers": null,
+                     *       "num_connections": 2,
+                     *       "workout_config": {
+                     *         "count": 80,
+                     *         "workout_types": null,
+                     *         "duration_min_minutes": 15,
+                     *         "duration_max_minutes": 180,
+                     *         "hr_min_range": [
+                     *           90,
+                     *           120
+                     *         ],
+                     *         "hr_max_range": [
+                     *           140,
+                     *           180
+                     *         ],
+                     *         "steps_range": [
+                     *           500,
+                     *           20000
+                     *         ],
+                     *         "date_range_months": 6,
+                     *         "date_from": null,
+                     *         "date_to": null
+                     *       },
+                     *       "sleep_config": {
+                     *         "count": 20,
+                     *         "duration_min_minutes": 300,
+                     *         "duration_max_minutes": 600,
+                     *         "nap_chance_pct": 10,
+                     *         "weekend_catchup": false,
+                     *         "date_range_months": 6,
+                     *         "date_from": null,
+                     *         "date_to": null,
+                     *         "stage_profile": null,
+                     *         "stage_distribution": {
+                     *           "deep_pct_range": [
+                     *             15,
+                     *             25
+                     *           ],
+                     *           "rem_pct_range": [
+                     *             20,
+                     *             25
+                     *           ],
+                     *           "awake_pct_range": [
+                     *             2,
+                     *             8
+                     *           ]
+                     *         }
+                     *       },
+                     *       "time_series_config": {
+                     *         "enabled_types": [],
+                     *         "include_blood_pressure": false,
+                     *         "date_range_months": 6,
+                     *         "date_from": null,
+                     *         "date_to": null
+                     *       }
+                     *     }
+                     */
+                    profile?: {
+                        /** @default null */
+                        preset?: string | null;
+                        /** @default true */
+                        generate_workouts?: boolean;
+                        /** @default true */
+                        generate_sleep?: boolean;
+                        /** @default true */
+                        generate_time_series?: boolean;
+                        /** @default null */
+                        providers?: ("apple" | "samsung" | "garmin" | "google" | "health_connect" | "google_health" | "polar" | "suunto" | "whoop" | "strava" | "oura" | "fitbit" | "ultrahuman" | "sensorbio" | "withings" | "unknown" | "internal")[] | null;
+                        /** @default 2 */
+                        num_connections?: number;
+                        /**
+                         * @default {
+                         *       "count": 80,
+                         *       "workout_types": null,
+                         *       "duration_min_minutes": 15,
+                         *       "duration_max_minutes": 180,
+                         *       "hr_min_range": [
+                         *         90,
+                         *         120
+                         *       ],
+                         *       "hr_max_range": [
+                         *         140,
+                         *         180
+                         *       ],
+                         *       "steps_range": [
+                         *         500,
+                         *         20000
+                         *       ],
+                         *       "date_range_months": 6,
+                         *       "date_from": null,
+                         *       "date_to": null
+                         *     }
+                         */
+                        workout_config?: {
+                            /** @default 80 */
+                            count?: number;
+                            /** @default null */
+                            workout_types?: ("running" | "trail_running" | "treadmill" | "walking" | "hiking" | "mountaineering" | "cycling" | "mountain_biking" | "indoor_cycling" | "cyclocross" | "swimming" | "pool_swimming" | "open_water_swimming" | "strength_training" | "cardio_training" | "fitness_equipment" | "elliptical" | "rowing_machine" | "stair_climbing" | "yoga" | "pilates" | "stretching" | "meditation" | "cross_country_skiing" | "alpine_skiing" | "backcountry_skiing" | "downhill_skiing" | "snowboarding" | "snowshoeing" | "ice_skating" | "snowmobiling" | "winter_sports" | "snow_sports" | "rowing" | "kayaking" | "canoeing" | "paddling" | "stand_up_paddleboarding" | "surfing" | "kitesurfing" | "windsurfing" | "sailing" | "water_polo" | "wakeboarding" | "water_skiing" | "boating" | "water_sports" | "soccer" | "basketball" | "football" | "american_football" | "baseball" | "tennis" | "badminton" | "volleyball" | "handball" | "rugby" | "hockey" | "floorball" | "lacrosse" | "cricket" | "squash" | "table_tennis" | "padel" | "pickleball" | "racquetball" | "racket_sports" | "boxing" | "martial_arts" | "wrestling" | "fencing" | "rock_climbing" | "indoor_climbing" | "bouldering" | "trail_hiking" | "orienteering" | "archery" | "fishing" | "hunting" | "paragliding" | "parkour" | "golf" | "skating" | "inline_skating" | "skateboarding" | "horseback_riding" | "gymnastics" | "bowling" | "curling" | "disc_sports" | "triathlon" | "multisport" | "motorcycling" | "motor_sports" | "dance" | "aerobics" | "group_exercise" | "e_biking" | "virtual_activity" | "diving" | "snorkeling" | "walking_fitness" | "casual_walking" | "transition" | "team_sports" | "para_sports" | "play" | "wheelchair" | "recovery" | "gaming" | "chores" | "lifestyle" | "work" | "operations" | "generic" | "other" | "sport")[] | null;
+                            /** @default 15 */
+                            duration_min_minutes?: number;
+                            /** @default 180 */
+                            duration_max_minutes?: number;
+                            /**
+                             * @default [
+                             *       90,
+                             *       120
+                             *     ]
+                             */
+                            hr_min_range?: [
+                                number,
+                                number
+                            ];
+                            /**
+                             * @default [
+                             *       140,
+                             *       180
+                             *     ]
+                             */
+                            hr_max_range?: [
+                                number,
+                                number
+                            ];
+                            /**
+                             * @default [
+                             *       500,
+                             *       20000
+                             *     ]
+                             */
+                            steps_range?: [
+                                number,
+                                number
+                            ];
+                            /** @default 6 */
+                            date_range_months?: number;
+                            /** @default null */
+                            date_from?: string | null;
+                            /** @default null */
+                            date_to?: string | null;
+                        };
+                        /**
+                         * @default {
+                         *       "count": 20,
+                         *       "duration_min_minutes": 300,
+                         *       "duration_max_minutes": 600,
+                         *       "nap_chance_pct": 10,
+                         *       "weekend_catchup": false,
+                         *       "date_range_months": 6,
+                         *       "date_from": null,
+                         *       "date_to": null,
+                         *       "stage_profile": null,
+                         *       "stage_distribution": {
+                         *         "deep_pct_range": [
+                         *           15,
+                         *           25
+                         *         ],
+                         *         "rem_pct_range": [
+                         *           20,
+                         *           25
+                         *         ],
+                         *         "awake_pct_range": [
+                         *           2,
+                         *           8
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        sleep_config?: {
+                            /** @default 20 */
+                            count?: number;
+                            /** @default 300 */
+                            duration_min_minutes?: number;
+                            /** @default 600 */
+                            duration_max_minutes?: number;
+                            /** @default 10 */
+                            nap_chance_pct?: number;
+                            /** @default false */
+                            weekend_catchup?: boolean;
+                            /** @default 6 */
+                            date_range_months?: number;
+                            /** @default null */
+                            date_from?: string | null;
+                            /** @default null */
+                            date_to?: string | null;
+                            /** @default null */
+                            stage_profile?: string | null;
+                            /**
+                             * @default {
+                             *       "deep_pct_range": [
+                             *         15,
+                             *         25
+                             *       ],
+                             *       "rem_pct_range": [
+                             *         20,
+                             *         25
+                             *       ],
+                             *       "awake_pct_range": [
+                             *         2,
+                             *         8
+                             *       ]
+                             *     }
+                             */
+                            stage_distribution?: {
+                                /**
+                                 * @default [
+                                 *       15,
+                                 *       25
+                                 *     ]
+                                 */
+                                deep_pct_range?: [
+                                    number,
+                                    number
+                                ];
+                                /**
+                                 * @default [
+                                 *       20,
+                                 *       25
+                                 *     ]
+                                 */
+                                rem_pct_range?: [
+                                    number,
+                                    number
+                                ];
+                                /**
+                                 * @default [
+                                 *       2,
+                                 *       8
+                                 *     ]
+                                 */
+                                awake_pct_range?: [
+                                    number,
+                                    number
+                                ];
+                            };
+                        };
+                        /**
+                         * @default {
+                         *       "enabled_types": [],
+                         *       "include_blood_pressure": false,
+                         *       "date_range_months": 6,
+                         *       "date_from": null,
+                         *       "date_to": null
+                         *     }
+                         */
+                        time_series_config?: {
+                            /** @default [] */
+                            enabled_types?: ("heart_rate" | "resting_heart_rate" | "heart_rate_variability_sdnn" | "heart_rate_recovery_one_minute" | "walking_heart_rate_average" | "heart_rate_variability_rmssd" | "pulse_wave_velocity" | "oxygen_saturation" | "blood_glucose" | "blood_pressure_systolic" | "blood_pressure_diastolic" | "respiratory_rate" | "sleeping_breathing_disturbances" | "blood_alcohol_content" | "peripheral_perfusion_index" | "forced_vital_capacity" | "forced_expiratory_volume_1" | "peak_expiratory_flow_rate" | "breathing_disturbance_index" | "height" | "weight" | "body_fat_percentage" | "body_mass_index" | "lean_body_mass" | "body_temperature" | "skin_temperature" | "waist_circumference" | "body_fat_mass" | "skeletal_muscle_mass" | "skin_temperature_deviation" | "skin_temperature_trend_deviation" | "muscle_mass" | "bone_mass" | "body_water_mass" | "visceral_fat_index" | "vo2_max" | "six_minute_walk_test_distance" | "cardiovascular_age" | "vascular_age" | "metabolic_age" | "steps" | "energy" | "basal_energy" | "stand_time" | "exercise_time" | "physical_effort" | "flights_climbed" | "average_met" | "active_time" | "distance_walking_running" | "distance_cycling" | "distance_swimming" | "distance_downhill_snow_sports" | "distance_other" | "walking_step_length" | "walking_speed" | "walking_double_support_percentage" | "walking_asymmetry_percentage" | "walking_steadiness" | "stair_descent_speed" | "stair_ascent_speed" | "running_power" | "running_speed" | "running_vertical_oscillation" | "running_ground_contact_time" | "running_stride_length" | "running_vertical_ratio" | "running_stance_time_balance" | "swimming_stroke_count" | "underwater_depth" | "cadence" | "power" | "speed" | "workout_effort_score" | "estimated_workout_effort_score" | "environmental_audio_exposure" | "headphone_audio_exposure" | "environmental_sound_reduction" | "time_in_daylight" | "water_temperature" | "uv_exposure" | "inhaler_usage" | "weather_temperature" | "weather_humidity" | "elevation" | "latitude" | "longitude" | "air_temperature" | "garmin_stress_level" | "garmin_skin_temperature" | "garmin_fitness_age" | "garmin_body_battery" | "electrodermal_activity" | "push_count" | "atrial_fibrillation_burden" | "insulin_delivery" | "number_of_times_fallen" | "number_of_alcoholic_beverages" | "nike_fuel" | "hydration")[];
+                            /** @default false */
+                            include_blood_pressure?: boolean;
+                            /** @default 6 */
+                            date_range_months?: number;
+                            /** @default null */
+                            date_from?: string | null;
+                            /** @default null */
+                            date_to?: string | null;
+                        };
+                    };
+                    /** @default null */
+                    random_seed?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeedDataResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_settings_seed_presets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeedPresetList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_settings_seed_sleep_profiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SleepStageProfileList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_api_v1_settings_archival: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchivalSettingWithEstimate"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    put_api_v1_settings_archival: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Days after which samples are rolled up into daily aggregates; null turns it off
+                     * @default null
+                     */
+                    archive_after_days?: number | null;
+                    /**
+                     * @description Days after which data (aggregates, or samples without archival) is deleted; null turns it off
+                     * @default null
+                     */
+                    delete_after_days?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchivalSettingWithEstimate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_api_v1_settings_archival_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchivalRunDispatched"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Error"];
         };
     };
