@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { QUEUES } from '#shared/jobs/queues.js';
 import { db } from '#shared/store/client.js';
@@ -203,6 +203,24 @@ export function monthlyCost(month: Usage, bytes: number) {
 
 const TEMPLATE = 'cdk.out/OpenWearables-ci.template.json';
 
+type Resource = { Type: string; Properties?: Record<string, unknown> };
+
+/** The stack's resources and those of its nested stacks (the monitoring stack's templates sit beside it). */
+function stackResources(): Resource[] {
+  const read = (file: string) =>
+    Object.values((JSON.parse(readFileSync(file, 'utf8')).Resources ?? {}) as Record<string, Resource>);
+  const nested = readdirSync('cdk.out')
+    .filter((file) => file.startsWith('OpenWearablesci') && file.endsWith('.nested.template.json'))
+    .map((file) => `cdk.out/${file}`);
+  return [TEMPLATE, ...nested].flatMap(read);
+}
+
+/** CloudWatch bills an alarm per metric it reads: a metric-math alarm costs one per metric of its expression. */
+const alarmMetrics = (alarm: Resource) =>
+  Array.isArray(alarm.Properties?.Metrics)
+    ? (alarm.Properties.Metrics as { MetricStat?: unknown }[]).filter((m) => m.MetricStat).length
+    : 1;
+
 /**
  * The fixed monthly cost of a deployed stack with no users, from the synthesized template: keys, secrets, alarms,
  * dashboards, and the schedules' invocations. The SQS polling of the event source mappings is estimated (Lambda's
@@ -210,12 +228,7 @@ const TEMPLATE = 'cdk.out/OpenWearables-ci.template.json';
  */
 export function idleStack(msPerScheduledRun: number) {
   if (!existsSync(TEMPLATE)) return undefined;
-  const resources = Object.values(
-    JSON.parse(readFileSync(TEMPLATE, 'utf8')).Resources as Record<
-      string,
-      { Type: string; Properties?: Record<string, unknown> }
-    >,
-  );
+  const resources = stackResources();
   const count = (type: string) => resources.filter((r) => r.Type === type).length;
   const perMonth = { minute: 43_200, minutes: 43_200, hour: 720, hours: 720, day: 30, days: 30 };
   const scheduled = resources
@@ -223,6 +236,9 @@ export function idleStack(msPerScheduledRun: number) {
     .map((r) => /rate\((\d+) (\w+)\)/.exec(String(r.Properties?.ScheduleExpression)))
     .reduce((n, m) => n + (m ? perMonth[m[2] as keyof typeof perMonth] / Number(m[1]) : 0), 0);
   const mappings = count('AWS::Lambda::EventSourceMapping');
+  const alarmMetricCount = resources
+    .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+    .reduce((n, alarm) => n + alarmMetrics(alarm), 0);
   const pollRequests = mappings * 5 * 3 * 43_200;
   const rows = [
     { item: 'KMS keys', count: count('AWS::KMS::Key'), usd: count('AWS::KMS::Key') * PRICES.kmsKeyMonth },
@@ -232,9 +248,9 @@ export function idleStack(msPerScheduledRun: number) {
       usd: count('AWS::SecretsManager::Secret') * PRICES.secretMonth,
     },
     {
-      item: 'CloudWatch alarms',
-      count: count('AWS::CloudWatch::Alarm'),
-      usd: count('AWS::CloudWatch::Alarm') * PRICES.alarmMonth,
+      item: 'CloudWatch alarm metrics (metric-math alarms count each metric)',
+      count: alarmMetricCount,
+      usd: alarmMetricCount * PRICES.alarmMonth,
     },
     {
       item: 'CloudWatch dashboards',

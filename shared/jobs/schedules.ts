@@ -60,7 +60,7 @@ export const SCHEDULES = {
   archival: {
     worker: 'archival-worker',
     rateMinutes: 60,
-    timeoutSeconds: 900,
+    timeoutSeconds: 840,
   },
   syncFitbit: syncDispatch('fitbit'),
   syncUltrahuman: syncDispatch('ultrahuman'),

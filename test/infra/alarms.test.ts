@@ -27,17 +27,16 @@ function synth(context: Record<string, unknown> = {}) {
   const nested = built.stack.node.findAll().find((c): c is NestedStack => c instanceof NestedStack)!;
   const monitoring = Template.fromStack(nested).toJSON();
   const nestedResources = monitoring.Resources as Record<string, Resource>;
-  const nestedOfType = (type: string) =>
-    Object.entries(nestedResources).filter(([, r]) => r.Type === type);
+  const nestedOfType = (type: string) => Object.entries(nestedResources).filter(([, r]) => r.Type === type);
   /** The nested stack's parameter carrying the parent's topic ARN, as the nested template refers to it. */
-  const [nestedStackId, nestedStack] = ofType('AWS::CloudFormation::Stack')[0]!;
+  const [, nestedStack] = ofType('AWS::CloudFormation::Stack')[0]!;
   const topicParameter = (topicId: string) => {
     const [name] = Object.entries(nestedStack.Properties.Parameters as Record<string, Json>).find(
       ([, value]) => value.Ref === topicId,
     )!;
     return { Ref: name };
   };
-  return { ...built, json, resources, ofType, nested, monitoring, nestedOfType, nestedStackId, topicParameter };
+  return { ...built, json, resources, ofType, monitoring, nestedOfType, topicParameter };
 }
 
 const { app, json, resources, ofType, monitoring, nestedOfType, topicParameter } = synth();

@@ -88,7 +88,9 @@ describe('imports bucket', () => {
     expect(notifications[0]![1].Properties.NotificationConfiguration).toEqual({
       QueueConfigurations: [{ Events: ['s3:ObjectCreated:*'], QueueArn: getAtt(queueId, 'Arn') }],
     });
-    const [[, queuePolicy]] = ofType('AWS::SQS::QueuePolicy') as [[string, Resource]];
+    const [, queuePolicy] = ofType('AWS::SQS::QueuePolicy').find(
+      ([, p]) => p.Properties.Queues[0].Ref === queueId,
+    )!;
     const toQueue = (queuePolicy.Properties.PolicyDocument.Statement as Json[]).filter(
       (s) => s.Effect === 'Allow' && JSON.stringify(s.Resource) === JSON.stringify(getAtt(queueId, 'Arn')),
     );

@@ -99,16 +99,15 @@ describe('uploads bucket', () => {
         },
       ],
     });
-    // The stack's one queue policy (lib/queue-tls-policy.ts): of its grants, only S3's for this bucket names the queue.
-    const [, queuePolicy] = only('AWS::SQS::QueuePolicy');
-    const grants = (queuePolicy.Properties.PolicyDocument.Statement as Json[]).filter(
+    // The queue's own policy (enforceSSL): besides the TLS deny, only S3's grant for this bucket.
+    const [, queuePolicy] = ofType('AWS::SQS::QueuePolicy').find(
+      ([, p]) => p.Properties.Queues[0].Ref === queueId,
+    )!;
+    expect(queuePolicy.Properties.Queues).toEqual([{ Ref: queueId }]);
+    const allows = (queuePolicy.Properties.PolicyDocument.Statement as Json[]).filter(
       (s) => s.Effect === 'Allow',
     );
-    expect(JSON.stringify(grants.map((s) => s.Resource))).not.toContain('*');
-    const toQueue = grants.filter(
-      (s) => JSON.stringify(s.Resource) === JSON.stringify(getAtt(queueId, 'Arn')),
-    );
-    expect(toQueue).toEqual([
+    expect(allows).toEqual([
       expect.objectContaining({
         Principal: { Service: 's3.amazonaws.com' },
         Action: expect.arrayContaining(['sqs:SendMessage']),

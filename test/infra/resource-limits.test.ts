@@ -6,14 +6,15 @@ import { buildApp } from '#lib/app.js';
 
 /**
  * Issue 12: CloudFormation allows 500 resources and 200 parameters per stack. The fullest configuration keeps both
- * stacks (the parent and the nested `Monitoring` of the alarms and dashboard) well under, and every queue keeps the
+ * stacks (the parent and the nested `Monitoring` of the alarms and dashboard) under, with room for one more API
+ * area or worker (about 8 resources) before the next one must move to a nested stack too, and every queue keeps the
  * one TLS-only policy of its own it had in the previous release (an upgrade replaces no queue policy).
  */
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, navigated by path in assertions
 type Json = any;
 
-const RESOURCE_BUDGET = 450;
+const RESOURCE_BUDGET = 490;
 const FULLEST = {
   'aws:cdk:bundling-stacks': [],
   stage: 'test',

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
@@ -875,13 +875,23 @@ describe('provider token key (KMS)', () => {
 });
 
 describe('observability', () => {
+  // The alarms live in the nested stack Monitoring (lib/observability.ts): its parameters, read back as the parent's
+  // references they are given, name the queues and functions.
+  const nested = stack.node.findAll().find((c): c is NestedStack => c instanceof NestedStack)!;
+  const given = ofType('AWS::CloudFormation::Stack')[0]![1].Properties.Parameters as Record<string, unknown>;
+  const monitoring = Template.fromJSON({
+    Resources: JSON.parse(JSON.stringify(Template.fromStack(nested).toJSON().Resources), (_key, value) =>
+      value?.Ref && given[value.Ref] ? given[value.Ref] : value,
+    ),
+  });
+
   it('alarms as soon as any dead-letter queue holds a message', () => {
     const dlqs = [
       ...Object.values(QUEUES).map((q) => `${q.name}-dlq`),
       ...Object.values(SCHEDULES).map((s) => `${s.worker}-schedule-dlq`),
     ];
     for (const dlq of dlqs) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Dimensions: [{ Name: 'QueueName', Value: getAtt(queueNamed(dlq)[0], 'QueueName') }],
@@ -893,7 +903,7 @@ describe('observability', () => {
   });
 
   it('alarms on API 5xx and on errors and throttles of every function', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/ApiGateway',
       MetricName: '5xx',
     });
@@ -902,7 +912,7 @@ describe('observability', () => {
       // functions on the first one.
       const isApi = apiFunctions.some(([apiId]) => apiId === id) || id === functionOfArea(AUTHORIZER);
       const errors = isApi ? 5 : 1;
-      const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm')).find((a) =>
+      const alarm = Object.values(monitoring.findResources('AWS::CloudWatch::Alarm')).find((a) =>
         JSON.stringify(a.Properties.Metrics ?? []).includes(JSON.stringify({ Ref: id })),
       );
       expect(alarm, `alarm of ${id}`).toBeDefined();

@@ -4,7 +4,8 @@ import type { HealthScore } from '#shared/model/health-data.js';
 import { saveDataSources, toDataSource } from '#shared/store/data-sources.js';
 import { insertEvent, newStoredEvent } from '#shared/store/events.js';
 import { saveScores, toStoredScore } from '#shared/store/health-scores.js';
-import { type FakePolar, startFakePolar } from '#test/fakes/polar.js';
+import { DEFAULT_POLAR_USER, type FakePolar, startFakePolar } from '#test/fakes/polar.js';
+import { polarExercise } from '#test/fakes/polar-data.js';
 import { fakeProviderEnv } from '#test/fakes/provider-env.js';
 import { dates, type E2eSession, startE2eSession, times } from '#test/helpers/e2e-session.js';
 import { sourceRef } from '#test/helpers/health-data.js';
@@ -84,6 +85,15 @@ beforeAll(async () => {
   expectConforms('POST /api/v1/sdk/users/{user_id}/sync', pushed);
   expect(pushed.json.records_saved).toBeGreaterThan(100);
   await storeProviderRecords(userId);
+  // One Polar exercise, so the vendor passthrough has a record to list and to read by id.
+  const exercise = polarExercise({
+    userId: String(DEFAULT_POLAR_USER),
+    id: 'ResponsesRun1',
+    localStart: Date.now() - 2 * DAY,
+    offsetMinutes: 60,
+    durationSeconds: 1800,
+  });
+  polar.seed(DEFAULT_POLAR_USER, { ...polar.data(DEFAULT_POLAR_USER), exercises: [exercise] });
   await sandbox.connect('polar', userId);
   const callback = encodeURIComponent(`${sandbox.url}/api/v1/providers/polar/webhooks`);
   const subscribed = await sandbox.api(
