@@ -37,14 +37,28 @@ export async function putArchivalSettings(settings: ArchivalSettings): Promise<A
 
 /** Claims the scheduled run of `day` (YYYY-MM-DD): true for the one caller that claimed it. */
 export async function claimScheduledRun(day: string): Promise<boolean> {
+  return updateScheduledDay(
+    'SET last_scheduled_day = :day',
+    'attribute_not_exists(last_scheduled_day) OR last_scheduled_day < :day',
+    day,
+  );
+}
+
+/** Gives the claim of `day` back (its run could not be queued), so that the next hourly invocation retries. */
+export async function releaseScheduledRun(day: string): Promise<void> {
+  await updateScheduledDay('REMOVE last_scheduled_day', 'last_scheduled_day = :day', day);
+}
+
+/** Applies `update` to the settings item when `condition` holds for `day`: false when it did not hold. */
+async function updateScheduledDay(update: string, condition: string, day: string): Promise<boolean> {
   const { doc, table } = db();
   try {
     await doc.send(
       new UpdateCommand({
         TableName: table,
         Key: KEY,
-        UpdateExpression: 'SET last_scheduled_day = :day',
-        ConditionExpression: 'attribute_not_exists(last_scheduled_day) OR last_scheduled_day < :day',
+        UpdateExpression: update,
+        ConditionExpression: condition,
         ExpressionAttributeValues: { ':day': day },
       }),
     );
@@ -52,23 +66,5 @@ export async function claimScheduledRun(day: string): Promise<boolean> {
   } catch (error) {
     if (isConditionFailure(error)) return false;
     throw error;
-  }
-}
-
-/** Gives the claim of `day` back (its run could not be queued), so that the next hourly invocation retries. */
-export async function releaseScheduledRun(day: string): Promise<void> {
-  const { doc, table } = db();
-  try {
-    await doc.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: KEY,
-        UpdateExpression: 'REMOVE last_scheduled_day',
-        ConditionExpression: 'last_scheduled_day = :day',
-        ExpressionAttributeValues: { ':day': day },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
   }
 }
