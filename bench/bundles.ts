@@ -46,9 +46,13 @@ function group(input: string): string {
     .join('/');
 }
 
+/** esbuild's record of the bundle written to `outfile`. */
+const outputOf = (metafile: Metafile, outfile: string) =>
+  Object.entries(metafile.outputs).find(([path]) => outfile.endsWith(path))![1];
+
 /** The three largest groups of the bundle, by minified bytes esbuild attributes to them. */
 function largest(metafile: Metafile, outfile: string): string {
-  const output = Object.entries(metafile.outputs).find(([path]) => outfile.endsWith(path))![1];
+  const output = outputOf(metafile, outfile);
   const sizes = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
     sizes.set(group(input), (sizes.get(group(input)) ?? 0) + bytesInOutput);
@@ -81,10 +85,9 @@ export async function benchBundles() {
     }),
   );
   return built.map(({ name, outfile, metafile }) => {
-    const bytes = Object.entries(metafile.outputs).find(([path]) => outfile.endsWith(path))![1].bytes;
     return {
       function: name,
-      KB: (bytes / 1024).toFixed(1),
+      KB: (outputOf(metafile, outfile).bytes / 1024).toFixed(1),
       'init ms (median of 10)': median(Array.from({ length: RUNS }, () => coldInit(outfile))).toFixed(1),
       'largest inputs (KB)': largest(metafile, outfile),
     };

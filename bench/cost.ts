@@ -11,6 +11,7 @@ import { followConsent } from '#test/fakes/oauth-fake.js';
 import { DEFAULT_OURA_USER, generateOuraDays, startFakeOura } from '#test/fakes/oura.js';
 import { fakeProviderEnv } from '#test/fakes/provider-env.js';
 import { DEFAULT_WHOOP_USER, generateWhoopDays, startFakeWhoop } from '#test/fakes/whoop.js';
+import { benchWatch, quantityRecords } from './apple-records.js';
 import { idleStack, type Meter, monthlyCost, plus, scale, startMeter, type Usage } from './cost-model.js';
 import { storeShapes } from './cost-shapes.js';
 import { type BenchSandbox, startBenchSandbox } from './sandbox.js';
@@ -22,16 +23,7 @@ const BACKFILL_DAYS = 30;
 const GARMIN_CLIENT = 'bench-cost-garmin';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const watch = { appId: 'com.apple.health.bench', deviceName: 'Apple Watch', deviceModel: 'Watch7,1' };
-const record = (type: string, at: number, value: number, unit: string) => ({
-  type: `HKQuantityTypeIdentifier${type}`,
-  startDate: new Date(at).toISOString(),
-  endDate: new Date(at).toISOString(),
-  zoneOffset: '+01:00',
-  source: watch,
-  value,
-  unit,
-});
+const record = quantityRecords(benchWatch);
 
 /**
  * A realistic Apple Watch day: heart rate every 5 s in a 45-minute workout and every 5 minutes otherwise, active

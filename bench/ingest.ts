@@ -2,6 +2,7 @@ import { BatchWriteCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { db } from '#shared/store/client.js';
 import { itemSize } from '#shared/store/item-size.js';
 import { readSeriesSamples } from '#shared/store/series-read.js';
+import { benchWatch, quantityRecords } from './apple-records.js';
 import { meterCapacity } from './capacity.js';
 import { type BenchSandbox, percentile, startBenchSandbox } from './sandbox.js';
 
@@ -11,21 +12,8 @@ const BATCH = 2000;
 const BASELINE_SAMPLES = 20_000;
 const READS = 200;
 
-const watch = {
-  appId: 'com.apple.health.bench',
-  deviceName: 'Apple Watch',
-  deviceModel: 'Watch7,1',
-  deviceType: 'watch',
-};
-const record = (type: string, at: number, value: number, unit: string) => ({
-  type: `HKQuantityTypeIdentifier${type}`,
-  startDate: new Date(at).toISOString(),
-  endDate: new Date(at).toISOString(),
-  zoneOffset: '+01:00',
-  source: watch,
-  value,
-  unit,
-});
+const watch = { ...benchWatch, deviceType: 'watch' };
+const record = quantityRecords(watch);
 
 /**
  * A week of Apple Watch data: heart rate every minute and every 5 s during five one-hour workouts, steps and

@@ -177,6 +177,8 @@ const contextSchema = z.object({
   dashboard: contextBoolean(true),
   /** Bundle the AWS SDK into every function instead of using the nodejs22.x runtime's copy (lib/bundling.ts). */
   bundleAwsSdk: contextBoolean(true),
+  /** X-Ray active tracing on every function and the mobile ingress's REST API stage (lib/tracing.ts). */
+  tracing: contextBoolean(false),
   /**
    * An existing table the stack uses instead of creating one (lib/storage.ts): the table a destroyed stack retained,
    * or one restored from a backup (README "Lifecycle"). Unset: the stack's own table.

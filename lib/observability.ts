@@ -37,7 +37,7 @@ import {
   tableThrottles,
 } from '#lib/monitoring-dashboard.js';
 import { pascal } from '#lib/names.js';
-import { ActiveTracing, tracingContext } from '#lib/tracing.js';
+import { ActiveTracing } from '#lib/tracing.js';
 import { type QueueName, SYNC_PROVIDERS, SYNC_QUEUES } from '#shared/jobs/queues.js';
 import { BUSINESS_METRICS } from '#shared/observability.js';
 
@@ -45,6 +45,8 @@ export interface ObservabilityProps {
   stage: string;
   /** Subscribed to the alarm topic by email (`-c alarmEmail=`); the address must confirm the subscription. */
   alarmEmail?: string | undefined;
+  /** `-c tracing=true`: X-Ray active tracing (lib/tracing.ts). */
+  tracing: boolean;
   api: IHttpApi;
   /** The mobile ingress: its push route writes to S3 itself, so only its 5xx count shows a broken integration. */
   mobileApi: RestApi;
@@ -189,7 +191,7 @@ export class Observability extends Construct {
       value: `https://${parent.region}.console.aws.amazon.com/cloudwatch/home?region=${parent.region}#dashboards:name=${dashboardName}`,
       description: 'CloudWatch dashboard: APIs, functions, queues, table and business metrics',
     });
-    if (tracingContext(this.node)) {
+    if (props.tracing) {
       Aspects.of(Stack.of(this)).add(new ActiveTracing(), { priority: AspectPriority.MUTATING });
     }
   }

@@ -66,6 +66,7 @@ export class OpenWearablesStack extends Stack {
     const observability = new Observability(this, 'Observability', {
       stage: config.stage,
       alarmEmail: config.alarmEmail,
+      tracing: config.tracing,
       api: api.httpApi,
       mobileApi: mobile.restApi,
       functions: [...Object.values(api.functions), mobile.authorizerFunction],

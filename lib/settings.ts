@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import * as z from 'zod';
 import type { AppConfig } from '#lib/config.js';
-import { operatorSettings, settingDefault, settingsOf } from '#shared/config/settings.js';
+import { operatorSettings, setting, settingDefault, settingsOf } from '#shared/config/settings.js';
 import { RATE_SETTINGS, type RateSetting, rateMinutesSchema, SCHEDULES } from '#shared/jobs/schedules.js';
 
 /** One runtime setting of a stack: its schema field (type, caps, default, doc) and who takes it. */
@@ -89,17 +89,16 @@ export function rateSettings(
   config: Pick<AppConfig, 'settings'>,
 ): Partial<Record<RateSetting, unknown>> {
   return Object.fromEntries(
-    (Object.keys(RATE_SETTINGS) as RateSetting[]).map((setting) => {
-      const { env, context, doc } = RATE_SETTINGS[setting];
+    (Object.keys(RATE_SETTINGS) as RateSetting[]).map((rate) => {
+      const { env, context, doc } = RATE_SETTINGS[rate];
       const schedules = Object.values(SCHEDULES).filter(
-        (schedule) => 'rateSetting' in schedule && schedule.rateSetting === setting,
+        (schedule) => 'rateSetting' in schedule && schedule.rateSetting === rate,
       );
-      const field = rateMinutesSchema.default(schedules[0]?.rateMinutes ?? 60);
-      operatorSettings.add(field, { doc });
+      const field = setting(rateMinutesSchema.default(schedules[0]?.rateMinutes ?? 60), doc);
       const consumer = [...new Set(schedules.map((schedule) => `${schedule.worker} schedules`))].join(', ');
       // The documented context key still works; the settings name wins.
       const value = take(scope, config, env, field, consumer) ?? scope.node.tryGetContext(context);
-      return [setting, value];
+      return [rate, value];
     }),
   );
 }

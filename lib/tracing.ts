@@ -2,17 +2,7 @@ import { type IAspect, Validations } from 'aws-cdk-lib';
 import { CfnStage } from 'aws-cdk-lib/aws-apigateway';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import type { IConstruct, Node } from 'constructs';
-
-/** `-c tracing=true` (or `"tracing": true` in cdk.json); default off. Anything else is refused at synth. */
-export function tracingContext(node: Node): boolean {
-  const value: unknown = node.tryGetContext('tracing');
-  if (value === undefined || value === false || value === 'false') return false;
-  if (value === true || value === 'true') return true;
-  throw new Error(
-    `Invalid CDK context: tracing: tracing must be true or false, got ${JSON.stringify(value)}`,
-  );
-}
+import type { IConstruct } from 'constructs';
 
 /**
  * X-Ray active tracing: each function of the stack records a segment per invocation (Lambda's own tracing; no

@@ -1,6 +1,6 @@
 import { apiEnvSchema } from '#shared/config/env.js';
 import { endpointSettingsEnvSchema } from '#shared/delivery/env.js';
-import { queueProducerEnv } from '#shared/jobs/queues.js';
+import { queueProducerEnv } from '#shared/jobs/queue-env.js';
 import { seedEnvSchema } from '#shared/seed/env.js';
 
 /** The admin area's environment: the API's, plus what its routes queue or read. */

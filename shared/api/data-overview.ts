@@ -15,7 +15,7 @@ import { readableUserId } from '#shared/identity/users.js';
 import { PROVIDERS } from '#shared/model/provider.js';
 
 /** Reads of an unknown user answer empty data, never 404 (contract 4.9). */
-const readErrors = { errors: [400] };
+export const readErrors = { errors: [400] };
 
 /**
  * What a user has, for the dashboard's filters and density heatmap (the newest reference's additions); part of the

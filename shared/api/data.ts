@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { dataOverviewRoutes } from '#shared/api/data-overview.js';
+import { dataOverviewRoutes, readErrors } from '#shared/api/data-overview.js';
 import {
   activitySummaryPageExample,
   bodySummaryExample,
@@ -58,8 +58,6 @@ const eventArgs = (q: z.output<typeof eventQuery>) => ({
 });
 
 const tag = 'Health data';
-/** Reads of an unknown user answer empty data, never 404 (contract 4.9). */
-const readErrors = { errors: [400] };
 const summaries = 'Summaries';
 
 export const dataRoutes = [

@@ -19,47 +19,56 @@ const stamps = {
   updated_at: z.iso.datetime().nullable(),
 };
 
-const providerPriorityRead = z
-  .object({ provider: z.enum(PRIORITY_PROVIDERS), priority, ...stamps })
-  .meta({ id: 'ProviderPriority' });
-const providerPriorityList = z
-  .object({ items: z.array(providerPriorityRead) })
-  .meta({ id: 'ProviderPriorityList' });
-const deviceTypePriorityRead = z
-  .object({ device_type: z.enum(DEVICE_TYPES), priority, ...stamps })
-  .meta({ id: 'DeviceTypePriority' });
-const deviceTypePriorityList = z
-  .object({ items: z.array(deviceTypePriorityRead) })
-  .meta({ id: 'DeviceTypePriorityList' });
+/** A path or bulk item: it names a provider or a device type, by its kind's field. */
+type Named = { provider?: string; device_type?: string };
 
-const providerName = z.enum(PRIORITY_PROVIDERS);
-const deviceType = z.enum(DEVICE_TYPES);
+/**
+ * One kind's schemas: `field` names the provider or device type in its path, bulk items and answers; `names` are
+ * every one of them, `effective` the default priority of each.
+ */
+function priorityKind(
+  field: PriorityKind,
+  segment: string,
+  names: readonly string[],
+  effective: (name: string) => number,
+  schemaId: string,
+) {
+  const name = z.enum(names);
+  const read = z.object({ [field]: name, priority, ...stamps }).meta({ id: schemaId });
+  return {
+    segment,
+    field,
+    names,
+    effective,
+    // The key is `field`, which the types cannot follow: typed here as either kind's.
+    params: z.object({ [field]: name }) as unknown as z.ZodType<Named>,
+    bulk: z.array(z.object({ [field]: name, priority })).max(100) as unknown as z.ZodType<
+      Array<Named & { priority: number }>
+    >,
+    read,
+    list: z.object({ items: z.array(read) }).meta({ id: `${schemaId}List` }),
+  };
+}
 
 const KINDS = {
-  provider: {
-    segment: 'providers',
-    field: 'provider',
-    names: PRIORITY_PROVIDERS as readonly string[],
-    effective: (name: string) => providerPriority(name as ProviderName),
-    params: z.object({ provider: providerName }),
-    bulk: z.array(z.object({ provider: providerName, priority })).max(100),
-    read: providerPriorityRead,
-    list: providerPriorityList,
-  },
-  device_type: {
-    segment: 'device-types',
-    field: 'device_type',
-    names: DEVICE_TYPES as readonly string[],
-    effective: (name: string) => deviceTypePriority(name as DeviceType),
-    params: z.object({ device_type: deviceType }),
-    bulk: z.array(z.object({ device_type: deviceType, priority })).max(100),
-    read: deviceTypePriorityRead,
-    list: deviceTypePriorityList,
-  },
-} as const;
+  provider: priorityKind(
+    'provider',
+    'providers',
+    PRIORITY_PROVIDERS,
+    (name) => providerPriority(name as ProviderName),
+    'ProviderPriority',
+  ),
+  device_type: priorityKind(
+    'device_type',
+    'device-types',
+    DEVICE_TYPES,
+    (name) => deviceTypePriority(name as DeviceType),
+    'DeviceTypePriority',
+  ),
+};
 
 /** The provider or device type an entry (a path or a bulk item) names. */
-const nameIn = (entry: { provider?: string; device_type?: string }) => (entry.provider ?? entry.device_type)!;
+const nameIn = (entry: Named) => (entry.provider ?? entry.device_type)!;
 
 /**
  * Every provider (device type) with the priority in force: its stored one, else its default (contract 5.1), lower
@@ -108,7 +117,7 @@ function kindRoutes(kind: PriorityKind): Route[] {
       auth: 'DEV',
       tag,
       summary: `Set one ${label}'s priority (1..100, lower wins); applies from the next read on`,
-      params: params as z.ZodType<{ provider?: string; device_type?: string }>,
+      params,
       body: z.object({ priority }),
       response: read,
       handle: async ({ params: path, body }) => {
@@ -123,7 +132,7 @@ function kindRoutes(kind: PriorityKind): Route[] {
       tag,
       summary: `Set several ${label} priorities at once (all or none); answers the full list`,
       body: z.object({
-        priorities: bulk as z.ZodType<Array<{ provider?: string; device_type?: string; priority: number }>>,
+        priorities: bulk,
       }),
       response: list,
       doc: { errors: [400] },

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { bodyBytes } from '#shared/http/request.js';
 import { defineRoute, Reply, type Route, type RouteContext } from '#shared/http/route.js';
 import { CAP, cappedString } from '#shared/http/validation.js';
-import type { WebhookRequest } from '#shared/providers/types.js';
+import type { WebhookRequest } from '#shared/providers/webhook-types.js';
 import { answerChallenge, receiveWebhook, webhookOf } from '#shared/webhooks/ingress.js';
 import {
   createSubscription,

@@ -15,7 +15,7 @@ import {
 import { db, deleteKeys, isConditionFailure } from '#shared/store/client.js';
 import { ContentionError } from '#shared/store/contention.js';
 import { hasDay, monthEnd, monthOf, purgeArchivedBefore } from '#shared/store/series-archive.js';
-import { dayStartOf, seriesPartition } from '#shared/store/series-layout.js';
+import { dayStartOf, parseChunkSk, seriesPartition } from '#shared/store/series-layout.js';
 import { listUserSeries } from '#shared/store/series-registry.js';
 
 /**
@@ -214,5 +214,5 @@ async function earliestRawBucket(userId: string, series: SeriesType): Promise<nu
     }),
   );
   const sk = out.Items?.[0]?.SK as string | undefined;
-  return sk === undefined ? undefined : Number(sk.slice(0, 10)) * 1000;
+  return sk === undefined ? undefined : parseChunkSk(sk).bucketStart;
 }

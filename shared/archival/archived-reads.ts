@@ -25,7 +25,8 @@ export interface ArchivedSample extends Sample {
 
 export const isArchived = (sample: Sample): sample is ArchivedSample => 'archived' in sample;
 
-const dayId = (sourceKey: string, day: number) => `${sourceKey}\n${day}`;
+/** The identity of one UTC day of one source: an archived day shadows the raw samples of the same one. */
+export const dayId = (sourceKey: string, day: number) => `${sourceKey}\n${day}`;
 
 /**
  * Raw samples per source with those of archived days left out, and the archived days starting in [fromMs, toMs)

@@ -1,5 +1,5 @@
 import { baseEnvSchema } from '#shared/config/env.js';
-import { queueProducerEnv } from '#shared/jobs/queues.js';
+import { queueProducerEnv } from '#shared/jobs/queue-env.js';
 
 /** The archival worker: the table, and its own queue for the continuations of a run. */
 export const archivalWorkerEnvSchema = baseEnvSchema.extend(queueProducerEnv.archival.shape);

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { setting } from '#shared/config/settings.js';
-import { queueProducerEnv } from '#shared/jobs/queues.js';
+import { queueProducerEnv } from '#shared/jobs/queue-env.js';
 
 /**
  * One zod schema per function family. The same schema types the CDK `environment` prop (lib/app-function.ts)

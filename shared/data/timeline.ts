@@ -1,7 +1,9 @@
 import * as z from 'zod';
+import { dayId } from '#shared/archival/archived-reads.js';
 import { sampleCount } from '#shared/archival/day-aggregate.js';
 import { anySource } from '#shared/data/summaries/common.js';
 import { badRequest } from '#shared/http/errors.js';
+import { mapLimited } from '#shared/model/concurrency.js';
 import { canonicalProvider, type ProviderName } from '#shared/model/provider.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { dataSourcesByKey } from '#shared/store/data-sources.js';
@@ -133,9 +135,9 @@ export async function dataTimeline(userId: string, query: TimelineQuery) {
       readArchivedDays(userId, s, dayStartOf(fromMs), toMs),
     ]);
     // An archived day is served from its aggregate only (raw samples re-sent for it are discarded by the next run).
-    const archived = new Set(days.map((d) => `${d.sourceKey}\n${d.day}`));
+    const archived = new Set(days.map((d) => dayId(d.sourceKey, d.day)));
     for (const c of chunks) {
-      if (!wanted(c.sourceKey) || archived.has(`${c.sourceKey}\n${dayStartOf(c.start)}`)) continue;
+      if (!wanted(c.sourceKey) || archived.has(dayId(c.sourceKey, dayStartOf(c.start)))) continue;
       add(tally, keyOf(s, c.sourceKey), bucketDate(c.start, query.bucket), c.count);
     }
     for (const d of days) {
@@ -144,8 +146,6 @@ export async function dataTimeline(userId: string, query: TimelineQuery) {
       }
     }
   };
-  for (let i = 0; i < series.length; i += TIMELINE_SERIES_CONCURRENCY) {
-    await Promise.all(series.slice(i, i + TIMELINE_SERIES_CONCURRENCY).map(count));
-  }
+  await mapLimited(series, TIMELINE_SERIES_CONCURRENCY, count);
   return timelineOf(tally, query);
 }

@@ -1,6 +1,5 @@
-import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { db } from '#shared/store/client.js';
+import { queryAll } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
 
 export const workoutTypeList = z
@@ -10,25 +9,17 @@ export const workoutTypeList = z
 
 /**
  * `GET /users/{id}/events/workouts/types` (the newest reference): the distinct types of the user's workouts, in
- * alphabetical order, to fill a filter with what the user has rather than the whole enum. Page by page, with only
- * the type of each workout fetched (its details can be large); the workout items are keyed as store/events.ts
+ * alphabetical order, to fill a filter with what the user has rather than the whole enum. Only the type of each
+ * workout is fetched (its details can be large); the workout items are keyed as store/events.ts
  * writes them.
  */
 export async function listWorkoutTypes(userId: string): Promise<string[]> {
-  const { doc, table } = db();
-  const pages = paginateQuery(
-    { client: doc },
-    {
-      TableName: table,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :workouts)',
-      ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':workouts': 'EVENT#workout#' },
-      ExpressionAttributeNames: { '#type': 'type' },
-      ProjectionExpression: '#type',
-    },
-  );
-  const types = new Set<string>();
-  for await (const page of pages) {
-    for (const item of page.Items ?? []) types.add((item.type as string | null | undefined) ?? 'unknown');
-  }
+  const items = await queryAll({
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :workouts)',
+    ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':workouts': 'EVENT#workout#' },
+    ExpressionAttributeNames: { '#type': 'type' },
+    ProjectionExpression: '#type',
+  });
+  const types = new Set(items.map((item) => (item.type as string | null | undefined) ?? 'unknown'));
   return [...types].sort();
 }

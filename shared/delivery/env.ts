@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { apiEnvSchema, baseEnvSchema, envBoolean, positiveInt } from '#shared/config/env.js';
 import { setting } from '#shared/config/settings.js';
 import { exactlyOneVaultKey, tokenVaultEnvShape, VAULT_KEY_MESSAGE } from '#shared/crypto/token-vault.js';
-import { queueProducerEnv } from '#shared/jobs/queues.js';
+import { queueProducerEnv } from '#shared/jobs/queue-env.js';
 
 /**
  * Settings of outgoing delivery (shared/delivery). The events queue URL is the switch: a function given

@@ -7,7 +7,7 @@ import {
   invitationSettings,
   sendInvitationEmail,
 } from '#shared/identity/invitation-email.js';
-import { apiDateTime } from '#shared/model/time.js';
+import { apiDateTime, isoAt } from '#shared/model/time.js';
 import {
   createDeveloper,
   type Developer,
@@ -39,8 +39,7 @@ const newToken = () => randomBytes(32).toString('base64url');
 /** Enough of the token for an inviter to tell two invitations apart; useless to anyone else. */
 const hintOf = (token: string) => `${token.slice(0, 6)}...`;
 
-const expiry = (now: number) =>
-  new Date(now + invitationSettings().INVITATION_EXPIRE_DAYS * DAY_MS).toISOString();
+const expiry = (now: number) => isoAt(now + invitationSettings().INVITATION_EXPIRE_DAYS * DAY_MS);
 
 /** `InvitationRead`. The token in clear exists only in the answers that issue it (create, resend). */
 export const invitationView = (invitation: Invitation, token?: string) => ({
@@ -95,7 +94,7 @@ export async function inviteDeveloper(email: string, inviter: Developer) {
     token_hint: hintOf(token),
     status: 'pending',
     expires_at: expiry(now),
-    created_at: new Date(now).toISOString(),
+    created_at: isoAt(now),
     invited_by_id: inviter.id,
   };
   await insertInvitation(invitation);

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { apiEnvSchema, baseEnvSchema } from '#shared/config/env.js';
-import { queueProducerEnv } from '#shared/jobs/queues.js';
+import { queueProducerEnv } from '#shared/jobs/queue-env.js';
 
 /**
  * The sdk area also serves the Apple Health export routes (shared/api/imports.ts). Without a bucket they answer

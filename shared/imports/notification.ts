@@ -1,23 +1,14 @@
 import * as z from 'zod';
+import { objectCreatedNotification, s3Record, s3TestEvent } from '#shared/store/s3-notification.js';
 
 /**
  * What reaches the `apple-imports` queue: S3's object-created notification of the imports bucket (keys
  * URL-encoded, spaces as `+`), the test event S3 sends when the notification is configured, or the worker's own
  * continuation of an import that did not fit one invocation (which may only resume that import, never start one).
  */
-const s3Record = z.object({
-  eventName: z.string().max(100),
-  s3: z.object({
-    bucket: z.object({ name: z.string().min(1).max(255) }),
-    object: z.object({
-      key: z
-        .string()
-        .max(1024)
-        .transform((key) => decodeURIComponent(key.replace(/\+/g, ' '))),
-      eTag: z.string().max(256).default(''),
-      size: z.number().int().nonnegative().optional(),
-    }),
-  }),
+const record = s3Record({
+  eTag: z.string().max(256).default(''),
+  size: z.number().int().nonnegative().optional(),
 });
 
 const job = z.object({
@@ -28,7 +19,7 @@ const job = z.object({
 });
 
 export const importMessage = z.union([
-  z.object({ Records: z.array(s3Record).max(100) }).transform(({ Records }) =>
+  z.object({ Records: z.array(record).max(100) }).transform(({ Records }) =>
     Records.filter((r) => r.eventName.startsWith('ObjectCreated:')).map((r) => ({
       bucket: r.s3.bucket.name,
       key: r.s3.object.key,
@@ -37,22 +28,10 @@ export const importMessage = z.union([
       continuation: false,
     })),
   ),
-  z.object({ Event: z.literal('s3:TestEvent') }).transform(() => []),
+  s3TestEvent.transform(() => []),
   z.object({ continue: job }).transform(({ continue: next }) => [{ ...next, continuation: true }]),
 ]);
 
 /** The notification S3 sends for an object created in `bucket` (the sandbox sends the same). */
-export const objectCreated = (bucket: string, key: string, etag: string, size: number) => ({
-  Records: [
-    {
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      eventTime: new Date().toISOString(),
-      eventName: 'ObjectCreated:Post',
-      s3: {
-        bucket: { name: bucket },
-        object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), eTag: etag, size },
-      },
-    },
-  ],
-});
+export const objectCreated = (bucket: string, key: string, etag: string, size: number) =>
+  objectCreatedNotification(bucket, key, 'ObjectCreated:Post', { eTag: etag, size });

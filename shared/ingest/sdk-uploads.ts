@@ -5,6 +5,7 @@ import { ingestSdkPush, pushProvider } from '#shared/ingest/sdk-ingest.js';
 import { pushRun, recordPushFailed } from '#shared/ingest/sdk-runs.js';
 import { logger } from '#shared/observability.js';
 import { objectStore } from '#shared/store/objects.js';
+import { objectCreatedNotification, s3Record, s3TestEvent } from '#shared/store/s3-notification.js';
 import { UserGone } from '#shared/store/user-guard.js';
 import { getUser } from '#shared/store/users.js';
 
@@ -28,36 +29,15 @@ export function uploadUser(key: string): string | undefined {
   return match?.[1];
 }
 
-/** S3's notification (keys URL-encoded, spaces as `+`), or the test event S3 sends when it is configured. */
-const s3Record = z.object({
-  eventName: z.string().max(100),
-  s3: z.object({
-    bucket: z.object({ name: z.string().min(1).max(255) }),
-    object: z.object({
-      key: z
-        .string()
-        .max(1024)
-        .transform((key) => decodeURIComponent(key.replace(/\+/g, ' '))),
-    }),
-  }),
-});
+/** S3's notification, or the test event S3 sends when it is configured. */
 export const uploadNotification = z.union([
-  z.object({ Records: z.array(s3Record).max(100) }),
-  z.object({ Event: z.literal('s3:TestEvent') }).transform(() => ({ Records: [] })),
+  z.object({ Records: z.array(s3Record({})).max(100) }),
+  s3TestEvent.transform(() => ({ Records: [] })),
 ]);
 
 /** The notification the ingress sends for an object it stored (the shape S3 sends). */
-export const notificationFor = (bucket: string, key: string) => ({
-  Records: [
-    {
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      eventTime: new Date().toISOString(),
-      eventName: 'ObjectCreated:Put',
-      s3: { bucket: { name: bucket }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/') } },
-    },
-  ],
-});
+export const notificationFor = (bucket: string, key: string) =>
+  objectCreatedNotification(bucket, key, 'ObjectCreated:Put');
 
 /** How far a gzip upload may inflate: a bound, so a zip bomb cannot exhaust the worker's memory. */
 const MAX_INFLATED_BYTES = 48 * 1024 * 1024;

@@ -1,5 +1,3 @@
-import * as z from 'zod';
-
 /**
  * Pull providers with an implementation in shared/providers/index.ts (`providerModules`): each gets a sync queue
  * here and a dispatcher schedule in schedules.ts. Spelled out rather than derived from `providerModules`, so that
@@ -59,6 +57,38 @@ export interface QueueSpec {
    */
   sandboxPollers?: number;
 }
+
+/** A pull provider's sync queue: batches of one, each a sync of one user (a sync checkpoints against its deadline). */
+const syncQueue = <N extends string, U extends `${string}_QUEUE_URL`>(
+  name: N,
+  urlVariable: U,
+  maxConcurrency: number,
+) =>
+  ({
+    name,
+    urlVariable,
+    worker: 'sync-worker',
+    timeoutSeconds: 300,
+    batchSize: 1,
+    maxReceiveCount: 5,
+    maxConcurrency,
+  }) as const;
+
+/** A push provider's webhook queue: small batches of stored notifications, with partial failures. */
+const webhookQueue = <N extends string, U extends `${string}_QUEUE_URL`>(
+  name: N,
+  urlVariable: U,
+  maxConcurrency: number,
+) =>
+  ({
+    name,
+    urlVariable,
+    worker: 'webhook-worker',
+    timeoutSeconds: 120,
+    batchSize: 5,
+    maxReceiveCount: 8,
+    maxConcurrency,
+  }) as const;
 
 /**
  * Every SQS queue of the system, shared by the CDK stack (queue + DLQ + alarm + event source) and the sandbox
@@ -130,116 +160,28 @@ export const QUEUES = {
    * One queue per pull provider. Batches of one: a sync job may run for minutes and checkpoints against the
    * invocation's own deadline, and the concurrency cap then counts syncs, not batches.
    */
-  syncFitbit: {
-    name: 'sync-fitbit',
-    urlVariable: 'SYNC_FITBIT_QUEUE_URL',
-    worker: 'sync-worker',
-    timeoutSeconds: 300,
-    batchSize: 1,
-    maxReceiveCount: 5,
-    // Fitbit limits 150 requests per hour per user, not per app: five users at a time is gentle enough.
-    maxConcurrency: 5,
-  },
-  syncUltrahuman: {
-    name: 'sync-ultrahuman',
-    urlVariable: 'SYNC_ULTRAHUMAN_QUEUE_URL',
-    worker: 'sync-worker',
-    timeoutSeconds: 300,
-    batchSize: 1,
-    maxReceiveCount: 5,
-    // One request per user-day; the partner API publishes no limit, so stay modest.
-    maxConcurrency: 5,
-  },
+  // Fitbit limits 150 requests per hour per user, not per app: five users at a time is gentle enough.
+  syncFitbit: syncQueue('sync-fitbit', 'SYNC_FITBIT_QUEUE_URL', 5),
+  // One request per user-day; the partner API publishes no limit, so stay modest.
+  syncUltrahuman: syncQueue('sync-ultrahuman', 'SYNC_ULTRAHUMAN_QUEUE_URL', 5),
   // Garmin's backfill requests share its app-wide budget of 100 requests a minute (a token bucket in the table).
-  syncGarmin: {
-    name: 'sync-garmin',
-    urlVariable: 'SYNC_GARMIN_QUEUE_URL',
-    worker: 'sync-worker',
-    timeoutSeconds: 300,
-    batchSize: 1,
-    maxReceiveCount: 5,
-    maxConcurrency: 2,
-  },
+  syncGarmin: syncQueue('sync-garmin', 'SYNC_GARMIN_QUEUE_URL', 2),
   // Strava's budget is app-wide (200 per 15 minutes, 2,000 a day on the standard tier), read from its headers.
-  syncStrava: {
-    name: 'sync-strava',
-    urlVariable: 'SYNC_STRAVA_QUEUE_URL',
-    worker: 'sync-worker',
-    timeoutSeconds: 300,
-    batchSize: 1,
-    maxReceiveCount: 5,
-    maxConcurrency: 2,
-  },
+  syncStrava: syncQueue('sync-strava', 'SYNC_STRAVA_QUEUE_URL', 2),
   // Oura allows 5,000 requests per 5 minutes per app: a few syncs at a time stay far below.
-  syncOura: {
-    name: 'sync-oura',
-    urlVariable: 'SYNC_OURA_QUEUE_URL',
-    worker: 'sync-worker',
-    timeoutSeconds: 300,
-    batchSize: 1,
-    maxReceiveCount: 5,
-    maxConcurrency: 3,
-  },
+  syncOura: syncQueue('sync-oura', 'SYNC_OURA_QUEUE_URL', 3),
   // WHOOP's budget is app-wide (100 a minute, 10,000 a day): a token bucket in the table, and few syncs at a time.
-  syncWhoop: {
-    name: 'sync-whoop',
-    urlVariable: 'SYNC_WHOOP_QUEUE_URL',
-    worker: 'sync-worker',
-    timeoutSeconds: 300,
-    batchSize: 1,
-    maxReceiveCount: 5,
-    maxConcurrency: 2,
-  },
+  syncWhoop: syncQueue('sync-whoop', 'SYNC_WHOOP_QUEUE_URL', 2),
   // Polar's limits grow with the number of registered users but start at 500 per 15 minutes: stay modest.
-  syncPolar: {
-    name: 'sync-polar',
-    urlVariable: 'SYNC_POLAR_QUEUE_URL',
-    worker: 'sync-worker',
-    timeoutSeconds: 300,
-    batchSize: 1,
-    maxReceiveCount: 5,
-    maxConcurrency: 2,
-  },
+  syncPolar: syncQueue('sync-polar', 'SYNC_POLAR_QUEUE_URL', 2),
   // Suunto's partner API publishes per-key quotas; a few syncs at a time.
-  syncSuunto: {
-    name: 'sync-suunto',
-    urlVariable: 'SYNC_SUUNTO_QUEUE_URL',
-    worker: 'sync-worker',
-    timeoutSeconds: 300,
-    batchSize: 1,
-    maxReceiveCount: 5,
-    maxConcurrency: 3,
-  },
+  syncSuunto: syncQueue('sync-suunto', 'SYNC_SUUNTO_QUEUE_URL', 3),
   // Google Health API quotas are per project: a few syncs at a time.
-  syncGoogleHealth: {
-    name: 'sync-google-health',
-    urlVariable: 'SYNC_GOOGLE_HEALTH_QUEUE_URL',
-    worker: 'sync-worker',
-    timeoutSeconds: 300,
-    batchSize: 1,
-    maxReceiveCount: 5,
-    maxConcurrency: 3,
-  },
+  syncGoogleHealth: syncQueue('sync-google-health', 'SYNC_GOOGLE_HEALTH_QUEUE_URL', 3),
   // Withings allows 120 requests a minute per app: a token bucket in the table, and two syncs at a time.
-  syncWithings: {
-    name: 'sync-withings',
-    urlVariable: 'SYNC_WITHINGS_QUEUE_URL',
-    worker: 'sync-worker',
-    timeoutSeconds: 300,
-    batchSize: 1,
-    maxReceiveCount: 5,
-    maxConcurrency: 2,
-  },
+  syncWithings: syncQueue('sync-withings', 'SYNC_WITHINGS_QUEUE_URL', 2),
   // SensorBio publishes no limit; stay modest.
-  syncSensorbio: {
-    name: 'sync-sensorbio',
-    urlVariable: 'SYNC_SENSORBIO_QUEUE_URL',
-    worker: 'sync-worker',
-    timeoutSeconds: 300,
-    batchSize: 1,
-    maxReceiveCount: 5,
-    maxConcurrency: 3,
-  },
+  syncSensorbio: syncQueue('sync-sensorbio', 'SYNC_SENSORBIO_QUEUE_URL', 3),
   /**
    * Outgoing delivery (shared/delivery): domain events emitted after a durable write, fanned out to the sinks
    * (integrator endpoints, the EventBridge bus, the data lake). Redelivery is harmless: every event has a stable id.
@@ -272,79 +214,15 @@ export const QUEUES = {
    * backlog or outage never delays another's. Batches are handled with partial failures; a notification that
    * failed transiently is re-queued on its own (shared/webhooks/worker.ts), the others are acknowledged.
    */
-  webhookGarmin: {
-    name: 'webhook-garmin',
-    urlVariable: 'WEBHOOK_GARMIN_QUEUE_URL',
-    worker: 'webhook-worker',
-    timeoutSeconds: 120,
-    batchSize: 5,
-    maxReceiveCount: 8,
-    maxConcurrency: 10,
-  },
-  webhookStrava: {
-    name: 'webhook-strava',
-    urlVariable: 'WEBHOOK_STRAVA_QUEUE_URL',
-    worker: 'webhook-worker',
-    timeoutSeconds: 120,
-    batchSize: 5,
-    maxReceiveCount: 8,
-    // Each notification costs one Strava request from the app-wide budget.
-    maxConcurrency: 3,
-  },
-  webhookOura: {
-    name: 'webhook-oura',
-    urlVariable: 'WEBHOOK_OURA_QUEUE_URL',
-    worker: 'webhook-worker',
-    timeoutSeconds: 120,
-    batchSize: 5,
-    maxReceiveCount: 8,
-    maxConcurrency: 5,
-  },
-  webhookWhoop: {
-    name: 'webhook-whoop',
-    urlVariable: 'WEBHOOK_WHOOP_QUEUE_URL',
-    worker: 'webhook-worker',
-    timeoutSeconds: 120,
-    batchSize: 5,
-    maxReceiveCount: 8,
-    maxConcurrency: 3,
-  },
-  webhookPolar: {
-    name: 'webhook-polar',
-    urlVariable: 'WEBHOOK_POLAR_QUEUE_URL',
-    worker: 'webhook-worker',
-    timeoutSeconds: 120,
-    batchSize: 5,
-    maxReceiveCount: 8,
-    maxConcurrency: 3,
-  },
-  webhookSuunto: {
-    name: 'webhook-suunto',
-    urlVariable: 'WEBHOOK_SUUNTO_QUEUE_URL',
-    worker: 'webhook-worker',
-    timeoutSeconds: 120,
-    batchSize: 5,
-    maxReceiveCount: 8,
-    maxConcurrency: 5,
-  },
-  webhookGoogleHealth: {
-    name: 'webhook-google-health',
-    urlVariable: 'WEBHOOK_GOOGLE_HEALTH_QUEUE_URL',
-    worker: 'webhook-worker',
-    timeoutSeconds: 120,
-    batchSize: 5,
-    maxReceiveCount: 8,
-    maxConcurrency: 5,
-  },
-  webhookWithings: {
-    name: 'webhook-withings',
-    urlVariable: 'WEBHOOK_WITHINGS_QUEUE_URL',
-    worker: 'webhook-worker',
-    timeoutSeconds: 120,
-    batchSize: 5,
-    maxReceiveCount: 8,
-    maxConcurrency: 3,
-  },
+  webhookGarmin: webhookQueue('webhook-garmin', 'WEBHOOK_GARMIN_QUEUE_URL', 10),
+  // Each notification costs one Strava request from the app-wide budget.
+  webhookStrava: webhookQueue('webhook-strava', 'WEBHOOK_STRAVA_QUEUE_URL', 3),
+  webhookOura: webhookQueue('webhook-oura', 'WEBHOOK_OURA_QUEUE_URL', 5),
+  webhookWhoop: webhookQueue('webhook-whoop', 'WEBHOOK_WHOOP_QUEUE_URL', 3),
+  webhookPolar: webhookQueue('webhook-polar', 'WEBHOOK_POLAR_QUEUE_URL', 3),
+  webhookSuunto: webhookQueue('webhook-suunto', 'WEBHOOK_SUUNTO_QUEUE_URL', 5),
+  webhookGoogleHealth: webhookQueue('webhook-google-health', 'WEBHOOK_GOOGLE_HEALTH_QUEUE_URL', 5),
+  webhookWithings: webhookQueue('webhook-withings', 'WEBHOOK_WITHINGS_QUEUE_URL', 3),
 } as const satisfies Record<string, QueueSpec>;
 
 export type QueueName = keyof typeof QUEUES;
@@ -379,60 +257,3 @@ export const WEBHOOK_QUEUES = {
 } as const satisfies Record<WebhookProviderName, QueueName>;
 
 export const visibilityTimeoutSeconds = (queue: QueueName) => QUEUES[queue].timeoutSeconds * 6;
-
-/** Env of a function that sends to a queue: the queue URL, validated like every other variable. */
-export const queueProducerEnv = {
-  erasure: z.object({ ERASURE_QUEUE_URL: z.url() }),
-  syncDispatch: z.object({ SYNC_DISPATCH_QUEUE_URL: z.url() }),
-  sdkUploads: z.object({ SDK_UPLOADS_QUEUE_URL: z.url() }),
-  appleImports: z.object({ APPLE_IMPORTS_QUEUE_URL: z.url() }),
-  archival: z.object({ ARCHIVAL_QUEUE_URL: z.url() }),
-  syncFitbit: z.object({ SYNC_FITBIT_QUEUE_URL: z.url() }),
-  syncUltrahuman: z.object({ SYNC_ULTRAHUMAN_QUEUE_URL: z.url() }),
-  syncGarmin: z.object({ SYNC_GARMIN_QUEUE_URL: z.url() }),
-  syncStrava: z.object({ SYNC_STRAVA_QUEUE_URL: z.url() }),
-  webhookGarmin: z.object({ WEBHOOK_GARMIN_QUEUE_URL: z.url() }),
-  webhookStrava: z.object({ WEBHOOK_STRAVA_QUEUE_URL: z.url() }),
-  syncOura: z.object({ SYNC_OURA_QUEUE_URL: z.url() }),
-  syncWhoop: z.object({ SYNC_WHOOP_QUEUE_URL: z.url() }),
-  syncPolar: z.object({ SYNC_POLAR_QUEUE_URL: z.url() }),
-  syncSuunto: z.object({ SYNC_SUUNTO_QUEUE_URL: z.url() }),
-  syncGoogleHealth: z.object({ SYNC_GOOGLE_HEALTH_QUEUE_URL: z.url() }),
-  syncWithings: z.object({ SYNC_WITHINGS_QUEUE_URL: z.url() }),
-  syncSensorbio: z.object({ SYNC_SENSORBIO_QUEUE_URL: z.url() }),
-  webhookOura: z.object({ WEBHOOK_OURA_QUEUE_URL: z.url() }),
-  webhookWhoop: z.object({ WEBHOOK_WHOOP_QUEUE_URL: z.url() }),
-  webhookPolar: z.object({ WEBHOOK_POLAR_QUEUE_URL: z.url() }),
-  webhookSuunto: z.object({ WEBHOOK_SUUNTO_QUEUE_URL: z.url() }),
-  webhookGoogleHealth: z.object({ WEBHOOK_GOOGLE_HEALTH_QUEUE_URL: z.url() }),
-  webhookWithings: z.object({ WEBHOOK_WITHINGS_QUEUE_URL: z.url() }),
-  deliveryEvents: z.object({ EVENTS_QUEUE_URL: z.url() }),
-  webhookDeliveries: z.object({ WEBHOOK_DELIVERIES_QUEUE_URL: z.url() }),
-} satisfies { [Q in QueueName]: z.ZodObject<{ [K in (typeof QUEUES)[Q]['urlVariable']]: z.ZodURL }> };
-
-/** Every sync queue URL: what a function that queues syncs of any provider needs (sync and oauth areas, worker). */
-export const syncQueuesEnv = z.object({
-  ...queueProducerEnv.syncFitbit.shape,
-  ...queueProducerEnv.syncUltrahuman.shape,
-  ...queueProducerEnv.syncGarmin.shape,
-  ...queueProducerEnv.syncStrava.shape,
-  ...queueProducerEnv.syncOura.shape,
-  ...queueProducerEnv.syncWhoop.shape,
-  ...queueProducerEnv.syncPolar.shape,
-  ...queueProducerEnv.syncSuunto.shape,
-  ...queueProducerEnv.syncGoogleHealth.shape,
-  ...queueProducerEnv.syncWithings.shape,
-  ...queueProducerEnv.syncSensorbio.shape,
-});
-
-/** Every webhook queue URL: the webhooks area stores notifications there, the webhook worker re-queues on them. */
-export const webhookQueuesEnv = z.object({
-  ...queueProducerEnv.webhookGarmin.shape,
-  ...queueProducerEnv.webhookStrava.shape,
-  ...queueProducerEnv.webhookOura.shape,
-  ...queueProducerEnv.webhookWhoop.shape,
-  ...queueProducerEnv.webhookPolar.shape,
-  ...queueProducerEnv.webhookSuunto.shape,
-  ...queueProducerEnv.webhookGoogleHealth.shape,
-  ...queueProducerEnv.webhookWithings.shape,
-});

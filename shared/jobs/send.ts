@@ -1,7 +1,8 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type * as z from 'zod';
 import { env } from '#shared/config/env.js';
-import { QUEUES, type QueueName, queueProducerEnv } from '#shared/jobs/queues.js';
+import { queueProducerEnv } from '#shared/jobs/queue-env.js';
+import { QUEUES, type QueueName } from '#shared/jobs/queues.js';
 
 let client: SQSClient | undefined;
 let clientEndpoint: string | undefined;

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { apiEnvSchema, EnvironmentError, env, envBoolean } from '#shared/config/env.js';
 import { setting } from '#shared/config/settings.js';
 import { exactlyOneVaultKey, tokenVaultEnvShape, VAULT_KEY_MESSAGE } from '#shared/crypto/token-vault.js';
-import { queueProducerEnv, syncQueuesEnv } from '#shared/jobs/queues.js';
+import { queueProducerEnv, syncQueuesEnv } from '#shared/jobs/queue-env.js';
 import { providersEnvSchema } from '#shared/providers/registry.js';
 
 /** The OAuth area's own settings. */

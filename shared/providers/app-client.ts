@@ -1,5 +1,5 @@
 import { providerFetch } from '#shared/providers/http.js';
-import type { AppRequest } from '#shared/providers/types.js';
+import type { AppRequest } from '#shared/providers/webhook-types.js';
 
 /**
  * An app-level request (client credentials in the query, form or headers, as the provider's subscription API wants them)

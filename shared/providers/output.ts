@@ -8,7 +8,8 @@ import type {
 import { roundTo } from '#shared/model/numbers.js';
 import { SERIES_TYPES, type SeriesType } from '#shared/model/series.js';
 import { textOf } from '#shared/providers/json.js';
-import type { HandledNotification, NotificationContext, PullResult } from '#shared/providers/types.js';
+import type { PullResult } from '#shared/providers/types.js';
+import type { HandledNotification, NotificationContext } from '#shared/providers/webhook-types.js';
 
 /** numeric(10,3), as the store keeps values: rounded to 3 places; null when it would not fit. */
 function storedValue(value: number): number | null {

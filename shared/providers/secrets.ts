@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sameDigest, sha256 } from '#shared/identity/credentials.js';
-import type { WebhookRequest } from '#shared/providers/types.js';
+import type { WebhookRequest } from '#shared/providers/webhook-types.js';
 
 /**
  * Whether a secret received in a webhook request (a header, a query parameter) equals the configured one, in

@@ -1,5 +1,7 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { Hash } from '@smithy/core/serde';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { sameDigest } from '#shared/identity/credentials.js';
 import { FolderBucket } from '#shared/imports/folder-bucket.js';
 import { importBucket } from '#shared/imports/import-bucket.js';
@@ -47,14 +49,27 @@ const signatureMismatch = (res: ServerResponse) =>
     'The request signature we calculated does not match the signature you provided.',
   );
 
-const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();
-
-/** SigV4: the signing key of the credential's scope (`<key id>/<date>/<region>/<service>/aws4_request`) over `text`. */
-function signature(text: string, credential: string, secret: string): string {
-  const [, date = '', region = '', service = ''] = credential.split('/');
-  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
-  return createHmac('sha256', key).update(text).digest('hex');
+/**
+ * SigV4 (the SDK's signer): `text` signed with the sandbox's secret under the credential's scope
+ * (`<key id>/<date>/<region>/<service>/aws4_request`); undefined for a scope without a date.
+ */
+async function signature(text: string, credential: string): Promise<string | undefined> {
+  const [accessKeyId = '', date = '', region = '', service = ''] = credential.split('/');
+  const day = /^(\d{4})(\d{2})(\d{2})$/.exec(date);
+  if (!day) return undefined;
+  const signer = new SignatureV4({
+    credentials: { accessKeyId, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '' },
+    region,
+    service,
+    sha256: Hash.bind(null, 'sha256'),
+  });
+  return signer.sign(text, { signingDate: new Date(`${day[1]}-${day[2]}-${day[3]}T00:00:00Z`) });
 }
+
+const signedWith = async (text: string, credential: string, given: string | undefined) => {
+  const expected = await signature(text, credential);
+  return expected !== undefined && sameDigest(given ?? '', expected);
+};
 
 /** RFC 3986 encoding, as SigV4's canonical query uses it. */
 const uriEncode = (text: string) =>
@@ -64,7 +79,11 @@ const uriEncode = (text: string) =>
  * Whether a presigned request (SigV4 in the query, unsigned payload) is signed with the sandbox's credentials: the
  * canonical request rebuilt from the raw path, the query without the signature, and the signed headers' values.
  */
-function validQuerySignature(req: IncomingMessage, rawPath: string, query: URLSearchParams): boolean {
+async function validQuerySignature(
+  req: IncomingMessage,
+  rawPath: string,
+  query: URLSearchParams,
+): Promise<boolean> {
   const credential = query.get('X-Amz-Credential') ?? '';
   const signedHeaders = (query.get('X-Amz-SignedHeaders') ?? '').split(';');
   if (!signedHeaders.includes('host')) return false;
@@ -89,8 +108,7 @@ function validQuerySignature(req: IncomingMessage, rawPath: string, query: URLSe
     scope,
     createHash('sha256').update(canonical).digest('hex'),
   ].join('\n');
-  const expected = signature(toSign, credential, process.env.AWS_SECRET_ACCESS_KEY ?? '');
-  return sameDigest(query.get('X-Amz-Signature') ?? '', expected);
+  return signedWith(toSign, credential, query.get('X-Amz-Signature') ?? '');
 }
 
 type Condition = Record<string, string> | [string, string | number, string | number];
@@ -144,12 +162,11 @@ async function formPost(req: IncomingMessage, res: ServerResponse, bucketName: s
     if (typeof value === 'string') fields.set(name.toLowerCase(), value);
   fields.set('bucket', bucketName);
   const policy = fields.get('policy') ?? '';
-  const expected = signature(
-    policy,
-    fields.get('x-amz-credential') ?? '',
-    process.env.AWS_SECRET_ACCESS_KEY ?? '',
-  );
-  if (!policy || !sameDigest(fields.get('x-amz-signature') ?? '', expected)) return signatureMismatch(res);
+  if (
+    !policy ||
+    !(await signedWith(policy, fields.get('x-amz-credential') ?? '', fields.get('x-amz-signature')))
+  )
+    return signatureMismatch(res);
   const bytes = Buffer.from(await file.arrayBuffer());
   const failure = policyFailure(
     JSON.parse(Buffer.from(policy, 'base64').toString('utf8')),
@@ -190,7 +207,7 @@ async function partPut(
   if (!signedAt || !query.get('X-Amz-Signature') || !Number.isFinite(expires)) {
     return s3Error(res, 403, 'AccessDenied', 'Request is not signed');
   }
-  if (!validQuerySignature(req, rawPath, query)) return signatureMismatch(res);
+  if (!(await validQuerySignature(req, rawPath, query))) return signatureMismatch(res);
   const [, y, mo, d, h, mi, s] = signedAt;
   if (Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s!) + expires * 1000 < Date.now()) {
     return s3Error(res, 403, 'AccessDenied', 'Request has expired');

@@ -3,14 +3,7 @@ import type { RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resetEnvCache } from '#shared/config/env.js';
-import { QUEUES, type QueueName, type QueueSpec, visibilityTimeoutSeconds } from '#shared/jobs/queues.js';
-import {
-  RATE_SETTINGS,
-  SCHEDULES,
-  type ScheduleName,
-  scheduleRateMinutes,
-  scheduleSpec,
-} from '#shared/jobs/schedules.js';
+import type { QueueName } from '#shared/jobs/queues.js';
 import {
   readSandboxConfig,
   type SandboxConfig,
@@ -19,18 +12,24 @@ import {
 } from '#shared/sandbox/config.js';
 import { withDashboard } from '#shared/sandbox/dashboard.js';
 import { ensureTable, startDynamoLocal } from '#shared/sandbox/dynamo.js';
+import { loadHandler } from '#shared/sandbox/functions.js';
 import {
   createHttpApi,
   type HttpApiHandler,
   type HttpApiRoute,
   listenHttp,
 } from '#shared/sandbox/http-server.js';
+import {
+  createQueues,
+  queueUrlEnv,
+  type SandboxQueue,
+  startSchedules,
+  startWorkers,
+} from '#shared/sandbox/jobs.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#shared/sandbox/local-aws.js';
 import { localBucketEnv, notifyObjectsCreated, withLocalBucket } from '#shared/sandbox/local-bucket.js';
 import { type AuthorizerHandler, createMobileIngress } from '#shared/sandbox/mobile-ingress.js';
-import { type LocalSqs, type SqsHandler, startLocalSqs } from '#shared/sandbox/sqs.js';
-import { type ScheduledHandler, startTimer } from '#shared/sandbox/timer.js';
-import type { ScopedFunction } from '#shared/store/write-scopes.js';
+import { type LocalSqs, startLocalSqs } from '#shared/sandbox/sqs.js';
 
 export interface SandboxOptions {
   /** Overrides PORT; 0 picks a free port. */
@@ -45,12 +44,6 @@ export interface SandboxOptions {
   dynamoEndpoint?: string;
   /** The demo providers run (`npm start -- --demo`): the dashboard offers to connect a demo user. */
   demo?: boolean;
-}
-
-/** A queue of the registry as created in local SQS. */
-export interface SandboxQueue {
-  url: string;
-  dlqUrl: string;
 }
 
 export interface Sandbox {
@@ -72,8 +65,6 @@ export interface Sandbox {
    */
   stop(): Promise<void>;
 }
-
-const FUNCTIONS_DIR = new URL('../../functions/', import.meta.url);
 
 const starting: RequestListener = (_req, res) => {
   res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
@@ -129,17 +120,6 @@ function handlerEnv(
   };
 }
 
-/**
- * The `handler` export of `functions/<name>.ts`, imported like a cold start. Every invocation runs as that function,
- * held to its table write scope as IAM holds it on AWS (shared/store/write-scopes.ts).
- */
-async function loadHandler<H extends (...args: never[]) => unknown>(name: string): Promise<H> {
-  const { runAsFunction } = await import('#shared/store/write-scopes.js');
-  const module = (await import(new URL(`${name}.ts`, FUNCTIONS_DIR).href)) as { handler: H };
-  return ((...args: Parameters<H>) =>
-    runAsFunction(name as ScopedFunction, () => module.handler(...args))) as unknown as H;
-}
-
 async function loadAreaHandlers(areas: string[]): Promise<Record<string, HttpApiHandler>> {
   const entries = await Promise.all(
     areas.map(async (area) => [area, await loadHandler<HttpApiHandler>(area)] as const),
@@ -178,72 +158,6 @@ async function loadMobileIngress(httpApi: RequestListener, sqs: LocalSqs, queueU
       const notification = JSON.stringify(notificationFor(UPLOADS_BUCKET, key));
       await sqs.client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: notification }));
     },
-  });
-}
-
-const queueNames = Object.keys(QUEUES) as QueueName[];
-
-/** Every registry queue with its DLQ, as the stack defines them (visibility, redrive after maxReceiveCount). */
-async function createQueues(sqs: LocalSqs): Promise<Record<QueueName, SandboxQueue>> {
-  const entries = await Promise.all(
-    queueNames.map(async (name) => {
-      const { name: queueName, maxReceiveCount } = QUEUES[name];
-      const dlqName = `${queueName}-dlq`;
-      const url = await sqs.ensureQueue(queueName, {
-        dlqName,
-        maxReceiveCount,
-        visibilityTimeout: visibilityTimeoutSeconds(name),
-      });
-      return [name, { url, dlqUrl: await sqs.ensureQueue(dlqName) }] as const;
-    }),
-  );
-  return Object.fromEntries(entries) as Record<QueueName, SandboxQueue>;
-}
-
-/** The queue URL variables the producers (and the stack's functions) read. */
-const queueUrlEnv = (queues: Record<QueueName, SandboxQueue>) =>
-  Object.fromEntries(queueNames.map((name) => [QUEUES[name].urlVariable, queues[name].url]));
-
-/**
- * Pollers per registry queue (`sandboxPollers`, default one), feeding its worker as the event source mapping
- * does; several let one slow batch run while the next ones are handled, as concurrent Lambda batches do.
- */
-async function startWorkers(sqs: LocalSqs, queues: Record<QueueName, SandboxQueue>): Promise<void> {
-  const handlers = await Promise.all(queueNames.map((name) => loadHandler<SqsHandler>(QUEUES[name].worker)));
-  queueNames.forEach((name, i) => {
-    const { worker, batchSize, timeoutSeconds, sandboxPollers = 1 }: QueueSpec = QUEUES[name];
-    for (let poller = 0; poller < sandboxPollers; poller++) {
-      sqs.startPoller(queues[name].url, handlers[i]!, {
-        batchSize,
-        functionName: worker,
-        timeoutMs: timeoutSeconds * 1000,
-      });
-    }
-  });
-}
-
-/**
- * One timer per registry schedule, at its rate (its rate setting's env variable, e.g. SYNC_INTERVAL_MINUTES, when
- * set) or at OW_SCHEDULE_INTERVAL_SECONDS, invoking its worker with the schedule's input as the event.
- */
-async function startSchedules(config: SandboxConfig): Promise<Array<() => Promise<void>>> {
-  const names = Object.keys(SCHEDULES) as ScheduleName[];
-  const handlers = await Promise.all(
-    names.map((name) => loadHandler<ScheduledHandler>(SCHEDULES[name].worker)),
-  );
-  const rateSettings = Object.fromEntries(
-    Object.entries(RATE_SETTINGS).map(([setting, { env }]) => [setting, process.env[env]]),
-  );
-  return names.map((name, i) => {
-    const { worker, timeoutSeconds, input } = scheduleSpec(name);
-    const intervalSeconds = config.scheduleIntervalSeconds ?? scheduleRateMinutes(name, rateSettings) * 60;
-    const handler = handlers[i]!;
-    const timer = startTimer((event, context) => handler(input ?? event, context), {
-      intervalMs: intervalSeconds * 1000,
-      functionName: worker,
-      timeoutMs: timeoutSeconds * 1000,
-    });
-    return timer.stop;
   });
 }
 

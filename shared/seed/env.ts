@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { sandboxObjectsEnvSchema } from '#shared/delivery/env.js';
-import { queueProducerEnv } from '#shared/jobs/queues.js';
+import { queueProducerEnv } from '#shared/jobs/queue-env.js';
 
 /**
  * What `POST /settings/seed` uses: the uploads bucket the sdk-upload worker reads (the mobile ingress's; unset, the

@@ -1,8 +1,9 @@
 import { SDK_WORKOUT_TYPES } from '#shared/ingest/sdk-mappings.js';
 import type { SeriesType } from '#shared/model/series.js';
+import { isoAt } from '#shared/model/time.js';
 import { type Channel, channelsFor } from '#shared/seed/channels.js';
 import { type SeedProfile, stagesOf } from '#shared/seed/profiles.js';
-import { iso, Pushes, RECORDS_PER_PUSH, round, type SeededUser, windowOf } from '#shared/seed/pushes.js';
+import { Pushes, RECORDS_PER_PUSH, round, type SeededUser, windowOf } from '#shared/seed/pushes.js';
 import { type Random, userRandom } from '#shared/seed/random.js';
 import { sdkMetricType, sdkValue, shapeOf, WORKOUT_BOUND_SHAPES } from '#shared/seed/series-shapes.js';
 import { sleepSession } from '#shared/seed/sleep.js';
@@ -109,8 +110,8 @@ function workouts(
       {
         id: `seed-w-${n}`,
         type: sdkWorkoutType(type),
-        startDate: iso(begin),
-        endDate: iso(finish),
+        startDate: isoAt(begin),
+        endDate: isoAt(finish),
         zoneOffset: '+00:00',
         source: channel.source,
         values,
@@ -156,8 +157,8 @@ function sleeps(profile: SeedProfile, channel: Channel, random: Random, pushes: 
       fitting.map((s, i) => ({
         id: `seed-s-${night}-${i}`,
         stage: s.stage,
-        startDate: iso(s.start),
-        endDate: iso(s.end),
+        startDate: isoAt(s.start),
+        endDate: isoAt(s.end),
         zoneOffset: '+00:00',
         source: channel.source,
       })),
@@ -193,8 +194,8 @@ function series(
         records.push({
           id: null,
           type: metric,
-          startDate: iso(at),
-          endDate: iso(endAt),
+          startDate: isoAt(at),
+          endDate: isoAt(endAt),
           zoneOffset: '+00:00',
           source: channel.source,
           value,
@@ -221,8 +222,8 @@ function workoutBound(types: SeriesType[], spans: Span[], random: Random, pushes
         records.push({
           id: null,
           type: metric,
-          startDate: iso(at),
-          endDate: iso(at + MINUTE),
+          startDate: isoAt(at),
+          endDate: isoAt(at + MINUTE),
           zoneOffset: '+00:00',
           source: span.channel.source,
           value,

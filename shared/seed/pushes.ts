@@ -1,4 +1,5 @@
 import type { SdkProvider } from '#shared/model/provider.js';
+import { isoAt } from '#shared/model/time.js';
 
 /** Synthetic SDK pushes, grouped by provider and cut at RECORDS_PER_PUSH items (shared/seed/generate.ts). */
 
@@ -27,7 +28,6 @@ export interface SeededUser {
   pushes: SdkPush[];
 }
 
-export const iso = (ms: number) => new Date(ms).toISOString();
 export const round = (value: number, integer?: boolean) =>
   integer ? Math.round(value) : Math.round(value * 100) / 100;
 
@@ -74,7 +74,7 @@ export class Pushes {
         body: {
           provider,
           sdkVersion: 'seed-1',
-          syncTimestamp: iso(this.now),
+          syncTimestamp: isoAt(this.now),
           syncType: 'historical' as const,
           data,
         },

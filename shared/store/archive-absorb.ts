@@ -3,7 +3,7 @@ import { mergeDays } from '#shared/archival/day-aggregate.js';
 import type { Sample } from '#shared/model/health-data.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { decodeChunk } from '#shared/store/chunk-codec.js';
-import { db, type Item, type Key, queryAll } from '#shared/store/client.js';
+import { db, getItem, type Item, type Key, queryAll } from '#shared/store/client.js';
 import { itemSize } from '#shared/store/item-size.js';
 import {
   type ArchiveMonth,
@@ -13,7 +13,7 @@ import {
   versionCondition,
   withDays,
 } from '#shared/store/series-archive.js';
-import { getItem, parseChunkSk, type SeriesTarget, seriesPartition } from '#shared/store/series-layout.js';
+import { parseChunkSk, type SeriesTarget, seriesPartition } from '#shared/store/series-layout.js';
 import { GUARDED_ITEMS_PER_TRANSACTION, type TransactItem, writeForUser } from '#shared/store/user-guard.js';
 
 /**

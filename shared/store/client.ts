@@ -1,7 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DynamoDBDocumentClient,
+  GetCommand,
   paginateQuery,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -77,4 +79,47 @@ export const deleteKeys = (itemKeys: Key[]) =>
 export function isConditionFailure(error: unknown): boolean {
   const name = (error as { name?: string } | undefined)?.name;
   return name === 'ConditionalCheckFailedException' || name === 'TransactionCanceledException';
+}
+
+/** The identity of an item (or key) as a string: `batchGet` maps its items by it. */
+export const keyId = (key: Key | Item) => `${key.PK}\n${key.SK}`;
+
+/** The units of a `ReturnConsumedCapacity` answer. */
+export const capacity = (consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): number =>
+  [consumed ?? []].flat().reduce((total, c) => total + (c.CapacityUnits ?? 0), 0);
+
+const BATCH_GET_LIMIT = 100;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const jitteredBackoff = (attempt: number) => sleep(Math.random() * Math.min(500, 10 * 2 ** attempt));
+
+/** Strongly consistent Get, with the read units it took. */
+export async function getItem(key: Key): Promise<{ item: Item | undefined; rcu: number }> {
+  const { doc, table } = db();
+  const out = await doc.send(
+    new GetCommand({ TableName: table, Key: key, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }),
+  );
+  return { item: out.Item, rcu: capacity(out.ConsumedCapacity) };
+}
+
+/** Strongly consistent BatchGet of any number of keys, retrying unprocessed keys with backoff. */
+export async function batchGet(itemKeys: Key[]): Promise<{ items: Map<string, Item>; rcu: number }> {
+  const { doc, table } = db();
+  const items = new Map<string, Item>();
+  let rcu = 0;
+  for (let i = 0; i < itemKeys.length; i += BATCH_GET_LIMIT) {
+    let pending: Key[] = itemKeys.slice(i, i + BATCH_GET_LIMIT);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await jitteredBackoff(attempt);
+      const out = await doc.send(
+        new BatchGetCommand({
+          RequestItems: { [table]: { Keys: pending, ConsistentRead: true } },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      rcu += capacity(out.ConsumedCapacity);
+      for (const item of out.Responses?.[table] ?? []) items.set(keyId(item), item);
+      pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Key[];
+    }
+  }
+  return { items, rcu };
 }

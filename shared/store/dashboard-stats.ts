@@ -2,7 +2,7 @@ import { mapLimited } from '#shared/model/concurrency.js';
 import { type Item, queryAll } from '#shared/store/client.js';
 import { ACTIVE_SHARDS, activeIndexKey } from '#shared/store/connections.js';
 import { gsi1, keys } from '#shared/store/keys.js';
-import { SAMPLED_USERS, sample } from '#shared/store/sampling.js';
+import { cachedFigure, SAMPLED_USERS, sample } from '#shared/store/sampling.js';
 import { ARCHIVE_PREFIX } from '#shared/store/series-archive.js';
 import { mergeEntries, registryItems } from '#shared/store/series-registry.js';
 
@@ -128,21 +128,11 @@ async function computeStats(providers: readonly string[]): Promise<DashboardStat
   };
 }
 
-let cached: { until: number; stats: Promise<DashboardStats> } | undefined;
+const cache = cachedFigure<DashboardStats>(CACHE_MS);
 
 /** The statistics, computed at most once per `CACHE_MS` in this process (every developer sees the same). */
-export function dashboardStats(providers: readonly string[], now = Date.now()): Promise<DashboardStats> {
-  if (!cached || cached.until <= now) {
-    const stats = computeStats(providers);
-    cached = { until: now + CACHE_MS, stats };
-    stats.catch(() => {
-      cached = undefined;
-    });
-  }
-  return cached.stats;
-}
+export const dashboardStats = (providers: readonly string[], now = Date.now()): Promise<DashboardStats> =>
+  cache.get(now, () => computeStats(providers));
 
 /** Tests: the next call recomputes. */
-export const forgetDashboardStats = () => {
-  cached = undefined;
-};
+export const forgetDashboardStats = () => cache.forget();

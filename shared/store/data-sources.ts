@@ -2,9 +2,8 @@ import type { SourceRef } from '#shared/model/health-data.js';
 import { canonicalProvider, type ProviderName } from '#shared/model/provider.js';
 import { type DeviceType, inferDeviceType, sourceIdentity } from '#shared/model/sources.js';
 import { nowIso } from '#shared/model/time.js';
-import { queryAll } from '#shared/store/client.js';
+import { keyId, queryAll } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
-import { keyId } from '#shared/store/series-layout.js';
 import { sameItem, storedItems } from '#shared/store/unchanged.js';
 import { putForUser } from '#shared/store/user-guard.js';
 

@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { nowIso } from '#shared/model/time.js';
 import { db } from '#shared/store/client.js';
 import { type Developer, ensureListed, listDevelopers } from '#shared/store/developers.js';
 import type { TransactItem } from '#shared/store/user-guard.js';
@@ -21,7 +22,7 @@ export const isBootstrapped = async () => (await read(BOOTSTRAP)) !== undefined;
 export const bootstrapMarkerWrite = (): TransactItem => ({
   Put: {
     TableName: db().table,
-    Item: { ...BOOTSTRAP, at: new Date().toISOString() },
+    Item: { ...BOOTSTRAP, at: nowIso() },
     ConditionExpression: 'attribute_not_exists(PK)',
   },
 });
@@ -29,7 +30,7 @@ export const bootstrapMarkerWrite = (): TransactItem => ({
 /** A deployment from before the marker: its admin exists already, so none is ever created again. */
 export async function markBootstrapped(): Promise<void> {
   const { doc, table } = db();
-  await doc.send(new PutCommand({ TableName: table, Item: { ...BOOTSTRAP, at: new Date().toISOString() } }));
+  await doc.send(new PutCommand({ TableName: table, Item: { ...BOOTSTRAP, at: nowIso() } }));
 }
 
 /** Scan time one listing may spend on the backfill; a large table takes a few listings, each resuming. */

@@ -14,3 +14,26 @@ export function sample<T>(items: readonly T[], n: number): T[] {
   }
   return copy.slice(0, n);
 }
+
+/**
+ * Such a figure kept `ms` per process (every caller sees the same): `get` answers the kept one, else what `compute`
+ * starts (a failure is not kept); `forget` makes the next `get` compute again (tests).
+ */
+export function cachedFigure<T>(ms: number) {
+  let cached: { until: number; value: Promise<T> } | undefined;
+  return {
+    get(now: number, compute: () => Promise<T>): Promise<T> {
+      if (!cached || cached.until <= now) {
+        const value = compute();
+        cached = { until: now + ms, value };
+        value.catch(() => {
+          cached = undefined;
+        });
+      }
+      return cached.value;
+    },
+    forget() {
+      cached = undefined;
+    },
+  };
+}

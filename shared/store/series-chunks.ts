@@ -1,19 +1,24 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Sample } from '#shared/model/health-data.js';
 import { decodeChunk, encodeChunk } from '#shared/store/chunk-codec.js';
-import { db, type Item, isConditionFailure, type Key } from '#shared/store/client.js';
+import {
+  batchGet,
+  capacity,
+  db,
+  getItem,
+  type Item,
+  isConditionFailure,
+  jitteredBackoff,
+  type Key,
+  keyId,
+} from '#shared/store/client.js';
 import { ContentionError } from '#shared/store/contention.js';
 import {
   BUCKET_MS,
-  batchGet,
   bucketStartOf,
-  capacity,
   chunkKey,
   DAY_MS,
   dayChunkKey,
-  getItem,
-  jitteredBackoff,
-  keyId,
   parseChunkSk,
   type SeriesTarget,
 } from '#shared/store/series-layout.js';

@@ -1,6 +1,5 @@
-import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { SeriesType } from '#shared/model/series.js';
-import { db } from '#shared/store/client.js';
+import { queryAll } from '#shared/store/client.js';
 import {
   bucketSk,
   bucketStartOf,
@@ -30,32 +29,25 @@ export async function countSamplesByChunk(
   toMs: number,
 ): Promise<ChunkCount[]> {
   if (toMs <= fromMs) return [];
-  const { doc, table } = db();
   const counts: ChunkCount[] = [];
   const edges: Array<{ sourceKey: string; start: number; first: number; last: number }> = [];
-  const pages = paginateQuery(
-    { client: doc },
-    {
-      TableName: table,
-      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-      ExpressionAttributeValues: {
-        ':pk': seriesPartition(userId, series),
-        // From the day's start: a day chunk is keyed by it.
-        ':from': bucketSk(dayStartOf(fromMs)),
-        ':to': `${bucketSk(bucketStartOf(toMs - 1))}~`,
-      },
-      ProjectionExpression: 'SK, n, f, l',
+  const items = await queryAll({
+    KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+    ExpressionAttributeValues: {
+      ':pk': seriesPartition(userId, series),
+      // From the day's start: a day chunk is keyed by it.
+      ':from': bucketSk(dayStartOf(fromMs)),
+      ':to': `${bucketSk(bucketStartOf(toMs - 1))}~`,
     },
-  );
-  for await (const page of pages) {
-    for (const item of page.Items ?? []) {
-      if (!item.n) continue;
-      const { bucketStart: start, sourceKey } = parseChunkSk(item.SK as string);
-      const [first, last] = [item.f as number, item.l as number];
-      if (last < fromMs || first >= toMs) continue;
-      if (first >= fromMs && last < toMs) counts.push({ sourceKey, start, count: item.n as number });
-      else edges.push({ sourceKey, start, first, last });
-    }
+    ProjectionExpression: 'SK, n, f, l',
+  });
+  for (const item of items) {
+    if (!item.n) continue;
+    const { bucketStart: start, sourceKey } = parseChunkSk(item.SK as string);
+    const [first, last] = [item.f as number, item.l as number];
+    if (last < fromMs || first >= toMs) continue;
+    if (first >= fromMs && last < toMs) counts.push({ sourceKey, start, count: item.n as number });
+    else edges.push({ sourceKey, start, first, last });
   }
   const read = await Promise.all(
     edges.map((e) =>

@@ -1,7 +1,5 @@
-import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { SERIES_TYPE_CODES, type SeriesType } from '#shared/model/series.js';
-import { db, type Item, type Key } from '#shared/store/client.js';
+import type { Item, Key } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
 
 /**
@@ -9,12 +7,11 @@ import { keys } from '#shared/store/keys.js';
  * 10-digit bucket start (epoch s): hour chunks `<hour start>#<source key>`, day chunks `<day start>#<source
  * key>#d`. Registries live in the user partition: one item per source, `SERIES#@<source key>` (series-registry.ts),
  * and, written by versions before it, one per (series, source), `SERIES#<series>#<source key>`, still read and
- * erased. Shared by the write, read, registry and erase modules, with their small DynamoDB helpers.
+ * erased. Shared by the write, read, registry and erase modules.
  */
 
 export const BUCKET_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
-const BATCH_GET_LIMIT = 100;
 
 export interface SeriesTarget {
   userId: string;
@@ -56,8 +53,6 @@ export const legacyRegistryKey = ({ userId, series, sourceKey }: SeriesTarget): 
   SK: `${REGISTRY_PREFIX}${series}#${sourceKey}`,
 });
 
-export const keyId = (key: Key | Item) => `${key.PK}\n${key.SK}`;
-
 export function parseChunkSk(sk: string): { bucketStart: number; sourceKey: string; day: boolean } {
   const [seconds, sourceKey] = sk.split('#') as [string, string];
   return { bucketStart: Number(seconds) * 1000, sourceKey, day: sk.endsWith(DAY_SUFFIX) };
@@ -79,40 +74,3 @@ if (SERIES_BY_CODE.size !== CODES.size) throw new Error('two series types share 
 
 export const seriesCode = (series: SeriesType) => CODES.get(series)!;
 export const seriesOfCode = (c: string): SeriesType | undefined => SERIES_BY_CODE.get(c);
-
-export const capacity = (consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): number =>
-  [consumed ?? []].flat().reduce((total, c) => total + (c.CapacityUnits ?? 0), 0);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-export const jitteredBackoff = (attempt: number) => sleep(Math.random() * Math.min(500, 10 * 2 ** attempt));
-
-export async function getItem(key: Key): Promise<{ item: Item | undefined; rcu: number }> {
-  const { doc, table } = db();
-  const out = await doc.send(
-    new GetCommand({ TableName: table, Key: key, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }),
-  );
-  return { item: out.Item, rcu: capacity(out.ConsumedCapacity) };
-}
-
-/** Strongly consistent BatchGet of any number of keys, retrying unprocessed keys with backoff. */
-export async function batchGet(itemKeys: Key[]): Promise<{ items: Map<string, Item>; rcu: number }> {
-  const { doc, table } = db();
-  const items = new Map<string, Item>();
-  let rcu = 0;
-  for (let i = 0; i < itemKeys.length; i += BATCH_GET_LIMIT) {
-    let pending: Key[] = itemKeys.slice(i, i + BATCH_GET_LIMIT);
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 0) await jitteredBackoff(attempt);
-      const out = await doc.send(
-        new BatchGetCommand({
-          RequestItems: { [table]: { Keys: pending, ConsistentRead: true } },
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      rcu += capacity(out.ConsumedCapacity);
-      for (const item of out.Responses?.[table] ?? []) items.set(keyId(item), item);
-      pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Key[];
-    }
-  }
-  return { items, rcu };
-}

@@ -2,11 +2,10 @@ import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { Sample } from '#shared/model/health-data.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { decodeChunk } from '#shared/store/chunk-codec.js';
-import { db, type Item } from '#shared/store/client.js';
+import { capacity, db, type Item } from '#shared/store/client.js';
 import {
   bucketSk,
   bucketStartOf,
-  capacity,
   dayStartOf,
   parseChunkSk,
   seriesPartition,

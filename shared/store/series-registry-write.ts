@@ -1,8 +1,8 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SeriesType } from '#shared/model/series.js';
-import { db, type Item, isConditionFailure } from '#shared/store/client.js';
+import { capacity, db, getItem, type Item, isConditionFailure } from '#shared/store/client.js';
 import { ContentionError } from '#shared/store/contention.js';
-import { capacity, getItem, sourceRegistryKey } from '#shared/store/series-layout.js';
+import { sourceRegistryKey } from '#shared/store/series-layout.js';
 import { COUNT, FIRST, LAST, name, type SeriesChange } from '#shared/store/series-registry.js';
 import { UserGone, writeForUser } from '#shared/store/user-guard.js';
 

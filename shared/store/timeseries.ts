@@ -1,9 +1,11 @@
+import { mapLimited } from '#shared/model/concurrency.js';
 import type { Sample } from '#shared/model/health-data.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { roundValue } from '#shared/store/chunk-codec.js';
+import { batchGet, keyId } from '#shared/store/client.js';
 import { type ChunkOutcome, dayKeys, writeDay } from '#shared/store/series-chunks.js';
 import { pendingWrite } from '#shared/store/series-journal.js';
-import { batchGet, dayStartOf, keyId, sourceRegistryKey } from '#shared/store/series-layout.js';
+import { dayStartOf, sourceRegistryKey } from '#shared/store/series-layout.js';
 import { listsSeries, prepareSeries, recordChanges } from '#shared/store/series-registry-write.js';
 
 /**
@@ -80,7 +82,7 @@ export async function writeSeriesSamples(
     return prepared;
   };
 
-  const outcomes = await mapLimit([...days], WRITE_CONCURRENCY, ([day, incoming]) =>
+  const outcomes = await mapLimited([...days], WRITE_CONCURRENCY, ([day, incoming]) =>
     writeDay(target, day, incoming, stored.items, beforeWrite),
   );
   for (const outcome of outcomes) addOutcome(result, outcome);
@@ -121,17 +123,4 @@ function groupByDay(samples: readonly Sample[]): Map<number, Sample[]> {
     days.set(start, day);
   }
   return new Map([...days].map(([start, day]) => [start, [...day.values()].sort(byTimestamp)]));
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Item, Key } from '#shared/store/client.js';
-import { batchGet, keyId } from '#shared/store/series-layout.js';
+import { batchGet, type Item, type Key, keyId } from '#shared/store/client.js';
 
 /**
  * Skipping writes that would change nothing. A live sync re-reads the last hours of a provider and a push repeats

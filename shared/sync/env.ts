@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { apiEnvSchema, baseEnvSchema } from '#shared/config/env.js';
 import { exactlyOneVaultKey, tokenVaultEnvShape, VAULT_KEY_MESSAGE } from '#shared/crypto/token-vault.js';
-import { queueProducerEnv, syncQueuesEnv } from '#shared/jobs/queues.js';
+import { queueProducerEnv, syncQueuesEnv } from '#shared/jobs/queue-env.js';
 import { providersEnvSchema } from '#shared/providers/registry.js';
 import { watchdogEnvSchema } from '#shared/sync/watchdog.js';
 

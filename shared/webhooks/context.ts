@@ -4,13 +4,9 @@ import { ConnectionRevokedError } from '#shared/oauth/errors.js';
 import type { FreshTokens } from '#shared/oauth/fresh-token.js';
 import { BUSINESS_METRICS, count, logger } from '#shared/observability.js';
 import { UnauthorizedError } from '#shared/providers/http.js';
-import type {
-  HandledNotification,
-  NotificationContext,
-  ProviderGet,
-  ProviderModule,
-  PullResult,
-} from '#shared/providers/types.js';
+import type { ProviderModule } from '#shared/providers/module.js';
+import type { ProviderGet, PullResult } from '#shared/providers/types.js';
+import type { HandledNotification, NotificationContext } from '#shared/providers/webhook-types.js';
 import type { Connection } from '#shared/store/connections.js';
 import { deleteEvent, externalEventId } from '#shared/store/events.js';
 import { setConnectionScope } from '#shared/store/provider-accounts.js';

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { baseEnvSchema, metaEnvSchema } from '#shared/config/env.js';
 import { exactlyOneVaultKey, tokenVaultEnvShape, VAULT_KEY_MESSAGE } from '#shared/crypto/token-vault.js';
-import { webhookQueuesEnv } from '#shared/jobs/queues.js';
+import { webhookQueuesEnv } from '#shared/jobs/queue-env.js';
 import { providersEnvSchema } from '#shared/providers/registry.js';
 import { webhookBodiesEnv } from '#shared/webhooks/message.js';
 

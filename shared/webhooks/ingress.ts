@@ -5,7 +5,7 @@ import { BUSINESS_METRICS, count, logger } from '#shared/observability.js';
 import { providerHooks } from '#shared/providers/hooks.js';
 import type { WebhookIngress } from '#shared/providers/module.js';
 import { isIntegrated, PROVIDER_INFO } from '#shared/providers/registry.js';
-import { type WebhookAnswer, WebhookRejected, type WebhookRequest } from '#shared/providers/types.js';
+import { type WebhookAnswer, WebhookRejected, type WebhookRequest } from '#shared/providers/webhook-types.js';
 import { newTraceId, storeWebhook } from '#shared/webhooks/message.js';
 import { webhookSettings } from '#shared/webhooks/settings.js';
 

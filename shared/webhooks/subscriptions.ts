@@ -9,7 +9,7 @@ import {
   UnauthorizedError,
 } from '#shared/providers/http.js';
 import { providerConfig } from '#shared/providers/registry.js';
-import type { SubscriptionApi, SubscriptionContext } from '#shared/providers/types.js';
+import type { SubscriptionApi, SubscriptionContext } from '#shared/providers/webhook-types.js';
 import { webhookOf } from '#shared/webhooks/ingress.js';
 import { storeWebhookSecret, webhookSettings } from '#shared/webhooks/settings.js';
 

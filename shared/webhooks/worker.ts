@@ -12,7 +12,8 @@ import {
   RateLimitedError,
   UnauthorizedError,
 } from '#shared/providers/http.js';
-import type { ProviderModule, WebhookNotification } from '#shared/providers/types.js';
+import type { ProviderModule } from '#shared/providers/module.js';
+import type { WebhookNotification } from '#shared/providers/webhook-types.js';
 import { getConnection } from '#shared/store/connections.js';
 import { accountUserIds, stampDelivery } from '#shared/store/provider-accounts.js';
 import { UserGone } from '#shared/store/user-guard.js';

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BUSINESS_METRICS } from '#shared/observability.js';
+import { captureMetricLines } from '#test/helpers/metric-lines.js';
 import { runDeliveries, runFanout, useDeliveryQueue, useUserEndpoints } from './engine-helpers.js';
 
 /**
@@ -12,30 +13,10 @@ const { receiver, event, endpointAt } = useUserEndpoints({
   timeoutSeconds: 5,
 });
 
-let outcomes: Array<{ outcome: unknown; count: unknown }> = [];
-
-beforeAll(() => {
-  // Metrics are off in tests (vitest.config.ts); POWERTOOLS_DEV makes Powertools write them with console.log.
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-  vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
-    try {
-      const parsed = JSON.parse(String(line));
-      const name = BUSINESS_METRICS.webhookDeliveries;
-      if (parsed?._aws && name in parsed) outcomes.push({ outcome: parsed.outcome, count: parsed[name] });
-    } catch {
-      // not a metric line
-    }
-  });
-});
-
-afterAll(() => {
-  vi.unstubAllEnvs();
-  vi.restoreAllMocks();
-});
-
-beforeEach(() => {
-  outcomes = [];
-});
+const lines = captureMetricLines();
+const NAME = BUSINESS_METRICS.webhookDeliveries;
+const outcomes = () =>
+  lines.filter((line) => NAME in line).map((line) => ({ outcome: line.outcome, count: line[NAME] }));
 
 describe('WebhookDeliveries', () => {
   it('counts a delivered attempt as success, a failed one with retries left as retrying', async () => {
@@ -46,7 +27,7 @@ describe('WebhookDeliveries', () => {
     const jobs = queue.take().map(({ job }) => job);
     expect(jobs.map((job) => job.endpoint_id).sort()).toEqual([ok.id, down.id].sort());
     await runDeliveries(jobs);
-    expect(outcomes.sort((a, b) => String(a.outcome).localeCompare(String(b.outcome)))).toEqual([
+    expect(outcomes().sort((a, b) => String(a.outcome).localeCompare(String(b.outcome)))).toEqual([
       { outcome: 'retrying', count: 1 },
       { outcome: 'success', count: 1 },
     ]);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readExport } from '#shared/imports/export-stream.js';
 import { appleExportText } from '#test/helpers/apple-export.js';
-import { startTestSandbox, type TestSandbox } from '#test/helpers/sandbox.js';
+import { type E2eSession, startE2eSession, until } from '#test/helpers/e2e-session.js';
 
 /**
  * Apple Health export imports through the sandbox: presigned form POST to the local bucket -> notification ->
@@ -15,23 +15,17 @@ const EXPORT = appleExportText({ days: DAYS, heartRatesPerDay: HEART_RATES, star
 const HEART_RATE = '/timeseries?start_time=2024-01-01&end_time=2024-01-03&types=heart_rate&limit=100';
 const WORKOUTS = '/events/workouts?start_date=2023-12-31&end_date=2024-01-03';
 
-let sandbox: TestSandbox;
+let sandbox: E2eSession;
 let apiKey: Record<string, string>;
 let appCredentials: { app_id: string; app_secret: string };
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  const { api, admin } = sandbox;
-  const login = await api('POST', '/api/v1/auth/login', {
-    form: { username: admin.email, password: admin.password },
+  sandbox = await startE2eSession();
+  apiKey = sandbox.apiKey;
+  const app = await sandbox.api('POST', '/api/v1/applications', {
+    headers: sandbox.bearer,
+    json: { name: 'Mobile app' },
   });
-  const developer = { authorization: `Bearer ${login.json.access_token}` };
-  const key = await api('POST', '/api/v1/developer/api-keys', {
-    headers: developer,
-    json: { name: 'backend' },
-  });
-  apiKey = { 'x-open-wearables-api-key': key.json.key };
-  const app = await api('POST', '/api/v1/applications', { headers: developer, json: { name: 'Mobile app' } });
   appCredentials = { app_id: app.json.app_id, app_secret: app.json.app_secret };
 });
 afterAll(() => sandbox?.stop());
@@ -47,16 +41,19 @@ const post = (path: string, json: unknown, headers = apiKey) => sandbox.api('POS
 const read = async (userId: string, path: string) =>
   (await sandbox.api('GET', `/api/v1/users/${userId}${path}`, { headers: apiKey })).json;
 
-/** The import run of a user once it has ended (polled, generously bounded). */
-async function finishedImport(userId: string): Promise<Record<string, unknown>> {
-  for (let attempt = 0; attempt < 480; attempt++) {
-    const runs = (await read(userId, '/sync/runs')) as Array<Record<string, unknown>>;
-    const run = runs.find((r) => r.source === 'xml_import' && r.ended_at);
-    if (run) return run;
-    await new Promise((wait) => setTimeout(wait, 250));
-  }
-  throw new Error('the import did not finish');
-}
+/** An import is seconds of local SQS polling and DynamoDB Local writes; two busy cores can make it more. */
+const IMPORT_TIMEOUT_MS = 150_000;
+
+/** The import run of a user once it has ended (polled, bounded below the test's timeout). */
+const finishedImport = (userId: string): Promise<Record<string, unknown>> =>
+  until(
+    'the import to finish',
+    async () => {
+      const runs = (await read(userId, '/sync/runs')) as Array<Record<string, unknown>>;
+      return runs.find((r) => r.source === 'xml_import' && r.ended_at);
+    },
+    IMPORT_TIMEOUT_MS - 20_000,
+  );
 
 function exportForm(fields: Record<string, string>, bytes = EXPORT) {
   const form = new FormData();
@@ -64,9 +61,6 @@ function exportForm(fields: Record<string, string>, bytes = EXPORT) {
   form.append('file', new Blob([bytes], { type: 'application/xml' }), 'export.xml');
   return form;
 }
-
-/** An import is seconds of local SQS polling and DynamoDB Local writes; two busy cores can make it more. */
-const IMPORT_TIMEOUT_MS = 150_000;
 
 describe('Apple Health export import', { timeout: IMPORT_TIMEOUT_MS }, () => {
   it('presigned POST -> local bucket -> worker: data readable, and an SDK push of the same samples adds nothing', async () => {

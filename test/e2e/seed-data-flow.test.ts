@@ -63,8 +63,18 @@ describe('seed data through the sandbox', () => {
       }
       const summaries = await get(`/api/v1/users/${user.id}/summaries/sleep?${range}`);
       expect(summaries.data.length).toBe(4);
-      const activity = await get(`/api/v1/users/${user.id}/summaries/activity?${range}`);
-      expect(activity.data.some((day: { steps: number | null }) => (day.steps ?? 0) > 0)).toBe(true);
+      // Steps travel in later pushes than the events: wait for them too.
+      const hasSteps = (page: { data: Array<{ steps: number | null }> }) =>
+        page.data.some((day) => (day.steps ?? 0) > 0);
+      const activity = await until(
+        'steps in the activity summary',
+        async () => {
+          const page = await get(`/api/v1/users/${user.id}/summaries/activity?${range}`);
+          return hasSteps(page) ? page : undefined;
+        },
+        WAIT_MS,
+      );
+      expect(hasSteps(activity)).toBe(true);
       const heartRate = await until(
         'heart rate samples',
         async () => {

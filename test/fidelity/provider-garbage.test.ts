@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '#shared/identity/users.js';
 import { QUEUES, SYNC_QUEUES } from '#shared/jobs/queues.js';
 import { bearerGet } from '#shared/providers/http.js';
-import type { ProviderModule } from '#shared/providers/types.js';
+import type { ProviderModule } from '#shared/providers/module.js';
 import { upsertConnection } from '#shared/store/connections.js';
 import { newRunId, type SyncJob } from '#shared/sync/enqueue.js';
 import { userSyncRuns } from '#shared/sync/status-read.js';

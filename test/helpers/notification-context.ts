@@ -1,5 +1,6 @@
 import { ProviderRequestError } from '#shared/providers/http.js';
-import type { NotificationContext, PullResult } from '#shared/providers/types.js';
+import type { PullResult } from '#shared/providers/types.js';
+import type { NotificationContext } from '#shared/providers/webhook-types.js';
 
 /**
  * A NotificationContext whose provider answers GETs from `answers` by path (a missing path is the provider's 404

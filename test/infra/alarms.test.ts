@@ -7,27 +7,20 @@ import { buildApp } from '#lib/app.js';
 import { QUEUES, SYNC_PROVIDERS } from '#shared/jobs/queues.js';
 import { SCHEDULES } from '#shared/jobs/schedules.js';
 import { BUSINESS_METRICS, METRICS_NAMESPACE, METRICS_SERVICE } from '#shared/observability.js';
+import { type Json, NO_BUNDLING, type Resource, synth as synthParent } from './template.js';
 
 /**
  * Issue 12, operations: every alarm notifies the stack's SNS topic; `alarmEmail` subscribes an address. The alarms
  * live in the nested stack `Monitoring`, the topic in the parent: the nested stack receives its ARN as a parameter.
  */
 
-// biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, navigated by path in assertions
-type Json = any;
-type Resource = { Type: string; Properties: Json };
-
-const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
-
 function synth(context: Record<string, unknown> = {}) {
-  const built = buildApp({ ...NO_BUNDLING, stage: 'test', ...context });
-  const json = Template.fromStack(built.stack).toJSON();
-  const resources = json.Resources as Record<string, Resource>;
-  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  const built = synthParent(context);
+  const { ofType } = built;
   const nested = built.stack.node.findAll().find((c): c is NestedStack => c instanceof NestedStack)!;
   const monitoring = Template.fromStack(nested).toJSON();
   const nestedResources = monitoring.Resources as Record<string, Resource>;
-  const nestedOfType = (type: string) => Object.entries(nestedResources).filter(([, r]) => r.Type === type);
+  const nestedOfType = (type: string) => ofType(type, nestedResources);
   /** The nested stack's parameter carrying the parent's topic ARN, as the nested template refers to it. */
   const [, nestedStack] = ofType('AWS::CloudFormation::Stack')[0]!;
   const topicParameter = (topicId: string) => {
@@ -36,7 +29,7 @@ function synth(context: Record<string, unknown> = {}) {
     )!;
     return { Ref: name };
   };
-  return { ...built, json, resources, ofType, monitoring, nestedOfType, topicParameter };
+  return { ...built, monitoring, nestedOfType, topicParameter };
 }
 
 const { app, json, resources, ofType, monitoring, nestedOfType, topicParameter } = synth();

@@ -1,24 +1,11 @@
-import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '#lib/app.js';
 import { QUEUES } from '#shared/jobs/queues.js';
 import { PRIVATE_BUCKET, TLS_ONLY } from './private-bucket.js';
+import { getAtt, type Json, type Resource, s3NotifiesQueue, synth } from './template.js';
 
 /** The Apple Health imports bucket (lib/imports.ts): who may write, read and be notified, nothing more. */
 
-// biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, navigated by path in assertions
-type Json = any;
-type Resource = { Type: string; Properties: Json; DeletionPolicy?: string };
-
-const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
-const synth = (context: Record<string, unknown> = {}) =>
-  Template.fromStack(buildApp({ ...NO_BUNDLING, stage: 'test', ...context }).stack).toJSON()
-    .Resources as Record<string, Resource>;
-const resources = synth();
-
-const ofType = (type: string, from = resources) =>
-  Object.entries(from).filter(([, r]) => r.Type === type) as [string, Resource][];
-const getAtt = (id: string, attribute: string) => ({ 'Fn::GetAtt': [id, attribute] });
+const { resources, ofType } = synth();
 const functionNamed = (name: string) =>
   ofType('AWS::Lambda::Function').find(
     ([, fn]) => fn.Properties.FunctionName === `open-wearables-test-${name}`,
@@ -75,7 +62,7 @@ describe('imports bucket', () => {
         },
       ],
     });
-    const [, bare] = bucketOf(synth({ dashboard: 'false' }));
+    const [, bare] = bucketOf(synth({ dashboard: 'false' }).resources);
     expect(bare.Properties.CorsConfiguration).toBeUndefined();
   });
 
@@ -94,13 +81,7 @@ describe('imports bucket', () => {
     const toQueue = (queuePolicy.Properties.PolicyDocument.Statement as Json[]).filter(
       (s) => s.Effect === 'Allow' && JSON.stringify(s.Resource) === JSON.stringify(getAtt(queueId, 'Arn')),
     );
-    expect(toQueue).toEqual([
-      expect.objectContaining({
-        Principal: { Service: 's3.amazonaws.com' },
-        Action: expect.arrayContaining(['sqs:SendMessage']),
-        Condition: { ArnLike: { 'aws:SourceArn': getAtt(bucketId, 'Arn') } },
-      }),
-    ]);
+    expect(toQueue).toEqual([s3NotifiesQueue(bucketId)]);
   });
 });
 

@@ -1,29 +1,19 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '#lib/app.js';
 import { MAX_UPLOAD_BYTES, UPLOAD_PREFIX } from '#shared/ingest/sdk-uploads.js';
 import { QUEUES } from '#shared/jobs/queues.js';
 import { PRIVATE_BUCKET, TLS_ONLY } from './private-bucket.js';
+import { getAtt, type Json, s3NotifiesQueue, synth as synthApp } from './template.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, navigated by path in assertions
-type Json = any;
-type Resource = { Type: string; Properties: Json; DeletionPolicy?: string };
-
-// No esbuild in tests: the functions get placeholder assets.
-const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
-const synth = (context: Record<string, unknown> = {}) =>
-  Template.fromStack(buildApp({ ...NO_BUNDLING, stage: 'test', ...context }).stack);
-const template = synth();
-const resources = template.toJSON().Resources as Record<string, Resource>;
-
-const ofType = (type: string, from = resources) =>
-  Object.entries(from).filter(([, r]) => r.Type === type) as [string, Resource][];
+const synth = (context: Record<string, unknown> = {}) => Template.fromStack(synthApp(context).stack);
+const built = synthApp();
+const template = Template.fromStack(built.stack);
+const { resources, ofType } = built;
 const only = (type: string) => {
   const found = ofType(type);
   expect(found, type).toHaveLength(1);
   return found[0]!;
 };
-const getAtt = (id: string, attribute: string) => ({ 'Fn::GetAtt': [id, attribute] });
 const functionNamed = (name: string) =>
   ofType('AWS::Lambda::Function').find(
     ([, fn]) => fn.Properties.FunctionName === `open-wearables-test-${name}`,
@@ -107,13 +97,7 @@ describe('uploads bucket', () => {
     const allows = (queuePolicy.Properties.PolicyDocument.Statement as Json[]).filter(
       (s) => s.Effect === 'Allow',
     );
-    expect(allows).toEqual([
-      expect.objectContaining({
-        Principal: { Service: 's3.amazonaws.com' },
-        Action: expect.arrayContaining(['sqs:SendMessage']),
-        Condition: { ArnLike: { 'aws:SourceArn': getAtt(bucketId, 'Arn') } },
-      }),
-    ]);
+    expect(allows).toEqual([s3NotifiesQueue(bucketId)]);
   });
 });
 

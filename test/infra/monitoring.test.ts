@@ -2,28 +2,14 @@ import { NestedStack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '#lib/app.js';
 import { QUEUES } from '#shared/jobs/queues.js';
 import { BUSINESS_METRICS } from '#shared/observability.js';
+import { type Json, type Resource, synth } from './template.js';
 
 /**
  * Issue 12, operations: the CloudWatch dashboard (in the nested stack `Monitoring`, its URL an output of the parent),
  * TLS-only queues, and the optional X-Ray tracing. Queue policies one by one: test/infra/resource-limits.test.ts.
  */
-
-// biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, navigated by path in assertions
-type Json = any;
-type Resource = { Type: string; Properties: Json; DependsOn?: string[] };
-
-const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
-
-function synth(context: Record<string, unknown> = {}) {
-  const built = buildApp({ ...NO_BUNDLING, stage: 'test', ...context });
-  const json = Template.fromStack(built.stack).toJSON();
-  const resources = json.Resources as Record<string, Resource>;
-  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-  return { ...built, json, resources, ofType };
-}
 
 const { app, stack, json, ofType } = synth();
 const functions = ofType('AWS::Lambda::Function').filter(([, fn]) => fn.Properties.FunctionName);

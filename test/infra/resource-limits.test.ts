@@ -22,7 +22,7 @@ const FULLEST = {
   dashboard: true,
   delivery: true,
   eventBus: true,
-  tracing: 'true',
+  tracing: 'true' as const,
   alarmEmail: 'ops@example.com',
   domainName: 'api.example.com',
   certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',

@@ -2,16 +2,14 @@ import type { SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { archivalJob, runArchival, scheduledArchival } from '#shared/archival/run.js';
 import { forgetStorageEstimate, storageEstimate } from '#shared/archival/storage-estimate.js';
-import { ensureAdminDeveloper } from '#shared/identity/developers.js';
-import { issueTokens } from '#shared/identity/tokens.js';
 import { createLambdaContext } from '#shared/sandbox/lambda-context.js';
 import { rawItemsIn } from '#shared/store/archive-absorb.js';
 import { db } from '#shared/store/client.js';
-import { getDeveloperByEmail } from '#shared/store/developers.js';
 import { listArchiveItems } from '#shared/store/series-archive.js';
 import { writeSeriesSamples } from '#shared/store/timeseries.js';
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
 import { drainQueue, useLocalQueues } from '#test/helpers/local-queues.js';
+import { adminSession } from '#test/helpers/team.js';
 import { newUserId } from '#test/helpers/users.js';
 import { handler } from '../../functions/admin.js';
 import { handler as archivalWorker } from '../../functions/archival-worker.js';
@@ -21,14 +19,7 @@ let authorization: string;
 const HOUR = 3_600_000;
 
 beforeAll(async () => {
-  await ensureAdminDeveloper();
-  const admin = await getDeveloperByEmail(process.env.ADMIN_EMAIL!);
-  const { access_token } = await issueTokens({
-    token_type: 'developer',
-    developer_id: admin!.id,
-    credential_version: 0,
-  });
-  authorization = `Bearer ${access_token}`;
+  authorization = `Bearer ${(await adminSession()).adminToken}`;
 });
 
 async function call(method: string, json?: unknown) {

@@ -3,8 +3,6 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
 import { encryptTokens, resetTokenVault } from '#shared/crypto/token-vault.js';
-import { createApiKey } from '#shared/identity/api-keys.js';
-import { ensureAdminDeveloper } from '#shared/identity/developers.js';
 import { createUser } from '#shared/identity/users.js';
 import type { HealthEvent, HealthScore, SourceRef } from '#shared/model/health-data.js';
 import type { ProviderName } from '#shared/model/provider.js';
@@ -16,13 +14,13 @@ import {
   upsertConnection,
 } from '#shared/store/connections.js';
 import { listDataSources, saveDataSources, toDataSource } from '#shared/store/data-sources.js';
-import { getDeveloperByEmail } from '#shared/store/developers.js';
 import { insertEvent, newStoredEvent } from '#shared/store/events.js';
 import { saveScores, toStoredScore } from '#shared/store/health-scores.js';
 import { keys } from '#shared/store/keys.js';
 import { updateProviderSettings } from '#shared/store/provider-settings.js';
 import { listUserSeries } from '#shared/store/series-registry.js';
 import { writeSeriesSamples } from '#shared/store/timeseries.js';
+import { testApiKey } from '#test/helpers/credentials.js';
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
 import { handler } from '../../functions/users.js';
 
@@ -33,9 +31,7 @@ beforeAll(async () => {
   delete process.env.TOKEN_KMS_KEY_ID;
   resetEnvCache();
   resetTokenVault();
-  await ensureAdminDeveloper();
-  const admin = await getDeveloperByEmail(process.env.ADMIN_EMAIL!);
-  apiKey = (await createApiKey('connections', admin!.id)).key;
+  apiKey = await testApiKey('connections');
 });
 
 async function call(method: string, path: string) {

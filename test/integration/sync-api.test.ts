@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
@@ -13,6 +12,7 @@ import { getDeveloperByEmail } from '#shared/store/developers.js';
 import { type SyncJob, syncJob } from '#shared/sync/enqueue.js';
 import { recordSyncEvent, type SyncEventInput } from '#shared/sync/status.js';
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
+import { drainQueue } from '#test/helpers/local-queues.js';
 import { handler } from '../../functions/sync.js';
 
 const DAY = 86_400_000;
@@ -46,19 +46,8 @@ async function call(method: string, path: string, query: Record<string, string> 
   return { status: result.statusCode!, body: result.body ? JSON.parse(result.body) : undefined };
 }
 
-async function takeJobs(provider: keyof typeof urls): Promise<SyncJob[]> {
-  const out = await sqs.client.send(
-    new ReceiveMessageCommand({ QueueUrl: urls[provider], MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-  );
-  const jobs: SyncJob[] = [];
-  for (const message of out.Messages ?? []) {
-    jobs.push(syncJob.parse(JSON.parse(message.Body!)));
-    await sqs.client.send(
-      new DeleteMessageCommand({ QueueUrl: urls[provider], ReceiptHandle: message.ReceiptHandle! }),
-    );
-  }
-  return jobs;
-}
+const takeJobs = (provider: keyof typeof urls): Promise<SyncJob[]> =>
+  drainQueue(urls[provider], (body) => syncJob.parse(body));
 
 const syncPath = (provider: string, userId: string) => `/api/v1/providers/${provider}/users/${userId}/sync`;
 

@@ -7,7 +7,8 @@ import { ensureAdminDeveloper } from '#shared/identity/developers.js';
 import { createUser } from '#shared/identity/users.js';
 import type { SourceRef } from '#shared/model/health-data.js';
 import { ProviderRequestError } from '#shared/providers/http.js';
-import type { ProviderModule, PullResult, SyncUnit, TokenSet } from '#shared/providers/types.js';
+import type { ProviderModule } from '#shared/providers/module.js';
+import type { PullResult, SyncUnit, TokenSet } from '#shared/providers/types.js';
 import { queryAll } from '#shared/store/client.js';
 import { upsertConnection } from '#shared/store/connections.js';
 import { getDeveloperByEmail } from '#shared/store/developers.js';
@@ -15,6 +16,7 @@ import { newRunId, type SyncJobInput, type SyncMode, syncJob } from '#shared/syn
 import { HISTORY_PREFIX } from '#shared/sync/history.js';
 import { DEFAULT_SYNC_DEPS, runSyncJob, type SyncWorkerDeps } from '#shared/sync/worker.js';
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
+import { sleepDetails } from '#test/helpers/health-data.js';
 import { handler } from '../../functions/sync.js';
 
 /**
@@ -86,17 +88,7 @@ function provider(refused: Set<string> = new Set()): ProviderModule {
             zoneOffset: null,
             durationSeconds: null,
             externalId: null,
-            details: {
-              sleep_total_duration_minutes: 400,
-              sleep_time_in_bed_minutes: 420,
-              sleep_efficiency_score: null,
-              sleep_deep_minutes: null,
-              sleep_rem_minutes: null,
-              sleep_light_minutes: null,
-              sleep_awake_minutes: null,
-              is_nap: false,
-              sleep_stages: null,
-            },
+            details: sleepDetails({ sleep_total_duration_minutes: 400, sleep_time_in_bed_minutes: 420 }),
           },
         ],
         scores: [

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
@@ -20,6 +20,7 @@ import { DEFAULT_POLAR_USER, type FakePolar, startFakePolar } from '#test/fakes/
 import { generatePolarDays } from '#test/fakes/polar-data.js';
 import { fakeProviderEnv } from '#test/fakes/provider-env.js';
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
+import { drainQueue } from '#test/helpers/local-queues.js';
 import { handler } from '../../functions/sync.js';
 
 /**
@@ -74,19 +75,8 @@ async function call(method: string, path: string, query: Record<string, string> 
   return { status: result.statusCode!, body: result.body ? JSON.parse(result.body) : undefined };
 }
 
-async function takeJobs(provider: keyof typeof urls): Promise<SyncJob[]> {
-  const out = await sqs.client.send(
-    new ReceiveMessageCommand({ QueueUrl: urls[provider], MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-  );
-  const jobs: SyncJob[] = [];
-  for (const message of out.Messages ?? []) {
-    jobs.push(syncJob.parse(JSON.parse(message.Body!)));
-    await sqs.client.send(
-      new DeleteMessageCommand({ QueueUrl: urls[provider], ReceiptHandle: message.ReceiptHandle! }),
-    );
-  }
-  return jobs;
-}
+const takeJobs = (provider: keyof typeof urls): Promise<SyncJob[]> =>
+  drainQueue(urls[provider], (body) => syncJob.parse(body));
 
 async function delayedJobs(provider: keyof typeof urls): Promise<number> {
   const out = await sqs.client.send(

@@ -24,7 +24,8 @@ import {
   TransientProviderError,
   UnauthorizedError,
 } from '#shared/providers/http.js';
-import type { ProviderModule, PullResult, SyncUnit } from '#shared/providers/types.js';
+import type { ProviderModule } from '#shared/providers/module.js';
+import type { PullResult, SyncUnit } from '#shared/providers/types.js';
 import { createLambdaContext } from '#shared/sandbox/lambda-context.js';
 import { handlesToDelete, type LocalSqs, startLocalSqs, toSqsRecord } from '#shared/sandbox/sqs.js';
 import { queryAll } from '#shared/store/client.js';

@@ -10,18 +10,16 @@ import {
   timelineWindow,
 } from '#shared/data/timeline.js';
 import { HttpError } from '#shared/http/errors.js';
-import { createApiKey } from '#shared/identity/api-keys.js';
-import { ensureAdminDeveloper } from '#shared/identity/developers.js';
 import { createUser } from '#shared/identity/users.js';
 import type { Sample, SourceRef } from '#shared/model/health-data.js';
 import { SERIES_TYPE_CODES, type SeriesType } from '#shared/model/series.js';
 import { absorbRaw, loadMonth } from '#shared/store/archive-absorb.js';
 import { db } from '#shared/store/client.js';
 import { type DataSourceRecord, saveDataSources, toDataSource } from '#shared/store/data-sources.js';
-import { getDeveloperByEmail } from '#shared/store/developers.js';
 import { insertEvent, newStoredEvent } from '#shared/store/events.js';
 import { monthOf } from '#shared/store/series-archive.js';
 import { writeSeriesSamples } from '#shared/store/timeseries.js';
+import { testApiKey } from '#test/helpers/credentials.js';
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
 import { sleepDetails, sourceRef } from '#test/helpers/health-data.js';
 import { handler } from '../../functions/data.js';
@@ -36,9 +34,7 @@ const WHOOP = sourceRef('whoop', 'WHOOP 4.0', null);
 let headers: Record<string, string>;
 
 beforeAll(async () => {
-  await ensureAdminDeveloper();
-  const admin = await getDeveloperByEmail(process.env.ADMIN_EMAIL!);
-  headers = { 'x-open-wearables-api-key': (await createApiKey('timeline', admin!.id)).key };
+  headers = { 'x-open-wearables-api-key': await testApiKey('timeline') };
 });
 
 async function get(path: string, query: Record<string, string> = {}) {

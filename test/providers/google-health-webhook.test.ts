@@ -11,16 +11,14 @@ import {
   parseGoogleHealth,
   verifyGoogleHealth,
 } from '#shared/providers/google-health/webhook.js';
+import type { ProviderCallOptions, PullResult, WebhookSettings } from '#shared/providers/types.js';
+import { dayChunks } from '#shared/providers/units.js';
 import {
   type NotificationContext,
-  type ProviderCallOptions,
-  type PullResult,
   type WebhookNotification,
   WebhookRejected,
   type WebhookRequest,
-  type WebhookSettings,
-} from '#shared/providers/types.js';
-import { dayChunks } from '#shared/providers/units.js';
+} from '#shared/providers/webhook-types.js';
 import { deleteEvent, externalEventId, queryEvents } from '#shared/store/events.js';
 import { exercisePoint } from '#test/fakes/google-health-data.js';
 import { notificationItem } from '#test/fakes/google-health-webhooks.js';

@@ -3,7 +3,7 @@ import { appRequest } from '#shared/providers/app-client.js';
 import { ProviderRequestError } from '#shared/providers/http.js';
 import { ouraSubscriptions, SUBSCRIBED } from '#shared/providers/oura/subscriptions.js';
 import { ouraChallenge, ouraVerify } from '#shared/providers/oura/webhook.js';
-import { type SubscriptionContext, WebhookRejected } from '#shared/providers/types.js';
+import { type SubscriptionContext, WebhookRejected } from '#shared/providers/webhook-types.js';
 import { type RunningHttpServer, readBody, sendJson, startHttpServer } from '#test/fakes/oauth-fake.js';
 import { DEFAULT_OURA_USER, type FakeOura, ouraWorkout, startFakeOura } from '#test/fakes/oura.js';
 

@@ -8,7 +8,11 @@ import {
   ouraVerify,
   parseOuraEvent,
 } from '#shared/providers/oura/webhook.js';
-import { type WebhookNotification, WebhookRejected, type WebhookRequest } from '#shared/providers/types.js';
+import {
+  type WebhookNotification,
+  WebhookRejected,
+  type WebhookRequest,
+} from '#shared/providers/webhook-types.js';
 import { recordingContext } from '#test/helpers/notification-context.js';
 import { flipByte, signedBodyCase } from '#test/helpers/tampering.js';
 

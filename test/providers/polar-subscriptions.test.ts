@@ -3,7 +3,7 @@ import { appRequest } from '#shared/providers/app-client.js';
 import { ProviderRequestError } from '#shared/providers/http.js';
 import { polarSubscriptions } from '#shared/providers/polar/subscriptions.js';
 import { parsePolar, polarVerify } from '#shared/providers/polar/webhook.js';
-import type { SubscriptionContext } from '#shared/providers/types.js';
+import type { SubscriptionContext } from '#shared/providers/webhook-types.js';
 import { type RunningHttpServer, readBody, sendJson, startHttpServer } from '#test/fakes/oauth-fake.js';
 import { type FakePolar, startFakePolar } from '#test/fakes/polar.js';
 

@@ -4,14 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { ProviderRequestError } from '#shared/providers/http.js';
 import { polarModule } from '#shared/providers/polar/index.js';
 import { handlePolar, parsePolar, polarVerify } from '#shared/providers/polar/webhook.js';
+import type { ProviderGet, PullResult } from '#shared/providers/types.js';
 import {
   type NotificationContext,
-  type ProviderGet,
-  type PullResult,
   type WebhookNotification,
   WebhookRejected,
   type WebhookRequest,
-} from '#shared/providers/types.js';
+} from '#shared/providers/webhook-types.js';
 import { polarExercise, polarNight, polarRecharge } from '#test/fakes/polar-data.js';
 import { flipByte, signedBodyCase } from '#test/helpers/tampering.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySuunto } from '#shared/providers/suunto/webhook.js';
-import { WebhookRejected } from '#shared/providers/types.js';
+import { WebhookRejected } from '#shared/providers/webhook-types.js';
 import { basicAuthHeader, readBody, sendJson, startHttpServer } from '#test/fakes/oauth-fake.js';
 import { DEFAULT_SUUNTO_USER, type FakeSuunto, isoAt, startFakeSuunto } from '#test/fakes/suunto.js';
 

@@ -4,13 +4,12 @@ import { describe, expect, it, vi } from 'vitest';
 import { ProviderRequestError } from '#shared/providers/http.js';
 import { suuntoModule } from '#shared/providers/suunto/index.js';
 import { handleSuunto, parseSuunto, verifySuunto } from '#shared/providers/suunto/webhook.js';
+import type { ProviderGet, PullResult } from '#shared/providers/types.js';
 import {
   type NotificationContext,
-  type ProviderGet,
-  type PullResult,
   WebhookRejected,
   type WebhookRequest,
-} from '#shared/providers/types.js';
+} from '#shared/providers/webhook-types.js';
 import { flipByte, signedBodyCase } from '#test/helpers/tampering.js';
 
 const SECRET = 'a-notification-secret';

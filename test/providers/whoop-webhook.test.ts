@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TransientProviderError } from '#shared/providers/http.js';
-import type { WebhookRequest } from '#shared/providers/types.js';
-import { WebhookRejected } from '#shared/providers/types.js';
+import type { WebhookRequest } from '#shared/providers/webhook-types.js';
+import { WebhookRejected } from '#shared/providers/webhook-types.js';
 import { whoopModule } from '#shared/providers/whoop/index.js';
 import { handleWhoopEvent, parseWhoopEvent, whoopVerify } from '#shared/providers/whoop/webhook.js';
 import { signWhoopWebhook, whoopRecovery, whoopSleep, whoopWorkout } from '#test/fakes/whoop.js';

@@ -1,13 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearerGet } from '#shared/providers/http.js';
+import type { ConnectionContext, PullResult } from '#shared/providers/types.js';
 import {
-  type ConnectionContext,
   type NotificationContext,
-  type PullResult,
   WebhookRejected,
   type WebhookRequest,
-} from '#shared/providers/types.js';
+} from '#shared/providers/webhook-types.js';
 import { withingsModule } from '#shared/providers/withings/index.js';
 import { SUBSCRIBED_APPLIS } from '#shared/providers/withings/notify.js';
 import {

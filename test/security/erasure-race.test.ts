@@ -11,7 +11,7 @@ import { erasureJob, runErasureJob, SECOND_PASS_DELAY_SECONDS } from '#shared/jo
 import { QUEUES } from '#shared/jobs/queues.js';
 import { SCHEDULES } from '#shared/jobs/schedules.js';
 import type { SourceRef } from '#shared/model/health-data.js';
-import type { ProviderModule } from '#shared/providers/types.js';
+import type { ProviderModule } from '#shared/providers/module.js';
 import { upsertConnection } from '#shared/store/connections.js';
 import { UserGone } from '#shared/store/user-guard.js';
 import { newRunId } from '#shared/sync/enqueue.js';

@@ -8,12 +8,12 @@ import {
   TransientProviderError,
   UnauthorizedError,
 } from '#shared/providers/http.js';
+import type { PullResult } from '#shared/providers/types.js';
 import type {
   NotificationContext,
-  PullResult,
   WebhookNotification,
   WebhookProvider,
-} from '#shared/providers/types.js';
+} from '#shared/providers/webhook-types.js';
 import { GARMIN_SUMMARY_TYPES } from '#test/fakes/garmin-data.js';
 
 const webhook = garminModule.webhook as WebhookProvider;

@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { garminModule } from '#shared/providers/garmin/index.js';
 import { garminUserId } from '#shared/providers/garmin/webhook.js';
-import { type WebhookProvider, WebhookRejected, type WebhookRequest } from '#shared/providers/types.js';
+import {
+  type WebhookProvider,
+  WebhookRejected,
+  type WebhookRequest,
+} from '#shared/providers/webhook-types.js';
 
 const webhook = garminModule.webhook as WebhookProvider;
 const CLIENT_ID = 'f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d';

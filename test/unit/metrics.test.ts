@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
 import { createUser } from '#shared/identity/users.js';
 import { ingestSdkPush } from '#shared/ingest/sdk-ingest.js';
@@ -8,13 +8,15 @@ import type { SourceRef } from '#shared/model/health-data.js';
 import { BUSINESS_METRICS, count } from '#shared/observability.js';
 import { userClient } from '#shared/providers/client.js';
 import { PermissionDeniedError, RateLimitedError } from '#shared/providers/http.js';
-import type { ProviderModule, PullResult, SyncUnit } from '#shared/providers/types.js';
+import type { ProviderModule } from '#shared/providers/module.js';
+import type { PullResult, SyncUnit } from '#shared/providers/types.js';
 import { upsertConnection } from '#shared/store/connections.js';
 import { newRunId, syncJob } from '#shared/sync/enqueue.js';
 import { queueCatchups } from '#shared/sync/watchdog.js';
 import { DEFAULT_SYNC_DEPS, runSyncJob } from '#shared/sync/worker.js';
 import { receiveWebhook } from '#shared/webhooks/ingress.js';
 import { useLocalQueues } from '#test/helpers/local-queues.js';
+import { captureMetricLines } from '#test/helpers/metric-lines.js';
 import { healthKitPush, healthKitRecord } from '#test/helpers/sdk-payloads.js';
 
 /**
@@ -26,36 +28,7 @@ useLocalQueues();
 
 const DAY = 86_400_000;
 
-interface Emf {
-  _aws: {
-    CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }>;
-  };
-  [key: string]: unknown;
-}
-
-let lines: Emf[] = [];
-
-beforeAll(() => {
-  // Metrics are off in tests (vitest.config.ts); POWERTOOLS_DEV makes Powertools write them with console.log.
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-  vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
-    try {
-      const parsed = JSON.parse(String(line));
-      if (parsed?._aws) lines.push(parsed);
-    } catch {
-      // not a metric line
-    }
-  });
-});
-
-afterAll(() => {
-  vi.unstubAllEnvs();
-  vi.restoreAllMocks();
-});
-
-beforeEach(() => {
-  lines = [];
-});
+const lines = captureMetricLines();
 
 /** The EMF lines of metric `name` whose dimension values include `dimensions`. */
 const emitted = (name: string, dimensions: Record<string, string> = {}) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TransientProviderError, UnauthorizedError } from '#shared/providers/http.js';
 import { handleStravaEvent, parseStravaEvent } from '#shared/providers/strava/webhook.js';
-import type { WebhookNotification } from '#shared/providers/types.js';
+import type { WebhookNotification } from '#shared/providers/webhook-types.js';
 import { STRAVA_CREATE as CREATE, STRAVA_DEAUTH as DEAUTH } from '#test/fixtures/strava-events.js';
 import { recordingContext } from '#test/helpers/notification-context.js';
 

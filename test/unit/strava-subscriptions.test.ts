@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProviderRequestError } from '#shared/providers/http.js';
 import { stravaSubscriptions } from '#shared/providers/strava/subscriptions.js';
-import type { AppRequest, SubscriptionContext } from '#shared/providers/types.js';
+import type { AppRequest, SubscriptionContext } from '#shared/providers/webhook-types.js';
 
 const SUBSCRIPTION = {
   id: 120475,

@@ -6,7 +6,8 @@ import {
   stravaVerify,
   stravaWebhook,
 } from '#shared/providers/strava/webhook.js';
-import { WebhookRejected, type WebhookRequest, type WebhookSettings } from '#shared/providers/types.js';
+import type { WebhookSettings } from '#shared/providers/types.js';
+import { WebhookRejected, type WebhookRequest } from '#shared/providers/webhook-types.js';
 import { STRAVA_CREATE as CREATE, STRAVA_DEAUTH as DEAUTH } from '#test/fixtures/strava-events.js';
 
 const NOW = Date.UTC(2024, 0, 15, 9, 1);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
 import { HttpError } from '#shared/http/errors.js';
 import { QUEUES, type QueueName } from '#shared/jobs/queues.js';
-import type { WebhookRequest } from '#shared/providers/types.js';
+import type { WebhookRequest } from '#shared/providers/webhook-types.js';
 import { answerChallenge, receiveWebhook } from '#shared/webhooks/ingress.js';
 import { INLINE_BYTES, loadWebhook, webhookMessage } from '#shared/webhooks/message.js';
 import { drainQueue, useLocalQueues } from '#test/helpers/local-queues.js';

@@ -3,14 +3,8 @@ import { PROFILE_PATH } from '#shared/providers/fitbit/api.js';
 import { dayUnits, pullDay } from '#shared/providers/fitbit/days.js';
 import { pullSleep, sleepUnits } from '#shared/providers/fitbit/sleep.js';
 import { isObject } from '#shared/providers/json.js';
-import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
-import type {
-  ProviderGet,
-  ProviderIdentity,
-  ProviderModule,
-  SyncUnit,
-  TokenSet,
-} from '#shared/providers/types.js';
+import { type ProviderHooks, type ProviderModule, providerModule } from '#shared/providers/module.js';
+import type { ProviderGet, ProviderIdentity, SyncUnit, TokenSet } from '#shared/providers/types.js';
 import { idText } from '#shared/providers/values.js';
 
 /**

@@ -2,8 +2,7 @@ import { backfillUnits, pullBackfill } from '#shared/providers/garmin/backfill.j
 import { garminIdentity } from '#shared/providers/garmin/identity.js';
 import { garminWorkouts } from '#shared/providers/garmin/passthrough.js';
 import { garminWebhook, handleGarminNotification } from '#shared/providers/garmin/webhook.js';
-import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
-import type { ProviderModule } from '#shared/providers/types.js';
+import { type ProviderHooks, type ProviderModule, providerModule } from '#shared/providers/module.js';
 
 /**
  * Garmin Connect Developer Program (providers.md 4.1): push only. Garmin's terms forbid polling its summary

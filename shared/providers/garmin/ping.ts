@@ -3,7 +3,7 @@ import { appendTo } from '#shared/providers/garmin/common.js';
 import type { DataType } from '#shared/providers/garmin/mapping.js';
 import { ProviderRequestError, UnauthorizedError } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
-import type { NotificationContext } from '#shared/providers/types.js';
+import type { NotificationContext } from '#shared/providers/webhook-types.js';
 
 /**
  * Garmin ping mode (providers.md 4.1): an item carries a `callbackURL` instead of the data, and the data is what

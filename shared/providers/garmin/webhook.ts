@@ -14,14 +14,14 @@ import { isObject, textOf } from '#shared/providers/json.js';
 import type { WebhookIngress } from '#shared/providers/module.js';
 import { countSamples, handled } from '#shared/providers/output.js';
 import { sameSecret } from '#shared/providers/secrets.js';
+import type { WebhookSettings } from '#shared/providers/types.js';
 import {
   type HandledNotification,
   type NotificationContext,
   type WebhookNotification,
   WebhookRejected,
   type WebhookRequest,
-  type WebhookSettings,
-} from '#shared/providers/types.js';
+} from '#shared/providers/webhook-types.js';
 
 /**
  * Garmin push delivery (providers.md 4.1): every summary endpoint posts `{ "<summaryType>": [items with userId]

@@ -1,8 +1,7 @@
 import { googleHealthWorkouts } from '#shared/providers/google-health/passthrough.js';
 import { googleHealthIdentity, googleHealthUnits, pullUnit } from '#shared/providers/google-health/pull.js';
 import { googleHealthWebhook, handleGoogleHealth } from '#shared/providers/google-health/webhook.js';
-import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
-import type { ProviderModule } from '#shared/providers/types.js';
+import { type ProviderHooks, type ProviderModule, providerModule } from '#shared/providers/module.js';
 
 /**
  * Google Health API (providers.md 4.9), the successor of the Fitbit Web API: a cloud OAuth provider (`google_health`),

@@ -7,6 +7,8 @@ import { storedSessionIds } from '#shared/providers/google-health/stored-events.
 import { isObject } from '#shared/providers/json.js';
 import type { WebhookIngress } from '#shared/providers/module.js';
 import { sameSecret } from '#shared/providers/secrets.js';
+import type { WebhookSettings } from '#shared/providers/types.js';
+import { dayChunks } from '#shared/providers/units.js';
 import {
   type HandledNotification,
   type NotificationContext,
@@ -14,9 +16,7 @@ import {
   type WebhookNotification,
   WebhookRejected,
   type WebhookRequest,
-  type WebhookSettings,
-} from '#shared/providers/types.js';
-import { dayChunks } from '#shared/providers/units.js';
+} from '#shared/providers/webhook-types.js';
 
 /**
  * Google Health API notifications (providers.md 4.9): notify-then-fetch, from one project-level subscriber.

@@ -1,8 +1,7 @@
-import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
+import { type ProviderHooks, type ProviderModule, providerModule } from '#shared/providers/module.js';
 import { ouraWorkouts } from '#shared/providers/oura/passthrough.js';
 import { ouraIdentity, ouraUnits, pullOura } from '#shared/providers/oura/pull.js';
 import { handleOuraEvent, ouraWebhook } from '#shared/providers/oura/webhook.js';
-import type { ProviderModule } from '#shared/providers/types.js';
 
 /**
  * Oura API v2 (providers.md 4.5): workouts, sleep periods with stages, heart rate and HRV, the daily sleep,

@@ -1,6 +1,6 @@
 import { ProviderRequestError } from '#shared/providers/http.js';
 import { isObject, textOf } from '#shared/providers/json.js';
-import type { SubscriptionApi, SubscriptionContext } from '#shared/providers/types.js';
+import type { SubscriptionApi, SubscriptionContext } from '#shared/providers/webhook-types.js';
 
 /**
  * Oura webhook subscriptions (providers.md 4.5): app-level, authenticated with the `x-client-id` and

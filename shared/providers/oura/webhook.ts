@@ -13,6 +13,8 @@ import { ouraSubscriptions } from '#shared/providers/oura/subscriptions.js';
 import { countSamples, handled } from '#shared/providers/output.js';
 import { sameSecret, type TimestampedSignature, validTimestampedHmac } from '#shared/providers/secrets.js';
 import { epochMs } from '#shared/providers/time.js';
+import type { WebhookSettings } from '#shared/providers/types.js';
+import { idText } from '#shared/providers/values.js';
 import {
   type HandledNotification,
   type NotificationContext,
@@ -20,9 +22,7 @@ import {
   type WebhookNotification,
   WebhookRejected,
   type WebhookRequest,
-  type WebhookSettings,
-} from '#shared/providers/types.js';
-import { idText } from '#shared/providers/values.js';
+} from '#shared/providers/webhook-types.js';
 
 /**
  * Oura webhooks (providers.md 4.5), notify-then-fetch. Creating a subscription makes Oura GET our callback with

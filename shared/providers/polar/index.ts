@@ -1,9 +1,8 @@
-import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
+import { type ProviderHooks, type ProviderModule, providerModule } from '#shared/providers/module.js';
 import { polarWorkouts } from '#shared/providers/polar/passthrough.js';
 import { polarUnits, pullPolar } from '#shared/providers/polar/pull.js';
 import { deregisterUser, polarIdentity, registerUser } from '#shared/providers/polar/users.js';
 import { handlePolar, polarWebhook } from '#shared/providers/polar/webhook.js';
-import type { ProviderModule } from '#shared/providers/types.js';
 
 /**
  * Polar AccessLink v3 (providers.md 4.2): exercises with samples, nights, Nightly Recharge, continuous heart rate,

@@ -1,6 +1,6 @@
 import { orNoData, ProviderRequestError } from '#shared/providers/http.js';
 import { isObject, textOf } from '#shared/providers/json.js';
-import type { SubscriptionApi, SubscriptionContext } from '#shared/providers/types.js';
+import type { SubscriptionApi, SubscriptionContext } from '#shared/providers/webhook-types.js';
 
 /**
  * Polar's webhook (providers.md 4.2): one per application, managed with the client credentials as a Basic

@@ -11,6 +11,7 @@ import { mapSleep } from '#shared/providers/polar/sleep.js';
 import { polarSubscriptions } from '#shared/providers/polar/subscriptions.js';
 import { validHmac } from '#shared/providers/secrets.js';
 import { calendarDay } from '#shared/providers/time.js';
+import type { WebhookSettings } from '#shared/providers/types.js';
 import {
   type HandledNotification,
   type NotificationContext,
@@ -18,8 +19,7 @@ import {
   type WebhookNotification,
   WebhookRejected,
   type WebhookRequest,
-  type WebhookSettings,
-} from '#shared/providers/types.js';
+} from '#shared/providers/webhook-types.js';
 
 /**
  * Polar's app-level webhook (providers.md 4.2): notify-then-fetch. Every notification is signed:

@@ -1,19 +1,13 @@
 import { SeriesCollector } from '#shared/ingest/sdk-collect.js';
 import { orNoData } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
-import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
+import { type ProviderHooks, type ProviderModule, providerModule } from '#shared/providers/module.js';
 import { recordsWithin } from '#shared/providers/sensorbio/cursor.js';
 import { addBiometrics, addStepDetails, dailyScores } from '#shared/providers/sensorbio/daily.js';
 import { sleepEventsOf } from '#shared/providers/sensorbio/sleep.js';
 import { workoutsOf } from '#shared/providers/sensorbio/workouts.js';
 import { dayUnits, isoDate } from '#shared/providers/time.js';
-import type {
-  ProviderGet,
-  ProviderIdentity,
-  ProviderModule,
-  PullResult,
-  SyncUnit,
-} from '#shared/providers/types.js';
+import type { ProviderGet, ProviderIdentity, PullResult, SyncUnit } from '#shared/providers/types.js';
 import { idText } from '#shared/providers/values.js';
 
 /**

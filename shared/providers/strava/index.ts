@@ -1,8 +1,7 @@
-import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
+import { type ProviderHooks, type ProviderModule, providerModule } from '#shared/providers/module.js';
 import { stravaWorkouts } from '#shared/providers/strava/passthrough.js';
 import { pullActivities, stravaIdentity, stravaUnits } from '#shared/providers/strava/pull.js';
 import { handleStravaEvent, stravaWebhook } from '#shared/providers/strava/webhook.js';
-import type { ProviderModule } from '#shared/providers/types.js';
 
 /**
  * Strava API v3 (providers.md 4.6): workouts, pulled in 30-day chunks and pushed as notify-then-fetch events.

@@ -1,6 +1,6 @@
 import { orNoData, ProviderRequestError } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
-import type { SubscriptionApi, SubscriptionContext } from '#shared/providers/types.js';
+import type { SubscriptionApi, SubscriptionContext } from '#shared/providers/webhook-types.js';
 
 /**
  * Strava push subscriptions (providers.md 4.6): one per application, managed with the client credentials in the

@@ -7,6 +7,7 @@ import { sameSecret, withinTolerance } from '#shared/providers/secrets.js';
 import { mapActivity, numericId } from '#shared/providers/strava/mapping.js';
 import { ATHLETE_PATH, activityPath } from '#shared/providers/strava/pull.js';
 import { stravaSubscriptions } from '#shared/providers/strava/subscriptions.js';
+import type { WebhookSettings } from '#shared/providers/types.js';
 import {
   type HandledNotification,
   type NotificationContext,
@@ -14,8 +15,7 @@ import {
   type WebhookNotification,
   WebhookRejected,
   type WebhookRequest,
-  type WebhookSettings,
-} from '#shared/providers/types.js';
+} from '#shared/providers/webhook-types.js';
 
 /**
  * Strava push subscription (providers.md 4.6, contract 8.2): a GET challenge when the subscription is created,

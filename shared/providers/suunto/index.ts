@@ -1,8 +1,7 @@
-import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
+import { type ProviderHooks, type ProviderModule, providerModule } from '#shared/providers/module.js';
 import { suuntoWorkouts } from '#shared/providers/suunto/passthrough.js';
 import { pullSuunto, suuntoIdentity, suuntoUnits } from '#shared/providers/suunto/pull.js';
 import { handleSuunto, suuntoWebhook } from '#shared/providers/suunto/webhook.js';
-import type { ProviderModule } from '#shared/providers/types.js';
 
 const SUBSCRIPTION_KEY_SETTING = 'SUUNTO_SUBSCRIPTION_KEY';
 

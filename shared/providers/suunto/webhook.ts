@@ -7,14 +7,14 @@ import { fetchWorkout } from '#shared/providers/suunto/api.js';
 import { addWorkouts } from '#shared/providers/suunto/pull.js';
 import { type Kind247, map247 } from '#shared/providers/suunto/samples-247.js';
 import { workoutKeyOf } from '#shared/providers/suunto/workouts.js';
+import type { WebhookSettings } from '#shared/providers/types.js';
 import {
   type HandledNotification,
   type NotificationContext,
   type WebhookNotification,
   WebhookRejected,
   type WebhookRequest,
-  type WebhookSettings,
-} from '#shared/providers/types.js';
+} from '#shared/providers/webhook-types.js';
 
 /**
  * Suunto notifications (providers.md 4.3), configured in Suunto's developer portal (no subscription API): one JSON

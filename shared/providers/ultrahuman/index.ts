@@ -1,8 +1,8 @@
 import { ProviderRequestError } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
-import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
+import { type ProviderHooks, type ProviderModule, providerModule } from '#shared/providers/module.js';
 import { dayUnits } from '#shared/providers/time.js';
-import type { ProviderIdentity, ProviderModule, SyncUnit } from '#shared/providers/types.js';
+import type { ProviderIdentity, SyncUnit } from '#shared/providers/types.js';
 import { mapDailyMetrics } from '#shared/providers/ultrahuman/mapping.js';
 import { idText } from '#shared/providers/values.js';
 

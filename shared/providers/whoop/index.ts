@@ -1,5 +1,4 @@
-import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
-import type { ProviderModule } from '#shared/providers/types.js';
+import { type ProviderHooks, type ProviderModule, providerModule } from '#shared/providers/module.js';
 import { ACCESS_PATH, whoopIdentity } from '#shared/providers/whoop/api.js';
 import { whoopWorkouts } from '#shared/providers/whoop/passthrough.js';
 import { pullWhoop, whoopUnits } from '#shared/providers/whoop/pull.js';

@@ -5,15 +5,15 @@ import type { WebhookIngress } from '#shared/providers/module.js';
 import { handled, PullOutput, saveOutput } from '#shared/providers/output.js';
 import { type TimestampedSignature, validTimestampedHmac } from '#shared/providers/secrets.js';
 import { zoneOf } from '#shared/providers/time.js';
+import type { WebhookSettings } from '#shared/providers/types.js';
+import { idText } from '#shared/providers/values.js';
 import {
   type HandledNotification,
   type NotificationContext,
   type WebhookNotification,
   WebhookRejected,
   type WebhookRequest,
-  type WebhookSettings,
-} from '#shared/providers/types.js';
-import { idText } from '#shared/providers/values.js';
+} from '#shared/providers/webhook-types.js';
 import { cycleRecoveryPath, sleepPath, workoutPath } from '#shared/providers/whoop/api.js';
 import { type Outcome, WHOOP_UUID } from '#shared/providers/whoop/common.js';
 import { mapRecovery } from '#shared/providers/whoop/recovery.js';

@@ -1,5 +1,4 @@
-import { type ProviderHooks, providerModule } from '#shared/providers/module.js';
-import type { ProviderModule } from '#shared/providers/types.js';
+import { type ProviderHooks, type ProviderModule, providerModule } from '#shared/providers/module.js';
 import { SUBSCRIBED_APPLIS, subscribe, unsubscribe } from '#shared/providers/withings/notify.js';
 import { withingsWorkouts } from '#shared/providers/withings/passthrough.js';
 import { pullUnit, withingsIdentity, withingsUnits } from '#shared/providers/withings/pull.js';

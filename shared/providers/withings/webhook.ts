@@ -4,15 +4,14 @@ import type { WebhookIngress } from '#shared/providers/module.js';
 import { handled, saveOutput } from '#shared/providers/output.js';
 import { sameSecret } from '#shared/providers/secrets.js';
 import { calendarDay, DAY_MS } from '#shared/providers/time.js';
+import type { SyncUnit, WebhookSettings } from '#shared/providers/types.js';
 import {
   type HandledNotification,
   type NotificationContext,
-  type SyncUnit,
   type WebhookNotification,
   WebhookRejected,
   type WebhookRequest,
-  type WebhookSettings,
-} from '#shared/providers/types.js';
+} from '#shared/providers/webhook-types.js';
 import { APPLI, TOKEN_SETTING } from '#shared/providers/withings/notify.js';
 import { pullUnit, type WithingsKind, withingsUnits } from '#shared/providers/withings/pull.js';
 import { withingsCall } from '#shared/providers/withings/status.js';
