@@ -9,7 +9,7 @@ import { requireUser } from '#shared/identity/users.js';
 import { isSyncProvider, type SyncProvider } from '#shared/jobs/queues.js';
 import { PROVIDERS } from '#shared/model/provider.js';
 import { apiDateTime } from '#shared/model/time.js';
-import { providerModules } from '#shared/providers/index.js';
+import { syncModules } from '#shared/providers/cores.js';
 import { queueManualSync } from '#shared/sync/enqueue.js';
 import { runInlineSync } from '#shared/sync/inline.js';
 import { activeConnection } from '#shared/sync/provider-call.js';
@@ -51,7 +51,7 @@ const unsupported = (provider: string, what: string) =>
 
 /** The data types of `data_type` the provider has (contract 4.5's 501s when it has none of them). */
 function requestedTypes(provider: string, dataType: 'workouts' | '247' | 'all') {
-  const workouts = isSyncProvider(provider) && providerModules[provider]?.workouts !== undefined;
+  const workouts = isSyncProvider(provider) && syncModules[provider]?.workouts !== undefined;
   const daily = isSyncProvider(provider) && !WORKOUTS_ONLY.has(provider);
   if (dataType === 'workouts' && !workouts) throw unsupported(provider, 'workouts');
   if (dataType === '247' && !daily) throw unsupported(provider, '247 data (sleep/recovery/activity)');

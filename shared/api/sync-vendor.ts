@@ -5,7 +5,7 @@ import { badRequest, HttpError } from '#shared/http/errors.js';
 import { defineRoute } from '#shared/http/route.js';
 import { CAP, cappedString } from '#shared/http/validation.js';
 import { PROVIDERS, type ProviderName } from '#shared/model/provider.js';
-import { providerModules } from '#shared/providers/index.js';
+import { syncModules } from '#shared/providers/cores.js';
 import type { WorkoutApi } from '#shared/providers/types.js';
 import { callAsUser } from '#shared/sync/provider-call.js';
 
@@ -22,7 +22,7 @@ const rawWorkouts = z
   .meta({ id: 'VendorWorkouts' });
 
 function workoutApi(provider: ProviderName): WorkoutApi {
-  const api = providerModules[provider]?.workouts;
+  const api = syncModules[provider]?.workouts;
   if (!api) throw new HttpError(501, `Provider '${provider}' does not support workouts`);
   return api;
 }

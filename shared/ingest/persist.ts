@@ -9,7 +9,8 @@ import { type DataSourceRecord, saveDataSources, toDataSource } from '#shared/st
 import { purgeDeletedUser } from '#shared/store/erase-user.js';
 import { externalEventId, newStoredEvent, upsertEvent, upsertExternalEvent } from '#shared/store/events.js';
 import { saveScores, toStoredScore } from '#shared/store/health-scores.js';
-import { closeJournal, openJournal, recoverDeadWriters } from '#shared/store/series-journal.js';
+import { closeJournal, openJournal } from '#shared/store/series-journal.js';
+import { recoverDeadWriters } from '#shared/store/series-recovery.js';
 import { writeSeriesSamples } from '#shared/store/timeseries.js';
 import { UserGone } from '#shared/store/user-guard.js';
 
@@ -63,7 +64,12 @@ export async function writeSeries(userId: string, series: SeriesWrite[]): Promis
   await recoverDeadWriters(userId);
   const journal = await openJournal(
     userId,
-    series.map((s) => ({ series: s.series, sourceKey: s.key })),
+    series.map((s) => ({
+      series: s.series,
+      sourceKey: s.key,
+      first: s.samples.reduce((min, x) => Math.min(min, x.timestamp), Infinity),
+      last: s.samples.reduce((max, x) => Math.max(max, x.timestamp), -Infinity),
+    })),
   );
   let next = 0;
   const lanes = Array.from({ length: Math.min(SERIES_WRITE_CONCURRENCY, series.length) }, async () => {

@@ -1,4 +1,3 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -30,19 +29,19 @@ export function createSqsWorker<S extends z.ZodType>(
   };
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler((event, context) =>
-      // A batch whose only record failed is still a partial response, not a Lambda error: retries and the
-      // DLQ handle it, and error alarms stay meaningful.
-      // A processor per invocation: it keeps the batch's results in fields, and the sandbox (several pollers on one
-      // handler) runs invocations concurrently, as Lambda does with separate instances.
-      processPartialResponse(
-        event,
-        (record: SQSRecord) => recordHandler(record, context),
-        new BatchProcessor(EventType.SQS),
-        {
-          context,
-          throwOnFullBatchFailure: false,
-        },
-      ),
-    );
+    .handler(async (event, context) => {
+      // Records are handled side by side; a batch whose only record failed is still a partial response, not a
+      // Lambda error: retries and the DLQ handle it, and error alarms stay meaningful.
+      const outcomes = await Promise.allSettled(
+        event.Records.map((record) => recordHandler(record, context)),
+      );
+      const batchItemFailures = [];
+      for (const [i, outcome] of outcomes.entries()) {
+        if (outcome.status === 'fulfilled') continue;
+        const { messageId } = event.Records[i]!;
+        logger.error('job failed, left for a retry', { messageId, error: outcome.reason });
+        batchItemFailures.push({ itemIdentifier: messageId });
+      }
+      return { batchItemFailures };
+    });
 }

@@ -1,7 +1,7 @@
 import type { ProviderName } from '#shared/model/provider.js';
 import { BUSINESS_METRICS, count } from '#shared/observability.js';
 import { budgetHooks } from '#shared/providers/budget.js';
-import { providerHooks } from '#shared/providers/hooks.js';
+import { providerCores } from '#shared/providers/cores.js';
 import { bearerGet, type FetchHooks } from '#shared/providers/http.js';
 import { isIntegrated, providerConfig, providerVariables } from '#shared/providers/registry.js';
 import type { ProviderGet } from '#shared/providers/types.js';
@@ -20,9 +20,9 @@ export async function userClient(
   if (!isIntegrated(provider)) throw new Error(`${provider} has no cloud API`);
   const config = await providerConfig(provider);
   if (!config.apiBaseUrl) throw new Error(`no API base URL configured for ${provider}`);
-  const module = providerHooks[provider];
-  const headers = module?.requestHeaders ? module.requestHeaders(await providerVariables()) : {};
-  const hooks = budgeted ? budgetHooks(provider, module?.budget) : undefined;
+  const core = providerCores[provider];
+  const headers = core?.requestHeaders ? core.requestHeaders(await providerVariables()) : {};
+  const hooks = budgeted ? budgetHooks(provider, core?.budget) : undefined;
   return bearerGet(config.apiBaseUrl, accessToken, countingErrors(provider, hooks), headers);
 }
 

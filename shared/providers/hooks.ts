@@ -14,8 +14,8 @@ import { withingsHooks } from '#shared/providers/withings/index.js';
 
 /**
  * The implemented providers of index.ts without their sync and mapping code (module.ts), one line each: what the
- * connect and disconnect flows, the provider client and the webhook ingress use, so that their functions' bundles
- * stay small. test/unit/provider-hooks.test.ts holds the two registries together.
+ * connect and disconnect flows, the webhook ingress and the dispatcher use, so that their functions' bundles stay
+ * small. test/unit/provider-hooks.test.ts holds the two registries together.
  */
 export const providerHooks: Partial<Record<ProviderName, ProviderHooks>> = {
   fitbit: fitbitHooks,

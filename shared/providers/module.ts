@@ -18,8 +18,9 @@ import type {
 } from '#shared/providers/webhook-types.js';
 
 /**
- * One provider integration: one folder `shared/providers/<name>/` exporting this, plus one line in index.ts. The
- * sync engine (shared/sync) drives `units`/`pull`; the webhook ingress (shared/webhooks) drives `webhook`.
+ * One provider integration: one folder `shared/providers/<name>/` exporting this, plus one line in each registry
+ * (index.ts, hooks.ts, cores.ts, and webhook-modules.ts for a push provider). The sync engine (shared/sync) drives `units`/`pull`; the webhook ingress
+ * (shared/webhooks) drives `webhook`.
  */
 export interface ProviderModule {
   name: ProviderName;
@@ -60,32 +61,72 @@ export interface ProviderModule {
 export type WebhookIngress = Omit<WebhookProvider, 'handle'>;
 
 /**
+ * What every caller of a provider reads (shared/providers/cores.ts): its name and account lookup, how its events
+ * are keyed, the budget and headers of its API calls, its workout passthrough. Neither its push half nor its
+ * connect hooks, so that the provider client and the sync engine leave them out of their bundles.
+ */
+export type ProviderCore = Omit<ProviderModule, 'units' | 'pull' | 'webhook' | 'connected' | 'disconnecting'>;
+
+/**
  * A provider without its sync and mapping code: what the API areas (connect, disconnect, the webhook ingress) and
  * the dispatcher need (shared/providers/hooks.ts), so that their bundles leave the pull and mapping code out.
  */
 export type ProviderHooks = Omit<ProviderModule, 'units' | 'pull' | 'webhook'> & { webhook?: WebhookIngress };
 
-/** The rest of a provider: the sync engine's units and pull, and the webhook worker's handler of notifications. */
-export type ProviderData = Pick<ProviderModule, 'units' | 'pull'> & { handle?: WebhookProvider['handle'] };
+/** What the sync engine drives: a sync window split into units, one unit fetched and mapped. */
+export type ProviderPull = Pick<ProviderModule, 'units' | 'pull'>;
+
+/*
+ * A provider declares its parts (index.ts, and core.ts for a push provider) as `/* @__PURE__ *\/ withHooks(...)`,
+ * `syncModule(...)` and `providerModule(...)`: the annotation lets esbuild drop an unused part, and the code only it
+ * reaches, from a bundle. Their arguments must be identifiers or literals: a spread or a property read keeps the call.
+ */
+
+/** The core plus the webhook ingress and the connect and disconnect hooks. */
+export function withHooks(
+  core: ProviderCore,
+  hooks: Pick<ProviderHooks, 'webhook' | 'connected' | 'disconnecting'>,
+): ProviderHooks {
+  return { ...core, ...hooks };
+}
 
 /**
- * The whole provider (shared/providers/index.ts) from its two halves. A provider module declares it as
- * `/* @__PURE__ *\/ providerModule(hooks, data)`: the annotation lets esbuild drop the call, and with it `data`'s
- * code, from a bundle that only uses the hooks.
+ * The provider as the sync engine drives it: the core plus units and pull, without the push half and the connect
+ * hooks (`syncModules`, shared/providers/cores.ts).
  */
-export function providerModule(hooks: ProviderHooks, { handle, ...data }: ProviderData): ProviderModule {
+export function syncModule(core: ProviderCore, { units, pull }: ProviderPull): ProviderModule {
+  return { ...core, units, pull };
+}
+
+/** What the webhook worker drives (shared/webhooks/worker.ts): the provider's name, event keys and webhook. */
+export type WebhookModule = Pick<ProviderModule, 'name' | 'eventIdentity' | 'webhook'>;
+
+/** The whole webhook: the ingress half with the worker's handler of notifications. */
+const fullWebhook = (ingress: WebhookIngress, handle: WebhookProvider['handle']): WebhookProvider => ({
+  ...ingress,
+  // Two arguments only: a handler may take more for its tests (Withings' clock).
+  handle: (context: NotificationContext, notification: WebhookNotification) => handle(context, notification),
+});
+
+/** A push provider as the webhook worker drives it (`webhookModules`, shared/providers/webhook-modules.ts). */
+export function webhookModule(
+  core: ProviderCore,
+  ingress: WebhookIngress,
+  handle: WebhookProvider['handle'],
+): WebhookModule {
+  return { name: core.name, eventIdentity: core.eventIdentity, webhook: fullWebhook(ingress, handle) };
+}
+
+/**
+ * The whole provider (shared/providers/index.ts): its hooks, the units and pull of its sync module, and the webhook
+ * worker's handler of its notifications when it has a webhook.
+ */
+export function providerModule(
+  hooks: ProviderHooks,
+  { units, pull }: ProviderPull,
+  handle?: WebhookProvider['handle'],
+): ProviderModule {
   const { webhook, ...rest } = hooks;
   if (webhook && !handle) throw new Error(`${hooks.name}: a webhook needs its handler`);
-  return {
-    ...rest,
-    ...data,
-    // Two arguments only: a handler may take more for its tests (Withings' clock).
-    ...(webhook && {
-      webhook: {
-        ...webhook,
-        handle: (context: NotificationContext, notification: WebhookNotification) =>
-          handle!(context, notification),
-      },
-    }),
-  };
+  return { ...rest, units, pull, ...(webhook && { webhook: fullWebhook(webhook, handle!) }) };
 }

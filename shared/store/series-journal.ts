@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { SeriesType } from '#shared/model/series.js';
-import { deleteKeys, type Item, type Key } from '#shared/store/client.js';
+import { getItem, type Item, type Key } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
-import { isSourceRegistry, seriesCode, seriesOfCode } from '#shared/store/series-layout.js';
+import { dayStartOf, seriesCode, sourceRegistryKey } from '#shared/store/series-layout.js';
 import {
-  countChunks,
+  type Bounds,
+  COUNT,
+  LAST,
   MARK_PREFIX,
-  mergeEntries,
-  registryItems,
-  removeFromSourceRegistry,
+  name,
   type SeriesChange,
-  setRegistryCount,
 } from '#shared/store/series-registry.js';
 import { prepareSeries, recordChanges } from '#shared/store/series-registry-write.js';
 
@@ -26,10 +25,17 @@ import { prepareSeries, recordChanges } from '#shared/store/series-registry-writ
  * in a second one. Two registry writes per source and push, rather than two journal
  * writes plus one per series. A mark older than any writer can live belongs to a dead writer: the next write for
  * that user recounts the series it names from their chunks, and the counts converge. Journal items written by
- * earlier versions (`SERIESJOURNAL#`) are recovered the same way.
+ * earlier versions (`SERIESJOURNAL#`) are recovered the same way (series-recovery.ts).
+ *
+ * A source whose samples in this write all fall in the open days of series its registry lists already
+ * (series-registry.ts) is left quiet: not marked, and not written at the close, which only reads it again (a
+ * phone pushing every 15 minutes writes its registry once a day). Samples of the open day are counted when the
+ * open day moves on; a quiet writer that finds its registry gone at the close recreates it as any writer would
+ * (UserGone for a deleted user), and one that finds the open day moved on meanwhile (its samples may have been
+ * missed by that recount) leaves a dead writer's mark, so the series is recounted.
  */
 
-const JOURNAL_PREFIX = 'SERIESJOURNAL#';
+export const JOURNAL_PREFIX = 'SERIESJOURNAL#';
 /** No function runs longer than 15 minutes: a mark that old has no living writer. */
 export const STALE_JOURNAL_MS = 15 * 60_000;
 
@@ -38,6 +44,9 @@ export interface SeriesPair {
   sourceKey: string;
 }
 
+/** A pair a write is about to touch, with the bounds of its samples. */
+export type SeriesWriteBounds = SeriesPair & Bounds;
+
 type Changes = Map<SeriesType, SeriesChange>;
 
 interface OpenJournal {
@@ -45,8 +54,10 @@ interface OpenJournal {
   at: number;
   mark: string;
   pairs: SeriesPair[];
-  /** Per source: the registry as the mark left it. */
+  /** Per source: the registry as the mark left it (as read, for a quiet source). */
   marked: Map<string, Promise<Item>>;
+  /** The quiet sources: their registry as read at the opening. */
+  quiet: Map<string, Item>;
   changes: Map<string, Changes>;
 }
 
@@ -55,9 +66,15 @@ const open = new Map<string, OpenJournal>();
 
 /**
  * Opens the journal of a write that is about to touch these pairs, marking the registry of each of their sources
- * (creating it under the user guard: UserGone for a deleted user); returns the key to close it with.
+ * that cannot stay quiet (creating it under the user guard: UserGone for a deleted user); returns the key to close
+ * it with.
  */
-export async function openJournal(userId: string, pairs: SeriesPair[], now = Date.now()): Promise<Key> {
+export async function openJournal(
+  userId: string,
+  writes: SeriesWriteBounds[],
+  now = Date.now(),
+): Promise<Key> {
+  const pairs = writes.map(({ series, sourceKey }) => ({ series, sourceKey }));
   for (const [sk, journal] of open) if (journal.at < Date.now() - STALE_JOURNAL_MS) open.delete(sk);
   const id = randomUUID().replaceAll('-', '').slice(0, 12);
   const key = { PK: keys.userPartition(userId), SK: `${JOURNAL_PREFIX}${now}#${id}` };
@@ -67,12 +84,25 @@ export async function openJournal(userId: string, pairs: SeriesPair[], now = Dat
     mark: `${MARK_PREFIX}${id}`,
     pairs,
     marked: new Map(),
+    quiet: new Map<string, Item>(),
     changes: new Map(),
   };
   open.set(key.SK, journal);
   try {
     await Promise.all(
-      [...new Set(pairs.map((p) => p.sourceKey))].map((source) => markSource(journal, source)),
+      [...new Set(pairs.map((p) => p.sourceKey))].map(async (source) => {
+        const { item } = await getItem(sourceRegistryKey(userId, source));
+        if (
+          item &&
+          staysQuiet(
+            item,
+            writes.filter((w) => w.sourceKey === source),
+          )
+        ) {
+          journal.quiet.set(source, item);
+          journal.marked.set(source, Promise.resolve(item));
+        } else await markSource(journal, source);
+      }),
     );
   } catch (error) {
     open.delete(key.SK);
@@ -94,15 +124,18 @@ const names = (journal: OpenJournal, pair: SeriesPair) =>
 /**
  * Inside an open journal of this user naming (series, source). The changes go to whichever such journal is still
  * open when they are recorded (several may be, in a sandbox running pushes side by side): a journal closes only
- * after its own writes recorded theirs, and each write is covered by its own journal's mark meanwhile.
+ * after its own writes recorded theirs, and each write is covered by its own journal's mark meanwhile. A journal
+ * that left the source quiet takes only changes within the open day it read.
  */
 export function pendingWrite(
   userId: string,
   series: SeriesType,
   sourceKey: string,
 ): PendingWrite | undefined {
-  const find = () =>
-    [...open.values()].reverse().find((j) => j.userId === userId && names(j, { series, sourceKey }));
+  const find = (takes: (journal: OpenJournal) => boolean = () => true) =>
+    [...open.values()]
+      .reverse()
+      .find((j) => j.userId === userId && names(j, { series, sourceKey }) && takes(j));
   const first = find();
   if (!first) return undefined;
   return {
@@ -110,7 +143,9 @@ export function pendingWrite(
       await markSource(first, sourceKey);
     },
     record: (change) => {
-      const journal = find();
+      const journal =
+        find((j) => !j.quiet.has(sourceKey)) ??
+        find((j) => inOpenDay(j.quiet.get(sourceKey)!, { series, ...change }));
       if (!journal) return false;
       const changes = journal.changes.get(sourceKey) ?? new Map<SeriesType, SeriesChange>();
       const known = changes.get(series);
@@ -119,6 +154,7 @@ export function pendingWrite(
         known
           ? {
               added: known.added + change.added,
+              addedByDay: sumByDay(known.addedByDay, change.addedByDay),
               first: Math.min(known.first, change.first),
               last: Math.max(known.last, change.last),
             }
@@ -143,84 +179,55 @@ function markSource(journal: OpenJournal, sourceKey: string): Promise<Item> {
   return marked;
 }
 
-/** Writes the registry changes of every source the journal marked, removing its marks. */
+/** The open day of a series in a registry item, if it has counted samples. */
+const openDayOf = (item: Item, series: SeriesType) => {
+  const last = item[name(LAST, series)];
+  return typeof last === 'number' ? dayStartOf(last) : undefined;
+};
+
+/** Whether a write's samples all fall in the open day of a series the registry lists already. */
+function inOpenDay(item: Item, write: { series: SeriesType } & Bounds): boolean {
+  const day = openDayOf(item, write.series);
+  return (
+    item[name(COUNT, write.series)] !== undefined &&
+    day !== undefined &&
+    dayStartOf(write.first) === day &&
+    dayStartOf(write.last) === day
+  );
+}
+
+const staysQuiet = (item: Item, writes: SeriesWriteBounds[]) => writes.every((w) => inOpenDay(item, w));
+
+/** Writes the registry changes of every source the journal marked, removing its marks; checks the quiet ones. */
 export async function closeJournal(key: Key): Promise<void> {
   const journal = open.get(key.SK);
   if (!journal) return;
   open.delete(key.SK);
   await Promise.all(
-    [...journal.marked].map(async ([sourceKey, marked]) =>
-      recordChanges(
-        journal.userId,
-        sourceKey,
-        journal.changes.get(sourceKey) ?? new Map(),
-        await marked,
-        journal.mark,
-      ),
-    ),
+    [...journal.marked].map(async ([sourceKey, marked]) => {
+      const changes = journal.changes.get(sourceKey) ?? new Map();
+      if (journal.quiet.has(sourceKey)) return closeQuiet(journal, sourceKey, changes, await marked);
+      await recordChanges(journal.userId, sourceKey, changes, await marked, journal.mark);
+    }),
   );
 }
 
-interface DeadWrite {
-  at: number;
-  pairs: SeriesPair[];
-  /** A mark on a source registry, or a journal item of an earlier version. */
-  source?: { sourceKey: string; mark: string };
-  key?: Key;
+async function closeQuiet(journal: OpenJournal, sourceKey: string, changes: Changes, read: Item) {
+  if (changes.size === 0) return;
+  const { item } = await getItem(sourceRegistryKey(journal.userId, sourceKey));
+  if (!item) {
+    await recordChanges(journal.userId, sourceKey, changes, undefined);
+    return;
+  }
+  const series = [...changes.keys()];
+  if (series.every((s) => openDayOf(item, s) === openDayOf(read, s))) return;
+  // Dated 0, the mark is a dead writer's from the start: the next write of the user recounts these series.
+  const value = ['0', ...series.map(seriesCode)].join(' ');
+  await prepareSeries(journal.userId, sourceKey, series, { name: journal.mark, value });
 }
 
-function writesIn(items: Item[]): DeadWrite[] {
-  const writes: DeadWrite[] = [];
-  for (const item of items) {
-    const sk = item.SK as string;
-    if (sk.startsWith(JOURNAL_PREFIX)) {
-      writes.push({
-        at: item.at as number,
-        pairs: item.pairs as SeriesPair[],
-        key: { PK: item.PK as string, SK: sk },
-      });
-    } else if (isSourceRegistry(item)) {
-      const sourceKey = item.source_key as string;
-      for (const [mark, value] of Object.entries(item)) {
-        if (!mark.startsWith(MARK_PREFIX) || typeof value !== 'string') continue;
-        const [at, ...codes] = value.split(' ');
-        const pairs = codes
-          .map(seriesOfCode)
-          .filter((s) => s !== undefined)
-          .map((series) => ({ series, sourceKey }));
-        writes.push({ at: Number(at), pairs, source: { sourceKey, mark } });
-      }
-    }
-  }
-  return writes;
-}
-
-const pairId = (pair: SeriesPair) => `${pair.series}\n${pair.sourceKey}`;
-
-/**
- * Recounts the series named by marks and journals of dead writers, when no writer of the user is alive (a live
- * writer's chunks could be counted twice). A recount is set only if the count did not move meanwhile, and the
- * marks are checked again after the chunks were read: a writer whose chunks the recount saw has marked by then.
- * Returns how many counts were corrected.
- */
-export async function recoverDeadWriters(userId: string, now = Date.now()): Promise<number> {
-  const writes = writesIn(await registryItems(userId));
-  const dead = writes.filter((w) => w.at < now - STALE_JOURNAL_MS);
-  if (dead.length === 0 || dead.length < writes.length) return 0;
-  const pairs = [...new Map(dead.flatMap((w) => w.pairs).map((pair) => [pairId(pair), pair])).values()];
-  const recounts = await Promise.all(pairs.map((pair) => countChunks({ userId, ...pair })));
-  const items = await registryItems(userId);
-  if (writesIn(items).length !== dead.length) return 0;
-  const totals = new Map(mergeEntries(items).map((entry) => [pairId(entry), entry.count]));
-  let corrected = 0;
-  for (const [i, pair] of pairs.entries()) {
-    const exact = recounts[i]!;
-    if ((totals.get(pairId(pair)) ?? 0) === exact.count) continue;
-    if (await setRegistryCount({ userId, ...pair }, totals.get(pairId(pair)) ?? 0, exact)) corrected++;
-  }
-  for (const write of dead) {
-    if (write.source) await removeFromSourceRegistry(userId, write.source.sourceKey, [write.source.mark]);
-  }
-  await deleteKeys(dead.flatMap((write) => (write.key ? [write.key] : [])));
-  return corrected;
+function sumByDay(a: Map<number, number>, b: Map<number, number>): Map<number, number> {
+  const sum = new Map(a);
+  for (const [day, n] of b) sum.set(day, (sum.get(day) ?? 0) + n);
+  return sum;
 }

@@ -2,8 +2,16 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SeriesType } from '#shared/model/series.js';
 import { capacity, db, getItem, type Item, isConditionFailure } from '#shared/store/client.js';
 import { ContentionError } from '#shared/store/contention.js';
-import { sourceRegistryKey } from '#shared/store/series-layout.js';
-import { COUNT, FIRST, LAST, name, type SeriesChange } from '#shared/store/series-registry.js';
+import { dayStartOf, type SeriesTarget, sourceRegistryKey } from '#shared/store/series-layout.js';
+import {
+  COUNT,
+  countDay,
+  FIRST,
+  LAST,
+  name,
+  OPEN,
+  type SeriesChange,
+} from '#shared/store/series-registry.js';
 import { UserGone, writeForUser } from '#shared/store/user-guard.js';
 
 /** The writes of a write path to the registry of a source (series-registry.ts): before its chunks, and after. */
@@ -92,8 +100,10 @@ const BEYOND = { [FIRST]: '>', [LAST]: '<' } as const;
 /**
  * Adds the changes of a write to the registry of a source in one update (counts added, bounds widened, `unmark`
  * removed). DynamoDB has no min/max: a bound is set only when `known` (the item as last read) says it moves, under
- * a condition; if a concurrent writer moved it meanwhile, the update is retried against a fresh read. A registry
- * erased meanwhile is recreated under the user guard: UserGone for a deleted user.
+ * a condition; if a concurrent writer moved it meanwhile, the update is retried against a fresh read. A write that
+ * moves a series' open day on (series-registry.ts) first recounts the day it closes from its chunks, its own
+ * samples there included. A registry erased meanwhile is recreated under the user guard: UserGone for a deleted
+ * user.
  */
 export async function recordChanges(
   userId: string,
@@ -110,7 +120,8 @@ export async function recordChanges(
         const wcu = await createSourceRegistry(userId, sourceKey, initialAttributes(changes));
         if (wcu !== undefined) return { wcu, rcu };
       } else {
-        return { wcu: await updateCounts(userId, sourceKey, changes, current, unmark), rcu };
+        const used = await updateCounts(userId, sourceKey, changes, current, unmark);
+        return { wcu: used.wcu, rcu: rcu + used.rcu };
       }
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -128,8 +139,42 @@ function initialAttributes(changes: Map<SeriesType, SeriesChange>): Item {
     item[name(COUNT, series)] = change.added;
     item[name(FIRST, series)] = change.first;
     item[name(LAST, series)] = change.last;
+    item[name(OPEN, series)] = change.addedByDay.get(dayStartOf(change.last)) ?? 0;
   }
   return item;
+}
+
+interface CountUpdate {
+  /** Added to the count. */
+  count: number;
+  /** The open-day count: added to, or set when the open day moves (or was never kept). */
+  open: { add: number } | { set: number };
+  rcu: number;
+}
+
+/**
+ * How one change moves the count and the open-day count (`d`) of a series, given the registry as known. Samples
+ * the registry never counted are those of the open day beyond `d`: they are counted, from the chunks, when the
+ * open day moves on. A registry without `d` (earlier versions, or a series listed but never counted) counted
+ * every sample before this write.
+ */
+async function countUpdate(target: SeriesTarget, change: SeriesChange, known: Item): Promise<CountUpdate> {
+  const stored = known[name(LAST, target.series)] as number | undefined;
+  const kept = known[name(OPEN, target.series)] as number | undefined;
+  const newDay = dayStartOf(Math.max(stored ?? -Infinity, change.last));
+  const ownIn = (day: number) => change.addedByDay.get(day) ?? 0;
+  if (stored === undefined) return { count: change.added, open: { set: ownIn(newDay) }, rcu: 0 };
+  const openDay = dayStartOf(stored);
+  if (newDay === openDay && kept !== undefined) {
+    return { count: change.added, open: { add: ownIn(openDay) }, rcu: 0 };
+  }
+  const exact = await countDay(target, openDay);
+  // Without `d`, everything but this write's own samples of the open day was counted.
+  const counted = kept ?? exact.count - ownIn(openDay);
+  const closing = { count: change.added - ownIn(openDay) + exact.count - counted, rcu: exact.rcu };
+  return newDay === openDay
+    ? { ...closing, open: { set: exact.count } }
+    : { ...closing, open: { set: ownIn(newDay) } };
 }
 
 async function updateCounts(
@@ -138,17 +183,38 @@ async function updateCounts(
   changes: Map<SeriesType, SeriesChange>,
   known: Item,
   unmark: string | undefined,
-): Promise<number> {
+): Promise<{ wcu: number; rcu: number }> {
   const adds: string[] = [];
   const sets: string[] = [];
   const conditions = ['attribute_exists(PK)'];
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
+  let rcu = 0;
   for (const [series, change] of changes) {
+    const update = await countUpdate({ userId, series, sourceKey }, change, known);
+    rcu += update.rcu;
     const c = name(COUNT, series);
-    names[`#count${c}`] = c;
-    values[`:count${c}`] = change.added;
-    adds.push(`#count${c} :count${c}`);
+    names[`#${c}`] = c;
+    values[`:${c}`] = update.count;
+    adds.push(`#${c} :${c}`);
+    const d = name(OPEN, series);
+    const kept = known[d] as number | undefined;
+    names[`#${d}`] = d;
+    if ('add' in update.open) {
+      if (update.open.add > 0) {
+        values[`:${d}`] = update.open.add;
+        adds.push(`#${d} :${d}`);
+      }
+    } else {
+      values[`:${d}`] = update.open.set;
+      sets.push(`#${d} = :${d}`);
+    }
+    // Open-day counts are only ever moved from the value this update was computed from.
+    if (kept === undefined) conditions.push(`attribute_not_exists(#${d})`);
+    else {
+      values[`:was${d}`] = kept;
+      conditions.push(`#${d} = :was${d}`);
+    }
     for (const field of [FIRST, LAST] as const) {
       const attribute = name(field, series);
       const stored = known[attribute] as number | undefined;
@@ -168,7 +234,7 @@ async function updateCounts(
     adds.length > 0 ? `ADD ${adds.join(', ')}` : '',
     unmark ? 'REMOVE #unmark' : '',
   ].join(' ');
-  if (expression.trim() === '') return 0;
+  if (expression.trim() === '') return { wcu: 0, rcu };
   const { doc, table } = db();
   const out = await doc.send(
     new UpdateCommand({
@@ -181,5 +247,5 @@ async function updateCounts(
       ReturnConsumedCapacity: 'TOTAL',
     }),
   );
-  return capacity(out.ConsumedCapacity);
+  return { wcu: capacity(out.ConsumedCapacity), rcu };
 }

@@ -3,6 +3,10 @@ import type { SeriesType } from '#shared/model/series.js';
 import { db, type Item, isConditionFailure, type Key, queryAll } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
 import {
+  BUCKET_MS,
+  bucketSk,
+  DAY_MS,
+  dayStartOf,
   isSourceRegistry,
   legacyRegistryKey,
   parseChunkSk,
@@ -17,7 +21,11 @@ import {
 /**
  * The registry of a source: one item per (user, source), `SERIES#@<source key>`, holding for each of its series
  * the sample count and time bounds (`c`, `f`, `l` + the series code, series-layout.ts), and the marks of writers
- * in flight (series-journal.ts). It is the proof that the user's series exist (erasure and the read API find
+ * in flight (series-journal.ts). The UTC day of `l` is the series' open day: a push whose samples of the source all
+ * fall in the open days of series already listed does not write the registry at all (series-journal.ts), so its
+ * samples are counted later, when a write moves the open day on and recounts the day it closes from its chunks
+ * (`d` + the series code: how many samples of the open day `c` holds). Counts may thus lag by the open day, and
+ * the newest bound a reader gets is the end of the open day. It is the proof that the user's series exist (erasure and the read API find
  * series through it), and it keeps an erased user's series erased: it is only ever created under the user guard,
  * before any chunk of the source is written, and otherwise updated under `attribute_exists`, so a writer whose
  * chunks came after erasure's scan finds it gone (UserGone, see timeseries.ts). One item per source means a push
@@ -28,8 +36,9 @@ import {
 export interface SeriesRegistryEntry {
   series: SeriesType;
   sourceKey: string;
+  /** Samples, up to the ones written into the open day since its last registry write. */
   count: number;
-  /** Epoch ms of the earliest and latest sample ever written. */
+  /** Epoch ms: no sample of the series is before `first` or after `last` (the end of the open day). */
   first: number;
   last: number;
 }
@@ -39,14 +48,17 @@ export interface Bounds {
   last: number;
 }
 
-/** Samples a write added to one series, and the bounds of what it wrote. */
+/** Samples a write added to one series (in all, and per UTC day), and the bounds of what it wrote. */
 export interface SeriesChange extends Bounds {
   added: number;
+  addedByDay: Map<number, number>;
 }
 
 export const COUNT = 'c';
 export const FIRST = 'f';
 export const LAST = 'l';
+/** Samples of the open day (the UTC day of `l`) that the count holds. */
+export const OPEN = 'd';
 export const MARK_PREFIX = 'o';
 
 /** The attribute of one figure of one series in a source registry. */
@@ -64,11 +76,15 @@ export function sourceEntries(item: Item): SeriesRegistryEntry[] {
       sourceKey: item.source_key as string,
       count: value as number,
       first: (item[name(FIRST, series)] as number | undefined) ?? Infinity,
-      last: (item[name(LAST, series)] as number | undefined) ?? -Infinity,
+      last: openDayEnd(item[name(LAST, series)] as number | undefined),
     });
   }
   return entries;
 }
+
+/** The last millisecond of the UTC day of `last`: the newest a sample of the series can be. */
+const openDayEnd = (last: number | undefined) =>
+  last === undefined ? -Infinity : dayStartOf(last) + DAY_MS - 1;
 
 const legacyEntry = (item: Item): SeriesRegistryEntry => ({
   series: item.series as SeriesType,
@@ -116,8 +132,14 @@ export async function listUserSeries(userId: string): Promise<SeriesRegistryEntr
   return mergeEntries(await registryItems(userId));
 }
 
+export interface ExactCount extends Bounds {
+  count: number;
+  /** Samples in the UTC day of `last`. */
+  open: number;
+}
+
 /** The exact count and bounds of a (series, source), from its chunks (a full, consistent read of the series). */
-export async function countChunks(target: SeriesTarget): Promise<{ count: number } & Bounds> {
+export async function countChunks(target: SeriesTarget): Promise<ExactCount> {
   const { doc, table } = db();
   const pages = paginateQuery(
     { client: doc },
@@ -132,15 +154,51 @@ export async function countChunks(target: SeriesTarget): Promise<{ count: number
   let count = 0;
   let first = Infinity;
   let last = -Infinity;
+  const byDay = new Map<number, number>();
   for await (const page of pages) {
     for (const item of page.Items ?? []) {
-      if (parseChunkSk(item.SK as string).sourceKey !== target.sourceKey || item.n === 0) continue;
+      const { sourceKey, bucketStart } = parseChunkSk(item.SK as string);
+      if (sourceKey !== target.sourceKey || item.n === 0) continue;
       count += item.n as number;
       first = Math.min(first, item.f as number);
       last = Math.max(last, item.l as number);
+      const day = dayStartOf(bucketStart);
+      byDay.set(day, (byDay.get(day) ?? 0) + (item.n as number));
     }
   }
-  return { count, first, last };
+  return { count, first, last, open: byDay.get(dayStartOf(last)) ?? 0 };
+}
+
+/** The exact number of samples of a (series, source) in one UTC day, from its chunks (consistent). */
+export async function countDay(
+  target: SeriesTarget,
+  dayStart: number,
+): Promise<{ count: number; rcu: number }> {
+  const { doc, table } = db();
+  let count = 0;
+  let rcu = 0;
+  const pages = paginateQuery(
+    { client: doc },
+    {
+      TableName: table,
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': seriesPartition(target.userId, target.series),
+        ':from': bucketSk(dayStart),
+        ':to': `${bucketSk(dayStart + DAY_MS - BUCKET_MS)}~`,
+      },
+      ProjectionExpression: 'SK, n',
+      ConsistentRead: true,
+      ReturnConsumedCapacity: 'TOTAL',
+    },
+  );
+  for await (const page of pages) {
+    rcu += page.ConsumedCapacity?.CapacityUnits ?? 0;
+    for (const item of page.Items ?? []) {
+      if (parseChunkSk(item.SK as string).sourceKey === target.sourceKey) count += item.n as number;
+    }
+  }
+  return { count, rcu };
 }
 
 /**
@@ -151,7 +209,7 @@ export async function countChunks(target: SeriesTarget): Promise<{ count: number
 export async function setRegistryCount(
   target: SeriesTarget,
   expectedCount: number,
-  exact: { count: number } & Bounds,
+  exact: ExactCount,
 ): Promise<boolean> {
   const items = await registryItems(target.userId);
   const total = mergeEntries(items).find(
@@ -165,9 +223,11 @@ export async function setRegistryCount(
   const [c, f, l] = source
     ? [name(COUNT, target.series), name(FIRST, target.series), name(LAST, target.series)]
     : ['count', 'first', 'last'];
+  // A legacy item's figures stay as they are: the open-day count belongs to the source registry alone.
+  const open = source && exact.count > 0 ? { '#d': name(OPEN, target.series) } : undefined;
   const count = source ? exact.count - ((legacy?.count as number | undefined) ?? 0) : exact.count;
   const expected = source ? own : (legacy!.count as number);
-  const bounds = exact.count > 0 ? ', #f = :f, #l = :l' : '';
+  const bounds = `${exact.count > 0 ? ', #f = :f, #l = :l' : ''}${open ? ', #d = :d' : ''}`;
   const { doc, table } = db();
   try {
     await doc.send(
@@ -176,11 +236,12 @@ export async function setRegistryCount(
         Key: source ? sourceRegistryKey(target.userId, target.sourceKey) : legacyRegistryKey(target),
         UpdateExpression: `SET #c = :count${bounds}`,
         ConditionExpression: `attribute_exists(PK) AND ${expected === undefined ? 'attribute_not_exists(#c)' : '#c = :expected'}`,
-        ExpressionAttributeNames: { '#c': c, ...(exact.count > 0 && { '#f': f, '#l': l }) },
+        ExpressionAttributeNames: { '#c': c, ...(exact.count > 0 && { '#f': f, '#l': l }), ...open },
         ExpressionAttributeValues: {
           ':count': count,
           ...(expected !== undefined && { ':expected': expected }),
           ...(exact.count > 0 && { ':f': exact.first, ':l': exact.last }),
+          ...(open && { ':d': exact.open }),
         },
       }),
     );
@@ -226,7 +287,7 @@ export async function dropFromSourceRegistry(item: Item, series?: SeriesType): P
   await removeFromSourceRegistry(
     keyUser(key),
     item.source_key as string,
-    [COUNT, FIRST, LAST].map((field) => name(field, series)),
+    [COUNT, FIRST, LAST, OPEN].map((field) => name(field, series)),
   );
   return entries.length;
 }

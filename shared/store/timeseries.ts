@@ -87,8 +87,10 @@ export async function writeSeriesSamples(
   );
   for (const outcome of outcomes) addOutcome(result, outcome);
   if (result.newSamples === 0) return result;
+  const addedByDay = new Map([...days.keys()].map((day, i) => [day, outcomes[i]!.newSamples]));
   const change = {
     added: result.newSamples,
+    addedByDay,
     first: samples.reduce(minTimestamp, Infinity),
     last: samples.reduce(maxTimestamp, -Infinity),
   };

@@ -7,10 +7,11 @@ import { keys } from '#shared/store/keys.js';
 /**
  * Nothing is written for a user who is deleted or missing, and that is a condition on the write itself, not a
  * read before it: every item that starts something new in a user's space (a data source, an event, a score, a
- * series registry, a connection, a sync status...) is written in a transaction with a check on the user's
- * profile. Erasure marks the profile deleted first (`deleted_at`), so from that moment on every such write fails
- * with `UserGone`. Updates of existing items require the item to exist, so they cannot resurrect erased ones;
- * time-series chunks are covered by their series registry (see timeseries.ts).
+ * series registry, a connection, a token...) is written in a transaction with a check on the user's profile.
+ * Erasure marks the profile deleted first (`deleted_at`), so from that moment on every such write fails with
+ * `UserGone`. Updates of existing items require the item to exist, so they cannot resurrect erased ones;
+ * time-series chunks are covered by their series registry (see timeseries.ts). The sync status, a day of
+ * bookkeeping written on every push, checks the profile after its plain writes instead (sync/status.ts).
  */
 export const LIVE_USER = 'attribute_exists(PK) AND attribute_not_exists(deleted_at)';
 

@@ -1,4 +1,4 @@
-import { providerModules } from '#shared/providers/index.js';
+import { syncModules } from '#shared/providers/cores.js';
 import { type Connection, getConnection } from '#shared/store/connections.js';
 import { arrivalAttribute } from '#shared/store/provider-accounts.js';
 import { type BackfillRecord, getBackfillRecord } from '#shared/sync/backfill-record.js';
@@ -24,7 +24,7 @@ interface Unit {
 
 /** The run's units in request order, as `<type>:<window start date>` keys say. */
 function unitsOf(record: BackfillRecord): Unit[] {
-  const module = providerModules.garmin!;
+  const module = syncModules.garmin!;
   return module.units(record.window_start, record.window_end).map((unit) => {
     const at = unit.key.indexOf(':');
     return { type: unit.key.slice(0, at), window: unit.key.slice(at + 1) };

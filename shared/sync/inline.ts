@@ -1,6 +1,6 @@
 import type { SyncProvider } from '#shared/jobs/queues.js';
 import { logger } from '#shared/observability.js';
-import { providerModules } from '#shared/providers/index.js';
+import { syncModules } from '#shared/providers/cores.js';
 import { claimInlineSync, manualSyncJob, queueSync } from '#shared/sync/enqueue.js';
 import type { JobOutcome } from '#shared/sync/run-handover.js';
 import type { SyncRunSummary } from '#shared/sync/status.js';
@@ -54,7 +54,7 @@ export async function runInlineSync(
     outcome = await runSyncJob(
       job,
       { remainingMs: () => deadline - Date.now(), receiveCount: 1, receiptHandle: '', inline: true },
-      { ...INLINE_DEPS, providers: providerModules, ...deps },
+      { ...INLINE_DEPS, providers: syncModules, ...deps },
     );
   } catch (error) {
     // Anything the worker would leave to SQS's retries: the queue retries it instead.

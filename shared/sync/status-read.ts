@@ -1,7 +1,8 @@
 import { GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import { db, queryAll } from '#shared/store/client.js';
+import { batchGet, db, keyId, queryAll } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
+import { profileState } from '#shared/store/users.js';
 import {
   EVENT_PREFIX,
   MAX_EVENTS_PER_USER,
@@ -9,13 +10,18 @@ import {
   RUN_SETS,
   RUN_SHARDS,
   type RunSet,
+  runIndexBucket,
   runIndexKey,
   SUMMARY_FIELDS,
   type SyncRunSummary,
   type SyncStatusEvent,
 } from '#shared/sync/status.js';
 
-/** Reads of the sync status (see status.ts for the layout). */
+/**
+ * Reads of the sync status (see status.ts for the layout). A user who is not live has no readable status: the
+ * per-user routes answer 404 first, and the cross-user listing leaves such a user's runs out (a status written
+ * while its user was being erased stays until its writer or erasure's second pass deletes it).
+ */
 
 const notExpired = (item: Record<string, unknown>, nowSeconds: number) =>
   typeof item.ttl !== 'number' || item.ttl > nowSeconds;
@@ -104,19 +110,26 @@ export async function userSyncRuns(
 
 /**
  * Run summaries across users, newest first: each shard of the index is read newest first until it has `limit`
- * matching runs (or none left), and the shards are merged. With `user_id` the user's partition is read instead.
+ * matching runs of live users and has finished that minute (runs of one minute are ordered by run id in the index,
+ * not by time), and the shards are merged. With `user_id` the user's partition is read instead.
  */
 export async function syncRuns(
   limit: number,
   filters: RunFilters = {},
   now = Date.now(),
 ): Promise<SyncRunSummary[]> {
-  if (filters.user_id !== undefined) return userSyncRuns(filters.user_id, limit, filters, now);
+  if (filters.user_id !== undefined) {
+    return (await profileState(filters.user_id)) === 'live'
+      ? userSyncRuns(filters.user_id, limit, filters, now)
+      : [];
+  }
   const nowSeconds = Math.floor(now / 1000);
   const { doc, table } = db();
+  const live = liveUsers();
   const shards = await Promise.all(
     Array.from({ length: RUN_SHARDS }, async (_, shard) => {
       const found: SyncRunSummary[] = [];
+      let lastBucket: string | undefined;
       const pages = paginateQuery(
         { client: doc, pageSize: Math.min(limit, 1000) },
         {
@@ -128,17 +141,42 @@ export async function syncRuns(
         },
       );
       for await (const page of pages) {
-        for (const item of page.Items ?? []) {
-          if (!notExpired(item, nowSeconds)) continue;
-          const summary = toSummary(item);
-          if (matches(summary, filters)) found.push(summary);
-          if (found.length >= limit) return found;
+        const summaries = (page.Items ?? []).filter((item) => notExpired(item, nowSeconds)).map(toSummary);
+        const wanted = summaries.filter((summary) => matches(summary, filters));
+        const liveIds = await live(wanted.map((summary) => summary.user_id));
+        for (const summary of summaries) {
+          const bucket = runIndexBucket(summary.last_update);
+          if (lastBucket !== undefined && bucket !== lastBucket) return found;
+          if (matches(summary, filters) && liveIds.has(summary.user_id)) found.push(summary);
+          if (found.length >= limit) lastBucket = bucket;
         }
       }
       return found;
     }),
   );
   return shards.flat().sort(newestFirst).slice(0, limit);
+}
+
+/** Which of the given users are live (a profile without `deleted_at`); each profile is read once per listing. */
+function liveUsers() {
+  const known = new Map<string, Promise<boolean>>();
+  return async (userIds: string[]): Promise<Set<string>> => {
+    const unread = [...new Set(userIds)].filter((id) => !known.has(id));
+    if (unread.length > 0) {
+      const read = batchGet(unread.map((id) => keys.user(id)));
+      for (const id of unread) {
+        known.set(
+          id,
+          read.then(({ items }) => {
+            const profile = items.get(keyId(keys.user(id)));
+            return profile !== undefined && profile.deleted_at === undefined;
+          }),
+        );
+      }
+    }
+    const states = await Promise.all(userIds.map(async (id) => [id, await known.get(id)] as const));
+    return new Set(states.filter(([, isLive]) => isLive).map(([id]) => id));
+  };
 }
 
 /** A run's summary with the sets its events accumulated; undefined when there is no such run. */

@@ -1,11 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { emitCommitted } from '#shared/delivery/emit.js';
 import { syncEvents } from '#shared/delivery/payloads.js';
-import { db, isConditionFailure } from '#shared/store/client.js';
+import { db, deleteKeys, isConditionFailure, type Key } from '#shared/store/client.js';
 import { keys, ttlAt } from '#shared/store/keys.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
-import { type TransactItem, writeForUser } from '#shared/store/user-guard.js';
+import { UserGone } from '#shared/store/user-guard.js';
+import { profileState } from '#shared/store/users.js';
 
 /**
  * Sync status (contract 4.12): what the reference keeps in Redis, here in the user's partition of the table.
@@ -16,7 +18,8 @@ import { type TransactItem, writeForUser } from '#shared/store/user-guard.js';
  * - One summary item per run: `PK=USER#<id>`, `SK=SYNCRUN#<run id>`, overwritten by each newer event of the run
  *   (conditional on `last_update`, so a late older event never wins), same 24 h expiry, refreshed by each event.
  *   For the cross-user `/sync/runs` it is indexed on GSI1 under `SYNCRUNS#<shard>` (16 shards by run id, sort key
- *   `<last_update>#<run id>`), so no single index partition takes every run's updates.
+ *   `<last_update to the minute>#<run id>`), so no single index partition takes every run's updates, and the
+ *   events of a run within a minute leave its index key alone (a changed key is two index writes).
  *
  * Everything lives in the user partition, so erasing a user erases their sync history.
  */
@@ -102,6 +105,9 @@ export const EVENT_PREFIX = 'SYNCEVT#';
 export const RUN_PREFIX = 'SYNCRUN#';
 const runShard = (runId: string) => createHash('sha256').update(runId).digest()[0]! % RUN_SHARDS;
 export const runIndexKey = (shard: number) => `SYNCRUNS#${shard}`;
+/** A run's place in its index shard: the minute of its last update (`runIndexSortKey`). */
+export const runIndexBucket = (lastUpdate: string) => lastUpdate.slice(0, 16);
+const runIndexSortKey = (lastUpdate: string, runId: string) => `${runIndexBucket(lastUpdate)}#${runId}`;
 
 export const SUMMARY_FIELDS = [
   'run_id',
@@ -120,9 +126,15 @@ export const SUMMARY_FIELDS = [
 ] as const;
 
 /**
- * Records one status event and folds it into its run's summary, in one transaction guarded by the user (no
- * status is ever written for a deleted user: UserGone), then emits its `sync.*` event if it has one (stages
- * started, completed, failed). Returns the stored event.
+ * Records one status event and folds it into its run's summary, then emits its `sync.*` event if it has one
+ * (stages started, completed, failed). Returns the stored event.
+ *
+ * Two plain writes, not a transaction guarded by the user: a transaction bills each item twice, the guard too (6
+ * write units, where the two writes cost 2 plus 1 for the run's index entry). No status of a deleted user stays
+ * readable or stored all the same: the user is confirmed live after the writes (one read unit); a writer that
+ * finds its user gone deletes what it wrote and throws UserGone, and one that dies before that is a writer in
+ * flight, whose writes erasure's second pass removes. Until then every read of the sync status hides a user who
+ * is not live (status-read.ts, and the per-user routes answer 404).
  */
 export async function recordSyncEvent(input: SyncEventInput, now = Date.now()): Promise<SyncStatusEvent> {
   const timestamp = new Date(now).toISOString();
@@ -146,27 +158,35 @@ export async function recordSyncEvent(input: SyncEventInput, now = Date.now()): 
     timestamp,
   };
   const ttl = ttlAt(new Date(now + SYNC_STATUS_TTL_MS));
-  const { table } = db();
-  const put: TransactItem = {
-    Put: {
-      TableName: table,
-      Item: {
-        PK: keys.userPartition(event.user_id),
-        SK: `${EVENT_PREFIX}${timestamp}#${event.event_id}`,
-        ...event,
-        ttl,
-      },
-    },
+  const { doc, table } = db();
+  const eventKey = {
+    PK: keys.userPartition(event.user_id),
+    SK: `${EVENT_PREFIX}${timestamp}#${event.event_id}`,
   };
+  const summaryKey = { PK: keys.userPartition(event.user_id), SK: `${RUN_PREFIX}${event.run_id}` };
+  await Promise.all([
+    doc.send(new PutCommand({ TableName: table, Item: { ...eventKey, ...event, ttl } })),
+    foldIntoRun(input, event, summaryKey, ttl),
+  ]);
+  if ((await profileState(event.user_id)) !== 'live') {
+    await deleteKeys([eventKey, summaryKey]);
+    throw new UserGone(event.user_id);
+  }
+  // The status row is committed: a retry would record another row (new event id, its counts added again)
+  // rather than emit this one, so a failed emission is logged with its ids, never thrown.
+  await emitCommitted(syncEvents(event));
+  return event;
+}
 
+/**
+ * Folds an event into its run's summary, unless a newer event already is: then only what it accumulates is added.
+ * Each fold marks the summary with its event id (`last_event`, `late_event`), so the SDK retrying an update whose
+ * answer was lost does not add its counts twice.
+ */
+async function foldIntoRun(input: SyncEventInput, event: SyncStatusEvent, key: Key, ttl: number) {
+  const { doc, table } = db();
   const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {
-    ':last': timestamp,
-    ':started': event.started_at ?? timestamp,
-    ':gsipk': runIndexKey(runShard(event.run_id)),
-    ':gsisk': `${timestamp}#${event.run_id}`,
-    ':ttl': ttl,
-  };
+  const values: Record<string, unknown> = { ':event': event.event_id };
   const accumulating = input.accumulate !== undefined;
   // An accumulating run adds to its item count and keeps its total when an event does not know it.
   const kept = (field: (typeof SUMMARY_FIELDS)[number]) =>
@@ -177,43 +197,55 @@ export async function recordSyncEvent(input: SyncEventInput, now = Date.now()): 
     return `#${field} = :${field}`;
   });
   const adds = accumulation(input, names, values);
-  const summaryKey = { PK: keys.userPartition(event.user_id), SK: `${RUN_PREFIX}${event.run_id}` };
-  const summary: TransactItem = {
-    Update: {
-      TableName: table,
-      Key: summaryKey,
-      UpdateExpression: `SET ${sets.join(', ')}, last_update = :last, started_at = if_not_exists(started_at, :started), ${TABLE_KEYS.gsi1.partitionKey} = :gsipk, ${TABLE_KEYS.gsi1.sortKey} = :gsisk, #ttl = :ttl${adds.length > 0 ? ` ADD ${adds.join(', ')}` : ''}`,
-      ConditionExpression: 'attribute_not_exists(last_update) OR last_update <= :last',
-      ExpressionAttributeNames: { ...names, '#ttl': TABLE_KEYS.ttlAttribute },
-      ExpressionAttributeValues: values,
-    },
-  };
+  const { gsi1, ttlAttribute } = TABLE_KEYS;
   try {
-    await writeForUser(event.user_id, [put, summary]);
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: `SET ${sets.join(', ')}, last_update = :last, last_event = :event, started_at = if_not_exists(started_at, :started), ${gsi1.partitionKey} = :gsipk, ${gsi1.sortKey} = :gsisk, #ttl = :ttl${adds.length > 0 ? ` ADD ${adds.join(', ')}` : ''}`,
+        ConditionExpression:
+          'attribute_not_exists(last_update) OR (last_update <= :last AND (attribute_not_exists(last_event) OR last_event <> :event))',
+        ExpressionAttributeNames: { ...names, '#ttl': ttlAttribute },
+        ExpressionAttributeValues: {
+          ...values,
+          ':last': event.timestamp,
+          ':started': event.started_at ?? event.timestamp,
+          ':gsipk': runIndexKey(runShard(event.run_id)),
+          ':gsisk': runIndexSortKey(event.timestamp, event.run_id),
+          ':ttl': ttl,
+        },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return;
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    // A newer event of the run is already folded in: the summary keeps its state, but not what it accumulates.
-    const late: TransactItem[] =
-      adds.length > 0
-        ? [
-            {
-              Update: {
-                TableName: table,
-                Key: summaryKey,
-                UpdateExpression: `ADD ${adds.join(', ')}`,
-                ConditionExpression: 'attribute_exists(PK)',
-                ExpressionAttributeNames: pick(names, adds),
-                ExpressionAttributeValues: pick(values, adds),
-              },
-            },
-          ]
-        : [];
-    await writeForUser(event.user_id, [put, ...late]);
+    // A newer event is folded in (or this one is, by a retried request): the summary keeps its state.
+    if (adds.length === 0 || markedBy(error, 'last_event', event.event_id)) return;
   }
-  // The status row is committed: a retry would record another row (new event id, its counts added again)
-  // rather than emit this one, so a failed emission is logged with its ids, never thrown.
-  await emitCommitted(syncEvents(event));
-  return event;
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: `SET late_event = :event ADD ${adds.join(', ')}`,
+        ConditionExpression:
+          'attribute_exists(PK) AND (attribute_not_exists(late_event) OR late_event <> :event)',
+        ExpressionAttributeNames: pick(names, adds),
+        ExpressionAttributeValues: { ...pick(values, adds), ':event': event.event_id },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+  } catch (error) {
+    if (!markedBy(error, 'late_event', event.event_id)) throw error;
+  }
+}
+
+/** The update failed its condition because this event's own fold already went through (a retried request). */
+function markedBy(error: unknown, attribute: 'last_event' | 'late_event', eventId: string): boolean {
+  const item = (error as { Item?: Record<string, { S?: string } | undefined> }).Item;
+  return isConditionFailure(error) && item?.[attribute]?.S === eventId;
 }
 
 /** The ADD clauses of an accumulating event; fills in the names and values they use. */

@@ -4,7 +4,7 @@ import { ConnectionRevokedError } from '#shared/oauth/errors.js';
 import type { FreshTokens } from '#shared/oauth/fresh-token.js';
 import { BUSINESS_METRICS, count, logger } from '#shared/observability.js';
 import { UnauthorizedError } from '#shared/providers/http.js';
-import type { ProviderModule } from '#shared/providers/module.js';
+import type { WebhookModule } from '#shared/providers/module.js';
 import type { ProviderGet, PullResult } from '#shared/providers/types.js';
 import type { HandledNotification, NotificationContext } from '#shared/providers/webhook-types.js';
 import type { Connection } from '#shared/store/connections.js';
@@ -32,7 +32,7 @@ export interface ContextEffects {
  * waits for).
  */
 export function notificationContext(
-  module: ProviderModule,
+  module: WebhookModule,
   connection: Connection,
   access: ProviderAccess,
 ): { context: NotificationContext; effects: ContextEffects } {

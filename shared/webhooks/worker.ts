@@ -12,7 +12,7 @@ import {
   RateLimitedError,
   UnauthorizedError,
 } from '#shared/providers/http.js';
-import type { ProviderModule } from '#shared/providers/module.js';
+import type { WebhookModule } from '#shared/providers/module.js';
 import type { WebhookNotification } from '#shared/providers/webhook-types.js';
 import { getConnection } from '#shared/store/connections.js';
 import { accountUserIds, stampDelivery } from '#shared/store/provider-accounts.js';
@@ -59,7 +59,7 @@ const MAX_DELAY_SECONDS = 900;
 const backoffSeconds = (attempt: number) => Math.min(MAX_DELAY_SECONDS, 30 * 2 ** attempt);
 
 export interface WebhookWorkerDeps extends ProviderAccess {
-  providers: Partial<Record<string, ProviderModule>>;
+  providers: Partial<Record<string, WebhookModule>>;
   /** Delay of a re-queue after the `attempt`-th transient failure (default 30 s doubling, at most 15 min). */
   backoffSeconds?: (attempt: number) => number;
 }
@@ -73,7 +73,7 @@ export const DEFAULT_ACCESS: ProviderAccess = {
 type Outcome = { kind: 'done' } | { kind: 'retry'; error: Error } | { kind: 'deferred'; retryAt: number };
 
 async function handleForUser(
-  module: ProviderModule,
+  module: WebhookModule,
   notification: WebhookNotification,
   userId: string,
   message: WebhookMessage,
@@ -149,7 +149,7 @@ async function handleForUser(
 }
 
 /** The notifications of a stored message: the raw body parsed again, or the pending ones of a re-queue. */
-function itemsOf(module: ProviderModule, message: WebhookMessage, content: string): PendingItem[] {
+function itemsOf(module: WebhookModule, message: WebhookMessage, content: string): PendingItem[] {
   if (message.form === 'pending') return pendingItem.array().parse(JSON.parse(content));
   const notifications = module.webhook!.parse(decodeBody(module.webhook!, Buffer.from(content, 'utf8')));
   return Array.isArray(notifications) ? notifications.map((notification) => ({ notification })) : [];
@@ -167,7 +167,7 @@ interface Leftovers {
 
 /** Every (notification, user) of the message, until the invocation's deadline; what is left over, sorted. */
 async function handleItems(
-  module: ProviderModule,
+  module: WebhookModule,
   message: WebhookMessage,
   items: PendingItem[],
   deps: WebhookWorkerDeps,

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { writeSeries } from '#shared/ingest/persist.js';
 import type { Sample } from '#shared/model/health-data.js';
 import { db } from '#shared/store/client.js';
-import { openJournal, recoverDeadWriters, STALE_JOURNAL_MS } from '#shared/store/series-journal.js';
+import { openJournal, STALE_JOURNAL_MS } from '#shared/store/series-journal.js';
+import { recoverDeadWriters } from '#shared/store/series-recovery.js';
 import { listUserSeries } from '#shared/store/series-registry.js';
 import { newUserId } from '#test/helpers/users.js';
 
@@ -23,10 +24,7 @@ function dieBeforeRegistryUpdates() {
   db().doc.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as { UpdateExpression?: string };
-      if (
-        (context.commandName ?? '').startsWith('Update') &&
-        input.UpdateExpression?.includes('ADD #count')
-      ) {
+      if ((context.commandName ?? '').startsWith('Update') && input.UpdateExpression?.includes('ADD #c')) {
         throw new Error('process killed');
       }
       return next(args);
@@ -36,6 +34,7 @@ function dieBeforeRegistryUpdates() {
 }
 
 const T0 = Date.UTC(2026, 4, 1, 6);
+const DAY = 86_400_000;
 const SOURCE = '0123456789abcdef';
 const minutes = (from: number, count: number): Sample[] =>
   Array.from({ length: count }, (_, i) => ({
@@ -61,17 +60,19 @@ describe('a writer that dies between chunks and registry', () => {
     const userId = await newUserId();
     await write(userId, minutes(T0, 30));
     dieBeforeRegistryUpdates();
-    await expect(write(userId, minutes(T0 + 3_600_000, 90))).rejects.toThrow('process killed');
+    // The next day: a write that moves the open day on, so it writes the registry (series-journal.ts).
+    await expect(write(userId, minutes(T0 + DAY, 90))).rejects.toThrow('process killed');
     db().doc.middlewareStack.remove(MIDDLEWARE);
 
-    await write(userId, minutes(T0 + 3_600_000, 90));
+    await write(userId, minutes(T0 + DAY, 90));
     expect(await countOf(userId)).toBe(30);
 
     laterThanAnyWriter();
     await write(userId, minutes(T0 + 10 * 3_600_000, 5));
     expect(await countOf(userId)).toBe(125);
     const [entry] = await listUserSeries(userId);
-    expect(entry).toMatchObject({ first: T0, last: T0 + 10 * 3_600_000 + 4 * 60_000 });
+    // `last` ends the open day: the day of the newest sample (series-registry.ts).
+    expect(entry).toMatchObject({ first: T0, last: Date.UTC(2026, 4, 2, 23, 59, 59, 999) });
   });
 
   it('does not recount while another writer of the user may still be running', async () => {
@@ -80,7 +81,7 @@ describe('a writer that dies between chunks and registry', () => {
     await expect(write(userId, minutes(T0, 20))).rejects.toThrow('process killed');
     db().doc.middlewareStack.remove(MIDDLEWARE);
     laterThanAnyWriter();
-    await openJournal(userId, [{ series: 'heart_rate', sourceKey: SOURCE }]);
+    await openJournal(userId, [{ series: 'heart_rate', sourceKey: SOURCE, first: T0, last: T0 }]);
 
     expect(await recoverDeadWriters(userId)).toBe(0);
     expect(await countOf(userId)).toBe(0);

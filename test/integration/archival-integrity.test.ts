@@ -142,15 +142,17 @@ describe('archival integrity', () => {
     const { userId } = await userWithHistory();
     const counts = async () =>
       (await listUserSeries(userId)).map((e) => [e.series, e.count, e.first, e.last]);
+    // The registry's newest bound ends the UTC day of the newest sample (store/series-registry.ts).
+    const endOfDay = (t: number) => Math.floor(t / 86_400_000) * 86_400_000 + 86_399_999;
     expect(await counts()).toEqual([
-      ['heart_rate', 8, HEART_RATE[0]!.timestamp, RECENT],
-      ['steps', 3, STEPS[0]!.timestamp, STEPS[2]!.timestamp],
+      ['heart_rate', 8, HEART_RATE[0]!.timestamp, endOfDay(RECENT)],
+      ['steps', 3, STEPS[0]!.timestamp, endOfDay(STEPS[2]!.timestamp)],
     ]);
     await runUserLifecycle(userId, ARCHIVE, FAR());
     expect((await counts()).map(([series, count]) => [series, count])).toEqual([
       ['heart_rate', 1],
       ['steps', 0],
     ]);
-    expect((await counts())[0]!.slice(2)).toEqual([RECENT, RECENT]);
+    expect((await counts())[0]!.slice(2)).toEqual([RECENT, endOfDay(RECENT)]);
   });
 });

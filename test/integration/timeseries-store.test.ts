@@ -9,6 +9,8 @@ import { listUserSeries } from '#shared/store/series-registry.js';
 import { writeSeriesSamples } from '#shared/store/timeseries.js';
 import { newUserId } from '#test/helpers/users.js';
 
+/** The registry's newest bound: the end of the UTC day of the newest sample (series-registry.ts). */
+const endOfDay = (t: number) => Math.floor(t / 86_400_000) * 86_400_000 + 86_399_999;
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2025, 5, 1, 8);
 const SOURCE = 'a1b2c3d4e5f60718';
@@ -59,7 +61,7 @@ describe('time-series store', () => {
     ]);
     expect(result).toMatchObject({ newSamples: 1, changedSamples: 1, itemsWritten: 1 });
     expect(await readAll(userId)).toEqual([hr(T0, 70), hr(T0 + 1000, 75.123), hr(T0 + 2000, 72)]);
-    expect((await listUserSeries(userId))[0]).toMatchObject({ count: 3, first: T0, last: T0 + 2000 });
+    expect((await listUserSeries(userId))[0]).toMatchObject({ count: 3, first: T0, last: endOfDay(T0) });
   });
 
   it('widens the registry bounds for appends and backfills, an append costing one chunk and one registry write', async () => {
@@ -69,7 +71,7 @@ describe('time-series store', () => {
     expect(append.consumedWcu).toBe(2);
     await writeSeriesSamples(userId, SOURCE, 'heart_rate', [hr(T0 - HOUR, 59), hr(T0, 58)]);
     expect(await listUserSeries(userId)).toEqual([
-      { series: 'heart_rate', sourceKey: SOURCE, count: 4, first: T0 - HOUR, last: T0 + 2 * HOUR },
+      { series: 'heart_rate', sourceKey: SOURCE, count: 4, first: T0 - HOUR, last: endOfDay(T0 + 2 * HOUR) },
     ]);
   });
 
@@ -115,7 +117,7 @@ describe('time-series store', () => {
     expect(results.reduce((n, r) => n + r.newSamples, 0)).toBe(expected.size);
     expect(results.reduce((n, r) => n + r.conflicts, 0)).toBeGreaterThan(0);
     expect(await listUserSeries(userId)).toEqual([
-      { series: 'heart_rate', sourceKey: SOURCE, count: expected.size, first: T0, last: T0 + 1_149_000 },
+      { series: 'heart_rate', sourceKey: SOURCE, count: expected.size, first: T0, last: endOfDay(T0) },
     ]);
   });
 

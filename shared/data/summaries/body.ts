@@ -11,6 +11,7 @@ import type { Sample } from '#shared/model/health-data.js';
 import { roundTo } from '#shared/model/numbers.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { apiDateTime } from '#shared/model/time.js';
+import { dayStartOf } from '#shared/store/series-layout.js';
 import { readSeriesSamples } from '#shared/store/series-read.js';
 import { listUserSeries, type SeriesRegistryEntry } from '#shared/store/series-registry.js';
 
@@ -119,13 +120,15 @@ async function latestUpTo(
           readSeriesSamples(userId, series, from, to, { sourceKey: e.sourceKey }).then((r) =>
             r.sources[0]?.samples.at(-1),
           );
-        // the registry's `last` is the newest sample ever written; when it is in the future (or gone), scan
+        // the registry's `last` ends the day of the newest sample written: that day first, then the whole span
+        const newestDay = dayStartOf(e.last);
         const sample = await latestWithArchive(
           { userId, series, sourceKey: e.sourceKey },
           now,
           async (from) =>
-            e.last <= now && e.last >= from
-              ? ((await read(e.last, e.last + 1)) ?? (await read(Math.max(e.first, from), now + 1)))
+            newestDay <= now && e.last >= from
+              ? ((await read(Math.max(newestDay, from), now + 1)) ??
+                (await read(Math.max(e.first, from), now + 1)))
               : read(Math.max(e.first, from), now + 1),
         );
         return sample ? { sourceKey: e.sourceKey, sample } : null;

@@ -3,7 +3,13 @@ import { PROFILE_PATH } from '#shared/providers/fitbit/api.js';
 import { dayUnits, pullDay } from '#shared/providers/fitbit/days.js';
 import { pullSleep, sleepUnits } from '#shared/providers/fitbit/sleep.js';
 import { isObject } from '#shared/providers/json.js';
-import { type ProviderHooks, type ProviderModule, providerModule } from '#shared/providers/module.js';
+import {
+  type ProviderCore,
+  type ProviderHooks,
+  type ProviderModule,
+  providerModule,
+  syncModule,
+} from '#shared/providers/module.js';
 import type { ProviderGet, ProviderIdentity, SyncUnit, TokenSet } from '#shared/providers/types.js';
 import { idText } from '#shared/providers/values.js';
 
@@ -54,13 +60,16 @@ export const fitbitUnits = (start: number, end: number): SyncUnit[] => [
   ...dayUnits(start, end),
 ];
 
-export const fitbitHooks: ProviderHooks = {
+/** No webhook and no connect hooks: the core is all of Fitbit's hooks (module.ts). */
+export const fitbitCore: ProviderCore = {
   name: 'fitbit',
   identity: fitbitIdentity,
   eventIdentity: 'external',
 };
 
-export const fitbit: ProviderModule = /* @__PURE__ */ providerModule(fitbitHooks, {
+export const fitbitHooks: ProviderHooks = fitbitCore;
+
+export const fitbitSync: ProviderModule = /* @__PURE__ */ syncModule(fitbitCore, {
   units: fitbitUnits,
   async pull(get, unit) {
     if (unit.key.startsWith('sleep:')) return pullSleep(get, unit);
@@ -68,3 +77,5 @@ export const fitbit: ProviderModule = /* @__PURE__ */ providerModule(fitbitHooks
     return { series: [], events: await pullActivities(get, unit), scores: [] };
   },
 });
+
+export const fitbit: ProviderModule = /* @__PURE__ */ providerModule(fitbitHooks, fitbitSync);

@@ -1,7 +1,11 @@
-import { googleHealthWorkouts } from '#shared/providers/google-health/passthrough.js';
-import { googleHealthIdentity, googleHealthUnits, pullUnit } from '#shared/providers/google-health/pull.js';
+import { googleHealthCore, googleHealthSync } from '#shared/providers/google-health/core.js';
 import { googleHealthWebhook, handleGoogleHealth } from '#shared/providers/google-health/webhook.js';
-import { type ProviderHooks, type ProviderModule, providerModule } from '#shared/providers/module.js';
+import {
+  type ProviderHooks,
+  type ProviderModule,
+  providerModule,
+  withHooks,
+} from '#shared/providers/module.js';
 
 /**
  * Google Health API (providers.md 4.9), the successor of the Fitbit Web API: a cloud OAuth provider (`google_health`),
@@ -14,19 +18,14 @@ import { type ProviderHooks, type ProviderModule, providerModule } from '#shared
  * Quotas are per Google Cloud project; 300 requests a minute for the whole app is well inside them (a 90-day
  * backfill is 13 units of 16 requests). No provider-side revoke on disconnect: Google's revoke endpoint is on
  * another origin than the data API. The project's subscriber (service-account credentials) is set up in the Google
- * Cloud console, not through the subscription routes.
+ * Cloud console, not through the subscription routes. The part without the webhook is core.ts.
  */
-export const googleHealthHooks: ProviderHooks = {
-  name: 'google_health',
-  identity: googleHealthIdentity,
-  eventIdentity: 'external',
-  workouts: googleHealthWorkouts,
-  budget: { kind: 'bucket', perMinute: 300 },
+export const googleHealthHooks: ProviderHooks = /* @__PURE__ */ withHooks(googleHealthCore, {
   webhook: googleHealthWebhook,
-};
-
-export const googleHealthModule: ProviderModule = /* @__PURE__ */ providerModule(googleHealthHooks, {
-  units: googleHealthUnits,
-  pull: pullUnit,
-  handle: handleGoogleHealth,
 });
+
+export const googleHealthModule: ProviderModule = /* @__PURE__ */ providerModule(
+  googleHealthHooks,
+  googleHealthSync,
+  handleGoogleHealth,
+);

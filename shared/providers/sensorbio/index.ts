@@ -1,7 +1,13 @@
 import { SeriesCollector } from '#shared/ingest/sdk-collect.js';
 import { orNoData } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
-import { type ProviderHooks, type ProviderModule, providerModule } from '#shared/providers/module.js';
+import {
+  type ProviderCore,
+  type ProviderHooks,
+  type ProviderModule,
+  providerModule,
+  syncModule,
+} from '#shared/providers/module.js';
 import { recordsWithin } from '#shared/providers/sensorbio/cursor.js';
 import { addBiometrics, addStepDetails, dailyScores } from '#shared/providers/sensorbio/daily.js';
 import { sleepEventsOf } from '#shared/providers/sensorbio/sleep.js';
@@ -52,7 +58,8 @@ export async function pullDay(get: ProviderGet, unit: SyncUnit): Promise<PullRes
   return { series: collector.result(), events: [...workouts, ...sleeps], scores };
 }
 
-export const sensorbioHooks: ProviderHooks = {
+/** No webhook and no connect hooks: the core is all of SensorBio's hooks (module.ts). */
+export const sensorbioCore: ProviderCore = {
   name: 'sensorbio',
   identity: async (get) => identityFrom(await get(PATHS.user)),
   // Workouts and nights carry SensorBio's ids: a revised record replaces the stored one.
@@ -62,9 +69,13 @@ export const sensorbioHooks: ProviderHooks = {
   budget: { kind: 'bucket', perMinute: 600 },
 };
 
-export const sensorbioModule: ProviderModule = /* @__PURE__ */ providerModule(sensorbioHooks, {
+export const sensorbioHooks: ProviderHooks = sensorbioCore;
+
+export const sensorbioSync: ProviderModule = /* @__PURE__ */ syncModule(sensorbioCore, {
   // A unit per UTC day, spanning it whole: the per-date endpoints answer whole days, and a live sync re-reading
   // today also picks up what the device uploaded late.
   units: dayUnits,
   pull: pullDay,
 });
+
+export const sensorbioModule: ProviderModule = /* @__PURE__ */ providerModule(sensorbioHooks, sensorbioSync);

@@ -1,6 +1,12 @@
 import { ProviderRequestError } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
-import { type ProviderHooks, type ProviderModule, providerModule } from '#shared/providers/module.js';
+import {
+  type ProviderCore,
+  type ProviderHooks,
+  type ProviderModule,
+  providerModule,
+  syncModule,
+} from '#shared/providers/module.js';
 import { dayUnits } from '#shared/providers/time.js';
 import type { ProviderIdentity, SyncUnit } from '#shared/providers/types.js';
 import { mapDailyMetrics } from '#shared/providers/ultrahuman/mapping.js';
@@ -32,7 +38,8 @@ function assertNoBodyError(body: unknown): void {
   if (isObject(body) && body.error) throw new ProviderRequestError(200, JSON.stringify(body).slice(0, 500));
 }
 
-export const ultrahumanHooks: ProviderHooks = {
+/** No webhook and no connect hooks: the core is all of Ultrahuman's hooks (module.ts). */
+export const ultrahumanCore: ProviderCore = {
   name: 'ultrahuman',
 
   async identity(get) {
@@ -42,7 +49,9 @@ export const ultrahumanHooks: ProviderHooks = {
   },
 };
 
-export const ultrahuman: ProviderModule = /* @__PURE__ */ providerModule(ultrahumanHooks, {
+export const ultrahumanHooks: ProviderHooks = ultrahumanCore;
+
+export const ultrahumanSync: ProviderModule = /* @__PURE__ */ syncModule(ultrahumanCore, {
   units: dailyUnits,
 
   async pull(get, unit) {
@@ -51,3 +60,5 @@ export const ultrahuman: ProviderModule = /* @__PURE__ */ providerModule(ultrahu
     return mapDailyMetrics(body, unit.key, unit.start);
   },
 });
+
+export const ultrahuman: ProviderModule = /* @__PURE__ */ providerModule(ultrahumanHooks, ultrahumanSync);

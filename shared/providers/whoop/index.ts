@@ -1,7 +1,11 @@
-import { type ProviderHooks, type ProviderModule, providerModule } from '#shared/providers/module.js';
-import { ACCESS_PATH, whoopIdentity } from '#shared/providers/whoop/api.js';
-import { whoopWorkouts } from '#shared/providers/whoop/passthrough.js';
-import { pullWhoop, whoopUnits } from '#shared/providers/whoop/pull.js';
+import {
+  type ProviderHooks,
+  type ProviderModule,
+  providerModule,
+  withHooks,
+} from '#shared/providers/module.js';
+import { ACCESS_PATH } from '#shared/providers/whoop/api.js';
+import { whoopCore, whoopSync } from '#shared/providers/whoop/core.js';
 import { handleWhoopEvent, whoopWebhook } from '#shared/providers/whoop/webhook.js';
 
 /**
@@ -10,24 +14,19 @@ import { handleWhoopEvent, whoopWebhook } from '#shared/providers/whoop/webhook.
  * PKCE, client credentials in the body, refresh tokens only with the `offline` scope and rotated on every refresh
  * (info.ts). Sleeps and workouts are WHOOP's records: identified by their ids, so an update replaces them and a
  * delete finds them. The app-wide limit is 100 requests a minute (and 10,000 a day): a shared bucket of 90 a
- * minute leaves room for the requests already in flight; a 429 waits for WHOOP's `X-RateLimit-Reset`.
+ * minute leaves room for the requests already in flight; a 429 waits for WHOOP's `X-RateLimit-Reset`. The part
+ * without the webhook is core.ts.
  */
-export const whoopHooks: ProviderHooks = {
-  name: 'whoop',
-  identity: whoopIdentity,
-  eventIdentity: 'external',
-  workouts: whoopWorkouts,
-  // WHOOP allows 100 a minute: a full bucket (the burst) plus a minute of refill stays within it.
-  budget: { kind: 'bucket', perMinute: 90, burst: 10 },
+export const whoopHooks: ProviderHooks = /* @__PURE__ */ withHooks(whoopCore, {
   webhook: whoopWebhook,
   /** Ends the app's access to the member's data at WHOOP (best effort: the disconnect goes on anyway). */
   async disconnecting(context) {
     await context.get(ACCESS_PATH, {}, { method: 'DELETE' });
   },
-};
-
-export const whoopModule: ProviderModule = /* @__PURE__ */ providerModule(whoopHooks, {
-  units: whoopUnits,
-  pull: pullWhoop,
-  handle: handleWhoopEvent,
 });
+
+export const whoopModule: ProviderModule = /* @__PURE__ */ providerModule(
+  whoopHooks,
+  whoopSync,
+  handleWhoopEvent,
+);
