@@ -101,6 +101,8 @@ export function recordPushFailed(
     started_at: isoAt(startedAt),
     ended_at: isoAt(Date.now()),
     metadata: { batch_id: run.batchId, sync_type: run.syncType, sync_session_id: run.sessionId },
+    // A session's failed batch keeps the counts the session's other batches added.
+    ...(run.sessionId !== null && { accumulate: {} }),
   });
 }
 

@@ -39,7 +39,12 @@ export function createSqsWorker<S extends z.ZodType>(
       for (const [i, outcome] of outcomes.entries()) {
         if (outcome.status === 'fulfilled') continue;
         const { messageId } = event.Records[i]!;
-        logger.error('job failed, left for a retry', { messageId, error: outcome.reason });
+        // Name and message only: a provider error's message may quote its response; the stack adds nothing here.
+        const { name, message } =
+          outcome.reason instanceof Error
+            ? outcome.reason
+            : { name: 'Error', message: String(outcome.reason) };
+        logger.error('job failed, left for a retry', { messageId, error: { name, message } });
         batchItemFailures.push({ itemIdentifier: messageId });
       }
       return { batchItemFailures };

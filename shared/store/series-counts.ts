@@ -1,13 +1,18 @@
+import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { SeriesType } from '#shared/model/series.js';
-import { queryAll } from '#shared/store/client.js';
+import { db, queryAll } from '#shared/store/client.js';
 import {
+  BUCKET_MS,
   bucketSk,
   bucketStartOf,
+  DAY_MS,
   dayStartOf,
   parseChunkSk,
+  type SeriesTarget,
   seriesPartition,
 } from '#shared/store/series-layout.js';
 import { readSeriesSamples } from '#shared/store/series-read.js';
+import { listUserSeries, type SeriesRegistryEntry } from '#shared/store/series-registry.js';
 
 export interface ChunkCount {
   sourceKey: string;
@@ -61,4 +66,51 @@ export async function countSamplesByChunk(
     counts.push({ sourceKey: e.sourceKey, start: e.start, count });
   });
   return counts;
+}
+
+/** The exact number of samples of a (series, source) in one UTC day, from its chunks (consistent). */
+export async function countDay(
+  target: SeriesTarget,
+  dayStart: number,
+): Promise<{ count: number; rcu: number }> {
+  const { doc, table } = db();
+  let count = 0;
+  let rcu = 0;
+  const pages = paginateQuery(
+    { client: doc },
+    {
+      TableName: table,
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': seriesPartition(target.userId, target.series),
+        ':from': bucketSk(dayStart),
+        ':to': `${bucketSk(dayStart + DAY_MS - BUCKET_MS)}~`,
+      },
+      ProjectionExpression: 'SK, n',
+      ConsistentRead: true,
+      ReturnConsumedCapacity: 'TOTAL',
+    },
+  );
+  for await (const page of pages) {
+    rcu += page.ConsumedCapacity?.CapacityUnits ?? 0;
+    for (const item of page.Items ?? []) {
+      if (parseChunkSk(item.SK as string).sourceKey === target.sourceKey) count += item.n as number;
+    }
+  }
+  return { count, rcu };
+}
+
+/**
+ * The registry's entries with the samples of each series' open day that their counts do not hold yet (one day of
+ * chunks read per series): exact counts for a user's data summary.
+ */
+export async function currentSeriesCounts(userId: string): Promise<SeriesRegistryEntry[]> {
+  return Promise.all(
+    (await listUserSeries(userId)).map(async (entry) => {
+      if (!entry.open) return entry;
+      const target = { userId, series: entry.series, sourceKey: entry.sourceKey };
+      const { count } = await countDay(target, entry.open.day);
+      return { ...entry, count: entry.count + Math.max(0, count - entry.open.counted) };
+    }),
+  );
 }

@@ -6,9 +6,11 @@ import { dayStartOf, seriesCode, sourceRegistryKey } from '#shared/store/series-
 import {
   type Bounds,
   COUNT,
+  FIRST,
   LAST,
   MARK_PREFIX,
   name,
+  OPEN,
   type SeriesChange,
 } from '#shared/store/series-registry.js';
 import { prepareSeries, recordChanges } from '#shared/store/series-registry-write.js';
@@ -185,16 +187,32 @@ const openDayOf = (item: Item, series: SeriesType) => {
   return typeof last === 'number' ? dayStartOf(last) : undefined;
 };
 
-/** Whether a write's samples all fall in the open day of a series the registry lists already. */
+/**
+ * Whether a write's samples all fall in the open day of a series the registry lists, counts the open day of (`d`,
+ * which registries of earlier versions lack) and bounds from below.
+ */
 function inOpenDay(item: Item, write: { series: SeriesType } & Bounds): boolean {
   const day = openDayOf(item, write.series);
+  const first = item[name(FIRST, write.series)];
   return (
     item[name(COUNT, write.series)] !== undefined &&
+    item[name(OPEN, write.series)] !== undefined &&
+    typeof first === 'number' &&
+    write.first >= first &&
     day !== undefined &&
     dayStartOf(write.first) === day &&
     dayStartOf(write.last) === day
   );
 }
+
+/** Whether a writer in flight has marked the registry for one of these series: it may be recounting their day. */
+const markedFor = (item: Item, series: SeriesType[]) =>
+  Object.entries(item).some(
+    ([attribute, value]) =>
+      attribute.startsWith(MARK_PREFIX) &&
+      typeof value === 'string' &&
+      series.some((s) => value.split(' ').slice(1).includes(seriesCode(s))),
+  );
 
 const staysQuiet = (item: Item, writes: SeriesWriteBounds[]) => writes.every((w) => inOpenDay(item, w));
 
@@ -220,7 +238,8 @@ async function closeQuiet(journal: OpenJournal, sourceKey: string, changes: Chan
     return;
   }
   const series = [...changes.keys()];
-  if (series.every((s) => openDayOf(item, s) === openDayOf(read, s))) return;
+  if (series.every((s) => openDayOf(item, s) === openDayOf(read, s)) && !markedFor(item, series)) return;
+  // The open day moved on, or a writer that may move it is in flight: its recount may have missed these samples.
   // Dated 0, the mark is a dead writer's from the start: the next write of the user recounts these series.
   const value = ['0', ...series.map(seriesCode)].join(' ');
   await prepareSeries(journal.userId, sourceKey, series, { name: journal.mark, value });

@@ -2,16 +2,9 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SeriesType } from '#shared/model/series.js';
 import { capacity, db, getItem, type Item, isConditionFailure } from '#shared/store/client.js';
 import { ContentionError } from '#shared/store/contention.js';
+import { countDay } from '#shared/store/series-counts.js';
 import { dayStartOf, type SeriesTarget, sourceRegistryKey } from '#shared/store/series-layout.js';
-import {
-  COUNT,
-  countDay,
-  FIRST,
-  LAST,
-  name,
-  OPEN,
-  type SeriesChange,
-} from '#shared/store/series-registry.js';
+import { COUNT, FIRST, LAST, name, OPEN, type SeriesChange } from '#shared/store/series-registry.js';
 import { UserGone, writeForUser } from '#shared/store/user-guard.js';
 
 /** The writes of a write path to the registry of a source (series-registry.ts): before its chunks, and after. */
@@ -209,11 +202,19 @@ async function updateCounts(
       values[`:${d}`] = update.open.set;
       sets.push(`#${d} = :${d}`);
     }
-    // Open-day counts are only ever moved from the value this update was computed from.
-    if (kept === undefined) conditions.push(`attribute_not_exists(#${d})`);
-    else {
-      values[`:was${d}`] = kept;
-      conditions.push(`#${d} = :was${d}`);
+    // Open-day counts are only ever moved from the state this update was computed from: `l` and `d` together.
+    const l = name(LAST, series);
+    const knownLast = known[l] as number | undefined;
+    names[`#${l}`] = l;
+    for (const [attribute, was] of [
+      [d, kept],
+      [l, knownLast],
+    ] as const) {
+      if (was === undefined) conditions.push(`attribute_not_exists(#${attribute})`);
+      else {
+        values[`:was${attribute}`] = was;
+        conditions.push(`#${attribute} = :was${attribute}`);
+      }
     }
     for (const field of [FIRST, LAST] as const) {
       const attribute = name(field, series);

@@ -3,8 +3,6 @@ import type { SeriesType } from '#shared/model/series.js';
 import { db, type Item, isConditionFailure, type Key, queryAll } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
 import {
-  BUCKET_MS,
-  bucketSk,
   DAY_MS,
   dayStartOf,
   isSourceRegistry,
@@ -41,6 +39,8 @@ export interface SeriesRegistryEntry {
   /** Epoch ms: no sample of the series is before `first` or after `last` (the end of the open day). */
   first: number;
   last: number;
+  /** The open day (its start) and how many of its samples `count` holds, where the registry keeps that. */
+  open?: { day: number; counted: number };
 }
 
 export interface Bounds {
@@ -77,10 +77,19 @@ export function sourceEntries(item: Item): SeriesRegistryEntry[] {
       count: value as number,
       first: (item[name(FIRST, series)] as number | undefined) ?? Infinity,
       last: openDayEnd(item[name(LAST, series)] as number | undefined),
+      ...openOf(item, series),
     });
   }
   return entries;
 }
+
+const openOf = (item: Item, series: SeriesType) => {
+  const last = item[name(LAST, series)];
+  const counted = item[name(OPEN, series)];
+  return typeof last === 'number' && typeof counted === 'number'
+    ? { open: { day: dayStartOf(last), counted } }
+    : {};
+};
 
 /** The last millisecond of the UTC day of `last`: the newest a sample of the series can be. */
 const openDayEnd = (last: number | undefined) =>
@@ -118,6 +127,7 @@ export function mergeEntries(items: Item[]): SeriesRegistryEntry[] {
               count: known.count + entry.count,
               first: Math.min(known.first, entry.first),
               last: Math.max(known.last, entry.last),
+              ...((known.open ?? entry.open) && { open: known.open ?? entry.open }),
             }
           : entry,
       );
@@ -169,38 +179,6 @@ export async function countChunks(target: SeriesTarget): Promise<ExactCount> {
   return { count, first, last, open: byDay.get(dayStartOf(last)) ?? 0 };
 }
 
-/** The exact number of samples of a (series, source) in one UTC day, from its chunks (consistent). */
-export async function countDay(
-  target: SeriesTarget,
-  dayStart: number,
-): Promise<{ count: number; rcu: number }> {
-  const { doc, table } = db();
-  let count = 0;
-  let rcu = 0;
-  const pages = paginateQuery(
-    { client: doc },
-    {
-      TableName: table,
-      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-      ExpressionAttributeValues: {
-        ':pk': seriesPartition(target.userId, target.series),
-        ':from': bucketSk(dayStart),
-        ':to': `${bucketSk(dayStart + DAY_MS - BUCKET_MS)}~`,
-      },
-      ProjectionExpression: 'SK, n',
-      ConsistentRead: true,
-      ReturnConsumedCapacity: 'TOTAL',
-    },
-  );
-  for await (const page of pages) {
-    rcu += page.ConsumedCapacity?.CapacityUnits ?? 0;
-    for (const item of page.Items ?? []) {
-      if (parseChunkSk(item.SK as string).sourceKey === target.sourceKey) count += item.n as number;
-    }
-  }
-  return { count, rcu };
-}
-
 /**
  * Sets the count and bounds of a (series, source) to an exact recount, unless its count moved since
  * `expectedCount` was read (another writer is active: the recount is left for later). True when it was set. The
@@ -224,7 +202,7 @@ export async function setRegistryCount(
     ? [name(COUNT, target.series), name(FIRST, target.series), name(LAST, target.series)]
     : ['count', 'first', 'last'];
   // A legacy item's figures stay as they are: the open-day count belongs to the source registry alone.
-  const open = source && exact.count > 0 ? { '#d': name(OPEN, target.series) } : undefined;
+  const open = source ? { '#d': name(OPEN, target.series) } : undefined;
   const count = source ? exact.count - ((legacy?.count as number | undefined) ?? 0) : exact.count;
   const expected = source ? own : (legacy!.count as number);
   const bounds = `${exact.count > 0 ? ', #f = :f, #l = :l' : ''}${open ? ', #d = :d' : ''}`;

@@ -126,32 +126,46 @@ export async function syncRuns(
   const nowSeconds = Math.floor(now / 1000);
   const { doc, table } = db();
   const live = liveUsers();
+  const shard = (index: number, pageSize: number, minute?: string) =>
+    paginateQuery(
+      { client: doc, pageSize },
+      {
+        TableName: table,
+        IndexName: TABLE_KEYS.gsi1.indexName,
+        KeyConditionExpression: `${TABLE_KEYS.gsi1.partitionKey} = :pk${minute ? ` AND begins_with(${TABLE_KEYS.gsi1.sortKey}, :minute)` : ''}`,
+        ExpressionAttributeValues: { ':pk': runIndexKey(index), ...(minute && { ':minute': minute }) },
+        ScanIndexForward: false,
+      },
+    );
+  /** The matching summaries of live users of one page, in its order. */
+  const take = async (items: Record<string, unknown>[] = []) => {
+    const summaries = items
+      .filter((item) => notExpired(item, nowSeconds))
+      .map(toSummary)
+      .filter((summary) => matches(summary, filters));
+    const liveIds = await live(summaries.map((summary) => summary.user_id));
+    return summaries.filter((summary) => liveIds.has(summary.user_id));
+  };
   const shards = await Promise.all(
-    Array.from({ length: RUN_SHARDS }, async (_, shard) => {
-      const found: SyncRunSummary[] = [];
-      let lastBucket: string | undefined;
-      const pages = paginateQuery(
-        { client: doc, pageSize: Math.min(limit, 1000) },
-        {
-          TableName: table,
-          IndexName: TABLE_KEYS.gsi1.indexName,
-          KeyConditionExpression: `${TABLE_KEYS.gsi1.partitionKey} = :pk`,
-          ExpressionAttributeValues: { ':pk': runIndexKey(shard) },
-          ScanIndexForward: false,
-        },
-      );
-      for await (const page of pages) {
-        const summaries = (page.Items ?? []).filter((item) => notExpired(item, nowSeconds)).map(toSummary);
-        const wanted = summaries.filter((summary) => matches(summary, filters));
-        const liveIds = await live(wanted.map((summary) => summary.user_id));
-        for (const summary of summaries) {
-          const bucket = runIndexBucket(summary.last_update);
-          if (lastBucket !== undefined && bucket !== lastBucket) return found;
-          if (matches(summary, filters) && liveIds.has(summary.user_id)) found.push(summary);
-          if (found.length >= limit) lastBucket = bucket;
+    Array.from({ length: RUN_SHARDS }, async (_, index) => {
+      const found = new Map<string, SyncRunSummary>();
+      let lastMinute: string | undefined;
+      pages: for await (const page of shard(index, Math.min(limit, 1000))) {
+        for (const summary of await take(page.Items)) {
+          found.set(summary.run_id, summary);
+          if (found.size >= limit) {
+            lastMinute = runIndexBucket(summary.last_update);
+            break pages;
+          }
         }
       }
-      return found;
+      // The runs of that minute are ordered by run id, not time: all of them, in pages as large as allowed.
+      if (lastMinute !== undefined) {
+        for await (const page of shard(index, 1000, lastMinute)) {
+          for (const summary of await take(page.Items)) found.set(summary.run_id, summary);
+        }
+      }
+      return [...found.values()];
     }),
   );
   return shards.flat().sort(newestFirst).slice(0, limit);

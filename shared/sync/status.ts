@@ -164,14 +164,17 @@ export async function recordSyncEvent(input: SyncEventInput, now = Date.now()): 
     SK: `${EVENT_PREFIX}${timestamp}#${event.event_id}`,
   };
   const summaryKey = { PK: keys.userPartition(event.user_id), SK: `${RUN_PREFIX}${event.run_id}` };
-  await Promise.all([
+  const writes = await Promise.allSettled([
     doc.send(new PutCommand({ TableName: table, Item: { ...eventKey, ...event, ttl } })),
     foldIntoRun(input, event, summaryKey, ttl),
   ]);
+  // Checked even when a write failed: the other may have landed, and a deleted user's must not stay.
   if ((await profileState(event.user_id)) !== 'live') {
     await deleteKeys([eventKey, summaryKey]);
     throw new UserGone(event.user_id);
   }
+  const failed = writes.find((write) => write.status === 'rejected');
+  if (failed) throw failed.reason;
   // The status row is committed: a retry would record another row (new event id, its counts added again)
   // rather than emit this one, so a failed emission is logged with its ids, never thrown.
   await emitCommitted(syncEvents(event));
@@ -180,8 +183,9 @@ export async function recordSyncEvent(input: SyncEventInput, now = Date.now()): 
 
 /**
  * Folds an event into its run's summary, unless a newer event already is: then only what it accumulates is added.
- * Each fold marks the summary with its event id (`last_event`, `late_event`), so the SDK retrying an update whose
- * answer was lost does not add its counts twice.
+ * Each fold marks the summary with its event id (`last_event`, `late_event`), so the AWS SDK retrying an update whose
+ * answer was lost does not add its counts twice, unless another event of the run folded in between (then it may:
+ * the transaction's request token used to cover that too). A batch the mobile SDK sends again is a new event.
  */
 async function foldIntoRun(input: SyncEventInput, event: SyncStatusEvent, key: Key, ttl: number) {
   const { doc, table } = db();

@@ -6,8 +6,8 @@ import { resetEnvCache } from '#shared/config/env.js';
 import type { QueueName } from '#shared/jobs/queues.js';
 import type { ProviderName } from '#shared/model/provider.js';
 import { ProviderRequestError, UnauthorizedError } from '#shared/providers/http.js';
-import { providerModules } from '#shared/providers/index.js';
 import type { ProviderGet } from '#shared/providers/types.js';
+import { webhookModules } from '#shared/providers/webhook-modules.js';
 import { type Connection, getConnection, upsertConnection } from '#shared/store/connections.js';
 import { queryEvents } from '#shared/store/events.js';
 import { newTraceId, type WebhookMessage, webhookMessage } from '#shared/webhooks/message.js';
@@ -97,7 +97,7 @@ export function useWebhookWorker() {
   }
 
   const deps: WebhookWorkerDeps = {
-    providers: providerModules,
+    providers: webhookModules,
     // Re-queues at once, so the test can receive them.
     backoffSeconds: () => 0,
     tokens: async (connection) => ({

@@ -203,7 +203,7 @@ describe('a summary folds each event once', () => {
     });
   });
 
-  it('an update whose answer was lost and that the SDK sends again is not counted twice', async () => {
+  it('an update whose answer was lost and that the AWS SDK sends again is not counted twice', async () => {
     const user = await createUser({});
     const runId = 'sdk_cost-retried';
     const minute = futureMinute(3);

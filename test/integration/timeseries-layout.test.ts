@@ -144,6 +144,7 @@ describe('time-series layout', () => {
         count: 66,
         first: legacy[0]!.timestamp,
         last: D0 + DAY - 1,
+        open: { day: D0, counted: 6 },
       },
     ]);
   });

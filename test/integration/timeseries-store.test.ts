@@ -71,7 +71,14 @@ describe('time-series store', () => {
     expect(append.consumedWcu).toBe(2);
     await writeSeriesSamples(userId, SOURCE, 'heart_rate', [hr(T0 - HOUR, 59), hr(T0, 58)]);
     expect(await listUserSeries(userId)).toEqual([
-      { series: 'heart_rate', sourceKey: SOURCE, count: 4, first: T0 - HOUR, last: endOfDay(T0 + 2 * HOUR) },
+      {
+        series: 'heart_rate',
+        sourceKey: SOURCE,
+        count: 4,
+        first: T0 - HOUR,
+        last: endOfDay(T0 + 2 * HOUR),
+        open: { day: endOfDay(T0) + 1 - 86_400_000, counted: 4 },
+      },
     ]);
   });
 
@@ -117,7 +124,14 @@ describe('time-series store', () => {
     expect(results.reduce((n, r) => n + r.newSamples, 0)).toBe(expected.size);
     expect(results.reduce((n, r) => n + r.conflicts, 0)).toBeGreaterThan(0);
     expect(await listUserSeries(userId)).toEqual([
-      { series: 'heart_rate', sourceKey: SOURCE, count: expected.size, first: T0, last: endOfDay(T0) },
+      {
+        series: 'heart_rate',
+        sourceKey: SOURCE,
+        count: expected.size,
+        first: T0,
+        last: endOfDay(T0),
+        open: { day: endOfDay(T0) + 1 - 86_400_000, counted: expected.size },
+      },
     ]);
   });
 

@@ -4,6 +4,7 @@ import type { dataSummary as dataSummarySchema } from '#shared/data/summaries/sc
 import type { ProviderName } from '#shared/model/provider.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { queryEvents } from '#shared/store/events.js';
+import { currentSeriesCounts } from '#shared/store/series-counts.js';
 import { readSeriesSamples } from '#shared/store/series-read.js';
 import { listUserSeries } from '#shared/store/series-registry.js';
 
@@ -104,7 +105,7 @@ export async function dataSummary(userId: string, query: DataSummaryQuery) {
   const toMs = query.endMs ?? END_OF_TIME;
   const [{ sources }, seriesCounts, workouts, sleeps, cycles] = await Promise.all([
     loadSources(userId),
-    ranged ? countsInRange(userId, fromMs, toMs) : listUserSeries(userId),
+    ranged ? countsInRange(userId, fromMs, toMs) : currentSeriesCounts(userId),
     queryEvents(userId, 'workout', fromMs, toMs, anySource),
     queryEvents(userId, 'sleep', fromMs, toMs, anySource),
     queryEvents(userId, 'menstrual_cycle', fromMs, toMs, anySource),
