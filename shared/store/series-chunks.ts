@@ -19,6 +19,7 @@ import {
   chunkKey,
   DAY_MS,
   dayChunkKey,
+  daySkRange,
   parseChunkSk,
   type SeriesTarget,
 } from '#shared/store/series-layout.js';
@@ -207,8 +208,7 @@ async function hasHourChunks(target: SeriesTarget, dayStart: number, total: Chun
       KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
       ExpressionAttributeValues: {
         ':pk': chunkKey(target, dayStart).PK,
-        ':from': chunkKey(target, dayStart).SK.split('#')[0],
-        ':to': `${chunkKey(target, dayStart + DAY_MS - BUCKET_MS).SK.split('#')[0]}~`,
+        ...daySkRange(dayStart),
       },
       ProjectionExpression: 'SK',
       ConsistentRead: true,

@@ -2,10 +2,9 @@ import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { SeriesType } from '#shared/model/series.js';
 import { db, queryAll } from '#shared/store/client.js';
 import {
-  BUCKET_MS,
   bucketSk,
   bucketStartOf,
-  DAY_MS,
+  daySkRange,
   dayStartOf,
   parseChunkSk,
   type SeriesTarget,
@@ -83,8 +82,7 @@ export async function countDay(
       KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
       ExpressionAttributeValues: {
         ':pk': seriesPartition(target.userId, target.series),
-        ':from': bucketSk(dayStart),
-        ':to': `${bucketSk(dayStart + DAY_MS - BUCKET_MS)}~`,
+        ...daySkRange(dayStart),
       },
       ProjectionExpression: 'SK, n',
       ConsistentRead: true,

@@ -24,6 +24,12 @@ export const dayStartOf = (timestamp: number) => Math.floor(timestamp / DAY_MS) 
 export const bucketSk = (bucketStart: number) => String(bucketStart / 1000).padStart(10, '0');
 export const seriesPartition = (userId: string, series: SeriesType) => `TS#${userId}#${series}`;
 
+/** The SK range (`BETWEEN :from AND :to`) of every chunk of one UTC day in a series partition, all sources. */
+export const daySkRange = (dayStart: number) => ({
+  ':from': bucketSk(dayStart),
+  ':to': `${bucketSk(dayStart + DAY_MS - BUCKET_MS)}~`,
+});
+
 const DAY_SUFFIX = '#d';
 
 export const chunkKey = ({ userId, series, sourceKey }: SeriesTarget, bucketStart: number): Key => ({
