@@ -86,7 +86,7 @@ describe('the open day of a series', () => {
       const exact = await countChunks({ userId, series, sourceKey: SOURCE });
       expect((await entry(userId, series))?.count).toBe(exact.count);
     }
-  });
+  }, 120_000);
 
   it('readers see the samples of quiet pushes, and the data summary counts them exactly', async () => {
     const userId = await newUserId();
