@@ -66,6 +66,7 @@ export function startMeter() {
   const capacity = meterCapacity(db().doc);
   const totals = zero();
   const writesByKind = new Map<string, number>();
+  const readsByKind = new Map<string, number>();
   db().doc.middlewareStack.add(
     (next, context) => async (args) => {
       const result = await next(args);
@@ -74,7 +75,8 @@ export function startMeter() {
         .flat()
         .reduce((n: number, c) => n + ((c as { CapacityUnits?: number }).CapacityUnits ?? 0), 0);
       const kind = `${(context.commandName ?? '').replace(/(Item)?Command$/, '')} ${itemKind(args.input as Record<string, unknown>)}`;
-      if (!/Get|Query|Scan/.test(kind)) writesByKind.set(kind, (writesByKind.get(kind) ?? 0) + units);
+      const byKind = /Get|Query|Scan/.test(kind) ? readsByKind : writesByKind;
+      byKind.set(kind, (byKind.get(kind) ?? 0) + units);
       return result;
     },
     { step: 'initialize', name: 'costWritesByKind' },
@@ -138,11 +140,9 @@ export function startMeter() {
       }
     },
     /** Write units by command and item kind (partition prefix, sort key prefix) since the last call. */
-    takeWritesByKind: () => {
-      const rows = [...writesByKind].sort((a, b) => b[1] - a[1]);
-      writesByKind.clear();
-      return rows;
-    },
+    takeWritesByKind: () => take(writesByKind),
+    /** Read units the same way (a query by its key condition's values). */
+    takeReadsByKind: () => take(readsByKind),
     stop: () => {
       SQSClient.prototype.send = original;
     },
@@ -150,6 +150,12 @@ export function startMeter() {
 }
 
 export type Meter = ReturnType<typeof startMeter>;
+
+function take(byKind: Map<string, number>): Array<[string, number]> {
+  const rows = [...byKind].sort((a, b) => b[1] - a[1]);
+  byKind.clear();
+  return rows;
+}
 
 /**
  * `USER SERIES`, `TS 1764…`: what kind of item a write command writes (its first item, for batches; for a
@@ -169,13 +175,22 @@ function itemKind(input: Record<string, unknown>): string {
   };
   const transact = input.TransactItems as Array<Record<string, unknown>> | undefined;
   const guarded = transact && transact.length > 1 && 'ConditionCheck' in transact[0]!;
-  const key = first(
-    input.Item ?? input.Key ?? (guarded ? transact.slice(1) : transact) ?? input.RequestItems,
-  );
   const part = (v: unknown) =>
     String(v ?? '?')
       .split('#')[0]!
       .replace(/^\d+$/, '<bucket>');
+  if (input.KeyConditionExpression) {
+    const values = Object.values((input.ExpressionAttributeValues ?? {}) as Record<string, unknown>);
+    const index = input.IndexName ? `${input.IndexName}: ` : '';
+    return `${index}${values
+      .filter((v) => typeof v === 'string')
+      .slice(0, 2)
+      .map(part)
+      .join(' ')}`;
+  }
+  const key = first(
+    input.Item ?? input.Key ?? (guarded ? transact.slice(1) : transact) ?? input.RequestItems,
+  );
   return `${part(key?.PK)} ${part(key?.SK)}`;
 }
 

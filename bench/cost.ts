@@ -1,11 +1,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  paginateQuery,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { db } from '#shared/store/client.js';
 import { upsertConnection } from '#shared/store/connections.js';
 import { itemSize } from '#shared/store/item-size.js';
 import { keys } from '#shared/store/keys.js';
 import { listUserSeries } from '#shared/store/series-registry.js';
 import { dispatchLiveSyncs } from '#shared/sync/dispatcher.js';
+import { RUN_PREFIX } from '#shared/sync/status.js';
 import { generateGarminDays } from '#test/fakes/garmin.js';
 import { followConsent } from '#test/fakes/oauth-fake.js';
 import { DEFAULT_OURA_USER, generateOuraDays, startFakeOura } from '#test/fakes/oura.js';
@@ -150,15 +157,29 @@ async function sdkWatch(sandbox: BenchSandbox, meter: Meter): Promise<Profile> {
   };
 }
 
-async function waitForRuns(sandbox: BenchSandbox, userId: string, count: number) {
-  for (let i = 0; i < 1_200; i++) {
-    const runs = (await sandbox.get(`/api/v1/users/${userId}/sync/runs?limit=200`)).body as Array<{
-      stage: string;
-    }>;
-    if (runs.filter((r) => r.stage === 'completed' || r.stage === 'failed').length >= count) return;
-    await sleep(100);
+/**
+ * Waits until `count` of the user's sync runs ended, reading their summaries (shared/sync/status.ts) through a
+ * client of its own: the bench's polling is not what the user costs.
+ */
+async function waitForRuns(userId: string, count: number) {
+  const watcher = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  try {
+    for (let i = 0; i < 1_200; i++) {
+      const { Items = [] } = await watcher.send(
+        new QueryCommand({
+          TableName: db().table,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :run)',
+          ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':run': RUN_PREFIX },
+          ConsistentRead: true,
+        }),
+      );
+      if (Items.filter((r) => r.stage === 'completed' || r.stage === 'failed').length >= count) return;
+      await sleep(100);
+    }
+    throw new Error('sync runs did not finish');
+  } finally {
+    watcher.destroy();
   }
-  throw new Error('sync runs did not finish');
 }
 
 /**
@@ -176,17 +197,18 @@ async function polled(sandbox: BenchSandbox, meter: Meter): Promise<Profile> {
     await meter.api(() =>
       fetch(consent.location!.replace(sandbox.apiBaseUrl, sandbox.url), { redirect: 'manual' }),
     );
-    await waitForRuns(sandbox, userId, ++runs);
+    await waitForRuns(userId, ++runs);
   }
   const backfill = meter.since(before);
   const backfillWrites = topWrites(meter.takeWritesByKind());
+  meter.takeReadsByKind();
   const samples = await samplesOf(userId);
   const live = meter.snapshot();
   const SYNCS = 3;
   for (let i = 0; i < SYNCS; i++) {
     for (const provider of ['oura', 'whoop'] as const) {
       await dispatchLiveSyncs({ provider }, { remainingMs: () => 900_000, jitterSeconds: 0 });
-      await waitForRuns(sandbox, userId, ++runs);
+      await waitForRuns(userId, ++runs);
     }
   }
   const perSync = scale(meter.since(live), 1 / SYNCS);
@@ -194,6 +216,7 @@ async function polled(sandbox: BenchSandbox, meter: Meter): Promise<Profile> {
     writes: {
       '(b) 30-day backfill': backfillWrites,
       '(b) one hourly live sync of each provider': topWrites(meter.takeWritesByKind(), 1 / SYNCS),
+      '(b) its read units': topWrites(meter.takeReadsByKind(), 1 / SYNCS),
     },
     profile: '(b) Oura + WHOOP, polled hourly',
     day: plus(scale(perSync, 24), scale(backfill, 1 / BACKFILL_DAYS)),
@@ -241,7 +264,7 @@ async function garmin(sandbox: BenchSandbox, meter: Meter): Promise<Profile> {
       pushes++;
     }
   }
-  await waitForRuns(sandbox, userId, pushes);
+  await waitForRuns(userId, pushes);
   await sleep(1_000);
   return {
     profile: '(c) Garmin, webhook pushes',
@@ -269,9 +292,16 @@ export async function benchCost() {
     const writes: Record<string, string> = {};
     const step = async <T>(name: string, run: () => Promise<T>) => {
       meter.takeWritesByKind();
+      meter.takeReadsByKind();
       const result = await run();
       const own = (result as { writes?: Record<string, string> }).writes;
-      Object.assign(writes, own ?? { [name]: topWrites(meter.takeWritesByKind()) });
+      Object.assign(
+        writes,
+        own ?? {
+          [name]: topWrites(meter.takeWritesByKind()),
+          [`${name} read units`]: topWrites(meter.takeReadsByKind()),
+        },
+      );
       return result;
     };
     const store = await step('store shapes', () => storeShapes(sandbox, meter));
@@ -317,7 +347,9 @@ export async function printCost() {
   console.table(store);
   console.log('\nCost model: measured use per active user and day (sandbox, real handlers, DynamoDB Local):');
   console.table(usage);
-  console.log('\nCost model: the largest write units of each run, by command and item (PK SK prefixes):');
+  console.log(
+    '\nCost model: the largest write (and read) units of each run, by command and item (PK SK prefixes):',
+  );
   console.table(Object.entries(writes).map(([run, top]) => ({ run, top })));
   console.log('\nCost model: USD per active user per month, us-east-1 list prices (bench/cost-model.ts):');
   console.table(costs);

@@ -86,7 +86,7 @@ const WRITE_ACTIONS = [
 
 /**
  * The one Lambda function shape of the project: Node 22 on ARM64, a minified ESM bundle (lib/bundling.ts: the AWS
- * SDK is the runtime's unless `-c bundleAwsSdk=true`), source maps, JSON logs into its own log group, and an
+ * SDK bundled unless `-c bundleAwsSdk=false`), source maps, JSON logs into its own log group, and an
  * environment checked at synth time by the same zod schema the handler parses at cold start.
  */
 export class AppFunction<S extends z.ZodObject> extends NodejsFunction {

@@ -8,8 +8,19 @@ import type { BuildOptions } from 'esbuild';
 export const AWS_SDK_PACKAGES = ['@aws-sdk/*', '@smithy/*'];
 
 /**
+ * With the SDK bundled, its default credential chain is replaced by the environment credentials Lambda provides
+ * (shared/config/lambda-credentials.ts): the chain's other links are about 95 KB of every bundle.
+ */
+const LAMBDA_CREDENTIALS = {
+  '@aws-sdk/credential-provider-node': './shared/config/lambda-credentials.ts',
+};
+
+const aliases = (map: Record<string, string>) => Object.entries(map).map(([from, to]) => `${from}=${to}`);
+
+/**
  * How every function is bundled (lib/app-function.ts): minified ESM for node22, source maps without sources, the
- * pinned AWS SDK bundled unless `-c bundleAwsSdk=false` leaves it to the runtime (README "Bundles").
+ * pinned AWS SDK bundled (with Lambda's credentials only) unless `-c bundleAwsSdk=false` leaves it to the runtime
+ * (README "Bundles").
  */
 export function appBundling(bundleAwsSdk: boolean) {
   return {
@@ -18,6 +29,8 @@ export function appBundling(bundleAwsSdk: boolean) {
     mainFields: ['module', 'main'],
     bundleAwsSDK: bundleAwsSdk,
     externalModules: bundleAwsSdk ? [] : AWS_SDK_PACKAGES,
+    // Resolved from the project root, where `cdk synth` runs esbuild.
+    esbuildArgs: bundleAwsSdk ? { '--alias': aliases(LAMBDA_CREDENTIALS) } : undefined,
     minify: true,
     sourceMap: true,
     sourcesContent: false,
@@ -41,6 +54,7 @@ export function esbuildOptions(bundleAwsSdk: boolean, entry: string, outfile: st
     target: bundling.target,
     mainFields: bundling.mainFields,
     external: bundling.externalModules,
+    alias: bundleAwsSdk ? LAMBDA_CREDENTIALS : {},
     minify: bundling.minify,
     sourcemap: bundling.sourceMap,
     sourcesContent: bundling.sourcesContent,

@@ -50,7 +50,11 @@ export interface ObservabilityProps {
   api: IHttpApi;
   /** The mobile ingress: its push route writes to S3 itself, so only its 5xx count shows a broken integration. */
   mobileApi: RestApi;
-  /** The API functions: alarmed on a burst of errors (one bad request is the caller's problem). */
+  /**
+   * The API functions: graphed, not alarmed on. Each answers every error it catches with a JSON 5xx, so a Lambda
+   * error is a crash, a timeout or a throttle, which its API answers with a 5xx too: `Api5xx` and `MobileApi5xx`
+   * see it, without two alarm metrics a function (CloudWatch bills each metric an alarm reads).
+   */
   functions: IFunction[];
   /**
    * Workers and scheduled functions: alarmed on the first error. A scheduled run fails at most once per period
@@ -141,24 +145,20 @@ export class Observability extends Construct {
 
     this.alarm('Api5xx', props.api.metricServerError({ period: PERIOD, statistic: 'Sum' }), 5);
     this.alarm('MobileApi5xx', props.mobileApi.metricServerError({ period: PERIOD, statistic: 'Sum' }), 5);
-    const functions = [
-      ...props.functions.map((fn) => ({ fn, errors: 5 })),
-      ...props.jobFunctions.map((fn) => ({ fn, errors: 1 })),
-    ];
-    // One alarm per function on errors or throttles (CloudFormation's 500 resources per stack: two each would cost
-    // one resource per function more); its description says which threshold, the dashboard which metric.
-    for (const { fn, errors } of functions) {
+    // One alarm per job function on errors or throttles (CloudFormation's 500 resources per stack: two each would
+    // cost one resource per function more); the dashboard says which metric.
+    for (const fn of props.jobFunctions) {
       const failing = new MathExpression({
-        expression: `IF(FILL(errors, 0) >= ${errors} OR FILL(throttles, 0) >= 1, 1, 0)`,
+        expression: 'IF(FILL(errors, 0) >= 1 OR FILL(throttles, 0) >= 1, 1, 0)',
         usingMetrics: {
           errors: fn.metricErrors({ period: PERIOD, statistic: 'Sum' }),
           throttles: fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
         },
-        label: `${fn.node.id}: ${errors} or more errors, or a throttle`,
+        label: `${fn.node.id}: an error or a throttle`,
         period: PERIOD,
       });
       this.alarm(`${fn.node.id}Failing`, failing, 1, {
-        description: `${fn.node.id}: ${errors} or more errors or 1 or more throttles in ${PERIOD.toMinutes()} minutes`,
+        description: `${fn.node.id}: an error or a throttle in ${PERIOD.toMinutes()} minutes`,
       });
     }
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {

@@ -1,14 +1,34 @@
 import * as z from 'zod';
 import { apiEnvSchema, env, tokensEnvSchema } from '#shared/config/env.js';
 
-const CACHE_SECONDS = 300;
+/** How long a secret value is reused: a rotated secret reaches every warm function within this. */
+export const SECRET_CACHE_MS = 300_000;
 
-/** Secrets Manager through Powertools Parameters (cached); loaded lazily so the sandbox never pulls it in. */
+const cache = new Map<string, { value: Promise<string>; expires: number }>();
+let client: import('@aws-sdk/client-secrets-manager').SecretsManagerClient | undefined;
+
+/**
+ * A secret's value from Secrets Manager, cached per ARN; concurrent first reads share one request, and a failed
+ * read is not kept. The client loads on first use, so the sandbox (secrets from env) never pulls it in.
+ */
 async function fetchSecret(arn: string): Promise<string> {
-  const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
-  const value = await getSecret(arn, { maxAge: CACHE_SECONDS });
-  if (typeof value !== 'string') throw new Error(`secret ${arn} is not a string`);
+  const cached = cache.get(arn);
+  if (cached && cached.expires > Date.now()) return cached.value;
+  const value = readSecret(arn);
+  const entry = { value, expires: Date.now() + SECRET_CACHE_MS };
+  cache.set(arn, entry);
+  value.catch(() => {
+    if (cache.get(arn) === entry) cache.delete(arn);
+  });
   return value;
+}
+
+async function readSecret(arn: string): Promise<string> {
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  client ??= new SecretsManagerClient({});
+  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+  if (typeof SecretString !== 'string') throw new Error(`secret ${arn} is not a string`);
+  return SecretString;
 }
 
 /** A JSON secret (provider credentials), cached like every secret read. */

@@ -1,12 +1,12 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpRouter from '@middy/http-router';
-import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { authenticate } from '#shared/http/auth.js';
 import { errorResponse, HttpError } from '#shared/http/errors.js';
 import { decodeBody, queryParams } from '#shared/http/request.js';
 import { Reply, type Route } from '#shared/http/route.js';
+import { securityHeaders } from '#shared/http/security-headers.js';
+import { logInvocation } from '#shared/logger.js';
 import { logger } from '#shared/observability.js';
 
 function toResult(route: Route, value: unknown): APIGatewayProxyStructuredResultV2 {
@@ -63,7 +63,7 @@ export interface HttpHandlerOptions {
   /** Paths that decide 404 vs 405 for unmatched requests (all of the API, for the `$default` fallback). */
   knownPaths?: string[];
   /** Replaces the strict default content security policy (only for an area that serves HTML). */
-  contentSecurityPolicy?: Record<string, string | false>;
+  contentSecurityPolicy?: string;
 }
 
 /** The one HTTP entry point: the Lambda handler of an API area, serving `routes`. */
@@ -78,15 +78,8 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions =
     notFoundResponse: notFoundOrNotAllowed(knownPaths),
   });
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(
-      // `false` drops a directive from middy's defaults; its typings only admit strings.
-      httpSecurityHeaders(
-        options.contentSecurityPolicy
-          ? { contentSecurityPolicy: options.contentSecurityPolicy as Record<string, string> }
-          : {},
-      ),
-    )
+    .use(logInvocation(logger))
+    .use(securityHeaders(options.contentSecurityPolicy))
     .use({
       onError: (request) => {
         request.response = errorResponse(request.error);

@@ -1,7 +1,7 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
+import { logInvocation } from '#shared/logger.js';
 import { logger } from '#shared/observability.js';
 
 /**
@@ -28,7 +28,7 @@ export function createSqsWorker<S extends z.ZodType>(
     await work(job.data, context, record);
   };
   return middy<SQSEvent, SQSBatchResponse>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logInvocation(logger))
     .handler(async (event, context) => {
       // Records are handled side by side; a batch whose only record failed is still a partial response, not a
       // Lambda error: retries and the DLQ handle it, and error alarms stay meaningful.

@@ -4,6 +4,7 @@ import { Alarm, CfnAlarm, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '#lib/app.js';
+import { apiAreas } from '#shared/api/index.js';
 import { QUEUES, SYNC_PROVIDERS } from '#shared/jobs/queues.js';
 import { SCHEDULES } from '#shared/jobs/schedules.js';
 import { BUSINESS_METRICS, METRICS_NAMESPACE, METRICS_SERVICE } from '#shared/observability.js';
@@ -36,8 +37,13 @@ const { app, json, resources, ofType, monitoring, nestedOfType, topicParameter }
 const [topicId, topic] = ofType('AWS::SNS::Topic')[0]!;
 const alarms = nestedOfType('AWS::CloudWatch::Alarm');
 const topicRef = topicParameter(topicId);
-/** Our functions (named), each with one alarm on errors or throttles (`<function>Failing`). */
+/** Our functions (named); the workers and scheduled ones have an alarm on errors or throttles (`<function>Failing`). */
 const functions = ofType('AWS::Lambda::Function').filter(([, fn]) => fn.Properties.FunctionName);
+/** The API functions, whose errors and throttles reach their API's 5xx alarm instead. */
+const apiFunctionNames = [...Object.keys(apiAreas), 'sdk-authorizer'].map(
+  (name) => `open-wearables-test-${name}`,
+);
+const jobFunctions = functions.filter(([, fn]) => !apiFunctionNames.includes(fn.Properties.FunctionName));
 /** One DLQ per queue and one per scheduled worker (lib/jobs.ts). */
 const deadLetterQueues =
   Object.keys(QUEUES).length + new Set(Object.values(SCHEDULES).map((s) => s.worker)).size;
@@ -66,10 +72,13 @@ describe('alarm topic', () => {
   });
 
   it('notifies every alarm in the template, on ALARM and on OK', () => {
-    // 5xx of the HTTP API and of the mobile ingress, one on errors or throttles of each function, each DLQ's
+    // 5xx of the HTTP API and of the mobile ingress, one on errors or throttles of each job function, each DLQ's
     // depth, and the operations alarms below.
-    expect(alarms).toHaveLength(2 + functions.length + deadLetterQueues + operationsAlarms);
-    expect(alarms.length).toBeGreaterThanOrEqual(60);
+    expect(jobFunctions.length).toBeGreaterThanOrEqual(10);
+    expect(functions.length - jobFunctions.length).toBe(apiFunctionNames.length);
+    expect(alarms).toHaveLength(2 + jobFunctions.length + deadLetterQueues + operationsAlarms);
+    expect(alarms.filter(([id]) => /Failing[0-9A-F]{8}$/.test(id))).toHaveLength(jobFunctions.length);
+    expect(alarms.length).toBeGreaterThanOrEqual(45);
     expect(ofType('AWS::CloudWatch::Alarm')).toEqual([]);
     for (const [id, alarm] of alarms) {
       expect(alarm.Properties.AlarmActions, id).toEqual([topicRef]);

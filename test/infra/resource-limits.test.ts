@@ -60,7 +60,7 @@ describe('the fullest configuration', () => {
     expect(ofType(parent, 'AWS::CloudWatch::Alarm')).toEqual([]);
     expect(ofType(parent, 'AWS::CloudWatch::Dashboard')).toEqual([]);
     expect(ofType(monitoring, 'AWS::CloudWatch::Dashboard')).toHaveLength(1);
-    expect(ofType(monitoring, 'AWS::CloudWatch::Alarm').length).toBeGreaterThanOrEqual(60);
+    expect(ofType(monitoring, 'AWS::CloudWatch::Alarm').length).toBeGreaterThanOrEqual(45);
   });
 
   it('is cdk-nag clean, the nested stack included', () => {
