@@ -179,14 +179,12 @@ function itemKind(input: Record<string, unknown>): string {
     String(v ?? '?')
       .split('#')[0]!
       .replace(/^\d+$/, '<bucket>');
-  if (input.KeyConditionExpression) {
-    const values = Object.values((input.ExpressionAttributeValues ?? {}) as Record<string, unknown>);
+  if (typeof input.KeyConditionExpression === 'string') {
+    // The key condition's values, in the order it names them (filter values aside).
+    const values = (input.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
+    const named = input.KeyConditionExpression.match(/:\w+/g) ?? [];
     const index = input.IndexName ? `${input.IndexName}: ` : '';
-    return `${index}${values
-      .filter((v) => typeof v === 'string')
-      .slice(0, 2)
-      .map(part)
-      .join(' ')}`;
+    return `${index}${named.map((name) => part(values[name])).join(' ')}`;
   }
   const key = first(
     input.Item ?? input.Key ?? (guarded ? transact.slice(1) : transact) ?? input.RequestItems,

@@ -92,8 +92,8 @@ interface Profile {
   writes?: Record<string, string>;
 }
 
-/** The largest write units by item kind, `scale`d, as one line. */
-const topWrites = (rows: Array<[string, number]>, scale = 1) =>
+/** The largest write (or read) units by item kind, `scale`d, as one line. */
+const topUnits = (rows: Array<[string, number]>, scale = 1) =>
   rows
     .slice(0, 6)
     .map(([kind, units]) => `${kind}: ${Math.round(units * scale)}`)
@@ -200,7 +200,7 @@ async function polled(sandbox: BenchSandbox, meter: Meter): Promise<Profile> {
     await waitForRuns(userId, ++runs);
   }
   const backfill = meter.since(before);
-  const backfillWrites = topWrites(meter.takeWritesByKind());
+  const backfillWrites = topUnits(meter.takeWritesByKind());
   meter.takeReadsByKind();
   const samples = await samplesOf(userId);
   const live = meter.snapshot();
@@ -215,8 +215,8 @@ async function polled(sandbox: BenchSandbox, meter: Meter): Promise<Profile> {
   return {
     writes: {
       '(b) 30-day backfill': backfillWrites,
-      '(b) one hourly live sync of each provider': topWrites(meter.takeWritesByKind(), 1 / SYNCS),
-      '(b) its read units': topWrites(meter.takeReadsByKind(), 1 / SYNCS),
+      '(b) one hourly live sync of each provider': topUnits(meter.takeWritesByKind(), 1 / SYNCS),
+      '(b) its read units': topUnits(meter.takeReadsByKind(), 1 / SYNCS),
     },
     profile: '(b) Oura + WHOOP, polled hourly',
     day: plus(scale(perSync, 24), scale(backfill, 1 / BACKFILL_DAYS)),
@@ -298,8 +298,8 @@ export async function benchCost() {
       Object.assign(
         writes,
         own ?? {
-          [name]: topWrites(meter.takeWritesByKind()),
-          [`${name} read units`]: topWrites(meter.takeReadsByKind()),
+          [name]: topUnits(meter.takeWritesByKind()),
+          [`${name} read units`]: topUnits(meter.takeReadsByKind()),
         },
       );
       return result;

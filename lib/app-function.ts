@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, Stack, StringConcat, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type ICommandHooks, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
@@ -85,6 +85,13 @@ const WRITE_ACTIONS = [
 ];
 
 /**
+ * Lambda's application log level: DEBUG when the logger writes DEBUG lines, else INFO. Never above INFO: Lambda
+ * files a JSON line without a `level`, such as an embedded-metric line, as INFO, and would drop the metrics.
+ */
+const lambdaLogLevel = (logLevel: AppConfig['logLevel']) =>
+  logLevel === 'DEBUG' ? ApplicationLogLevel.DEBUG : ApplicationLogLevel.INFO;
+
+/**
  * The one Lambda function shape of the project: Node 22 on ARM64, a minified ESM bundle (lib/bundling.ts: the AWS
  * SDK bundled unless `-c bundleAwsSdk=false`), source maps, JSON logs into its own log group, and an
  * environment checked at synth time by the same zod schema the handler parses at cold start.
@@ -127,6 +134,7 @@ export class AppFunction<S extends z.ZodObject> extends NodejsFunction {
       role,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: lambdaLogLevel(config.logLevel),
       environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
       bundling: {
         ...appBundling(config.bundleAwsSdk),

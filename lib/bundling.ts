@@ -9,7 +9,9 @@ export const AWS_SDK_PACKAGES = ['@aws-sdk/*', '@smithy/*'];
 
 /**
  * With the SDK bundled, its default credential chain is replaced by the environment credentials Lambda provides
- * (shared/config/lambda-credentials.ts): the chain's other links are about 95 KB of every bundle.
+ * (shared/config/lambda-credentials.ts): the chain's other links are 100-130 KB of every bundle. The path is
+ * relative to the project root, where local bundling runs esbuild (a devDependency, so `cdk synth` never falls
+ * back to Docker bundling).
  */
 const LAMBDA_CREDENTIALS = {
   '@aws-sdk/credential-provider-node': './shared/config/lambda-credentials.ts',
@@ -29,7 +31,6 @@ export function appBundling(bundleAwsSdk: boolean) {
     mainFields: ['module', 'main'],
     bundleAwsSDK: bundleAwsSdk,
     externalModules: bundleAwsSdk ? [] : AWS_SDK_PACKAGES,
-    // Resolved from the project root, where `cdk synth` runs esbuild.
     esbuildArgs: bundleAwsSdk ? { '--alias': aliases(LAMBDA_CREDENTIALS) } : undefined,
     minify: true,
     sourceMap: true,
@@ -54,7 +55,10 @@ export function esbuildOptions(bundleAwsSdk: boolean, entry: string, outfile: st
     target: bundling.target,
     mainFields: bundling.mainFields,
     external: bundling.externalModules,
-    alias: bundleAwsSdk ? LAMBDA_CREDENTIALS : {},
+    // The same `--alias:from=to` arguments, so a change to one cannot miss the other.
+    alias: Object.fromEntries(
+      [bundling.esbuildArgs?.['--alias'] ?? []].flat().map((entry) => entry.split('=') as [string, string]),
+    ),
     minify: bundling.minify,
     sourcemap: bundling.sourceMap,
     sourcesContent: bundling.sourcesContent,

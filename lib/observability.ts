@@ -51,9 +51,11 @@ export interface ObservabilityProps {
   /** The mobile ingress: its push route writes to S3 itself, so only its 5xx count shows a broken integration. */
   mobileApi: RestApi;
   /**
-   * The API functions: graphed, not alarmed on. Each answers every error it catches with a JSON 5xx, so a Lambda
-   * error is a crash, a timeout or a throttle, which its API answers with a 5xx too: `Api5xx` and `MobileApi5xx`
-   * see it, without two alarm metrics a function (CloudWatch bills each metric an alarm reads).
+   * The API functions and the mobile authorizer: graphed, not alarmed on. An area function answers the errors it
+   * catches itself, so its Lambda errors are crashes, timeouts and throttles, which its API answers with a 5xx;
+   * the authorizer's are mostly refused tokens (it throws `Unauthorized`), its failures a 500 of the mobile API.
+   * `Api5xx` and `MobileApi5xx` see them (5 in 5 minutes, without naming the function) for no alarm metrics of
+   * their own (CloudWatch bills each metric an alarm reads: two a function).
    */
   functions: IFunction[];
   /**

@@ -6,7 +6,7 @@ export interface SecretsProps {
   adminEmail: string;
 }
 
-/** Generated at deploy time; functions receive ARNs and read the values through shared/config/secrets.ts (cached five minutes). */
+/** Generated at deploy time; functions receive ARNs and read the values through shared/config/secrets.ts. */
 export class Secrets extends Construct {
   /** HS256 key signing developer and SDK JWTs. */
   readonly jwtSigningKey: Secret;

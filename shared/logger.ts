@@ -13,14 +13,33 @@ function traceId(): { xray_trace_id?: string } {
   return root?.startsWith('Root=') ? { xray_trace_id: root.slice(5) } : {};
 }
 
-/** An Error as a log line can hold it: JSON.stringify writes `{}` for one. */
-const errorFields = ({ name, message, stack }: Error) => ({ name, message, stack });
+/** What an Error adds besides name, message, stack and cause: AWS SDK request facts and our HTTP statuses. */
+const ERROR_EXTRAS = ['$fault', '$metadata', 'code', 'status', 'statusCode'] as const;
+
+/**
+ * How a log line serialises its attributes, at any depth: an Error as its name, message, stack, cause and
+ * `ERROR_EXTRAS` (never other fields: a provider error's body may hold personal data); a BigInt as its digits; an
+ * object met a second time as "[Circular]" (a repeated reference too, which keeps a cycle from recursing).
+ */
+function logReplacer() {
+  const seen = new WeakSet<object>();
+  return (_key: string, value: unknown) => {
+    if (typeof value === 'bigint') return value.toString();
+    if (typeof value !== 'object' || value === null) return value;
+    if (seen.has(value)) return '[Circular]';
+    seen.add(value);
+    if (!(value instanceof Error)) return value;
+    const { name, message, stack, cause } = value;
+    const extras = ERROR_EXTRAS.filter((key) => key in value).map((key) => [key, (value as never)[key]]);
+    return { name, message, stack, ...(cause !== undefined && { cause }), ...Object.fromEntries(extras) };
+  };
+}
 
 /**
  * The structured JSON logger of every function: one line per entry on stdout (Lambda's JSON log format keeps it
- * as is and filters by its `level`), with the service, the Lambda context of the current invocation and the
- * entry's attributes; an Error attribute is written as its name, message and stack. The level comes from
- * `POWERTOOLS_LOG_LEVEL` (the stack's `logLevel`; the variable keeps its name from Powertools Logger).
+ * as is and filters by its `level`), with the entry's attributes (see `logReplacer`), the service and the Lambda
+ * context of the current invocation. The level comes from `POWERTOOLS_LOG_LEVEL` (the stack's `logLevel`; the
+ * variable keeps its name from Powertools Logger).
  */
 export class Logger {
   private invocation: Record<string, unknown> = {};
@@ -53,30 +72,21 @@ export class Logger {
   private write(level: Level, message: string, attributes: Record<string, unknown> = {}): void {
     const { POWERTOOLS_LOG_LEVEL, POWERTOOLS_SERVICE_NAME } = env(logEnv);
     if (LEVELS[level] < LEVELS[POWERTOOLS_LOG_LEVEL ?? 'INFO']) return;
-    const fields: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(attributes)) {
-      fields[key] = value instanceof Error ? errorFields(value) : value;
-    }
-    const line = {
+    // The standard fields last: an attribute never replaces them (Lambda filters on `level`, searches on `message`).
+    const standard = {
       level,
       message,
       timestamp: new Date().toISOString(),
       service: POWERTOOLS_SERVICE_NAME,
       ...this.invocation,
       ...traceId(),
-      ...fields,
     };
     let text: string;
     try {
-      text = JSON.stringify(line);
+      text = JSON.stringify({ ...attributes, ...standard }, logReplacer());
     } catch (error) {
-      // A circular or BigInt attribute: the entry is still written, without its attributes.
-      text = JSON.stringify({
-        level,
-        message,
-        timestamp: line.timestamp,
-        unserializable: (error as Error).message,
-      });
+      // An attribute that throws when serialised (a throwing getter or toJSON): the entry without its attributes.
+      text = JSON.stringify({ ...standard, unserializable: (error as Error).message });
     }
     process.stdout.write(`${text}\n`);
   }

@@ -3,9 +3,10 @@ import { baseEnvSchema, env } from '#shared/config/env.js';
 import { Logger } from '#shared/logger.js';
 
 /**
- * The logger of every function (shared/logger.ts: service name and level from POWERTOOLS_* variables), and the business metrics
- * (Powertools Metrics: CloudWatch embedded metric format in the function's log). API Gateway and Lambda already
- * publish request, error, latency and throttle metrics; custom metrics are the business counts those cannot see.
+ * The logger of every function (shared/logger.ts: service name and level from POWERTOOLS_* variables), and the
+ * business metrics (Powertools Metrics: CloudWatch embedded metric format in the function's log). API Gateway and
+ * Lambda already publish request, error, latency and throttle metrics; custom metrics are the business counts
+ * those cannot see.
  */
 export const logger = new Logger();
 

@@ -33,7 +33,13 @@ async function readSecret(arn: string): Promise<string> {
 
 /** A JSON secret (provider credentials), cached like every secret read. */
 export async function fetchSecretJson(arn: string): Promise<unknown> {
-  return JSON.parse(await fetchSecret(arn));
+  const text = await fetchSecret(arn);
+  try {
+    return JSON.parse(text);
+  } catch {
+    // JSON.parse's message quotes the text: the secret would reach the logs.
+    throw new Error(`secret ${arn} is not JSON`);
+  }
 }
 
 /** The HS256 key for developer and SDK JWTs. */
@@ -48,6 +54,15 @@ const adminSecretSchema = z.object({ email: z.email(), password: z.string().min(
 /** The bootstrap developer's credentials. */
 export async function adminCredentials(): Promise<{ email: string; password: string }> {
   const { ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_SECRET_ARN } = env(tokensEnvSchema);
-  if (ADMIN_SECRET_ARN) return adminSecretSchema.parse(JSON.parse(await fetchSecret(ADMIN_SECRET_ARN)));
+  if (ADMIN_SECRET_ARN) {
+    const parsed = adminSecretSchema.safeParse(await fetchSecretJson(ADMIN_SECRET_ARN));
+    // zod's issues can quote the values: only the fields' names leave.
+    if (!parsed.success) {
+      throw new Error(
+        `secret ${ADMIN_SECRET_ARN} lacks ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+      );
+    }
+    return parsed.data;
+  }
   return { email: ADMIN_EMAIL!, password: ADMIN_PASSWORD! };
 }

@@ -5,7 +5,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 export const API_CONTENT_SECURITY_POLICY =
   "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox";
 
-/** Browser features a page of ours never uses, all denied. */
+/** Browser features denied to our pages (none uses any of them). */
 const DENIED_FEATURES = [
   'accelerometer',
   'autoplay',

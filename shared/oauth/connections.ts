@@ -111,7 +111,7 @@ async function deregisterAtProvider(connection: Connection): Promise<void> {
     logger.warn('provider deregistration failed; disconnecting anyway', {
       provider: connection.provider,
       error: (error as Error).name,
-      message: (error as Error).message.slice(0, 200),
+      error_message: (error as Error).message.slice(0, 200),
     });
   } finally {
     clearTimeout(timer);

@@ -128,7 +128,7 @@ async function identityOf(config: ProviderConfig, tokens: TokenSet): Promise<Pro
     logger.warn('provider identity lookup failed', {
       provider: config.provider,
       error: (error as Error).name,
-      message: (error as Error).message.slice(0, 200),
+      error_message: (error as Error).message.slice(0, 200),
     });
     return fromTokens;
   }

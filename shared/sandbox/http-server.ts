@@ -31,8 +31,8 @@ export interface HttpApiOptions {
 
 /**
  * Lambda's synchronous payload limit, which caps what API Gateway can pass on. The same value as MAX_BODY_BYTES
- * of shared/http/request.ts, not imported: that module creates the Powertools Logger, which must only be created
- * once the sandbox has set the environment.
+ * of shared/http/request.ts, not imported: that module brings the function code (logger, metrics, env schemas),
+ * which the sandbox loads only once it has set the environment.
  */
 export const MAX_REQUEST_BODY_BYTES = 6 * 1024 * 1024;
 

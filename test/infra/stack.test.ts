@@ -163,7 +163,7 @@ describe('functions', () => {
         Handler: 'index.handler',
         MemorySize: 1024,
         Timeout: 29,
-        LoggingConfig: { LogFormat: 'JSON' },
+        LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO' },
       });
     }
   });
@@ -177,7 +177,7 @@ describe('functions', () => {
         Handler: 'index.handler',
         MemorySize: 1024,
         Timeout: job.timeoutSeconds,
-        LoggingConfig: { LogFormat: 'JSON' },
+        LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO' },
       });
     }
   });
@@ -975,6 +975,16 @@ describe('settings', () => {
     expect(customFunctions).toHaveLength(functions.length);
     for (const fn of customFunctions) {
       expect(fn.Properties.Environment.Variables.POWERTOOLS_LOG_LEVEL).toBe('DEBUG');
+      // Lambda would otherwise drop the logger's DEBUG lines (its default application level is INFO).
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'DEBUG' });
+    }
+    // Above INFO, Lambda would drop the metric lines (no `level`: filed as INFO); the logger filters its own lines.
+    const quiet = Template.fromStack(buildApp({ ...NO_BUNDLING, stage: 'quiet', logLevel: 'ERROR' }).stack);
+    for (const fn of Object.values(quiet.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.FunctionName,
+    )) {
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_LOG_LEVEL).toBe('ERROR');
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO' });
     }
     // The API areas and the mobile authorizer.
     const withBaseUrl = customFunctions.filter((fn) => fn.Properties.Environment.Variables.API_BASE_URL);

@@ -55,11 +55,37 @@ describe('the structured logger (shared/logger.ts)', () => {
     expect(lines.map((line) => line.message)).toEqual(['written']);
   });
 
-  it('writes an Error as its name, message and stack (JSON would write {})', () => {
+  it('writes an Error, at any depth, as its name, message, stack, cause and request facts, no other field', () => {
     const lines = captureLines();
-    new Logger().error('failed', { error: new TypeError('bad input') });
+    const cause = new RangeError('socket hang up');
+    const sdkError = Object.assign(new Error('Rate exceeded', { cause }), {
+      name: 'ThrottlingException',
+      $metadata: { httpStatusCode: 400, requestId: 'req-9' },
+      body: 'a provider body with personal data',
+    });
+    new Logger().error('failed', { error: new TypeError('bad input'), failures: [{ error: sdkError }] });
     expect(lines[0]!.error).toMatchObject({ name: 'TypeError', message: 'bad input' });
     expect(String((lines[0]!.error as { stack: string }).stack)).toContain('TypeError: bad input');
+    const nested = (lines[0]!.failures as Array<{ error: Record<string, unknown> }>)[0]!.error;
+    expect(nested).toMatchObject({
+      name: 'ThrottlingException',
+      message: 'Rate exceeded',
+      $metadata: { httpStatusCode: 400, requestId: 'req-9' },
+      cause: { name: 'RangeError', message: 'socket hang up' },
+    });
+    expect(nested).not.toHaveProperty('body');
+  });
+
+  it('keeps its own fields when attributes use their names', () => {
+    const lines = captureLines();
+    new Logger().warn('provider identity lookup failed', {
+      message: 'other',
+      level: 'DEBUG',
+      timestamp: 1,
+      x: 1,
+    });
+    expect(lines[0]).toMatchObject({ level: 'WARN', message: 'provider identity lookup failed', x: 1 });
+    expect(typeof lines[0]!.timestamp).toBe('string');
   });
 
   it('names the invocation: the first is the cold start, and the X-Ray trace is the current one', () => {
@@ -85,12 +111,42 @@ describe('the structured logger (shared/logger.ts)', () => {
     });
   });
 
-  it('still writes the entry when an attribute cannot be serialised', () => {
+  it('writes cycles, repeated objects and BigInts without losing the entry or its invocation', () => {
     const lines = captureLines();
-    const circular: Record<string, unknown> = {};
+    const logger = new Logger();
+    logger.setInvocation(context('req-3'));
+    const circular: Record<string, unknown> = { name: 'loop' };
     circular.self = circular;
-    expect(() => new Logger().warn('odd attribute', { circular, big: 1n })).not.toThrow();
-    expect(lines[0]).toMatchObject({ level: 'WARN', message: 'odd attribute' });
-    expect(lines[0]!.unserializable).toBeTypeOf('string');
+    const looping = new Error('loops');
+    (looping as { cause?: unknown }).cause = looping;
+    expect(() => logger.warn('odd attributes', { circular, big: 12n, looping })).not.toThrow();
+    expect(lines[0]).toMatchObject({
+      level: 'WARN',
+      message: 'odd attributes',
+      function_request_id: 'req-3',
+      circular: { name: 'loop', self: '[Circular]' },
+      big: '12',
+      looping: { message: 'loops', cause: '[Circular]' },
+    });
+  });
+
+  it('writes the entry with its invocation but without attributes when one throws as it is serialised', () => {
+    const lines = captureLines();
+    const logger = new Logger();
+    logger.setInvocation(context('req-4'));
+    logger.error('odd attribute', {
+      broken: {
+        toJSON: () => {
+          throw new Error('no');
+        },
+      },
+    });
+    expect(lines[0]).toMatchObject({
+      level: 'ERROR',
+      message: 'odd attribute',
+      function_request_id: 'req-4',
+    });
+    expect(lines[0]).not.toHaveProperty('broken');
+    expect(lines[0]!.unserializable).toBe('no');
   });
 });

@@ -54,6 +54,13 @@ describe('secrets from Secrets Manager (shared/config/secrets.ts)', () => {
     expect(reads).toEqual(['arn:b', 'arn:b']);
   });
 
+  it('refuses a secret that is not JSON without quoting it', async () => {
+    stored.set('arn:d', 'supersecret-value');
+    const error = await fetchSecretJson('arn:d').catch((e: Error) => e);
+    expect((error as Error).message).toBe('secret arn:d is not JSON');
+    expect(String((error as Error).stack)).not.toContain('supersecret');
+  });
+
   it('refuses a secret without a string value (a binary secret)', async () => {
     stored.set('arn:c', undefined);
     await expect(fetchSecretJson('arn:c')).rejects.toThrow('secret arn:c is not a string');
