@@ -131,6 +131,9 @@ async function sdkWatch(sandbox: BenchSandbox, meter: Meter): Promise<Profile> {
   const day = Date.UTC(2026, 10, 2);
   const records = watchDay(day);
   const stamp = stampRewinder(userId);
+  // The mobile SDKs push with a user-scoped SDK token (a JWT: no read), not an integrator's API key.
+  const issued = await sandbox.post(`/api/v1/users/${userId}/token`, {}, sandbox.bearer);
+  const sdkToken = { authorization: `Bearer ${(issued.body as { access_token: string }).access_token}` };
   const before = meter.snapshot();
   for (let from = day; from < day + DAY; from += 15 * MIN) {
     await stamp.rewind(15 * MIN);
@@ -138,12 +141,16 @@ async function sdkWatch(sandbox: BenchSandbox, meter: Meter): Promise<Profile> {
       (r) => Date.parse(r.startDate) >= from && Date.parse(r.startDate) < from + 15 * MIN,
     );
     const response = await meter.api(() =>
-      sandbox.post(`/api/v1/sdk/users/${userId}/sync`, {
-        provider: 'apple',
-        sdkVersion: '0.6.0',
-        syncTimestamp: new Date(from + 15 * MIN).toISOString(),
-        data: { records: slice, sleep: [] },
-      }),
+      sandbox.post(
+        `/api/v1/sdk/users/${userId}/sync`,
+        {
+          provider: 'apple',
+          sdkVersion: '0.6.0',
+          syncTimestamp: new Date(from + 15 * MIN).toISOString(),
+          data: { records: slice, sleep: [] },
+        },
+        sdkToken,
+      ),
     );
     if (response.status !== 202) throw new Error(`push failed: ${response.status}`);
   }
