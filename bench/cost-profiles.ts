@@ -18,6 +18,7 @@ import { followConsent } from '#test/fakes/oauth-fake.js';
 import { benchWatch, quantityRecords } from './apple-records.js';
 import { type Meter, plus, scale, type Usage } from './cost-model.js';
 import type { BenchSandbox } from './sandbox.js';
+import { garminBatches } from './webhooks.js';
 
 /**
  * The three active users of the cost model (bench/cost.ts): what each does in a day through the sandbox, metered.
@@ -250,25 +251,16 @@ export async function garmin(sandbox: BenchSandbox, meter: Meter): Promise<Profi
   });
   const before = meter.snapshot();
   let pushes = 0;
-  for (const [key, list] of Object.entries(data)) {
-    const byDay = new Map<string, unknown[]>();
-    for (const item of list as Array<Record<string, unknown>>) {
-      const day = String(
-        item.calendarDate ?? new Date(Number(item.startTimeInSeconds ?? 0) * 1000).toISOString().slice(0, 10),
-      );
-      byDay.set(day, [...(byDay.get(day) ?? []), item]);
-    }
-    for (const items of byDay.values()) {
-      await meter.api(async () => {
-        const response = await fetch(`${sandbox.url}/api/v1/providers/garmin/webhooks`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'garmin-client-id': GARMIN_CLIENT },
-          body: JSON.stringify({ [key]: items }),
-        });
-        await response.text();
+  for (const { key, items } of garminBatches(data)) {
+    await meter.api(async () => {
+      const response = await fetch(`${sandbox.url}/api/v1/providers/garmin/webhooks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'garmin-client-id': GARMIN_CLIENT },
+        body: JSON.stringify({ [key]: items }),
       });
-      pushes++;
-    }
+      await response.text();
+    });
+    pushes++;
   }
   await waitForRuns(userId, pushes);
   await sleep(1_000);

@@ -1,6 +1,6 @@
 import { db } from '#shared/store/client.js';
 import { upsertConnection } from '#shared/store/connections.js';
-import { generateGarminDays } from '#test/fakes/garmin.js';
+import { type GarminDataset, generateGarminDays } from '#test/fakes/garmin.js';
 import { meterCapacity } from './capacity.js';
 import { type BenchSandbox, percentile, startBenchSandbox } from './sandbox.js';
 
@@ -133,6 +133,20 @@ async function notificationToReadable(sandbox: BenchSandbox) {
   return { notifications: delays.length, 'p50 ms': percentile(delays, 50), 'p95 ms': percentile(delays, 95) };
 }
 
+/** Garmin's pushes of a generated dataset: each summary type on its own, one push per type and day. */
+export function garminBatches(data: GarminDataset): Array<{ key: string; items: unknown[] }> {
+  return Object.entries(data).flatMap(([key, list]) => {
+    const byDay = new Map<string, unknown[]>();
+    for (const item of list as Array<Record<string, unknown>>) {
+      const day = String(
+        item.calendarDate ?? new Date(Number(item.startTimeInSeconds ?? 0) * 1000).toISOString().slice(0, 10),
+      );
+      byDay.set(day, [...(byDay.get(day) ?? []), item]);
+    }
+    return [...byDay.values()].map((items) => ({ key, items }));
+  });
+}
+
 /** Write units of one realistic Garmin day (every summary type the generator makes), pushed as Garmin batches it. */
 async function writeUnitsPerDay(sandbox: BenchSandbox) {
   const garminUser = 'bench-wu-user';
@@ -143,21 +157,11 @@ async function writeUnitsPerDay(sandbox: BenchSandbox) {
   const before = meter.snapshot();
   let pushes = 0;
   let items = 0;
-  // Garmin pushes each summary type on its own; one push per type per day here.
-  for (const [key, list] of Object.entries(data)) {
-    const byDay = new Map<string, unknown[]>();
-    for (const item of list as Array<Record<string, unknown>>) {
-      const day = String(
-        item.calendarDate ?? new Date(Number(item.startTimeInSeconds ?? 0) * 1000).toISOString().slice(0, 10),
-      );
-      byDay.set(day, [...(byDay.get(day) ?? []), item]);
-    }
-    for (const dayItems of byDay.values()) {
-      const response = await push(sandbox, JSON.stringify({ [key]: dayItems }));
-      await response.text();
-      pushes++;
-      items += dayItems.length;
-    }
+  for (const { key, items: dayItems } of garminBatches(data)) {
+    const response = await push(sandbox, JSON.stringify({ [key]: dayItems }));
+    await response.text();
+    pushes++;
+    items += dayItems.length;
   }
   await handled(sandbox, userId, pushes);
   const used = meter.since(before);
