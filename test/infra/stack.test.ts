@@ -968,7 +968,7 @@ describe('settings', () => {
     const customTemplate = Template.fromStack(custom.stack);
     expect(custom.stack.stackName).toBe('OpenWearables-custom');
     customTemplate.hasOutput('ApiUrl', { Value: 'https://api.example.com' });
-    // Our functions; CDK's bucket-notifications handler (no name) is not Powertools-instrumented.
+    // Our functions; CDK's bucket-notifications handler (no name) has no log level of ours.
     const customFunctions = Object.values(customTemplate.findResources('AWS::Lambda::Function')).filter(
       (fn) => fn.Properties.FunctionName,
     );
