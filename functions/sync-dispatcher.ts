@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { WEBHOOK_PROVIDERS } from '#shared/jobs/queues.js';
 import { createScheduledHandler, queuedOrScheduled } from '#shared/jobs/scheduled.js';
 import { createSqsWorker } from '#shared/jobs/worker.js';

@@ -10,7 +10,7 @@ import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { appBundling } from '#lib/bundling.js';
 import type { AppConfig } from '#lib/config.js';
 import { functionSettings } from '#lib/settings.js';
@@ -33,24 +33,24 @@ type ManagedKey =
   | `${string}_PASSWORD`;
 
 /** What a caller may pass: the schema's remaining variables, as the strings (or tokens) CDK deploys. */
-export type FunctionEnvironment<S extends z.ZodObject> = {
+export type FunctionEnvironment<S extends z.ZodMiniObject> = {
   [K in keyof Omit<z.input<S>, ManagedKey>]: string;
 };
 
 /** An env key of the schema naming a bucket (`*_BUCKET`). */
-export type BucketNameKey<S extends z.ZodObject> = string extends keyof z.input<S>
+export type BucketNameKey<S extends z.ZodMiniObject> = string extends keyof z.input<S>
   ? `${string}_BUCKET`
   : Extract<keyof z.input<S>, `${string}_BUCKET`>;
 export type BucketAction = 's3:GetObject' | 's3:PutObject' | 's3:DeleteObject';
 
-export type SecretArnKey<S extends z.ZodObject> = Extract<keyof z.input<S>, `${string}_SECRET_ARN`>;
+export type SecretArnKey<S extends z.ZodMiniObject> = Extract<keyof z.input<S>, `${string}_SECRET_ARN`>;
 
-/** A queue URL variable of the schema; any `*_QUEUE_URL` when its keys are not known statically (`z.ZodObject`). */
-export type QueueUrlKey<S extends z.ZodObject> = string extends keyof z.input<S>
+/** A queue URL variable of the schema; any `*_QUEUE_URL` when its keys are not known statically (`z.ZodMiniObject`). */
+export type QueueUrlKey<S extends z.ZodMiniObject> = string extends keyof z.input<S>
   ? `${string}_QUEUE_URL`
   : Extract<keyof z.input<S>, `${string}_QUEUE_URL`>;
 
-export interface AppFunctionProps<S extends z.ZodObject> {
+export interface AppFunctionProps<S extends z.ZodMiniObject> {
   /** Entry `functions/<name>.ts`; also the function name suffix. */
   name: string;
   config: Pick<
@@ -96,7 +96,7 @@ const lambdaLogLevel = (logLevel: AppConfig['logLevel']) =>
  * SDK bundled unless `-c bundleAwsSdk=false`), source maps, JSON logs into its own log group, and an
  * environment checked at synth time by the same zod schema the handler parses at cold start.
  */
-export class AppFunction<S extends z.ZodObject> extends NodejsFunction {
+export class AppFunction<S extends z.ZodMiniObject> extends NodejsFunction {
   /** `functions/<entryName>.ts`. */
   readonly entryName: string;
   readonly envSchema: S;

@@ -1,6 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { baseEnvSchema } from '#shared/config/env.js';
 import { QUEUES } from '#shared/jobs/queues.js';
 import { SCHEDULES } from '#shared/jobs/schedules.js';
@@ -9,6 +9,7 @@ import { type ScopedFunction, WRITE_SCOPES } from '#shared/store/write-scopes.js
 const retentionValues = Object.values(RetentionDays).filter(
   (days): days is RetentionDays => typeof days === 'number' && days !== RetentionDays.INFINITE,
 );
+const isRetention = (days: number) => retentionValues.includes(days);
 
 /** Reserved concurrency of each API function: what one area may take of the account's concurrency. */
 const API_RESERVED: Record<string, number> = {
@@ -48,48 +49,52 @@ export const DEFAULT_RESERVED_CONCURRENCY = Object.fromEntries(
 const functionNames = Object.keys(WRITE_SCOPES);
 
 /** `-c reservedConcurrency='{"sdk":200}'` (merged over the defaults) or `off`; cdk.json may hold the object. */
-const reservedConcurrency = z
-  .preprocess(
-    (value) => (typeof value === 'string' && value.trim().startsWith('{') ? JSON.parse(value) : value),
-    z.union([
-      z.literal('off'),
-      z
-        .record(z.string(), z.coerce.number().int().min(1).max(10_000))
-        .refine((given) => Object.keys(given).every((name) => functionNames.includes(name)), {
-          message: `reservedConcurrency names functions: ${functionNames.join(', ')}`,
-        }),
-    ]),
-  )
-  .default({})
-  .transform((value) => (value === 'off' ? null : { ...DEFAULT_RESERVED_CONCURRENCY, ...value }));
+const reservedConcurrency = z.pipe(
+  z._default(
+    z.pipe(
+      z.transform((value) =>
+        typeof value === 'string' && value.trim().startsWith('{') ? JSON.parse(value) : value,
+      ),
+      z.union([
+        z.literal('off'),
+        z.record(z.string(), z.coerce.number().check(z.int(), z.gte(1), z.lte(10_000))).check(
+          z.refine((given) => Object.keys(given).every((name) => functionNames.includes(name)), {
+            message: `reservedConcurrency names functions: ${functionNames.join(', ')}`,
+          }),
+        ),
+      ]),
+    ),
+    {},
+  ),
+  z.transform((value) => (value === 'off' ? null : { ...DEFAULT_RESERVED_CONCURRENCY, ...value })),
+);
 
 /** An on/off setting: `true`/`false` from cdk.json, `'true'`/`'false'` from `-c key=value`. */
 const contextBoolean = (fallback: boolean) =>
-  z
-    .union([z.boolean(), z.enum(['true', 'false'])])
-    .default(fallback)
-    .transform((value) => value === true || value === 'true');
+  z.pipe(
+    z._default(z.union([z.boolean(), z.enum(['true', 'false'])]), fallback),
+    z.transform((value) => value === true || value === 'true'),
+  );
 
 /** An origin as browsers send it: scheme, host and optional port, nothing after. */
 const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i;
+const isOrigin = (origin: string) => origin === '*' || ORIGIN.test(origin);
 
 /** A comma-separated string from `-c`, or an array in cdk.json; `*` allows every origin. */
-const corsOrigins = z
-  .preprocess(
-    (value) =>
+const corsOrigins = z._default(
+  z.pipe(
+    z.transform((value) =>
       typeof value === 'string'
         ? value
             .split(',')
             .map((origin) => origin.trim())
             .filter(Boolean)
         : value,
-    z.array(
-      z
-        .string()
-        .refine((origin) => origin === '*' || ORIGIN.test(origin), 'not an origin (scheme://host[:port])'),
     ),
-  )
-  .default([]);
+    z.array(z.string().check(z.refine(isOrigin, 'not an origin (scheme://host[:port])'))),
+  ),
+  [],
+);
 
 /** A DynamoDB table name: 3-255 letters, digits, `_`, `-` or `.`. */
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
@@ -114,58 +119,65 @@ function json(value: unknown): unknown {
  * Runtime settings by env variable name, as the env schemas parse them (strings): `-c settings='{"NAME":value}'` (or
  * an object in cdk.json) and `-c NAME=value`, which wins. Checked per function and stack-wide by lib/settings.ts.
  */
-const runtimeSettings = z
-  .record(
-    z.string().regex(SETTING_NAME, 'a setting is named like an env variable (A-Z, 0-9, _)'),
-    z
-      .union([z.string().max(4096), z.number(), z.boolean(), z.array(z.string().max(1024)).max(100)])
-      .transform((value) => (Array.isArray(value) ? value.join(',') : String(value))),
-  )
-  .default({});
+const settingList = z.array(z.string().check(z.maxLength(1024))).check(z.maxLength(100));
+const runtimeSettings = z._default(
+  z.record(
+    z.string().check(z.regex(SETTING_NAME, 'a setting is named like an env variable (A-Z, 0-9, _)')),
+    z.pipe(
+      z.union([z.string().check(z.maxLength(4096)), z.number(), z.boolean(), settingList]),
+      z.transform((value) => (Array.isArray(value) ? value.join(',') : String(value))),
+    ),
+  ),
+  {},
+);
 
 /** A DNS name of at least two labels, as API Gateway, CloudFront and Route 53 take it (lower-cased). */
+const DOMAIN_NAME = /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/i;
 const domainName = (key: string) =>
-  z
-    .string()
-    .max(253)
-    .regex(
-      /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/i,
-      `${key} must be a domain name such as api.example.com`,
-    )
-    .transform((name) => name.toLowerCase())
-    .optional();
+  z.optional(
+    z.pipe(
+      z
+        .string()
+        .check(
+          z.maxLength(253),
+          z.regex(DOMAIN_NAME, `${key} must be a domain name such as api.example.com`),
+        ),
+      z.transform((name) => name.toLowerCase()),
+    ),
+  );
+const matching = (pattern: RegExp, message: string) =>
+  z.optional(z.string().check(z.regex(pattern, message)));
 /** An ACM certificate ARN; the region is the fourth field. */
 const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/;
 const certificateArn = (key: string) =>
-  z
-    .string()
-    .regex(
-      CERTIFICATE_ARN,
-      `${key} must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)`,
-    )
-    .optional();
+  matching(
+    CERTIFICATE_ARN,
+    `${key} must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)`,
+  );
 
 /** `-c key=value` arrives as a string, cdk.json values keep their JSON type: numbers are coerced. */
 const contextSchema = z.object({
-  stage: z.string().regex(/^[a-z0-9]{1,20}$/, 'stage must be 1-20 lowercase letters or digits'),
-  adminEmail: z.email().default('admin@admin.com'),
+  stage: z.string().check(z.regex(/^[a-z0-9]{1,20}$/, 'stage must be 1-20 lowercase letters or digits')),
+  adminEmail: z._default(z.email(), 'admin@admin.com'),
   /** Subscribed by email to the alarm topic every CloudWatch alarm notifies (lib/observability.ts). */
-  alarmEmail: z.email('alarmEmail must be an email address').optional(),
-  logRetentionDays: z.coerce
-    .number()
-    .refine((days) => retentionValues.includes(days), {
-      message: `logRetentionDays must be one of ${retentionValues.join(', ')}`,
-    })
-    .default(30)
-    .transform((days) => days as RetentionDays),
-  logLevel: baseEnvSchema.shape.POWERTOOLS_LOG_LEVEL.unwrap().default('INFO'),
+  alarmEmail: z.optional(z.email('alarmEmail must be an email address')),
+  logRetentionDays: z.pipe(
+    z._default(
+      z.coerce
+        .number()
+        .check(z.refine(isRetention, `logRetentionDays must be one of ${retentionValues.join(', ')}`)),
+      30,
+    ),
+    z.transform((days) => days as RetentionDays),
+  ),
+  logLevel: z._default(baseEnvSchema.shape.POWERTOOLS_LOG_LEVEL.def.innerType, 'INFO'),
   /** Public base URL when the API sits behind a custom domain; the execute-api URL otherwise. */
-  apiBaseUrl: z.url().optional(),
-  apiThrottleRateLimit: z.coerce.number().positive().default(100),
-  apiThrottleBurstLimit: z.coerce.number().int().positive().default(200),
+  apiBaseUrl: z.optional(z.url()),
+  apiThrottleRateLimit: z._default(z.coerce.number().check(z.positive()), 100),
+  apiThrottleBurstLimit: z._default(z.coerce.number().check(z.int(), z.positive()), 200),
   /** The mobile SDK routes' own throttle: every phone pushes through them, in bursts. */
-  mobileThrottleRateLimit: z.coerce.number().positive().default(1000),
-  mobileThrottleBurstLimit: z.coerce.number().int().positive().default(2000),
+  mobileThrottleRateLimit: z._default(z.coerce.number().check(z.positive()), 1000),
+  mobileThrottleBurstLimit: z._default(z.coerce.number().check(z.int(), z.positive()), 2000),
   reservedConcurrency,
   /** Outgoing delivery: off, no function is given the events queue, so nothing is emitted (shared/delivery). */
   delivery: contextBoolean(true),
@@ -183,29 +195,26 @@ const contextSchema = z.object({
    * An existing table the stack uses instead of creating one (lib/storage.ts): the table a destroyed stack retained,
    * or one restored from a backup (README "Lifecycle"). Unset: the stack's own table.
    */
-  existingTableName: z
-    .string()
-    .regex(TABLE_NAME, 'existingTableName must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ - .)')
-    .optional(),
+  existingTableName: matching(
+    TABLE_NAME,
+    'existingTableName must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ - .)',
+  ),
   /**
    * The retained KMS key the stored provider tokens and sealed secrets were encrypted under, for a stack re-attached
    * to its data (lib/provider-vault.ts). Unset: the stack's own key.
    */
-  existingTokenKeyArn: z
-    .string()
-    .regex(KMS_KEY_ARN, 'existingTokenKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)')
-    .optional(),
+  existingTokenKeyArn: matching(
+    KMS_KEY_ARN,
+    'existingTokenKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
+  ),
   /** More browser origins the API's CORS allows (`-c corsOrigins=https://a.example,https://b.example`). */
   corsOrigins,
-  settings: z.preprocess(json, runtimeSettings),
+  settings: z.pipe(z.transform(json), runtimeSettings),
   /** The API's custom domain (lib/domain.ts): with `certificateArn`, a regional ACM certificate covering it. */
   domainName: domainName('domainName'),
   certificateArn: certificateArn('certificateArn'),
   /** A Route 53 public zone holding the custom domains: alias records are created in it. */
-  hostedZoneId: z
-    .string()
-    .regex(/^Z[A-Z0-9]{4,32}$/, 'hostedZoneId must be a Route 53 hosted zone id (Z...)')
-    .optional(),
+  hostedZoneId: matching(/^Z[A-Z0-9]{4,32}$/, 'hostedZoneId must be a Route 53 hosted zone id (Z...)'),
   hostedZoneName: domainName('hostedZoneName'),
   /** The dashboard's custom domain: with `dashboardCertificateArn`, a us-east-1 certificate (CloudFront's). */
   dashboardDomainName: domainName('dashboardDomainName'),
@@ -218,7 +227,7 @@ export const certificateRegion = (arn: string) => CERTIFICATE_ARN.exec(arn)?.[1]
 const within = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`);
 
 /** The combinations one key alone cannot refuse; each issue names the key to change. */
-function checkCombinations(config: Context, ctx: z.RefinementCtx): void {
+function checkCombinations(config: Context, ctx: z.core.$RefinementCtx<Context>): void {
   const issue = (key: keyof Context, message: string) =>
     ctx.addIssue({ code: 'custom', path: [key], message });
   const pairs: Array<[keyof Context, keyof Context]> = [
@@ -254,11 +263,14 @@ function checkCombinations(config: Context, ctx: z.RefinementCtx): void {
   }
 }
 
-const configSchema = contextSchema.superRefine(checkCombinations).transform((config) => ({
-  ...config,
-  // The public base URL every function, output and the dashboard use.
-  apiBaseUrl: config.domainName ? `https://${config.domainName}` : config.apiBaseUrl,
-}));
+const configSchema = z.pipe(
+  contextSchema.check(z.superRefine(checkCombinations)),
+  z.transform((config) => ({
+    ...config,
+    // The public base URL every function, output and the dashboard use.
+    apiBaseUrl: config.domainName ? `https://${config.domainName}` : config.apiBaseUrl,
+  })),
+);
 
 export type AppConfig = z.infer<typeof configSchema>;
 export type AppContext = z.input<typeof contextSchema>;

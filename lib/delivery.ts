@@ -5,7 +5,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { AppFunction } from '#lib/app-function.js';
 import type { AppConfig } from '#lib/config.js';
 import { EVENT_TYPES } from '#shared/delivery/catalogue.js';
@@ -38,7 +38,7 @@ const LAKE_OBJECTS = `${LAKE_PREFIX}*`;
 export interface DeliveryProps {
   config: AppConfig;
   /** Every function of the stack by name (API areas and workers). */
-  functions: Partial<Record<ScopedFunction, AppFunction<z.ZodObject>>>;
+  functions: Partial<Record<ScopedFunction, AppFunction<z.ZodMiniObject>>>;
   eventsQueue: IQueue;
 }
 

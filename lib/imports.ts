@@ -11,16 +11,16 @@ import {
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { AppFunction } from '#lib/app-function.js';
 
 export interface ImportsProps {
   /** The `apple-imports` queue, which object-created notifications feed. */
   queue: IQueue;
   /** The worker that imports the uploads: it may read them, nothing else. */
-  worker: AppFunction<z.ZodObject>;
+  worker: AppFunction<z.ZodMiniObject>;
   /** The sdk area, which presigns uploads into the bucket and writes direct uploads. */
-  apiFunction: AppFunction<z.ZodObject>;
+  apiFunction: AppFunction<z.ZodMiniObject>;
   /** Browser origins that may upload straight to the bucket (the dashboard's and `corsOrigins`). */
   corsOrigins: string[];
 }

@@ -6,7 +6,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { AppFunction, type BucketAction, type FunctionEnvironment } from '#lib/app-function.js';
 import type { AppConfig } from '#lib/config.js';
 import { pascal } from '#lib/names.js';
@@ -42,7 +42,7 @@ interface WorkerSpec {
   /** Construct id of the function (kept stable: a renamed id would replace a function of the same name). */
   id: string;
   /** What the worker validates at cold start (and synth checks). */
-  envSchema: z.ZodObject;
+  envSchema: z.ZodMiniObject;
   /** Queues the worker sends to: it gets their URL variable and sqs:SendMessage on them, nothing more. */
   sendsTo: readonly QueueName[];
   /** Reads and refreshes provider OAuth tokens: the token key and the provider credentials (ProviderVault). */
@@ -162,9 +162,9 @@ export class Jobs extends Construct {
   readonly queues: Record<QueueName, Queue>;
   /** The queues' DLQs and the schedules' DLQs, by a name unique in the stack (for alarms). */
   readonly deadLetterQueues: Record<string, Queue> = {};
-  readonly functions: AppFunction<z.ZodObject>[] = [];
+  readonly functions: AppFunction<z.ZodMiniObject>[] = [];
   /** The same functions, by worker name. */
-  readonly workers = {} as Record<WorkerName, AppFunction<z.ZodObject>>;
+  readonly workers = {} as Record<WorkerName, AppFunction<z.ZodMiniObject>>;
   /** Webhook bodies too large for a queue message (shared/webhooks/message.ts), kept until handled. */
   readonly webhookBodies: Bucket;
 
@@ -210,7 +210,7 @@ export class Jobs extends Construct {
     for (const worker of Object.keys(WORKERS) as WorkerName[]) {
       const spec: WorkerSpec = WORKERS[worker];
       const vault = spec.tokens || spec.endpointSecrets ? ProviderVault.of(this) : undefined;
-      const environment = (vault ? vault.tokenKeyVariable : {}) as FunctionEnvironment<z.ZodObject>;
+      const environment = (vault ? vault.tokenKeyVariable : {}) as FunctionEnvironment<z.ZodMiniObject>;
       const fn = new AppFunction(this, spec.id, {
         name: worker,
         description: `Open Wearables: ${worker}`,

@@ -21,7 +21,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { AppFunction } from '#lib/app-function.js';
 import type { AppConfig } from '#lib/config.js';
 import type { ApiDomain } from '#lib/domain.js';
@@ -67,7 +67,7 @@ export interface MobileIngressProps {
   /** Where object-created notifications go (the `sdk-uploads` queue). */
   uploadQueue: IQueue;
   /** The function that ingests the uploads: it may read and delete them, nothing else. */
-  uploadWorker: AppFunction<z.ZodObject>;
+  uploadWorker: AppFunction<z.ZodMiniObject>;
   /** The API's custom domain: the ingress is mapped under `/mobile` there, and that is its URL. */
   domain?: ApiDomain;
 }

@@ -3,7 +3,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { AppFunction, SecretArnKey } from '#lib/app-function.js';
 import { KMS_ENCRYPTION_CONTEXT } from '#shared/crypto/token-vault.js';
 import { APP_SECRET_OWNER } from '#shared/store/app-secrets.js';
@@ -87,7 +87,7 @@ export class ProviderVault extends Construct {
    * Lets `fn` encrypt and decrypt provider tokens (only under the vault's encryption context) and read the
    * provider credentials (their ARN in PROVIDER_CREDENTIALS_SECRET_ARN).
    */
-  bindTokenHandler<S extends z.ZodObject>(fn: AppFunction<S>): void {
+  bindTokenHandler<S extends z.ZodMiniObject>(fn: AppFunction<S>): void {
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: TOKEN_KEY_ACTIONS,
@@ -105,7 +105,7 @@ export class ProviderVault extends Construct {
    * the provider credentials: kms:Decrypt only, only for data keys bound to the `app` pseudo-user, so user tokens
    * stay closed to it even though they are sealed by the same key.
    */
-  bindAppSecretReader<S extends z.ZodObject>(fn: AppFunction<S>): void {
+  bindAppSecretReader<S extends z.ZodMiniObject>(fn: AppFunction<S>): void {
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['kms:Decrypt'],
@@ -125,7 +125,7 @@ export class ProviderVault extends Construct {
    * Lets `fn` seal (`kms:GenerateDataKey`) or open (`kms:Decrypt`) the integrator endpoints' signing secrets: only
    * data keys bound to their pseudo-user `owner`, so neither provider tokens nor app secrets open with it.
    */
-  bindEndpointSecrets<S extends z.ZodObject>(
+  bindEndpointSecrets<S extends z.ZodMiniObject>(
     fn: AppFunction<S>,
     owner: string,
     actions: ReadonlyArray<'kms:GenerateDataKey' | 'kms:Decrypt'>,
@@ -145,7 +145,7 @@ export class ProviderVault extends Construct {
   }
 
   /** Lets `fn` read the provider credentials only (the webhook verifiers' secrets), not the tokens. */
-  bindCredentialsReader<S extends z.ZodObject>(fn: AppFunction<S>): void {
+  bindCredentialsReader<S extends z.ZodMiniObject>(fn: AppFunction<S>): void {
     fn.bindSecret(this.credentials, 'PROVIDER_CREDENTIALS_SECRET_ARN' as SecretArnKey<S>);
   }
 }

@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { AppConfig } from '#lib/config.js';
 import { operatorSettings, setting, settingDefault, settingsOf } from '#shared/config/settings.js';
 import { RATE_SETTINGS, type RateSetting, rateMinutesSchema, SCHEDULES } from '#shared/jobs/schedules.js';
@@ -8,7 +8,7 @@ import { RATE_SETTINGS, type RateSetting, rateMinutesSchema, SCHEDULES } from '#
 /** One runtime setting of a stack: its schema field (type, caps, default, doc) and who takes it. */
 export interface StackSetting {
   name: string;
-  field: z.ZodType;
+  field: z.core.$ZodType;
   /** Functions (`functions/<name>.ts`) given the variable, or what else reads it (a schedule's rate). */
   consumers: Set<string>;
 }
@@ -27,14 +27,14 @@ function registry(scope: IConstruct, config: Pick<AppConfig, 'settings'>): Map<s
   stackSettings.set(stack, settings);
   stack.node.addValidation({
     validate: () => {
-      const result = settingsSchema(stack).strict().safeParse(config.settings);
+      const result = settingsSchema(stack).safeParse(config.settings);
       return result.success ? [] : [settingsError(result.error)];
     },
   });
   return settings;
 }
 
-const settingsError = (error: z.ZodError) =>
+const settingsError = (error: z.core.$ZodError) =>
   `Invalid settings: ${error.issues
     .map((i) =>
       i.code === 'unrecognized_keys'
@@ -48,7 +48,7 @@ function take(
   scope: IConstruct,
   config: Pick<AppConfig, 'settings'>,
   name: string,
-  field: z.ZodType,
+  field: z.core.$ZodType,
   consumer: string,
 ) {
   const settings = registry(scope, config);
@@ -57,13 +57,13 @@ function take(
   settings.set(name, entry);
   const value = config.settings[name];
   if (value === undefined) return undefined;
-  const parsed = field.safeParse(value);
+  const parsed = z.safeParse(field, value);
   if (!parsed.success) throw new Error(settingsError(prefixed(parsed.error, name)));
   return value;
 }
 
-const prefixed = (error: z.ZodError, name: string) =>
-  new z.ZodError(error.issues.map((issue) => ({ ...issue, path: [name, ...issue.path] })));
+const prefixed = (error: z.core.$ZodError, name: string) =>
+  new z.core.$ZodError(error.issues.map((issue) => ({ ...issue, path: [name, ...issue.path] })));
 
 /**
  * The variables of `schema` that are operator settings (`setting()` fields) and were given, as the function's
@@ -73,7 +73,7 @@ export function functionSettings(
   scope: IConstruct,
   config: Pick<AppConfig, 'settings'>,
   functionName: string,
-  schema: z.ZodObject,
+  schema: z.core.$ZodObject,
 ): Record<string, string> {
   const given: Record<string, string> = {};
   for (const [name, field] of Object.entries(settingsOf(schema))) {
@@ -94,7 +94,7 @@ export function rateSettings(
       const schedules = Object.values(SCHEDULES).filter(
         (schedule) => 'rateSetting' in schedule && schedule.rateSetting === rate,
       );
-      const field = setting(rateMinutesSchema.default(schedules[0]?.rateMinutes ?? 60), doc);
+      const field = setting(z._default(rateMinutesSchema, schedules[0]?.rateMinutes ?? 60), doc);
       const consumer = [...new Set(schedules.map((schedule) => `${schedule.worker} schedules`))].join(', ');
       // The documented context key still works; the settings name wins.
       const value = take(scope, config, env, field, consumer) ?? scope.node.tryGetContext(context);
@@ -103,10 +103,10 @@ export function rateSettings(
   );
 }
 
-/** ONE schema of every runtime setting the stack's functions (and schedules) take. */
-export function settingsSchema(stack: Stack): z.ZodObject {
+/** ONE strict schema of every runtime setting the stack's functions (and schedules) take. */
+export function settingsSchema(stack: Stack): z.ZodMiniObject {
   const settings = stackSettings.get(stack) ?? new Map<string, StackSetting>();
-  return z.object(Object.fromEntries([...settings.values()].map(({ name, field }) => [name, field])));
+  return z.strictObject(Object.fromEntries([...settings.values()].map(({ name, field }) => [name, field])));
 }
 
 /** The README settings table's rows: name, default, doc, and who takes it; by name. */

@@ -1,11 +1,12 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import * as z from 'zod/mini';
 import { baseEnvSchema, env } from '#shared/config/env.js';
 
 const LEVELS = { DEBUG: 8, INFO: 12, WARN: 16, ERROR: 20, CRITICAL: 24, SILENT: 28 } as const;
 type Level = Exclude<keyof typeof LEVELS, 'SILENT'>;
 
-const logEnv = baseEnvSchema.pick({ POWERTOOLS_SERVICE_NAME: true, POWERTOOLS_LOG_LEVEL: true });
+const logEnv = z.pick(baseEnvSchema, { POWERTOOLS_SERVICE_NAME: true, POWERTOOLS_LOG_LEVEL: true });
 
 /** The X-Ray trace of the current invocation: Lambda sets the variable anew for each request, so it is not config. */
 function traceId(): { xray_trace_id?: string } {

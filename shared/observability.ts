@@ -1,4 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import * as z from 'zod/mini';
 import { baseEnvSchema, env } from '#shared/config/env.js';
 import { Logger } from '#shared/logger.js';
 
@@ -14,7 +15,7 @@ export const METRICS_NAMESPACE = 'OpenWearables';
 /** The `service` dimension of every metric (whatever POWERTOOLS_SERVICE_NAME says): the alarms name it. */
 export const METRICS_SERVICE = 'open-wearables';
 
-const stageEnv = baseEnvSchema.pick({ STAGE: true });
+const stageEnv = z.pick(baseEnvSchema, { STAGE: true });
 
 /**
  * The business metrics and their dimensions (besides `service` and `stage`), read by the dashboard and the alarms

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { developerOf } from '#shared/api/caller.js';
 import {
   apiKeyList,
@@ -18,8 +18,8 @@ import {
   rotateApplicationSecret,
 } from '#shared/identity/applications.js';
 
-const keyParams = z.object({ key_id: cappedString(CAP.id).min(1) });
-const appParams = z.object({ app_id: cappedString(CAP.id).min(1) });
+const keyParams = z.object({ key_id: cappedString(CAP.id).check(z.minLength(1)) });
+const appParams = z.object({ app_id: cappedString(CAP.id).check(z.minLength(1)) });
 
 /** API keys and SDK applications (contract 4.16), part of the tokens area's routes (shared/api/tokens.ts). */
 export const apiKeyRoutes = [
@@ -39,7 +39,7 @@ export const apiKeyRoutes = [
     tag: 'API keys',
     summary: 'Create an API key (the response is the only time the key is shown)',
     status: 201,
-    body: z.object({ name: cappedString(CAP.name).default('Default') }).default({ name: 'Default' }),
+    body: z._default(z.object({ name: z._default(cappedString(CAP.name), 'Default') }), { name: 'Default' }),
     response: apiKeyWithKey,
     handle: ({ caller, body }) => createApiKey(body.name, developerOf(caller).id),
   }),
@@ -50,7 +50,7 @@ export const apiKeyRoutes = [
     tag: 'API keys',
     summary: 'Rename an API key',
     params: keyParams,
-    body: z.object({ name: cappedString(CAP.name).optional() }).default({}),
+    body: z._default(z.object({ name: z.optional(cappedString(CAP.name)) }), {}),
     response: apiKeyRead,
     handle: ({ params, body }) => renameKey(params.key_id, body.name),
   }),

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { queueArchivalRun } from '#shared/archival/run.js';
 import { storageEstimate } from '#shared/archival/storage-estimate.js';
 import { badRequest } from '#shared/http/errors.js';
@@ -12,7 +12,7 @@ import {
 const tag = 'Data lifecycle';
 
 const days = (max: number, what: string) =>
-  z.number().int().min(1).max(max).nullable().describe(`${what}; null turns it off`);
+  z.nullable(z.number().check(z.int(), z.gte(1), z.lte(max))).check(z.describe(`${what}; null turns it off`));
 
 const settingsSchema = z
   .object({
@@ -22,9 +22,9 @@ const settingsSchema = z
       'Days after which data (aggregates, or samples without archival) is deleted',
     ),
   })
-  .meta({ id: 'ArchivalSettings' });
+  .check(z.meta({ id: 'ArchivalSettings' }));
 
-const bytes = z.number().int();
+const bytes = z.number().check(z.int());
 const pretty = z.string();
 const storageSchema = z
   .object({
@@ -34,11 +34,13 @@ const storageSchema = z
     archive_index_bytes: bytes,
     other_tables_bytes: bytes,
     total_bytes: bytes,
-    live_row_count: z.number().int().describe('Raw samples'),
-    archive_row_count: z.number().int().describe('Archived days: one per (series, source, UTC day)'),
+    live_row_count: z.number().check(z.int(), z.describe('Raw samples')),
+    archive_row_count: z
+      .number()
+      .check(z.int(), z.describe('Archived days: one per (series, source, UTC day)')),
     avg_bytes_per_live_row: z.number(),
     avg_bytes_per_archive_row: z.number(),
-    live_data_span_days: z.number().int(),
+    live_data_span_days: z.number().check(z.int()),
     live_total_pretty: pretty,
     live_data_pretty: pretty,
     live_index_pretty: pretty,
@@ -49,12 +51,16 @@ const storageSchema = z
     total_pretty: pretty,
     growth_class: z.enum(['bounded', 'linear_efficient', 'linear']),
   })
-  .describe('Estimated from the series registries and the archive items (one DynamoDB table: no table sizes)')
-  .meta({ id: 'StorageEstimate' });
+  .check(
+    z.describe(
+      'Estimated from the series registries and the archive items (one DynamoDB table: no table sizes)',
+    ),
+    z.meta({ id: 'StorageEstimate' }),
+  );
 
 const settingsWithEstimate = z
   .object({ settings: settingsSchema, storage: storageSchema })
-  .meta({ id: 'ArchivalSettingWithEstimate' });
+  .check(z.meta({ id: 'ArchivalSettingWithEstimate' }));
 
 const withEstimate = async (settings: ArchivalSettings) => ({
   settings,
@@ -79,8 +85,8 @@ export const archivalRoutes: Route[] = [
     tag,
     summary: 'Set when samples are archived into daily aggregates and when data is deleted (null: off)',
     body: z.object({
-      archive_after_days: settingsSchema.shape.archive_after_days.default(null),
-      delete_after_days: settingsSchema.shape.delete_after_days.default(null),
+      archive_after_days: z._default(settingsSchema.shape.archive_after_days, null),
+      delete_after_days: z._default(settingsSchema.shape.delete_after_days, null),
     }),
     response: settingsWithEstimate,
     doc: { errors: [400] },
@@ -105,7 +111,7 @@ export const archivalRoutes: Route[] = [
     status: 202,
     response: z
       .object({ task_id: z.string(), status: z.literal('dispatched') })
-      .meta({ id: 'ArchivalRunDispatched' }),
+      .check(z.meta({ id: 'ArchivalRunDispatched' })),
     handle: async () => ({ task_id: await queueArchivalRun(), status: 'dispatched' as const }),
   }),
 ];

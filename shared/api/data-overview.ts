@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { dateTimeParam } from '#shared/api/params.js';
 import { userIdParams } from '#shared/api/schemas.js';
 import {
@@ -42,15 +42,17 @@ export const dataOverviewRoutes = [
       'How much data the user has per UTC day or week: samples per provider or series type, or workouts per type',
     params: userIdParams,
     query: z.object({
-      start_date: dateTimeParam()
-        .optional()
-        .describe(
-          `Default: ${DEFAULT_TIMELINE_DAYS} days before end_date; at most ${MAX_TIMELINE_DAYS} days before it`,
+      start_date: z
+        .optional(dateTimeParam())
+        .check(
+          z.describe(
+            `Default: ${DEFAULT_TIMELINE_DAYS} days before end_date; at most ${MAX_TIMELINE_DAYS} days before it`,
+          ),
         ),
-      end_date: dateTimeParam().optional().describe('Exclusive; default: the end of today (UTC)'),
-      bucket: z.enum(TIMELINE_BUCKETS).default('day'),
-      group_by: z.enum(TIMELINE_GROUPS).default('provider'),
-      provider: z.enum(PROVIDERS).optional(),
+      end_date: z.optional(dateTimeParam()).check(z.describe('Exclusive; default: the end of today (UTC)')),
+      bucket: z._default(z.enum(TIMELINE_BUCKETS), 'day'),
+      group_by: z._default(z.enum(TIMELINE_GROUPS), 'provider'),
+      provider: z.optional(z.enum(PROVIDERS)),
     }),
     response: dataTimelineSchema,
     doc: readErrors,

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { dataOverviewRoutes, readErrors } from '#shared/api/data-overview.js';
 import {
   activitySummaryPageExample,
@@ -43,10 +43,11 @@ import { HEALTH_SCORE_CATEGORIES } from '#shared/model/health-data.js';
 import { PROVIDERS } from '#shared/model/provider.js';
 import { SERIES_TYPE_CODES } from '#shared/model/series.js';
 
-const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+const limit = (max: number, fallback: number) =>
+  z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(max)), fallback);
 
 const range = { start_date: dateTimeParam(), end_date: dateTimeParam() };
-const cursor = cappedString(CAP.text).optional();
+const cursor = z.optional(cappedString(CAP.text));
 const eventQuery = z.object({ ...range, cursor, limit: limit(100, 50) });
 const eventParams = (name: string) => z.object({ user_id: uuid(), [name]: uuid() });
 
@@ -72,7 +73,7 @@ export const dataRoutes = [
       start_time: dateTimeParam(),
       end_time: dateTimeParam(),
       types: repeatable(z.enum(SERIES_TYPE_CODES)),
-      resolution: z.enum(['raw', '1min', '5min', '15min', '1hour']).default('raw'),
+      resolution: z._default(z.enum(['raw', '1min', '5min', '15min', '1hour']), 'raw'),
       cursor,
       limit: limit(100, 50),
     }),
@@ -95,7 +96,7 @@ export const dataRoutes = [
     tag,
     summary: 'Workouts, newest first',
     params: userIdParams,
-    query: eventQuery.extend({ record_type: cappedString(CAP.id).optional() }),
+    query: z.extend(eventQuery, { record_type: z.optional(cappedString(CAP.id)) }),
     response: workoutPage,
     doc: { ...readErrors, example: workoutPageExample },
     handle: async ({ params, query }) =>
@@ -111,7 +112,7 @@ export const dataRoutes = [
     tag,
     summary: 'Sleep sessions (incl. naps), newest first',
     params: userIdParams,
-    query: eventQuery.extend({ filter_by_priority: queryBoolean(false) }),
+    query: z.extend(eventQuery, { filter_by_priority: queryBoolean(false) }),
     response: sleepSessionPage,
     doc: { ...readErrors, example: sleepSessionPageExample },
     handle: async ({ params, query }) =>
@@ -165,7 +166,7 @@ export const dataRoutes = [
       ...range,
       cursor,
       limit: limit(400, 50),
-      sort_order: z.enum(['asc', 'desc']).default('asc'),
+      sort_order: z._default(z.enum(['asc', 'desc']), 'asc'),
     }),
     response: activitySummaryPage,
     doc: { ...readErrors, example: activitySummaryPageExample },
@@ -212,8 +213,8 @@ export const dataRoutes = [
     summary: 'Body metrics snapshot (null without data)',
     params: userIdParams,
     query: z.object({
-      average_period: z.coerce.number().int().min(1).max(7).default(7),
-      latest_window_hours: z.coerce.number().int().min(1).max(24).default(4),
+      average_period: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(7)), 7),
+      latest_window_hours: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(24)), 4),
     }),
     response: bodySummaryOrNull,
     doc: { ...readErrors, example: bodySummaryExample },
@@ -231,7 +232,7 @@ export const dataRoutes = [
     tag: summaries,
     summary: 'What has been ingested for the user, by type and provider',
     params: userIdParams,
-    query: z.object({ start_date: dateTimeParam().optional(), end_date: dateTimeParam().optional() }),
+    query: z.object({ start_date: z.optional(dateTimeParam()), end_date: z.optional(dateTimeParam()) }),
     response: dataSummarySchema,
     doc: readErrors,
     handle: async ({ params, query }) => ({
@@ -251,12 +252,12 @@ export const dataRoutes = [
     summary: 'Provider and computed health scores, newest first (offset paging)',
     params: userIdParams,
     query: z.object({
-      start_date: dateTimeParam().optional(),
-      end_date: dateTimeParam().optional(),
-      category: z.enum(HEALTH_SCORE_CATEGORIES).optional(),
-      provider: z.enum(PROVIDERS).optional(),
+      start_date: z.optional(dateTimeParam()),
+      end_date: z.optional(dateTimeParam()),
+      category: z.optional(z.enum(HEALTH_SCORE_CATEGORIES)),
+      provider: z.optional(z.enum(PROVIDERS)),
       limit: limit(1000, 50),
-      offset: z.coerce.number().int().min(0).default(0),
+      offset: z._default(z.coerce.number().check(z.int(), z.gte(0)), 0),
     }),
     response: healthScorePage,
     doc: { ...readErrors, example: healthScorePageExample },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { env } from '#shared/config/env.js';
 import { badRequest, forbidden, HttpError } from '#shared/http/errors.js';
 import { bodyBytes } from '#shared/http/request.js';
@@ -36,10 +36,10 @@ import {
 const userParams = z.object({ user_id: cappedString(CAP.id) });
 const tag = 'Apple Health import';
 const int = (min: number, max: number, fallback: number) =>
-  z.number().int().min(min).max(max).default(fallback);
+  z._default(z.number().check(z.int(), z.gte(min), z.lte(max)), fallback);
 const objectKey = cappedString(1024);
 const uploadId = cappedString(1024);
-const partNumber = z.number().int().min(1).max(MAX_PARTS);
+const partNumber = z.number().check(z.int(), z.gte(1), z.lte(MAX_PARTS));
 /**
  * Part URLs per sign call, and their lifetime: 500 URLs of ~1.5 KB stay far below Lambda's 6 MB response, and a
  * URL presigned with the function's role credentials stops working when they expire anyway (within hours).
@@ -89,27 +89,32 @@ const presignedResponse = z
     upload_url: z.string(),
     form_fields: z.record(z.string(), z.string()),
     file_key: z.string(),
-    expires_in: z.number().int(),
-    max_file_size: z.number().int(),
+    expires_in: z.number().check(z.int()),
+    max_file_size: z.number().check(z.int()),
     bucket: z.string(),
   })
-  .meta({ id: 'PresignedURLResponse' });
+  .check(z.meta({ id: 'PresignedURLResponse' }));
 
 const createResponse = z
-  .object({ upload_id: z.string(), key: z.string(), bucket: z.string(), part_size: z.number().int() })
-  .meta({ id: 'MultipartCreateResponse' });
+  .object({
+    upload_id: z.string(),
+    key: z.string(),
+    bucket: z.string(),
+    part_size: z.number().check(z.int()),
+  })
+  .check(z.meta({ id: 'MultipartCreateResponse' }));
 const signResponse = z
-  .object({ urls: z.array(z.object({ part_number: z.number().int(), url: z.string() })) })
-  .meta({ id: 'MultipartSignResponse' });
+  .object({ urls: z.array(z.object({ part_number: z.number().check(z.int()), url: z.string() })) })
+  .check(z.meta({ id: 'MultipartSignResponse' }));
 const completeResponse = z
-  .object({ status: z.string(), key: z.string(), bucket: z.string(), task_id: z.string().nullable() })
-  .meta({ id: 'MultipartCompleteResponse' });
+  .object({ status: z.string(), key: z.string(), bucket: z.string(), task_id: z.nullable(z.string()) })
+  .check(z.meta({ id: 'MultipartCompleteResponse' }));
 const abortResponse = z
   .object({ status: z.string(), key: z.string() })
-  .meta({ id: 'MultipartAbortResponse' });
+  .check(z.meta({ id: 'MultipartAbortResponse' }));
 const directResponse = z
   .object({ status: z.literal('processing'), task_id: z.string(), user_id: z.string() })
-  .meta({ id: 'XmlImportResponse' });
+  .check(z.meta({ id: 'XmlImportResponse' }));
 
 const base = '/api/v1/users/{user_id}/import/apple/xml';
 const errors = [400, 404, 503];
@@ -123,7 +128,7 @@ export const importRoutes = [
     summary: 'Presigned S3 POST for an Apple Health export.xml (the import starts when the upload lands)',
     params: userParams,
     body: z.object({
-      filename: cappedString(200).default(''),
+      filename: z._default(cappedString(200), ''),
       expiration_seconds: int(60, 3600, 300),
       max_file_size: int(1024, MAX_IMPORT_BYTES, 50 * 1024 * 1024),
     }),
@@ -155,10 +160,10 @@ export const importRoutes = [
     params: userParams,
     status: 201,
     body: z.object({
-      filename: cappedString(200).default(''),
+      filename: z._default(cappedString(200), ''),
       // Accepted as the reference does, but the object is always `application/xml`, as the contract's uploads are.
-      content_type: cappedString(100).default(XML_CONTENT_TYPE),
-      file_size: z.number().int().min(MIN_PART_SIZE).max(MAX_IMPORT_BYTES),
+      content_type: z._default(cappedString(100), XML_CONTENT_TYPE),
+      file_size: z.number().check(z.int(), z.gte(MIN_PART_SIZE), z.lte(MAX_IMPORT_BYTES)),
     }),
     response: createResponse,
     doc: { errors },
@@ -182,7 +187,7 @@ export const importRoutes = [
     body: z.object({
       key: objectKey,
       upload_id: uploadId,
-      part_numbers: z.array(partNumber).min(1).max(MAX_SIGNED_PARTS),
+      part_numbers: z.array(partNumber).check(z.minLength(1), z.maxLength(MAX_SIGNED_PARTS)),
       expiration_seconds: int(60, MAX_PART_URL_SECONDS, MAX_PART_URL_SECONDS),
     }),
     response: signResponse,
@@ -216,8 +221,7 @@ export const importRoutes = [
       upload_id: uploadId,
       parts: z
         .array(z.object({ part_number: partNumber, etag: cappedString(256) }))
-        .min(1)
-        .max(MAX_PARTS),
+        .check(z.minLength(1), z.maxLength(MAX_PARTS)),
     }),
     response: completeResponse,
     doc: { errors: [400, 403, 404, 503] },

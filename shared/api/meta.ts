@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { docsRoutes } from '#shared/api/docs.js';
 import { openApiDocument } from '#shared/api/openapi-document.js';
 import { env, metaEnvSchema } from '#shared/config/env.js';
@@ -14,9 +14,9 @@ const openApiDocumentSchema = z
     paths: z.record(z.string(), z.record(z.string(), z.unknown())),
     components: z.record(z.string(), z.unknown()),
   })
-  .meta({ id: 'OpenApiDocument' });
+  .check(z.meta({ id: 'OpenApiDocument' }));
 
-const liveness = z.object({ message: z.string() }).meta({ id: 'Liveness' });
+const liveness = z.object({ message: z.string() }).check(z.meta({ id: 'Liveness' }));
 const GREETING = { message: 'Server is running!' };
 
 /** Every path of the API (for the 404/405 decision of the `$default` route); read at cold start. */

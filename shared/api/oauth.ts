@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { queryBoolean, uuid } from '#shared/api/schemas.js';
 import { webhookSubscriptionRoutes } from '#shared/api/webhooks.js';
 import { badRequest } from '#shared/http/errors.js';
@@ -29,21 +29,25 @@ const providerSettingRead = z
     is_enabled: z.boolean(),
     is_configured: z
       .boolean()
-      .describe(
-        'Its client credentials (cloud) are set, whatever the admin toggle; always true for SDK providers',
+      .check(
+        z.describe(
+          'Its client credentials (cloud) are set, whatever the admin toggle; always true for SDK providers',
+        ),
       ),
     icon_url: z.string(),
-    live_sync_mode: z.enum(['pull', 'webhook']).nullable(),
+    live_sync_mode: z.nullable(z.enum(['pull', 'webhook'])),
     live_sync_configurable: z.boolean(),
-    data_granularity: z.enum(DATA_GRANULARITIES).nullable(),
+    data_granularity: z.nullable(z.enum(DATA_GRANULARITIES)),
     deprecated: z
       .boolean()
-      .describe('The provider is being retired (its API shut down): connect its successor'),
-    deprecation_message: z.string().nullable().describe('Why, and where its users go instead'),
-    replaced_by: z.string().nullable().describe('The provider slug that replaces it (fitbit: google_health)'),
+      .check(z.describe('The provider is being retired (its API shut down): connect its successor')),
+    deprecation_message: z.nullable(z.string()).check(z.describe('Why, and where its users go instead')),
+    replaced_by: z
+      .nullable(z.string())
+      .check(z.describe('The provider slug that replaces it (fitbit: google_health)')),
   })
-  .meta({ id: 'ProviderSetting' });
-const providerSettingList = z.array(providerSettingRead).meta({ id: 'ProviderSettingList' });
+  .check(z.meta({ id: 'ProviderSetting' }));
+const providerSettingList = z.array(providerSettingRead).check(z.meta({ id: 'ProviderSettingList' }));
 
 /** OAuth, provider settings, and the providers' webhook subscriptions (contract 3.3; shared/api/webhooks.ts). */
 export const oauthRoutes = [
@@ -68,14 +72,15 @@ export const oauthRoutes = [
     tag,
     summary: "Update one provider's settings (enabled, live sync mode, data granularity)",
     params: anyProviderParams,
-    body: z
-      .object({
-        is_enabled: z.boolean().nullish(),
+    body: z._default(
+      z.object({
+        is_enabled: z.nullish(z.boolean()),
         // Present means not null (contract 4.4); absent leaves it unchanged.
-        live_sync_mode: z.enum(['pull', 'webhook']).optional(),
-        data_granularity: z.enum(DATA_GRANULARITIES).nullish(),
-      })
-      .default({}),
+        live_sync_mode: z.optional(z.enum(['pull', 'webhook'])),
+        data_granularity: z.nullish(z.enum(DATA_GRANULARITIES)),
+      }),
+      {},
+    ),
     response: providerSettingRead,
     // An unknown slug is the contract's 400, not a 404.
     doc: { errors: [400] },
@@ -105,8 +110,10 @@ export const oauthRoutes = [
     summary:
       "The provider's consent URL for a user (the user must exist); after the callback the browser goes to redirect_uri (an absolute http(s) URL, of an allowed origin when OAUTH_REDIRECT_ALLOWLIST is set). API key or developer token, unless OAUTH_PUBLIC_AUTHORIZE=true",
     params: providerParams,
-    query: z.object({ user_id: uuid(), redirect_uri: z.string().max(2048).optional() }),
-    response: z.object({ authorization_url: z.string(), state: z.string() }).meta({ id: 'AuthorizationUrl' }),
+    query: z.object({ user_id: uuid(), redirect_uri: z.optional(z.string().check(z.maxLength(2048))) }),
+    response: z
+      .object({ authorization_url: z.string(), state: z.string() })
+      .check(z.meta({ id: 'AuthorizationUrl' })),
     handle: ({ params, query }) => startAuthorization(params.provider, query.user_id, query.redirect_uri),
   }),
   defineRoute({
@@ -119,10 +126,10 @@ export const oauthRoutes = [
     status: 303,
     params: providerParams,
     query: z.object({
-      code: cappedString(CAP.token).optional(),
-      state: cappedString(CAP.id).optional(),
-      error: cappedString(CAP.name).optional(),
-      error_description: cappedString(CAP.text).optional(),
+      code: z.optional(cappedString(CAP.token)),
+      state: z.optional(cappedString(CAP.id)),
+      error: z.optional(cappedString(CAP.name)),
+      error_description: z.optional(cappedString(CAP.text)),
     }),
     // A provider's refusal goes to the error page (a 303 too); an invalid state or exchange is a 400.
     doc: { errors: [400] },
@@ -153,7 +160,7 @@ export const oauthRoutes = [
     query: z.object({ provider: cappedString(CAP.id), user_id: cappedString(CAP.id) }),
     response: z
       .object({ success: z.literal(true), message: z.string(), user_id: z.string(), provider: z.string() })
-      .meta({ id: 'ConnectSuccess' }),
+      .check(z.meta({ id: 'ConnectSuccess' })),
     handle: async ({ query }) => ({
       success: true,
       message: `Successfully connected to ${query.provider}`,
@@ -167,8 +174,10 @@ export const oauthRoutes = [
     auth: 'NONE',
     tag,
     summary: 'Default landing page after a failed connect',
-    query: z.object({ message: cappedString(CAP.text).default('OAuth authentication failed') }),
-    response: z.object({ success: z.literal(false), message: z.string() }).meta({ id: 'ConnectFailure' }),
+    query: z.object({ message: z._default(cappedString(CAP.text), 'OAuth authentication failed') }),
+    response: z
+      .object({ success: z.literal(false), message: z.string() })
+      .check(z.meta({ id: 'ConnectFailure' })),
     handle: async ({ query }) => ({ success: false, message: query.message }),
   }),
   ...webhookSubscriptionRoutes,

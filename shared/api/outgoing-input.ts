@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { dateTimeParam, repeatable } from '#shared/api/params.js';
 import { uuid } from '#shared/api/schemas.js';
 import { env } from '#shared/config/env.js';
@@ -35,17 +35,17 @@ export const endpointParams = z.object({ endpoint_id: cappedString(CAP.id) });
 const eventType = cappedString(CAP.name);
 const fields = {
   url: cappedString(CAP.url),
-  description: cappedString(CAP.text).nullish(),
+  description: z.nullish(cappedString(CAP.text)),
   /** null or empty: every event type. */
-  filter_types: z.array(eventType).max(200).nullish(),
+  filter_types: z.nullish(z.array(eventType).check(z.maxLength(200))),
   /** null: every user's events. */
-  user_id: uuid().nullish(),
+  user_id: z.nullish(uuid()),
 };
 export const createBody = z.object(fields);
 export const patchBody = z.object({
   ...fields,
-  url: fields.url.optional(),
-  disabled: z.boolean().optional(),
+  url: z.optional(fields.url),
+  disabled: z.optional(z.boolean()),
 });
 
 /** The body's fields checked against the URL guard, the catalogue and the users; absent ones stay absent. */
@@ -71,16 +71,16 @@ export async function checkedFields(body: z.infer<typeof patchBody>): Promise<En
 }
 
 export const svixQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(250).default(50),
-  iterator: cappedString(CAP.token).optional(),
-  before: dateTimeParam().optional(),
-  after: dateTimeParam().optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(250)), 50),
+  iterator: z.optional(cappedString(CAP.token)),
+  before: z.optional(dateTimeParam()),
+  after: z.optional(dateTimeParam()),
 });
-export const attemptsQuery = svixQuery.extend({
-  status: z.enum(['0', '1', '2', '3']).optional(),
+export const attemptsQuery = z.extend(svixQuery, {
+  status: z.optional(z.enum(['0', '1', '2', '3'])),
   event_types: repeatable(eventType),
 });
 export const statusOf = (code: string | undefined) =>
   (Object.keys(ATTEMPT_STATUS) as AttemptStatus[]).find((status) => String(ATTEMPT_STATUS[status]) === code);
 
-export const testBody = z.object({ event_type: eventType.optional() }).nullish();
+export const testBody = z.nullish(z.object({ event_type: z.optional(eventType) }));

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { apiDateTime } from '#shared/model/time.js';
 import { ATTEMPT_STATUS, type Attempt } from '#shared/store/webhook-attempts.js';
 import type { WebhookEndpoint } from '#shared/store/webhook-endpoints.js';
@@ -13,13 +13,13 @@ export const endpointRead = z
     id: z.string(),
     url: z.string(),
     description: z.string(),
-    filter_types: z.array(z.string()).nullable(),
-    user_id: z.uuid().nullable(),
+    filter_types: z.nullable(z.array(z.string())),
+    user_id: z.nullable(z.uuid()),
     disabled: z.boolean(),
-    disabled_reason: z.string().nullable(),
+    disabled_reason: z.nullable(z.string()),
     created_at: z.iso.datetime(),
   })
-  .meta({ id: 'WebhookEndpoint' });
+  .check(z.meta({ id: 'WebhookEndpoint' }));
 
 export const endpointView = (endpoint: WebhookEndpoint): z.infer<typeof endpointRead> => ({
   id: endpoint.id,
@@ -38,12 +38,14 @@ const messageFields = {
   eventId: z.string(),
   timestamp: z.iso.datetime(),
   channels: z.array(z.string()),
-  tags: z.array(z.string()).nullable(),
+  tags: z.nullable(z.array(z.string())),
 };
-export const messageRead = z.object({ ...messageFields, payload: z.null() }).meta({ id: 'WebhookMessage' });
+export const messageRead = z
+  .object({ ...messageFields, payload: z.null() })
+  .check(z.meta({ id: 'WebhookMessage' }));
 const messageWithPayload = z
   .object({ ...messageFields, payload: z.record(z.string(), z.unknown()) })
-  .meta({ id: 'WebhookMessageWithPayload' });
+  .check(z.meta({ id: 'WebhookMessageWithPayload' }));
 
 const messageBase = (message: MessageSummary) => ({
   id: message.id,
@@ -67,16 +69,16 @@ export const attemptRead = z
     url: z.string(),
     response: z.string(),
     /** 0 when no answer arrived (timeout, connection refused). */
-    responseStatusCode: z.number().int(),
-    responseDurationMs: z.number().int(),
-    status: z.number().int().min(0).max(3),
+    responseStatusCode: z.number().check(z.int()),
+    responseDurationMs: z.number().check(z.int()),
+    status: z.number().check(z.int(), z.gte(0), z.lte(3)),
     statusText: z.enum(['success', 'pending', 'fail', 'sending']),
     /** 0 scheduled, 1 manual (the test route). */
-    triggerType: z.number().int().min(0).max(1),
+    triggerType: z.number().check(z.int(), z.gte(0), z.lte(1)),
     timestamp: z.iso.datetime(),
-    msg: messageWithPayload.optional(),
+    msg: z.optional(messageWithPayload),
   })
-  .meta({ id: 'WebhookAttempt' });
+  .check(z.meta({ id: 'WebhookAttempt' }));
 
 export const attemptView = (attempt: Attempt & { message?: WebhookMessage }) => ({
   id: attempt.id,
@@ -99,12 +101,12 @@ export const attemptView = (attempt: Attempt & { message?: WebhookMessage }) => 
 });
 
 /** Svix's list envelope, named `id` in the OpenAPI document. */
-export const svixList = <T extends z.ZodType>(item: T, id: string) =>
+export const svixList = <T extends z.core.$ZodType>(item: T, id: string) =>
   z
     .object({
       data: z.array(item),
       done: z.boolean(),
-      iterator: z.string().nullable(),
-      prevIterator: z.string().nullable(),
+      iterator: z.nullable(z.string()),
+      prevIterator: z.nullable(z.string()),
     })
-    .meta({ id });
+    .check(z.meta({ id }));

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   attemptsQuery,
   checkedFields,
@@ -49,9 +49,13 @@ export const outgoingRoutes = [
     summary: 'The outgoing webhook event catalogue; group events list their granular series events',
     response: z
       .array(
-        z.object({ name: z.string(), description: z.string(), child_events: z.array(z.string()).nullable() }),
+        z.object({
+          name: z.string(),
+          description: z.string(),
+          child_events: z.nullable(z.array(z.string())),
+        }),
       )
-      .meta({ id: 'WebhookEventTypes' }),
+      .check(z.meta({ id: 'WebhookEventTypes' })),
     handle: async () => eventTypeCatalogue(),
   }),
   defineRoute({
@@ -84,7 +88,7 @@ export const outgoingRoutes = [
     tag,
     doc: { errors: [503] },
     summary: "The calling developer's endpoints",
-    response: z.array(endpointRead).meta({ id: 'WebhookEndpointList' }),
+    response: z.array(endpointRead).check(z.meta({ id: 'WebhookEndpointList' })),
     handle: async ({ caller }) => (await listEndpoints(ownerOf(caller))).map(endpointView),
   }),
   defineRoute({
@@ -139,7 +143,7 @@ export const outgoingRoutes = [
     doc: { errors: [400, 404, 503] },
     summary: "The endpoint's current signing secret (Standard Webhooks, `whsec_...`)",
     params: endpointParams,
-    response: z.object({ key: z.string() }).meta({ id: 'WebhookSecret' }),
+    response: z.object({ key: z.string() }).check(z.meta({ id: 'WebhookSecret' })),
     handle: async ({ caller, params }) => ({
       key: await endpointSecret(await ownedEndpoint(caller, params.endpoint_id)),
     }),
@@ -186,7 +190,9 @@ export const outgoingRoutes = [
       'Send a test event to this endpoint only (default `workout.created`, else its first filtered type)',
     params: endpointParams,
     body: testBody,
-    response: message.extend({ message_id: z.string() }).meta({ id: 'WebhookTestResult' }),
+    response: z
+      .object({ ...message.shape, message_id: z.string() })
+      .check(z.meta({ id: 'WebhookTestResult' })),
     handle: async ({ caller, params, body }) => {
       const endpoint = await ownedEndpoint(caller, params.endpoint_id);
       return sendTestEvent(endpoint, endpoint.owner_id, body?.event_type);

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { HttpError } from '#shared/http/errors.js';
 import { CAP, cappedString } from '#shared/http/validation.js';
 
@@ -33,11 +33,15 @@ export function parseDateTimeParam(value: string): number {
   );
 }
 
-export const dateTimeParam = () => cappedString(CAP.datetime).transform((value) => parseDateTimeParam(value));
+export const dateTimeParam = () =>
+  z.pipe(
+    cappedString(CAP.datetime),
+    z.transform((value: string) => parseDateTimeParam(value)),
+  );
 
 /** A query parameter that may be repeated (`types=a&types=b`): always an array. */
-export const repeatable = <T extends z.ZodType>(item: T) =>
-  z.preprocess(
-    (value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]),
-    z.array(item).max(200),
+export const repeatable = <T extends z.core.$ZodType>(item: T) =>
+  z.pipe(
+    z.transform((value: unknown) => (value === undefined ? [] : Array.isArray(value) ? value : [value])),
+    z.array(item).check(z.maxLength(200)),
   );

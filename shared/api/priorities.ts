@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRoute, type Route } from '#shared/http/route.js';
 import type { ProviderName } from '#shared/model/provider.js';
 import {
@@ -12,11 +12,11 @@ import { apiDateTime } from '#shared/model/time.js';
 import { listStoredPriorities, type PriorityKind, putPriorities } from '#shared/store/priorities.js';
 
 const tag = 'Priorities';
-const priority = z.number().int().min(1).max(100);
+const priority = z.number().check(z.int(), z.gte(1), z.lte(100));
 const stamps = {
-  id: z.uuid().nullable().describe('null while the entry has its default and was never set'),
-  created_at: z.iso.datetime().nullable(),
-  updated_at: z.iso.datetime().nullable(),
+  id: z.nullable(z.uuid()).check(z.describe('null while the entry has its default and was never set')),
+  created_at: z.nullable(z.iso.datetime()),
+  updated_at: z.nullable(z.iso.datetime()),
 };
 
 /** A path or bulk item: it names a provider or a device type, by its kind's field. */
@@ -34,19 +34,19 @@ function priorityKind(
   schemaId: string,
 ) {
   const name = z.enum(names);
-  const read = z.object({ [field]: name, priority, ...stamps }).meta({ id: schemaId });
+  const read = z.object({ [field]: name, priority, ...stamps }).check(z.meta({ id: schemaId }));
   return {
     segment,
     field,
     names,
     effective,
     // The key is `field`, which the types cannot follow: typed here as either kind's.
-    params: z.object({ [field]: name }) as unknown as z.ZodType<Named>,
-    bulk: z.array(z.object({ [field]: name, priority })).max(100) as unknown as z.ZodType<
+    params: z.object({ [field]: name }) as unknown as z.ZodMiniType<Named>,
+    bulk: z.array(z.object({ [field]: name, priority })).check(z.maxLength(100)) as unknown as z.ZodMiniType<
       Array<Named & { priority: number }>
     >,
     read,
-    list: z.object({ items: z.array(read) }).meta({ id: `${schemaId}List` }),
+    list: z.object({ items: z.array(read) }).check(z.meta({ id: `${schemaId}List` })),
   };
 }
 

@@ -1,17 +1,23 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CAP, cappedString } from '#shared/http/validation.js';
 
 /** Any hyphenated hex UUID (as pydantic accepts), normalised to lower case. */
-export const uuid = () => z.guid().transform((value) => value.toLowerCase());
+export const uuid = () =>
+  z.pipe(
+    z.guid(),
+    z.transform((value: string) => value.toLowerCase()),
+  );
 
 export const userIdParams = z.object({ user_id: uuid() });
 
+const BOOLEAN_WORDS = ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'] as const;
+
 /** `?flag=true|false|1|0` as FastAPI reads booleans. */
 export const queryBoolean = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
-    .default(fallback ? 'true' : 'false')
-    .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+  z.pipe(
+    z._default(z.enum(BOOLEAN_WORDS), fallback ? 'true' : 'false'),
+    z.transform((value: (typeof BOOLEAN_WORDS)[number]) => ['true', '1', 'yes', 'on'].includes(value)),
+  );
 
 export const name100 = cappedString(CAP.name);
 
@@ -20,68 +26,71 @@ export const tokenResponse = z
     access_token: z.string(),
     token_type: z.literal('bearer'),
     refresh_token: z.string(),
-    expires_in: z.number().int(),
+    expires_in: z.number().check(z.int()),
   })
-  .meta({ id: 'TokenResponse' });
+  .check(z.meta({ id: 'TokenResponse' }));
 
-export const invitationTokenResponse = tokenResponse
-  .extend({ user_id: z.uuid() })
-  .meta({ id: 'InvitationTokenResponse' });
+// Spread, not z.extend: an extended schema keeps the base's z.meta check, and so its id.
+export const invitationTokenResponse = z
+  .object({ ...tokenResponse.shape, user_id: z.uuid() })
+  .check(z.meta({ id: 'InvitationTokenResponse' }));
 
-export const message = z.object({ message: z.string() }).meta({ id: 'Message' });
+export const message = z.object({ message: z.string() }).check(z.meta({ id: 'Message' }));
 
 export const userRead = z
   .object({
     id: z.uuid(),
     created_at: z.iso.datetime(),
-    first_name: z.string().nullable(),
-    last_name: z.string().nullable(),
-    email: z.string().nullable(),
-    external_user_id: z.string().nullable(),
-    last_synced_at: z.iso.datetime().nullable(),
-    last_synced_provider: z.string().nullable(),
+    first_name: z.nullable(z.string()),
+    last_name: z.nullable(z.string()),
+    email: z.nullable(z.string()),
+    external_user_id: z.nullable(z.string()),
+    last_synced_at: z.nullable(z.iso.datetime()),
+    last_synced_provider: z.nullable(z.string()),
     has_active_connection: z.boolean(),
   })
-  .meta({ id: 'User' });
+  .check(z.meta({ id: 'User' }));
 
 /** The offset page of `GET /users` (contract 1.5). */
 export const userPage = z
   .object({
     items: z.array(userRead),
-    total: z.number().int(),
-    page: z.number().int(),
-    limit: z.number().int(),
-    pages: z.number().int(),
+    total: z.number().check(z.int()),
+    page: z.number().check(z.int()),
+    limit: z.number().check(z.int()),
+    pages: z.number().check(z.int()),
     has_next: z.boolean(),
     has_prev: z.boolean(),
   })
-  .meta({ id: 'UserPage' });
+  .check(z.meta({ id: 'UserPage' }));
 
 export const developerRead = z
   .object({
     id: z.uuid(),
-    first_name: z.string().nullable(),
-    last_name: z.string().nullable(),
+    first_name: z.nullable(z.string()),
+    last_name: z.nullable(z.string()),
     email: z.string(),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })
-  .meta({ id: 'Developer' });
+  .check(z.meta({ id: 'Developer' }));
 
 export const apiKeyRead = z
   .object({
     id: z.uuid(),
     name: z.string(),
     key_prefix: z.string(),
-    created_by: z.string().nullable(),
+    created_by: z.nullable(z.string()),
     created_at: z.iso.datetime(),
   })
-  .meta({ id: 'ApiKey' });
+  .check(z.meta({ id: 'ApiKey' }));
 
-export const apiKeyList = z.array(apiKeyRead).meta({ id: 'ApiKeyList' });
+export const apiKeyList = z.array(apiKeyRead).check(z.meta({ id: 'ApiKeyList' }));
 
 /** A new or rotated key: the only time `key` is shown. */
-export const apiKeyWithKey = apiKeyRead.extend({ key: z.string() }).meta({ id: 'ApiKeyWithKey' });
+export const apiKeyWithKey = z
+  .object({ ...apiKeyRead.shape, key: z.string() })
+  .check(z.meta({ id: 'ApiKeyWithKey' }));
 
 export const applicationRead = z
   .object({
@@ -90,11 +99,11 @@ export const applicationRead = z
     name: z.string(),
     created_at: z.iso.datetime(),
   })
-  .meta({ id: 'Application' });
+  .check(z.meta({ id: 'Application' }));
 
-export const applicationList = z.array(applicationRead).meta({ id: 'ApplicationList' });
+export const applicationList = z.array(applicationRead).check(z.meta({ id: 'ApplicationList' }));
 
 /** A new application, or one whose secret was rotated: the only time `app_secret` is shown. */
-export const applicationWithSecret = applicationRead
-  .extend({ app_secret: z.string() })
-  .meta({ id: 'ApplicationWithSecret' });
+export const applicationWithSecret = z
+  .object({ ...applicationRead.shape, app_secret: z.string() })
+  .check(z.meta({ id: 'ApplicationWithSecret' }));

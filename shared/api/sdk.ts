@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRoute, Reply } from '#shared/http/route.js';
 import { CAP, cappedString } from '#shared/http/validation.js';
 import { requireUser } from '#shared/identity/users.js';
@@ -13,13 +13,13 @@ const uploadResponse = z
   .object({
     status_code: z.literal(202),
     response: z.string(),
-    user_id: z.string().nullable(),
-    dropped_count: z.number().int(),
-    records_saved: z.number().int(),
-    workouts_saved: z.number().int(),
-    sleep_saved: z.number().int(),
+    user_id: z.nullable(z.string()),
+    dropped_count: z.number().check(z.int()),
+    records_saved: z.number().check(z.int()),
+    workouts_saved: z.number().check(z.int()),
+    sleep_saved: z.number().check(z.int()),
   })
-  .meta({ id: 'UploadDataResponse' });
+  .check(z.meta({ id: 'UploadDataResponse' }));
 
 const jsonObject = z.record(cappedString(CAP.text), z.unknown(), {
   error: 'Input should be a valid dictionary or object',

@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRoute, type Route } from '#shared/http/route.js';
 import { assertSeedFits } from '#shared/seed/budget.js';
 import { dispatchSeed } from '#shared/seed/dispatch.js';
@@ -12,8 +12,8 @@ import {
 } from '#shared/seed/profiles.js';
 
 const seedDataResponse = z
-  .object({ task_id: z.string(), status: z.literal('dispatched'), seed_used: z.number().int() })
-  .meta({ id: 'SeedDataResponse' });
+  .object({ task_id: z.string(), status: z.literal('dispatched'), seed_used: z.number().check(z.int()) })
+  .check(z.meta({ id: 'SeedDataResponse' }));
 
 const presetList = z
   .array(
@@ -21,16 +21,16 @@ const presetList = z
       id: z.string(),
       label: z.string(),
       description: z.string(),
-      profile: seedProfile.meta({ id: 'SeedProfileConfig' }),
+      profile: seedProfile.check(z.meta({ id: 'SeedProfileConfig' })),
     }),
   )
-  .meta({ id: 'SeedPresetList' });
+  .check(z.meta({ id: 'SeedPresetList' }));
 
 const sleepProfileList = z
   .array(
     z.object({ id: z.string(), label: z.string(), description: z.string(), distribution: stageDistribution }),
   )
-  .meta({ id: 'SleepStageProfileList' });
+  .check(z.meta({ id: 'SleepStageProfileList' }));
 
 /** Synthetic data (contract 10.4): POST /settings/seed and its presets. Served by the admin area. */
 export const seedRoutes: Route[] = [
@@ -42,7 +42,7 @@ export const seedRoutes: Route[] = [
     summary:
       'Generate synthetic users and data (through the SDK ingest path; the data lands within seconds to minutes). At most 24 months back and about a million records per request (400 beyond)',
     status: 202,
-    body: seedDataRequest.default(seedDataRequest.parse({})),
+    body: z._default(seedDataRequest, seedDataRequest.parse({})),
     response: seedDataResponse,
     handle: async ({ body }) => {
       const seed = body.random_seed ?? randomInt(0, 2 ** 31 - 1);

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { dateTimeParam } from '#shared/api/params.js';
 import { userIdParams } from '#shared/api/schemas.js';
 import { notFound } from '#shared/http/errors.js';
@@ -31,11 +31,11 @@ export const syncHistoryRoutes = [
       "A user's stored sync runs (historical and manual pulls, kept until the user is erased), newest start first; /sync/history/{run_key} has the per-data-type breakdown",
     params: userIdParams,
     query: z.object({
-      limit: z.coerce.number().int().min(1).max(200).default(20),
-      scope: z.enum(SYNC_SCOPES).optional(),
-      since: dateTimeParam().optional().describe('Only runs started at or after this time'),
+      limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 20),
+      scope: z.optional(z.enum(SYNC_SCOPES)),
+      since: z.optional(dateTimeParam()).check(z.describe('Only runs started at or after this time')),
     }),
-    response: z.array(syncRunRecord).meta({ id: 'SyncRunRecordList' }),
+    response: z.array(syncRunRecord).check(z.meta({ id: 'SyncRunRecordList' })),
     handle: async ({ params, query }) => {
       await requireSyncUser(params.user_id);
       return userRunHistory(params.user_id, query);

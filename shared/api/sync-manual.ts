@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseDateTimeParam } from '#shared/api/params.js';
 import { queryBoolean, uuid } from '#shared/api/schemas.js';
 import { sinceParam } from '#shared/api/sync-vendor.js';
@@ -30,16 +30,16 @@ const SYNC_MODE_DEFAULTS = {
 } as const;
 
 const syncQuery = z.object({
-  data_type: z.enum(['workouts', '247', 'all']).default('all'),
+  data_type: z._default(z.enum(['workouts', '247', 'all']), 'all'),
   since: sinceParam,
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
+  offset: z._default(z.coerce.number().check(z.int(), z.gte(0)), 0),
   filter_by_modification_time: queryBoolean(true),
   samples: queryBoolean(false),
   zones: queryBoolean(false),
   route: queryBoolean(false),
-  summary_start_time: cappedString(CAP.datetime).optional(),
-  summary_end_time: cappedString(CAP.datetime).optional(),
+  summary_start_time: z.optional(cappedString(CAP.datetime)),
+  summary_end_time: z.optional(cappedString(CAP.datetime)),
   async: queryBoolean(true),
 });
 
@@ -74,15 +74,15 @@ const syncAnswer = z
     task_id: z.string(),
     message: z.string(),
     details: z
-      .object({ workouts: z.boolean().optional(), data_247: z.boolean().optional() })
-      .optional()
-      .describe('async=false, run ended: per requested data type, whether the run succeeded'),
-    run: syncRunSummary
-      .nullable()
-      .optional()
-      .describe('async=false: the run as it stands (follow it at /users/{user_id}/sync/runs when 202)'),
+      .optional(z.object({ workouts: z.optional(z.boolean()), data_247: z.optional(z.boolean()) }))
+      .check(z.describe('async=false, run ended: per requested data type, whether the run succeeded')),
+    run: z
+      .optional(z.nullable(syncRunSummary))
+      .check(
+        z.describe('async=false: the run as it stands (follow it at /users/{user_id}/sync/runs when 202)'),
+      ),
   })
-  .meta({ id: 'SyncQueued' });
+  .check(z.meta({ id: 'SyncQueued' }));
 
 /** Runs the sync in the request (async=false): 200 with its result, or 202 when it goes on from the queue. */
 async function syncInline(

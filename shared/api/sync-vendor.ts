@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseDateTimeParam } from '#shared/api/params.js';
 import { queryBoolean, uuid } from '#shared/api/schemas.js';
 import { badRequest, HttpError } from '#shared/http/errors.js';
@@ -18,8 +18,7 @@ const inclusions = { samples: queryBoolean(false), zones: queryBoolean(false), r
 /** The provider's own JSON, as it answered: an object or a list. */
 const rawWorkouts = z
   .union([z.record(z.string(), z.unknown()), z.array(z.unknown())])
-  .describe("The provider's raw answer, unchanged")
-  .meta({ id: 'VendorWorkouts' });
+  .check(z.describe("The provider's raw answer, unchanged"), z.meta({ id: 'VendorWorkouts' }));
 
 function workoutApi(provider: ProviderName): WorkoutApi {
   const api = syncModules[provider]?.workouts;
@@ -31,10 +30,10 @@ function workoutApi(provider: ProviderName): WorkoutApi {
  * `since` (Unix seconds) up to 2100-01-01: the providers that take a date are sent it as one, which a later value
  * may not have; beyond, a 400 rather than a 502.
  */
-export const sinceParam = z.coerce.number().int().min(0).max(4_102_444_800).default(0);
+export const sinceParam = z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(4_102_444_800)), 0);
 
 /** A provider's workout id as one path segment: never `.` or `..`, which would walk the provider's URL up. */
-const workoutId = cappedString(CAP.id).regex(/^(?!\.{1,2}$)[\w.:-]+$/, 'Invalid workout id');
+const workoutId = cappedString(CAP.id).check(z.regex(/^(?!\.{1,2}$)[\w.:-]+$/, 'Invalid workout id'));
 
 const epochMs = (value: string | undefined) => (value === undefined ? undefined : parseDateTimeParam(value));
 
@@ -50,12 +49,12 @@ export const vendorWorkoutRoutes = [
     params: providerUserParams,
     query: z.object({
       since: sinceParam,
-      limit: z.coerce.number().int().min(1).max(100).default(50),
-      offset: z.coerce.number().int().min(0).default(0),
+      limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
+      offset: z._default(z.coerce.number().check(z.int(), z.gte(0)), 0),
       filter_by_modification_time: queryBoolean(true),
       ...inclusions,
-      summary_start_time: cappedString(CAP.datetime).optional(),
-      summary_end_time: cappedString(CAP.datetime).optional(),
+      summary_start_time: z.optional(cappedString(CAP.datetime)),
+      summary_end_time: z.optional(cappedString(CAP.datetime)),
     }),
     response: rawWorkouts,
     doc: { errors: [400, 401, 403, 404, 429, 501, 502, 503] },
@@ -87,9 +86,7 @@ export const vendorWorkoutRoutes = [
     auth: 'API',
     tag,
     summary: "One workout as the provider's own API answers it, fetched live (samples/zones/route: Polar)",
-    params: providerUserParams.extend({
-      workout_id: workoutId,
-    }),
+    params: z.extend(providerUserParams, { workout_id: workoutId }),
     query: z.object(inclusions),
     response: rawWorkouts,
     doc: { errors: [400, 401, 403, 404, 429, 501, 502, 503] },

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { userIdParams, uuid } from '#shared/api/schemas.js';
 import { requireSyncUser, syncHistoryRoutes } from '#shared/api/sync-history.js';
 import { manualSyncRoutes, runView } from '#shared/api/sync-manual.js';
@@ -18,13 +18,16 @@ import { recentSyncEvents, syncRuns, userSyncRuns } from '#shared/sync/status-re
 
 const tag = 'Sync';
 
-const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+const limit = (max: number, fallback: number) =>
+  z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(max)), fallback);
 const providerUserParams = z.object({ provider: z.enum(PROVIDERS), user_id: uuid() });
 
 const syncEventList = z
-  .array(syncStatusEvent.meta({ id: 'SyncStatusEvent' }))
-  .meta({ id: 'SyncStatusEventList' });
-const syncRunList = z.array(syncRunSummary.meta({ id: 'SyncRunSummary' })).meta({ id: 'SyncRunSummaryList' });
+  .array(syncStatusEvent.check(z.meta({ id: 'SyncStatusEvent' })))
+  .check(z.meta({ id: 'SyncStatusEventList' }));
+const syncRunList = z
+  .array(syncRunSummary.check(z.meta({ id: 'SyncRunSummary' })))
+  .check(z.meta({ id: 'SyncRunSummaryList' }));
 
 const cellState = z.enum(['done', 'pending', 'timed_out', 'failed']);
 
@@ -34,26 +37,30 @@ const garminBackfillStatusSchema = z
     user_id: z.string(),
     provider: z.literal('garmin'),
     overall_status: z.enum(['pending', 'in_progress', 'complete', 'permanently_failed']),
-    current_window: z.number().int(),
-    total_windows: z.number().int(),
+    current_window: z.number().check(z.int()),
+    total_windows: z.number().check(z.int()),
     windows: z
       .record(z.string(), z.record(z.string(), cellState))
-      .describe('Per window index ("0", "1", ...): the state of each summary type'),
+      .check(z.describe('Per window index ("0", "1", ...): the state of each summary type')),
     summary: z.record(
       z.string(),
-      z.object({ done: z.number().int(), timed_out: z.number().int(), failed: z.number().int() }),
+      z.object({
+        done: z.number().check(z.int()),
+        timed_out: z.number().check(z.int()),
+        failed: z.number().check(z.int()),
+      }),
     ),
     in_progress: z.boolean(),
     retry_phase: z.boolean(),
-    retry_type: z.string().nullable(),
-    retry_window: z.string().nullable(),
-    attempt_count: z.number().int(),
-    max_attempts: z.number().int(),
+    retry_type: z.nullable(z.string()),
+    retry_window: z.nullable(z.string()),
+    attempt_count: z.number().check(z.int()),
+    max_attempts: z.number().check(z.int()),
     permanently_failed: z.boolean(),
-    run_id: z.string().optional(),
-    error: z.string().nullable().optional(),
+    run_id: z.optional(z.string()),
+    error: z.optional(z.nullable(z.string())),
   })
-  .meta({ id: 'GarminBackfillStatus' });
+  .check(z.meta({ id: 'GarminBackfillStatus' }));
 
 const eventView = (event: SyncStatusEvent) => ({
   ...event,
@@ -80,11 +87,11 @@ export const syncRoutes = [
         method: z.enum(['pull_api', 'webhook_backfill']),
         task_id: z.string(),
         message: z.string(),
-        days: z.number().int().optional(),
-        start_date: z.iso.datetime().optional(),
-        end_date: z.iso.datetime().optional(),
+        days: z.optional(z.number().check(z.int())),
+        start_date: z.optional(z.iso.datetime()),
+        end_date: z.optional(z.iso.datetime()),
       })
-      .meta({ id: 'HistoricalSyncQueued' }),
+      .check(z.meta({ id: 'HistoricalSyncQueued' })),
     doc: { errors: [400, 404, 501] },
     handle: async ({ params, query }) => {
       const { provider, user_id } = params;
@@ -167,10 +174,10 @@ export const syncRoutes = [
     summary: 'Sync runs across users (latest event of each), newest first, filtered by exact match',
     query: z.object({
       limit: limit(10_000, 50),
-      user_id: uuid().optional(),
-      provider: cappedString(CAP.id).optional(),
-      status: cappedString(CAP.id).optional(),
-      source: cappedString(CAP.id).optional(),
+      user_id: z.optional(uuid()),
+      provider: z.optional(cappedString(CAP.id)),
+      status: z.optional(cappedString(CAP.id)),
+      source: z.optional(cappedString(CAP.id)),
     }),
     response: syncRunList,
     handle: async ({ query }) => {

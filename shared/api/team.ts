@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { developerOf } from '#shared/api/caller.js';
 import { developerRead, name100, uuid } from '#shared/api/schemas.js';
 import { developerUpdate } from '#shared/api/tokens.js';
@@ -26,13 +26,15 @@ const invitationRead = z
   .object({
     id: z.uuid(),
     email: z.string(),
-    token: z.string().describe('The token in full only when created or resent; a hint of it elsewhere'),
+    token: z
+      .string()
+      .check(z.describe('The token in full only when created or resent; a hint of it elsewhere')),
     status: z.enum(['pending', 'sent', 'failed', 'accepted', 'expired', 'revoked']),
     expires_at: z.iso.datetime(),
     created_at: z.iso.datetime(),
-    invited_by_id: z.uuid().nullable(),
+    invited_by_id: z.nullable(z.uuid()),
   })
-  .meta({ id: 'Invitation' });
+  .check(z.meta({ id: 'Invitation' }));
 
 /** Team management (contract 4.16): developers and invitations. Served by the tokens area. */
 export const teamRoutes: Route[] = [
@@ -42,7 +44,7 @@ export const teamRoutes: Route[] = [
     auth: 'DEV',
     tag: 'Team',
     summary: 'List the developers (team members)',
-    response: z.array(developerRead).meta({ id: 'DeveloperList' }),
+    response: z.array(developerRead).check(z.meta({ id: 'DeveloperList' })),
     handle: () => listDeveloperViews(),
   }),
   defineRoute({
@@ -95,7 +97,7 @@ export const teamRoutes: Route[] = [
     auth: 'DEV',
     tag: 'Team',
     summary: 'List the active invitations (pending or sent, not expired), newest first',
-    response: z.array(invitationRead).meta({ id: 'InvitationList' }),
+    response: z.array(invitationRead).check(z.meta({ id: 'InvitationList' })),
     handle: () => listActiveInvitations(),
   }),
   defineRoute({
@@ -126,10 +128,10 @@ export const teamRoutes: Route[] = [
     summary: 'Accept an invitation: creates the developer account',
     status: 201,
     body: z.object({
-      token: cappedString(CAP.token).min(1),
-      first_name: name100.trim().min(1),
-      last_name: name100.trim().min(1),
-      password: cappedString(CAP.password).min(8),
+      token: cappedString(CAP.token).check(z.minLength(1)),
+      first_name: name100.check(z.trim(), z.minLength(1)),
+      last_name: name100.check(z.trim(), z.minLength(1)),
+      password: cappedString(CAP.password).check(z.minLength(8)),
     }),
     response: developerRead,
     doc: { errors: [400, 404] },

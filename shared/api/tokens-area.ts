@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { teamRoutes } from '#shared/api/team.js';
 import { tokensRoutes } from '#shared/api/tokens.js';
 import { tokensEnvSchema } from '#shared/config/env.js';
@@ -7,4 +8,4 @@ import { invitationEnvSchema } from '#shared/identity/invitation-email.js';
 export const tokensAreaRoutes = [...tokensRoutes, ...teamRoutes];
 
 /** Its environment: the bootstrap admin's, and the team invitations' settings. */
-export const tokensAreaEnvSchema = tokensEnvSchema.extend(invitationEnvSchema.shape);
+export const tokensAreaEnvSchema = z.extend(tokensEnvSchema, invitationEnvSchema.shape);

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { apiKeyRoutes } from '#shared/api/api-keys.js';
 import { developerOf } from '#shared/api/caller.js';
 import {
@@ -19,21 +19,22 @@ import { issueTokens, refreshTokens, revokeToken, tokensForAppCredentials } from
 import { requireUser } from '#shared/identity/users.js';
 
 export const loginForm = z.object({
-  username: cappedString(CAP.email).min(1),
-  password: cappedString(CAP.password).min(1),
+  username: cappedString(CAP.email).check(z.minLength(1)),
+  password: cappedString(CAP.password).check(z.minLength(1)),
 });
 const refreshBody = z.object({ refresh_token: cappedString(CAP.token) });
-const password = cappedString(CAP.password).min(8);
+const password = cappedString(CAP.password).check(z.minLength(8));
 
 /** `PATCH /auth/me`, and `PATCH /developers/{id}` (contract 4.16: "as /auth/me"). */
-export const developerUpdate = z
-  .object({
-    first_name: name100.nullish(),
-    last_name: name100.nullish(),
-    email: cappedEmail().optional(),
-    password: password.optional(),
-  })
-  .default({});
+export const developerUpdate = z._default(
+  z.object({
+    first_name: z.nullish(name100),
+    last_name: z.nullish(name100),
+    email: z.optional(cappedEmail()),
+    password: z.optional(password),
+  }),
+  {},
+);
 
 const invitationCode = z
   .object({
@@ -43,7 +44,7 @@ const invitationCode = z
     expires_at: z.string(),
     created_at: z.string(),
   })
-  .meta({ id: 'InvitationCode' });
+  .check(z.meta({ id: 'InvitationCode' }));
 
 const INCORRECT_LOGIN = 'Incorrect email or password';
 
@@ -91,9 +92,11 @@ export const tokensRoutes = [
         new_password: password,
         confirm_password: password,
       })
-      .refine((b) => b.new_password === b.confirm_password, {
-        message: 'Value error, The confirmation password does not match the new password',
-      }),
+      .check(
+        z.refine((b) => b.new_password === b.confirm_password, {
+          message: 'Value error, The confirmation password does not match the new password',
+        }),
+      ),
     response: message,
     handle: async ({ caller, body }) => {
       await changePassword(developerOf(caller), body.current_password, body.new_password);
@@ -127,9 +130,9 @@ export const tokensRoutes = [
     tag: 'SDK tokens',
     summary: 'Issue an SDK access + refresh token for a user (app credentials, or a developer bearer token)',
     params: userIdParams,
-    body: z
-      .object({ app_id: cappedString(CAP.id).nullish(), app_secret: cappedString(CAP.token).nullish() })
-      .nullish(),
+    body: z.nullish(
+      z.object({ app_id: z.nullish(cappedString(CAP.id)), app_secret: z.nullish(cappedString(CAP.token)) }),
+    ),
     response: tokenResponse,
     doc: { errors: [400, 401, 404] },
     handle: async ({ params, body, caller }) => {
@@ -196,7 +199,7 @@ export const tokensRoutes = [
     mobile: true,
     tag: 'SDK tokens',
     summary: 'Redeem an invitation code for SDK tokens',
-    body: z.object({ code: cappedString(CAP.id).regex(INVITATION_CODE_PATTERN) }),
+    body: z.object({ code: cappedString(CAP.id).check(z.regex(INVITATION_CODE_PATTERN)) }),
     response: invitationTokenResponse,
     doc: { errors: [400, 404] },
     handle: ({ body, event }) => redeem(body.code, sourceIp(event)),

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { userPageExample } from '#shared/api/examples.js';
 import { name100, userIdParams, userPage, userRead } from '#shared/api/schemas.js';
 import { defineRoute, Reply } from '#shared/http/route.js';
@@ -16,25 +16,28 @@ import { PROVIDERS } from '#shared/model/provider.js';
 import { connectionViews, disconnect, disconnectAndDeleteData } from '#shared/oauth/connections.js';
 
 const userFields = z.object({
-  first_name: name100.nullish(),
-  last_name: name100.nullish(),
-  email: cappedEmail().nullish(),
-  external_user_id: cappedString(255).nullish(),
+  first_name: z.nullish(name100),
+  last_name: z.nullish(name100),
+  email: z.nullish(cappedEmail()),
+  external_user_id: z.nullish(cappedString(255)),
 });
 
 const listQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  sort_by: z.enum(['created_at', 'email', 'first_name', 'last_name', 'last_synced_at']).default('created_at'),
-  sort_order: z.enum(['asc', 'desc']).default('desc'),
-  search: cappedString(255).optional(),
-  email: cappedEmail().optional(),
-  external_user_id: cappedString(255).optional(),
+  page: z._default(z.coerce.number().check(z.int(), z.gte(1)), 1),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20),
+  sort_by: z._default(
+    z.enum(['created_at', 'email', 'first_name', 'last_name', 'last_synced_at']),
+    'created_at',
+  ),
+  sort_order: z._default(z.enum(['asc', 'desc']), 'desc'),
+  search: z.optional(cappedString(255)),
+  email: z.optional(cappedEmail()),
+  external_user_id: z.optional(cappedString(255)),
 });
 
 const tag = 'Users';
 
-const connectionParams = userIdParams.extend({ provider: z.enum(PROVIDERS) });
+const connectionParams = z.extend(userIdParams, { provider: z.enum(PROVIDERS) });
 
 /** `UserConnectionWithCapabilities` (contract 4.3). */
 const connectionRead = z
@@ -42,26 +45,26 @@ const connectionRead = z
     id: z.uuid(),
     user_id: z.uuid(),
     provider: z.string(),
-    provider_user_id: z.string().nullable(),
-    provider_username: z.string().nullable(),
-    scope: z.string().nullable(),
+    provider_user_id: z.nullable(z.string()),
+    provider_username: z.nullable(z.string()),
+    scope: z.nullable(z.string()),
     status: z.enum(['active', 'revoked', 'expired']),
     /** Why a connection was revoked by the provider's side (a deauthorisation, an API gone); null otherwise. */
-    status_reason: z.string().nullable(),
-    last_synced_at: z.iso.datetime().nullable(),
+    status_reason: z.nullable(z.string()),
+    last_synced_at: z.nullable(z.iso.datetime()),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
-    icon_url: z.string().nullable(),
-    max_historical_days: z.number().int().nullable(),
+    icon_url: z.nullable(z.string()),
+    max_historical_days: z.nullable(z.number().check(z.int())),
     rest_pull: z.boolean(),
     webhook_stream: z.boolean(),
     webhook_ping: z.boolean(),
     webhook_callback: z.boolean(),
-    live_sync_mode: z.enum(['pull', 'webhook']).nullable(),
+    live_sync_mode: z.nullable(z.enum(['pull', 'webhook'])),
     linked_user_ids: z.array(z.uuid()),
   })
-  .meta({ id: 'Connection' });
-const connectionList = z.array(connectionRead).meta({ id: 'ConnectionList' });
+  .check(z.meta({ id: 'Connection' }));
+const connectionList = z.array(connectionRead).check(z.meta({ id: 'ConnectionList' }));
 
 export const usersRoutes = [
   defineRoute({
@@ -82,7 +85,7 @@ export const usersRoutes = [
     tag,
     summary: 'Create a user (every field optional; emails are not unique)',
     status: 201,
-    body: userFields.default({}),
+    body: z._default(userFields, {}),
     response: userRead,
     handle: ({ body }) => createUser(body),
   }),
@@ -103,7 +106,7 @@ export const usersRoutes = [
     tag,
     summary: 'Update a user (only the fields sent change)',
     params: userIdParams,
-    body: userFields.default({}),
+    body: z._default(userFields, {}),
     response: userRead,
     handle: ({ params, body }) => updateUser(params.user_id, body),
   }),

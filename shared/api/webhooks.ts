@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { bodyBytes } from '#shared/http/request.js';
 import { defineRoute, Reply, type Route, type RouteContext } from '#shared/http/route.js';
 import { CAP, cappedString } from '#shared/http/validation.js';
@@ -17,37 +17,41 @@ const tag = 'Provider webhooks';
 
 /** Any slug: an unknown one gets the contract's 404 text, not a validation error. */
 const providerParams = z.object({ provider: cappedString(CAP.id) });
-const subscriptionParams = providerParams.extend({ subscription_id: cappedString(CAP.id) });
-const callbackQuery = z.object({ callback_url: cappedString(CAP.url).pipe(z.url()).optional() });
+const subscriptionParams = z.extend(providerParams, { subscription_id: cappedString(CAP.id) });
+const callbackQuery = z.object({ callback_url: z.optional(z.pipe(cappedString(CAP.url), z.url())) });
 
 /** The challenge parameters every push provider uses (Strava `hub.*`, Oura `verification_token`/`challenge`). */
 const challengeQuery = z.object({
-  'hub.mode': cappedString(CAP.id).optional(),
-  'hub.challenge': cappedString(CAP.token).optional(),
-  'hub.verify_token': cappedString(CAP.token).optional(),
-  verification_token: cappedString(CAP.token).optional(),
-  challenge: cappedString(CAP.token).optional(),
+  'hub.mode': z.optional(cappedString(CAP.id)),
+  'hub.challenge': z.optional(cappedString(CAP.token)),
+  'hub.verify_token': z.optional(cappedString(CAP.token)),
+  verification_token: z.optional(cappedString(CAP.token)),
+  challenge: z.optional(cappedString(CAP.token)),
 });
 
 /** A secret in the callback URL, for providers that sign nothing (Withings `?token=`). */
-const notificationQuery = z.object({ token: cappedString(CAP.token).optional() });
+const notificationQuery = z.object({ token: z.optional(cappedString(CAP.token)) });
 
 const accepted = z
   .object({
-    status: z.string().describe('accepted; a handshake: ok (Polar PING), verified (Google Health, 201)'),
+    status: z
+      .string()
+      .check(z.describe('accepted; a handshake: ok (Polar PING), verified (Google Health, 201)')),
   })
-  .meta({ id: 'WebhookAccepted' });
+  .check(z.meta({ id: 'WebhookAccepted' }));
 
 /** Strava echoes `hub.challenge`, Oura `challenge`. */
 const challengeAnswer = z
   .union([z.object({ 'hub.challenge': z.string() }), z.object({ challenge: z.string() })])
-  .meta({ id: 'WebhookChallengeAnswer' });
+  .check(z.meta({ id: 'WebhookChallengeAnswer' }));
 
 /** A provider's refusal (signature, token, body): 400/401/403; a path's unknown or push-less provider: 404/501. */
 const ingressErrors = (fixed: string | undefined) => (fixed ? [400, 401, 403] : [400, 401, 403, 404, 501]);
 
 /** The provider's own subscription objects, as its API returns them (contract 8.2). */
-const providerObject = z.record(z.string(), z.unknown()).describe("The provider's own subscription object");
+const providerObject = z
+  .record(z.string(), z.unknown())
+  .check(z.describe("The provider's own subscription object"));
 const SUBSCRIPTION_ERRORS = { errors: [400, 404, 501, 502, 503] };
 
 type AnyContext = RouteContext<unknown, unknown, unknown>;
@@ -102,7 +106,7 @@ function webhookRoutes(path: string, fixed?: string): Route[] {
 
 const serviceHealth = z
   .object({ status: z.literal('ok'), service: z.string() })
-  .meta({ id: 'WebhookServiceHealth' });
+  .check(z.meta({ id: 'WebhookServiceHealth' }));
 
 const health = (path: string, service: string) =>
   defineRoute({
@@ -115,7 +119,7 @@ const health = (path: string, service: string) =>
     handle: async () => ({ status: 'ok', service }),
   });
 
-const subscriptionRoute = <P extends z.ZodType, Q extends z.ZodType | undefined>(
+const subscriptionRoute = <P extends z.ZodMiniType, Q extends z.ZodMiniType | undefined>(
   route: Omit<Route<P, Q>, 'auth' | 'tag'>,
 ) => defineRoute({ ...route, auth: 'DEV', tag } as Route<P, Q>);
 
@@ -123,7 +127,7 @@ const base = '/api/v1/providers/{provider}/webhooks';
 
 const subscriptionList = z
   .object({ subscriptions: z.array(providerObject) })
-  .meta({ id: 'ProviderSubscriptionList' });
+  .check(z.meta({ id: 'ProviderSubscriptionList' }));
 
 /** The ingress: unauthenticated by design (the provider's signature or challenge is the check). */
 export const webhooksRoutes: Route[] = [
@@ -180,7 +184,7 @@ export const webhookSubscriptionRoutes: Route[] = [
     path: `${base}/subscriptions/renew`,
     summary: 'Renew expiring subscriptions',
     params: providerParams,
-    response: z.object({ renewed: z.array(providerObject) }).meta({ id: 'RenewedSubscriptions' }),
+    response: z.object({ renewed: z.array(providerObject) }).check(z.meta({ id: 'RenewedSubscriptions' })),
     doc: SUBSCRIPTION_ERRORS,
     handle: async ({ params }) => renewSubscriptions(params.provider),
   }),
@@ -189,7 +193,9 @@ export const webhookSubscriptionRoutes: Route[] = [
     path: `${base}/subscriptions/{subscription_id}`,
     summary: 'One subscription (null when absent)',
     params: subscriptionParams,
-    response: z.object({ subscription: providerObject.nullable() }).meta({ id: 'ProviderSubscription' }),
+    response: z
+      .object({ subscription: z.nullable(providerObject) })
+      .check(z.meta({ id: 'ProviderSubscription' })),
     doc: SUBSCRIPTION_ERRORS,
     handle: async ({ params }) => getSubscription(params.provider, params.subscription_id),
   }),
@@ -200,8 +206,10 @@ export const webhookSubscriptionRoutes: Route[] = [
     params: subscriptionParams,
     query: callbackQuery,
     response: z
-      .object({ updated: z.unknown().describe("The provider's answer: the subscription, or the new ones") })
-      .meta({ id: 'UpdatedSubscription' }),
+      .object({
+        updated: z.unknown().check(z.describe("The provider's answer: the subscription, or the new ones")),
+      })
+      .check(z.meta({ id: 'UpdatedSubscription' })),
     doc: SUBSCRIPTION_ERRORS,
     handle: async ({ params, query }) =>
       updateSubscription(params.provider, params.subscription_id, query.callback_url),
@@ -214,9 +222,13 @@ export const webhookSubscriptionRoutes: Route[] = [
     status: 200,
     response: z
       .object({
-        deleted: z.object({ subscription_id: z.string(), status: z.string(), error: z.string().optional() }),
+        deleted: z.object({
+          subscription_id: z.string(),
+          status: z.string(),
+          error: z.optional(z.string()),
+        }),
       })
-      .meta({ id: 'DeletedSubscription' }),
+      .check(z.meta({ id: 'DeletedSubscription' })),
     doc: SUBSCRIPTION_ERRORS,
     handle: async ({ params }) => deleteSubscription(params.provider, params.subscription_id),
   }),

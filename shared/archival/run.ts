@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type Cutoffs, noOutcome, runUserLifecycle } from '#shared/archival/archive-user.js';
 import { sendJob } from '#shared/jobs/send.js';
 import { logger } from '#shared/observability.js';
@@ -22,13 +22,13 @@ import { UserGone } from '#shared/store/user-guard.js';
  * invocation. The cutoffs are fixed when the run starts, so its continuations agree on them.
  */
 export const archivalJob = z.object({
-  task_id: z.string().min(1).max(64),
+  task_id: z.string().check(z.minLength(1), z.maxLength(64)),
   /** Fixed by the run's first invocation from the settings then. */
-  cutoffs: z
-    .object({ archive_before: z.number().nullable(), purge_before: z.number().nullable() })
-    .optional(),
+  cutoffs: z.optional(
+    z.object({ archive_before: z.nullable(z.number()), purge_before: z.nullable(z.number()) }),
+  ),
   /** GSI1SK of the last user finished. */
-  after: z.string().max(200).optional(),
+  after: z.optional(z.string().check(z.maxLength(200))),
 });
 export type ArchivalJob = z.output<typeof archivalJob>;
 

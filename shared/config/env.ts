@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#shared/config/zod.js';
 import { setting } from '#shared/config/settings.js';
 import { queueProducerEnv } from '#shared/jobs/queue-env.js';
 
@@ -8,31 +9,34 @@ import { queueProducerEnv } from '#shared/jobs/queue-env.js';
  * Variables carry names and ARNs; secret values only ever come from env in the local sandbox.
  */
 export const baseEnvSchema = z.object({
-  TABLE_NAME: z.string().min(1),
-  STAGE: z.string().default('local'),
-  POWERTOOLS_SERVICE_NAME: z.string().default('open-wearables'),
-  POWERTOOLS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']).optional(),
+  TABLE_NAME: z.string().check(z.minLength(1)),
+  STAGE: z._default(z.string(), 'local'),
+  POWERTOOLS_SERVICE_NAME: z._default(z.string(), 'open-wearables'),
+  POWERTOOLS_LOG_LEVEL: z.optional(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'])),
 });
 
 /** A yes/no setting (`true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`). */
 export const envBoolean = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', 'TRUE', 'FALSE', 'True', 'False'])
-    .default(fallback ? 'true' : 'false')
-    .transform((value) => ['true', '1', 'yes', 'on'].includes(value.toLowerCase()));
+  z.pipe(
+    z._default(
+      z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', 'TRUE', 'FALSE', 'True', 'False']),
+      fallback ? 'true' : 'false',
+    ),
+    z.transform((value) => ['true', '1', 'yes', 'on'].includes(value.toLowerCase())),
+  );
 
 /** A whole number from 1 to `max`, `fallback` when unset. */
 export const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().positive().max(max).default(fallback);
+  z._default(z.coerce.number().check(z.int(), z.positive(), z.lte(max)), fallback);
 
 /** Every API function: signs or verifies JWTs and knows its public URL. */
-export const apiEnvSchema = baseEnvSchema
-  .extend({
+export const apiEnvSchema = z
+  .extend(baseEnvSchema, {
     API_BASE_URL: z.url(),
     /** Secrets Manager ARN of the HS256 signing key (AWS). */
-    JWT_SECRET_ARN: z.string().optional(),
+    JWT_SECRET_ARN: z.optional(z.string()),
     /** The signing key itself (sandbox and tests only). */
-    JWT_SECRET: z.string().min(32).optional(),
+    JWT_SECRET: z.optional(z.string().check(z.minLength(32))),
     ACCESS_TOKEN_EXPIRE_MINUTES: setting(
       positiveInt(60, 24 * 60),
       'lifetime of developer and SDK access tokens (at most a day)',
@@ -43,30 +47,32 @@ export const apiEnvSchema = baseEnvSchema
       'lifetime of user invitation codes (at most 90)',
     ),
   })
-  .refine((env) => Boolean(env.JWT_SECRET_ARN) !== Boolean(env.JWT_SECRET), {
-    message: 'exactly one of JWT_SECRET_ARN and JWT_SECRET must be set',
-  });
+  .check(
+    z.refine((env) => Boolean(env.JWT_SECRET_ARN) !== Boolean(env.JWT_SECRET), {
+      message: 'exactly one of JWT_SECRET_ARN and JWT_SECRET must be set',
+    }),
+  );
 
 /** The meta area (docs, OpenAPI, the 404/405 fallback) reads no table and verifies no token. */
-export const metaEnvSchema = baseEnvSchema.omit({ TABLE_NAME: true }).extend({ API_BASE_URL: z.url() });
+export const metaEnvSchema = z.extend(z.omit(baseEnvSchema, { TABLE_NAME: true }), { API_BASE_URL: z.url() });
 
 /** The tokens area also bootstraps the admin developer, so only it may read the admin secret. */
-export const tokensEnvSchema = apiEnvSchema
-  .extend({
+export const tokensEnvSchema = z
+  .extend(apiEnvSchema, {
     /** Secrets Manager ARN of `{"email","password"}` for the bootstrap developer (AWS). */
-    ADMIN_SECRET_ARN: z.string().optional(),
-    ADMIN_EMAIL: z.email().optional(),
-    ADMIN_PASSWORD: z.string().min(8).optional(),
+    ADMIN_SECRET_ARN: z.optional(z.string()),
+    ADMIN_EMAIL: z.optional(z.email()),
+    ADMIN_PASSWORD: z.optional(z.string().check(z.minLength(8))),
   })
-  .refine(
-    (env) => Boolean(env.ADMIN_SECRET_ARN) || (Boolean(env.ADMIN_EMAIL) && Boolean(env.ADMIN_PASSWORD)),
-    {
-      message: 'set ADMIN_SECRET_ARN, or both ADMIN_EMAIL and ADMIN_PASSWORD',
-    },
+  .check(
+    z.refine(
+      (env) => Boolean(env.ADMIN_SECRET_ARN) || (Boolean(env.ADMIN_EMAIL) && Boolean(env.ADMIN_PASSWORD)),
+      { message: 'set ADMIN_SECRET_ARN, or both ADMIN_EMAIL and ADMIN_PASSWORD' },
+    ),
   );
 
 /** The erasure worker re-queues itself when a user does not fit one invocation. */
-export const erasureWorkerEnvSchema = baseEnvSchema.extend(queueProducerEnv.erasure.shape);
+export const erasureWorkerEnvSchema = z.extend(baseEnvSchema, queueProducerEnv.erasure.shape);
 
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
@@ -77,11 +83,11 @@ export class EnvironmentError extends Error {
 }
 
 /** Parses `source` against `schema`, naming every offending variable. */
-export function parseEnv<S extends z.ZodType>(
+export function parseEnv<S extends z.core.$ZodType>(
   schema: S,
   source: Record<string, string | undefined>,
 ): z.infer<S> {
-  const result = schema.safeParse(source);
+  const result = z.safeParse(schema, source);
   if (!result.success) {
     const problems = result.error.issues
       .map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`)
@@ -91,10 +97,10 @@ export function parseEnv<S extends z.ZodType>(
   return result.data;
 }
 
-const cache = new Map<z.ZodType, unknown>();
+const cache = new Map<z.core.$ZodType, unknown>();
 
 /** The validated `process.env` for a schema, parsed once per process (i.e. per Lambda cold start). */
-export function env<S extends z.ZodType>(schema: S): z.infer<S> {
+export function env<S extends z.core.$ZodType>(schema: S): z.infer<S> {
   if (!cache.has(schema)) cache.set(schema, parseEnv(schema, process.env));
   return cache.get(schema) as z.infer<S>;
 }

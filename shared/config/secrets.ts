@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { apiEnvSchema, env, tokensEnvSchema } from '#shared/config/env.js';
 
 /** How long a secret value is reused: a rotated secret reaches every warm function within this. */
@@ -49,7 +49,7 @@ export async function jwtSigningKey(): Promise<Uint8Array> {
   return new TextEncoder().encode(secret);
 }
 
-const adminSecretSchema = z.object({ email: z.email(), password: z.string().min(8) });
+const adminSecretSchema = z.object({ email: z.email(), password: z.string().check(z.minLength(8)) });
 
 /** The bootstrap developer's credentials. */
 export async function adminCredentials(): Promise<{ email: string; password: string }> {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export interface SettingMeta {
   /** One line for the README settings table. */
@@ -14,22 +14,20 @@ export interface SettingMeta {
 export const operatorSettings = z.registry<SettingMeta>();
 
 /** Declares an env schema field an operator setting: its zod type (with caps) and default are the field's. */
-export function setting<S extends z.ZodType>(schema: S, doc: string): S {
+export function setting<S extends z.core.$ZodType>(schema: S, doc: string): S {
   operatorSettings.add(schema, { doc });
   return schema;
 }
 
 /** The operator settings among the fields of `schema`, by variable name. */
-export function settingsOf(schema: z.ZodObject): Record<string, z.ZodType> {
+export function settingsOf(schema: z.core.$ZodObject): Record<string, z.core.$ZodType> {
   return Object.fromEntries(
-    Object.entries(schema.shape as Record<string, z.ZodType>).filter(([, field]) =>
-      operatorSettings.has(field),
-    ),
+    Object.entries(schema._zod.def.shape).filter(([, field]) => operatorSettings.has(field)),
   );
 }
 
 /** What a function reads when the setting is not given: the field's default, printable; `unset` without one. */
-export function settingDefault(field: z.ZodType): string {
-  const parsed = field.safeParse(undefined);
+export function settingDefault(field: z.core.$ZodType): string {
+  const parsed = z.safeParse(field, undefined);
   return parsed.success && parsed.data !== undefined ? String(parsed.data) : 'unset';
 }

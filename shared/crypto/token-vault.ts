@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { env } from '#shared/config/env.js';
 import type { TokenSet } from '#shared/providers/types.js';
 
@@ -47,15 +47,17 @@ export const KMS_ENCRYPTION_CONTEXT = { purpose: 'provider-tokens' } as const;
 const DATA_KEY_CACHE_MS = 5 * 60_000;
 const DATA_KEY_CACHE_MAX = 1000;
 
-const base64Key = z.string().refine((value) => Buffer.from(value, 'base64').length === KEY_BYTES, {
-  message: `must be ${KEY_BYTES} bytes, base64-encoded`,
-});
+const base64Key = z.string().check(
+  z.refine((value) => Buffer.from(value, 'base64').length === KEY_BYTES, {
+    message: `must be ${KEY_BYTES} bytes, base64-encoded`,
+  }),
+);
 
 const vaultVariables = {
   /** KMS key id, ARN or alias that wraps the data keys (AWS). */
-  TOKEN_KMS_KEY_ID: z.string().min(1).optional(),
+  TOKEN_KMS_KEY_ID: z.optional(z.string().check(z.minLength(1))),
   /** 32 random bytes, base64 (sandbox and tests only; e.g. `openssl rand -base64 32`). */
-  TOKEN_ENCRYPTION_KEY: base64Key.optional(),
+  TOKEN_ENCRYPTION_KEY: z.optional(base64Key),
 };
 
 /** Exactly one key provider must be configured. */
@@ -68,9 +70,7 @@ export const VAULT_KEY_MESSAGE = 'exactly one of TOKEN_KMS_KEY_ID and TOKEN_ENCR
 export const tokenVaultEnvShape = z.object(vaultVariables);
 
 /** Env of any function that encrypts or decrypts provider tokens. */
-export const tokenVaultEnvSchema = tokenVaultEnvShape.refine(exactlyOneVaultKey, {
-  message: VAULT_KEY_MESSAGE,
-});
+export const tokenVaultEnvSchema = tokenVaultEnvShape.check(z.refine(exactlyOneVaultKey, VAULT_KEY_MESSAGE));
 
 export class TokenVaultError extends Error {
   override name = 'TokenVaultError';
@@ -229,9 +229,9 @@ function decodeField(text: string): Buffer {
 
 const tokenSetSchema = z.object({
   accessToken: z.string(),
-  refreshToken: z.string().nullable(),
+  refreshToken: z.nullable(z.string()),
   expiresAt: z.number(),
-  scope: z.string().nullable(),
+  scope: z.nullable(z.string()),
   extras: z.record(z.string(), z.unknown()),
 });
 

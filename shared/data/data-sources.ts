@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { dataSourceList } from '#shared/data/schemas.js';
 import { listDataSources } from '#shared/store/data-sources.js';
 

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { compareKeys, keysetPage } from '#shared/data/paging.js';
 import type { menstrualCyclePage, sleepSessionPage, workoutPage } from '#shared/data/schemas.js';
 import { compareSourcePriority, localDate, sourceMetadata } from '#shared/data/source-metadata.js';

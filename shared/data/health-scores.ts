@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { healthScorePage } from '#shared/data/schemas.js';
 import type { HealthScoreCategory } from '#shared/model/health-data.js';
 import type { ProviderName } from '#shared/model/provider.js';

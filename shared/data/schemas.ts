@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { RESOLUTIONS } from '#shared/data/bucketing.js';
 import { HEALTH_SCORE_CATEGORIES, SLEEP_STAGES } from '#shared/model/health-data.js';
 import { PROVIDERS } from '#shared/model/provider.js';
@@ -11,39 +11,39 @@ import { DEVICE_TYPES } from '#shared/model/sources.js';
  */
 
 const dateTime = () => z.iso.datetime();
-const zoneOffset = () => z.string().nullable();
+const zoneOffset = () => z.nullable(z.string());
 
 export const sourceMetadataSchema = z
   .object({
     provider: z.enum(PROVIDERS),
-    source: z.string().nullable(),
-    device: z.string().nullable(),
+    source: z.nullable(z.string()),
+    device: z.nullable(z.string()),
     device_type: z.enum(DEVICE_TYPES),
-    device_name: z.string().nullable(),
+    device_name: z.nullable(z.string()),
   })
-  .meta({ id: 'SourceMetadata', description: 'Where a record came from (contract 4.7)' });
+  .check(z.meta({ id: 'SourceMetadata', description: 'Where a record came from (contract 4.7)' }));
 
 export const pagination = z
   .object({
-    next_cursor: z.string().nullable(),
-    previous_cursor: z.string().nullable(),
+    next_cursor: z.nullable(z.string()),
+    previous_cursor: z.nullable(z.string()),
     has_more: z.boolean(),
-    total_count: z.number().int().nullable(),
+    total_count: z.nullable(z.number().check(z.int())),
   })
-  .meta({ id: 'Pagination' });
+  .check(z.meta({ id: 'Pagination' }));
 
 export const pageMetadata = z
   .object({
-    resolution: z.enum(RESOLUTIONS).nullable(),
-    sample_count: z.number().int(),
-    start_time: dateTime().nullable(),
-    end_time: dateTime().nullable(),
+    resolution: z.nullable(z.enum(RESOLUTIONS)),
+    sample_count: z.number().check(z.int()),
+    start_time: z.nullable(dateTime()),
+    end_time: z.nullable(dateTime()),
   })
-  .meta({ id: 'PageMetadata' });
+  .check(z.meta({ id: 'PageMetadata' }));
 
 /** The cursor envelope (contract 1.5) around `item`, named `id`. */
-export const cursorPage = <T extends z.ZodType>(item: T, id: string) =>
-  z.object({ data: z.array(item), pagination, metadata: pageMetadata }).meta({ id });
+export const cursorPage = <T extends z.core.$ZodType>(item: T, id: string) =>
+  z.object({ data: z.array(item), pagination, metadata: pageMetadata }).check(z.meta({ id }));
 
 export const timeSeriesSample = z
   .object({
@@ -53,9 +53,9 @@ export const timeSeriesSample = z
     value: z.number(),
     unit: z.string(),
     source: sourceMetadataSchema,
-    is_daily_total: z.boolean().nullable(),
+    is_daily_total: z.nullable(z.boolean()),
   })
-  .meta({ id: 'TimeSeriesSample' });
+  .check(z.meta({ id: 'TimeSeriesSample' }));
 export type TimeSeriesSample = z.output<typeof timeSeriesSample>;
 export const timeseriesPage = cursorPage(timeSeriesSample, 'TimeSeriesPage');
 export type TimeseriesPage = z.output<typeof timeseriesPage>;
@@ -64,20 +64,20 @@ export const workout = z
   .object({
     id: z.uuid(),
     type: z.string(),
-    name: z.string().nullable(),
+    name: z.nullable(z.string()),
     start_time: dateTime(),
     end_time: dateTime(),
     zone_offset: zoneOffset(),
-    duration_seconds: z.number().nullable(),
+    duration_seconds: z.nullable(z.number()),
     source: sourceMetadataSchema,
-    calories_kcal: z.number().nullable(),
-    distance_meters: z.number().nullable(),
-    avg_heart_rate_bpm: z.number().int().nullable(),
-    max_heart_rate_bpm: z.number().int().nullable(),
-    avg_pace_sec_per_km: z.number().nullable(),
-    elevation_gain_meters: z.number().nullable(),
+    calories_kcal: z.nullable(z.number()),
+    distance_meters: z.nullable(z.number()),
+    avg_heart_rate_bpm: z.nullable(z.number().check(z.int())),
+    max_heart_rate_bpm: z.nullable(z.number().check(z.int())),
+    avg_pace_sec_per_km: z.nullable(z.number()),
+    elevation_gain_meters: z.nullable(z.number()),
   })
-  .meta({ id: 'Workout' });
+  .check(z.meta({ id: 'Workout' }));
 export const workoutPage = cursorPage(workout, 'WorkoutPage');
 
 export const sleepStages = z
@@ -87,7 +87,7 @@ export const sleepStages = z
     deep_minutes: z.number(),
     rem_minutes: z.number(),
   })
-  .meta({ id: 'SleepStages', description: 'Minutes per stage' });
+  .check(z.meta({ id: 'SleepStages', description: 'Minutes per stage' }));
 
 export const sleepSession = z
   .object({
@@ -97,19 +97,19 @@ export const sleepSession = z
     zone_offset: zoneOffset(),
     source: sourceMetadataSchema,
     duration_seconds: z.number(),
-    sleep_duration_seconds: z.number().nullable(),
-    efficiency_percent: z.number().nullable(),
+    sleep_duration_seconds: z.nullable(z.number()),
+    efficiency_percent: z.nullable(z.number()),
     stages: sleepStages,
-    sleep_stage_intervals: z
-      .array(z.object({ stage: z.enum(SLEEP_STAGES), start_time: dateTime(), end_time: dateTime() }))
-      .nullable(),
+    sleep_stage_intervals: z.nullable(
+      z.array(z.object({ stage: z.enum(SLEEP_STAGES), start_time: dateTime(), end_time: dateTime() })),
+    ),
     is_nap: z.boolean(),
   })
-  .meta({ id: 'SleepSession' });
+  .check(z.meta({ id: 'SleepSession' }));
 export const sleepSessionPage = cursorPage(sleepSession, 'SleepSessionPage');
 
-const intOrNull = () => z.number().int().nullable();
-const boolOrNull = () => z.boolean().nullable();
+const intOrNull = () => z.nullable(z.number().check(z.int()));
+const boolOrNull = () => z.nullable(z.boolean());
 
 export const menstrualCycleRecord = z
   .object({
@@ -119,7 +119,7 @@ export const menstrualCycleRecord = z
     zone_offset: zoneOffset(),
     source: sourceMetadataSchema,
     current_phase: intOrNull(),
-    current_phase_type: z.string().nullable(),
+    current_phase_type: z.nullable(z.string()),
     day_in_cycle: intOrNull(),
     cycle_length: intOrNull(),
     predicted_cycle_length: intOrNull(),
@@ -131,30 +131,30 @@ export const menstrualCycleRecord = z
     length_of_fertile_window: intOrNull(),
     has_specified_cycle_length: boolOrNull(),
     has_specified_period_length: boolOrNull(),
-    pregnancy_snapshot: z.array(z.unknown()).nullable(),
-    last_updated_at: dateTime().nullable(),
+    pregnancy_snapshot: z.nullable(z.array(z.unknown())),
+    last_updated_at: z.nullable(dateTime()),
   })
-  .meta({ id: 'MenstrualCycleRecord' });
+  .check(z.meta({ id: 'MenstrualCycleRecord' }));
 export const menstrualCyclePage = cursorPage(menstrualCycleRecord, 'MenstrualCyclePage');
 
 export const healthScore = z
   .object({
     id: z.uuid(),
     category: z.enum(HEALTH_SCORE_CATEGORIES),
-    value: z.number().nullable(),
-    qualifier: z.string().nullable(),
+    value: z.nullable(z.number()),
+    qualifier: z.nullable(z.string()),
     recorded_at: dateTime(),
     zone_offset: zoneOffset(),
-    components: z
-      .record(
+    components: z.nullable(
+      z.record(
         z.string(),
-        z.object({ value: z.number().nullable(), qualifier: z.string().nullable().optional() }),
-      )
-      .nullable(),
-    data_source_id: z.uuid().nullable(),
+        z.object({ value: z.nullable(z.number()), qualifier: z.optional(z.nullable(z.string())) }),
+      ),
+    ),
+    data_source_id: z.nullable(z.uuid()),
     provider: z.enum(PROVIDERS),
   })
-  .meta({ id: 'HealthScore' });
+  .check(z.meta({ id: 'HealthScore' }));
 export const healthScorePage = cursorPage(healthScore, 'HealthScorePage');
 
 export const dataSource = z
@@ -162,15 +162,15 @@ export const dataSource = z
     id: z.uuid(),
     user_id: z.uuid(),
     provider: z.enum(PROVIDERS),
-    user_connection_id: z.string().nullable(),
-    device_model: z.string().nullable(),
-    software_version: z.string().nullable(),
-    source: z.string().nullable(),
+    user_connection_id: z.nullable(z.string()),
+    device_model: z.nullable(z.string()),
+    software_version: z.nullable(z.string()),
+    source: z.nullable(z.string()),
     device_type: z.enum(DEVICE_TYPES),
-    original_source_name: z.string().nullable(),
+    original_source_name: z.nullable(z.string()),
     display_name: z.string(),
   })
-  .meta({ id: 'DataSource' });
+  .check(z.meta({ id: 'DataSource' }));
 export const dataSourceList = z
-  .object({ items: z.array(dataSource), total: z.number().int() })
-  .meta({ id: 'DataSourceList' });
+  .object({ items: z.array(dataSource), total: z.number().check(z.int()) })
+  .check(z.meta({ id: 'DataSourceList' }));

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { sourceMetadataSchema } from '#shared/data/schemas.js';
 import {
   DEFAULT_PRIORITIES,

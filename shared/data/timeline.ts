@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { dayId } from '#shared/archival/archived-reads.js';
 import { sampleCount } from '#shared/archival/day-aggregate.js';
 import { anySource } from '#shared/data/summaries/common.js';
@@ -32,13 +32,13 @@ export const TIMELINE_SERIES_CONCURRENCY = 4;
 
 export const timelineSeries = z
   .object({
-    key: z.string().describe('The provider, series type or workout type'),
+    key: z.string().check(z.describe('The provider, series type or workout type')),
     metric: z.enum(['data_points', 'workouts']),
     buckets: z
-      .array(z.tuple([z.iso.date(), z.number().int()]))
-      .describe('`[bucket start date, count]` pairs, oldest first; empty buckets are left out'),
+      .array(z.tuple([z.iso.date(), z.number().check(z.int())]))
+      .check(z.describe('`[bucket start date, count]` pairs, oldest first; empty buckets are left out')),
   })
-  .meta({ id: 'TimelineSeries' });
+  .check(z.meta({ id: 'TimelineSeries' }));
 
 export const dataTimelineSchema = z
   .object({
@@ -46,7 +46,7 @@ export const dataTimelineSchema = z
     group_by: z.enum(TIMELINE_GROUPS),
     series: z.array(timelineSeries),
   })
-  .meta({ id: 'DataTimeline' });
+  .check(z.meta({ id: 'DataTimeline' }));
 
 export interface TimelineQuery {
   startMs?: number | undefined;

@@ -1,11 +1,13 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { queryAll } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
 
 export const workoutTypeList = z
   .array(z.string())
-  .describe('Workout types as `GET /events/workouts` shows them (`unknown` for an untyped workout)')
-  .meta({ id: 'WorkoutTypeList' });
+  .check(
+    z.describe('Workout types as `GET /events/workouts` shows them (`unknown` for an untyped workout)'),
+    z.meta({ id: 'WorkoutTypeList' }),
+  );
 
 /**
  * `GET /users/{id}/events/workouts/types` (the newest reference): the distinct types of the user's workouts, in

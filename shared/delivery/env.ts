@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { apiEnvSchema, baseEnvSchema, envBoolean, positiveInt } from '#shared/config/env.js';
 import { setting } from '#shared/config/settings.js';
 import { exactlyOneVaultKey, tokenVaultEnvShape, VAULT_KEY_MESSAGE } from '#shared/crypto/token-vault.js';
@@ -8,7 +8,7 @@ import { queueProducerEnv } from '#shared/jobs/queue-env.js';
  * Settings of outgoing delivery (shared/delivery). The events queue URL is the switch: a function given
  * `EVENTS_QUEUE_URL` emits the events of what it writes; without it (`-c delivery=false`) nothing is emitted.
  */
-export const emitEnvSchema = z.object({ EVENTS_QUEUE_URL: z.url().optional() });
+export const emitEnvSchema = z.object({ EVENTS_QUEUE_URL: z.optional(z.url()) });
 
 /** What both the management API and the delivery worker apply to integrator endpoints. */
 export const endpointSettingsEnvSchema = z.object({
@@ -28,34 +28,37 @@ export const endpointSettingsEnvSchema = z.object({
 });
 
 /** The `outgoing` API area: endpoint management (routes 44-53), secrets sealed by the token vault. */
-export const outgoingAreaEnvSchema = apiEnvSchema
-  .extend(tokenVaultEnvShape.shape)
-  .extend(endpointSettingsEnvSchema.shape)
-  .extend(queueProducerEnv.webhookDeliveries.shape)
-  .refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE });
+export const outgoingAreaEnvSchema = z
+  .extend(apiEnvSchema, {
+    ...tokenVaultEnvShape.shape,
+    ...endpointSettingsEnvSchema.shape,
+    ...queueProducerEnv.webhookDeliveries.shape,
+  })
+  .check(z.refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE }));
 
 /** The sandbox's object folder (shared/store/objects.ts): set, the bus is recorded there instead of put. */
-export const sandboxObjectsEnvSchema = z.object({ OBJECTS_DIR: z.string().min(1).optional() });
+export const sandboxObjectsEnvSchema = z.object({
+  OBJECTS_DIR: z.optional(z.string().check(z.minLength(1))),
+});
 
 /** The fan-out worker: endpoints to match, deliveries to queue, and the two AWS-native sinks when configured. */
-export const eventFanoutEnvSchema = baseEnvSchema
-  .extend(endpointSettingsEnvSchema.shape)
-  .extend(queueProducerEnv.webhookDeliveries.shape)
-  .extend({
-    /** The EventBridge bus every event is put on; unset: none. */
-    EVENT_BUS_NAME: z.string().min(1).optional(),
-    /** The data-lake bucket (partitioned JSON Lines, gzip); unset: no export. */
-    LAKE_BUCKET: z.string().min(1).optional(),
-  });
+export const eventFanoutEnvSchema = z.extend(baseEnvSchema, {
+  ...endpointSettingsEnvSchema.shape,
+  ...queueProducerEnv.webhookDeliveries.shape,
+  /** The EventBridge bus every event is put on; unset: none. */
+  EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
+  /** The data-lake bucket (partitioned JSON Lines, gzip); unset: no export. */
+  LAKE_BUCKET: z.optional(z.string().check(z.minLength(1))),
+});
 
 export const MAX_WEBHOOK_TIMEOUT_SECONDS = 30;
 
 /** The delivery worker: signs with the endpoint's sealed secret, re-queues retries, records attempts. */
-export const webhookDeliveryEnvSchema = baseEnvSchema
-  .extend(tokenVaultEnvShape.shape)
-  .extend(endpointSettingsEnvSchema.shape)
-  .extend(queueProducerEnv.webhookDeliveries.shape)
-  .extend({
+export const webhookDeliveryEnvSchema = z
+  .extend(baseEnvSchema, {
+    ...tokenVaultEnvShape.shape,
+    ...endpointSettingsEnvSchema.shape,
+    ...queueProducerEnv.webhookDeliveries.shape,
     // Well inside the worker's 60 s.
     WEBHOOK_TIMEOUT_SECONDS: setting(
       positiveInt(15, MAX_WEBHOOK_TIMEOUT_SECONDS),
@@ -66,4 +69,4 @@ export const webhookDeliveryEnvSchema = baseEnvSchema
       'an endpoint failing this many days without a success is disabled (at most 90)',
     ),
   })
-  .refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE });
+  .check(z.refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE }));

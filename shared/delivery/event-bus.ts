@@ -5,6 +5,7 @@ import {
   type PutEventsCommandOutput,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
+import * as z from 'zod/mini';
 import { env } from '#shared/config/env.js';
 import { eventFanoutEnvSchema, sandboxObjectsEnvSchema } from '#shared/delivery/env.js';
 import { liveUserEvents } from '#shared/delivery/live-users.js';
@@ -23,7 +24,10 @@ const RETRY_BASE_MS = 100;
 /** The sandbox's stand-in for the bus: one object of JSON lines per put, in this bucket of the object folder. */
 export const RECORDED_BUS_BUCKET = 'event-bus';
 
-const busEnv = eventFanoutEnvSchema.pick({ EVENT_BUS_NAME: true }).extend(sandboxObjectsEnvSchema.shape);
+const busEnv = z.extend(
+  z.pick(eventFanoutEnvSchema, { EVENT_BUS_NAME: true }),
+  sandboxObjectsEnvSchema.shape,
+);
 
 /** The part of the EventBridge client putOnBus uses (tests inject a stub). */
 export interface EventBridgeLike {

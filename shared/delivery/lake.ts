@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import * as z from 'zod/mini';
 import { env } from '#shared/config/env.js';
 import { eventFanoutEnvSchema } from '#shared/delivery/env.js';
 import { liveUserEvents } from '#shared/delivery/live-users.js';
@@ -28,7 +29,7 @@ const NAME_HEX = 32;
 /** Objects written at once. */
 const PUT_CONCURRENCY = 8;
 
-const lakeEnv = eventFanoutEnvSchema.pick({ LAKE_BUCKET: true });
+const lakeEnv = z.pick(eventFanoutEnvSchema, { LAKE_BUCKET: true });
 
 export const lakeUserPrefix = (userId: string) => `${LAKE_PREFIX}user_id=${encodeURIComponent(userId)}/`;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Outgoing delivery: what every write path emits (emit.ts) and every sink consumes (fanout.ts). One fact is one
@@ -6,11 +6,11 @@ import * as z from 'zod';
  */
 export const domainEvent = z.object({
   /** Idempotency key (the reference's Svix `eventId`): `workout.created.<record id>`, `sync.completed.<run id>`... */
-  id: z.string().min(1).max(256),
+  id: z.string().check(z.minLength(1), z.maxLength(256)),
   /** A catalogue name (catalogue.ts): `workout.created`, `heart_rate.created`, `series.steps.created`... */
-  type: z.string().min(1).max(128),
+  type: z.string().check(z.minLength(1), z.maxLength(128)),
   /** The user the event concerns (endpoint user filter, lake partition); null for none. */
-  userId: z.uuid().nullable(),
+  userId: z.nullable(z.uuid()),
   /** When the fact became durable (ISO-8601 UTC). */
   timestamp: z.iso.datetime({ offset: true }),
   /** The reference's `data` object of this event type (contract 8.1). */
@@ -26,7 +26,7 @@ export const eventIdOf = (...parts: Array<string | number>) =>
     .slice(0, 256);
 
 /** A message of the events queue: a batch of events, gzipped JSON in base64 (series events carry samples). */
-export const eventsJob = z.object({ gz: z.string().min(1).max(240_000) });
+export const eventsJob = z.object({ gz: z.string().check(z.minLength(1), z.maxLength(240_000)) });
 export type EventsJob = z.infer<typeof eventsJob>;
 
 /** Standard Webhooks retry schedule: the delay before attempt n+1 after attempt n failed (attempt 1 is immediate). */
@@ -35,13 +35,13 @@ export const MAX_ATTEMPTS = RETRY_DELAYS_SECONDS.length + 1;
 
 /** A message of the deliveries queue: one attempt of one message to one endpoint, not before `due_at`. */
 export const deliveryJob = z.object({
-  endpoint_id: z.string().min(1).max(64),
-  message_id: z.string().min(1).max(64),
+  endpoint_id: z.string().check(z.minLength(1), z.maxLength(64)),
+  message_id: z.string().check(z.minLength(1), z.maxLength(64)),
   /** The message's user: messages live in the user's partition, so an erased user's payloads go with it. */
-  user_id: z.uuid().nullable(),
-  attempt: z.number().int().min(1).max(MAX_ATTEMPTS),
+  user_id: z.nullable(z.uuid()),
+  attempt: z.number().check(z.int(), z.gte(1), z.lte(MAX_ATTEMPTS)),
   /** Epoch ms; SQS delays at most 15 minutes, so a longer wait is re-queued until it is due. */
-  due_at: z.number().int().nonnegative(),
+  due_at: z.number().check(z.int(), z.nonnegative()),
   /** `scheduled` for event deliveries and their retries, `manual` for `POST .../test`. */
   trigger: z.enum(['scheduled', 'manual']),
 });

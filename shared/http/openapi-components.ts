@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export type JsonSchema = Record<string, unknown> & {
   properties?: Record<string, JsonSchema>;
@@ -23,7 +23,7 @@ function rewriteRefs<T>(value: T, rename: (id: string) => string): T {
 }
 
 /**
- * `components.schemas` of the document. zod puts each schema named with `.meta({ id })` in `$defs` of the JSON
+ * `components.schemas` of the document. zod puts each schema named with `z.meta({ id })` in `$defs` of the JSON
  * Schema of whatever uses it; those are lifted here, so every use refers to one component by `$ref`.
  */
 export class SchemaComponents {
@@ -33,7 +33,7 @@ export class SchemaComponents {
    * The JSON Schema of `schema` with its named parts referenced; the root itself becomes a `$ref` when it is
    * named, or when `fallbackName` is given (then under that name).
    */
-  add(schema: z.ZodType, io: 'input' | 'output', fallbackName?: string): JsonSchema {
+  add(schema: z.core.$ZodType, io: 'input' | 'output', fallbackName?: string): JsonSchema {
     const {
       $schema: _,
       $defs = {},
@@ -79,7 +79,7 @@ export class SchemaComponents {
   private put(name: string, schema: JsonSchema) {
     const taken = this.schemas.get(name);
     if (taken && !isDeepStrictEqual(taken, schema)) {
-      throw new Error(`two different schemas are named ${name}: give one another .meta({ id })`);
+      throw new Error(`two different schemas are named ${name}: give one another z.meta({ id })`);
     }
     this.schemas.set(name, schema);
   }

@@ -1,16 +1,21 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type JsonSchema, SchemaComponents } from '#shared/http/openapi-components.js';
 import type { AuthClass, Route } from '#shared/http/route.js';
 
 /** Every error the API answers itself (contract 1.2). */
-export const errorResponseSchema = z
-  .object({ detail: z.string() })
-  .meta({ id: 'ErrorResponse', description: 'Every error this API answers itself: one human-readable text' });
+export const errorResponseSchema = z.object({ detail: z.string() }).check(
+  z.meta({
+    id: 'ErrorResponse',
+    description: 'Every error this API answers itself: one human-readable text',
+  }),
+);
 
 /** What API Gateway answers on its own, before any function runs (throttling, its payload limit). */
 const gatewayMessage = z
   .object({ message: z.string() })
-  .meta({ id: 'GatewayMessage', description: "API Gateway's own error answer, e.g. Too Many Requests" });
+  .check(
+    z.meta({ id: 'GatewayMessage', description: "API Gateway's own error answer, e.g. Too Many Requests" }),
+  );
 
 const SECURITY: Record<AuthClass, Array<Record<string, string[]>>> = {
   NONE: [],
@@ -134,7 +139,11 @@ function successResponses(route: Route, schemas: SchemaComponents) {
   return Object.fromEntries(statuses.map((s) => [String(s), response]));
 }
 
-function parameters(schemas: SchemaComponents, schema: z.ZodType | undefined, location: 'path' | 'query') {
+function parameters(
+  schemas: SchemaComponents,
+  schema: z.core.$ZodType | undefined,
+  location: 'path' | 'query',
+) {
   if (!schema) return [];
   const json = schemas.add(schema, 'input');
   return Object.entries(json.properties ?? {}).map(([name, property]) => ({

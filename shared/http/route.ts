@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { Developer } from '#shared/store/developers.js';
 
 /** Auth classes of contract section 2.3. */
@@ -12,7 +12,7 @@ export type Caller =
   | { kind: 'api_key'; keyId: string }
   | { kind: 'sdk'; userId: string; appId: string };
 
-type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Out<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
 export interface RouteContext<P, Q, B> {
   params: P;
@@ -40,9 +40,9 @@ export interface RouteDoc {
 }
 
 export interface Route<
-  P extends z.ZodType | undefined = z.ZodType | undefined,
-  Q extends z.ZodType | undefined = z.ZodType | undefined,
-  B extends z.ZodType | undefined = z.ZodType | undefined,
+  P extends z.ZodMiniType | undefined = z.ZodMiniType | undefined,
+  Q extends z.ZodMiniType | undefined = z.ZodMiniType | undefined,
+  B extends z.ZodMiniType | undefined = z.ZodMiniType | undefined,
 > {
   method: Method;
   path: string;
@@ -64,8 +64,8 @@ export interface Route<
   body?: B;
   /** How the body is decoded before `body` parses it (default json). */
   bodyFormat?: 'json' | 'form';
-  /** Response schema, for the OpenAPI document only; name it with `.meta({ id })` (its component name). */
-  response?: z.ZodType;
+  /** Response schema, for the OpenAPI document only; name it with `z.meta({ id })` (its component name). */
+  response?: z.ZodMiniType;
   /** What else the OpenAPI document says about the responses (no effect on handling). */
   doc?: RouteDoc;
   handle(ctx: RouteContext<Out<P>, Out<Q>, Out<B>>): Promise<unknown>;
@@ -73,9 +73,9 @@ export interface Route<
 
 /** Identity function that ties a route's schemas to its handler's argument types. */
 export function defineRoute<
-  P extends z.ZodType | undefined = undefined,
-  Q extends z.ZodType | undefined = undefined,
-  B extends z.ZodType | undefined = undefined,
+  P extends z.ZodMiniType | undefined = undefined,
+  Q extends z.ZodMiniType | undefined = undefined,
+  B extends z.ZodMiniType | undefined = undefined,
 >(route: Route<P, Q, B>): Route {
   return route as unknown as Route;
 }

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#shared/config/zod.js';
 
 /**
  * Validation messages in the reference's (pydantic) wording, so integrators matching on `detail` keep working.
@@ -50,7 +51,7 @@ function pydanticMessage(issue: z.core.$ZodRawIssue): string | undefined {
 z.config({ customError: pydanticMessage });
 
 /** The contract's 400 detail: the first error's message. */
-export function validationDetail(error: z.ZodError): string {
+export function validationDetail(error: z.core.$ZodError): string {
   return error.issues[0]?.message ?? 'Invalid request';
 }
 
@@ -58,7 +59,7 @@ export function validationDetail(error: z.ZodError): string {
  * A request string capped at `max` characters. The cap aborts the parse before any later check, so a pattern or
  * transform after it never runs on more than `max` characters: no input can make validation superlinear.
  */
-export const cappedString = (max: number) => z.string().max(max, { abort: true });
+export const cappedString = (max: number) => z.string().check(z.maxLength(max, { abort: true }));
 
 /** Length caps of request strings, in one place. */
 export const CAP = {
@@ -79,4 +80,4 @@ export const CAP = {
 } as const;
 
 /** An email address, capped before zod's email pattern runs. */
-export const cappedEmail = () => cappedString(CAP.email).pipe(z.email());
+export const cappedEmail = () => z.pipe(cappedString(CAP.email), z.email());

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { env, positiveInt } from '#shared/config/env.js';
 import { setting } from '#shared/config/settings.js';
 import { logger } from '#shared/observability.js';
@@ -11,11 +11,11 @@ import { logger } from '#shared/observability.js';
 export const invitationEnvSchema = z.object({
   INVITATION_EXPIRE_DAYS: setting(positiveInt(7, 90), 'lifetime of team invitations (at most 90)'),
   INVITATION_EMAIL_SENDER: setting(
-    z.email().optional(),
+    z.optional(z.email()),
     'From address of team invitation emails, an SES-verified identity (unset: the inviter passes the link on)',
   ),
   INVITATION_ACCEPT_URL: setting(
-    z.url().optional(),
+    z.optional(z.url()),
     "the dashboard's accept page; invitation emails link to <url>?token=<token> (needed to send them)",
   ),
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CAP, cappedString } from '#shared/http/validation.js';
 
 /**
@@ -44,12 +44,15 @@ export function parseIsoDateTime(text: string): number | null {
 }
 
 const isoDateTime = (message = 'Input should be an ISO-8601 datetime') =>
-  cappedString(CAP.datetime).transform((text, ctx) => {
-    const ms = parseIsoDateTime(text);
-    if (ms !== null) return ms;
-    ctx.issues.push({ code: 'custom', message, input: text });
-    return z.NEVER;
-  });
+  z.pipe(
+    cappedString(CAP.datetime),
+    z.transform((text: string, ctx) => {
+      const ms = parseIsoDateTime(text);
+      if (ms !== null) return ms;
+      ctx.issues.push({ code: 'custom', message, input: text });
+      return z.NEVER;
+    }),
+  );
 const dateTime = isoDateTime();
 
 /** Unambiguous (every digit has one place to go), so matching is linear: `1.`, `.5`, `1.5e3`, `-2`. */
@@ -58,27 +61,31 @@ export const DECIMAL_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** A finite number; numeric strings are accepted too, as the reference's Decimal fields do. */
 const decimal = z.union([
   z.number(),
-  cappedString(CAP.datetime).trim().regex(DECIMAL_TEXT).transform(Number).pipe(z.number()),
+  z.pipe(
+    z.pipe(cappedString(CAP.datetime).check(z.trim(), z.regex(DECIMAL_TEXT)), z.transform(Number)),
+    z.number(),
+  ),
 ]);
 
-const text = cappedString(CAP.text)
-  .nullish()
-  .transform((value) => value ?? null);
+const text = z.pipe(
+  z.nullish(cappedString(CAP.text)),
+  z.transform((value) => value ?? null),
+);
 
 /** Descriptive text: blank counts as absent, and a malformed value is treated as absent instead of failing. */
-const lenientText = cappedString(CAP.text)
-  .nullish()
-  .catch(null)
-  .transform((value) => value?.trim() || null);
+const lenientText = z.pipe(
+  z.catch(z.nullish(cappedString(CAP.text)), null),
+  z.transform((value) => value?.trim() || null),
+);
 
 /** Offsets are informational, so a malformed one becomes null rather than sinking the item. */
-const zoneOffset = cappedString(CAP.datetime)
-  .nullish()
-  .catch(null)
-  .transform((value) => {
+const zoneOffset = z.pipe(
+  z.catch(z.nullish(cappedString(CAP.datetime)), null),
+  z.transform((value) => {
     const minutes = value ? zoneOffsetMinutes(value.trim()) : null;
     return minutes === null ? null : formatZoneOffset(minutes);
-  });
+  }),
+);
 
 const toCamelCase = (key: string) => key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
@@ -89,8 +96,8 @@ function withCamelCaseKeys(value: unknown): unknown {
   return Object.fromEntries(entries.map(([key, field]) => [toCamelCase(key), field]));
 }
 
-const operatingSystemVersion = z.preprocess(
-  withCamelCaseKeys,
+const operatingSystemVersion = z.pipe(
+  z.transform(withCamelCaseKeys),
   z.object({ majorVersion: z.int(), minorVersion: z.int(), patchVersion: z.int() }),
 );
 
@@ -98,8 +105,8 @@ const operatingSystemVersion = z.preprocess(
  * Provenance (`SourceInfo`): only the fields it is derived from are read. A malformed source or field is
  * treated as absent, so provenance never costs a health record.
  */
-const sourceInfo = z.preprocess(
-  withCamelCaseKeys,
+const sourceInfo = z.pipe(
+  z.transform(withCamelCaseKeys),
   z.object({
     appId: lenientText,
     name: lenientText,
@@ -107,14 +114,14 @@ const sourceInfo = z.preprocess(
     productType: lenientText,
     deviceName: lenientText,
     deviceModel: lenientText,
-    operatingSystemVersion: operatingSystemVersion.nullish().catch(null),
+    operatingSystemVersion: z.catch(z.nullish(operatingSystemVersion), null),
   }),
 );
 
-const source = sourceInfo
-  .nullish()
-  .catch(null)
-  .transform((value) => value ?? null);
+const source = z.pipe(
+  z.catch(z.nullish(sourceInfo), null),
+  z.transform((value) => value ?? null),
+);
 
 export const metricRecordSchema = z.object({
   id: text,
@@ -130,26 +137,29 @@ export const metricRecordSchema = z.object({
 export const sleepRecordSchema = z
   .object({
     id: text,
-    stage: cappedString(CAP.id).transform((stage) => stage.trim().toLowerCase()),
+    stage: z.pipe(
+      cappedString(CAP.id),
+      z.transform((stage) => stage.trim().toLowerCase()),
+    ),
     startDate: dateTime,
     endDate: dateTime,
     zoneOffset,
     source,
   })
-  .refine((segment) => segment.endDate > segment.startDate, 'endDate must be after startDate');
+  .check(z.refine((segment) => segment.endDate > segment.startDate, 'endDate must be after startDate'));
 
 const workoutStatisticSchema = z.object({ type: cappedString(CAP.name), unit: text, value: decimal });
 
 /** A statistic that does not parse is ignored on its own: one odd value should not cost the whole workout. */
-const workoutStatistics = z
-  .array(z.unknown())
-  .nullish()
-  .transform((items) =>
+const workoutStatistics = z.pipe(
+  z.nullish(z.array(z.unknown())),
+  z.transform((items) =>
     (items ?? []).flatMap((item) => {
       const parsed = workoutStatisticSchema.safeParse(item);
       return parsed.success ? [parsed.data] : [];
     }),
-  );
+  ),
+);
 
 export const workoutSchema = z
   .object({
@@ -161,7 +171,7 @@ export const workoutSchema = z
     source,
     values: workoutStatistics,
   })
-  .refine((workout) => workout.endDate >= workout.startDate, 'endDate must not be before startDate');
+  .check(z.refine((workout) => workout.endDate >= workout.startDate, 'endDate must not be before startDate'));
 
 export type SourceInfo = z.output<typeof sourceInfo>;
 export type MetricRecord = z.output<typeof metricRecordSchema>;
@@ -178,40 +188,41 @@ export const SYNC_TYPES = ['historical', 'live'] as const;
 export type SyncType = (typeof SYNC_TYPES)[number];
 
 const itemList = (field: string) =>
-  z
-    .array(z.unknown(), requiredError(field, 'an array'))
-    .nullish()
-    .transform((items) => items ?? []);
+  z.pipe(
+    z.nullish(z.array(z.unknown(), requiredError(field, 'an array'))),
+    z.transform((items) => items ?? []),
+  );
 
 const envelopeSchema = z.object(
   {
-    provider: z.string(requiredError('provider', 'a string')).max(CAP.id, { abort: true }),
-    sdkVersion: z.string(requiredError('sdkVersion', 'a string')).max(CAP.id, { abort: true }),
-    syncTimestamp: z
-      .string(requiredError('syncTimestamp', 'a string'))
-      .max(CAP.datetime, { abort: true })
-      .pipe(isoDateTime('syncTimestamp must be an ISO-8601 datetime')),
+    provider: z.string(requiredError('provider', 'a string')).check(z.maxLength(CAP.id, { abort: true })),
+    sdkVersion: z.string(requiredError('sdkVersion', 'a string')).check(z.maxLength(CAP.id, { abort: true })),
+    syncTimestamp: z.pipe(
+      z.string(requiredError('syncTimestamp', 'a string')).check(z.maxLength(CAP.datetime, { abort: true })),
+      isoDateTime('syncTimestamp must be an ISO-8601 datetime'),
+    ),
     // Newer SDKs (iOS 0.15) name the sync session a batch belongs to; anything unusable reads as absent.
-    syncSessionId: cappedString(CAP.id)
-      .nullish()
-      .catch(null)
-      .transform((id) => id?.trim() || null),
-    syncType: z
-      .enum(SYNC_TYPES)
-      .nullish()
-      .catch(null)
-      .transform((type) => type ?? null),
-    data: z
-      .object(
-        {
-          records: itemList('data.records'),
-          sleep: itemList('data.sleep'),
-          workouts: itemList('data.workouts'),
-        },
-        requiredError('data', 'an object'),
-      )
-      .nullish()
-      .transform((data) => data ?? { records: [], sleep: [], workouts: [] }),
+    syncSessionId: z.pipe(
+      z.catch(z.nullish(cappedString(CAP.id)), null),
+      z.transform((id) => id?.trim() || null),
+    ),
+    syncType: z.pipe(
+      z.catch(z.nullish(z.enum(SYNC_TYPES)), null),
+      z.transform((type) => type ?? null),
+    ),
+    data: z.pipe(
+      z.nullish(
+        z.object(
+          {
+            records: itemList('data.records'),
+            sleep: itemList('data.sleep'),
+            workouts: itemList('data.workouts'),
+          },
+          requiredError('data', 'an object'),
+        ),
+      ),
+      z.transform((data) => data ?? { records: [], sleep: [], workouts: [] }),
+    ),
   },
   { error: 'The sync payload must be a JSON object' },
 );
@@ -231,7 +242,7 @@ export interface SyncRequest {
   received: { records: number; workouts: number; sleep: number };
 }
 
-function validItems<T>(schema: z.ZodType<T>, items: unknown[]): { valid: T[]; dropped: number } {
+function validItems<T>(schema: z.ZodMiniType<T>, items: unknown[]): { valid: T[]; dropped: number } {
   const valid = items.flatMap((item) => {
     const parsed = schema.safeParse(item);
     return parsed.success ? [parsed.data] : [];

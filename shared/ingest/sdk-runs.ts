@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { HttpError } from '#shared/http/errors.js';
 import { CAP, cappedString } from '#shared/http/validation.js';
 import type { SyncType } from '#shared/ingest/sdk-payload.js';
@@ -106,45 +106,42 @@ export function recordPushFailed(
   });
 }
 
-const timestamp = cappedString(CAP.datetime).pipe(z.iso.datetime({ offset: true, local: true }));
+const timestamp = z.pipe(cappedString(CAP.datetime), z.iso.datetime({ offset: true, local: true }));
 const word = cappedString(CAP.id);
-const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const count = z.number().check(z.int(), z.gte(0), z.lte(Number.MAX_SAFE_INTEGER));
 const logEvent = z.discriminatedUnion('eventType', [
   z.object({
     eventType: z.literal('historical_data_sync_start'),
     timestamp,
-    dataTypeCounts: z
-      .array(z.object({ type: word, count }))
-      .max(200)
-      .default([]),
-    timeRange: z.object({ startDate: timestamp.nullish(), endDate: timestamp }).nullish(),
+    dataTypeCounts: z._default(z.array(z.object({ type: word, count })).check(z.maxLength(200)), []),
+    timeRange: z.nullish(z.object({ startDate: z.nullish(timestamp), endDate: timestamp })),
   }),
   z.object({
     eventType: z.literal('historical_data_type_sync_end'),
     timestamp,
     dataType: word,
     success: z.boolean(),
-    recordCount: count.nullish(),
-    durationMs: count.nullish(),
+    recordCount: z.nullish(count),
+    durationMs: z.nullish(count),
   }),
   z.object({
     eventType: z.literal('device_state'),
     timestamp,
-    batteryLevel: z.number().min(0).max(1).nullish(),
-    batteryState: word.nullish(),
-    isLowPowerMode: z.boolean().nullish(),
-    thermalState: word.nullish(),
-    taskType: word.nullish(),
-    availableRamBytes: count.nullish(),
-    totalRamBytes: count.nullish(),
+    batteryLevel: z.nullish(z.number().check(z.gte(0), z.lte(1))),
+    batteryState: z.nullish(word),
+    isLowPowerMode: z.nullish(z.boolean()),
+    thermalState: z.nullish(word),
+    taskType: z.nullish(word),
+    availableRamBytes: z.nullish(count),
+    totalRamBytes: z.nullish(count),
   }),
 ]);
 
 export const sdkLogsBody = z.object({
   sdkVersion: word,
-  provider: word.nullish(),
-  syncSessionId: word.nullish(),
-  events: z.array(logEvent).min(1).max(100),
+  provider: z.nullish(word),
+  syncSessionId: z.nullish(word),
+  events: z.array(logEvent).check(z.minLength(1), z.maxLength(100)),
 });
 export type SdkLogs = z.infer<typeof sdkLogsBody>;
 

@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { HttpError } from '#shared/http/errors.js';
 import { ingestSdkPush, pushProvider } from '#shared/ingest/sdk-ingest.js';
 import { pushRun, recordPushFailed } from '#shared/ingest/sdk-runs.js';
@@ -31,8 +31,11 @@ export function uploadUser(key: string): string | undefined {
 
 /** S3's notification, or the test event S3 sends when it is configured. */
 export const uploadNotification = z.union([
-  z.object({ Records: z.array(s3Record({})).max(100) }),
-  s3TestEvent.transform(() => ({ Records: [] })),
+  z.object({ Records: z.array(s3Record({})).check(z.maxLength(100)) }),
+  z.pipe(
+    s3TestEvent,
+    z.transform(() => ({ Records: [] })),
+  ),
 ]);
 
 /** The notification the ingress sends for an object it stored (the shape S3 sends). */

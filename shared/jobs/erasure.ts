@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { eraseUserLake } from '#shared/delivery/lake.js';
 import { sendJob } from '#shared/jobs/send.js';
 import { logger } from '#shared/observability.js';
@@ -15,7 +15,7 @@ import { profileState, removeTombstone } from '#shared/store/users.js';
 export const erasureJob = z.object({
   user_id: z.uuid(),
   /** The delayed second pass: it also removes the tombstone. */
-  final: z.boolean().default(false),
+  final: z._default(z.boolean(), false),
 });
 
 /** SQS's maximum delay; longer than the timeout of every function that writes user data (a unit test checks). */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { QUEUES, QueueName } from '#shared/jobs/queues.js';
 
 /** One schema for every queue URL: a schema holds no state, and one per queue was a tenth of a cold start's schemas. */
@@ -32,7 +32,7 @@ export const queueProducerEnv = {
   webhookWithings: z.object({ WEBHOOK_WITHINGS_QUEUE_URL: queueUrl }),
   deliveryEvents: z.object({ EVENTS_QUEUE_URL: queueUrl }),
   webhookDeliveries: z.object({ WEBHOOK_DELIVERIES_QUEUE_URL: queueUrl }),
-} satisfies { [Q in QueueName]: z.ZodObject<{ [K in (typeof QUEUES)[Q]['urlVariable']]: z.ZodURL }> };
+} satisfies { [Q in QueueName]: z.ZodMiniObject<{ [K in (typeof QUEUES)[Q]['urlVariable']]: z.ZodMiniURL }> };
 
 /** Every sync queue URL: what a function that queues syncs of any provider needs (sync and oauth areas, worker). */
 export const syncQueuesEnv = z.object({

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { SyncProvider, WebhookProviderName } from '#shared/jobs/queues.js';
 
 /** A setting that overrides a schedule's default rate: CDK context on AWS, an env variable in the sandbox. */
@@ -96,11 +96,7 @@ export type ScheduleWorkerName = (typeof SCHEDULES)[ScheduleName]['worker'];
 export const scheduleSpec = (name: ScheduleName): ScheduleSpec => SCHEDULES[name];
 
 /** A schedule rate in minutes: at least one, at most a day. */
-export const rateMinutesSchema = z.coerce
-  .number()
-  .int()
-  .min(1)
-  .max(24 * 60);
+export const rateMinutesSchema = z.coerce.number().check(z.int(), z.gte(1), z.lte(24 * 60));
 
 /**
  * A schedule's rate in minutes: its setting's value when given (a CDK context value or an env variable: both may

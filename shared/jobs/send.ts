@@ -1,5 +1,5 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { env } from '#shared/config/env.js';
 import { queueProducerEnv } from '#shared/jobs/queue-env.js';
 import { QUEUES, type QueueName } from '#shared/jobs/queues.js';
@@ -23,7 +23,7 @@ export const queueUrl = (queue: QueueName): string =>
   (env(queueProducerEnv[queue]) as Record<string, string>)[QUEUES[queue].urlVariable]!;
 
 /** Sends one job (parsed with its schema) to a registry queue, optionally delayed (0..900 s). */
-export async function sendJob<S extends z.ZodType>(
+export async function sendJob<S extends z.ZodMiniType>(
   queue: QueueName,
   schema: S,
   job: z.input<S>,

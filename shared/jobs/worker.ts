@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { logInvocation } from '#shared/logger.js';
 import { logger } from '#shared/observability.js';
 
@@ -9,7 +9,7 @@ import { logger } from '#shared/observability.js';
  * a failing record is reported in `batchItemFailures` (retried, then dead-lettered) without failing the others.
  * A body that does not parse is logged and dropped: redelivering it could never succeed.
  */
-export function createSqsWorker<S extends z.ZodType>(
+export function createSqsWorker<S extends z.ZodMiniType>(
   schema: S,
   work: (job: z.output<S>, context: Context, record: SQSRecord) => Promise<void>,
 ) {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { env } from '#shared/config/env.js';
 import type { ProviderConfig } from '#shared/providers/registry.js';
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { apiEnvSchema, EnvironmentError, env, envBoolean } from '#shared/config/env.js';
 import { setting } from '#shared/config/settings.js';
 import { exactlyOneVaultKey, tokenVaultEnvShape, VAULT_KEY_MESSAGE } from '#shared/crypto/token-vault.js';
@@ -25,7 +25,7 @@ export const oauthSettingsEnvSchema = z.object({
    * as `redirect_uri`. Unset: any redirect_uri is accepted, as in the reference.
    */
   OAUTH_REDIRECT_ALLOWLIST: setting(
-    z.string().max(2048).optional(),
+    z.optional(z.string().check(z.maxLength(2048))),
     'comma-separated origins a `redirect_uri` of `/oauth/{provider}/authorize` must belong to',
   ),
   /**
@@ -59,13 +59,17 @@ export function oauthSettings() {
  * tokens of a new connection), the provider credentials and URLs, the sync queue (historical sync on connect),
  * and its own settings.
  */
-export const oauthEnvSchema = apiEnvSchema
-  .extend(tokenVaultEnvShape.shape)
-  .extend(providersEnvSchema.shape)
-  .extend(syncQueuesEnv.shape)
-  .extend(oauthSettingsEnvSchema.shape)
-  .refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE })
-  .refine(allowlistIfPublic, { message: PUBLIC_NEEDS_ALLOWLIST });
+export const oauthEnvSchema = z
+  .extend(apiEnvSchema, {
+    ...tokenVaultEnvShape.shape,
+    ...providersEnvSchema.shape,
+    ...syncQueuesEnv.shape,
+    ...oauthSettingsEnvSchema.shape,
+  })
+  .check(
+    z.refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE }),
+    z.refine(allowlistIfPublic, { message: PUBLIC_NEEDS_ALLOWLIST }),
+  );
 
 export type OAuthEnv = z.infer<typeof oauthEnvSchema>;
 
@@ -91,8 +95,10 @@ export function redirectAllowlist(value: string | undefined): Set<string> | null
  * The users area: large erasures go to the erasure queue; a disconnect opens the connection's tokens (token vault,
  * provider credentials) for the provider's deregistration.
  */
-export const usersEnvSchema = apiEnvSchema
-  .extend(queueProducerEnv.erasure.shape)
-  .extend(tokenVaultEnvShape.shape)
-  .extend(providersEnvSchema.shape)
-  .refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE });
+export const usersEnvSchema = z
+  .extend(apiEnvSchema, {
+    ...queueProducerEnv.erasure.shape,
+    ...tokenVaultEnvShape.shape,
+    ...providersEnvSchema.shape,
+  })
+  .check(z.refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE }));

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { callbackUrl } from '#shared/oauth/authorize.js';
 import { ProviderNotConfiguredError, TokenEndpointError } from '#shared/oauth/errors.js';
 import type { ProviderConfig } from '#shared/providers/registry.js';
@@ -7,18 +7,18 @@ import type { StatusRanges, TokenEnvelope, TokenSet } from '#shared/providers/ty
 /** Shorter than the refresh lease (fresh-token.ts), so a lease never lapses while its holder is still waiting. */
 export const TOKEN_REQUEST_TIMEOUT_MS = 20_000;
 
-const expiresIn = z.preprocess(
-  (value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value),
-  z.number().int().nonnegative(),
+const expiresIn = z.pipe(
+  z.transform((value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value)),
+  z.number().check(z.int(), z.nonnegative()),
 );
 
 /** RFC 6749 5.1, as the reference requires it: `access_token`, `token_type`, `expires_in`; extras are kept. */
 const tokenResponse = z.looseObject({
-  access_token: z.string().min(1),
+  access_token: z.string().check(z.minLength(1)),
   token_type: z.string(),
   expires_in: expiresIn,
-  refresh_token: z.string().nullish(),
-  scope: z.string().nullish(),
+  refresh_token: z.nullish(z.string()),
+  scope: z.nullish(z.string()),
 });
 
 const short = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}...` : text);

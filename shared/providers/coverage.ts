@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SERIES_TYPES, type SeriesType } from '#shared/model/series.js';
 import scanned from '#shared/providers/coverage.json' with { type: 'json' };
 
@@ -40,7 +40,7 @@ export const coverageResponse = z
     menstrual_cycle_fields: z.array(field),
     health_scores: z.array(field),
   })
-  .meta({ id: 'CoverageResponse' });
+  .check(z.meta({ id: 'CoverageResponse' }));
 
 type Dimension = keyof (typeof scanned)[keyof typeof scanned];
 type Coverage = z.output<typeof coverageResponse>;

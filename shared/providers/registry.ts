@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { env } from '#shared/config/env.js';
 import { fetchSecretJson } from '#shared/config/secrets.js';
 import type { ProviderName } from '#shared/model/provider.js';
@@ -80,26 +80,26 @@ export const PROVIDER_VARIABLES = [
  * One schema per kind of variable, shared by every variable of that kind: a schema holds no state, and building
  * one per variable (about a hundred) was a fifth or more of the schema construction at a cold start.
  */
-const optionalText = z.string().optional();
-const optionalUrl = z.url().optional();
-const optionalSecret = z.string().min(1).max(512).optional();
+const optionalText = z.optional(z.string());
+const optionalUrl = z.optional(z.url());
+const optionalSecret = z.optional(z.string().check(z.minLength(1), z.maxLength(512)));
 
 /** `<P>_CLIENT_ID`, `<P>_CLIENT_SECRET`, `<P>_DEFAULT_SCOPE`, `<P>_AUTHORIZE_URL`, `<P>_TOKEN_URL`, `<P>_API_BASE_URL`. */
-const variableSchemas: Array<[string, z.ZodType]> = [
+const variableSchemas: Array<[string, z.ZodMiniType]> = [
   ...INTEGRATED_PROVIDERS.flatMap((p) =>
-    ['CLIENT_ID', 'CLIENT_SECRET', 'DEFAULT_SCOPE'].map((s): [string, z.ZodType] => [
+    ['CLIENT_ID', 'CLIENT_SECRET', 'DEFAULT_SCOPE'].map((s): [string, z.ZodMiniType] => [
       `${envPrefix(p)}_${s}`,
       optionalText,
     ]),
   ),
   ...INTEGRATED_PROVIDERS.flatMap((p) =>
-    ['AUTHORIZE_URL', 'TOKEN_URL', 'API_BASE_URL'].map((s): [string, z.ZodType] => [
+    ['AUTHORIZE_URL', 'TOKEN_URL', 'API_BASE_URL'].map((s): [string, z.ZodMiniType] => [
       `${envPrefix(p)}_${s}`,
       optionalUrl,
     ]),
   ),
   // Webhook verification secrets of the push providers (contract 8.2; Garmin checks GARMIN_CLIENT_ID).
-  ...PROVIDER_VARIABLES.map((name): [string, z.ZodType] => [name, optionalSecret]),
+  ...PROVIDER_VARIABLES.map((name): [string, z.ZodMiniType] => [name, optionalSecret]),
   // On AWS the client ids and secrets live in one Secrets Manager JSON secret, keyed like the variables.
   ['PROVIDER_CREDENTIALS_SECRET_ARN', optionalText],
 ];

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sandboxObjectsEnvSchema } from '#shared/delivery/env.js';
 import { queueProducerEnv } from '#shared/jobs/queue-env.js';
 
@@ -8,7 +8,7 @@ import { queueProducerEnv } from '#shared/jobs/queue-env.js';
  * notifies itself as S3 does on AWS.
  */
 export const seedEnvSchema = z.object({
-  SDK_UPLOADS_BUCKET: z.string().min(1).optional(),
-  ...queueProducerEnv.sdkUploads.partial().shape,
+  SDK_UPLOADS_BUCKET: z.optional(z.string().check(z.minLength(1))),
+  ...z.partial(queueProducerEnv.sdkUploads).shape,
   ...sandboxObjectsEnvSchema.shape,
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CAP, cappedString } from '#shared/http/validation.js';
 import { PROVIDERS } from '#shared/model/provider.js';
 import { SERIES_TYPE_CODES } from '#shared/model/series.js';
@@ -7,12 +7,13 @@ import { WORKOUT_TYPES } from '#shared/model/workout-types.js';
 /** `SeedDataRequest` (contract 10.4): every field, default, cap and validation text of the reference. */
 
 const valueError = (message: string) => `Value error, ${message}`;
-const isoDate = cappedString(CAP.datetime).pipe(z.iso.date());
-const pair = (min: number, max: number) => z.tuple([z.int().min(min).max(max), z.int().min(min).max(max)]);
+const isoDate = z.pipe(cappedString(CAP.datetime), z.iso.date());
+const bounded = (min: number, max: number) => z.int().check(z.gte(min), z.lte(max));
+const pair = (min: number, max: number) => z.tuple([bounded(min, max), bounded(min, max)]);
 const dateRange = {
-  date_range_months: z.int().min(1).max(24).default(6),
-  date_from: isoDate.nullish().default(null),
-  date_to: isoDate.nullish().default(null),
+  date_range_months: z._default(bounded(1, 24), 6),
+  date_from: z._default(z.nullish(isoDate), null),
+  date_to: z._default(z.nullish(isoDate), null),
 };
 
 type Dated = { date_from: string | null; date_to: string | null };
@@ -27,54 +28,61 @@ const durationsMessage = (c: Durations) =>
   );
 
 function check<T>(ok: (value: T) => boolean, message: (value: T) => string) {
-  return (value: T, ctx: z.RefinementCtx) => {
+  return (value: T, ctx: z.core.$RefinementCtx<T>) => {
     if (!ok(value)) ctx.addIssue({ code: 'custom', message: message(value) });
   };
 }
 
 export const workoutConfig = z
   .object({
-    count: z.int().min(0).max(500).default(80),
-    workout_types: z.array(z.enum(WORKOUT_TYPES)).max(WORKOUT_TYPES.length).nullish().default(null),
-    duration_min_minutes: z.int().min(5).max(600).default(15),
-    duration_max_minutes: z.int().min(5).max(600).default(180),
-    hr_min_range: pair(30, 250).default([90, 120]),
-    hr_max_range: pair(30, 250).default([140, 180]),
-    steps_range: pair(0, 200_000).default([500, 20_000]),
+    count: z._default(bounded(0, 500), 80),
+    workout_types: z._default(
+      z.nullish(z.array(z.enum(WORKOUT_TYPES)).check(z.maxLength(WORKOUT_TYPES.length))),
+      null,
+    ),
+    duration_min_minutes: z._default(bounded(5, 600), 15),
+    duration_max_minutes: z._default(bounded(5, 600), 180),
+    hr_min_range: z._default(pair(30, 250), [90, 120]),
+    hr_max_range: z._default(pair(30, 250), [140, 180]),
+    steps_range: z._default(pair(0, 200_000), [500, 20_000]),
     ...dateRange,
   })
-  .superRefine(check(durationsInOrder, durationsMessage))
-  .superRefine(check(datesInOrder, datesMessage));
+  .check(
+    z.superRefine(check(durationsInOrder, durationsMessage)),
+    z.superRefine(check(datesInOrder, datesMessage)),
+  );
 
 const PERCENT_RANGES = ['deep_pct_range', 'rem_pct_range', 'awake_pct_range'] as const;
 
 export const stageDistribution = z
   .object({
-    deep_pct_range: pair(-1000, 1000).default([15, 25]),
-    rem_pct_range: pair(-1000, 1000).default([20, 25]),
-    awake_pct_range: pair(-1000, 1000).default([2, 8]),
+    deep_pct_range: z._default(pair(-1000, 1000), [15, 25]),
+    rem_pct_range: z._default(pair(-1000, 1000), [20, 25]),
+    awake_pct_range: z._default(pair(-1000, 1000), [2, 8]),
   })
-  .superRefine((d, ctx) => {
-    for (const name of PERCENT_RANGES) {
-      const [lo, hi] = d[name];
-      if (!(lo >= 0 && lo <= hi && hi <= 100)) {
+  .check(
+    z.superRefine((d, ctx) => {
+      for (const name of PERCENT_RANGES) {
+        const [lo, hi] = d[name];
+        if (!(lo >= 0 && lo <= hi && hi <= 100)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: valueError(`${name}: need 0 <= min (${lo}) <= max (${hi}) <= 100`),
+          });
+          return;
+        }
+      }
+      const maxSum = d.deep_pct_range[1] + d.rem_pct_range[1] + d.awake_pct_range[1];
+      if (maxSum > 95) {
         ctx.addIssue({
           code: 'custom',
-          message: valueError(`${name}: need 0 <= min (${lo}) <= max (${hi}) <= 100`),
+          message: valueError(
+            `Sum of max percentages (${maxSum}%) exceeds 95% - not enough room for light sleep`,
+          ),
         });
-        return;
       }
-    }
-    const maxSum = d.deep_pct_range[1] + d.rem_pct_range[1] + d.awake_pct_range[1];
-    if (maxSum > 95) {
-      ctx.addIssue({
-        code: 'custom',
-        message: valueError(
-          `Sum of max percentages (${maxSum}%) exceeds 95% - not enough room for light sleep`,
-        ),
-      });
-    }
-  });
+    }),
+  );
 export type StageDistribution = z.output<typeof stageDistribution>;
 
 const distribution = (deep: [number, number], rem: [number, number], awake: [number, number]) => ({
@@ -116,22 +124,24 @@ const isProfile = (id: string): id is keyof typeof SLEEP_STAGE_PROFILES => PROFI
 
 export const sleepConfig = z
   .object({
-    count: z.int().min(0).max(365).default(20),
-    duration_min_minutes: z.int().min(60).max(720).default(300),
-    duration_max_minutes: z.int().min(60).max(720).default(600),
-    nap_chance_pct: z.int().min(0).max(100).default(10),
-    weekend_catchup: z.boolean().default(false),
+    count: z._default(bounded(0, 365), 20),
+    duration_min_minutes: z._default(bounded(60, 720), 300),
+    duration_max_minutes: z._default(bounded(60, 720), 600),
+    nap_chance_pct: z._default(bounded(0, 100), 10),
+    weekend_catchup: z._default(z.boolean(), false),
     ...dateRange,
-    stage_profile: z.string().max(64).nullish().default(null),
-    stage_distribution: stageDistribution.default(stageDistribution.parse({})),
+    stage_profile: z._default(z.nullish(z.string().check(z.maxLength(64))), null),
+    stage_distribution: z._default(stageDistribution, stageDistribution.parse({})),
   })
-  .superRefine(check(durationsInOrder, durationsMessage))
-  .superRefine(check(datesInOrder, datesMessage))
-  .superRefine(
-    check(
-      (c) => c.stage_profile === null || isProfile(c.stage_profile),
-      (c) =>
-        valueError(`Unknown stage_profile '${c.stage_profile}'. Valid profiles: ${PROFILE_IDS.join(', ')}`),
+  .check(
+    z.superRefine(check(durationsInOrder, durationsMessage)),
+    z.superRefine(check(datesInOrder, datesMessage)),
+    z.superRefine(
+      check(
+        (c) => c.stage_profile === null || isProfile(c.stage_profile),
+        (c) =>
+          valueError(`Unknown stage_profile '${c.stage_profile}'. Valid profiles: ${PROFILE_IDS.join(', ')}`),
+      ),
     ),
   );
 export type SleepConfig = z.output<typeof sleepConfig>;
@@ -144,28 +154,31 @@ export const stagesOf = (config: SleepConfig): StageDistribution =>
 
 export const timeSeriesConfig = z
   .object({
-    enabled_types: z.array(z.enum(SERIES_TYPE_CODES)).max(SERIES_TYPE_CODES.length).default([]),
-    include_blood_pressure: z.boolean().default(false),
+    enabled_types: z._default(
+      z.array(z.enum(SERIES_TYPE_CODES)).check(z.maxLength(SERIES_TYPE_CODES.length)),
+      [],
+    ),
+    include_blood_pressure: z._default(z.boolean(), false),
     ...dateRange,
   })
-  .superRefine(check(datesInOrder, datesMessage));
+  .check(z.superRefine(check(datesInOrder, datesMessage)));
 
 export const seedProfile = z.object({
-  preset: z.string().max(64).nullish().default(null),
-  generate_workouts: z.boolean().default(true),
-  generate_sleep: z.boolean().default(true),
-  generate_time_series: z.boolean().default(true),
-  providers: z.array(z.enum(PROVIDERS)).max(PROVIDERS.length).nullish().default(null),
-  num_connections: z.int().min(1).max(5).default(2),
-  workout_config: workoutConfig.default(workoutConfig.parse({})),
-  sleep_config: sleepConfig.default(sleepConfig.parse({})),
-  time_series_config: timeSeriesConfig.default(timeSeriesConfig.parse({})),
+  preset: z._default(z.nullish(z.string().check(z.maxLength(64))), null),
+  generate_workouts: z._default(z.boolean(), true),
+  generate_sleep: z._default(z.boolean(), true),
+  generate_time_series: z._default(z.boolean(), true),
+  providers: z._default(z.nullish(z.array(z.enum(PROVIDERS)).check(z.maxLength(PROVIDERS.length))), null),
+  num_connections: z._default(bounded(1, 5), 2),
+  workout_config: z._default(workoutConfig, workoutConfig.parse({})),
+  sleep_config: z._default(sleepConfig, sleepConfig.parse({})),
+  time_series_config: z._default(timeSeriesConfig, timeSeriesConfig.parse({})),
 });
 export type SeedProfile = z.output<typeof seedProfile>;
 
 export const seedDataRequest = z.object({
-  num_users: z.int().min(1).max(10).default(1),
-  profile: seedProfile.default(seedProfile.parse({})),
-  random_seed: z.int().nullish().default(null),
+  num_users: z._default(bounded(1, 10), 1),
+  profile: z._default(seedProfile, seedProfile.parse({})),
+  random_seed: z._default(z.nullish(z.int()), null),
 });
 export type SeedDataRequest = z.output<typeof seedDataRequest>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * S3's object-created notification, as the SDK-upload and Apple-import queues receive it (keys URL-encoded, spaces
@@ -6,16 +6,16 @@ import * as z from 'zod';
  */
 
 /** One record of the notification, its object carrying `object`'s fields besides the key. */
-export const s3Record = <T extends z.ZodRawShape>(object: T) =>
+export const s3Record = <T extends z.core.$ZodShape>(object: T) =>
   z.object({
-    eventName: z.string().max(100),
+    eventName: z.string().check(z.maxLength(100)),
     s3: z.object({
-      bucket: z.object({ name: z.string().min(1).max(255) }),
+      bucket: z.object({ name: z.string().check(z.minLength(1), z.maxLength(255)) }),
       object: z.object({
-        key: z
-          .string()
-          .max(1024)
-          .transform((key) => decodeURIComponent(key.replace(/\+/g, ' '))),
+        key: z.pipe(
+          z.string().check(z.maxLength(1024)),
+          z.transform((key) => decodeURIComponent(key.replace(/\+/g, ' '))),
+        ),
         ...object,
       }),
     }),

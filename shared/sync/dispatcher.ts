@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SYNC_PROVIDERS, type SyncProvider } from '#shared/jobs/queues.js';
 import { sendJob } from '#shared/jobs/send.js';
 import { logger } from '#shared/observability.js';
@@ -10,7 +10,7 @@ import { queueLiveSyncs } from '#shared/sync/enqueue.js';
 import { queueCatchups } from '#shared/sync/watchdog.js';
 
 /** `live`: a periodic pull of every connection; `watchdog`: catch-up polls of silent push connections. */
-const dispatchKind = z.enum(['live', 'watchdog']).default('live');
+const dispatchKind = z._default(z.enum(['live', 'watchdog']), 'live');
 
 /** What each provider's schedule invokes the dispatcher with (shared/jobs/schedules.ts `input`). */
 export const dispatchInput = z.object({ provider: z.enum(SYNC_PROVIDERS), kind: dispatchKind });
@@ -20,17 +20,13 @@ export const dispatchInput = z.object({ provider: z.enum(SYNC_PROVIDERS), kind: 
  * counts so far. Sent to the `syncDispatch` queue, which the dispatcher itself consumes.
  */
 export const dispatchJob = z.object({
-  dispatch_id: z.string().min(1),
+  dispatch_id: z.string().check(z.minLength(1)),
   provider: z.enum(SYNC_PROVIDERS),
   kind: dispatchKind,
-  shard: z
-    .number()
-    .int()
-    .min(0)
-    .max(ACTIVE_SHARDS - 1),
-  start_key: z.record(z.string(), z.unknown()).optional(),
-  connections: z.number().int().min(0),
-  requests: z.number().int().min(0),
+  shard: z.number().check(z.int(), z.gte(0), z.lte(ACTIVE_SHARDS - 1)),
+  start_key: z.optional(z.record(z.string(), z.unknown())),
+  connections: z.number().check(z.int(), z.gte(0)),
+  requests: z.number().check(z.int(), z.gte(0)),
 });
 export type DispatchJob = z.infer<typeof dispatchJob>;
 

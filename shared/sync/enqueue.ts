@@ -4,7 +4,7 @@ import {
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
 } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { badRequest } from '#shared/http/errors.js';
 import { isSyncProvider, SYNC_PROVIDERS, SYNC_QUEUES, type SyncProvider } from '#shared/jobs/queues.js';
 import { queueUrl, sendJob, sqsClient } from '#shared/jobs/send.js';
@@ -20,17 +20,17 @@ import { historicalWindow, liveFloor, MAX_DELAY_SECONDS, type SyncWindow } from 
 export const SYNC_MODES = ['live', 'historical', 'manual', 'catchup'] as const;
 export type SyncMode = (typeof SYNC_MODES)[number];
 
-const epochMs = z.number().int().min(0);
+const epochMs = z.number().check(z.int(), z.gte(0));
 
 /** Counts of a run so far, carried from one invocation to its continuation. */
 export const syncTotals = z.object({
-  units_done: z.number().int().min(0),
-  units_skipped: z.number().int().min(0),
-  samples: z.number().int().min(0),
-  events: z.number().int().min(0),
-  scores: z.number().int().min(0),
+  units_done: z.number().check(z.int(), z.gte(0)),
+  units_skipped: z.number().check(z.int(), z.gte(0)),
+  samples: z.number().check(z.int(), z.gte(0)),
+  events: z.number().check(z.int(), z.gte(0)),
+  scores: z.number().check(z.int(), z.gte(0)),
   /** What the run saved by data type (history.ts), for runs that keep a stored record. */
-  types: z.record(z.string(), dataTypeTally).optional(),
+  types: z.optional(z.record(z.string(), dataTypeTally)),
 });
 export type SyncTotals = z.infer<typeof syncTotals>;
 export const NO_TOTALS: SyncTotals = { units_done: 0, units_skipped: 0, samples: 0, events: 0, scores: 0 };
@@ -41,27 +41,27 @@ export const NO_TOTALS: SyncTotals = { units_done: 0, units_skipped: 0, samples:
  * connection busy: `attempt` counts them).
  */
 export const syncJob = z.object({
-  run_id: z.string().min(1).max(64),
+  run_id: z.string().check(z.minLength(1), z.maxLength(64)),
   user_id: z.guid(),
   provider: z.enum(SYNC_PROVIDERS),
   mode: z.enum(SYNC_MODES),
   /** What the run's status events name as their source (contract 4.12, plus `watchdog`). */
-  source: z.enum(['pull', 'backfill', 'watchdog']).default('pull'),
+  source: z._default(z.enum(['pull', 'backfill', 'watchdog']), 'pull'),
   window: z
     .object({ start: epochMs, end: epochMs })
-    .refine((w) => w.start <= w.end, { message: 'window.start must not be after window.end' }),
+    .check(z.refine((w) => w.start <= w.end, { message: 'window.start must not be after window.end' })),
   /**
    * `window.start` is a floor: the first invocation starts at `last_synced_at` minus the overlap when that is
    * later (shared/sync/window.ts `resolveWindow`) and its continuations carry the resolved window with `false`.
    */
-  from_cursor: z.boolean().default(false),
-  checkpoint: z.string().min(1).optional(),
-  attempt: z.number().int().min(0).default(0),
+  from_cursor: z._default(z.boolean(), false),
+  checkpoint: z.optional(z.string().check(z.minLength(1))),
+  attempt: z._default(z.number().check(z.int(), z.gte(0)), 0),
   /** Rate limited beyond SQS's 15-minute delay: not to be run before this time (epoch ms). */
-  not_before: epochMs.optional(),
-  totals: syncTotals.optional(),
+  not_before: z.optional(epochMs),
+  totals: z.optional(syncTotals),
   /** When the run's first invocation started (ISO), for its status events. */
-  started_at: z.iso.datetime().optional(),
+  started_at: z.optional(z.iso.datetime()),
 });
 export type SyncJob = z.output<typeof syncJob>;
 export type SyncJobInput = z.input<typeof syncJob>;

@@ -1,5 +1,5 @@
 import { GetCommand, paginateQuery, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { apiDateTime } from '#shared/model/time.js';
 import type { PullResult, SyncUnit } from '#shared/providers/types.js';
 import { db } from '#shared/store/client.js';
@@ -26,11 +26,11 @@ const DATA_TYPE_KINDS = ['series', 'event', 'score'] as const;
 export const dataTypeTally = z.object({
   kind: z.enum(DATA_TYPE_KINDS),
   /** Items the provider's answers held (samples, events, scores), before storage dropped impossible values. */
-  records: z.number().int().min(0),
+  records: z.number().check(z.int(), z.gte(0)),
   /** Units that returned the type. */
-  units: z.number().int().min(0),
-  start: z.number().int(),
-  end: z.number().int(),
+  units: z.number().check(z.int(), z.gte(0)),
+  start: z.number().check(z.int()),
+  end: z.number().check(z.int()),
 });
 export type DataTypeTally = z.infer<typeof dataTypeTally>;
 
@@ -133,38 +133,44 @@ export const syncRunRecord = z
     source: z.enum(SYNC_SOURCES),
     scope: z.enum(SYNC_SCOPES),
     status: z.enum(SYNC_STATUSES),
-    trace_id: z.string().nullable(),
-    requested_start: z.iso.datetime().nullable(),
-    requested_end: z.iso.datetime().nullable(),
+    trace_id: z.nullable(z.string()),
+    requested_start: z.nullable(z.iso.datetime()),
+    requested_end: z.nullable(z.iso.datetime()),
     started_at: z.iso.datetime(),
-    ended_at: z.iso.datetime().nullable(),
-    items_inserted: z.number().int().describe('Items saved (samples, events, scores; saves are upserts)'),
-    items_updated: z.number().int(),
-    error: z.string().nullable(),
+    ended_at: z.nullable(z.iso.datetime()),
+    items_inserted: z
+      .number()
+      .check(z.int(), z.describe('Items saved (samples, events, scores; saves are upserts)')),
+    items_updated: z.number().check(z.int()),
+    error: z.nullable(z.string()),
   })
-  .meta({ id: 'SyncRunRecord' });
+  .check(z.meta({ id: 'SyncRunRecord' }));
 export type SyncRunRecord = z.infer<typeof syncRunRecord>;
 
 export const syncRunDataType = z
   .object({
-    data_type: z.string().describe('Series type, event category (`workout`, `sleep`) or `<category>_score`'),
+    data_type: z
+      .string()
+      .check(z.describe('Series type, event category (`workout`, `sleep`) or `<category>_score`')),
     kind: z.enum(DATA_TYPE_KINDS),
     status: z.enum(SYNC_STATUSES),
-    native_type: z.string().nullable(),
-    reported_records: z.number().int().nullable(),
-    items_inserted: z.number().int(),
-    items_updated: z.number().int(),
-    covered_start: z.iso.datetime().nullable(),
-    covered_end: z.iso.datetime().nullable(),
-    error_code: z.string().nullable(),
-    error: z.string().nullable(),
-    attempt: z.number().int(),
+    native_type: z.nullable(z.string()),
+    reported_records: z.nullable(z.number().check(z.int())),
+    items_inserted: z.number().check(z.int()),
+    items_updated: z.number().check(z.int()),
+    covered_start: z.nullable(z.iso.datetime()),
+    covered_end: z.nullable(z.iso.datetime()),
+    error_code: z.nullable(z.string()),
+    error: z.nullable(z.string()),
+    attempt: z.number().check(z.int()),
   })
-  .meta({ id: 'SyncRunDataType' });
+  .check(z.meta({ id: 'SyncRunDataType' }));
 
-export const syncRunDetail = syncRunRecord
-  .extend({ data_types: z.array(syncRunDataType) })
-  .meta({ id: 'SyncRunDetail' });
+// Not `z.extend(syncRunRecord, ...)`: that keeps the record's meta check, so the detail would be documented as a
+// reference to `SyncRunRecord`.
+export const syncRunDetail = z
+  .object({ ...syncRunRecord.shape, data_types: z.array(syncRunDataType) })
+  .check(z.meta({ id: 'SyncRunDetail' }));
 export type SyncRunDetail = z.infer<typeof syncRunDetail>;
 
 const iso = (value: unknown) => (typeof value === 'string' ? apiDateTime(value) : null);

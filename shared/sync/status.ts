@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { emitCommitted } from '#shared/delivery/emit.js';
 import { syncEvents } from '#shared/delivery/payloads.js';
 import { db, deleteKeys, isConditionFailure, type Key } from '#shared/store/client.js';
@@ -59,23 +59,22 @@ export const syncStatusEvent = z.object({
   source: z.enum(SYNC_SOURCES),
   stage: z.enum(SYNC_STAGES),
   status: z.enum(SYNC_STATUSES),
-  message: z.string().nullable(),
-  progress: z.number().min(0).max(1).nullable(),
-  items_processed: z.number().int().nullable(),
-  items_total: z.number().int().nullable(),
-  error: z.string().nullable(),
-  primary_user_id: z.uuid().nullable(),
+  message: z.nullable(z.string()),
+  progress: z.nullable(z.number().check(z.gte(0), z.lte(1))),
+  items_processed: z.nullable(z.number().check(z.int())),
+  items_total: z.nullable(z.number().check(z.int())),
+  error: z.nullable(z.string()),
+  primary_user_id: z.nullable(z.uuid()),
   metadata: z.record(z.string(), z.unknown()),
-  started_at: z.iso.datetime().nullable(),
-  ended_at: z.iso.datetime().nullable(),
+  started_at: z.nullable(z.iso.datetime()),
+  ended_at: z.nullable(z.iso.datetime()),
   timestamp: z.iso.datetime(),
 });
 export type SyncStatusEvent = z.infer<typeof syncStatusEvent>;
 
 /** `SyncRunSummary`: the latest state of a run, i.e. its latest event without the event's identity and details. */
-export const syncRunSummary = syncStatusEvent
-  .omit({ event_id: true, metadata: true, timestamp: true })
-  .extend({ last_update: z.iso.datetime() });
+const runFields = z.omit(syncStatusEvent, { event_id: true, metadata: true, timestamp: true });
+export const syncRunSummary = z.extend(runFields, { last_update: z.iso.datetime() });
 export type SyncRunSummary = z.infer<typeof syncRunSummary>;
 
 export type SyncEventInput = Pick<

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { env, positiveInt } from '#shared/config/env.js';
 import { setting } from '#shared/config/settings.js';
 import type { SyncProvider } from '#shared/jobs/queues.js';

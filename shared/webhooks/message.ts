@@ -1,12 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { env } from '#shared/config/env.js';
 import { WEBHOOK_PROVIDERS, WEBHOOK_QUEUES } from '#shared/jobs/queues.js';
 import { sendJob } from '#shared/jobs/send.js';
 import { objectStore } from '#shared/store/objects.js';
 
 /** Where webhook bodies too large for a queue message are kept until handled (S3 on AWS, a folder locally). */
-export const webhookBodiesEnv = z.object({ WEBHOOK_BODIES_BUCKET: z.string().min(3).max(63) });
+export const webhookBodiesEnv = z.object({
+  WEBHOOK_BODIES_BUCKET: z.string().check(z.minLength(3), z.maxLength(63)),
+});
 
 /**
  * Messages up to this size (the envelope with the body, JSON-escaped) travel as they are (SQS takes 256 KB; some
@@ -17,11 +19,11 @@ export const INLINE_BYTES = 200_000;
 /** One of our users still to be handled for a notification (absent: every linked user). */
 export const pendingItem = z.object({
   notification: z.object({
-    providerUserId: z.string().min(1).max(256),
-    kind: z.string().min(1).max(256),
+    providerUserId: z.string().check(z.minLength(1), z.maxLength(256)),
+    kind: z.string().check(z.minLength(1), z.maxLength(256)),
     payload: z.unknown(),
   }),
-  user_ids: z.array(z.guid()).max(100).optional(),
+  user_ids: z.optional(z.array(z.guid()).check(z.maxLength(100))),
 });
 export type PendingItem = z.infer<typeof pendingItem>;
 
@@ -33,18 +35,20 @@ export type PendingItem = z.infer<typeof pendingItem>;
 export const webhookMessage = z
   .object({
     provider: z.enum(WEBHOOK_PROVIDERS),
-    trace_id: z.string().min(1).max(64),
-    received_at: z.number().int().min(0),
+    trace_id: z.string().check(z.minLength(1), z.maxLength(64)),
+    received_at: z.number().check(z.int(), z.gte(0)),
     form: z.enum(['raw', 'pending']),
-    content: z.string().optional(),
-    object_key: z.string().min(1).max(512).optional(),
+    content: z.optional(z.string()),
+    object_key: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
     /** Re-queues after a transient failure (bounded), and after a rate limit (bounded separately). */
-    attempt: z.number().int().min(0).default(0),
-    deferrals: z.number().int().min(0).default(0),
+    attempt: z._default(z.number().check(z.int(), z.gte(0)), 0),
+    deferrals: z._default(z.number().check(z.int(), z.gte(0)), 0),
   })
-  .refine((m) => (m.content === undefined) !== (m.object_key === undefined), {
-    message: 'exactly one of content and object_key',
-  });
+  .check(
+    z.refine((m) => (m.content === undefined) !== (m.object_key === undefined), {
+      message: 'exactly one of content and object_key',
+    }),
+  );
 export type WebhookMessage = z.output<typeof webhookMessage>;
 
 export const newTraceId = () => `wh_${randomBytes(8).toString('hex')}`;

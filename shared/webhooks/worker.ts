@@ -1,4 +1,5 @@
 import type { Context, SQSRecord } from 'aws-lambda';
+import * as z from 'zod/mini';
 import { createSqsWorker } from '#shared/jobs/worker.js';
 import { isoAt } from '#shared/model/time.js';
 import { ConnectionAuthError } from '#shared/oauth/errors.js';
@@ -150,7 +151,7 @@ async function handleForUser(
 
 /** The notifications of a stored message: the raw body parsed again, or the pending ones of a re-queue. */
 function itemsOf(module: WebhookModule, message: WebhookMessage, content: string): PendingItem[] {
-  if (message.form === 'pending') return pendingItem.array().parse(JSON.parse(content));
+  if (message.form === 'pending') return z.array(pendingItem).parse(JSON.parse(content));
   const notifications = module.webhook!.parse(decodeBody(module.webhook!, Buffer.from(content, 'utf8')));
   return Array.isArray(notifications) ? notifications.map((notification) => ({ notification })) : [];
 }

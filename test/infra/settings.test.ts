@@ -3,7 +3,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { buildApp } from '#lib/app.js';
 import { AppFunction } from '#lib/app-function.js';
 import { readConfig } from '#lib/config.js';
@@ -37,7 +37,7 @@ function environments(stack: Stack): Record<string, Record<string, Json>> {
 }
 
 const appFunctions = (stack: Stack) =>
-  stack.node.findAll().filter((c): c is AppFunction<z.ZodObject> => c instanceof AppFunction);
+  stack.node.findAll().filter((c): c is AppFunction<z.ZodMiniObject> => c instanceof AppFunction);
 
 const { stack } = build();
 const settings = describeSettings(stack);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { allRoutes } from '#shared/api/index.js';
 import committed from '#shared/api/openapi.json' with { type: 'json' };
 import { errorStatuses, successStatus } from '#shared/http/openapi.js';

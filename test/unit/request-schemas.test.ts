@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { check } from 'recheck';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { allRoutes } from '#shared/api/index.js';
 import { loginForm } from '#shared/api/tokens.js';
 import { parseSyncRequest } from '#shared/ingest/sdk-payload.js';
@@ -28,7 +28,7 @@ interface Target {
 /** Patterns that are not provably linear may run on at most this many characters. */
 const SHORT_INPUT = 256;
 
-const jsonSchemaOf = (schema: z.ZodType) =>
+const jsonSchemaOf = (schema: z.core.$ZodType) =>
   z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
 
 /** Paths of every string (or record key) position in a JSON schema; `[]` marks an array item. */
@@ -77,12 +77,12 @@ function jsonLeaves(document: unknown): Array<(value: string) => unknown> {
   return setters;
 }
 
-function schemaTarget(name: string, schema: z.ZodType): Target {
+function schemaTarget(name: string, schema: z.core.$ZodType): Target {
   const paths = stringPaths(jsonSchemaOf(schema));
   return {
     name,
     inputs: (value) => paths.map((path) => place(path, value)),
-    parse: (input) => schema.safeParse(input),
+    parse: (input) => z.safeParse(schema, input),
   };
 }
 

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { anySource, END_OF_TIME, loadSources } from '#shared/data/summaries/common.js';
 import type { dataSummary as dataSummarySchema } from '#shared/data/summaries/schemas.js';
 import type { ProviderName } from '#shared/model/provider.js';

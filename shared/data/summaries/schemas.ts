@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { cursorPage, sleepStages, sourceMetadataSchema } from '#shared/data/schemas.js';
 import { SERIES_TYPE_CODES } from '#shared/model/series.js';
 
@@ -6,74 +6,74 @@ import { SERIES_TYPE_CODES } from '#shared/model/series.js';
 
 const date = () => z.iso.date();
 const dateTime = () => z.iso.datetime();
-const int = () => z.number().int();
-const numberOrNull = () => z.number().nullable();
+const int = () => z.number().check(z.int());
+const numberOrNull = () => z.nullable(z.number());
 
 export const activitySummary = z
   .object({
     date: date(),
     source: sourceMetadataSchema,
-    steps: int().nullable(),
+    steps: z.nullable(int()),
     distance_meters: numberOrNull(),
-    floors_climbed: int().nullable(),
+    floors_climbed: z.nullable(int()),
     elevation_meters: numberOrNull(),
     active_calories_kcal: numberOrNull(),
     total_calories_kcal: numberOrNull(),
-    active_minutes: int().nullable(),
-    sedentary_minutes: int().nullable(),
-    intensity_minutes: z.object({ light: int(), moderate: int(), vigorous: int() }).nullable(),
-    heart_rate: z.object({ avg_bpm: int(), max_bpm: int(), min_bpm: int() }).nullable(),
+    active_minutes: z.nullable(int()),
+    sedentary_minutes: z.nullable(int()),
+    intensity_minutes: z.nullable(z.object({ light: int(), moderate: int(), vigorous: int() })),
+    heart_rate: z.nullable(z.object({ avg_bpm: int(), max_bpm: int(), min_bpm: int() })),
   })
-  .meta({ id: 'ActivitySummary' });
+  .check(z.meta({ id: 'ActivitySummary' }));
 export const activitySummaryPage = cursorPage(activitySummary, 'ActivitySummaryPage');
 
 export const sleepSummary = z
   .object({
     date: date(),
     source: sourceMetadataSchema,
-    start_time: dateTime().nullable(),
-    end_time: dateTime().nullable(),
-    zone_offset: z.string().nullable(),
-    duration_minutes: int().nullable(),
-    total_duration_minutes: int().nullable(),
-    time_in_bed_minutes: int().nullable(),
+    start_time: z.nullable(dateTime()),
+    end_time: z.nullable(dateTime()),
+    zone_offset: z.nullable(z.string()),
+    duration_minutes: z.nullable(int()),
+    total_duration_minutes: z.nullable(int()),
+    time_in_bed_minutes: z.nullable(int()),
     efficiency_percent: numberOrNull(),
-    stages: sleepStages.nullable(),
-    interruptions_count: int().nullable(),
+    stages: z.nullable(sleepStages),
+    interruptions_count: z.nullable(int()),
     nap_count: int(),
     nap_duration_minutes: int(),
-    sessions: z
-      .array(
+    sessions: z.nullable(
+      z.array(
         z.object({
           start_time: dateTime(),
           end_time: dateTime(),
-          zone_offset: z.string().nullable(),
+          zone_offset: z.nullable(z.string()),
           duration_minutes: int(),
           is_nap: z.boolean(),
         }),
-      )
-      .nullable(),
-    avg_heart_rate_bpm: int().nullable(),
+      ),
+    ),
+    avg_heart_rate_bpm: z.nullable(int()),
     avg_hrv_sdnn_ms: numberOrNull(),
     avg_hrv_rmssd_ms: numberOrNull(),
     avg_respiratory_rate: numberOrNull(),
     avg_spo2_percent: numberOrNull(),
   })
-  .meta({ id: 'SleepSummary' });
+  .check(z.meta({ id: 'SleepSummary' }));
 export const sleepSummaryPage = cursorPage(sleepSummary, 'SleepSummaryPage');
 
 export const recoverySummary = z
   .object({
     date: date(),
     source: sourceMetadataSchema,
-    sleep_duration_seconds: int().nullable(),
+    sleep_duration_seconds: z.nullable(int()),
     sleep_efficiency_percent: numberOrNull(),
-    resting_heart_rate_bpm: int().nullable(),
+    resting_heart_rate_bpm: z.nullable(int()),
     avg_hrv_sdnn_ms: numberOrNull(),
     avg_spo2_percent: numberOrNull(),
-    recovery_score: int().nullable(),
+    recovery_score: z.nullable(int()),
   })
-  .meta({ id: 'RecoverySummary' });
+  .check(z.meta({ id: 'RecoverySummary' }));
 export const recoverySummaryPage = cursorPage(recoverySummary, 'RecoverySummaryPage');
 
 export const bodySummary = z
@@ -85,11 +85,11 @@ export const bodySummary = z
       body_fat_percent: numberOrNull(),
       muscle_mass_kg: numberOrNull(),
       bmi: numberOrNull(),
-      age: int().nullable(),
+      age: z.nullable(int()),
     }),
     averaged: z.object({
       period_days: int(),
-      resting_heart_rate_bpm: int().nullable(),
+      resting_heart_rate_bpm: z.nullable(int()),
       avg_hrv_sdnn_ms: numberOrNull(),
       avg_hrv_rmssd_ms: numberOrNull(),
       period_start: dateTime(),
@@ -97,11 +97,11 @@ export const bodySummary = z
     }),
     latest: z.object({
       body_temperature_celsius: numberOrNull(),
-      body_temperature_measured_at: dateTime().nullable(),
+      body_temperature_measured_at: z.nullable(dateTime()),
       skin_temperature_celsius: numberOrNull(),
-      skin_temperature_measured_at: dateTime().nullable(),
-      blood_pressure: z
-        .object({
+      skin_temperature_measured_at: z.nullable(dateTime()),
+      blood_pressure: z.nullable(
+        z.object({
           avg_systolic_mmhg: z.number(),
           avg_diastolic_mmhg: z.number(),
           max_systolic_mmhg: numberOrNull(),
@@ -109,15 +109,15 @@ export const bodySummary = z
           min_systolic_mmhg: numberOrNull(),
           min_diastolic_mmhg: numberOrNull(),
           reading_count: int(),
-        })
-        .nullable(),
-      blood_pressure_measured_at: dateTime().nullable(),
+        }),
+      ),
+      blood_pressure_measured_at: z.nullable(dateTime()),
     }),
   })
-  .meta({ id: 'BodySummary' });
-export const bodySummaryOrNull = bodySummary
-  .nullable()
-  .meta({ id: 'BodySummaryOrNull', description: 'null when the user has none of its data' });
+  .check(z.meta({ id: 'BodySummary' }));
+export const bodySummaryOrNull = z
+  .nullable(bodySummary)
+  .check(z.meta({ id: 'BodySummaryOrNull', description: 'null when the user has none of its data' }));
 
 const countsBySeries = z.partialRecord(z.enum(SERIES_TYPE_CODES), int());
 
@@ -127,7 +127,7 @@ export const dataSummary = z
     total_data_points: int(),
     total_workouts: int(),
     total_sleep_events: int(),
-    series_type_counts: countsBySeries.describe('Samples per series type, largest first'),
+    series_type_counts: countsBySeries.check(z.describe('Samples per series type, largest first')),
     workout_type_counts: z.record(z.string(), int()),
     by_provider: z.array(
       z.object({
@@ -140,4 +140,4 @@ export const dataSummary = z
     ),
     has_womens_health_data: z.boolean(),
   })
-  .meta({ id: 'DataSummary' });
+  .check(z.meta({ id: 'DataSummary' }));

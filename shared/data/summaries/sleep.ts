@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { isArchived, meanWithArchive, readBySourceWithArchive } from '#shared/archival/archived-reads.js';
 import { compareKeys, keysetPage } from '#shared/data/paging.js';
 import { localDate, sourceMetadata } from '#shared/data/source-metadata.js';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { logger } from '#shared/observability.js';
 import { instantOf } from '#shared/providers/google-health/common.js';
 import { ALL_DATA_TYPES, isSessionType } from '#shared/providers/google-health/data-types.js';
@@ -48,13 +48,12 @@ export function verifyGoogleHealth(request: WebhookRequest, settings: WebhookSet
 
 const itemSchema = z.object({
   data: z.object({
-    healthUserId: z.string().min(1).max(256),
+    healthUserId: z.string().check(z.minLength(1), z.maxLength(256)),
     operation: z.enum(['UPSERT', 'DELETE']),
-    dataType: z.string().max(64),
+    dataType: z.string().check(z.maxLength(64)),
     intervals: z
       .array(z.object({ physicalTimeInterval: z.object({ startTime: z.string(), endTime: z.string() }) }))
-      .min(1)
-      .max(MAX_ITEMS),
+      .check(z.minLength(1), z.maxLength(MAX_ITEMS)),
   }),
 });
 

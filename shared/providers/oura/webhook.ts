@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { orNoData } from '#shared/providers/http.js';
 import { isObject, textOf } from '#shared/providers/json.js';
 import type { WebhookIngress } from '#shared/providers/module.js';
@@ -82,14 +82,14 @@ export function ouraVerify(request: WebhookRequest, settings: WebhookSettings): 
 }
 
 /** Ids go into a request path: letters, digits and `-_.` only. */
-const documentId = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/);
+const documentId = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,128}$/));
 
 const ouraEventSchema = z.object({
   event_type: z.enum(['create', 'update', 'delete']),
-  data_type: z.string().min(1).max(64),
+  data_type: z.string().check(z.minLength(1), z.maxLength(64)),
   object_id: documentId,
-  user_id: z.string().trim().min(1).max(128),
-  event_time: z.string().max(64).optional(),
+  user_id: z.string().check(z.trim(), z.minLength(1), z.maxLength(128)),
+  event_time: z.optional(z.string().check(z.maxLength(64))),
 });
 export type OuraEvent = z.output<typeof ouraEventSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { orNoData } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
 import type { WebhookIngress } from '#shared/providers/module.js';
@@ -68,16 +68,19 @@ export function polarVerify(request: WebhookRequest, settings: WebhookSettings):
   }
 }
 
-const polarUserId = z.union([z.int().nonnegative(), z.string().regex(/^\d{1,19}$/)]).transform(String);
-const text = z.string().max(256).optional();
+const polarUserId = z.pipe(
+  z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(/^\d{1,19}$/))]),
+  z.transform(String),
+);
+const text = z.optional(z.string().check(z.maxLength(256)));
 
 const notificationSchema = z.object({
-  event: z.string().max(64),
+  event: z.string().check(z.maxLength(64)),
   user_id: polarUserId,
   entity_id: text,
   date: text,
   timestamp: text,
-  url: z.string().max(2048).optional(),
+  url: z.optional(z.string().check(z.maxLength(2048))),
 });
 
 /** What the worker fetches: the event and its exercise id or date (already checked to be path-safe). */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { orNoData, tokenRefused } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
 import type { WebhookIngress } from '#shared/providers/module.js';
@@ -60,7 +60,10 @@ function signatureTime(header: string): number | null {
   return null;
 }
 
-const stravaId = z.union([z.int().nonnegative(), z.string().regex(/^\d{1,19}$/)]).transform(String);
+const stravaId = z.pipe(
+  z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(/^\d{1,19}$/))]),
+  z.transform(String),
+);
 
 /** The body's `subscription_id`; null when the body is not JSON or has none (parse then refuses it with 400). */
 function subscriptionIdOf(body: Buffer): string | null {
@@ -91,13 +94,15 @@ export function stravaVerify(request: WebhookRequest, settings: WebhookSettings)
 }
 
 /** Strava sends `{"title": "Messy"}`, `{"type": "Ride"}`, `{"private": "true"}`, `{"authorized": "false"}`. */
-const updates = z
-  .record(
-    z.string().max(MAX_UPDATE_LENGTH),
-    z.union([z.string().max(MAX_UPDATE_LENGTH), z.number(), z.boolean()]),
-  )
-  .refine((fields) => Object.keys(fields).length <= MAX_UPDATES)
-  .default({});
+const updates = z._default(
+  z
+    .record(
+      z.string().check(z.maxLength(MAX_UPDATE_LENGTH)),
+      z.union([z.string().check(z.maxLength(MAX_UPDATE_LENGTH)), z.number(), z.boolean()]),
+    )
+    .check(z.refine((fields) => Object.keys(fields).length <= MAX_UPDATES)),
+  {},
+);
 
 /** The event body; the ids are kept as strings (the queued payload is parsed by this schema again). */
 const stravaEventSchema = z.object({
@@ -107,7 +112,7 @@ const stravaEventSchema = z.object({
   updates,
   owner_id: stravaId,
   subscription_id: stravaId,
-  event_time: z.int().nonnegative(),
+  event_time: z.int().check(z.nonnegative()),
 });
 export type StravaEvent = z.output<typeof stravaEventSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { isObject } from '#shared/providers/json.js';
 import type { WebhookIngress } from '#shared/providers/module.js';
 import { handled, PullOutput, saveOutput } from '#shared/providers/output.js';
@@ -42,11 +42,11 @@ const KIND_OF_TYPE: Readonly<Record<string, Kind247>> = {
   SUUNTO_247_RECOVERY_CREATED: 'recovery',
 };
 
-const username = z.string().trim().min(1).max(256);
+const username = z.string().check(z.trim(), z.minLength(1), z.maxLength(256));
 const workoutEvent = z.object({
   type: z.literal('WORKOUT_CREATED'),
   username,
-  workout: z.object({ workoutKey: z.unknown().optional(), workoutId: z.unknown().optional() }),
+  workout: z.object({ workoutKey: z.optional(z.unknown()), workoutId: z.optional(z.unknown()) }),
 });
 const samplesEvent = z.object({ type: z.string(), username, samples: z.array(z.unknown()) });
 

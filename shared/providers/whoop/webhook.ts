@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { orNoData } from '#shared/providers/http.js';
 import { isObject } from '#shared/providers/json.js';
 import type { WebhookIngress } from '#shared/providers/module.js';
@@ -56,17 +56,20 @@ export function whoopVerify(request: WebhookRequest, settings: WebhookSettings):
     throw new WebhookRejected(401, 'Invalid webhook signature');
 }
 
-const whoopUserId = z.union([z.int().nonnegative(), z.string().regex(/^\d{1,19}$/)]).transform(String);
+const whoopUserId = z.pipe(
+  z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(/^\d{1,19}$/))]),
+  z.transform(String),
+);
 
 /** The event body; the queued payload is parsed by this schema again. */
 const whoopEventSchema = z.object({
   user_id: whoopUserId,
-  id: z
-    .string()
-    .regex(WHOOP_UUID)
-    .transform((id) => id.toLowerCase()),
-  type: z.string().max(64),
-  trace_id: z.string().max(256).nullish(),
+  id: z.pipe(
+    z.string().check(z.regex(WHOOP_UUID)),
+    z.transform((id) => id.toLowerCase()),
+  ),
+  type: z.string().check(z.maxLength(64)),
+  trace_id: z.nullish(z.string().check(z.maxLength(256))),
 });
 type WhoopEvent = z.output<typeof whoopEventSchema>;
 

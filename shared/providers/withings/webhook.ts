@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { tokenRefused } from '#shared/providers/http.js';
 import type { WebhookIngress } from '#shared/providers/module.js';
 import { handled, saveOutput } from '#shared/providers/output.js';
@@ -51,30 +51,24 @@ export function verifyWithings(request: WebhookRequest, settings: WebhookSetting
   }
 }
 
-const seconds = z
-  .string()
-  .regex(/^\d{1,11}$/)
-  .transform(Number);
+const seconds = z.pipe(z.string().check(z.regex(/^\d{1,11}$/)), z.transform(Number));
 
 const formSchema = z.object({
-  userid: z.string().regex(/^\d{1,19}$/),
-  appli: z
-    .string()
-    .regex(/^\d{1,5}$/)
-    .transform(Number),
-  startdate: seconds.optional(),
-  enddate: seconds.optional(),
-  date: z.string().max(32).optional(),
-  action: z.string().max(32).optional(),
+  userid: z.string().check(z.regex(/^\d{1,19}$/)),
+  appli: z.pipe(z.string().check(z.regex(/^\d{1,5}$/)), z.transform(Number)),
+  startdate: z.optional(seconds),
+  enddate: z.optional(seconds),
+  date: z.optional(z.string().check(z.maxLength(32))),
+  action: z.optional(z.string().check(z.maxLength(32))),
 });
 
 /** What a notification carries to the worker (queued as JSON, read back with this schema). */
 const payloadSchema = z.object({
-  appli: z.number().int(),
-  startdate: z.number().int().nonnegative().optional(),
-  enddate: z.number().int().nonnegative().optional(),
-  date: z.string().max(32).optional(),
-  action: z.string().max(32).optional(),
+  appli: z.number().check(z.int()),
+  startdate: z.optional(z.number().check(z.int(), z.nonnegative())),
+  enddate: z.optional(z.number().check(z.int(), z.nonnegative())),
+  date: z.optional(z.string().check(z.maxLength(32))),
+  action: z.optional(z.string().check(z.maxLength(32))),
 });
 type Payload = z.infer<typeof payloadSchema>;
 
