@@ -8,7 +8,7 @@ import { RATE_SETTINGS, type RateSetting, rateMinutesSchema, SCHEDULES } from '#
 /** One runtime setting of a stack: its schema field (type, caps, default, doc) and who takes it. */
 export interface StackSetting {
   name: string;
-  field: z.core.$ZodType;
+  field: z.ZodMiniType;
   /** Functions (`functions/<name>.ts`) given the variable, or what else reads it (a schedule's rate). */
   consumers: Set<string>;
 }
@@ -48,7 +48,7 @@ function take(
   scope: IConstruct,
   config: Pick<AppConfig, 'settings'>,
   name: string,
-  field: z.core.$ZodType,
+  field: z.ZodMiniType,
   consumer: string,
 ) {
   const settings = registry(scope, config);
@@ -73,7 +73,7 @@ export function functionSettings(
   scope: IConstruct,
   config: Pick<AppConfig, 'settings'>,
   functionName: string,
-  schema: z.core.$ZodObject,
+  schema: z.ZodMiniObject,
 ): Record<string, string> {
   const given: Record<string, string> = {};
   for (const [name, field] of Object.entries(settingsOf(schema))) {

@@ -16,7 +16,7 @@ import type {
 
 /** Response examples of the main reads in the OpenAPI document; test/openapi checks them against their schemas. */
 
-type Of<T extends z.core.$ZodType> = z.output<T>;
+type Of<T extends z.ZodMiniType> = z.output<T>;
 
 const USER_ID = '3f2c9a4e-5b7d-4e1a-9c3b-8d6e2f1a7b90';
 

@@ -101,7 +101,7 @@ export const attemptView = (attempt: Attempt & { message?: WebhookMessage }) => 
 });
 
 /** Svix's list envelope, named `id` in the OpenAPI document. */
-export const svixList = <T extends z.core.$ZodType>(item: T, id: string) =>
+export const svixList = <T extends z.ZodMiniType>(item: T, id: string) =>
   z
     .object({
       data: z.array(item),

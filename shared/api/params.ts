@@ -40,7 +40,7 @@ export const dateTimeParam = () =>
   );
 
 /** A query parameter that may be repeated (`types=a&types=b`): always an array. */
-export const repeatable = <T extends z.core.$ZodType>(item: T) =>
+export const repeatable = <T extends z.ZodMiniType>(item: T) =>
   z.pipe(
     z.transform((value: unknown) => (value === undefined ? [] : Array.isArray(value) ? value : [value])),
     z.array(item).check(z.maxLength(200)),

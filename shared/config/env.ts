@@ -83,7 +83,7 @@ export class EnvironmentError extends Error {
 }
 
 /** Parses `source` against `schema`, naming every offending variable. */
-export function parseEnv<S extends z.core.$ZodType>(
+export function parseEnv<S extends z.ZodMiniType>(
   schema: S,
   source: Record<string, string | undefined>,
 ): z.infer<S> {
@@ -97,10 +97,10 @@ export function parseEnv<S extends z.core.$ZodType>(
   return result.data;
 }
 
-const cache = new Map<z.core.$ZodType, unknown>();
+const cache = new Map<z.ZodMiniType, unknown>();
 
 /** The validated `process.env` for a schema, parsed once per process (i.e. per Lambda cold start). */
-export function env<S extends z.core.$ZodType>(schema: S): z.infer<S> {
+export function env<S extends z.ZodMiniType>(schema: S): z.infer<S> {
   if (!cache.has(schema)) cache.set(schema, parseEnv(schema, process.env));
   return cache.get(schema) as z.infer<S>;
 }

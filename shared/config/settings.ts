@@ -14,20 +14,20 @@ export interface SettingMeta {
 export const operatorSettings = z.registry<SettingMeta>();
 
 /** Declares an env schema field an operator setting: its zod type (with caps) and default are the field's. */
-export function setting<S extends z.core.$ZodType>(schema: S, doc: string): S {
+export function setting<S extends z.ZodMiniType>(schema: S, doc: string): S {
   operatorSettings.add(schema, { doc });
   return schema;
 }
 
 /** The operator settings among the fields of `schema`, by variable name. */
-export function settingsOf(schema: z.core.$ZodObject): Record<string, z.core.$ZodType> {
-  return Object.fromEntries(
-    Object.entries(schema._zod.def.shape).filter(([, field]) => operatorSettings.has(field)),
-  );
+export function settingsOf(schema: z.ZodMiniObject): Record<string, z.ZodMiniType> {
+  // Every schema of ours is a zod/mini one; a shape only promises the core type.
+  const fields = Object.entries(schema.shape) as [string, z.ZodMiniType][];
+  return Object.fromEntries(fields.filter(([, field]) => operatorSettings.has(field)));
 }
 
 /** What a function reads when the setting is not given: the field's default, printable; `unset` without one. */
-export function settingDefault(field: z.core.$ZodType): string {
+export function settingDefault(field: z.ZodMiniType): string {
   const parsed = z.safeParse(field, undefined);
   return parsed.success && parsed.data !== undefined ? String(parsed.data) : 'unset';
 }

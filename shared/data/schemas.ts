@@ -42,7 +42,7 @@ export const pageMetadata = z
   .check(z.meta({ id: 'PageMetadata' }));
 
 /** The cursor envelope (contract 1.5) around `item`, named `id`. */
-export const cursorPage = <T extends z.core.$ZodType>(item: T, id: string) =>
+export const cursorPage = <T extends z.ZodMiniType>(item: T, id: string) =>
   z.object({ data: z.array(item), pagination, metadata: pageMetadata }).check(z.meta({ id }));
 
 export const timeSeriesSample = z

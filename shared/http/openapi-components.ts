@@ -33,7 +33,7 @@ export class SchemaComponents {
    * The JSON Schema of `schema` with its named parts referenced; the root itself becomes a `$ref` when it is
    * named, or when `fallbackName` is given (then under that name).
    */
-  add(schema: z.core.$ZodType, io: 'input' | 'output', fallbackName?: string): JsonSchema {
+  add(schema: z.ZodMiniType, io: 'input' | 'output', fallbackName?: string): JsonSchema {
     const {
       $schema: _,
       $defs = {},

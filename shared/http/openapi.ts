@@ -141,7 +141,7 @@ function successResponses(route: Route, schemas: SchemaComponents) {
 
 function parameters(
   schemas: SchemaComponents,
-  schema: z.core.$ZodType | undefined,
+  schema: z.ZodMiniType | undefined,
   location: 'path' | 'query',
 ) {
   if (!schema) return [];

@@ -31,7 +31,9 @@ async function bundle(name: string) {
   return { name, kb, inputs: kept.map(([path]) => path) };
 }
 
-const bundles = () => Promise.all(FUNCTIONS.map(bundle));
+/** Built once for both tests. */
+let built: Promise<Awaited<ReturnType<typeof bundle>>[]> | undefined;
+const bundles = () => (built ??= Promise.all(FUNCTIONS.map(bundle)));
 
 describe(`every Lambda bundle stays within ${BUNDLE_BUDGET_KB} KB`, () => {
   it('builds every function as the stack does and names those over the budget', async () => {

@@ -28,7 +28,7 @@ interface Target {
 /** Patterns that are not provably linear may run on at most this many characters. */
 const SHORT_INPUT = 256;
 
-const jsonSchemaOf = (schema: z.core.$ZodType) =>
+const jsonSchemaOf = (schema: z.ZodMiniType) =>
   z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
 
 /** Paths of every string (or record key) position in a JSON schema; `[]` marks an array item. */
@@ -77,7 +77,7 @@ function jsonLeaves(document: unknown): Array<(value: string) => unknown> {
   return setters;
 }
 
-function schemaTarget(name: string, schema: z.core.$ZodType): Target {
+function schemaTarget(name: string, schema: z.ZodMiniType): Target {
   const paths = stringPaths(jsonSchemaOf(schema));
   return {
     name,

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { uuid } from '#shared/api/schemas.js';
 import { validationDetail } from '#shared/http/validation.js';
 
-const detailOf = (schema: z.core.$ZodType, input: unknown) => {
+const detailOf = (schema: z.ZodMiniType, input: unknown) => {
   const result = z.safeParse(schema, input);
   if (result.success) throw new Error('expected a validation error');
   return validationDetail(result.error);
