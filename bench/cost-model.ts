@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { QUEUES } from '#shared/jobs/queues.js';
 import { db } from '#shared/store/client.js';
@@ -138,6 +139,13 @@ export function startMeter() {
         totals.invocations++;
         totals.lambdaMs += performance.now() - started;
       }
+    },
+    /**
+     * Resolves once every message received has been deleted: a run's summary says it ended before its worker
+     * returns, and the invocation's time is counted at the delete (bounded: a message handed back stays pending).
+     */
+    async settled() {
+      for (let waited = 0; running.size > 0 && waited < 30_000; waited += 20) await sleep(20);
     },
     /** Write units by command and item kind (partition prefix, sort key prefix) since the last call. */
     takeWritesByKind: () => take(writesByKind),

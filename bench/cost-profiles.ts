@@ -10,6 +10,7 @@ import { db } from '#shared/store/client.js';
 import { upsertConnection } from '#shared/store/connections.js';
 import { itemSize } from '#shared/store/item-size.js';
 import { keys } from '#shared/store/keys.js';
+import { budgetKey } from '#shared/store/rate-budgets.js';
 import { listUserSeries } from '#shared/store/series-registry.js';
 import { dispatchLiveSyncs } from '#shared/sync/dispatcher.js';
 import { RUN_PREFIX } from '#shared/sync/status.js';
@@ -100,27 +101,33 @@ export const topUnits = (rows: Array<[string, number]>, scale = 1) =>
     .join(', ');
 
 /**
- * The bench pushes a day in seconds, but an SDK connection is stamped by the clock (at most every
- * SDK_STAMP_PRECISION_MS): before each push, its stamp is moved back by the 15 minutes a real day would let pass,
- * through a client of its own, outside the meter.
+ * The bench runs a day in seconds, but some state moves with the clock: an SDK connection is stamped at most every
+ * SDK_STAMP_PRECISION_MS, and a provider's request bucket refills over minutes. Before each push or hourly sync,
+ * the time a real day would let pass is taken off their timestamps (the SDK connection's `last_synced_at`, a
+ * bucket's `at`), through a client of its own, outside the meter.
  */
-function stampRewinder(userId: string) {
+function clockRewinder() {
   const clock = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  const Key = { PK: keys.userPartition(userId), SK: 'CONN#apple' };
+  const rewind = async (Key: Record<string, string>, attribute: string, ms: number) => {
+    const { table } = db();
+    const { Item } = await clock.send(new GetCommand({ TableName: table, Key, ConsistentRead: true }));
+    const at = Item?.[attribute];
+    if (typeof at !== 'string' && typeof at !== 'number') return;
+    const earlier = typeof at === 'number' ? at - ms : new Date(Date.parse(at) - ms).toISOString();
+    await clock.send(
+      new UpdateCommand({
+        TableName: table,
+        Key,
+        UpdateExpression: 'SET #at = :at',
+        ExpressionAttributeNames: { '#at': attribute },
+        ExpressionAttributeValues: { ':at': earlier },
+      }),
+    );
+  };
   return {
-    async rewind(ms: number) {
-      const { table } = db();
-      const { Item } = await clock.send(new GetCommand({ TableName: table, Key, ConsistentRead: true }));
-      if (typeof Item?.last_synced_at !== 'string') return;
-      await clock.send(
-        new UpdateCommand({
-          TableName: table,
-          Key,
-          UpdateExpression: 'SET last_synced_at = :at',
-          ExpressionAttributeValues: { ':at': new Date(Date.parse(Item.last_synced_at) - ms).toISOString() },
-        }),
-      );
-    },
+    stamp: (userId: string, ms: number) =>
+      rewind({ PK: keys.userPartition(userId), SK: 'CONN#apple' }, 'last_synced_at', ms),
+    budget: (provider: string, ms: number) => rewind(budgetKey(provider), 'at', ms),
     stop: () => clock.destroy(),
   };
 }
@@ -130,13 +137,13 @@ export async function sdkWatch(sandbox: BenchSandbox, meter: Meter): Promise<Pro
   const userId = await sandbox.createUser();
   const day = Date.UTC(2026, 10, 2);
   const records = watchDay(day);
-  const stamp = stampRewinder(userId);
+  const clock = clockRewinder();
   // The mobile SDKs push with a user-scoped SDK token (a JWT: no read), not an integrator's API key.
   const issued = await sandbox.post(`/api/v1/users/${userId}/token`, {}, sandbox.bearer);
   const sdkToken = { authorization: `Bearer ${(issued.body as { access_token: string }).access_token}` };
   const before = meter.snapshot();
   for (let from = day; from < day + DAY; from += 15 * MIN) {
-    await stamp.rewind(15 * MIN);
+    await clock.stamp(userId, 15 * MIN);
     const slice = records.filter(
       (r) => Date.parse(r.startDate) >= from && Date.parse(r.startDate) < from + 15 * MIN,
     );
@@ -154,7 +161,7 @@ export async function sdkWatch(sandbox: BenchSandbox, meter: Meter): Promise<Pro
     );
     if (response.status !== 202) throw new Error(`push failed: ${response.status}`);
   }
-  stamp.stop();
+  clock.stop();
   await sleep(2_000);
   return {
     profile: '(a) Apple Watch, SDK push every 15 min',
@@ -166,9 +173,9 @@ export async function sdkWatch(sandbox: BenchSandbox, meter: Meter): Promise<Pro
 
 /**
  * Waits until `count` of the user's sync runs ended, reading their summaries (shared/sync/status.ts) through a
- * client of its own: the bench's polling is not what the user costs.
+ * client of its own (the bench's polling is not what the user costs), and their invocations were metered.
  */
-async function waitForRuns(userId: string, count: number) {
+async function waitForRuns(meter: Meter, userId: string, count: number) {
   const watcher = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   try {
     for (let i = 0; i < 1_200; i++) {
@@ -180,7 +187,9 @@ async function waitForRuns(userId: string, count: number) {
           ConsistentRead: true,
         }),
       );
-      if (Items.filter((r) => r.stage === 'completed' || r.stage === 'failed').length >= count) return;
+      if (Items.filter((r) => r.stage === 'completed' || r.stage === 'failed').length >= count) {
+        return await meter.settled();
+      }
       await sleep(100);
     }
     throw new Error('sync runs did not finish');
@@ -191,8 +200,8 @@ async function waitForRuns(userId: string, count: number) {
 
 /**
  * (b) A user with Oura and WHOOP, polled hourly (the sync schedule's default) through the sync worker: a day is 24
- * live syncs per provider (measured: three each, scaled) plus writing one day of their data (measured: a 30-day
- * backfill, divided by 30).
+ * live syncs per provider (measured: three each, scaled, each after the hour that refills the provider's request
+ * bucket) plus writing one day of their data (measured: a 30-day backfill, divided by 30).
  */
 export async function polled(sandbox: BenchSandbox, meter: Meter): Promise<Profile> {
   const userId = await sandbox.createUser();
@@ -204,7 +213,7 @@ export async function polled(sandbox: BenchSandbox, meter: Meter): Promise<Profi
     await meter.api(() =>
       fetch(consent.location!.replace(sandbox.apiBaseUrl, sandbox.url), { redirect: 'manual' }),
     );
-    await waitForRuns(userId, ++runs);
+    await waitForRuns(meter, userId, ++runs);
   }
   const backfill = meter.since(before);
   const backfillWrites = topUnits(meter.takeWritesByKind());
@@ -212,13 +221,17 @@ export async function polled(sandbox: BenchSandbox, meter: Meter): Promise<Profi
   const samples = await samplesOf(userId);
   const live = meter.snapshot();
   const SYNCS = 3;
+  const clock = clockRewinder();
   for (let i = 0; i < SYNCS; i++) {
     for (const provider of ['oura', 'whoop'] as const) {
+      // The hour since the last sync refills the provider's request bucket (unless other users drained it).
+      await clock.budget(provider, HOUR);
       await dispatchLiveSyncs({ provider }, { remainingMs: () => 900_000, jitterSeconds: 0 });
-      await waitForRuns(userId, ++runs);
+      await waitForRuns(meter, userId, ++runs);
     }
   }
   const perSync = scale(meter.since(live), 1 / SYNCS);
+  clock.stop();
   return {
     writes: {
       '(b) 30-day backfill': backfillWrites,
@@ -262,7 +275,7 @@ export async function garmin(sandbox: BenchSandbox, meter: Meter): Promise<Profi
     });
     pushes++;
   }
-  await waitForRuns(userId, pushes);
+  await waitForRuns(meter, userId, pushes);
   await sleep(1_000);
   return {
     profile: '(c) Garmin, webhook pushes',

@@ -11,7 +11,7 @@ import { db, isConditionFailure } from '#shared/store/client.js';
  *   15-minute and daily windows), recorded by whoever saw them last and checked by everyone before a request.
  */
 
-const budgetKey = (provider: string) => ({ PK: `RATEBUDGET#${provider}`, SK: 'BUDGET' });
+export const budgetKey = (provider: string) => ({ PK: `RATEBUDGET#${provider}`, SK: 'BUDGET' });
 const TAKE_ATTEMPTS = 20;
 
 /**

@@ -22,12 +22,13 @@ import { prepareSeries, recordChanges } from '#shared/store/series-registry-writ
  * so nothing would ever add them.
  *
  * While a journal is open, `writeSeriesSamples` (timeseries.ts) hands its registry changes to it instead of
- * writing them: opening it marks the registry of each source it names (one update: the journal's id, when, and the
- * series it is about to write), and its close writes the changes of all series of the source and removes the mark
- * in a second one. Two registry writes per source and push, rather than two journal
- * writes plus one per series. A mark older than any writer can live belongs to a dead writer: the next write for
- * that user recounts the series it names from their chunks, and the counts converge. Journal items written by
- * earlier versions (`SERIESJOURNAL#`) are recovered the same way (series-recovery.ts).
+ * writing them: before the first chunk of a source is written, the journal marks the registry of the source (one
+ * update: the journal's id, when, and the series it is about to write), and its close writes the changes of all
+ * series of the source and removes the mark in a second one. Two registry writes per source and push, rather than
+ * two journal writes plus one per series; none for a source whose chunks all stayed as they were (an hourly sync
+ * that fetches again what it stored an hour ago). A mark older than any writer can live belongs to a dead writer:
+ * the next write for that user recounts the series it names from their chunks, and the counts converge. Journal
+ * items written by earlier versions (`SERIESJOURNAL#`) are recovered the same way (series-recovery.ts).
  *
  * A source whose samples in this write all fall in the open days of series its registry lists already
  * (series-registry.ts) is left quiet: not marked, and not written at the close, which only reads it again (a
@@ -56,8 +57,10 @@ interface OpenJournal {
   at: number;
   mark: string;
   pairs: SeriesPair[];
-  /** Per source: the registry as the mark left it (as read, for a quiet source). */
+  /** Per source marked (or quiet): the registry as the mark left it (as read, for a quiet source). */
   marked: Map<string, Promise<Item>>;
+  /** The sources whose mark is written: changes recorded here are covered by it until the close. */
+  settled: Set<string>;
   /** The quiet sources: their registry as read at the opening. */
   quiet: Map<string, Item>;
   changes: Map<string, Changes>;
@@ -67,8 +70,8 @@ interface OpenJournal {
 const open = new Map<string, OpenJournal>();
 
 /**
- * Opens the journal of a write that is about to touch these pairs, marking the registry of each of their sources
- * that cannot stay quiet (creating it under the user guard: UserGone for a deleted user); returns the key to close
+ * Opens the journal of a write that is about to touch these pairs, reading the registry of each of their sources to
+ * learn which can stay quiet (the others are marked before their first chunk is written); returns the key to close
  * it with.
  */
 export async function openJournal(
@@ -86,6 +89,7 @@ export async function openJournal(
     mark: `${MARK_PREFIX}${id}`,
     pairs,
     marked: new Map(),
+    settled: new Set<string>(),
     quiet: new Map<string, Item>(),
     changes: new Map(),
   };
@@ -94,16 +98,11 @@ export async function openJournal(
     await Promise.all(
       [...new Set(pairs.map((p) => p.sourceKey))].map(async (source) => {
         const { item } = await getItem(sourceRegistryKey(userId, source));
-        if (
-          item &&
-          staysQuiet(
-            item,
-            writes.filter((w) => w.sourceKey === source),
-          )
-        ) {
+        const own = writes.filter((w) => w.sourceKey === source);
+        if (item && staysQuiet(item, own)) {
           journal.quiet.set(source, item);
           journal.marked.set(source, Promise.resolve(item));
-        } else await markSource(journal, source);
+        }
       }),
     );
   } catch (error) {
@@ -113,8 +112,9 @@ export async function openJournal(
   return key;
 }
 
-/** What `writeSeriesSamples` does inside an open journal that names its series: waits for the mark, records. */
+/** What `writeSeriesSamples` does inside an open journal that names its series: marks before writing, records. */
 export interface PendingWrite {
+  /** Before a chunk is written: marks the source in every open journal naming the series that is not quiet there. */
   prepare(): Promise<void>;
   /** False when no journal naming the series is open any more: the caller updates the registry itself. */
   record(change: SeriesChange): boolean;
@@ -125,29 +125,28 @@ const names = (journal: OpenJournal, pair: SeriesPair) =>
 
 /**
  * Inside an open journal of this user naming (series, source). The changes go to whichever such journal is still
- * open when they are recorded (several may be, in a sandbox running pushes side by side): a journal closes only
- * after its own writes recorded theirs, and each write is covered by its own journal's mark meanwhile. A journal
- * that left the source quiet takes only changes within the open day it read.
+ * open, and marked for the source, when they are recorded (several may be, in a sandbox running pushes side by
+ * side): a journal closes only after its own writes recorded theirs, and each write is covered by its own journal's
+ * mark meanwhile. A journal that left the source quiet takes only changes within the open day it read.
  */
 export function pendingWrite(
   userId: string,
   series: SeriesType,
   sourceKey: string,
 ): PendingWrite | undefined {
-  const find = (takes: (journal: OpenJournal) => boolean = () => true) =>
-    [...open.values()]
-      .reverse()
-      .find((j) => j.userId === userId && names(j, { series, sourceKey }) && takes(j));
-  const first = find();
-  if (!first) return undefined;
+  const journals = (takes: (journal: OpenJournal) => boolean = () => true) =>
+    [...open.values()].filter((j) => j.userId === userId && names(j, { series, sourceKey }) && takes(j));
+  // The latest opened first.
+  const find = (takes: (journal: OpenJournal) => boolean) => journals(takes).at(-1);
+  if (journals().length === 0) return undefined;
   return {
     prepare: async () => {
-      await markSource(first, sourceKey);
+      await Promise.all(journals((j) => !j.quiet.has(sourceKey)).map((j) => markSource(j, sourceKey)));
     },
     record: (change) => {
       const journal =
-        find((j) => !j.quiet.has(sourceKey)) ??
-        find((j) => inOpenDay(j.quiet.get(sourceKey)!, { series, ...change }));
+        find((j) => j.settled.has(sourceKey)) ??
+        find((j) => j.quiet.has(sourceKey) && inOpenDay(j.quiet.get(sourceKey)!, { series, ...change }));
       if (!journal) return false;
       const changes = journal.changes.get(sourceKey) ?? new Map<SeriesType, SeriesChange>();
       const known = changes.get(series);
@@ -173,9 +172,10 @@ function markSource(journal: OpenJournal, sourceKey: string): Promise<Item> {
   if (!marked) {
     const series = journal.pairs.filter((p) => p.sourceKey === sourceKey).map((p) => p.series);
     const value = [journal.at, ...series.map(seriesCode)].join(' ');
-    marked = prepareSeries(journal.userId, sourceKey, series, { name: journal.mark, value }).then(
-      (r) => r.item,
-    );
+    marked = prepareSeries(journal.userId, sourceKey, series, { name: journal.mark, value }).then((r) => {
+      journal.settled.add(sourceKey);
+      return r.item;
+    });
     journal.marked.set(sourceKey, marked);
   }
   return marked;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { writeSeries } from '#shared/ingest/persist.js';
 import type { Sample } from '#shared/model/health-data.js';
 import { db } from '#shared/store/client.js';
-import { openJournal, STALE_JOURNAL_MS } from '#shared/store/series-journal.js';
+import { openJournal, pendingWrite, STALE_JOURNAL_MS } from '#shared/store/series-journal.js';
 import { recoverDeadWriters } from '#shared/store/series-recovery.js';
 import { listUserSeries } from '#shared/store/series-registry.js';
 import { newUserId } from '#test/helpers/users.js';
@@ -81,10 +81,24 @@ describe('a writer that dies between chunks and registry', () => {
     await expect(write(userId, minutes(T0, 20))).rejects.toThrow('process killed');
     db().doc.middlewareStack.remove(MIDDLEWARE);
     laterThanAnyWriter();
+    // A living writer about to write its first chunk: its mark is on the registry.
     await openJournal(userId, [{ series: 'heart_rate', sourceKey: SOURCE, first: T0, last: T0 }]);
+    await pendingWrite(userId, 'heart_rate', SOURCE)!.prepare();
 
     expect(await recoverDeadWriters(userId)).toBe(0);
     expect(await countOf(userId)).toBe(0);
+  });
+
+  it('a writer that has not written a chunk yet does not hold recovery back', async () => {
+    const userId = await newUserId();
+    dieBeforeRegistryUpdates();
+    await expect(write(userId, minutes(T0, 20))).rejects.toThrow('process killed');
+    db().doc.middlewareStack.remove(MIDDLEWARE);
+    laterThanAnyWriter();
+    await openJournal(userId, [{ series: 'heart_rate', sourceKey: SOURCE, first: T0, last: T0 }]);
+
+    expect(await recoverDeadWriters(userId)).toBe(1);
+    expect(await countOf(userId)).toBe(20);
   });
 
   it('recovery is idempotent: counts that are right are left alone and the journals are gone', async () => {

@@ -7,7 +7,7 @@ import { encodeChunk } from '#shared/store/chunk-codec.js';
 import { db, type Item } from '#shared/store/client.js';
 import { purgeDeletedUser } from '#shared/store/erase-user.js';
 import { eraseSeries } from '#shared/store/series-erase.js';
-import { closeJournal, openJournal, STALE_JOURNAL_MS } from '#shared/store/series-journal.js';
+import { closeJournal, openJournal, pendingWrite, STALE_JOURNAL_MS } from '#shared/store/series-journal.js';
 import { readSeriesSamples } from '#shared/store/series-read.js';
 import { countChunks, listUserSeries } from '#shared/store/series-registry.js';
 import { writeSeriesSamples } from '#shared/store/timeseries.js';
@@ -216,6 +216,8 @@ describe('time-series layout', () => {
     const journal = await openJournal(userId, [
       { series: 'heart_rate', sourceKey: SOURCE, first: D0 + 2 * DAY, last: D0 + 2 * DAY + 9 * 60_000 },
     ]);
+    // Marked before erasure: about to write its first chunk.
+    await pendingWrite(userId, 'heart_rate', SOURCE)!.prepare();
 
     await tombstoneUser(userId);
     expect(await eraseSeries(userId, Date.now() + 60_000)).toBe('done');

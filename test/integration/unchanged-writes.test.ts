@@ -130,8 +130,10 @@ describe('events and scores of a repeated pull', () => {
 
       await savePullResult(userId, pull(), identity);
       const again = meter.take();
-      expect(recordKinds(kindsOf(again))).toEqual([]);
-      expect(unitsOf(again)).toBeLessThan(unitsOf(first) / 2);
+      // Nothing at all: no record, no chunk, and no mark on the series registry (series-journal.ts).
+      expect(kindsOf(again)).toEqual([]);
+      expect(unitsOf(again)).toBe(0);
+      expect(recordKinds(kindsOf(first))).toEqual(RECORDS);
       expect((await listWorkouts(userId, ALL)).data).toEqual(workouts);
     });
   }
