@@ -257,25 +257,31 @@ export async function acquireLease(
   }
 }
 
-/** Gives a lease back, only if it is still ours (a lapsed lease may have been taken over meanwhile). */
+/**
+ * Gives a lease back, only if it is still ours (a lapsed lease may have been taken over meanwhile); resolves to
+ * whether it was. With `stamp`, advances `last_synced_at` in the same write: one write of the connection, not two.
+ */
 export async function releaseLease(
   connection: Pick<Connection, 'user_id' | 'provider'>,
   kind: LeaseKind,
   owner: string,
-): Promise<void> {
+  stamp?: string,
+): Promise<boolean> {
   const { doc, table } = db();
   try {
     await doc.send(
       new UpdateCommand({
         TableName: table,
         Key: connectionKey(connection.user_id, connection.provider),
-        UpdateExpression: `REMOVE ${kind}_lease_owner, ${kind}_lease_until`,
+        UpdateExpression: `${stamp ? 'SET last_synced_at = :at, updated_at = :at ' : ''}REMOVE ${kind}_lease_owner, ${kind}_lease_until`,
         ConditionExpression: `${kind}_lease_owner = :owner`,
-        ExpressionAttributeValues: { ':owner': owner },
+        ExpressionAttributeValues: { ':owner': owner, ...(stamp && { ':at': stamp }) },
       }),
     );
+    return true;
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
+    return false;
   }
 }
 

@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, isConditionFailure } from '#shared/store/client.js';
-import { type Connection, stampSynced } from '#shared/store/connections.js';
+import { type Connection, releaseLease, stampSynced } from '#shared/store/connections.js';
 import { keys } from '#shared/store/keys.js';
 import { LIVE_USER } from '#shared/store/user-guard.js';
 
@@ -40,13 +40,21 @@ async function stampUser(userId: string, provider: string, at: string): Promise<
   }
 }
 
-/** Advances the connection's cursor and the user's `last_synced_at` (both only forward). */
-export async function stampCursor(connection: Connection, at: string): Promise<void> {
-  try {
-    await stampSynced(connection.user_id, connection.provider, at);
-  } catch (error) {
-    // Disconnected and deleted meanwhile: nothing left to stamp.
-    if (!isConditionFailure(error)) throw error;
+/**
+ * Advances the connection's cursor and the user's `last_synced_at` (both only forward). With the owner of the
+ * connection's sync lease, gives the lease back in the same write; resolves to whether it did (not when the lease
+ * lapsed and was taken over: the cursor is stamped all the same).
+ */
+export async function stampCursor(connection: Connection, at: string, leaseOwner?: string): Promise<boolean> {
+  const released = leaseOwner !== undefined && (await releaseLease(connection, 'sync', leaseOwner, at));
+  if (!released) {
+    try {
+      await stampSynced(connection.user_id, connection.provider, at);
+    } catch (error) {
+      // Disconnected and deleted meanwhile: nothing left to stamp.
+      if (!isConditionFailure(error)) throw error;
+    }
   }
   await stampUser(connection.user_id, connection.provider, at);
+  return released;
 }

@@ -37,8 +37,8 @@ import { deferUntil, laterCursor, nextCursor, resolveWindow, unitsAfter } from '
  * 6. before the invocation's deadline it stops and re-queues a continuation with the checkpoint: a unit is not
  *    started with less than `softMarginMs` left, and a unit still running `hardMarginMs` before the deadline is
  *    abandoned (redone by the continuation; saves are idempotent), so no invocation ever runs into its timeout;
- * 7. once every unit is done: `last_synced_at` is advanced (see window.ts `nextCursor`), a `completed` event is
- *    recorded, and the lease is released.
+ * 7. once every unit is done: `last_synced_at` is advanced (see window.ts `nextCursor`) and the lease released in
+ *    the same write, and a `completed` event is recorded.
  *
  * Faults: a rate limit re-queues the job (same checkpoint) until the provider's reset and the message succeeds
  * (nothing ever sleeps); a transient provider error (5xx, network) fails the message after stretching its
@@ -137,17 +137,20 @@ class SyncRun extends UnitFailures {
 
     const owner = randomUUID();
     const leaseUntil = now + this.invocation.remainingMs() + LEASE_SLACK_MS;
-    if (!(await acquireLease({ user_id: job.user_id, provider: job.provider }, 'sync', owner, leaseUntil))) {
+    if (!(await acquireLease(connection, 'sync', owner, leaseUntil))) {
       return this.deferBusy('another sync of this connection is running');
     }
     try {
-      return await this.sync(provider, connection);
+      return await this.sync(provider, connection, owner);
     } finally {
-      await releaseLease({ user_id: job.user_id, provider: job.provider }, 'sync', owner);
+      if (!this.leaseReturned) await releaseLease(connection, 'sync', owner);
     }
   }
 
-  private async sync(provider: ProviderModule, connection: Connection): Promise<JobOutcome> {
+  /** Whether the lease went back with the cursor's stamp. */
+  private leaseReturned = false;
+
+  private async sync(provider: ProviderModule, connection: Connection, owner: string): Promise<JobOutcome> {
     const { job, deps, invocation } = this;
     const window = resolveWindow(
       job.window,
@@ -241,7 +244,7 @@ class SyncRun extends UnitFailures {
       job.mode === 'catchup'
         ? laterCursor(connection.last_synced_at, window)
         : nextCursor(connection.last_synced_at, window);
-    if (cursor) await stampCursor(connection, cursor);
+    if (cursor) this.leaseReturned = await stampCursor(connection, cursor, owner);
     const partial = this.report.totals.units_skipped > 0;
     await this.report.event(
       {

@@ -45,6 +45,7 @@ import { recentSyncEvents, userSyncRuns } from '#shared/sync/status-read.js';
 import { LIVE_OVERLAP_MS } from '#shared/sync/window.js';
 import { createSyncWorker, DEFAULT_SYNC_DEPS, runSyncJob, type SyncWorkerDeps } from '#shared/sync/worker.js';
 import { type FakeFitbit, generateFitbitDays, startFakeFitbit } from '#test/fakes/fitbit.js';
+import { useWriteMeter } from '#test/helpers/write-meter.js';
 
 const DAY = 86_400_000;
 const PROVIDER = 'ultrahuman';
@@ -304,16 +305,21 @@ function controlledContext(remaining: { ms: number }): Context {
 
 // ---------------------------------------------------------------------------------------------------------
 
+const meter = useWriteMeter();
+
 describe('sync worker', () => {
   it('happy path: a live job pulls from last_synced_at, persists, stamps and records its run', async () => {
     const lastSynced = Date.now() - 2 * DAY;
     const userId = await connectedUser({ lastSyncedAt: new Date(lastSynced).toISOString() });
     const fake = fakeProvider();
     await queueLiveSyncs(PROVIDER, [userId], { jitterSeconds: 0 });
+    meter.take();
 
     const { response, body } = await deliverOne(workerWith(fake.provider));
     expect(response.batchItemFailures).toEqual([]);
     const job = syncJob.parse(body);
+    // The connection is written twice: its lease taken, then the cursor stamped with the lease given back.
+    expect(meter.take().filter((w) => w.kinds.includes('CONN'))).toHaveLength(2);
 
     // Units from the cursor minus the overlap, not from the 30-day floor.
     const expected = dayUnits(lastSynced - LIVE_OVERLAP_MS, job.window.end).map((u) => u.key);

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import {
+  acquireLease,
+  deleteConnection,
+  getConnection,
+  upsertConnection,
+} from '#shared/store/connections.js';
+import { getUser } from '#shared/store/users.js';
+import { stampCursor } from '#shared/sync/run-support.js';
+import { newUserId } from '#test/helpers/users.js';
+import { useWriteMeter } from '#test/helpers/write-meter.js';
+
+/**
+ * A finished sync stamps its cursor and gives its lease back in one write of the connection (issue 12, cost: the
+ * connection item is indexed, so each write of it costs four write units).
+ */
+const meter = useWriteMeter();
+const AT = '2026-11-30T10:00:00.000Z';
+
+async function connected() {
+  const userId = await newUserId();
+  await upsertConnection(userId, 'oura', {
+    provider_user_id: `oura-${userId}`,
+    provider_username: null,
+    scope: 'daily',
+    tokens: null,
+    token_expires_at: null,
+  });
+  const connection = (await getConnection(userId, 'oura'))!;
+  return { userId, connection };
+}
+
+describe('stamping the cursor of a sync', () => {
+  it("with the lease's owner: one write of the connection stamps it and frees the lease", async () => {
+    const { userId, connection } = await connected();
+    expect(await acquireLease(connection, 'sync', 'me', Date.now() + 60_000)).toBe(true);
+    meter.take();
+
+    expect(await stampCursor(connection, AT, 'me')).toBe(true);
+    expect(meter.take().filter((w) => w.kinds.includes('CONN'))).toHaveLength(1);
+    const after = (await getConnection(userId, 'oura'))!;
+    expect(after.last_synced_at).toBe(AT);
+    expect(after.sync_lease_owner).toBeUndefined();
+    expect(await getUser(userId)).toMatchObject({ last_synced_at: AT, last_synced_provider: 'oura' });
+    // Free: another sync takes it at once.
+    expect(await acquireLease(connection, 'sync', 'next', Date.now() + 60_000)).toBe(true);
+  });
+
+  it('after its lease lapsed and another sync took it: stamped all the same, the other keeps its lease', async () => {
+    const { userId, connection } = await connected();
+    expect(await acquireLease(connection, 'sync', 'me', Date.now() - 1)).toBe(true);
+    expect(await acquireLease(connection, 'sync', 'other', Date.now() + 60_000)).toBe(true);
+
+    expect(await stampCursor(connection, AT, 'me')).toBe(false);
+    const after = (await getConnection(userId, 'oura'))!;
+    expect(after.last_synced_at).toBe(AT);
+    expect(after.sync_lease_owner).toBe('other');
+  });
+
+  it('a connection deleted meanwhile: nothing is stamped or recreated', async () => {
+    const { userId, connection } = await connected();
+    await deleteConnection(connection);
+
+    expect(await stampCursor(connection, AT, 'me')).toBe(false);
+    expect(await getConnection(userId, 'oura')).toBeUndefined();
+  });
+});
