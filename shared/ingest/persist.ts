@@ -72,13 +72,23 @@ export async function writeSeries(userId: string, series: SeriesWrite[]): Promis
     })),
   );
   let next = 0;
+  let failed = false;
   const lanes = Array.from({ length: Math.min(SERIES_WRITE_CONCURRENCY, series.length) }, async () => {
-    while (next < series.length) {
+    while (next < series.length && !failed) {
       const s = series[next++]!;
-      await writeSeriesSamples(userId, s.key, s.series, s.samples);
+      await writeSeriesSamples(userId, s.key, s.series, s.samples).catch((error) => {
+        failed = true;
+        throw error;
+      });
     }
   });
-  await Promise.all(lanes);
+  const outcomes = await Promise.allSettled(lanes);
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failure) {
+    // What did land is counted now; should that fail too, the journal's marks leave it to a recount.
+    await closeJournal(journal).catch(() => undefined);
+    throw failure.reason;
+  }
   await closeJournal(journal);
   return series.reduce((n, s) => n + s.samples.length, 0);
 }

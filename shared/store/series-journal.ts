@@ -93,22 +93,18 @@ export async function openJournal(
     quiet: new Map<string, Item>(),
     changes: new Map(),
   };
+  await Promise.all(
+    [...new Set(pairs.map((p) => p.sourceKey))].map(async (source) => {
+      const { item } = await getItem(sourceRegistryKey(userId, source));
+      const own = writes.filter((w) => w.sourceKey === source);
+      if (item && staysQuiet(item, own)) {
+        journal.quiet.set(source, item);
+        journal.marked.set(source, Promise.resolve(item));
+      }
+    }),
+  );
+  // Seen by other writers only once it knows its quiet sources: none of its own writes has started before.
   open.set(key.SK, journal);
-  try {
-    await Promise.all(
-      [...new Set(pairs.map((p) => p.sourceKey))].map(async (source) => {
-        const { item } = await getItem(sourceRegistryKey(userId, source));
-        const own = writes.filter((w) => w.sourceKey === source);
-        if (item && staysQuiet(item, own)) {
-          journal.quiet.set(source, item);
-          journal.marked.set(source, Promise.resolve(item));
-        }
-      }),
-    );
-  } catch (error) {
-    open.delete(key.SK);
-    throw error;
-  }
   return key;
 }
 
@@ -172,10 +168,17 @@ function markSource(journal: OpenJournal, sourceKey: string): Promise<Item> {
   if (!marked) {
     const series = journal.pairs.filter((p) => p.sourceKey === sourceKey).map((p) => p.series);
     const value = [journal.at, ...series.map(seriesCode)].join(' ');
-    marked = prepareSeries(journal.userId, sourceKey, series, { name: journal.mark, value }).then((r) => {
-      journal.settled.add(sourceKey);
-      return r.item;
-    });
+    marked = prepareSeries(journal.userId, sourceKey, series, { name: journal.mark, value }).then(
+      (r) => {
+        journal.settled.add(sourceKey);
+        return r.item;
+      },
+      (error) => {
+        // Not cached: the journal's next write of the source tries again (its changes went nowhere meanwhile).
+        journal.marked.delete(sourceKey);
+        throw error;
+      },
+    );
     journal.marked.set(sourceKey, marked);
   }
   return marked;

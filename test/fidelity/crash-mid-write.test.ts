@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { writeSeries } from '#shared/ingest/persist.js';
 import type { Sample } from '#shared/model/health-data.js';
 import { db } from '#shared/store/client.js';
-import { openJournal, pendingWrite, STALE_JOURNAL_MS } from '#shared/store/series-journal.js';
+import { closeJournal, openJournal, pendingWrite, STALE_JOURNAL_MS } from '#shared/store/series-journal.js';
 import { recoverDeadWriters } from '#shared/store/series-recovery.js';
-import { listUserSeries } from '#shared/store/series-registry.js';
+import { listUserSeries, MARK_PREFIX, registryItems } from '#shared/store/series-registry.js';
 import { newUserId } from '#test/helpers/users.js';
 
 /**
@@ -99,6 +99,44 @@ describe('a writer that dies between chunks and registry', () => {
 
     expect(await recoverDeadWriters(userId)).toBe(1);
     expect(await countOf(userId)).toBe(20);
+  });
+
+  it('a write that fails midway counts what landed and leaves no mark behind', async () => {
+    const userId = await newUserId();
+    const failSteps = 'test-fail-steps';
+    db().doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        const put = (context.commandName ?? '').startsWith('Put');
+        if (put && JSON.stringify(args.input).includes('#steps"')) {
+          throw new Error('throttled');
+        }
+        return next(args);
+      },
+      { step: 'build', name: failSteps },
+    );
+    try {
+      await expect(
+        writeSeries(userId, [
+          { series: 'heart_rate', key: SOURCE, samples: minutes(T0, 30) },
+          { series: 'steps', key: SOURCE, samples: minutes(T0, 10) },
+        ]),
+      ).rejects.toThrow('throttled');
+    } finally {
+      db().doc.middlewareStack.remove(failSteps);
+    }
+    expect(await countOf(userId)).toBe(30);
+    const [registry] = await registryItems(userId);
+    expect(Object.keys(registry!).filter((name) => name.startsWith(MARK_PREFIX))).toEqual([]);
+  });
+
+  it('a journal is seen by other writers only once it is open', async () => {
+    const userId = await newUserId();
+    await write(userId, minutes(T0, 5));
+    const opening = openJournal(userId, [{ series: 'heart_rate', sourceKey: SOURCE, first: T0, last: T0 }]);
+    expect(pendingWrite(userId, 'heart_rate', SOURCE)).toBeUndefined();
+    const journal = await opening;
+    expect(pendingWrite(userId, 'heart_rate', SOURCE)).toBeDefined();
+    await closeJournal(journal);
   });
 
   it('recovery is idempotent: counts that are right are left alone and the journals are gone', async () => {

@@ -57,8 +57,9 @@ describe('stamping the cursor of a sync', () => {
     expect(after.sync_lease_owner).toBe('other');
   });
 
-  it('a connection deleted meanwhile: nothing is stamped or recreated', async () => {
+  it('a connection deleted while its sync ran: nothing is stamped or recreated', async () => {
     const { userId, connection } = await connected();
+    expect(await acquireLease(connection, 'sync', 'me', Date.now() + 60_000)).toBe(true);
     await deleteConnection(connection);
 
     expect(await stampCursor(connection, AT, 'me')).toBe(false);
