@@ -55,6 +55,17 @@ function laterThanAnyWriter() {
   vi.setSystemTime(Date.now() + STALE_JOURNAL_MS + 60_000);
 }
 
+/** A writer killed before its registry update; after its lifetime, another writer of the user opens its journal. */
+async function deadWriterThenLiveJournal() {
+  const userId = await newUserId();
+  dieBeforeRegistryUpdates();
+  await expect(write(userId, minutes(T0, 20))).rejects.toThrow('process killed');
+  db().doc.middlewareStack.remove(MIDDLEWARE);
+  laterThanAnyWriter();
+  await openJournal(userId, [{ series: 'heart_rate', sourceKey: SOURCE, first: T0, last: T0 }]);
+  return userId;
+}
+
 describe('a writer that dies between chunks and registry', () => {
   it('leaves the count short only until a later write, which recounts from the chunks', async () => {
     const userId = await newUserId();
@@ -76,13 +87,8 @@ describe('a writer that dies between chunks and registry', () => {
   });
 
   it('does not recount while another writer of the user may still be running', async () => {
-    const userId = await newUserId();
-    dieBeforeRegistryUpdates();
-    await expect(write(userId, minutes(T0, 20))).rejects.toThrow('process killed');
-    db().doc.middlewareStack.remove(MIDDLEWARE);
-    laterThanAnyWriter();
-    // A living writer about to write its first chunk: its mark is on the registry.
-    await openJournal(userId, [{ series: 'heart_rate', sourceKey: SOURCE, first: T0, last: T0 }]);
+    const userId = await deadWriterThenLiveJournal();
+    // The living writer is about to write its first chunk: its mark is on the registry.
     await pendingWrite(userId, 'heart_rate', SOURCE)!.prepare();
 
     expect(await recoverDeadWriters(userId)).toBe(0);
@@ -90,12 +96,7 @@ describe('a writer that dies between chunks and registry', () => {
   });
 
   it('a writer that has not written a chunk yet does not hold recovery back', async () => {
-    const userId = await newUserId();
-    dieBeforeRegistryUpdates();
-    await expect(write(userId, minutes(T0, 20))).rejects.toThrow('process killed');
-    db().doc.middlewareStack.remove(MIDDLEWARE);
-    laterThanAnyWriter();
-    await openJournal(userId, [{ series: 'heart_rate', sourceKey: SOURCE, first: T0, last: T0 }]);
+    const userId = await deadWriterThenLiveJournal();
 
     expect(await recoverDeadWriters(userId)).toBe(1);
     expect(await countOf(userId)).toBe(20);
