@@ -52,9 +52,10 @@ function writesIn(items: Item[]): DeadWrite[] {
 const pairId = (pair: SeriesPair) => `${pair.series}\n${pair.sourceKey}`;
 
 /**
- * Recounts the series named by marks and journals of dead writers, when no writer of the user is alive (a live
- * writer's chunks could be counted twice). A recount is set only if the count did not move meanwhile, and the
- * marks are checked again after the chunks were read: a writer whose chunks the recount saw has marked by then.
+ * Recounts the series named by marks and journals of dead writers, when no living writer of the user has marked
+ * (its chunks could be counted twice; one that has not marked has written no chunk yet). A recount is set only if
+ * the count did not move meanwhile, and the marks are checked again after the chunks were read: a writer whose
+ * chunks the recount saw has marked by then.
  * Returns how many counts were corrected.
  */
 export async function recoverDeadWriters(userId: string, now = Date.now()): Promise<number> {
