@@ -201,6 +201,9 @@ export async function setConnectionStatus(
   return next;
 }
 
+/** The update of a sync's stamp (`:at`): by itself, or with the lease given back (`releaseLease`). */
+const STAMP_SYNCED = 'last_synced_at = :at, updated_at = :at';
+
 /**
  * How far an SDK connection's `last_synced_at` may lag its latest push (whose exact time `/sync/recent` has): a
  * 15-minute pusher stamps every other push, a session's batches once. Nothing schedules or alerts on it (the
@@ -218,7 +221,7 @@ export async function stampSynced(userId: string, provider: string, at: string):
     new UpdateCommand({
       TableName: table,
       Key: connectionKey(userId, provider),
-      UpdateExpression: 'SET last_synced_at = :at, updated_at = :at',
+      UpdateExpression: `SET ${STAMP_SYNCED}`,
       ConditionExpression: 'attribute_exists(PK)',
       ExpressionAttributeValues: { ':at': at },
     }),
@@ -273,7 +276,7 @@ export async function releaseLease(
       new UpdateCommand({
         TableName: table,
         Key: connectionKey(connection.user_id, connection.provider),
-        UpdateExpression: `${stamp ? 'SET last_synced_at = :at, updated_at = :at ' : ''}REMOVE ${kind}_lease_owner, ${kind}_lease_until`,
+        UpdateExpression: `${stamp ? `SET ${STAMP_SYNCED} ` : ''}REMOVE ${kind}_lease_owner, ${kind}_lease_until`,
         ConditionExpression: `${kind}_lease_owner = :owner`,
         ExpressionAttributeValues: { ':owner': owner, ...(stamp && { ':at': stamp }) },
       }),
