@@ -55,12 +55,21 @@ export interface SeriesWrite {
   samples: readonly Sample[];
 }
 
+/** What `writeSeries` did: the number of samples it was given, and the series whose stored chunks changed. */
+export interface SeriesWritten<T extends SeriesWrite> {
+  samples: number;
+  changed: T[];
+}
+
 /**
  * Merges each series into its chunks, a few series at a time, under a journal that lets a later write repair the
- * counts should this one die midway (store/series-journal.ts); resolves to the number of samples written.
+ * counts should this one die midway (store/series-journal.ts).
  */
-export async function writeSeries(userId: string, series: SeriesWrite[]): Promise<number> {
-  if (series.length === 0) return 0;
+export async function writeSeries<T extends SeriesWrite>(
+  userId: string,
+  series: T[],
+): Promise<SeriesWritten<T>> {
+  if (series.length === 0) return { samples: 0, changed: [] };
   await recoverDeadWriters(userId);
   const journal = await openJournal(
     userId,
@@ -71,15 +80,18 @@ export async function writeSeries(userId: string, series: SeriesWrite[]): Promis
       last: s.samples.reduce((max, x) => Math.max(max, x.timestamp), -Infinity),
     })),
   );
+  const changed = new Set<T>();
   let next = 0;
   let failed = false;
   const lanes = Array.from({ length: Math.min(SERIES_WRITE_CONCURRENCY, series.length) }, async () => {
     while (next < series.length && !failed) {
       const s = series[next++]!;
-      await writeSeriesSamples(userId, s.key, s.series, s.samples).catch((error) => {
+      const written = await writeSeriesSamples(userId, s.key, s.series, s.samples).catch((error) => {
         failed = true;
         throw error;
       });
+      // A conflict may be our own write retried by the SDK after its answer was lost: count it as a change.
+      if (written.newSamples + written.changedSamples + written.conflicts > 0) changed.add(s);
     }
   });
   const outcomes = await Promise.allSettled(lanes);
@@ -90,7 +102,10 @@ export async function writeSeries(userId: string, series: SeriesWrite[]): Promis
     throw failure.reason;
   }
   await closeJournal(journal);
-  return series.reduce((n, s) => n + s.samples.length, 0);
+  return {
+    samples: series.reduce((n, s) => n + s.samples.length, 0),
+    changed: series.filter((s) => changed.has(s)),
+  };
 }
 
 export interface SavedCounts {
@@ -98,6 +113,13 @@ export interface SavedCounts {
   events: number;
   scores: number;
 }
+
+/**
+ * Which events a write emits: of `all` it saved (the default: a retry emits the same ids again), or only of what
+ * `changed` the store (a sync re-fetching hours it stored before; its caller asks for `all` while an earlier
+ * attempt may have written without emitting, see shared/sync/run-support.ts `emitScopeOf`).
+ */
+export type EmitScope = 'all' | 'changed';
 
 /**
  * Persists what one pull unit produced: data sources first, then samples (merged into chunks, same timestamp
@@ -109,8 +131,9 @@ export interface SavedCounts {
 export async function savePullResult(
   userId: string,
   result: PullResult,
-  identity: EventIdentity = 'span',
+  options: { identity?: EventIdentity; emit?: EmitScope } = {},
 ): Promise<SavedCounts> {
+  const { identity = 'span', emit = 'all' } = options;
   const sources = new SourceRegistry(userId);
   let dropped = 0;
   const series = result.series
@@ -137,11 +160,19 @@ export async function savePullResult(
     ).values(),
   ];
   await sources.save();
-  const samples = await writeSeries(userId, series);
+  const written = await writeSeries(userId, series);
+  const changedEvents: typeof events = [];
   for (const event of events) {
-    await (identity === 'external' && event.externalId ? upsertExternalEvent(event) : upsertEvent(event));
+    const wrote = await (identity === 'external' && event.externalId
+      ? upsertExternalEvent(event)
+      : upsertEvent(event));
+    if (wrote) changedEvents.push(event);
   }
   if (scores.length > 0) await saveScores(userId, scores);
-  await emitEvents(ingestedEvents(userId, series, events));
-  return { samples, events: events.length, scores: scores.length };
+  await emitEvents(
+    emit === 'all'
+      ? ingestedEvents(userId, series, events)
+      : ingestedEvents(userId, written.changed, changedEvents),
+  );
+  return { samples: written.samples, events: events.length, scores: scores.length };
 }

@@ -39,7 +39,7 @@ export async function saveBatch(
   const sleep = segmentsByProvider(batch.sleepSegments, keyOf);
   await sources.save();
 
-  const recordsSaved = await writeSeries(userId, series);
+  const { samples: recordsSaved } = await writeSeries(userId, series);
   let workoutsSaved = 0;
   for (const workout of workouts) if (await insertEvent(workout)) workoutsSaved++;
   for (const [provider, segments] of sleep) await assembleSleep(userId, provider, segments, now);

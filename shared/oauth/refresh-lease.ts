@@ -1,13 +1,8 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nowIso } from '#shared/model/time.js';
 import { db, isConditionFailure } from '#shared/store/client.js';
-import {
-  acquireLease,
-  type Connection,
-  type ConnectionStatus,
-  releaseLease,
-} from '#shared/store/connections.js';
-import { keys } from '#shared/store/keys.js';
+import { acquireLease, releaseLease } from '#shared/store/connection-leases.js';
+import { type Connection, type ConnectionStatus, connectionKey } from '#shared/store/connections.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
 
 /**
@@ -16,17 +11,12 @@ import { TABLE_KEYS } from '#shared/store/table.js';
  * one on use, so two concurrent refreshes would make the second fail with invalid_grant and revoke a perfectly
  * good connection. The lease expires by itself, so a crashed holder blocks the others for at most its length.
  */
-const connectionKey = (connection: Pick<Connection, 'user_id' | 'provider'>) => ({
-  PK: keys.userPartition(connection.user_id),
-  SK: `CONN#${connection.provider}`,
-});
-
-export const acquireRefreshLease = (
+export const acquireRefreshLease = async (
   connection: Pick<Connection, 'user_id' | 'provider'>,
   owner: string,
   untilMs: number,
   now = Date.now(),
-) => acquireLease(connection, 'refresh', owner, untilMs, now);
+) => (await acquireLease(connection, 'refresh', owner, untilMs, { now })) !== null;
 
 export const releaseRefreshLease = (connection: Pick<Connection, 'user_id' | 'provider'>, owner: string) =>
   releaseLease(connection, 'refresh', owner);
@@ -46,7 +36,7 @@ export async function markRefreshFailure(
     await doc.send(
       new UpdateCommand({
         TableName: table,
-        Key: connectionKey(connection),
+        Key: connectionKey(connection.user_id, connection.provider),
         UpdateExpression: `SET #status = :status, updated_at = :now REMOVE ${TABLE_KEYS.gsi1.partitionKey}, ${TABLE_KEYS.gsi1.sortKey}`,
         ConditionExpression: 'attribute_exists(PK) AND token_version = :version',
         ExpressionAttributeNames: { '#status': 'status' },

@@ -29,6 +29,11 @@ export interface Connection {
   /** One sync at a time per connection: holder and expiry of the lease. */
   sync_lease_owner?: string | null;
   sync_lease_until?: number | null;
+  /**
+   * Marks of what may have written without emitting (sync runs, failed webhook saves; store/connection-leases.ts):
+   * while there is one, a live sync emits all it saves (shared/sync/run-support.ts `emitScopeOf`).
+   */
+  unannounced?: Set<string>;
   /** The last push delivery for this connection (provider-accounts.ts); the watchdog's input. */
   last_webhook_at?: string | null;
   /** Why the connection is no longer active, when we know (the provider's API answered 410 Gone). */
@@ -40,7 +45,7 @@ export const ACTIVE_SHARDS = 16;
 const shardOf = (userId: string) => createHash('sha256').update(userId).digest()[0]! % ACTIVE_SHARDS;
 export const activeIndexKey = (provider: string, shard: number) => `ACTIVECONN#${provider}#${shard}`;
 
-const connectionKey = (userId: string, provider: string) => ({
+export const connectionKey = (userId: string, provider: string) => ({
   PK: keys.userPartition(userId),
   SK: `CONN#${provider}`,
 });
@@ -109,6 +114,7 @@ export async function upsertConnection(
     tokens: fields.tokens,
     token_expires_at: fields.token_expires_at,
     token_version: (existing?.token_version ?? 0) + 1,
+    ...(existing?.unannounced ? { unannounced: existing.unannounced } : {}),
   };
   const writes: Record<string, unknown>[] = [item(connection)];
   if (connection.provider_user_id) {
@@ -202,7 +208,7 @@ export async function setConnectionStatus(
 }
 
 /** The update of a sync's stamp (`:at`): by itself, or with the lease given back (`releaseLease`). */
-const STAMP_SYNCED = 'last_synced_at = :at, updated_at = :at';
+export const STAMP_SYNCED = 'last_synced_at = :at, updated_at = :at';
 
 /**
  * How far an SDK connection's `last_synced_at` may lag its latest push (whose exact time `/sync/recent` has): a
@@ -226,66 +232,6 @@ export async function stampSynced(userId: string, provider: string, at: string):
       ExpressionAttributeValues: { ':at': at },
     }),
   );
-}
-
-/**
- * Leases on a connection: `sync` (one sync at a time; re-entrant for its owner) and `refresh` (one token refresh
- * at a time). A lease expires on its own, so a crashed holder never blocks the connection beyond `untilMs`.
- */
-export type LeaseKind = 'sync' | 'refresh';
-
-export async function acquireLease(
-  connection: Pick<Connection, 'user_id' | 'provider'>,
-  kind: LeaseKind,
-  owner: string,
-  untilMs: number,
-  now = Date.now(),
-): Promise<boolean> {
-  const { doc, table } = db();
-  const reentrant = kind === 'sync' ? ` OR ${kind}_lease_owner = :owner` : '';
-  try {
-    await doc.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: connectionKey(connection.user_id, connection.provider),
-        UpdateExpression: `SET ${kind}_lease_owner = :owner, ${kind}_lease_until = :until`,
-        ConditionExpression: `attribute_exists(PK) AND (attribute_not_exists(${kind}_lease_until) OR ${kind}_lease_until < :now${reentrant})`,
-        ExpressionAttributeValues: { ':owner': owner, ':until': untilMs, ':now': now },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
-}
-
-/**
- * Gives a lease back, only if it is still ours (a lapsed lease may have been taken over meanwhile); resolves to
- * whether it was. With `stamp`, advances `last_synced_at` in the same write: one write of the connection, not two.
- */
-export async function releaseLease(
-  connection: Pick<Connection, 'user_id' | 'provider'>,
-  kind: LeaseKind,
-  owner: string,
-  stamp?: string,
-): Promise<boolean> {
-  const { doc, table } = db();
-  try {
-    await doc.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: connectionKey(connection.user_id, connection.provider),
-        UpdateExpression: `${stamp ? `SET ${STAMP_SYNCED} ` : ''}REMOVE ${kind}_lease_owner, ${kind}_lease_until`,
-        ConditionExpression: `${kind}_lease_owner = :owner`,
-        ExpressionAttributeValues: { ':owner': owner, ...(stamp && { ':at': stamp }) },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    return false;
-  }
 }
 
 /** One page of the active connections of a provider in one shard (the dispatcher walks every shard). */

@@ -139,12 +139,13 @@ const readPointer = async (event: StoredEvent) => {
 
 /**
  * Writes an event over whatever has its identity (a provider's revision replaces it), unless it is stored as it
- * is (a live sync re-reads the same hours). Never for a deleted user.
+ * is (a live sync re-reads the same hours); true when it wrote. Never for a deleted user.
  */
-export async function upsertEvent(event: StoredEvent): Promise<void> {
-  if (storedAsIs(await readPointer(event), event)) return;
+export async function upsertEvent(event: StoredEvent): Promise<boolean> {
+  if (storedAsIs(await readPointer(event), event)) return false;
   const { table } = db();
   await writeForUser(event.userId, replaceEventsItems(table, [], [event]));
+  return true;
 }
 
 const UPSERT_ATTEMPTS = 8;
@@ -154,15 +155,15 @@ const UPSERT_ATTEMPTS = 8;
  * key (its start changed): the previous item is found through the id pointer and removed in the same transaction.
  * The pointer is written only if it still names what was read, so two concurrent revisions (a pull and an update
  * webhook) cannot leave an orphan copy behind: the loser reads again and replaces the winner's item. An event
- * stored as it is is not written again.
+ * stored as it is is not written again; true when it wrote.
  */
-export async function upsertExternalEvent(event: StoredEvent): Promise<void> {
+export async function upsertExternalEvent(event: StoredEvent): Promise<boolean> {
   const { table } = db();
   const partition = keys.userPartition(event.userId);
   const sk = eventSk(event.category, event.start, event.id);
   for (let attempt = 1; ; attempt++) {
     const pointer = await readPointer(event);
-    if (storedAsIs(pointer, event)) return;
+    if (storedAsIs(pointer, event)) return false;
     const previousSk = pointer?.event_sk as string | undefined;
     const [eventPut, pointerPut] = puts(table, event, false);
     const guardedPointer: TransactItem = {
@@ -178,7 +179,7 @@ export async function upsertExternalEvent(event: StoredEvent): Promise<void> {
         : [];
     try {
       await writeForUser(event.userId, [...moved, eventPut!, guardedPointer]);
-      return;
+      return true;
     } catch (error) {
       if (!isConditionFailure(error) || attempt >= UPSERT_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));

@@ -5,7 +5,8 @@ import { claimInlineSync, manualSyncJob, queueSync } from '#shared/sync/enqueue.
 import type { JobOutcome } from '#shared/sync/run-handover.js';
 import type { SyncRunSummary } from '#shared/sync/status.js';
 import { runProgress } from '#shared/sync/status-read.js';
-import { DEFAULT_SYNC_DEPS, runSyncJob, type SyncWorkerDeps } from '#shared/sync/worker.js';
+import { runSyncJob } from '#shared/sync/worker.js';
+import { DEFAULT_SYNC_DEPS, type SyncWorkerDeps } from '#shared/sync/worker-deps.js';
 
 /**
  * What an API request may spend on an inline sync: the API functions' 29 s timeout (lib/app-function.ts; API

@@ -1,10 +1,16 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { EmitScope } from '#shared/ingest/persist.js';
 import { db, isConditionFailure } from '#shared/store/client.js';
-import { type Connection, releaseLease, stampSynced } from '#shared/store/connections.js';
+import { type LeaseTaken, releaseLease } from '#shared/store/connection-leases.js';
+import { type Connection, stampSynced } from '#shared/store/connections.js';
 import { keys } from '#shared/store/keys.js';
 import { LIVE_USER } from '#shared/store/user-guard.js';
+import type { SyncJob } from '#shared/sync/enqueue.js';
 
-/** What a sync run needs besides its own logic: a deadline around a unit's work, and the cursor stamps. */
+/**
+ * What a sync run needs besides its own logic: a deadline around a unit's work, the cursor stamps, and what it
+ * emits.
+ */
 
 export class DeadlineReached extends Error {}
 
@@ -41,12 +47,18 @@ async function stampUser(userId: string, provider: string, at: string): Promise<
 }
 
 /**
- * Advances the connection's cursor and the user's `last_synced_at` (both only forward). With the owner of the
- * connection's sync lease, gives the lease back in the same write; resolves to whether it did (not when the lease
- * lapsed and was taken over: the cursor is stamped all the same).
+ * Advances the connection's cursor and the user's `last_synced_at` (both only forward). With the connection's sync
+ * lease (its owner, and the marks the run covered), gives the lease back in the same write; resolves to
+ * whether it did (not when the lease lapsed and was taken over: the cursor is stamped all the same).
  */
-export async function stampCursor(connection: Connection, at: string, leaseOwner?: string): Promise<boolean> {
-  const released = leaseOwner !== undefined && (await releaseLease(connection, 'sync', leaseOwner, at));
+export async function stampCursor(
+  connection: Connection,
+  at: string,
+  lease?: { owner: string; covered: readonly string[] },
+): Promise<boolean> {
+  const released =
+    lease !== undefined &&
+    (await releaseLease(connection, 'sync', lease.owner, { stamp: at, covered: lease.covered }));
   if (!released) {
     try {
       await stampSynced(connection.user_id, connection.provider, at);
@@ -58,3 +70,23 @@ export async function stampCursor(connection: Connection, at: string, leaseOwner
   await stampUser(connection.user_id, connection.provider, at);
   return released;
 }
+
+/**
+ * What a sync run emits: a live run, the events of what changed the store (it re-fetches hours it stored an hour
+ * ago), unless it found a mark on the connection (store/connection-leases.ts): a run, maybe its own earlier
+ * invocation, or a webhook delivery may have written without emitting. Every other run emits all it saves, as
+ * nothing need re-read its windows.
+ */
+export const emitScopeOf = (job: SyncJob, lease: LeaseTaken): EmitScope =>
+  job.mode === 'live' && lease.unannounced.length === 0 ? 'changed' : 'all';
+
+/**
+ * The marks a completed run removes: its own, and, for a live run that resolved its window in this invocation (from
+ * the cursor minus the overlap until the run, window.ts `resolveWindow`, all re-read in 'all' mode when it found
+ * marks), those it found: their writes before the lease was taken are in that window, as far as any later live
+ * sync would re-read them. A mark added since stays.
+ */
+export const coveredMarks = (job: SyncJob, lease: LeaseTaken): string[] =>
+  job.mode === 'live' && job.from_cursor && job.checkpoint === undefined
+    ? [job.run_id, ...lease.unannounced]
+    : [job.run_id];

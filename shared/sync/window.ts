@@ -34,19 +34,22 @@ export const historicalWindow = (days: number, now: number): SyncWindow => ({
 /**
  * The window a job syncs. A job whose window starts "from the cursor" (live jobs, manual ones without a start)
  * narrows its start to `last_synced_at - overlap` when that is later than the floor it carries; a connection
- * never synced gets the whole floor (30 days). Resolved once, on the job's first invocation: continuations carry
- * the resolved window, so their units never shift.
+ * never synced gets the whole floor (30 days). With `runAt` (a live job: queued with a jitter, perhaps deferred),
+ * it reaches until the run, so it re-reads all that was written before (shared/sync/run-support.ts
+ * `coveredMarks`). Resolved once, on the job's first invocation: continuations carry the resolved window, so their
+ * units never shift.
  */
 export function resolveWindow(
   window: SyncWindow,
   fromCursor: boolean,
   lastSyncedAt: string | null,
+  runAt?: number,
 ): SyncWindow {
-  if (!fromCursor || !lastSyncedAt) return window;
-  const cursor = Date.parse(lastSyncedAt);
-  if (!Number.isFinite(cursor)) return window;
-  const start = Math.min(Math.max(window.start, cursor - LIVE_OVERLAP_MS), window.end);
-  return { start, end: window.end };
+  if (!fromCursor) return window;
+  const end = Math.max(window.end, runAt ?? window.end);
+  const cursor = lastSyncedAt ? Date.parse(lastSyncedAt) : Number.NaN;
+  if (!Number.isFinite(cursor)) return { start: window.start, end };
+  return { start: Math.min(Math.max(window.start, cursor - LIVE_OVERLAP_MS), end), end };
 }
 
 /**

@@ -1,27 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { savePullResult, writingFor } from '#shared/ingest/persist.js';
-import type { SyncProvider } from '#shared/jobs/queues.js';
 import { createSqsWorker } from '#shared/jobs/worker.js';
-import type { ProviderName } from '#shared/model/provider.js';
 import { isoAt } from '#shared/model/time.js';
-import { type FreshTokens, freshTokens } from '#shared/oauth/fresh-token.js';
+import type { FreshTokens } from '#shared/oauth/fresh-token.js';
 import { BUSINESS_METRICS, count, logger } from '#shared/observability.js';
-import { userClient } from '#shared/providers/client.js';
 import { UnauthorizedError } from '#shared/providers/http.js';
 import type { ProviderModule } from '#shared/providers/module.js';
-import type { ProviderGet, PullResult } from '#shared/providers/types.js';
-import { acquireLease, type Connection, getConnection, releaseLease } from '#shared/store/connections.js';
+import type { PullResult } from '#shared/providers/types.js';
+import { acquireLease, type LeaseTaken, releaseLease } from '#shared/store/connection-leases.js';
+import { type Connection, getConnection } from '#shared/store/connections.js';
 import { extendSlot, releaseSlot } from '#shared/store/sync-slots.js';
 import { UserGone } from '#shared/store/user-guard.js';
 import { getUser } from '#shared/store/users.js';
 import { type SyncJob, slotKindOf, syncJob } from '#shared/sync/enqueue.js';
 import type { Invocation, JobOutcome } from '#shared/sync/run-handover.js';
 import { RunReport } from '#shared/sync/run-report.js';
-import { beforeDeadline, stampCursor } from '#shared/sync/run-support.js';
-import { refreshRejectedTokens } from '#shared/sync/tokens.js';
+import { beforeDeadline, coveredMarks, emitScopeOf, stampCursor } from '#shared/sync/run-support.js';
 import { UnitFailures } from '#shared/sync/unit-failure.js';
 import { deferUntil, laterCursor, nextCursor, resolveWindow, unitsAfter } from '#shared/sync/window.js';
+import { DEFAULT_SYNC_DEPS, type SyncWorkerDeps } from '#shared/sync/worker-deps.js';
 
 /**
  * The sync worker: one job = one invocation's share of a run (see enqueue.ts for the job). Per job:
@@ -33,12 +31,13 @@ import { deferUntil, laterCursor, nextCursor, resolveWindow, unitsAfter } from '
  *    is re-queued with a growing delay instead of failing;
  * 4. a usable access token (refreshed near expiry, exactly once across racing workers);
  * 5. the window (resolved once, carried by continuations), split into the provider's units, resumed after the
- *    checkpoint; each unit is fetched, saved idempotently and checkpointed, with progress events;
+ *    checkpoint; each unit is fetched, saved idempotently and checkpointed, with progress events, and emits its
+ *    events (a live run only those of what changed the store: run-support.ts `emitScopeOf`);
  * 6. before the invocation's deadline it stops and re-queues a continuation with the checkpoint: a unit is not
  *    started with less than `softMarginMs` left, and a unit still running `hardMarginMs` before the deadline is
  *    abandoned (redone by the continuation; saves are idempotent), so no invocation ever runs into its timeout;
  * 7. once every unit is done: `last_synced_at` is advanced (see window.ts `nextCursor`) and the lease released in
- *    the same write, and a `completed` event is recorded.
+ *    the same write, with the announcement marks the run covered, and a `completed` event is recorded.
  *
  * Faults: a rate limit re-queues the job (same checkpoint) until the provider's reset and the message succeeds
  * (nothing ever sleeps); a transient provider error (5xx, network) fails the message after stretching its
@@ -46,32 +45,6 @@ import { deferUntil, laterCursor, nextCursor, resolveWindow, unitsAfter } from '
  * one token refresh and retries the unit; a revoked or expired connection fails the run and drops the job; a 410
  * (the API is gone) revokes the connection and fails the run; any other 4xx skips that unit and the run ends `partial`.
  */
-
-export interface SyncWorkerDeps {
-  providers: Partial<Record<ProviderName, ProviderModule>>;
-  /** Usable tokens for a connection (default: `freshTokens`, refreshing near expiry). */
-  tokens(connection: Connection): Promise<FreshTokens>;
-  /** New tokens after the provider rejected the current ones (default: `refreshRejectedTokens`). */
-  refresh(rejected: Connection): Promise<FreshTokens>;
-  /** Authenticated GET against the provider's data API (default: `userClient`, within the provider's budget). */
-  client(provider: SyncProvider, accessToken: string): Promise<ProviderGet>;
-  /** A unit is not started with less than this left of the invocation. */
-  softMarginMs: number;
-  /** What is kept for the wrap-up (continuation, events, lease): a unit still running then is abandoned. */
-  hardMarginMs: number;
-  /** Minimum time between two progress events of one invocation. */
-  progressEveryMs: number;
-}
-
-export const DEFAULT_SYNC_DEPS: Omit<SyncWorkerDeps, 'providers'> = {
-  tokens: (connection) => freshTokens(connection),
-  refresh: refreshRejectedTokens,
-  client: userClient,
-  // A unit may page through several provider requests of up to 30 s each.
-  softMarginMs: 60_000,
-  hardMarginMs: 10_000,
-  progressEveryMs: 5_000,
-};
 
 /** The lease outlives the invocation by this much, then lapses on its own if the worker died. */
 const LEASE_SLACK_MS = 30_000;
@@ -137,25 +110,32 @@ class SyncRun extends UnitFailures {
 
     const owner = randomUUID();
     const leaseUntil = now + this.invocation.remainingMs() + LEASE_SLACK_MS;
-    if (!(await acquireLease(connection, 'sync', owner, leaseUntil))) {
-      return this.deferBusy('another sync of this connection is running');
-    }
+    const lease = await acquireLease(connection, 'sync', owner, leaseUntil, { now, run: job.run_id });
+    if (!lease) return this.deferBusy('another sync of this connection is running');
     try {
-      return await this.sync(provider, connection, owner);
+      return await this.sync(provider, connection, owner, lease);
     } finally {
-      if (!this.leaseReturned) await releaseLease(connection, 'sync', owner);
+      if (!this.leaseReturned) await releaseLease(connection, 'sync', owner, { covered: this.covered });
     }
   }
 
   /** Whether the lease went back with the cursor's stamp. */
   private leaseReturned = false;
+  /** The marks the run removes as it gives the lease back: none until it completes. */
+  private covered: string[] = [];
 
-  private async sync(provider: ProviderModule, connection: Connection, owner: string): Promise<JobOutcome> {
+  private async sync(
+    provider: ProviderModule,
+    connection: Connection,
+    owner: string,
+    lease: LeaseTaken,
+  ): Promise<JobOutcome> {
     const { job, deps, invocation } = this;
     const window = resolveWindow(
       job.window,
       job.from_cursor && job.checkpoint === undefined,
       connection.last_synced_at,
+      job.mode === 'live' ? Date.now() : undefined,
     );
     const all = provider.units(window.start, window.end);
     const remaining = unitsAfter(all, job.checkpoint);
@@ -188,6 +168,7 @@ class SyncRun extends UnitFailures {
       return this.tokenFailure(error, { ...continuation, checkpoint });
     }
     let get = await deps.client(job.provider, current.tokens.accessToken);
+    const emit = emitScopeOf(job, lease);
 
     for (const unit of remaining) {
       if (invocation.remainingMs() < deps.softMarginMs) {
@@ -210,7 +191,7 @@ class SyncRun extends UnitFailures {
             }
             await this.report.progress('saving', done, total, unit, window);
             const saved = await writingFor(job.user_id, () =>
-              savePullResult(job.user_id, result, provider.eventIdentity),
+              savePullResult(job.user_id, result, { identity: provider.eventIdentity, emit }),
             );
             this.report.totals.samples += saved.samples;
             count(
@@ -244,7 +225,10 @@ class SyncRun extends UnitFailures {
       job.mode === 'catchup'
         ? laterCursor(connection.last_synced_at, window)
         : nextCursor(connection.last_synced_at, window);
-    if (cursor) this.leaseReturned = await stampCursor(connection, cursor, owner);
+    this.covered = coveredMarks(job, lease);
+    if (cursor) {
+      this.leaseReturned = await stampCursor(connection, cursor, { owner, covered: this.covered });
+    }
     const partial = this.report.totals.units_skipped > 0;
     await this.report.event(
       {

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { savePullResult, writingFor } from '#shared/ingest/persist.js';
-import { disconnect } from '#shared/oauth/connections.js';
+import { disconnect, liveSyncModeOf } from '#shared/oauth/connections.js';
 import { ConnectionRevokedError } from '#shared/oauth/errors.js';
 import type { FreshTokens } from '#shared/oauth/fresh-token.js';
 import { BUSINESS_METRICS, count, logger } from '#shared/observability.js';
@@ -7,9 +8,12 @@ import { UnauthorizedError } from '#shared/providers/http.js';
 import type { WebhookModule } from '#shared/providers/module.js';
 import type { ProviderGet, PullResult } from '#shared/providers/types.js';
 import type { HandledNotification, NotificationContext } from '#shared/providers/webhook-types.js';
+import { markUnannounced } from '#shared/store/connection-leases.js';
 import type { Connection } from '#shared/store/connections.js';
 import { deleteEvent, externalEventId } from '#shared/store/events.js';
 import { setConnectionScope } from '#shared/store/provider-accounts.js';
+import { getProviderSettings } from '#shared/store/provider-settings.js';
+import { UserGone } from '#shared/store/user-guard.js';
 
 /** How the webhook worker reaches tokens and the provider (injectable in tests, like the sync worker's). */
 export interface ProviderAccess {
@@ -23,6 +27,25 @@ export interface ContextEffects {
   arrived: Set<string>;
   revoked: boolean;
   saved: HandledNotification;
+}
+
+/**
+ * After a save that failed, perhaps midway: marks the connection, so that should the delivery be dead-lettered, the
+ * next live sync emits all it re-reads (shared/sync/run-support.ts `emitScopeOf`). Only while the provider is
+ * polled: in webhook mode no live sync reads marks, and they would pile up.
+ */
+async function markFailedSave(connection: Connection): Promise<void> {
+  try {
+    const settings = await getProviderSettings(connection.provider);
+    if (liveSyncModeOf(connection.provider, settings) !== 'pull') return;
+    await markUnannounced(connection, `webhook#${randomUUID()}`);
+  } catch (error) {
+    logger.error('a webhook save failed, and so did marking its connection unannounced', {
+      provider: connection.provider,
+      userId: connection.user_id,
+      error: error as Error,
+    });
+  }
 }
 
 /**
@@ -73,7 +96,12 @@ export function notificationContext(
     scope: connection.scope,
     get,
     async save(result: PullResult) {
-      const saved = await writingFor(userId, () => savePullResult(userId, result, module.eventIdentity));
+      const saved = await writingFor(userId, () =>
+        savePullResult(userId, result, { identity: module.eventIdentity }),
+      ).catch(async (error: unknown) => {
+        if (!(error instanceof UserGone)) await markFailedSave(connection);
+        throw error;
+      });
       effects.saved.samples += saved.samples;
       count(
         BUSINESS_METRICS.samplesIngested,

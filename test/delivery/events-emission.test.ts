@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { resetEnvCache } from '#shared/config/env.js';
 import { listSleepSessions, listWorkouts } from '#shared/data/events.js';
 import type { DomainEvent } from '#shared/delivery/types.js';
 import { createUser } from '#shared/identity/users.js';
@@ -14,7 +13,7 @@ import { readSeriesSamples } from '#shared/store/series-read.js';
 import { recordSyncEvent } from '#shared/sync/status.js';
 import { userSyncRuns } from '#shared/sync/status-read.js';
 import { sleepDetails, sourceRef } from '#test/helpers/health-data.js';
-import { useEventsQueue } from './events-queue.js';
+import { queueDown, useEventsQueue } from './events-queue.js';
 
 /**
  * Every write path emits its events onto the (real, local) events queue only once its data is readable: each
@@ -158,7 +157,7 @@ describe('emission from the write paths', () => {
 
   it('a provider pull unit emits its series, activity, sleep and workout events once readable', async () => {
     const user = await createUser({});
-    await savePullResult(user.id, pull(), 'external');
+    await savePullResult(user.id, pull(), { identity: 'external' });
     const events = await emitted();
     expect(typesOf(events)).toEqual([
       'activity.created',
@@ -190,9 +189,9 @@ describe('emission from the write paths', () => {
 
   it('a pull unit repeated unchanged (its records not rewritten) emits only ids it emitted before', async () => {
     const user = await createUser({});
-    await savePullResult(user.id, pull(), 'external');
+    await savePullResult(user.id, pull(), { identity: 'external' });
     const first = new Set((await emitted()).map((e) => e.id));
-    await savePullResult(user.id, pull(), 'external');
+    await savePullResult(user.id, pull(), { identity: 'external' });
     const again = (await emitted()).map((e) => e.id);
     expect(again.filter((id) => id.startsWith('workout.') || id.startsWith('sleep.')).length).toBe(2);
     expect(again.filter((id) => !first.has(id))).toEqual([]);
@@ -208,18 +207,12 @@ describe('emission from the write paths', () => {
 
   it('a failure to emit fails the write path; its retry emits the same ids', async () => {
     const user = await createUser({});
-    const url = process.env.EVENTS_QUEUE_URL!;
-    process.env.EVENTS_QUEUE_URL = url.replace(/[^/]+$/, 'no-such-queue');
-    resetEnvCache();
-    try {
-      await expect(savePullResult(user.id, pull(), 'external')).rejects.toThrow();
-    } finally {
-      process.env.EVENTS_QUEUE_URL = url;
-      resetEnvCache();
-    }
+    await expect(
+      queueDown(() => savePullResult(user.id, pull(), { identity: 'external' })),
+    ).rejects.toThrow();
     const refused = sent.map((s) => s.event.id);
     expect(refused.length).toBeGreaterThan(0);
-    await savePullResult(user.id, pull(), 'external');
+    await savePullResult(user.id, pull(), { identity: 'external' });
     expect((await emitted()).map((e) => e.id)).toEqual(refused);
   });
 
@@ -265,16 +258,10 @@ describe('emission from the write paths', () => {
     const other = await createUser({});
     await ingestSdkPush(other.id, 'apple', ios());
     await emitted();
-    const url = process.env.EVENTS_QUEUE_URL!;
-    process.env.EVENTS_QUEUE_URL = url.replace(/[^/]+$/, 'no-such-queue');
-    resetEnvCache();
-    try {
-      await expect(disconnect(other.id, 'apple', { atProvider: true })).resolves.toMatchObject({
+    await expect(queueDown(() => disconnect(other.id, 'apple', { atProvider: true }))).resolves.toMatchObject(
+      {
         status: 'revoked',
-      });
-    } finally {
-      process.env.EVENTS_QUEUE_URL = url;
-      resetEnvCache();
-    }
+      },
+    );
   });
 });

@@ -1,5 +1,4 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { resetEnvCache } from '#shared/config/env.js';
 import { listSleepSessions } from '#shared/data/events.js';
 import type { DomainEvent } from '#shared/delivery/types.js';
 import { createUser } from '#shared/identity/users.js';
@@ -9,7 +8,7 @@ import { pendingSleepEmissions } from '#shared/store/sleep-pending.js';
 import { recordSyncEvent } from '#shared/sync/status.js';
 import { userSyncRuns } from '#shared/sync/status-read.js';
 import { healthKitPush, healthKitRecord, healthKitSleep } from '#test/helpers/sdk-payloads.js';
-import { useEventsQueue } from './events-queue.js';
+import { queueDown, useEventsQueue } from './events-queue.js';
 
 /**
  * No fact goes unannounced. Writes whose retry would not emit again keep their events when the events queue is
@@ -27,19 +26,6 @@ beforeEach(() => {
 });
 
 const sleepIds = (events: DomainEvent[]) => events.filter((e) => e.type === 'sleep.created').map((e) => e.id);
-
-/** Runs `work` with the events queue unreachable. */
-async function queueDown<T>(work: () => Promise<T>): Promise<T> {
-  const url = process.env.EVENTS_QUEUE_URL!;
-  process.env.EVENTS_QUEUE_URL = url.replace(/[^/]+$/, 'no-such-queue');
-  resetEnvCache();
-  try {
-    return await work();
-  } finally {
-    process.env.EVENTS_QUEUE_URL = url;
-    resetEnvCache();
-  }
-}
 
 const HOUR = 3_600_000;
 const nightAt = (start: number) => [

@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, vi } from 'vitest';
+import { resetEnvCache } from '#shared/config/env.js';
 import { type DomainEvent, eventsJob } from '#shared/delivery/types.js';
 import { sqsClient } from '#shared/jobs/send.js';
 import { drainQueue, useLocalQueues } from '#test/helpers/local-queues.js';
@@ -31,4 +32,29 @@ export function useEventsQueue(onSend: (events: DomainEvent[]) => void | Promise
     vi.restoreAllMocks();
   });
   return { emitted };
+}
+
+/** The events queue's URL while it is down (setEventsQueueDown): every message is refused. */
+let liveUrl: string | undefined;
+
+/** Takes the events queue down (its URL names a queue that does not exist) or brings it back. */
+export function setEventsQueueDown(down: boolean): void {
+  if (down) {
+    liveUrl ??= process.env.EVENTS_QUEUE_URL!;
+    process.env.EVENTS_QUEUE_URL = liveUrl.replace(/[^/]+$/, 'no-such-queue');
+  } else if (liveUrl) {
+    process.env.EVENTS_QUEUE_URL = liveUrl;
+    liveUrl = undefined;
+  }
+  resetEnvCache();
+}
+
+/** Runs `work` with the events queue down. */
+export async function queueDown<T>(work: () => Promise<T>): Promise<T> {
+  setEventsQueueDown(true);
+  try {
+    return await work();
+  } finally {
+    setEventsQueueDown(false);
+  }
 }

@@ -7,7 +7,8 @@ import type { ProviderModule } from '#shared/providers/module.js';
 import { upsertConnection } from '#shared/store/connections.js';
 import { newRunId, type SyncJob } from '#shared/sync/enqueue.js';
 import { userSyncRuns } from '#shared/sync/status-read.js';
-import { DEFAULT_SYNC_DEPS, runSyncJob } from '#shared/sync/worker.js';
+import { runSyncJob } from '#shared/sync/worker.js';
+import { DEFAULT_SYNC_DEPS } from '#shared/sync/worker-deps.js';
 
 /**
  * Issue 8 item 4: a provider answering 200 with a body that is not JSON left the run `in_progress` forever. Every

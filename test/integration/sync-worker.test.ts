@@ -43,7 +43,8 @@ import { newRunId, queueLiveSyncs, queueSync, type SyncJobInput, syncJob } from 
 import { MAX_DEFERRALS } from '#shared/sync/run-handover.js';
 import { recentSyncEvents, userSyncRuns } from '#shared/sync/status-read.js';
 import { LIVE_OVERLAP_MS } from '#shared/sync/window.js';
-import { createSyncWorker, DEFAULT_SYNC_DEPS, runSyncJob, type SyncWorkerDeps } from '#shared/sync/worker.js';
+import { createSyncWorker, runSyncJob } from '#shared/sync/worker.js';
+import { DEFAULT_SYNC_DEPS, type SyncWorkerDeps } from '#shared/sync/worker-deps.js';
 import { type FakeFitbit, generateFitbitDays, startFakeFitbit } from '#test/fakes/fitbit.js';
 import { useWriteMeter } from '#test/helpers/write-meter.js';
 
@@ -321,8 +322,11 @@ describe('sync worker', () => {
     // The connection is written twice: its lease taken, then the cursor stamped with the lease given back.
     expect(meter.take().filter((w) => w.kinds.includes('CONN'))).toHaveLength(2);
 
-    // Units from the cursor minus the overlap, not from the 30-day floor.
-    const expected = dayUnits(lastSynced - LIVE_OVERLAP_MS, job.window.end).map((u) => u.key);
+    // Units from the cursor minus the overlap, not from the 30-day floor, until the job ran (the new cursor).
+    const stamped = (await getConnection(userId, PROVIDER))!.last_synced_at!;
+    expect(Date.parse(stamped)).toBeGreaterThanOrEqual(job.window.end);
+    expect(Date.parse(stamped)).toBeLessThanOrEqual(Date.now());
+    const expected = dayUnits(lastSynced - LIVE_OVERLAP_MS, Date.parse(stamped)).map((u) => u.key);
     expect(fake.calls).toEqual(expected);
 
     expect(await queryScores(userId)).toHaveLength(expected.length);
@@ -330,8 +334,6 @@ describe('sync worker', () => {
     const series = await listUserSeries(userId);
     expect(series).toEqual([expect.objectContaining({ series: 'heart_rate', count: 2 * expected.length })]);
 
-    const stamped = new Date(job.window.end).toISOString();
-    expect((await getConnection(userId, PROVIDER))!.last_synced_at).toBe(stamped);
     expect(await getUser(userId)).toMatchObject({ last_synced_at: stamped, last_synced_provider: PROVIDER });
     expect((await getConnection(userId, PROVIDER))!.sync_lease_owner).toBeUndefined();
 
@@ -436,6 +438,8 @@ describe('sync worker', () => {
     const continuation = syncJob.parse(JSON.parse(message!.Body!));
     expect(continuation.checkpoint).toBeUndefined();
     expect(continuation.totals).toMatchObject({ units_done: 0 });
+    // The abandoned unit may yet write: the connection stays marked, so the continuation emits all it saves.
+    expect((await getConnection(userId, PROVIDER))!.unannounced).toEqual(new Set([continuation.run_id]));
     // The lease is released for the continuation.
     expect((await getConnection(userId, PROVIDER))!.sync_lease_owner).toBeUndefined();
   });

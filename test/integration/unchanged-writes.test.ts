@@ -123,12 +123,12 @@ describe('events and scores of a repeated pull', () => {
   for (const identity of ['external', 'span'] as const) {
     it(`a pull unit repeated unchanged writes no event, score or source (${identity} identity)`, async () => {
       const userId = await newUserId();
-      await savePullResult(userId, pull(), identity);
+      await savePullResult(userId, pull(), { identity });
       const first = meter.take();
       expect(recordKinds(kindsOf(first))).toEqual(RECORDS);
       const workouts = (await listWorkouts(userId, ALL)).data;
 
-      await savePullResult(userId, pull(), identity);
+      await savePullResult(userId, pull(), { identity });
       const again = meter.take();
       // Nothing at all: no record, no chunk, and no mark on the series registry (series-journal.ts).
       expect(kindsOf(again)).toEqual([]);
@@ -140,9 +140,9 @@ describe('events and scores of a repeated pull', () => {
 
   it('a revised sleep and score are written over the stored ones; the unchanged workout is not', async () => {
     const userId = await newUserId();
-    await savePullResult(userId, pull(), 'external');
+    await savePullResult(userId, pull(), { identity: 'external' });
     meter.take();
-    await savePullResult(userId, pull(1), 'external');
+    await savePullResult(userId, pull(1), { identity: 'external' });
     const writes = meter.take();
     expect(recordKinds(kindsOf(writes))).toEqual(['EVENT', 'EVENTID', 'SCORE']);
     const eventWrites = writes.filter((w) => w.kinds.includes('EVENT'));

@@ -350,7 +350,7 @@ describe('google_health notification handling', () => {
     const deleted = exercisePoint({ start: T + 2 * HOUR, minutes: 30 });
     const outside = exercisePoint({ start: T - 3 * DAY, minutes: 30 });
     const events = [kept, deleted, outside].map((p) => mapExercise(p)!);
-    await savePullResult(userId, { series: [], events, scores: [] }, 'external');
+    await savePullResult(userId, { series: [], events, scores: [] }, { identity: 'external' });
     const fake = fakeContext(() => ({ dataPoints: [kept] }), userId);
     const handled = await handleGoogleHealth(
       fake.context,

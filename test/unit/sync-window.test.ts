@@ -41,6 +41,19 @@ describe('sync windows', () => {
     });
   });
 
+  it('a live job reaches until it runs, however long after it was queued', () => {
+    const last = NOW - 3 * 3_600_000;
+    const ranAt = NOW + 4 * 60_000;
+    expect(resolveWindow(liveFloor(NOW), true, iso(last), ranAt)).toEqual({
+      start: last - LIVE_OVERLAP_MS,
+      end: ranAt,
+    });
+    expect(resolveWindow(liveFloor(NOW), true, null, ranAt)).toEqual({ start: NOW - 30 * DAY, end: ranAt });
+    // Never shorter than it was queued with, and a window not from the cursor is left as it is.
+    expect(resolveWindow(liveFloor(NOW), true, iso(last), NOW - 1).end).toBe(NOW);
+    expect(resolveWindow(liveFloor(NOW), false, iso(last), ranAt)).toEqual(liveFloor(NOW));
+  });
+
   it('never reaches back beyond the 30-day floor, nor past the end', () => {
     expect(resolveWindow(liveFloor(NOW), true, iso(NOW - 90 * DAY))).toEqual(liveFloor(NOW));
     expect(resolveWindow(liveFloor(NOW), true, iso(NOW + DAY))).toEqual({ start: NOW, end: NOW });

@@ -12,7 +12,8 @@ import { dispatchLiveSyncs } from '#shared/sync/dispatcher.js';
 import { historyDays, type SyncJob, syncJob } from '#shared/sync/enqueue.js';
 import { userSyncRuns } from '#shared/sync/status-read.js';
 import { queueCatchups } from '#shared/sync/watchdog.js';
-import { DEFAULT_SYNC_DEPS, runSyncJob, type SyncWorkerDeps } from '#shared/sync/worker.js';
+import { runSyncJob } from '#shared/sync/worker.js';
+import { DEFAULT_SYNC_DEPS, type SyncWorkerDeps } from '#shared/sync/worker-deps.js';
 import { drainQueue, useLocalQueues } from '#test/helpers/local-queues.js';
 import { newUserId } from '#test/helpers/users.js';
 

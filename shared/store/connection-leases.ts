@@ -1,0 +1,118 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { db, isConditionFailure } from '#shared/store/client.js';
+import { type Connection, connectionKey, STAMP_SYNCED } from '#shared/store/connections.js';
+
+/**
+ * Leases on a connection: `sync` (one sync at a time; re-entrant for its owner) and `refresh` (one token refresh
+ * at a time). A lease expires on its own, so a crashed holder never blocks the connection beyond `untilMs`.
+ *
+ * The sync lease also carries the announcement marks, `unannounced` (a string set): whatever may have written
+ * without emitting adds its own mark (a sync run as it takes the lease, a webhook delivery whose save failed), and
+ * only what re-emitted what that mark stands for removes it, as a sync run gives the lease back
+ * (shared/sync/run-support.ts).
+ */
+export type LeaseKind = 'sync' | 'refresh';
+
+/** A lease taken; for a sync run, with the marks as the run found them (its own, on a later invocation). */
+export interface LeaseTaken {
+  unannounced: string[];
+}
+
+/** Takes the lease, or resolves to null while someone else holds it. With `run`, adds the run's mark. */
+export async function acquireLease(
+  connection: Pick<Connection, 'user_id' | 'provider'>,
+  kind: LeaseKind,
+  owner: string,
+  untilMs: number,
+  options: { now?: number; run?: string } = {},
+): Promise<LeaseTaken | null> {
+  const { doc, table } = db();
+  const { now = Date.now(), run } = options;
+  const reentrant = kind === 'sync' ? ` OR ${kind}_lease_owner = :owner` : '';
+  try {
+    const out = await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: connectionKey(connection.user_id, connection.provider),
+        UpdateExpression: `SET ${kind}_lease_owner = :owner, ${kind}_lease_until = :until${run ? ' ADD unannounced :run' : ''}`,
+        ConditionExpression: `attribute_exists(PK) AND (attribute_not_exists(${kind}_lease_until) OR ${kind}_lease_until < :now${reentrant})`,
+        ExpressionAttributeValues: {
+          ':owner': owner,
+          ':until': untilMs,
+          ':now': now,
+          ...(run && { ':run': new Set([run]) }),
+        },
+        // The marks as they were, read in the write that takes the lease: none can be added in between.
+        ReturnValues: run ? 'ALL_OLD' : 'NONE',
+      }),
+    );
+    return { unannounced: [...((out.Attributes?.unannounced as Set<string> | undefined) ?? [])] };
+  } catch (error) {
+    if (isConditionFailure(error)) return null;
+    throw error;
+  }
+}
+
+/**
+ * Marks the connection as holding writes whose events may be missing (a webhook delivery whose save failed: should
+ * it be dead-lettered, the next live sync emits all it re-reads). Nothing when the connection is gone.
+ */
+export async function markUnannounced(
+  connection: Pick<Connection, 'user_id' | 'provider'>,
+  mark: string,
+): Promise<void> {
+  const { doc, table } = db();
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: connectionKey(connection.user_id, connection.provider),
+        UpdateExpression: 'ADD unannounced :mark',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':mark': new Set([mark]) },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/** What a sync that ends gives back with its lease: the cursor's stamp, and the marks its run re-emitted. */
+export interface LeaseEnd {
+  stamp?: string;
+  covered?: readonly string[];
+}
+
+/**
+ * Gives a lease back, only if it is still ours (a lapsed lease may have been taken over meanwhile); resolves to
+ * whether it was. With `stamp`, advances `last_synced_at`, and removes the `covered` marks, in the same write: one
+ * write of the connection, not two.
+ */
+export async function releaseLease(
+  connection: Pick<Connection, 'user_id' | 'provider'>,
+  kind: LeaseKind,
+  owner: string,
+  end: LeaseEnd = {},
+): Promise<boolean> {
+  const { doc, table } = db();
+  const { stamp, covered = [] } = end;
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: connectionKey(connection.user_id, connection.provider),
+        UpdateExpression: `${stamp ? `SET ${STAMP_SYNCED} ` : ''}REMOVE ${kind}_lease_owner, ${kind}_lease_until${covered.length > 0 ? ' DELETE unannounced :covered' : ''}`,
+        ConditionExpression: `${kind}_lease_owner = :owner`,
+        ExpressionAttributeValues: {
+          ':owner': owner,
+          ...(stamp && { ':at': stamp }),
+          ...(covered.length > 0 && { ':covered': new Set(covered) }),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    return false;
+  }
+}
