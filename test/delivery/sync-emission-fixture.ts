@@ -13,6 +13,7 @@ import { runSyncJob } from '#shared/sync/worker.js';
 import { DEFAULT_SYNC_DEPS } from '#shared/sync/worker-deps.js';
 import { notificationContext, type ProviderAccess } from '#shared/webhooks/context.js';
 import { sleepDetails, sourceRef } from '#test/helpers/health-data.js';
+import { staticTokens } from '#test/helpers/sync-deps.js';
 import { queueDown, setEventsQueueDown, useEventsQueue } from './events-queue.js';
 
 /**
@@ -140,16 +141,7 @@ export async function run(
   return runSyncJob(work, invocation, {
     ...DEFAULT_SYNC_DEPS,
     providers: { [PROVIDER]: provider(days, during) },
-    tokens: async (connection) => ({
-      connection,
-      tokens: {
-        accessToken: 'at',
-        refreshToken: 'rt',
-        expiresAt: Date.now() + HOUR,
-        scope: null,
-        extras: {},
-      },
-    }),
+    tokens: staticTokens,
     client: async () => async () => ({}),
   });
 }

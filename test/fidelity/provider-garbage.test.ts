@@ -9,6 +9,7 @@ import { newRunId, type SyncJob } from '#shared/sync/enqueue.js';
 import { userSyncRuns } from '#shared/sync/status-read.js';
 import { runSyncJob } from '#shared/sync/worker.js';
 import { DEFAULT_SYNC_DEPS } from '#shared/sync/worker-deps.js';
+import { staticTokens } from '#test/helpers/sync-deps.js';
 
 /**
  * Issue 8 item 4: a provider answering 200 with a body that is not JSON left the run `in_progress` forever. Every
@@ -66,16 +67,7 @@ function run(userId: string, pull: ProviderModule['pull'], receiveCount: number)
     {
       ...DEFAULT_SYNC_DEPS,
       providers: { ultrahuman: provider(pull) },
-      tokens: async (connection) => ({
-        tokens: {
-          accessToken: 'at',
-          refreshToken: 'rt',
-          expiresAt: Date.now() + DAY,
-          scope: null,
-          extras: {},
-        },
-        connection,
-      }),
+      tokens: staticTokens,
       client: async () => bearerGet(baseUrl, 'at'),
     },
   );

@@ -20,6 +20,7 @@ import { DEFAULT_SYNC_DEPS } from '#shared/sync/worker-deps.js';
 import { testApiKey } from '#test/helpers/credentials.js';
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
 import { useLocalQueues } from '#test/helpers/local-queues.js';
+import { staticTokens } from '#test/helpers/sync-deps.js';
 import { scanTable } from '#test/helpers/table.js';
 import { handler as dataHandler } from '../../functions/data.js';
 import { handler as sdkHandler } from '../../functions/sdk.js';
@@ -216,16 +217,7 @@ describe('erasure racing pushes and a sync', () => {
             if (index === trial) deleted = call(usersHandler, 'DELETE', `/api/v1/users/${user.id}`);
           }),
         },
-        tokens: async (connection) => ({
-          tokens: {
-            accessToken: 'at',
-            refreshToken: 'rt',
-            expiresAt: Date.now() + HOUR,
-            scope: null,
-            extras: {},
-          },
-          connection,
-        }),
+        tokens: staticTokens,
         client: async () => async () => ({}),
         progressEveryMs: 0,
       },

@@ -19,6 +19,7 @@ import { receiveWebhook } from '#shared/webhooks/ingress.js';
 import { useLocalQueues } from '#test/helpers/local-queues.js';
 import { captureMetricLines } from '#test/helpers/metric-lines.js';
 import { healthKitPush, healthKitRecord } from '#test/helpers/sdk-payloads.js';
+import { staticTokens } from '#test/helpers/sync-deps.js';
 
 /**
  * The business metrics (shared/observability.ts) as CloudWatch receives them: one embedded-metric-format line per
@@ -130,16 +131,7 @@ describe('sync runs', () => {
       {
         ...DEFAULT_SYNC_DEPS,
         providers: { [PROVIDER]: provider },
-        tokens: async (connection) => ({
-          connection,
-          tokens: {
-            accessToken: 'at',
-            refreshToken: 'rt',
-            expiresAt: Date.now() + 3_600_000,
-            scope: null,
-            extras: {},
-          },
-        }),
+        tokens: staticTokens,
         client: async () => async () => null,
       },
     );

@@ -21,6 +21,7 @@ import { runSyncJob } from '#shared/sync/worker.js';
 import { DEFAULT_SYNC_DEPS, type SyncWorkerDeps } from '#shared/sync/worker-deps.js';
 import { httpEvent, lambdaContext } from '#test/helpers/events.js';
 import { drainQueue, useLocalQueues } from '#test/helpers/local-queues.js';
+import { staticTokens } from '#test/helpers/sync-deps.js';
 import { newUserId } from '#test/helpers/users.js';
 import { handler } from '../../functions/sync.js';
 
@@ -73,16 +74,7 @@ function depsWith(get: ProviderGet): SyncWorkerDeps {
   return {
     ...DEFAULT_SYNC_DEPS,
     providers: { garmin: garminModule },
-    tokens: async (connection) => ({
-      tokens: {
-        accessToken: 'at',
-        refreshToken: null,
-        expiresAt: Date.now() + 3_600_000,
-        scope: null,
-        extras: {},
-      },
-      connection,
-    }),
+    tokens: staticTokens,
     refresh: async (connection) => depsWith(get).tokens(connection),
     client: async () => get,
   };

@@ -15,6 +15,7 @@ import { queueCatchups } from '#shared/sync/watchdog.js';
 import { runSyncJob } from '#shared/sync/worker.js';
 import { DEFAULT_SYNC_DEPS, type SyncWorkerDeps } from '#shared/sync/worker-deps.js';
 import { drainQueue, useLocalQueues } from '#test/helpers/local-queues.js';
+import { staticTokens } from '#test/helpers/sync-deps.js';
 import { newUserId } from '#test/helpers/users.js';
 
 /**
@@ -278,16 +279,7 @@ function depsFor(module: ProviderModule): SyncWorkerDeps {
   return {
     ...DEFAULT_SYNC_DEPS,
     providers: { garmin: module },
-    tokens: async (connection) => ({
-      tokens: {
-        accessToken: 'at',
-        refreshToken: null,
-        expiresAt: Date.now() + HOUR,
-        scope: null,
-        extras: {},
-      },
-      connection,
-    }),
+    tokens: staticTokens,
     refresh: async () => {
       throw new Error('no refresh expected');
     },
