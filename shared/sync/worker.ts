@@ -16,7 +16,13 @@ import { getUser } from '#shared/store/users.js';
 import { type SyncJob, slotKindOf, syncJob } from '#shared/sync/enqueue.js';
 import type { Invocation, JobOutcome } from '#shared/sync/run-handover.js';
 import { RunReport } from '#shared/sync/run-report.js';
-import { beforeDeadline, coveredMarks, emitScopeOf, stampCursor } from '#shared/sync/run-support.js';
+import {
+  beforeDeadline,
+  coveredMarks,
+  DeadlineReached,
+  emitScopeOf,
+  stampCursor,
+} from '#shared/sync/run-support.js';
 import { UnitFailures } from '#shared/sync/unit-failure.js';
 import { deferUntil, laterCursor, nextCursor, resolveWindow, unitsAfter } from '#shared/sync/window.js';
 import { DEFAULT_SYNC_DEPS, type SyncWorkerDeps } from '#shared/sync/worker-deps.js';
@@ -121,7 +127,11 @@ class SyncRun extends UnitFailures {
 
   /** Whether the lease went back with the cursor's stamp. */
   private leaseReturned = false;
-  /** The marks the run removes as it gives the lease back: none until it completes. */
+  /**
+   * The marks the run removes as it gives the lease back: once it completes, run-support.ts `coveredMarks`; before,
+   * its own unless a save may have gone unannounced (one failed or was abandoned here, or an earlier invocation left
+   * the mark), so that runs failing before they write (a refused permission, an outage) leave no marks behind.
+   */
   private covered: string[] = [];
 
   private async sync(
@@ -169,12 +179,14 @@ class SyncRun extends UnitFailures {
     }
     let get = await deps.client(job.provider, current.tokens.accessToken);
     const emit = emitScopeOf(job, lease);
+    if (!lease.unannounced.includes(job.run_id)) this.covered = [job.run_id];
 
     for (const unit of remaining) {
       if (invocation.remainingMs() < deps.softMarginMs) {
         await this.requeue({ ...continuation, checkpoint }, 0);
         return 'continued';
       }
+      let saving = false;
       try {
         await beforeDeadline(
           (async () => {
@@ -190,6 +202,7 @@ class SyncRun extends UnitFailures {
               result = await provider.pull(get, unit);
             }
             await this.report.progress('saving', done, total, unit, window);
+            saving = true;
             const saved = await writingFor(job.user_id, () =>
               savePullResult(job.user_id, result, { identity: provider.eventIdentity, emit }),
             );
@@ -206,6 +219,8 @@ class SyncRun extends UnitFailures {
           invocation.remainingMs() - deps.hardMarginMs,
         );
       } catch (error) {
+        // An abandoned unit may yet save, unobserved.
+        if (saving || error instanceof DeadlineReached) this.covered = [];
         const outcome = await this.unitFailed(error, {
           unit,
           done,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { savePullResult } from '#shared/ingest/persist.js';
+import { PermissionDeniedError } from '#shared/providers/http.js';
 import { acquireLease } from '#shared/store/connection-leases.js';
 import { getConnection } from '#shared/store/connections.js';
 import { updateProviderSettings } from '#shared/store/provider-settings.js';
@@ -163,5 +164,22 @@ describe('announcement marks', () => {
       await updateProviderSettings('ultrahuman', { live_sync_mode: 'pull' });
     }
     expect(await marksOf(userId)).toEqual([]);
+  });
+
+  it('a run refused before it writes anything leaves no mark; one whose save failed keeps it', async () => {
+    const userId = await connectedUser();
+    const days = threeDays();
+    const refuse = () => {
+      throw new PermissionDeniedError('no access to this data');
+    };
+    for (const mode of ['catchup', 'live'] as const) {
+      expect(await run(days, job(userId, mode), { during: refuse })).toBe('failed');
+    }
+    expect(await marksOf(userId)).toEqual([]);
+
+    const [, , last] = [...days.keys()];
+    const live = job(userId);
+    expect(await refusedAt(days, live, last!)).toHaveLength(PER_DAY);
+    expect(await marksOf(userId)).toEqual([live.run_id]);
   });
 });
