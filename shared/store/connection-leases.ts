@@ -7,13 +7,16 @@ import { type Connection, connectionKey, STAMP_SYNCED } from '#shared/store/conn
  * at a time). A lease expires on its own, so a crashed holder never blocks the connection beyond `untilMs`.
  *
  * The sync lease also carries the announcement marks, `unannounced` (a string set): whatever may have written
- * without emitting adds its own mark (a sync run as it takes the lease, a webhook delivery whose save failed), and
- * only what re-emitted what that mark stands for removes it, as a sync run gives the lease back
- * (shared/sync/run-support.ts).
+ * without emitting adds its own mark (a sync run as it takes the lease, a webhook delivery whose save failed). A
+ * sync run removes marks as it gives the lease back: its own once nothing it saved is in doubt, and others' only
+ * when it re-read and emitted what they stand for (shared/sync/run-support.ts `coveredMarks`, worker.ts).
  */
 export type LeaseKind = 'sync' | 'refresh';
 
-/** A lease taken; for a sync run, with the marks as the run found them (its own, on a later invocation). */
+/**
+ * A lease taken; for a sync run (`run`), with the marks as the run found them (its own, on a later invocation).
+ * Without `run` (the refresh lease) the marks are not read, and `unannounced` is empty.
+ */
 export interface LeaseTaken {
   unannounced: string[];
 }
