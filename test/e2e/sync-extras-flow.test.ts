@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLAR_USER, type FakePolar, generatePolarDays, startFakePolar } from '#test/fakes/polar.js';
 import { fakeProviderEnv } from '#test/fakes/provider-env.js';
-import { type E2eSession, RUN_WAIT_MS, startE2eSession } from '#test/helpers/e2e-session.js';
+import { type E2eSession, RUN_WAIT_MS, startE2eSession, until } from '#test/helpers/e2e-session.js';
 
 /**
  * The newest reference's smaller routes through the sandbox over HTTP (its env, its write scopes, its HEAD
@@ -48,7 +48,11 @@ describe('sync history, vendor workouts, inline sync and the callback probe over
     userId = await sandbox.createUser();
     await sandbox.connect('polar', userId);
     const run = await sandbox.waitForRun(userId, 'polar');
-    const history = await sandbox.get(`/api/v1/users/${userId}/sync/history?scope=historical`);
+    // The run's stored record is written just after its `completed` status: wait for it to end too.
+    const history = await until("the run's stored record to end", async () => {
+      const records = await sandbox.get(`/api/v1/users/${userId}/sync/history?scope=historical`);
+      return records.every((r: { status: string }) => r.status !== 'in_progress') ? records : undefined;
+    });
     expect(history).toEqual([
       expect.objectContaining({ run_key: run.run_id, scope: 'historical', status: run.status }),
     ]);
