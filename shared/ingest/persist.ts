@@ -5,6 +5,7 @@ import { isStorableSample, isStorableSpan } from '#shared/model/limits.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { logger } from '#shared/observability.js';
 import type { EventIdentity, PullResult } from '#shared/providers/types.js';
+import type { ReadOptions } from '#shared/store/client.js';
 import { type DataSourceRecord, saveDataSources, toDataSource } from '#shared/store/data-sources.js';
 import { purgeDeletedUser } from '#shared/store/erase-user.js';
 import { externalEventId, newStoredEvent, upsertEvent, upsertExternalEvent } from '#shared/store/events.js';
@@ -44,8 +45,8 @@ export class SourceRegistry {
     return record.key;
   }
 
-  async save(): Promise<void> {
-    if (this.sources.size > 0) await saveDataSources(this.userId, [...this.sources.values()]);
+  async save(reads?: ReadOptions): Promise<void> {
+    if (this.sources.size > 0) await saveDataSources(this.userId, [...this.sources.values()], reads);
   }
 }
 
@@ -68,6 +69,7 @@ export interface SeriesWritten<T extends SeriesWrite> {
 export async function writeSeries<T extends SeriesWrite>(
   userId: string,
   series: T[],
+  reads: ReadOptions = {},
 ): Promise<SeriesWritten<T>> {
   if (series.length === 0) return { samples: 0, changed: [] };
   await recoverDeadWriters(userId);
@@ -86,7 +88,7 @@ export async function writeSeries<T extends SeriesWrite>(
   const lanes = Array.from({ length: Math.min(SERIES_WRITE_CONCURRENCY, series.length) }, async () => {
     while (next < series.length && !failed) {
       const s = series[next++]!;
-      const written = await writeSeriesSamples(userId, s.key, s.series, s.samples).catch((error) => {
+      const written = await writeSeriesSamples(userId, s.key, s.series, s.samples, reads).catch((error) => {
         failed = true;
         throw error;
       });
@@ -114,6 +116,13 @@ export interface SavedCounts {
   scores: number;
 }
 
+/** What a result holds, counted as received: a sync unit not saved again because nothing changed (sync/worker.ts). */
+export const receivedCounts = (result: PullResult): SavedCounts => ({
+  samples: result.series.reduce((n, s) => n + s.samples.length, 0),
+  events: result.events.length,
+  scores: result.scores.length,
+});
+
 /**
  * Which events a write emits: of `all` it saved (the default: a retry emits the same ids again), or only of what
  * `changed` the store (a sync re-fetching hours it stored before; its caller asks for `all` while an earlier
@@ -127,6 +136,12 @@ export type EmitScope = 'all' | 'changed';
  * score replaces it, providers.md 6, risk 9). Provider sleep sessions are plain events; they are not merged with
  * adjacent sessions the way SDK sleep is assembled. Once all is written, emits its domain events (a failure
  * fails the unit, whose retry writes and emits the same again).
+ *
+ * A live sync (`changed`) reads what it compares with eventually consistently, at half the read units: what it
+ * re-reads was stored an hour before and has long settled. A stale answer cannot lose a write: a chunk write is
+ * conditional on the version it read, so a stale chunk costs a strong read and a retry. At worst the sync leaves
+ * out rewriting what an erasure or a deletion of the provider's data removed a moment before, which stays removed.
+ * Every other write path reads strongly.
  */
 export async function savePullResult(
   userId: string,
@@ -159,8 +174,9 @@ export async function savePullResult(
       result.scores.map((s) => toStoredScore(userId, sources.keyOf(s.source), s)).map((s) => [s.id, s]),
     ).values(),
   ];
-  await sources.save();
-  const written = await writeSeries(userId, series);
+  const reads = { consistent: emit === 'all' };
+  await sources.save(reads);
+  const written = await writeSeries(userId, series, reads);
   const changedEvents: typeof events = [];
   for (const event of events) {
     const wrote = await (identity === 'external' && event.externalId
@@ -168,7 +184,7 @@ export async function savePullResult(
       : upsertEvent(event));
     if (wrote) changedEvents.push(event);
   }
-  if (scores.length > 0) await saveScores(userId, scores);
+  if (scores.length > 0) await saveScores(userId, scores, reads);
   await emitEvents(
     emit === 'all'
       ? ingestedEvents(userId, series, events)

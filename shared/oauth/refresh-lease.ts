@@ -1,9 +1,9 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { nowIso } from '#shared/model/time.js';
 import { db, isConditionFailure } from '#shared/store/client.js';
+import { dropEntry, LEGACY_INDEX_KEYS } from '#shared/store/connection-index.js';
 import { acquireLease, releaseLease } from '#shared/store/connection-leases.js';
 import { type Connection, type ConnectionStatus, connectionKey } from '#shared/store/connections.js';
-import { TABLE_KEYS } from '#shared/store/table.js';
 
 /**
  * The refresh lease (`refresh_lease_owner`, `refresh_lease_until` on the connection item) serialises token
@@ -24,27 +24,35 @@ export const releaseRefreshLease = (connection: Pick<Connection, 'user_id' | 'pr
 /**
  * Marks a connection revoked or expired after a failed refresh, unless its tokens changed since `connection` was
  * read (a reconnect meanwhile must not be undone). Like `setConnectionStatus`, it takes the connection out of
- * the dispatcher's active index (the GSI1 attributes), keeping everything else; unlike it, it is conditional
- * and never overwrites the item. False: the tokens changed, nothing was written.
+ * the dispatcher's index (its entry, or an earlier release's index keys on the item), keeping everything else;
+ * unlike it, it is conditional and never overwrites the item. False: the tokens changed, nothing was written.
  */
 export async function markRefreshFailure(
   connection: Connection,
   status: Exclude<ConnectionStatus, 'active'>,
 ): Promise<boolean> {
   const { doc, table } = db();
+  const { user_id: userId, provider } = connection;
   try {
     await doc.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: connectionKey(connection.user_id, connection.provider),
-        UpdateExpression: `SET #status = :status, updated_at = :now REMOVE ${TABLE_KEYS.gsi1.partitionKey}, ${TABLE_KEYS.gsi1.sortKey}`,
-        ConditionExpression: 'attribute_exists(PK) AND token_version = :version',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':status': status,
-          ':now': nowIso(),
-          ':version': connection.token_version,
-        },
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: table,
+              Key: connectionKey(userId, provider),
+              UpdateExpression: `SET #status = :status, updated_at = :now REMOVE ${LEGACY_INDEX_KEYS}`,
+              ConditionExpression: 'attribute_exists(PK) AND token_version = :version',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':status': status,
+                ':now': nowIso(),
+                ':version': connection.token_version,
+              },
+            },
+          },
+          dropEntry(table, userId, provider),
+        ],
       }),
     );
     return true;

@@ -1,6 +1,6 @@
 import { type FetchHooks, RateLimitedError } from '#shared/providers/http.js';
 import type { RequestBudget } from '#shared/providers/types.js';
-import { readUsage, recordUsage, takeToken, type UsageWindow } from '#shared/store/rate-budgets.js';
+import { readUsage, recordUsage, takeTokens, type UsageWindow } from '#shared/store/rate-budgets.js';
 
 const QUARTER_HOUR_MS = 15 * 60_000;
 const DAY_MS = 86_400_000;
@@ -86,18 +86,65 @@ function headerHooks(provider: string): FetchHooks {
  */
 const MAX_BUCKET_WAIT_MS = 5_000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Tokens one client claims at once, when the bucket has them to spare (rate-budgets.ts `takeTokens`). */
+const CLAIM = 8;
+/** How long claimed tokens stay usable, at most. */
+const MAX_HOLD_MS = 3_000;
+/** The share of a bucket its hold may cost (below); a hold shorter than `MIN_HOLD_MS` is not worth claiming for. */
+const HOLD_SHARE = 0.05;
+const MIN_HOLD_MS = 1_000;
 
-function bucketHooks(provider: string, perMinute: number, burst: number | undefined): FetchHooks {
+/** The time a bucket client goes by: the system's, or a test's. */
+export interface BucketClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const systemClock: BucketClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/**
+ * One client's requests within the bucket. Where the bucket is large enough, it claims several tokens in one write
+ * and spends them for up to `holdMs`, then lets the rest lapse. A token spent later than it was taken would let a
+ * window see more than the bucket allows, by at most the refill of `holdMs`: the bucket every client takes from is
+ * that much smaller (at most `HOLD_SHARE` of it), so any 60 s still carry at most its declared burst plus a minute
+ * of refill. A small bucket (a burst of 10 at 90 a minute) would lose a fifth of itself to a useful hold, and with
+ * it the burst that keeps many workers going under contention: its clients take one token at a time, as before.
+ */
+export function bucketHooks(
+  provider: string,
+  perMinute: number,
+  burst: number | undefined,
+  clock = systemClock,
+): FetchHooks {
+  const capacity = burst ?? perMinute;
+  const msPerToken = 60_000 / perMinute;
+  const affordable = Math.min(MAX_HOLD_MS, HOLD_SHARE * capacity * msPerToken);
+  const holdMs = affordable >= MIN_HOLD_MS ? affordable : 0;
+  const usable = capacity - holdMs / msPerToken;
+  const claim = holdMs > 0 ? CLAIM : 1;
+  let held = 0;
+  let heldUntil = 0;
   return {
     async before() {
-      const waitUntil = Date.now() + MAX_BUCKET_WAIT_MS;
+      if (held > 0 && clock.now() < heldUntil) {
+        held--;
+        return;
+      }
+      const waitUntil = clock.now() + MAX_BUCKET_WAIT_MS;
       for (;;) {
-        const retryAt = await takeToken(provider, perMinute, Date.now(), burst ?? perMinute);
-        if (retryAt === 0) return;
-        if (retryAt > waitUntil) throw new RateLimitedError(retryAt);
+        const now = clock.now();
+        const take = await takeTokens(provider, perMinute, now, usable, claim);
+        if (take.taken > 0) {
+          held = take.taken - 1;
+          heldUntil = now + holdMs;
+          return;
+        }
+        if (take.retryAt > waitUntil) throw new RateLimitedError(take.retryAt);
         // Jittered, so workers waiting together do not all retry at the same instant.
-        await sleep(Math.max(0, retryAt - Date.now()) + Math.random() * 50);
+        await clock.sleep(Math.max(0, take.retryAt - clock.now()) + Math.random() * 50);
       }
     },
     async after() {},

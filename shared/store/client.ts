@@ -101,8 +101,20 @@ export async function getItem(key: Key): Promise<{ item: Item | undefined; rcu: 
   return { item: out.Item, rcu: capacity(out.ConsumedCapacity) };
 }
 
-/** Strongly consistent BatchGet of any number of keys, retrying unprocessed keys with backoff. */
-export async function batchGet(itemKeys: Key[]): Promise<{ items: Map<string, Item>; rcu: number }> {
+/**
+ * How a write path reads what it compares with before writing. Strongly consistent unless `consistent` is false:
+ * an eventually consistent read costs half, and is asked for only where a stale answer can cost a retry but never
+ * a write (shared/ingest/persist.ts `savePullResult`).
+ */
+export interface ReadOptions {
+  consistent?: boolean;
+}
+
+/** BatchGet of any number of keys (strongly consistent by default), retrying unprocessed keys with backoff. */
+export async function batchGet(
+  itemKeys: Key[],
+  { consistent = true }: ReadOptions = {},
+): Promise<{ items: Map<string, Item>; rcu: number }> {
   const { doc, table } = db();
   const items = new Map<string, Item>();
   let rcu = 0;
@@ -112,7 +124,7 @@ export async function batchGet(itemKeys: Key[]): Promise<{ items: Map<string, It
       if (attempt > 0) await jitteredBackoff(attempt);
       const out = await doc.send(
         new BatchGetCommand({
-          RequestItems: { [table]: { Keys: pending, ConsistentRead: true } },
+          RequestItems: { [table]: { Keys: pending, ConsistentRead: consistent } },
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );

@@ -19,6 +19,8 @@ export type LeaseKind = 'sync' | 'refresh';
  */
 export interface LeaseTaken {
   unannounced: string[];
+  /** What the last live run saved, by unit (`unit_digests`; shared/sync/run-support.ts `unitDigest`). */
+  digests: Record<string, string>;
 }
 
 /** Takes the lease, or resolves to null while someone else holds it. With `run`, adds the run's mark. */
@@ -49,7 +51,11 @@ export async function acquireLease(
         ReturnValues: run ? 'ALL_OLD' : 'NONE',
       }),
     );
-    return { unannounced: [...((out.Attributes?.unannounced as Set<string> | undefined) ?? [])] };
+    const previous = out.Attributes ?? {};
+    return {
+      unannounced: [...((previous.unannounced as Set<string> | undefined) ?? [])],
+      digests: (previous.unit_digests as Record<string, string> | undefined) ?? {},
+    };
   } catch (error) {
     if (isConditionFailure(error)) return null;
     throw error;
@@ -80,16 +86,20 @@ export async function markUnannounced(
   }
 }
 
-/** What a sync that ends gives back with its lease: the cursor's stamp, and the marks its run re-emitted. */
+/**
+ * What a sync that ends gives back with its lease: the cursor's stamp, the marks its run re-emitted, and (a live
+ * run) the digests of the units it saved.
+ */
 export interface LeaseEnd {
   stamp?: string;
   covered?: readonly string[];
+  digests?: Record<string, string>;
 }
 
 /**
  * Gives a lease back, only if it is still ours (a lapsed lease may have been taken over meanwhile); resolves to
- * whether it was. With `stamp`, advances `last_synced_at`, and removes the `covered` marks, in the same write: one
- * write of the connection, not two.
+ * whether it was. With `stamp`, advances `last_synced_at`, removes the `covered` marks and replaces the unit
+ * digests, in the same write: one write of the connection, not two.
  */
 export async function releaseLease(
   connection: Pick<Connection, 'user_id' | 'provider'>,
@@ -98,18 +108,20 @@ export async function releaseLease(
   end: LeaseEnd = {},
 ): Promise<boolean> {
   const { doc, table } = db();
-  const { stamp, covered = [] } = end;
+  const { stamp, covered = [], digests } = end;
+  const sets = [stamp && STAMP_SYNCED, digests && 'unit_digests = :digests'].filter(Boolean);
   try {
     await doc.send(
       new UpdateCommand({
         TableName: table,
         Key: connectionKey(connection.user_id, connection.provider),
-        UpdateExpression: `${stamp ? `SET ${STAMP_SYNCED} ` : ''}REMOVE ${kind}_lease_owner, ${kind}_lease_until${covered.length > 0 ? ' DELETE unannounced :covered' : ''}`,
+        UpdateExpression: `${sets.length > 0 ? `SET ${sets.join(', ')} ` : ''}REMOVE ${kind}_lease_owner, ${kind}_lease_until${covered.length > 0 ? ' DELETE unannounced :covered' : ''}`,
         ConditionExpression: `${kind}_lease_owner = :owner`,
         ExpressionAttributeValues: {
           ':owner': owner,
           ...(stamp && { ':at': stamp }),
           ...(covered.length > 0 && { ':covered': new Set(covered) }),
+          ...(digests && { ':digests': digests }),
         },
       }),
     );

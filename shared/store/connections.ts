@@ -1,8 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type ProviderName, SDK_PROVIDERS } from '#shared/model/provider.js';
 import { nowIso } from '#shared/model/time.js';
 import { db, deleteKeys, isConditionFailure, queryAll } from '#shared/store/client.js';
+import { activeEntry, activeEntryKey, dropEntry, moveToEntry } from '#shared/store/connection-index.js';
 import { gsi1, keys } from '#shared/store/keys.js';
 import { accountUserIds } from '#shared/store/provider-accounts.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
@@ -34,16 +35,16 @@ export interface Connection {
    * while there is one, a live sync emits all it saves (shared/sync/run-support.ts `emitScopeOf`).
    */
   unannounced?: Set<string>;
+  /**
+   * The digest of each unit the last live run saved, by unit key (store/connection-leases.ts): a live run skips
+   * saving a unit whose pull is the same again. A reconnect starts without them.
+   */
+  unit_digests?: Record<string, string>;
   /** The last push delivery for this connection (provider-accounts.ts); the watchdog's input. */
   last_webhook_at?: string | null;
   /** Why the connection is no longer active, when we know (the provider's API answered 410 Gone). */
   status_reason?: string;
 }
-
-/** Active connections of a provider are indexed in shards so a dispatcher can page them without a hot key. */
-export const ACTIVE_SHARDS = 16;
-const shardOf = (userId: string) => createHash('sha256').update(userId).digest()[0]! % ACTIVE_SHARDS;
-export const activeIndexKey = (provider: string, shard: number) => `ACTIVECONN#${provider}#${shard}`;
 
 export const connectionKey = (userId: string, provider: string) => ({
   PK: keys.userPartition(userId),
@@ -56,23 +57,26 @@ const accountKey = (provider: string, providerUserId: string, userId: string) =>
 
 const strip = ({ PK, SK, GSI1PK, GSI1SK, ...rest }: Record<string, unknown>) => rest as unknown as Connection;
 
-function item(connection: Connection) {
-  const index =
-    connection.status === 'active'
-      ? {
-          [TABLE_KEYS.gsi1.partitionKey]: activeIndexKey(connection.provider, shardOf(connection.user_id)),
-          [TABLE_KEYS.gsi1.sortKey]: connection.user_id,
-        }
-      : {};
-  return { ...connectionKey(connection.user_id, connection.provider), ...index, ...connection };
-}
+/** The connection as stored: not indexed itself, its entry in the dispatcher's index apart (connection-index.ts). */
+const item = (connection: Connection) => ({
+  ...connectionKey(connection.user_id, connection.provider),
+  ...connection,
+});
 
-export async function getConnection(userId: string, provider: string): Promise<Connection | undefined> {
+async function connectionItem(
+  userId: string,
+  provider: string,
+): Promise<Record<string, unknown> | undefined> {
   const { doc, table } = db();
   const out = await doc.send(
     new GetCommand({ TableName: table, Key: connectionKey(userId, provider), ConsistentRead: true }),
   );
-  return out.Item ? strip(out.Item) : undefined;
+  return out.Item;
+}
+
+export async function getConnection(userId: string, provider: string): Promise<Connection | undefined> {
+  const stored = await connectionItem(userId, provider);
+  return stored ? strip(stored) : undefined;
 }
 
 export async function listConnections(userId: string): Promise<Connection[]> {
@@ -116,7 +120,7 @@ export async function upsertConnection(
     token_version: (existing?.token_version ?? 0) + 1,
     ...(existing?.unannounced ? { unannounced: existing.unannounced } : {}),
   };
-  const writes: Record<string, unknown>[] = [item(connection)];
+  const writes: Record<string, unknown>[] = [item(connection), activeEntry(userId, provider)];
   if (connection.provider_user_id) {
     writes.push({
       ...accountKey(provider, connection.provider_user_id, userId),
@@ -183,7 +187,7 @@ export async function replaceTokens(
  */
 export async function setConnectionStatus(
   connection: Connection,
-  status: ConnectionStatus,
+  status: Exclude<ConnectionStatus, 'active'>,
   options: { clearTokens?: boolean; reason?: string } = {},
 ): Promise<Connection> {
   const { status_reason: _previous, ...rest } = connection;
@@ -197,9 +201,15 @@ export async function setConnectionStatus(
       : {}),
   };
   const { doc, table } = db();
+  const { user_id: userId, provider } = connection;
   try {
     await doc.send(
-      new PutCommand({ TableName: table, Item: item(next), ConditionExpression: 'attribute_exists(PK)' }),
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: table, Item: item(next), ConditionExpression: 'attribute_exists(PK)' } },
+          dropEntry(table, userId, provider),
+        ],
+      }),
     );
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
@@ -219,7 +229,11 @@ export const SDK_STAMP_PRECISION_MS = 30 * 60_000;
 
 export async function stampSynced(userId: string, provider: string, at: string): Promise<void> {
   if ((SDK_PROVIDERS as readonly string[]).includes(provider)) {
-    const last = Date.parse((await getConnection(userId, provider))?.last_synced_at ?? '');
+    const stored = await connectionItem(userId, provider);
+    // No dispatcher pages SDK connections: one of an earlier release, indexed itself, moves at its next push.
+    if (stored?.[TABLE_KEYS.gsi1.partitionKey])
+      await moveToEntry(connectionKey(userId, provider), userId, provider);
+    const last = Date.parse((stored?.last_synced_at as string | null | undefined) ?? '');
     if (Date.parse(at) - last < SDK_STAMP_PRECISION_MS) return;
   }
   const { doc, table } = db();
@@ -234,29 +248,10 @@ export async function stampSynced(userId: string, provider: string, at: string):
   );
 }
 
-/** One page of the active connections of a provider in one shard (the dispatcher walks every shard). */
-export async function activeConnectionsPage(
-  provider: string,
-  shard: number,
-  startKey?: Record<string, unknown>,
-) {
-  const { doc, table } = db();
-  const out = await doc.send(
-    new QueryCommand({
-      TableName: table,
-      IndexName: TABLE_KEYS.gsi1.indexName,
-      KeyConditionExpression: `${TABLE_KEYS.gsi1.partitionKey} = :pk`,
-      ExpressionAttributeValues: { ':pk': activeIndexKey(provider, shard) },
-      ProjectionExpression: 'user_id',
-      ExclusiveStartKey: startKey,
-    }),
-  );
-  return { userIds: (out.Items ?? []).map((i) => i.user_id as string), next: out.LastEvaluatedKey };
-}
-
-/** Deletes a connection item (and with it its place in the dispatcher's index). */
+/** Deletes a connection item and its entry in the dispatcher's index. */
 export async function deleteConnection(connection: Connection): Promise<void> {
-  await deleteKeys([connectionKey(connection.user_id, connection.provider)]);
+  const { user_id: userId, provider } = connection;
+  await deleteKeys([connectionKey(userId, provider), activeEntryKey(userId, provider)]);
   await unlinkAccount(connection);
 }
 

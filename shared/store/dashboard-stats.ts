@@ -1,6 +1,6 @@
 import { mapLimited } from '#shared/model/concurrency.js';
 import { type Item, queryAll } from '#shared/store/client.js';
-import { ACTIVE_SHARDS, activeIndexKey } from '#shared/store/connections.js';
+import { ACTIVE_SHARDS, activeIndexKey } from '#shared/store/connection-index.js';
 import { gsi1, keys } from '#shared/store/keys.js';
 import { cachedFigure, SAMPLED_USERS, sample } from '#shared/store/sampling.js';
 import { ARCHIVE_PREFIX } from '#shared/store/series-archive.js';
@@ -79,8 +79,8 @@ async function activeConnections(providers: readonly string[], live: ReadonlySet
       ExpressionAttributeValues: { ':pk': activeIndexKey(provider, shard) },
       ProjectionExpression: 'GSI1SK',
     });
-    for (const item of items) {
-      const userId = item.GSI1SK as string;
+    // An earlier release's connection and the entry it is being moved to may both be met (connection-index.ts).
+    for (const userId of new Set(items.map((item) => item.GSI1SK as string))) {
       if (!live.has(userId)) continue;
       byUser.set(userId, (byUser.get(userId) ?? 0) + 1);
       byProvider.set(provider, (byProvider.get(provider) ?? 0) + 1);

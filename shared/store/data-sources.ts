@@ -2,7 +2,7 @@ import type { SourceRef } from '#shared/model/health-data.js';
 import { canonicalProvider, type ProviderName } from '#shared/model/provider.js';
 import { type DeviceType, inferDeviceType, sourceIdentity } from '#shared/model/sources.js';
 import { nowIso } from '#shared/model/time.js';
-import { keyId, queryAll } from '#shared/store/client.js';
+import { keyId, queryAll, type ReadOptions } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
 import { sameItem, storedItems } from '#shared/store/unchanged.js';
 import { putForUser } from '#shared/store/user-guard.js';
@@ -46,7 +46,11 @@ export function toDataSource(userId: string, source: SourceRef): DataSourceRecor
  * are not rewritten (nothing is written, so the user guard has nothing to hold back; a new or changed source is
  * written under it as before).
  */
-export async function saveDataSources(userId: string, records: DataSourceRecord[]): Promise<void> {
+export async function saveDataSources(
+  userId: string,
+  records: DataSourceRecord[],
+  reads?: ReadOptions,
+): Promise<void> {
   const unique = [...new Map(records.map((r) => [r.key, r])).values()];
   const items = unique.map((r) => ({
     PK: keys.userPartition(userId),
@@ -54,7 +58,10 @@ export async function saveDataSources(userId: string, records: DataSourceRecord[
     ...r,
     user_id: userId,
   }));
-  const stored = await storedItems(items.map(({ PK, SK }) => ({ PK, SK })));
+  const stored = await storedItems(
+    items.map(({ PK, SK }) => ({ PK, SK })),
+    reads,
+  );
   const changed = items.flatMap((item) => {
     const previous = stored.get(keyId(item));
     const next = previous ? { ...item, created_at: previous.created_at as string } : item;

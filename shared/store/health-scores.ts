@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { HealthScore, HealthScoreCategory } from '#shared/model/health-data.js';
 import type { ProviderName } from '#shared/model/provider.js';
-import { queryAll } from '#shared/store/client.js';
+import { queryAll, type ReadOptions } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
 import { changedItems } from '#shared/store/unchanged.js';
 import { putForUser } from '#shared/store/user-guard.js';
@@ -49,14 +49,14 @@ export function toStoredScore(userId: string, sourceKey: string, score: HealthSc
  * moment replaces it (the reference kept the first value and ignored revisions); a score stored as it is (a live
  * sync re-reads the same days) is not written again.
  */
-export async function saveScores(userId: string, scores: StoredScore[]): Promise<void> {
+export async function saveScores(userId: string, scores: StoredScore[], reads?: ReadOptions): Promise<void> {
   const items = scores.map((s) => ({
     PK: keys.userPartition(userId),
     SK: scoreSk(s),
     ...s,
     user_id: userId,
   }));
-  await putForUser(userId, await changedItems(items));
+  await putForUser(userId, await changedItems(items, reads));
 }
 
 /** Scores with fromMs <= recorded_at < toMs, newest first. */

@@ -5,7 +5,7 @@ import { db, isConditionFailure } from '#shared/store/client.js';
  * App-wide request budgets of the providers, one item per provider, shared by every worker (providers.md 6, risk
  * 6): a per-process sleep cannot see the other Lambdas. Two kinds:
  *
- * - a token bucket (`takeToken`): `perMinute` tokens refilled continuously; taking one is a conditional write on
+ * - a token bucket (`takeTokens`): `perMinute` tokens refilled continuously; taking some is a conditional write on
  *   the previous state, so two workers never spend the same token;
  * - reported usage (`readUsage`/`recordUsage`): the provider's own counters from its response headers (Strava's
  *   15-minute and daily windows), recorded by whoever saw them last and checked by everyone before a request.
@@ -14,18 +14,23 @@ import { db, isConditionFailure } from '#shared/store/client.js';
 export const budgetKey = (provider: string) => ({ PK: `RATEBUDGET#${provider}`, SK: 'BUDGET' });
 const TAKE_ATTEMPTS = 20;
 
+/** What a take got: `taken` tokens (at least one), or none and the epoch ms when one will be available. */
+export type Take = { taken: number; retryAt: 0 } | { taken: 0; retryAt: number };
+
 /**
- * Takes one token from a bucket holding at most `capacity` (default: a minute's worth) and refilled at `perMinute`;
- * resolves to 0, or to the epoch ms when one will be available (nothing was taken). The write is
- * conditional on the item's `version`, so two workers can never both spend the state they read; `at` never moves
- * back, so a worker whose clock lags cannot count the same refill twice.
+ * Takes tokens from a bucket holding at most `capacity` (default: a minute's worth) and refilled at `perMinute`:
+ * one, or up to `upTo` while the bucket is more than half full (a worker about to make several requests spends one
+ * write on them; a bucket in demand hands them out one at a time, so none sit unused with a worker that may not
+ * need them). The write is conditional on the item's `version`, so two workers can never both spend the state they
+ * read; `at` never moves back, so a worker whose clock lags cannot count the same refill twice.
  */
-export async function takeToken(
+export async function takeTokens(
   provider: string,
   perMinute: number,
   now = Date.now(),
   capacity = perMinute,
-): Promise<number> {
+  upTo = 1,
+): Promise<Take> {
   const { doc, table } = db();
   const msPerToken = 60_000 / perMinute;
   for (let attempt = 0; attempt < TAKE_ATTEMPTS; attempt++) {
@@ -37,13 +42,16 @@ export async function takeToken(
     const tokens = previous
       ? Math.min(capacity, previous.tokens + Math.max(0, now - previous.at) / msPerToken)
       : capacity;
-    if (tokens < 1) return Math.max(now, previous!.at) + Math.ceil((1 - tokens) * msPerToken);
+    if (tokens < 1) {
+      return { taken: 0, retryAt: Math.max(now, previous!.at) + Math.ceil((1 - tokens) * msPerToken) };
+    }
+    const taken = Math.max(1, Math.min(upTo, Math.floor(tokens - capacity / 2)));
     const version = previous?.version ?? 0;
     try {
       await doc.send(
         new PutCommand({
           TableName: table,
-          Item: { ...budgetKey(provider), tokens: tokens - 1, at, version: version + 1 },
+          Item: { ...budgetKey(provider), tokens: tokens - taken, at, version: version + 1 },
           ConditionExpression: previous
             ? previous.version === undefined
               ? 'attribute_not_exists(version)'
@@ -52,14 +60,14 @@ export async function takeToken(
           ...(previous?.version !== undefined ? { ExpressionAttributeValues: { ':version': version } } : {}),
         }),
       );
-      return 0;
+      return { taken, retryAt: 0 };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // Another worker took a token meanwhile: read again.
     }
   }
   // Heavy contention: behave as if the bucket were empty for one token's time.
-  return now + Math.ceil(msPerToken);
+  return { taken: 0, retryAt: now + Math.ceil(msPerToken) };
 }
 
 /** One window of reported usage (e.g. Strava's 15 minutes, or its day): its start (epoch ms), limit and usage. */

@@ -2,7 +2,7 @@ import { mapLimited } from '#shared/model/concurrency.js';
 import type { Sample } from '#shared/model/health-data.js';
 import type { SeriesType } from '#shared/model/series.js';
 import { roundValue } from '#shared/store/chunk-codec.js';
-import { batchGet, keyId } from '#shared/store/client.js';
+import { batchGet, keyId, type ReadOptions } from '#shared/store/client.js';
 import { type ChunkOutcome, dayKeys, writeDay } from '#shared/store/series-chunks.js';
 import { pendingWrite } from '#shared/store/series-journal.js';
 import { dayStartOf, sourceRegistryKey } from '#shared/store/series-layout.js';
@@ -41,13 +41,16 @@ export interface WriteResult {
 /**
  * Upserts samples (same timestamp: the new value, zone offset and flag win), idempotently: chunks whose content
  * would not change are not written, so re-pushing the same data costs reads only. Concurrent writers to one
- * chunk serialise through its version number; a writer that loses re-reads, re-merges and retries.
+ * chunk serialise through its version number; a writer that loses re-reads, re-merges and retries. `reads` may
+ * ask for an eventually consistent first read of the chunks (never of the registry, whose listing must precede
+ * a chunk): a stale chunk fails its conditional write and is read again strongly.
  */
 export async function writeSeriesSamples(
   userId: string,
   sourceKey: string,
   series: SeriesType,
   samples: readonly Sample[],
+  reads: ReadOptions = {},
 ): Promise<WriteResult> {
   const target = { userId, series, sourceKey };
   const days = groupByDay(samples);
@@ -65,7 +68,7 @@ export async function writeSeriesSamples(
   const journal = pendingWrite(userId, series, sourceKey);
   const registry = sourceRegistryKey(userId, sourceKey);
   const chunkKeys = [...days].flatMap(([day, incoming]) => dayKeys(target, day, incoming));
-  const stored = await batchGet(journal ? chunkKeys : [registry, ...chunkKeys]);
+  const stored = await (journal ? batchGet(chunkKeys, reads) : batchGet([registry, ...chunkKeys]));
   result.consumedRcu += stored.rcu;
   let registryItem = stored.items.get(keyId(registry));
   let prepared: Promise<void> | undefined;

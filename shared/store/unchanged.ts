@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { batchGet, type Item, type Key, keyId } from '#shared/store/client.js';
+import { batchGet, type Item, type Key, keyId, type ReadOptions } from '#shared/store/client.js';
 
 /**
  * Skipping writes that would change nothing. A live sync re-reads the last hours of a provider and a push repeats
@@ -27,16 +27,19 @@ export const contentHash = (content: unknown): string =>
     .digest('base64url')
     .slice(0, 22);
 
-/** The stored items of `itemKeys` by `keyId`, read strongly consistently in batches. */
-export const storedItems = async (itemKeys: Key[]): Promise<Map<string, Item>> =>
-  itemKeys.length === 0 ? new Map() : (await batchGet(itemKeys)).items;
+/** The stored items of `itemKeys` by `keyId`, read in batches (strongly consistently unless asked otherwise). */
+export const storedItems = async (itemKeys: Key[], reads?: ReadOptions): Promise<Map<string, Item>> =>
+  itemKeys.length === 0 ? new Map() : (await batchGet(itemKeys, reads)).items;
 
 /** Whether putting `item` over `stored` would change nothing. */
 export const sameItem = (stored: Item | undefined, item: Item): boolean =>
   stored !== undefined && contentHash(stored) === contentHash(item);
 
 /** The items whose stored copy differs from them (or is missing). */
-export async function changedItems<T extends Item & Key>(items: T[]): Promise<T[]> {
-  const stored = await storedItems(items.map(({ PK, SK }) => ({ PK, SK })));
+export async function changedItems<T extends Item & Key>(items: T[], reads?: ReadOptions): Promise<T[]> {
+  const stored = await storedItems(
+    items.map(({ PK, SK }) => ({ PK, SK })),
+    reads,
+  );
   return items.filter((item) => !sameItem(stored.get(keyId(item)), item));
 }

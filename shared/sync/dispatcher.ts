@@ -4,7 +4,7 @@ import { SYNC_PROVIDERS, type SyncProvider } from '#shared/jobs/queues.js';
 import { sendJob } from '#shared/jobs/send.js';
 import { logger } from '#shared/observability.js';
 import { defaultLiveSyncMode, PROVIDER_INFO } from '#shared/providers/registry.js';
-import { ACTIVE_SHARDS, activeConnectionsPage } from '#shared/store/connections.js';
+import { ACTIVE_SHARDS, activeConnectionsPage } from '#shared/store/connection-index.js';
 import { getProviderSettings } from '#shared/store/provider-settings.js';
 import { queueLiveSyncs } from '#shared/sync/enqueue.js';
 import { queueCatchups } from '#shared/sync/watchdog.js';

@@ -1,3 +1,4 @@
+import type { SavedCounts } from '#shared/ingest/persist.js';
 import { isoAt } from '#shared/model/time.js';
 import { BUSINESS_METRICS, count } from '#shared/observability.js';
 import type { PullResult, SyncUnit } from '#shared/providers/types.js';
@@ -45,8 +46,12 @@ export class RunReport {
     return this.begun ? { totals: this.totals, started_at: this.startedAt } : {};
   }
 
-  /** Counts what a unit saved by data type, for a run that keeps a stored record. */
-  tally(result: PullResult, unit: SyncUnit): void {
+  /** Counts what a unit saved (and, for a run that keeps a stored record, by data type). */
+  tally(saved: SavedCounts, result: PullResult, unit: SyncUnit): void {
+    this.totals.samples += saved.samples;
+    this.totals.events += saved.events;
+    this.totals.scores += saved.scores;
+    count(BUSINESS_METRICS.samplesIngested, { provider: this.job.provider, source: 'sync' }, saved.samples);
     if (!STORED_MODES.has(this.job.mode)) return;
     this.totals.types ??= {};
     tallyResult(this.totals.types, result, unit);

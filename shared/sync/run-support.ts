@@ -1,9 +1,11 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EmitScope } from '#shared/ingest/persist.js';
+import type { PullResult, SyncUnit } from '#shared/providers/types.js';
 import { db, isConditionFailure } from '#shared/store/client.js';
 import { type LeaseTaken, releaseLease } from '#shared/store/connection-leases.js';
 import { type Connection, stampSynced } from '#shared/store/connections.js';
 import { keys } from '#shared/store/keys.js';
+import { contentHash } from '#shared/store/unchanged.js';
 import { LIVE_USER } from '#shared/store/user-guard.js';
 import type { SyncJob } from '#shared/sync/enqueue.js';
 
@@ -54,11 +56,15 @@ async function stampUser(userId: string, provider: string, at: string): Promise<
 export async function stampCursor(
   connection: Connection,
   at: string,
-  lease?: { owner: string; covered: readonly string[] },
+  lease?: { owner: string; covered: readonly string[]; digests?: Record<string, string> },
 ): Promise<boolean> {
   const released =
     lease !== undefined &&
-    (await releaseLease(connection, 'sync', lease.owner, { stamp: at, covered: lease.covered }));
+    (await releaseLease(connection, 'sync', lease.owner, {
+      stamp: at,
+      covered: lease.covered,
+      digests: lease.digests,
+    }));
   if (!released) {
     try {
       await stampSynced(connection.user_id, connection.provider, at);
@@ -90,3 +96,28 @@ export const coveredMarks = (job: SyncJob, lease: LeaseTaken): string[] =>
   job.mode === 'live' && job.from_cursor && job.checkpoint === undefined
     ? [job.run_id, ...lease.unannounced]
     : [job.run_id];
+
+/** Unit digests a live run keeps at most (a live window holds a few units; a long silence may hold more). */
+const MAX_DIGESTS = 64;
+
+/**
+ * A live run's unit digests: what each unit pulled, when it was saved. The next live run skips saving a unit whose
+ * pull has the same digest (`changed` mode only: there is nothing to re-emit), which spares it the reads that
+ * compare each chunk, source and score with the store. A unit whose save failed is not digested; what the run did
+ * not get to keeps no digest either (the map is replaced), and is saved again.
+ */
+export class UnitDigests {
+  readonly saved: Record<string, string> = {};
+
+  constructor(private readonly known: Record<string, string>) {}
+
+  /** The digest of `result`, and whether the last live run saved the same for this unit. */
+  check(unit: SyncUnit, result: PullResult): { digest: string; unchanged: boolean } {
+    const digest = contentHash(result);
+    return { digest, unchanged: this.known[unit.key] === digest };
+  }
+
+  record(unit: SyncUnit, digest: string): void {
+    if (Object.keys(this.saved).length < MAX_DIGESTS) this.saved[unit.key] = digest;
+  }
+}

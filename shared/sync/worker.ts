@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, SQSRecord } from 'aws-lambda';
-import { savePullResult, writingFor } from '#shared/ingest/persist.js';
+import { receivedCounts, savePullResult, writingFor } from '#shared/ingest/persist.js';
 import { createSqsWorker } from '#shared/jobs/worker.js';
 import { isoAt } from '#shared/model/time.js';
 import type { FreshTokens } from '#shared/oauth/fresh-token.js';
-import { BUSINESS_METRICS, count, logger } from '#shared/observability.js';
+import { logger } from '#shared/observability.js';
 import { UnauthorizedError } from '#shared/providers/http.js';
 import type { ProviderModule } from '#shared/providers/module.js';
 import type { PullResult } from '#shared/providers/types.js';
@@ -22,6 +22,7 @@ import {
   DeadlineReached,
   emitScopeOf,
   stampCursor,
+  UnitDigests,
 } from '#shared/sync/run-support.js';
 import { UnitFailures } from '#shared/sync/unit-failure.js';
 import { deferUntil, laterCursor, nextCursor, resolveWindow, unitsAfter } from '#shared/sync/window.js';
@@ -38,7 +39,8 @@ import { DEFAULT_SYNC_DEPS, type SyncWorkerDeps } from '#shared/sync/worker-deps
  * 4. a usable access token (refreshed near expiry, exactly once across racing workers);
  * 5. the window (resolved once, carried by continuations), split into the provider's units, resumed after the
  *    checkpoint; each unit is fetched, saved idempotently and checkpointed, with progress events, and emits its
- *    events (a live run only those of what changed the store: run-support.ts `emitScopeOf`);
+ *    events (a live run only those of what changed the store: run-support.ts `emitScopeOf`; and it skips saving
+ *    a unit that pulled what the last live run saved: `UnitDigests`);
  * 6. before the invocation's deadline it stops and re-queues a continuation with the checkpoint: a unit is not
  *    started with less than `softMarginMs` left, and a unit still running `hardMarginMs` before the deadline is
  *    abandoned (redone by the continuation; saves are idempotent), so no invocation ever runs into its timeout;
@@ -179,6 +181,7 @@ class SyncRun extends UnitFailures {
     }
     let get = await deps.client(job.provider, current.tokens.accessToken);
     const emit = emitScopeOf(job, lease);
+    const digests = new UnitDigests(emit === 'changed' ? lease.digests : {});
     if (!lease.unannounced.includes(job.run_id)) this.covered = [job.run_id];
 
     for (const unit of remaining) {
@@ -202,19 +205,15 @@ class SyncRun extends UnitFailures {
               result = await provider.pull(get, unit);
             }
             await this.report.progress('saving', done, total, unit, window);
-            saving = true;
-            const saved = await writingFor(job.user_id, () =>
-              savePullResult(job.user_id, result, { identity: provider.eventIdentity, emit }),
-            );
-            this.report.totals.samples += saved.samples;
-            count(
-              BUSINESS_METRICS.samplesIngested,
-              { provider: job.provider, source: 'sync' },
-              saved.samples,
-            );
-            this.report.totals.events += saved.events;
-            this.report.totals.scores += saved.scores;
-            this.report.tally(result, unit);
+            const { digest, unchanged } = digests.check(unit, result);
+            saving = !unchanged;
+            const saved = unchanged
+              ? receivedCounts(result)
+              : await writingFor(job.user_id, () =>
+                  savePullResult(job.user_id, result, { identity: provider.eventIdentity, emit }),
+                );
+            digests.record(unit, digest);
+            this.report.tally(saved, result, unit);
           })(),
           invocation.remainingMs() - deps.hardMarginMs,
         );
@@ -242,7 +241,11 @@ class SyncRun extends UnitFailures {
         : nextCursor(connection.last_synced_at, window);
     this.covered = coveredMarks(job, lease);
     if (cursor) {
-      this.leaseReturned = await stampCursor(connection, cursor, { owner, covered: this.covered });
+      this.leaseReturned = await stampCursor(connection, cursor, {
+        owner,
+        covered: this.covered,
+        ...(job.mode === 'live' && { digests: digests.saved }),
+      });
     }
     const partial = this.report.totals.units_skipped > 0;
     await this.report.event(

@@ -15,6 +15,7 @@ import { freshAccessToken, freshTokens } from '#shared/oauth/fresh-token.js';
 import { acquireRefreshLease } from '#shared/oauth/refresh-lease.js';
 import type { TokenSet } from '#shared/providers/types.js';
 import { db } from '#shared/store/client.js';
+import { activeEntryKey } from '#shared/store/connection-index.js';
 import {
   type Connection,
   getConnection,
@@ -89,6 +90,15 @@ async function rawItem(connection: Connection) {
     }),
   );
   return out.Item!;
+}
+
+/** The connection's entry in the dispatcher's index (shared/store/connection-index.ts), if any. */
+async function indexEntry(connection: Connection) {
+  const { doc, table } = db();
+  const out = await doc.send(
+    new GetCommand({ TableName: table, Key: activeEntryKey(connection.user_id, connection.provider) }),
+  );
+  return out.Item;
 }
 
 /** Makes the stored access token due for a refresh (as time passing would). */
@@ -183,14 +193,17 @@ describe('freshAccessToken', () => {
 
   it('invalid_grant: the connection is revoked, out of the active index, ConnectionRevokedError', async () => {
     const { connection } = await connect();
-    expect((await rawItem(connection)).GSI1PK).toBeDefined();
+    expect(await indexEntry(connection)).toMatchObject({
+      GSI1PK: expect.stringMatching(/^ACTIVECONN#fitbit#/),
+    });
+    expect((await rawItem(connection)).GSI1PK).toBeUndefined();
     fake.oauth.failNextRefresh(400, { error: 'invalid_grant', error_description: 'Refresh token invalid' });
     const error = await freshAccessToken(connection).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionRevokedError);
     expect((error as Error).message).toBe('Refresh token rejected for fitbit; reconnection required');
     const stored = await rawItem(connection);
     expect(stored.status).toBe('revoked');
-    expect(stored.GSI1PK).toBeUndefined();
+    expect(await indexEntry(connection)).toBeUndefined();
     expect(stored.refresh_lease_owner).toBeUndefined();
     // Later calls fail fast, without a request.
     fake.oauth.resetCounters();
@@ -217,7 +230,7 @@ describe('freshAccessToken', () => {
     expect((error as Error).message).toContain('fitbit token endpoint unavailable');
     const stored = await rawItem(connection);
     expect(stored.status).toBe('active');
-    expect(stored.GSI1PK).toBeDefined();
+    expect(await indexEntry(connection)).toBeDefined();
     const token = await freshAccessToken(connection);
     expect(token).not.toBe((await decryptTokens(connection.tokens!, bindingOf(connection))).accessToken);
     expect((await getConnection(connection.user_id, 'fitbit'))!.status).toBe('active');

@@ -35,29 +35,36 @@ describe('stamping the cursor of a sync', () => {
     const { userId, connection } = await connected();
     expect(await acquireLease(connection, 'sync', 'me', Date.now() + 60_000, { run: 'run-1' })).toEqual({
       unannounced: [],
+      digests: {},
     });
     expect((await getConnection(userId, 'oura'))!.unannounced).toEqual(new Set(['run-1']));
     meter.take();
 
-    expect(await stampCursor(connection, AT, { owner: 'me', covered: ['run-1'] })).toBe(true);
+    const digests = { 'heartrate:2026-11-30': 'digest-1' };
+    expect(await stampCursor(connection, AT, { owner: 'me', covered: ['run-1'], digests })).toBe(true);
     expect(meter.take().filter((w) => w.kinds.includes('CONN'))).toHaveLength(1);
     const after = (await getConnection(userId, 'oura'))!;
     expect(after.last_synced_at).toBe(AT);
     expect(after.sync_lease_owner).toBeUndefined();
     expect(after.unannounced).toBeUndefined();
     expect(await getUser(userId)).toMatchObject({ last_synced_at: AT, last_synced_provider: 'oura' });
-    // Free: another sync takes it at once.
-    expect(await acquireLease(connection, 'sync', 'next', Date.now() + 60_000)).not.toBeNull();
+    // Free: another sync takes it at once, and finds the unit digests in the same write.
+    expect(await acquireLease(connection, 'sync', 'next', Date.now() + 60_000, { run: 'run-2' })).toEqual({
+      unannounced: [],
+      digests,
+    });
   });
 
   it('after its lease lapsed and another sync took it: stamped all the same, the other keeps lease and marks', async () => {
     const { userId, connection } = await connected();
     expect(await acquireLease(connection, 'sync', 'me', Date.now() - 1, { run: 'run-1' })).toEqual({
       unannounced: [],
+      digests: {},
     });
     // The run taking the lapsed lease finds the mark the first one left.
     expect(await acquireLease(connection, 'sync', 'other', Date.now() + 60_000, { run: 'run-2' })).toEqual({
       unannounced: ['run-1'],
+      digests: {},
     });
 
     expect(await stampCursor(connection, AT, { owner: 'me', covered: ['run-1'] })).toBe(false);

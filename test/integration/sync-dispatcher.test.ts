@@ -1,16 +1,20 @@
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
 import { QUEUES, SYNC_PROVIDERS, SYNC_QUEUES } from '#shared/jobs/queues.js';
 import type { ProviderName } from '#shared/model/provider.js';
+import { nowIso } from '#shared/model/time.js';
 import { createLambdaContext } from '#shared/sandbox/lambda-context.js';
 import { type LocalSqs, startLocalSqs, toSqsRecord } from '#shared/sandbox/sqs.js';
-import { queryAll } from '#shared/store/client.js';
+import { db, queryAll } from '#shared/store/client.js';
+import { ACTIVE_SHARDS, activeEntryKey, activeIndexKey } from '#shared/store/connection-index.js';
 import {
-  ACTIVE_SHARDS,
-  activeIndexKey,
+  connectionKey,
+  getConnection,
   setConnectionStatus,
+  stampSynced,
   upsertConnection,
 } from '#shared/store/connections.js';
 import { updateProviderSettings } from '#shared/store/provider-settings.js';
@@ -212,5 +216,93 @@ describe('sync dispatcher', () => {
     await expect(
       handler({ provider: 'apple' }, createLambdaContext('sync-dispatcher', 300_000)),
     ).rejects.toThrow();
+  });
+});
+
+describe("the dispatcher's index", () => {
+  const { partitionKey, sortKey } = TABLE_KEYS.gsi1;
+
+  /** An active connection as an earlier release stored it: indexed itself, no entry of its own. */
+  async function legacyConnect(provider: ProviderName = 'oura'): Promise<string> {
+    const userId = await connect(provider);
+    const { doc, table } = db();
+    const entry = await doc.send(new GetCommand({ TableName: table, Key: activeEntryKey(userId, provider) }));
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: connectionKey(userId, provider),
+        UpdateExpression: `SET ${partitionKey} = :pk, ${sortKey} = :sk`,
+        ExpressionAttributeValues: { ':pk': entry.Item![partitionKey], ':sk': userId },
+      }),
+    );
+    await doc.send(new DeleteCommand({ TableName: table, Key: activeEntryKey(userId, provider) }));
+    return userId;
+  }
+
+  const raw = async (key: Record<string, string>) =>
+    (await db().doc.send(new GetCommand({ TableName: db().table, Key: key }))).Item;
+  const jobUsers = async () =>
+    (await drain(urls.oura)).map((body) => syncJob.parse(JSON.parse(body)).user_id);
+
+  it('an active connection is found through its entry; the connection item itself is not indexed', async () => {
+    const userId = await connect('oura');
+    expect(await raw(activeEntryKey(userId, 'oura'))).toMatchObject({ user_id: userId });
+    expect(await raw(connectionKey(userId, 'oura'))).not.toHaveProperty(partitionKey);
+    await setConnectionStatus((await getConnection(userId, 'oura'))!, 'revoked');
+    expect(await raw(activeEntryKey(userId, 'oura'))).toBeUndefined();
+    await dispatchLiveSyncs({ provider: 'oura' }, { remainingMs: () => 300_000, jitterSeconds: 0 });
+    expect(await jobUsers()).not.toContain(userId);
+  });
+
+  it("moves an earlier release's indexed connections to entries as it dispatches them", async () => {
+    const current = await connect('oura');
+    const legacy = [await legacyConnect(), await legacyConnect()];
+    await dispatchLiveSyncs({ provider: 'oura' }, { remainingMs: () => 300_000, jitterSeconds: 0 });
+    // A moved connection may be met again as its entry in the same walk: dispatched twice, that once.
+    const first = await jobUsers();
+    expect(new Set(first)).toEqual(new Set([current, ...legacy]));
+    expect(first.length).toBeLessThanOrEqual(5);
+    for (const userId of legacy) {
+      expect(await raw(connectionKey(userId, 'oura'))).not.toHaveProperty(partitionKey);
+      expect(await raw(activeEntryKey(userId, 'oura'))).toMatchObject({ user_id: userId });
+    }
+    await dispatchLiveSyncs({ provider: 'oura' }, { remainingMs: () => 300_000, jitterSeconds: 0 });
+    const second = await jobUsers();
+    for (const userId of [current, ...legacy]) expect(second.filter((u) => u === userId)).toHaveLength(1);
+  });
+
+  it("an SDK connection of an earlier release (no dispatcher pages it) moves at its next push's stamp", async () => {
+    const userId = await legacyConnect('apple');
+    await stampSynced(userId, 'apple', nowIso());
+    expect(await raw(connectionKey(userId, 'apple'))).not.toHaveProperty(partitionKey);
+    expect(await raw(activeEntryKey(userId, 'apple'))).toMatchObject({ user_id: userId });
+  });
+
+  it('gives no entry to a connection revoked between the page and the move', async () => {
+    const userId = await legacyConnect();
+    const { doc } = db();
+    let revoked = false;
+    const middleware = 'revoke-after-page';
+    doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        const items = (out.output as { Items?: Array<{ user_id?: string }> }).Items ?? [];
+        if (!revoked && context.commandName === 'QueryCommand' && items.some((i) => i.user_id === userId)) {
+          revoked = true;
+          await setConnectionStatus((await getConnection(userId, 'oura'))!, 'revoked');
+        }
+        return out;
+      },
+      { step: 'initialize', name: middleware },
+    );
+    try {
+      await dispatchLiveSyncs({ provider: 'oura' }, { remainingMs: () => 300_000, jitterSeconds: 0 });
+    } finally {
+      doc.middlewareStack.remove(middleware);
+    }
+    await drain(urls.oura);
+    expect(revoked).toBe(true);
+    expect(await raw(activeEntryKey(userId, 'oura'))).toBeUndefined();
+    expect(await raw(connectionKey(userId, 'oura'))).toMatchObject({ status: 'revoked' });
   });
 });

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { budgetHooks, reportedUsage } from '#shared/providers/budget.js';
+import { bucketHooks, budgetHooks, reportedUsage } from '#shared/providers/budget.js';
 import { type FetchHooks, RateLimitedError } from '#shared/providers/http.js';
-import { readUsage, recordUsage, takeToken } from '#shared/store/rate-budgets.js';
+import { db } from '#shared/store/client.js';
+import { budgetKey, readUsage, recordUsage, takeTokens } from '#shared/store/rate-budgets.js';
 
 /**
  * The providers' app-wide request budgets, shared by every worker through one table item per provider: a token
@@ -22,6 +24,12 @@ const providerName = (label: string) => `test-${label}-${randomUUID().slice(0, 8
 
 /** A fixed instant (any will do: takeToken takes `now`), well away from 0 so that "before" is meaningful. */
 const T0 = Date.parse('2026-11-30T12:00:00Z');
+
+/** One token: 0 when taken, else when one will be available. */
+async function takeToken(provider: string, perMinute: number, now: number, capacity?: number) {
+  const take = await takeTokens(provider, perMinute, now, capacity);
+  return take.taken > 0 ? 0 : take.retryAt;
+}
 
 async function takeMany(provider: string, perMinute: number, now: number, count: number) {
   const results: number[] = [];
@@ -358,36 +366,150 @@ describe('reportedUsage parsing (property)', () => {
   });
 });
 
+/** A clock the hooks go by (their in-process waits move it on), shared by every client of a test. */
+function virtualClock(start = T0) {
+  let now = start;
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
+      now += ms;
+    },
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
+/** How many times the bucket's item was written (its version). */
+async function writesOf(provider: string): Promise<number> {
+  const { doc, table } = db();
+  const out = await doc.send(new GetCommand({ TableName: table, Key: budgetKey(provider) }));
+  return (out.Item?.version as number | undefined) ?? 0;
+}
+
 describe('bucket budget through the hooks', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(T0);
-  });
-  afterEach(() => {
-    vi.useRealTimers();
+  it('a client claims several tokens in one write while the bucket has them to spare', async () => {
+    const provider = providerName('oura');
+    const clock = virtualClock();
+    const hooks = bucketHooks(provider, 800, undefined, clock);
+    for (let i = 0; i < 8; i++) await hooks.before();
+    expect(await writesOf(provider)).toBe(1);
+    await hooks.before();
+    expect(await writesOf(provider)).toBe(2);
+    // What a client holds lapses: three seconds on, its next request takes again.
+    await hooks.before();
+    clock.advance(3_001);
+    await hooks.before();
+    expect(await writesOf(provider)).toBe(3);
   });
 
-  it('three requests a minute: three pass, the fourth is rate limited for one token time', async () => {
-    const hooks = budgetHooks(providerName('garmin'), { kind: 'bucket', perMinute: 3 })!;
-    for (let i = 0; i < 3; i++) await expect(hooks.before()).resolves.toBeUndefined();
-    const retryAt = await rateLimitedUntil(hooks);
-    expect(retryAt).toBe(T0 + 20_000);
-    // after() of a bucket has nothing to record.
-    await hooks.after(response({ 'X-RateLimit-Limit': '1,1', 'X-RateLimit-Usage': '1,1' }));
-    vi.setSystemTime(retryAt);
-    await expect(hooks.before()).resolves.toBeUndefined();
+  it('a bucket in demand hands out one token per take: nothing sits unused with a client', async () => {
+    // 60 a minute: the bucket holds 57 at once (3 s of refill go to the hold), claims come from its upper half.
+    const provider = providerName('suunto');
+    const clock = virtualClock();
+    const client = bucketHooks(provider, 60, undefined, clock);
+    for (let i = 0; i < 57; i++) await client.before();
+    const { doc, table } = db();
+    const item = (await doc.send(new GetCommand({ TableName: table, Key: budgetKey(provider) }))).Item!;
+    expect(item.tokens).toBeLessThan(1);
+    // The lower half, 28 tokens, one write each; the upper half in a few.
+    expect(await writesOf(provider)).toBeGreaterThanOrEqual(29);
+    expect(await writesOf(provider)).toBeLessThan(57);
+  });
+
+  it('a small bucket (a burst of 10 at 90 a minute) is taken one token at a time, all of it', async () => {
+    const provider = providerName('whoop');
+    const client = bucketHooks(provider, 90, 10, virtualClock());
+    for (let i = 0; i < 10; i++) await client.before();
+    expect(await writesOf(provider)).toBe(10);
   });
 
   it('a token due within a few seconds is waited for in-process; a later one hands the run back', async () => {
-    vi.useRealTimers();
+    const clock = virtualClock();
     // One token every 2 s: after the bucket is spent, the next request waits for the refill instead of failing.
-    const soon = budgetHooks(providerName('withings'), { kind: 'bucket', perMinute: 30 })!;
-    for (let i = 0; i < 30; i++) await soon.before();
-    await expect(soon.before()).resolves.toBeUndefined();
+    const soon = bucketHooks(providerName('withings'), 30, undefined, clock);
+    let waited = 0;
+    for (let i = 0; i < 40; i++) {
+      const before = clock.now();
+      await soon.before();
+      waited = Math.max(waited, clock.now() - before);
+    }
+    expect(waited).toBeGreaterThan(0);
+    expect(waited).toBeLessThanOrEqual(5_050);
     // One token every 10 s: too long to hold an invocation; the caller defers the run until then.
-    const late = budgetHooks(providerName('withings'), { kind: 'bucket', perMinute: 6 })!;
-    for (let i = 0; i < 6; i++) await late.before();
-    await expect(late.before()).rejects.toBeInstanceOf(RateLimitedError);
+    const late = bucketHooks(providerName('withings'), 6, undefined, clock);
+    const error = await (async () => {
+      for (let i = 0; i < 10; i++) await late.before();
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect((error as RateLimitedError).retryAt).toBeGreaterThan(clock.now() + 5_000);
+  });
+
+  it('tokens a client holds, spent after the bucket refilled and another client drained it, stay within the burst', async () => {
+    // 60 a minute: claimed tokens are held for up to 3 s, in which 3 tokens refill.
+    const provider = providerName('held');
+    const clock = virtualClock();
+    const holder = bucketHooks(provider, 60, undefined, clock);
+    await holder.before();
+    clock.advance(2_900);
+    // Another client, whose next request would have to wait, takes all the bucket has at this instant.
+    const drainer = bucketHooks(provider, 60, undefined, {
+      now: clock.now,
+      sleep: async () => {
+        throw new Error('would wait');
+      },
+    });
+    let atThisInstant = 0;
+    for (;;) {
+      const taken = await drainer.before().then(
+        () => true,
+        () => false,
+      );
+      if (!taken) break;
+      atThisInstant++;
+    }
+    // The holder spends what it claimed 2.9 s ago without another take.
+    const writes = await writesOf(provider);
+    for (let i = 0; i < 7; i++) await holder.before();
+    expect(await writesOf(provider)).toBe(writes);
+    atThisInstant += 7;
+    expect(atThisInstant).toBeLessThanOrEqual(60);
+  });
+
+  it('property: requests of any clients over any span T stay within burst + T x perMinute', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 3, max: 900 }),
+        fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
+        fc.array(
+          fc.record({ client: fc.integer({ min: 0, max: 2 }), advance: fc.integer({ min: 0, max: 4_000 }) }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        async (perMinute, burst, steps) => {
+          const provider = providerName('prop-hooks');
+          const clock = virtualClock();
+          const clients = [0, 1, 2].map(() => bucketHooks(provider, perMinute, burst, clock));
+          const made: number[] = [];
+          for (const step of steps) {
+            clock.advance(step.advance);
+            try {
+              await clients[step.client]!.before();
+              made.push(clock.now());
+            } catch (error) {
+              expect(error).toBeInstanceOf(RateLimitedError);
+            }
+          }
+          const capacity = burst ?? perMinute;
+          for (let i = 0; i < made.length; i++) {
+            for (let j = i; j < made.length; j++) {
+              const span = made[j]! - made[i]!;
+              expect(j - i + 1).toBeLessThanOrEqual(capacity + (span / MINUTE) * perMinute + 1e-9);
+            }
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 
   it('a burst smaller than the rate bounds any minute to burst + perMinute', async () => {

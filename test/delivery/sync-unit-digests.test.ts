@@ -1,0 +1,96 @@
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { db } from '#shared/store/client.js';
+import { getConnection, upsertConnection } from '#shared/store/connections.js';
+import { readSeriesSamples } from '#shared/store/series-read.js';
+import {
+  connectedUser,
+  DAY,
+  dataIds,
+  FIRST_DAY,
+  job,
+  PER_DAY,
+  PROVIDER,
+  run,
+  threeDays,
+  useSyncEmission,
+} from './sync-emission-fixture.js';
+
+/**
+ * A live run skips saving a unit that pulled what the last live run saved (shared/sync/run-support.ts
+ * `UnitDigests`): no reads to compare it with the store, no writes, no events. Everything else saves as before.
+ */
+const { emitted } = useSyncEmission();
+
+/** The partitions (their prefix) of every BatchGet from now on. */
+function batchGets(): string[] {
+  const { doc, table } = db();
+  const send = doc.send.bind(doc) as (command: unknown) => Promise<unknown>;
+  const prefixes: string[] = [];
+  vi.spyOn(doc, 'send').mockImplementation((async (command: unknown) => {
+    if (command instanceof BatchGetCommand) {
+      for (const key of command.input.RequestItems![table]!.Keys!)
+        prefixes.push(String(key.PK).split('#')[0]!);
+    }
+    return send(command);
+  }) as never);
+  return prefixes;
+}
+
+const digestsOf = async (userId: string) => (await getConnection(userId, PROVIDER))!.unit_digests ?? {};
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('unit digests', () => {
+  it('a live run saves only the units whose pull changed since the last live run', async () => {
+    const userId = await connectedUser();
+    const days = threeDays();
+    expect(await run(days, job(userId))).toBe('completed');
+    expect(Object.keys(await digestsOf(userId)).sort()).toEqual([...days.keys()].sort());
+    await emitted();
+
+    const reads = batchGets();
+    expect(await run(days, job(userId))).toBe('completed');
+    expect(reads).toEqual([]);
+    expect(dataIds(await emitted())).toEqual([]);
+
+    const [, , lastDay] = [...days.keys()];
+    days.get(lastDay!)!.heartRate.push(63);
+    expect(await run(days, job(userId))).toBe('completed');
+    expect(reads.filter((p) => p === 'TS').length).toBeGreaterThan(0);
+    const types = (await emitted()).filter((e) => !e.type.startsWith('sync.')).map((e) => e.type);
+    expect(types.sort()).toEqual(['heart_rate.created', 'series.heart_rate.created']);
+    const stored = await readSeriesSamples(userId, 'heart_rate', FIRST_DAY, FIRST_DAY + 3 * DAY);
+    expect(stored.sources[0]!.samples).toHaveLength(10);
+  });
+
+  it('a backfill saves and emits every unit, digested or not, and leaves the digests as they are', async () => {
+    const userId = await connectedUser();
+    const days = threeDays();
+    expect(await run(days, job(userId))).toBe('completed');
+    const digests = await digestsOf(userId);
+    await emitted();
+    expect(await run(days, job(userId, 'historical'))).toBe('completed');
+    expect(dataIds(await emitted())).toHaveLength(3 * PER_DAY);
+    expect(await digestsOf(userId)).toEqual(digests);
+  });
+
+  it('a reconnect starts without digests: its first live run saves every unit again', async () => {
+    const userId = await connectedUser();
+    const days = threeDays();
+    expect(await run(days, job(userId))).toBe('completed');
+    await upsertConnection(userId, PROVIDER, {
+      provider_user_id: `uh-${userId}`,
+      provider_username: null,
+      scope: null,
+      tokens: 'sealed again',
+      token_expires_at: Date.now() + DAY,
+    });
+    expect(await digestsOf(userId)).toEqual({});
+    const reads = batchGets();
+    expect(await run(days, job(userId))).toBe('completed');
+    expect(reads.filter((p) => p === 'TS').length).toBeGreaterThan(0);
+  });
+});
