@@ -7,6 +7,7 @@ import type { StageInterval } from '#shared/model/health-data.js';
 import type { SourcePriorities } from '#shared/model/sources.js';
 import { apiDateTime } from '#shared/model/time.js';
 import { PACE_WORKOUT_TYPES } from '#shared/model/workout-types.js';
+import { forgetDigests } from '#shared/store/connection-leases.js';
 import { type DataSourceRecord, dataSourcesByKey, sourceRefOf } from '#shared/store/data-sources.js';
 import { deleteEvent, type EventCategory, queryEvents, type StoredEvent } from '#shared/store/events.js';
 import { loadSourcePriorities } from '#shared/store/priorities.js';
@@ -243,4 +244,5 @@ const NOT_FOUND: Record<EventCategory, string> = {
 
 export async function removeEvent(userId: string, category: EventCategory, id: string): Promise<void> {
   if (!(await deleteEvent(userId, category, id))) throw notFound(NOT_FOUND[category]);
+  await forgetDigests(userId);
 }

@@ -116,10 +116,13 @@ export interface SavedCounts {
   scores: number;
 }
 
-/** What a result holds, counted as received: a sync unit not saved again because nothing changed (sync/worker.ts). */
-export const receivedCounts = (result: PullResult): SavedCounts => ({
-  samples: result.series.reduce((n, s) => n + s.samples.length, 0),
-  events: result.events.length,
+/**
+ * What of a result is saved: its samples and events within the limits, its scores. Also what a sync unit not saved
+ * again because nothing changed counts (sync/worker.ts).
+ */
+export const storableCounts = (result: PullResult): SavedCounts => ({
+  samples: result.series.reduce((n, s) => n + s.samples.filter(isStorableSample).length, 0),
+  events: result.events.filter((e) => isStorableSpan(e.start, e.end)).length,
   scores: result.scores.length,
 });
 
@@ -190,5 +193,5 @@ export async function savePullResult(
       ? ingestedEvents(userId, series, events)
       : ingestedEvents(userId, written.changed, changedEvents),
   );
-  return { samples: written.samples, events: events.length, scores: scores.length };
+  return storableCounts(result);
 }

@@ -3,7 +3,8 @@ import { nowIso } from '#shared/model/time.js';
 import { db, isConditionFailure } from '#shared/store/client.js';
 import { dropEntry, LEGACY_INDEX_KEYS } from '#shared/store/connection-index.js';
 import { acquireLease, releaseLease } from '#shared/store/connection-leases.js';
-import { type Connection, type ConnectionStatus, connectionKey } from '#shared/store/connections.js';
+import type { Connection, ConnectionStatus } from '#shared/store/connections.js';
+import { keys } from '#shared/store/keys.js';
 
 /**
  * The refresh lease (`refresh_lease_owner`, `refresh_lease_until` on the connection item) serialises token
@@ -40,7 +41,7 @@ export async function markRefreshFailure(
           {
             Update: {
               TableName: table,
-              Key: connectionKey(userId, provider),
+              Key: keys.connection(userId, provider),
               UpdateExpression: `SET #status = :status, updated_at = :now REMOVE ${LEGACY_INDEX_KEYS}`,
               ConditionExpression: 'attribute_exists(PK) AND token_version = :version',
               ExpressionAttributeNames: { '#status': 'status' },

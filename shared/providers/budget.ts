@@ -86,7 +86,11 @@ function headerHooks(provider: string): FetchHooks {
  */
 const MAX_BUCKET_WAIT_MS = 5_000;
 
-/** Tokens one client claims at once, when the bucket has them to spare (rate-budgets.ts `takeTokens`). */
+/**
+ * Tokens one client claims at once at most, when the bucket has them to spare (rate-budgets.ts `takeTokens`). A
+ * client's claims grow from one (1, 2, 4, 8...), so one that makes a single request (a webhook's fetch, a
+ * passthrough call) leaves nothing to lapse.
+ */
 const CLAIM = 8;
 /** How long claimed tokens stay usable, at most. */
 const MAX_HOLD_MS = 3_000;
@@ -124,7 +128,7 @@ export function bucketHooks(
   const affordable = Math.min(MAX_HOLD_MS, HOLD_SHARE * capacity * msPerToken);
   const holdMs = affordable >= MIN_HOLD_MS ? affordable : 0;
   const usable = capacity - holdMs / msPerToken;
-  const claim = holdMs > 0 ? CLAIM : 1;
+  let claim = 1;
   let held = 0;
   let heldUntil = 0;
   return {
@@ -140,6 +144,7 @@ export function bucketHooks(
         if (take.taken > 0) {
           held = take.taken - 1;
           heldUntil = now + holdMs;
+          if (holdMs > 0) claim = Math.min(CLAIM, claim * 2);
           return;
         }
         if (take.retryAt > waitUntil) throw new RateLimitedError(take.retryAt);

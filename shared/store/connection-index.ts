@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mapLimited } from '#shared/model/concurrency.js';
+import { logger } from '#shared/observability.js';
 import { db, isConditionFailure, type Key } from '#shared/store/client.js';
 import { keys } from '#shared/store/keys.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
@@ -103,7 +104,42 @@ export async function moveToEntry(connection: Key, userId: string, provider: str
       }),
     );
   } catch (error) {
-    // No longer active, moved meanwhile, or the user is being erased: nothing to move.
-    if (!isConditionFailure(error)) throw error;
+    // No longer active, moved meanwhile, or the user is being erased: nothing to move. Anything else (contention
+    // with the user's own writes, throttling) leaves it indexed as it was, to be moved at the next meeting.
+    if (!isConditionFailure(error))
+      logger.warn('an indexed connection was not moved to its entry', { error });
+  }
+}
+
+/**
+ * Takes a connection that is not active (or gone) out of the index: its entry, and an earlier release's index
+ * keys on it. Two releases running side by side (during a deploy, after a rollback) may leave either behind; a job
+ * the dispatcher queues for it finds it so (sync/worker.ts, sync/watchdog.ts). Nothing if it is active meanwhile.
+ */
+export async function dropStaleIndex(userId: string, provider: string, found: boolean): Promise<void> {
+  const { doc, table } = db();
+  const connectionKey = keys.connection(userId, provider);
+  const check = found
+    ? {
+        Update: {
+          TableName: table,
+          Key: connectionKey,
+          UpdateExpression: `REMOVE ${LEGACY_INDEX_KEYS}`,
+          ConditionExpression: 'attribute_exists(PK) AND #status <> :active',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':active': 'active' },
+        },
+      }
+    : {
+        ConditionCheck: {
+          TableName: table,
+          Key: connectionKey,
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      };
+  try {
+    await doc.send(new TransactWriteCommand({ TransactItems: [check, dropEntry(table, userId, provider)] }));
+  } catch (error) {
+    if (!isConditionFailure(error)) logger.warn('a stale index entry was not removed', { error });
   }
 }

@@ -1,6 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, isConditionFailure } from '#shared/store/client.js';
-import { type Connection, connectionKey, STAMP_SYNCED } from '#shared/store/connections.js';
+import { type Connection, listConnections, STAMP_SYNCED } from '#shared/store/connections.js';
+import { keys } from '#shared/store/keys.js';
 
 /**
  * Leases on a connection: `sync` (one sync at a time; re-entrant for its owner) and `refresh` (one token refresh
@@ -19,7 +20,10 @@ export type LeaseKind = 'sync' | 'refresh';
  */
 export interface LeaseTaken {
   unannounced: string[];
-  /** What the last live run saved, by unit (`unit_digests`; shared/sync/run-support.ts `unitDigest`). */
+  /**
+   * What the last live run saved, by unit (`unit_digests`; shared/sync/run-support.ts `UnitDigests`). None when
+   * the lease was taken over from a run whose lease lapsed: that run may still be writing.
+   */
   digests: Record<string, string>;
 }
 
@@ -38,7 +42,7 @@ export async function acquireLease(
     const out = await doc.send(
       new UpdateCommand({
         TableName: table,
-        Key: connectionKey(connection.user_id, connection.provider),
+        Key: keys.connection(connection.user_id, connection.provider),
         UpdateExpression: `SET ${kind}_lease_owner = :owner, ${kind}_lease_until = :until${run ? ' ADD unannounced :run' : ''}`,
         ConditionExpression: `attribute_exists(PK) AND (attribute_not_exists(${kind}_lease_until) OR ${kind}_lease_until < :now${reentrant})`,
         ExpressionAttributeValues: {
@@ -52,9 +56,11 @@ export async function acquireLease(
       }),
     );
     const previous = out.Attributes ?? {};
+    const takenOver =
+      previous[`${kind}_lease_owner`] !== undefined && previous[`${kind}_lease_owner`] !== owner;
     return {
       unannounced: [...((previous.unannounced as Set<string> | undefined) ?? [])],
-      digests: (previous.unit_digests as Record<string, string> | undefined) ?? {},
+      digests: takenOver ? {} : ((previous.unit_digests as Record<string, string> | undefined) ?? {}),
     };
   } catch (error) {
     if (isConditionFailure(error)) return null;
@@ -75,7 +81,7 @@ export async function markUnannounced(
     await doc.send(
       new UpdateCommand({
         TableName: table,
-        Key: connectionKey(connection.user_id, connection.provider),
+        Key: keys.connection(connection.user_id, connection.provider),
         UpdateExpression: 'ADD unannounced :mark',
         ConditionExpression: 'attribute_exists(PK)',
         ExpressionAttributeValues: { ':mark': new Set([mark]) },
@@ -114,7 +120,7 @@ export async function releaseLease(
     await doc.send(
       new UpdateCommand({
         TableName: table,
-        Key: connectionKey(connection.user_id, connection.provider),
+        Key: keys.connection(connection.user_id, connection.provider),
         UpdateExpression: `${sets.length > 0 ? `SET ${sets.join(', ')} ` : ''}REMOVE ${kind}_lease_owner, ${kind}_lease_until${covered.length > 0 ? ' DELETE unannounced :covered' : ''}`,
         ConditionExpression: `${kind}_lease_owner = :owner`,
         ExpressionAttributeValues: {
@@ -129,5 +135,29 @@ export async function releaseLease(
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     return false;
+  }
+}
+
+/**
+ * Forgets the unit digests of a user's connections after a change to their stored data that no sync made (an event
+ * deleted through the API): the next live sync saves every unit it pulls again, as it would have without digests
+ * (and so writes back a provider's event within its window).
+ */
+export async function forgetDigests(userId: string): Promise<void> {
+  const { doc, table } = db();
+  for (const connection of await listConnections(userId)) {
+    if (!connection.unit_digests) continue;
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: keys.connection(userId, connection.provider),
+          UpdateExpression: 'REMOVE unit_digests',
+          ConditionExpression: 'attribute_exists(PK)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 }

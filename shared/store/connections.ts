@@ -46,10 +46,6 @@ export interface Connection {
   status_reason?: string;
 }
 
-export const connectionKey = (userId: string, provider: string) => ({
-  PK: keys.userPartition(userId),
-  SK: `CONN#${provider}`,
-});
 const accountKey = (provider: string, providerUserId: string, userId: string) => ({
   PK: `PROVACCOUNT#${provider}#${providerUserId}`,
   SK: `USER#${userId}`,
@@ -59,7 +55,7 @@ const strip = ({ PK, SK, GSI1PK, GSI1SK, ...rest }: Record<string, unknown>) => 
 
 /** The connection as stored: not indexed itself, its entry in the dispatcher's index apart (connection-index.ts). */
 const item = (connection: Connection) => ({
-  ...connectionKey(connection.user_id, connection.provider),
+  ...keys.connection(connection.user_id, connection.provider),
   ...connection,
 });
 
@@ -69,7 +65,7 @@ async function connectionItem(
 ): Promise<Record<string, unknown> | undefined> {
   const { doc, table } = db();
   const out = await doc.send(
-    new GetCommand({ TableName: table, Key: connectionKey(userId, provider), ConsistentRead: true }),
+    new GetCommand({ TableName: table, Key: keys.connection(userId, provider), ConsistentRead: true }),
   );
   return out.Item;
 }
@@ -158,7 +154,7 @@ export async function replaceTokens(
     await doc.send(
       new UpdateCommand({
         TableName: table,
-        Key: connectionKey(connection.user_id, connection.provider),
+        Key: keys.connection(connection.user_id, connection.provider),
         UpdateExpression:
           'SET tokens = :t, token_expires_at = :e, #scope = :s, token_version = :next, updated_at = :now',
         ConditionExpression: 'token_version = :v AND #status = :active',
@@ -232,7 +228,7 @@ export async function stampSynced(userId: string, provider: string, at: string):
     const stored = await connectionItem(userId, provider);
     // No dispatcher pages SDK connections: one of an earlier release, indexed itself, moves at its next push.
     if (stored?.[TABLE_KEYS.gsi1.partitionKey])
-      await moveToEntry(connectionKey(userId, provider), userId, provider);
+      await moveToEntry(keys.connection(userId, provider), userId, provider);
     const last = Date.parse((stored?.last_synced_at as string | null | undefined) ?? '');
     if (Date.parse(at) - last < SDK_STAMP_PRECISION_MS) return;
   }
@@ -240,7 +236,7 @@ export async function stampSynced(userId: string, provider: string, at: string):
   await doc.send(
     new UpdateCommand({
       TableName: table,
-      Key: connectionKey(userId, provider),
+      Key: keys.connection(userId, provider),
       UpdateExpression: `SET ${STAMP_SYNCED}`,
       ConditionExpression: 'attribute_exists(PK)',
       ExpressionAttributeValues: { ':at': at },
@@ -251,7 +247,7 @@ export async function stampSynced(userId: string, provider: string, at: string):
 /** Deletes a connection item and its entry in the dispatcher's index. */
 export async function deleteConnection(connection: Connection): Promise<void> {
   const { user_id: userId, provider } = connection;
-  await deleteKeys([connectionKey(userId, provider), activeEntryKey(userId, provider)]);
+  await deleteKeys([keys.connection(userId, provider), activeEntryKey(userId, provider)]);
   await unlinkAccount(connection);
 }
 

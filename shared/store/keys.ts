@@ -11,6 +11,7 @@ export const keys = {
   application: (appId: string) => ({ PK: `APP#${appId}`, SK: 'APP' }),
   user: (id: string) => ({ PK: `USER#${id}`, SK: 'PROFILE' }),
   userPartition: (id: string) => `USER#${id}`,
+  connection: (userId: string, provider: string) => ({ PK: `USER#${userId}`, SK: `CONN#${provider}` }),
   refreshToken: (hash: string) => ({ PK: `RT#${hash}`, SK: 'RT' }),
   tokenFamily: (familyId: string) => ({ PK: `RTFAMILY#${familyId}`, SK: 'FAMILY' }),
   invitationCode: (codeHash: string) => ({ PK: `INVCODE#${codeHash}`, SK: 'CODE' }),

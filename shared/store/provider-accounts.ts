@@ -18,11 +18,6 @@ export async function accountUserIds(provider: string, providerUserId: string): 
   return items.map((item) => item.user_id as string);
 }
 
-const connectionKey = (userId: string, provider: string) => ({
-  PK: keys.userPartition(userId),
-  SK: `CONN#${provider}`,
-});
-
 /** The connection item's attribute recording when data of a summary type last arrived by push. */
 export const arrivalAttribute = (type: string) => `arrived_${type.replace(/[^A-Za-z0-9]/g, '_')}`;
 
@@ -47,7 +42,7 @@ export async function stampDelivery(
     await doc.send(
       new UpdateCommand({
         TableName: table,
-        Key: connectionKey(userId, provider),
+        Key: keys.connection(userId, provider),
         UpdateExpression: `SET ${sets.join(', ')}`,
         ConditionExpression: 'attribute_exists(PK)',
         ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
@@ -66,7 +61,7 @@ export async function setConnectionScope(userId: string, provider: string, scope
     await doc.send(
       new UpdateCommand({
         TableName: table,
-        Key: connectionKey(userId, provider),
+        Key: keys.connection(userId, provider),
         UpdateExpression: 'SET #scope = :scope, updated_at = :now',
         ConditionExpression: 'attribute_exists(PK)',
         ExpressionAttributeNames: { '#scope': 'scope' },

@@ -156,8 +156,18 @@ export async function writeDay(
     }
     const sealed = (s: Sample) => day?.seal !== undefined && s.timestamp >= day.seal;
     const hourly = (s: Sample) => hours.has(bucketStartOf(s.timestamp)) || sealed(s);
-    const earlierVersion =
-      !day && incoming.some((s) => !hourly(s)) && (await hasHourChunks(target, dayStart, total));
+    const layout =
+      !day && incoming.some((s) => !hourly(s)) ? await storedLayout(target, dayStart, total) : 'none';
+    if (layout === 'day') {
+      // The day chunk exists after all (an eventually consistent read missed it): read again strongly.
+      if (attempt === MAX_ATTEMPTS) throw new ContentionError('a time-series write');
+      total.conflicts++;
+      const reread = await batchGet(dayKeys(target, dayStart, incoming));
+      total.rcu += reread.rcu;
+      items = reread.items;
+      continue;
+    }
+    const earlierVersion = layout === 'hours';
     let toDay = earlierVersion ? [] : incoming.filter((s) => !hourly(s));
     let merged = mergeSamples(day?.samples ?? [], toDay);
     let seal = day?.seal;
@@ -199,8 +209,16 @@ export async function writeDay(
   }
 }
 
-/** Whether an earlier version wrote hour chunks of this source on this day (consistent; rare: days without a day chunk). */
-async function hasHourChunks(target: SeriesTarget, dayStart: number, total: ChunkOutcome): Promise<boolean> {
+/**
+ * What a strongly consistent read finds of this source on a day its first read showed no day chunk of (rare): its
+ * day chunk after all (`day`: that read was eventually consistent and stale), hour chunks an earlier version wrote
+ * (`hours`), or neither.
+ */
+async function storedLayout(
+  target: SeriesTarget,
+  dayStart: number,
+  total: ChunkOutcome,
+): Promise<'day' | 'hours' | 'none'> {
   const { doc, table } = db();
   const out = await doc.send(
     new QueryCommand({
@@ -216,10 +234,11 @@ async function hasHourChunks(target: SeriesTarget, dayStart: number, total: Chun
     }),
   );
   total.rcu += capacity(out.ConsumedCapacity);
-  return (out.Items ?? []).some((item) => {
-    const { sourceKey, day } = parseChunkSk(item.SK as string);
-    return sourceKey === target.sourceKey && !day;
-  });
+  const own = (out.Items ?? [])
+    .map((item) => parseChunkSk(item.SK as string))
+    .filter((chunk) => chunk.sourceKey === target.sourceKey);
+  if (own.some((chunk) => chunk.day)) return 'day';
+  return own.length > 0 ? 'hours' : 'none';
 }
 
 async function mergeIntoChunk(

@@ -10,7 +10,8 @@ import {
 import { logger } from '#shared/observability.js';
 import type { ProviderGoneError, RateLimitedError } from '#shared/providers/http.js';
 import { isIntegrated, PROVIDER_INFO } from '#shared/providers/registry.js';
-import { getConnection, setConnectionStatus } from '#shared/store/connections.js';
+import { dropStaleIndex } from '#shared/store/connection-index.js';
+import { type Connection, getConnection, setConnectionStatus } from '#shared/store/connections.js';
 import { changeSyncVisibility, queueSync, type SyncJob } from '#shared/sync/enqueue.js';
 import type { RunReport } from '#shared/sync/run-report.js';
 import {
@@ -84,6 +85,20 @@ export abstract class RunHandover {
 
   protected lastReceive(): boolean {
     return this.invocation.receiveCount >= QUEUES[SYNC_QUEUES[this.job.provider]].maxReceiveCount;
+  }
+
+  /**
+   * A job for a connection that is not active (or gone) is dropped with a status event; whatever still indexes the
+   * connection for the dispatcher goes too (connection-index.ts `dropStaleIndex`).
+   */
+  protected async dropInactive(connection: Connection | undefined, now: number): Promise<JobOutcome> {
+    const { job } = this;
+    await dropStaleIndex(job.user_id, job.provider, connection !== undefined);
+    const message = connection
+      ? `Connection to ${job.provider} is ${connection.status}; reconnection required`
+      : `User not connected to ${job.provider}`;
+    await this.report.event({ stage: 'cancelled', status: 'skipped', message, ended_at: isoAt(now) });
+    return 'dropped';
   }
 
   protected async deferBusy(reason: string, resume: Partial<SyncJob> = {}): Promise<JobOutcome> {

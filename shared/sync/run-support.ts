@@ -98,26 +98,30 @@ export const coveredMarks = (job: SyncJob, lease: LeaseTaken): string[] =>
     : [job.run_id];
 
 /** Unit digests a live run keeps at most (a live window holds a few units; a long silence may hold more). */
-const MAX_DIGESTS = 64;
+const MAX_DIGESTS = 32;
+/** 72 bits: told apart from the unit's earlier pulls, and short, since every write of the connection carries them. */
+const DIGEST_CHARS = 12;
 
 /**
  * A live run's unit digests: what each unit pulled, when it was saved. The next live run skips saving a unit whose
  * pull has the same digest (`changed` mode only: there is nothing to re-emit), which spares it the reads that
  * compare each chunk, source and score with the store. A unit whose save failed is not digested; what the run did
- * not get to keeps no digest either (the map is replaced), and is saved again.
+ * not get to keeps no digest either (the map is replaced), and is saved again. Only live runs digest.
  */
 export class UnitDigests {
   readonly saved: Record<string, string> = {};
 
-  constructor(private readonly known: Record<string, string>) {}
+  /** `known`: the digests to skip by; undefined for a run that does not digest (not live). */
+  constructor(private readonly known: Record<string, string> | undefined) {}
 
-  /** The digest of `result`, and whether the last live run saved the same for this unit. */
-  check(unit: SyncUnit, result: PullResult): { digest: string; unchanged: boolean } {
-    const digest = contentHash(result);
+  /** The digest of `result` (none when not digesting), and whether the last live run saved the same. */
+  check(unit: SyncUnit, result: PullResult): { digest?: string; unchanged: boolean } {
+    if (!this.known) return { unchanged: false };
+    const digest = contentHash(result).slice(0, DIGEST_CHARS);
     return { digest, unchanged: this.known[unit.key] === digest };
   }
 
-  record(unit: SyncUnit, digest: string): void {
-    if (Object.keys(this.saved).length < MAX_DIGESTS) this.saved[unit.key] = digest;
+  record(unit: SyncUnit, digest: string | undefined): void {
+    if (digest && Object.keys(this.saved).length < MAX_DIGESTS) this.saved[unit.key] = digest;
   }
 }

@@ -2,7 +2,8 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConnectionRevokedError } from '#shared/oauth/errors.js';
 import { type FreshTokens, freshTokens } from '#shared/oauth/fresh-token.js';
 import { db, isConditionFailure } from '#shared/store/client.js';
-import { type Connection, connectionKey, getConnection } from '#shared/store/connections.js';
+import { type Connection, getConnection } from '#shared/store/connections.js';
+import { keys } from '#shared/store/keys.js';
 
 /**
  * A refresh forced by the provider: a data call answered 401 with a token we believed valid for a while yet.
@@ -17,7 +18,7 @@ export async function refreshRejectedTokens(rejected: Connection): Promise<Fresh
     await doc.send(
       new UpdateCommand({
         TableName: table,
-        Key: connectionKey(rejected.user_id, rejected.provider),
+        Key: keys.connection(rejected.user_id, rejected.provider),
         UpdateExpression: 'SET token_expires_at = :now',
         ConditionExpression: 'token_version = :version AND #status = :active',
         ExpressionAttributeNames: { '#status': 'status' },

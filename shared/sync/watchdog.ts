@@ -3,6 +3,7 @@ import { env, positiveInt } from '#shared/config/env.js';
 import { setting } from '#shared/config/settings.js';
 import type { SyncProvider } from '#shared/jobs/queues.js';
 import { BUSINESS_METRICS, count, logger } from '#shared/observability.js';
+import { dropStaleIndex } from '#shared/store/connection-index.js';
 import { getConnection } from '#shared/store/connections.js';
 import { claimSlot, releaseSlot } from '#shared/store/sync-slots.js';
 import { historyDays, newRunId, queueSync } from '#shared/sync/enqueue.js';
@@ -42,7 +43,10 @@ export async function queueCatchups(
   let stale = 0;
   for (const userId of userIds) {
     const connection = await getConnection(userId, provider);
-    if (connection?.status !== 'active') continue;
+    if (connection?.status !== 'active') {
+      await dropStaleIndex(userId, provider, connection !== undefined);
+      continue;
+    }
     const last = latest(connection.last_webhook_at, connection.last_synced_at, connection.created_at);
     if (now - last < silenceMs) continue;
     if (now - last >= STALE_SILENCES * silenceMs) stale++;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, SQSRecord } from 'aws-lambda';
-import { receivedCounts, savePullResult, writingFor } from '#shared/ingest/persist.js';
+import { savePullResult, storableCounts, writingFor } from '#shared/ingest/persist.js';
 import { createSqsWorker } from '#shared/jobs/worker.js';
 import { isoAt } from '#shared/model/time.js';
 import type { FreshTokens } from '#shared/oauth/fresh-token.js';
@@ -106,13 +106,7 @@ class SyncRun extends UnitFailures {
       return 'dropped';
     }
     const connection = await getConnection(job.user_id, job.provider);
-    if (connection?.status !== 'active') {
-      const message = connection
-        ? `Connection to ${job.provider} is ${connection.status}; reconnection required`
-        : `User not connected to ${job.provider}`;
-      await this.report.event({ stage: 'cancelled', status: 'skipped', message, ended_at: isoAt(now) });
-      return 'dropped';
-    }
+    if (connection?.status !== 'active') return this.dropInactive(connection, now);
     const provider = this.deps.providers[job.provider];
     if (!provider) return this.fail(`No pull implementation for ${job.provider}`);
 
@@ -181,7 +175,9 @@ class SyncRun extends UnitFailures {
     }
     let get = await deps.client(job.provider, current.tokens.accessToken);
     const emit = emitScopeOf(job, lease);
-    const digests = new UnitDigests(emit === 'changed' ? lease.digests : {});
+    const digests = new UnitDigests(
+      job.mode !== 'live' ? undefined : emit === 'changed' ? lease.digests : {},
+    );
     if (!lease.unannounced.includes(job.run_id)) this.covered = [job.run_id];
 
     for (const unit of remaining) {
@@ -208,7 +204,7 @@ class SyncRun extends UnitFailures {
             const { digest, unchanged } = digests.check(unit, result);
             saving = !unchanged;
             const saved = unchanged
-              ? receivedCounts(result)
+              ? storableCounts(result)
               : await writingFor(job.user_id, () =>
                   savePullResult(job.user_id, result, { identity: provider.eventIdentity, emit }),
                 );

@@ -1,12 +1,16 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { savePullResult } from '#shared/ingest/persist.js';
+import type { PullResult } from '#shared/providers/types.js';
 import { db } from '#shared/store/client.js';
 import { readSeriesSamples } from '#shared/store/series-read.js';
+import { sourceRef } from '#test/helpers/health-data.js';
 import {
   connectedUser,
   DAY,
   FIRST_DAY,
   job,
+  PROVIDER,
   run,
   threeDays,
   useSyncEmission,
@@ -82,5 +86,47 @@ describe('how a sync reads what it compares with', () => {
     expect(stored.sources[0]!.samples.map((s) => s.value)).toEqual([60, 61, 62, 60, 61, 62, 60, 61, 62, 63]);
     const types = (await emitted()).map((e) => e.type);
     expect(types).toContain('series.heart_rate.created');
+  });
+});
+
+describe('a stale read of a sealed day', () => {
+  it('that misses its day chunk is read again strongly: no sample is stored twice', async () => {
+    const userId = await connectedUser();
+    const source = sourceRef(PROVIDER, 'Ring Air', 'Ultrahuman');
+    // A sample a minute: more than one day chunk holds, so the day is sealed and goes on in hour chunks.
+    const samples = Array.from({ length: 1_440 }, (_, minute) => ({
+      timestamp: FIRST_DAY + minute * 60_000,
+      value: 60 + (minute % 30),
+      zoneOffset: null,
+      isDailyTotal: null,
+    }));
+    const result: PullResult = {
+      series: [{ source, series: 'heart_rate', samples }],
+      events: [],
+      scores: [],
+    };
+    await savePullResult(userId, result, { identity: 'external' });
+
+    // The live sync's first read misses the day chunk (it was written a moment ago); the hour chunks are there.
+    const { doc, table } = db();
+    const send = doc.send.bind(doc) as (command: unknown) => Promise<unknown>;
+    let hidden = 0;
+    vi.spyOn(doc, 'send').mockImplementation((async (command: unknown) => {
+      const out = await send(command);
+      if (!(command instanceof BatchGetCommand) || command.input.RequestItems![table]!.ConsistentRead)
+        return out;
+      const items = (
+        (out as { Responses?: Record<string, Array<{ SK: string }>> }).Responses?.[table] ?? []
+      ).filter((item) => !item.SK.endsWith('#d'));
+      hidden++;
+      return { ...(out as object), Responses: { [table]: items } };
+    }) as never);
+    await savePullResult(userId, result, { identity: 'external', emit: 'changed' });
+    expect(hidden).toBeGreaterThan(0);
+
+    const stored = await readSeriesSamples(userId, 'heart_rate', FIRST_DAY, FIRST_DAY + DAY);
+    const timestamps = stored.sources.flatMap((s) => s.samples.map((x) => x.timestamp));
+    expect(timestamps).toHaveLength(1_440);
+    expect(new Set(timestamps).size).toBe(1_440);
   });
 });

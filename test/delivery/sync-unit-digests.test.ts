@@ -1,7 +1,10 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { removeEvent } from '#shared/data/events.js';
 import { db } from '#shared/store/client.js';
+import { acquireLease } from '#shared/store/connection-leases.js';
 import { getConnection, upsertConnection } from '#shared/store/connections.js';
+import { queryEvents } from '#shared/store/events.js';
 import { readSeriesSamples } from '#shared/store/series-read.js';
 import {
   connectedUser,
@@ -36,6 +39,9 @@ function batchGets(): string[] {
   }) as never);
   return prefixes;
 }
+
+/** The user's stored nights (their sources are not needed here). */
+const nights = (userId: string) => queryEvents(userId, 'sleep', 0, Date.now() + DAY, () => ({}) as never);
 
 const digestsOf = async (userId: string) => (await getConnection(userId, PROVIDER))!.unit_digests ?? {};
 
@@ -75,6 +81,36 @@ describe('unit digests', () => {
     expect(await run(days, job(userId, 'historical'))).toBe('completed');
     expect(dataIds(await emitted())).toHaveLength(3 * PER_DAY);
     expect(await digestsOf(userId)).toEqual(digests);
+  });
+
+  it('a run that takes over a lapsed lease ignores the digests: the lapsed run may still be writing', async () => {
+    const userId = await connectedUser();
+    const days = threeDays();
+    expect(await run(days, job(userId))).toBe('completed');
+    // A run that died holding the lease (or still runs, frozen, past its lease).
+    const connection = (await getConnection(userId, PROVIDER))!;
+    expect(await acquireLease(connection, 'sync', 'lapsed-run', Date.now() - 1)).not.toBeNull();
+    const reads = batchGets();
+    expect(await run(days, job(userId))).toBe('completed');
+    expect(reads.filter((p) => p === 'TS').length).toBeGreaterThan(0);
+    // Its own digests are kept for the next run, which skips again.
+    reads.length = 0;
+    expect(await run(days, job(userId))).toBe('completed');
+    expect(reads).toEqual([]);
+  });
+
+  it('a night deleted through the API is written back by the next live run, as before digests', async () => {
+    const userId = await connectedUser();
+    const days = threeDays();
+    expect(await run(days, job(userId))).toBe('completed');
+    const [night] = await nights(userId);
+    await removeEvent(userId, 'sleep', night!.id);
+    expect(await digestsOf(userId)).toEqual({});
+    await emitted();
+    expect(await run(days, job(userId))).toBe('completed');
+    expect((await nights(userId)).map((e) => e.id)).toContain(night!.id);
+    const types = (await emitted()).filter((e) => !e.type.startsWith('sync.')).map((e) => e.type);
+    expect(types).toEqual(['sleep.created']);
   });
 
   it('a reconnect starts without digests: its first live run saves every unit again', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
 import { decryptTokens, encryptTokens, resetTokenVault } from '#shared/crypto/token-vault.js';
@@ -209,6 +209,28 @@ describe('freshAccessToken', () => {
     fake.oauth.resetCounters();
     await expect(freshAccessToken(connection)).rejects.toBeInstanceOf(ConnectionRevokedError);
     expect(fake.oauth.counters.token).toBe(0);
+  });
+
+  it('invalid_grant on a connection an earlier release indexed itself: out of the index too', async () => {
+    const { connection } = await connect();
+    const { doc, table } = db();
+    const entry = (await indexEntry(connection))!;
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: keys.connection(connection.user_id, 'fitbit'),
+        UpdateExpression: 'SET GSI1PK = :pk, GSI1SK = :sk',
+        ExpressionAttributeValues: { ':pk': entry.GSI1PK, ':sk': entry.GSI1SK },
+      }),
+    );
+    await doc.send(
+      new DeleteCommand({ TableName: table, Key: activeEntryKey(connection.user_id, 'fitbit') }),
+    );
+    fake.oauth.failNextRefresh(400, { error: 'invalid_grant' });
+    await expect(freshAccessToken(connection)).rejects.toBeInstanceOf(ConnectionRevokedError);
+    const stored = await rawItem(connection);
+    expect(stored.status).toBe('revoked');
+    expect(stored.GSI1PK).toBeUndefined();
   });
 
   it('a user who revoked the app at the provider (401 invalid_grant) also revokes', async () => {

@@ -1,5 +1,5 @@
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '#shared/config/env.js';
@@ -11,16 +11,19 @@ import { type LocalSqs, startLocalSqs, toSqsRecord } from '#shared/sandbox/sqs.j
 import { db, queryAll } from '#shared/store/client.js';
 import { ACTIVE_SHARDS, activeEntryKey, activeIndexKey } from '#shared/store/connection-index.js';
 import {
-  connectionKey,
+  deleteConnection,
   getConnection,
   setConnectionStatus,
   stampSynced,
   upsertConnection,
 } from '#shared/store/connections.js';
+import { keys } from '#shared/store/keys.js';
 import { updateProviderSettings } from '#shared/store/provider-settings.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
 import { type DispatchResult, dispatchJob, dispatchLiveSyncs } from '#shared/sync/dispatcher.js';
 import { syncJob } from '#shared/sync/enqueue.js';
+import { runSyncJob } from '#shared/sync/worker.js';
+import { DEFAULT_SYNC_DEPS } from '#shared/sync/worker-deps.js';
 import { newUserId } from '#test/helpers/users.js';
 import { handler } from '../../functions/sync-dispatcher.js';
 
@@ -219,6 +222,8 @@ describe('sync dispatcher', () => {
   });
 });
 
+const invocation = { remainingMs: () => 300_000, receiveCount: 1, receiptHandle: 'not-a-message' };
+
 describe("the dispatcher's index", () => {
   const { partitionKey, sortKey } = TABLE_KEYS.gsi1;
 
@@ -230,7 +235,7 @@ describe("the dispatcher's index", () => {
     await doc.send(
       new UpdateCommand({
         TableName: table,
-        Key: connectionKey(userId, provider),
+        Key: keys.connection(userId, provider),
         UpdateExpression: `SET ${partitionKey} = :pk, ${sortKey} = :sk`,
         ExpressionAttributeValues: { ':pk': entry.Item![partitionKey], ':sk': userId },
       }),
@@ -247,7 +252,7 @@ describe("the dispatcher's index", () => {
   it('an active connection is found through its entry; the connection item itself is not indexed', async () => {
     const userId = await connect('oura');
     expect(await raw(activeEntryKey(userId, 'oura'))).toMatchObject({ user_id: userId });
-    expect(await raw(connectionKey(userId, 'oura'))).not.toHaveProperty(partitionKey);
+    expect(await raw(keys.connection(userId, 'oura'))).not.toHaveProperty(partitionKey);
     await setConnectionStatus((await getConnection(userId, 'oura'))!, 'revoked');
     expect(await raw(activeEntryKey(userId, 'oura'))).toBeUndefined();
     await dispatchLiveSyncs({ provider: 'oura' }, { remainingMs: () => 300_000, jitterSeconds: 0 });
@@ -263,7 +268,7 @@ describe("the dispatcher's index", () => {
     expect(new Set(first)).toEqual(new Set([current, ...legacy]));
     expect(first.length).toBeLessThanOrEqual(5);
     for (const userId of legacy) {
-      expect(await raw(connectionKey(userId, 'oura'))).not.toHaveProperty(partitionKey);
+      expect(await raw(keys.connection(userId, 'oura'))).not.toHaveProperty(partitionKey);
       expect(await raw(activeEntryKey(userId, 'oura'))).toMatchObject({ user_id: userId });
     }
     await dispatchLiveSyncs({ provider: 'oura' }, { remainingMs: () => 300_000, jitterSeconds: 0 });
@@ -271,10 +276,31 @@ describe("the dispatcher's index", () => {
     for (const userId of [current, ...legacy]) expect(second.filter((u) => u === userId)).toHaveLength(1);
   });
 
+  it('an entry left by code of the previous release for a revoked connection is removed by the job it causes', async () => {
+    const userId = await connect('oura');
+    // The previous release's revoke: a Put of the whole item, without index keys, that knows nothing of entries.
+    const { doc, table } = db();
+    const stored = await raw(keys.connection(userId, 'oura'));
+    await doc.send(new PutCommand({ TableName: table, Item: { ...stored, status: 'revoked' } }));
+    await dispatchLiveSyncs({ provider: 'oura' }, { remainingMs: () => 300_000, jitterSeconds: 0 });
+    const jobs = (await drain(urls.oura)).map((body) => syncJob.parse(JSON.parse(body)));
+    const job = jobs.find((j) => j.user_id === userId)!;
+    expect(job).toBeDefined();
+    expect(await runSyncJob(job, invocation, { ...DEFAULT_SYNC_DEPS, providers: {} })).toBe('dropped');
+    expect(await raw(activeEntryKey(userId, 'oura'))).toBeUndefined();
+    expect(await raw(keys.connection(userId, 'oura'))).toMatchObject({ status: 'revoked' });
+  });
+
+  it('deleting a connection deletes its entry', async () => {
+    const userId = await connect('oura');
+    await deleteConnection((await getConnection(userId, 'oura'))!);
+    expect(await raw(activeEntryKey(userId, 'oura'))).toBeUndefined();
+  });
+
   it("an SDK connection of an earlier release (no dispatcher pages it) moves at its next push's stamp", async () => {
     const userId = await legacyConnect('apple');
     await stampSynced(userId, 'apple', nowIso());
-    expect(await raw(connectionKey(userId, 'apple'))).not.toHaveProperty(partitionKey);
+    expect(await raw(keys.connection(userId, 'apple'))).not.toHaveProperty(partitionKey);
     expect(await raw(activeEntryKey(userId, 'apple'))).toMatchObject({ user_id: userId });
   });
 
@@ -303,6 +329,6 @@ describe("the dispatcher's index", () => {
     await drain(urls.oura);
     expect(revoked).toBe(true);
     expect(await raw(activeEntryKey(userId, 'oura'))).toBeUndefined();
-    expect(await raw(connectionKey(userId, 'oura'))).toMatchObject({ status: 'revoked' });
+    expect(await raw(keys.connection(userId, 'oura'))).toMatchObject({ status: 'revoked' });
   });
 });

@@ -388,19 +388,29 @@ async function writesOf(provider: string): Promise<number> {
 }
 
 describe('bucket budget through the hooks', () => {
-  it('a client claims several tokens in one write while the bucket has them to spare', async () => {
+  it("a client's claims grow from one token to eight while the bucket has them to spare", async () => {
     const provider = providerName('oura');
     const clock = virtualClock();
     const hooks = bucketHooks(provider, 800, undefined, clock);
-    for (let i = 0; i < 8; i++) await hooks.before();
-    expect(await writesOf(provider)).toBe(1);
+    // Claims of 1, 2, 4 and 8: fifteen requests, four writes.
+    for (let i = 0; i < 15; i++) await hooks.before();
+    expect(await writesOf(provider)).toBe(4);
     await hooks.before();
-    expect(await writesOf(provider)).toBe(2);
+    expect(await writesOf(provider)).toBe(5);
     // What a client holds lapses: three seconds on, its next request takes again.
     await hooks.before();
     clock.advance(3_001);
     await hooks.before();
-    expect(await writesOf(provider)).toBe(3);
+    expect(await writesOf(provider)).toBe(6);
+  });
+
+  it('a client that makes one request (a webhook fetch) takes one token', async () => {
+    const provider = providerName('oura-once');
+    await bucketHooks(provider, 800, undefined, virtualClock()).before();
+    const { doc, table } = db();
+    const item = (await doc.send(new GetCommand({ TableName: table, Key: budgetKey(provider) }))).Item!;
+    // The bucket holds 760 at once (3 s of refill go to the hold).
+    expect(item.tokens).toBe(759);
   });
 
   it('a bucket in demand hands out one token per take: nothing sits unused with a client', async () => {
@@ -446,14 +456,15 @@ describe('bucket budget through the hooks', () => {
   });
 
   it('tokens a client holds, spent after the bucket refilled and another client drained it, stay within the burst', async () => {
-    // 60 a minute: claimed tokens are held for up to 3 s, in which 3 tokens refill.
+    // Oura's 800 a minute: claimed tokens are held for up to 3 s, in which 40 tokens refill.
     const provider = providerName('held');
     const clock = virtualClock();
-    const holder = bucketHooks(provider, 60, undefined, clock);
-    await holder.before();
+    const holder = bucketHooks(provider, 800, undefined, clock);
+    // Fifteen requests take claims of 1, 2, 4 and 8; the sixteenth claims 8 and holds 7.
+    for (let i = 0; i < 16; i++) await holder.before();
     clock.advance(2_900);
-    // Another client, whose next request would have to wait, takes all the bucket has at this instant.
-    const drainer = bucketHooks(provider, 60, undefined, {
+    // Another client, whose next request would have to wait, takes all the refilled bucket has at this instant.
+    const drainer = bucketHooks(provider, 800, undefined, {
       now: clock.now,
       sleep: async () => {
         throw new Error('would wait');
@@ -473,7 +484,7 @@ describe('bucket budget through the hooks', () => {
     for (let i = 0; i < 7; i++) await holder.before();
     expect(await writesOf(provider)).toBe(writes);
     atThisInstant += 7;
-    expect(atThisInstant).toBeLessThanOrEqual(60);
+    expect(atThisInstant).toBeLessThanOrEqual(800);
   });
 
   it('property: requests of any clients over any span T stay within burst + T x perMinute', async () => {
@@ -482,8 +493,12 @@ describe('bucket budget through the hooks', () => {
         fc.integer({ min: 3, max: 900 }),
         fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
         fc.array(
-          fc.record({ client: fc.integer({ min: 0, max: 2 }), advance: fc.integer({ min: 0, max: 4_000 }) }),
-          { minLength: 1, maxLength: 40 },
+          fc.record({
+            client: fc.integer({ min: 0, max: 2 }),
+            advance: fc.integer({ min: 0, max: 4_000 }),
+            requests: fc.integer({ min: 1, max: 30 }),
+          }),
+          { minLength: 1, maxLength: 25 },
         ),
         async (perMinute, burst, steps) => {
           const provider = providerName('prop-hooks');
@@ -492,11 +507,15 @@ describe('bucket budget through the hooks', () => {
           const made: number[] = [];
           for (const step of steps) {
             clock.advance(step.advance);
-            try {
-              await clients[step.client]!.before();
-              made.push(clock.now());
-            } catch (error) {
-              expect(error).toBeInstanceOf(RateLimitedError);
+            // A run of requests at once: what drains the bucket while another client holds tokens.
+            for (let i = 0; i < step.requests; i++) {
+              try {
+                await clients[step.client]!.before();
+                made.push(clock.now());
+              } catch (error) {
+                expect(error).toBeInstanceOf(RateLimitedError);
+                break;
+              }
             }
           }
           const capacity = burst ?? perMinute;
