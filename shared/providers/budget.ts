@@ -137,6 +137,8 @@ export function bucketHooks(
         held--;
         return;
       }
+      // Tokens lapsed unspent: this client's requests are further apart than its hold; claim from one again.
+      if (held > 0) claim = 1;
       const waitUntil = clock.now() + MAX_BUCKET_WAIT_MS;
       for (;;) {
         const now = clock.now();

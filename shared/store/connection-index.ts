@@ -104,8 +104,8 @@ export async function moveToEntry(connection: Key, userId: string, provider: str
       }),
     );
   } catch (error) {
-    // No longer active, moved meanwhile, or the user is being erased: nothing to move. Anything else (contention
-    // with the user's own writes, throttling) leaves it indexed as it was, to be moved at the next meeting.
+    // No longer active, moved meanwhile, the user being erased, or a cancelled transaction (a conflicting write,
+    // throttling): it stays indexed as it was, and is moved at the next meeting. Anything else is logged.
     if (!isConditionFailure(error))
       logger.warn('an indexed connection was not moved to its entry', { error });
   }

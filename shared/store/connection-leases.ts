@@ -1,4 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { logger } from '#shared/observability.js';
 import { db, isConditionFailure } from '#shared/store/client.js';
 import { type Connection, listConnections, STAMP_SYNCED } from '#shared/store/connections.js';
 import { keys } from '#shared/store/keys.js';
@@ -22,9 +23,16 @@ export interface LeaseTaken {
   unannounced: string[];
   /**
    * What the last live run saved, by unit (`unit_digests`; shared/sync/run-support.ts `UnitDigests`). None when
-   * the lease was taken over from a run whose lease lapsed: that run may still be writing.
+   * the lease was taken over from a run whose lease lapsed (that run may still be writing), or when they were
+   * forgotten (`forgetDigests`) after that run took its lease.
    */
-  digests: Record<string, string>;
+  digests: UnitDigestSet;
+}
+
+/** Unit digests, and the `digests_epoch` they were read in: digests of an earlier epoch were forgotten. */
+export interface UnitDigestSet {
+  epoch: number;
+  units: Record<string, string>;
 }
 
 /** Takes the lease, or resolves to null while someone else holds it. With `run`, adds the run's mark. */
@@ -58,9 +66,15 @@ export async function acquireLease(
     const previous = out.Attributes ?? {};
     const takenOver =
       previous[`${kind}_lease_owner`] !== undefined && previous[`${kind}_lease_owner`] !== owner;
+    const epoch = (previous.digests_epoch as number | undefined) ?? 0;
+    const current = ((previous.unit_digests_epoch as number | undefined) ?? 0) === epoch;
     return {
       unannounced: [...((previous.unannounced as Set<string> | undefined) ?? [])],
-      digests: takenOver ? {} : ((previous.unit_digests as Record<string, string> | undefined) ?? {}),
+      digests: {
+        epoch,
+        units:
+          takenOver || !current ? {} : ((previous.unit_digests as Record<string, string> | undefined) ?? {}),
+      },
     };
   } catch (error) {
     if (isConditionFailure(error)) return null;
@@ -99,7 +113,7 @@ export async function markUnannounced(
 export interface LeaseEnd {
   stamp?: string;
   covered?: readonly string[];
-  digests?: Record<string, string>;
+  digests?: UnitDigestSet;
 }
 
 /**
@@ -115,7 +129,10 @@ export async function releaseLease(
 ): Promise<boolean> {
   const { doc, table } = db();
   const { stamp, covered = [], digests } = end;
-  const sets = [stamp && STAMP_SYNCED, digests && 'unit_digests = :digests'].filter(Boolean);
+  const sets = [
+    stamp && STAMP_SYNCED,
+    digests && 'unit_digests = :digests, unit_digests_epoch = :epoch',
+  ].filter(Boolean);
   try {
     await doc.send(
       new UpdateCommand({
@@ -127,7 +144,7 @@ export async function releaseLease(
           ':owner': owner,
           ...(stamp && { ':at': stamp }),
           ...(covered.length > 0 && { ':covered': new Set(covered) }),
-          ...(digests && { ':digests': digests }),
+          ...(digests && { ':digests': digests.units, ':epoch': digests.epoch }),
         },
       }),
     );
@@ -141,23 +158,27 @@ export async function releaseLease(
 /**
  * Forgets the unit digests of a user's connections after a change to their stored data that no sync made (an event
  * deleted through the API): the next live sync saves every unit it pulls again, as it would have without digests
- * (and so writes back a provider's event within its window).
+ * (and so writes back a provider's event within its window). It moves the connection's `digests_epoch` on, so the
+ * digests of a run already holding the lease are forgotten too when it gives them back. Never fails the caller,
+ * whose change is made: a connection not moved on is logged.
  */
 export async function forgetDigests(userId: string): Promise<void> {
   const { doc, table } = db();
   for (const connection of await listConnections(userId)) {
-    if (!connection.unit_digests) continue;
     try {
       await doc.send(
         new UpdateCommand({
           TableName: table,
           Key: keys.connection(userId, connection.provider),
-          UpdateExpression: 'REMOVE unit_digests',
+          UpdateExpression: 'ADD digests_epoch :one',
           ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeValues: { ':one': 1 },
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionFailure(error)) {
+        logger.warn('unit digests not forgotten', { provider: connection.provider, error });
+      }
     }
   }
 }

@@ -40,6 +40,9 @@ export interface Connection {
    * saving a unit whose pull is the same again. A reconnect starts without them.
    */
   unit_digests?: Record<string, string>;
+  /** The `digests_epoch` the digests were read in; `forgetDigests` moves `digests_epoch` on. */
+  unit_digests_epoch?: number;
+  digests_epoch?: number;
   /** The last push delivery for this connection (provider-accounts.ts); the watchdog's input. */
   last_webhook_at?: string | null;
   /** Why the connection is no longer active, when we know (the provider's API answered 410 Gone). */

@@ -159,9 +159,9 @@ export async function writeDay(
     const layout =
       !day && incoming.some((s) => !hourly(s)) ? await storedLayout(target, dayStart, total) : 'none';
     if (layout === 'day') {
-      // The day chunk exists after all (an eventually consistent read missed it): read again strongly.
+      // The day chunk exists after all (an eventually consistent read missed it): read again strongly. Not a
+      // conflict: nothing was written, so nothing may have changed.
       if (attempt === MAX_ATTEMPTS) throw new ContentionError('a time-series write');
-      total.conflicts++;
       const reread = await batchGet(dayKeys(target, dayStart, incoming));
       total.rcu += reread.rcu;
       items = reread.items;

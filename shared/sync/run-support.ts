@@ -2,7 +2,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EmitScope } from '#shared/ingest/persist.js';
 import type { PullResult, SyncUnit } from '#shared/providers/types.js';
 import { db, isConditionFailure } from '#shared/store/client.js';
-import { type LeaseTaken, releaseLease } from '#shared/store/connection-leases.js';
+import { type LeaseTaken, releaseLease, type UnitDigestSet } from '#shared/store/connection-leases.js';
 import { type Connection, stampSynced } from '#shared/store/connections.js';
 import { keys } from '#shared/store/keys.js';
 import { contentHash } from '#shared/store/unchanged.js';
@@ -56,7 +56,7 @@ async function stampUser(userId: string, provider: string, at: string): Promise<
 export async function stampCursor(
   connection: Connection,
   at: string,
-  lease?: { owner: string; covered: readonly string[]; digests?: Record<string, string> },
+  lease?: { owner: string; covered: readonly string[]; digests?: UnitDigestSet },
 ): Promise<boolean> {
   const released =
     lease !== undefined &&
@@ -109,19 +109,30 @@ const DIGEST_CHARS = 12;
  * not get to keeps no digest either (the map is replaced), and is saved again. Only live runs digest.
  */
 export class UnitDigests {
-  readonly saved: Record<string, string> = {};
+  private readonly units: Record<string, string> = {};
 
-  /** `known`: the digests to skip by; undefined for a run that does not digest (not live). */
-  constructor(private readonly known: Record<string, string> | undefined) {}
+  /**
+   * `known`: the digests the run found, and their epoch; undefined for a run that does not digest (not live).
+   * `skip`: whether it may skip by them (`changed` mode).
+   */
+  constructor(
+    private readonly known: UnitDigestSet | undefined,
+    private readonly skip: boolean,
+  ) {}
 
   /** The digest of `result` (none when not digesting), and whether the last live run saved the same. */
   check(unit: SyncUnit, result: PullResult): { digest?: string; unchanged: boolean } {
     if (!this.known) return { unchanged: false };
     const digest = contentHash(result).slice(0, DIGEST_CHARS);
-    return { digest, unchanged: this.known[unit.key] === digest };
+    return { digest, unchanged: this.skip && this.known.units[unit.key] === digest };
   }
 
   record(unit: SyncUnit, digest: string | undefined): void {
-    if (digest && Object.keys(this.saved).length < MAX_DIGESTS) this.saved[unit.key] = digest;
+    if (digest && Object.keys(this.units).length < MAX_DIGESTS) this.units[unit.key] = digest;
+  }
+
+  /** What the run gives back with its lease, in the epoch it read: none for a run that does not digest. */
+  get saved(): UnitDigestSet | undefined {
+    return this.known && { epoch: this.known.epoch, units: this.units };
   }
 }

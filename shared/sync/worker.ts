@@ -175,9 +175,7 @@ class SyncRun extends UnitFailures {
     }
     let get = await deps.client(job.provider, current.tokens.accessToken);
     const emit = emitScopeOf(job, lease);
-    const digests = new UnitDigests(
-      job.mode !== 'live' ? undefined : emit === 'changed' ? lease.digests : {},
-    );
+    const digests = new UnitDigests(job.mode === 'live' ? lease.digests : undefined, emit === 'changed');
     if (!lease.unannounced.includes(job.run_id)) this.covered = [job.run_id];
 
     for (const unit of remaining) {
@@ -240,7 +238,7 @@ class SyncRun extends UnitFailures {
       this.leaseReturned = await stampCursor(connection, cursor, {
         owner,
         covered: this.covered,
-        ...(job.mode === 'live' && { digests: digests.saved }),
+        digests: digests.saved,
       });
     }
     const partial = this.report.totals.units_skipped > 0;

@@ -1,4 +1,5 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, expect, vi } from 'vitest';
 import type { DomainEvent } from '#shared/delivery/types.js';
 import { createUser } from '#shared/identity/users.js';
@@ -6,6 +7,7 @@ import { QUEUES, SYNC_QUEUES } from '#shared/jobs/queues.js';
 import { sqsClient } from '#shared/jobs/send.js';
 import type { ProviderModule, WebhookModule } from '#shared/providers/module.js';
 import type { PullResult, SyncUnit } from '#shared/providers/types.js';
+import { db } from '#shared/store/client.js';
 import { getConnection, stampSynced, upsertConnection } from '#shared/store/connections.js';
 import { newRunId, type SyncJob, syncJob } from '#shared/sync/enqueue.js';
 import type { Invocation } from '#shared/sync/run-handover.js';
@@ -82,14 +84,14 @@ export function resultOf(unit: SyncUnit, days: Days): PullResult {
   };
 }
 
-function provider(days: Days, during: (unit: SyncUnit) => void): ProviderModule {
+function provider(days: Days, during: (unit: SyncUnit) => unknown): ProviderModule {
   return {
     name: PROVIDER,
     identity: async () => ({ providerUserId: null, providerUsername: null }),
     eventIdentity: 'external',
     units: (start, end) => [...days.keys()].map(unitOf).filter((u) => u.start >= start && u.start <= end),
     async pull(_get, unit) {
-      during(unit);
+      await during(unit);
       return resultOf(unit, days);
     },
   };
@@ -134,7 +136,7 @@ const invocation: Invocation = {
 export async function run(
   days: Days,
   work: SyncJob,
-  options: { from?: number; during?: (unit: SyncUnit) => void } = {},
+  options: { from?: number; during?: (unit: SyncUnit) => unknown } = {},
 ) {
   const { from = FIRST_DAY, during = () => {} } = options;
   await stampSynced(work.user_id, PROVIDER, new Date(from + HOUR).toISOString());
@@ -196,6 +198,31 @@ export function useSyncEmission() {
   }
 
   return { emitted, sent: () => sent, refusedAt, refusedWebhook };
+}
+
+export interface BatchRead {
+  prefix: string;
+  consistent: boolean | undefined;
+}
+
+/**
+ * Records every BatchGet from now on (the prefix of its first key's PK, and its consistency); `stale` may hide its
+ * answer, as an eventually consistent read may not see what was written a moment ago. Undone by
+ * `vi.restoreAllMocks()`.
+ */
+export function watchBatchGets(stale?: (read: BatchRead) => boolean): BatchRead[] {
+  const { doc, table } = db();
+  const send = doc.send.bind(doc) as (command: unknown) => Promise<unknown>;
+  const reads: BatchRead[] = [];
+  vi.spyOn(doc, 'send').mockImplementation((async (command: unknown) => {
+    if (!(command instanceof BatchGetCommand)) return send(command);
+    const request = command.input.RequestItems![table]!;
+    const read = { prefix: String(request.Keys![0]!.PK).split('#')[0]!, consistent: request.ConsistentRead };
+    reads.push(read);
+    const out = (await send(command)) as { Responses?: Record<string, unknown[]> };
+    return stale?.(read) ? { ...out, Responses: { [table]: [] } } : out;
+  }) as never);
+  return reads;
 }
 
 /** The jobs sent to the provider's sync queue (a continuation may be delayed: read as sent, not received). */

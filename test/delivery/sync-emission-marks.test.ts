@@ -35,7 +35,7 @@ describe('announcement marks', () => {
     // What the dead run left: its mark (it took the lease, which lapsed), a day's data stored, its events not sent.
     const connection = (await getConnection(userId, 'ultrahuman'))!;
     const dead = await acquireLease(connection, 'sync', 'dead', Date.now() - 1, { run: 'pull_dead' });
-    expect(dead).toEqual({ unannounced: [], digests: {} });
+    expect(dead).toEqual({ unannounced: [], digests: { epoch: 0, units: {} } });
     const [first] = days.keys();
     await expect(
       queueDown(() =>

@@ -14,6 +14,7 @@ import {
   run,
   threeDays,
   useSyncEmission,
+  watchBatchGets,
 } from './sync-emission-fixture.js';
 
 /**
@@ -22,28 +23,6 @@ import {
  * write path reads strongly.
  */
 const { emitted } = useSyncEmission();
-
-interface BatchRead {
-  prefix: string;
-  consistent: boolean | undefined;
-}
-
-/** Records every BatchGet (the prefix of its first key's PK, and its consistency); `stale` may hide its answer. */
-function watchBatchGets(stale?: (read: BatchRead) => boolean): BatchRead[] {
-  const { doc, table } = db();
-  const send = doc.send.bind(doc) as (command: unknown) => Promise<unknown>;
-  const reads: BatchRead[] = [];
-  vi.spyOn(doc, 'send').mockImplementation((async (command: unknown) => {
-    if (!(command instanceof BatchGetCommand)) return send(command);
-    const request = command.input.RequestItems![table]!;
-    const read = { prefix: String(request.Keys![0]!.PK).split('#')[0]!, consistent: request.ConsistentRead };
-    reads.push(read);
-    const out = (await send(command)) as { Responses?: Record<string, unknown[]> };
-    // Not yet visible to an eventually consistent read: the items written a moment ago are missing.
-    return stale?.(read) ? { ...out, Responses: { [table]: [] } } : out;
-  }) as never);
-  return reads;
-}
 
 afterEach(() => {
   vi.restoreAllMocks();

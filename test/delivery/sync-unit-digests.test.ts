@@ -1,7 +1,5 @@
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { removeEvent } from '#shared/data/events.js';
-import { db } from '#shared/store/client.js';
 import { acquireLease } from '#shared/store/connection-leases.js';
 import { getConnection, upsertConnection } from '#shared/store/connections.js';
 import { queryEvents } from '#shared/store/events.js';
@@ -17,6 +15,7 @@ import {
   run,
   threeDays,
   useSyncEmission,
+  watchBatchGets,
 } from './sync-emission-fixture.js';
 
 /**
@@ -24,21 +23,6 @@ import {
  * `UnitDigests`): no reads to compare it with the store, no writes, no events. Everything else saves as before.
  */
 const { emitted } = useSyncEmission();
-
-/** The partitions (their prefix) of every BatchGet from now on. */
-function batchGets(): string[] {
-  const { doc, table } = db();
-  const send = doc.send.bind(doc) as (command: unknown) => Promise<unknown>;
-  const prefixes: string[] = [];
-  vi.spyOn(doc, 'send').mockImplementation((async (command: unknown) => {
-    if (command instanceof BatchGetCommand) {
-      for (const key of command.input.RequestItems![table]!.Keys!)
-        prefixes.push(String(key.PK).split('#')[0]!);
-    }
-    return send(command);
-  }) as never);
-  return prefixes;
-}
 
 /** The user's stored nights (their sources are not needed here). */
 const nights = (userId: string) => queryEvents(userId, 'sleep', 0, Date.now() + DAY, () => ({}) as never);
@@ -57,7 +41,7 @@ describe('unit digests', () => {
     expect(Object.keys(await digestsOf(userId)).sort()).toEqual([...days.keys()].sort());
     await emitted();
 
-    const reads = batchGets();
+    const reads = watchBatchGets();
     expect(await run(days, job(userId))).toBe('completed');
     expect(reads).toEqual([]);
     expect(dataIds(await emitted())).toEqual([]);
@@ -65,7 +49,7 @@ describe('unit digests', () => {
     const [, , lastDay] = [...days.keys()];
     days.get(lastDay!)!.heartRate.push(63);
     expect(await run(days, job(userId))).toBe('completed');
-    expect(reads.filter((p) => p === 'TS').length).toBeGreaterThan(0);
+    expect(reads.filter((r) => r.prefix === 'TS').length).toBeGreaterThan(0);
     const types = (await emitted()).filter((e) => !e.type.startsWith('sync.')).map((e) => e.type);
     expect(types.sort()).toEqual(['heart_rate.created', 'series.heart_rate.created']);
     const stored = await readSeriesSamples(userId, 'heart_rate', FIRST_DAY, FIRST_DAY + 3 * DAY);
@@ -90,9 +74,9 @@ describe('unit digests', () => {
     // A run that died holding the lease (or still runs, frozen, past its lease).
     const connection = (await getConnection(userId, PROVIDER))!;
     expect(await acquireLease(connection, 'sync', 'lapsed-run', Date.now() - 1)).not.toBeNull();
-    const reads = batchGets();
+    const reads = watchBatchGets();
     expect(await run(days, job(userId))).toBe('completed');
-    expect(reads.filter((p) => p === 'TS').length).toBeGreaterThan(0);
+    expect(reads.filter((r) => r.prefix === 'TS').length).toBeGreaterThan(0);
     // Its own digests are kept for the next run, which skips again.
     reads.length = 0;
     expect(await run(days, job(userId))).toBe('completed');
@@ -105,12 +89,30 @@ describe('unit digests', () => {
     expect(await run(days, job(userId))).toBe('completed');
     const [night] = await nights(userId);
     await removeEvent(userId, 'sleep', night!.id);
-    expect(await digestsOf(userId)).toEqual({});
     await emitted();
     expect(await run(days, job(userId))).toBe('completed');
     expect((await nights(userId)).map((e) => e.id)).toContain(night!.id);
     const types = (await emitted()).filter((e) => !e.type.startsWith('sync.')).map((e) => e.type);
     expect(types).toEqual(['sleep.created']);
+  });
+
+  it('a night deleted while a live run holds the lease: the digests that run gives back are forgotten too', async () => {
+    const userId = await connectedUser();
+    const days = threeDays();
+    expect(await run(days, job(userId))).toBe('completed');
+    const [night] = await nights(userId);
+    // The run took the lease (and the digests) before the delete; it skips every unit and gives the digests back.
+    let deleted = false;
+    const during = async () => {
+      if (deleted) return;
+      deleted = true;
+      await removeEvent(userId, 'sleep', night!.id);
+    };
+    expect(await run(days, job(userId), { during })).toBe('completed');
+    expect((await nights(userId)).map((e) => e.id)).not.toContain(night!.id);
+    await emitted();
+    expect(await run(days, job(userId))).toBe('completed');
+    expect((await nights(userId)).map((e) => e.id)).toContain(night!.id);
   });
 
   it('a reconnect starts without digests: its first live run saves every unit again', async () => {
@@ -125,8 +127,8 @@ describe('unit digests', () => {
       token_expires_at: Date.now() + DAY,
     });
     expect(await digestsOf(userId)).toEqual({});
-    const reads = batchGets();
+    const reads = watchBatchGets();
     expect(await run(days, job(userId))).toBe('completed');
-    expect(reads.filter((p) => p === 'TS').length).toBeGreaterThan(0);
+    expect(reads.filter((r) => r.prefix === 'TS').length).toBeGreaterThan(0);
   });
 });

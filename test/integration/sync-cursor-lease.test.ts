@@ -35,12 +35,12 @@ describe('stamping the cursor of a sync', () => {
     const { userId, connection } = await connected();
     expect(await acquireLease(connection, 'sync', 'me', Date.now() + 60_000, { run: 'run-1' })).toEqual({
       unannounced: [],
-      digests: {},
+      digests: { epoch: 0, units: {} },
     });
     expect((await getConnection(userId, 'oura'))!.unannounced).toEqual(new Set(['run-1']));
     meter.take();
 
-    const digests = { 'heartrate:2026-11-30': 'digest-1' };
+    const digests = { epoch: 0, units: { 'heartrate:2026-11-30': 'digest-1' } };
     expect(await stampCursor(connection, AT, { owner: 'me', covered: ['run-1'], digests })).toBe(true);
     expect(meter.take().filter((w) => w.kinds.includes('CONN'))).toHaveLength(1);
     const after = (await getConnection(userId, 'oura'))!;
@@ -59,12 +59,12 @@ describe('stamping the cursor of a sync', () => {
     const { userId, connection } = await connected();
     expect(await acquireLease(connection, 'sync', 'me', Date.now() - 1, { run: 'run-1' })).toEqual({
       unannounced: [],
-      digests: {},
+      digests: { epoch: 0, units: {} },
     });
     // The run taking the lapsed lease finds the mark the first one left.
     expect(await acquireLease(connection, 'sync', 'other', Date.now() + 60_000, { run: 'run-2' })).toEqual({
       unannounced: ['run-1'],
-      digests: {},
+      digests: { epoch: 0, units: {} },
     });
 
     expect(await stampCursor(connection, AT, { owner: 'me', covered: ['run-1'] })).toBe(false);

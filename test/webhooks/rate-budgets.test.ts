@@ -397,11 +397,14 @@ describe('bucket budget through the hooks', () => {
     expect(await writesOf(provider)).toBe(4);
     await hooks.before();
     expect(await writesOf(provider)).toBe(5);
-    // What a client holds lapses: three seconds on, its next request takes again.
+    // What a client holds lapses: three seconds on, its next request takes again, and claims from one again
+    // (its requests came further apart than its hold).
     await hooks.before();
     clock.advance(3_001);
     await hooks.before();
     expect(await writesOf(provider)).toBe(6);
+    await hooks.before();
+    expect(await writesOf(provider)).toBe(7);
   });
 
   it('a client that makes one request (a webhook fetch) takes one token', async () => {
