@@ -97,15 +97,19 @@ function provider(days: Days, during: (unit: SyncUnit) => unknown): ProviderModu
   };
 }
 
-export async function connectedUser(): Promise<string> {
-  const { id } = await createUser({});
-  await upsertConnection(id, PROVIDER, {
-    provider_user_id: `uh-${id}`,
+/** Connects (or reconnects) the user to the provider, as a finished OAuth callback does. */
+export const connect = (userId: string, tokens = 'sealed') =>
+  upsertConnection(userId, PROVIDER, {
+    provider_user_id: `uh-${userId}`,
     provider_username: null,
     scope: null,
-    tokens: 'sealed',
+    tokens,
     token_expires_at: Date.now() + HOUR,
   });
+
+export async function connectedUser(): Promise<string> {
+  const { id } = await createUser({});
+  await connect(id);
   return id;
 }
 

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { removeEvent } from '#shared/data/events.js';
 import { acquireLease } from '#shared/store/connection-leases.js';
-import { getConnection, upsertConnection } from '#shared/store/connections.js';
+import { getConnection } from '#shared/store/connections.js';
 import { queryEvents } from '#shared/store/events.js';
 import { readSeriesSamples } from '#shared/store/series-read.js';
 import {
+  connect,
   connectedUser,
   DAY,
   dataIds,
@@ -119,13 +120,7 @@ describe('unit digests', () => {
     const userId = await connectedUser();
     const days = threeDays();
     expect(await run(days, job(userId))).toBe('completed');
-    await upsertConnection(userId, PROVIDER, {
-      provider_user_id: `uh-${userId}`,
-      provider_username: null,
-      scope: null,
-      tokens: 'sealed again',
-      token_expires_at: Date.now() + DAY,
-    });
+    await connect(userId, 'sealed again');
     expect(await digestsOf(userId)).toEqual({});
     const reads = watchBatchGets();
     expect(await run(days, job(userId))).toBe('completed');
