@@ -1,14 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { readdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Metafile } from 'esbuild';
 import { META_BUNDLE_FILES } from '#lib/api.js';
-import { esbuildOptions } from '#lib/bundling.js';
+import { bundleFunction } from '#lib/bundling.js';
 
 const ROOT = join(import.meta.dirname, '..');
 // Inside the project: a bundle whose AWS SDK is external loads it from node_modules, as Lambda loads the runtime's.
 const OUT = join(import.meta.dirname, 'out');
 const RUNS = 10;
+/** The Node that measures cold starts: `BENCH_NODE=/path/to/node` (Lambda runs Node 22), else this one. */
+const NODE = process.env.BENCH_NODE ?? process.execPath;
 /** Files the stack ships next to a function's bundle (lib/app-function.ts `bundleFiles`), read at cold start. */
 const BUNDLE_FILES: Record<string, Record<string, string>> = { meta: META_BUNDLE_FILES };
 
@@ -31,9 +33,7 @@ const coldEnv = {
 /** Module initialisation of one bundle in a fresh Node process, in ms. */
 function coldInit(file: string): number {
   const script = `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`;
-  return Number(
-    execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: coldEnv }).toString(),
-  );
+  return Number(execFileSync(NODE, ['--input-type=module', '-e', script], { env: coldEnv }).toString());
 }
 
 /** A bundle input's group: its npm package, or its folder of the project (`shared/providers`). */
@@ -46,16 +46,31 @@ function group(input: string): string {
     .join('/');
 }
 
-/** esbuild's record of the bundle written to `outfile`. */
-const outputOf = (metafile: Metafile, outfile: string) =>
-  Object.entries(metafile.outputs).find(([path]) => outfile.endsWith(path))![1];
+/** The output files Node loads when it imports `entry`: the entry and the chunks it imports statically. */
+function loadedAtStart(metafile: Metafile, entry: string): string[] {
+  const loaded = new Set<string>();
+  const visit = (path: string) => {
+    if (loaded.has(path)) return;
+    loaded.add(path);
+    for (const { path: next, kind } of metafile.outputs[path]!.imports) {
+      if (kind === 'import-statement' && metafile.outputs[next]) visit(next);
+    }
+  };
+  visit(entry);
+  return [...loaded];
+}
 
-/** The three largest groups of the bundle, by minified bytes esbuild attributes to them. */
-function largest(metafile: Metafile, outfile: string): string {
-  const output = outputOf(metafile, outfile);
+/** KB of `files` (output paths of the metafile). */
+const kbOf = (metafile: Metafile, files: string[]) =>
+  (files.reduce((sum, file) => sum + metafile.outputs[file]!.bytes, 0) / 1024).toFixed(1);
+
+/** The three largest groups of `files`, by minified bytes esbuild attributes to them. */
+function largest(metafile: Metafile, files: string[]): string {
   const sizes = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-    sizes.set(group(input), (sizes.get(group(input)) ?? 0) + bytesInOutput);
+  for (const file of files) {
+    for (const [input, { bytesInOutput }] of Object.entries(metafile.outputs[file]!.inputs)) {
+      sizes.set(group(input), (sizes.get(group(input)) ?? 0) + bytesInOutput);
+    }
   }
   return [...sizes]
     .sort((a, b) => b[1] - a[1])
@@ -66,30 +81,30 @@ function largest(metafile: Metafile, outfile: string): string {
 
 /**
  * Every `functions/*.ts` built as `cdk synth` builds it (lib/bundling.ts; `BUNDLE_AWS_SDK=true` as with
- * `-c bundleAwsSdk=true`), its size and the median cold initialisation of 10 fresh processes.
+ * `-c bundleAwsSdk=true`): the KB Node loads at a cold start (index.mjs and the chunks it imports statically), the
+ * KB of every chunk, and the median cold initialisation of 10 fresh processes.
  */
-export async function benchBundles() {
+export function benchBundles() {
   const bundleAwsSdk = process.env.BUNDLE_AWS_SDK === 'true';
   const names = readdirSync(join(ROOT, 'functions')).map((file) => file.replace(/\.ts$/, ''));
-  const built = await Promise.all(
-    names.map(async (name) => {
-      const outfile = join(OUT, name, 'index.mjs');
-      mkdirSync(join(OUT, name), { recursive: true });
-      const options = esbuildOptions(bundleAwsSdk, join(ROOT, 'functions', `${name}.ts`), outfile);
-      const { metafile } = await build({ ...options, absWorkingDir: ROOT, metafile: true });
-      for (const [to, from] of Object.entries(BUNDLE_FILES[name] ?? {})) {
-        mkdirSync(dirname(join(OUT, name, to)), { recursive: true });
-        copyFileSync(join(ROOT, from), join(OUT, name, to));
-      }
-      return { name, outfile, metafile };
-    }),
-  );
-  return built.map(({ name, outfile, metafile }) => {
+  return names.map((name) => {
+    const outdir = join(OUT, name);
+    rmSync(outdir, { recursive: true, force: true });
+    const { metafile } = bundleFunction(ROOT, name, outdir, {
+      bundleAwsSdk,
+      files: BUNDLE_FILES[name],
+      metafile: true,
+    });
+    const code = Object.keys(metafile!.outputs).filter((file) => file.endsWith('.mjs'));
+    const atStart = loadedAtStart(metafile!, relative(ROOT, join(outdir, 'index.mjs')));
     return {
       function: name,
-      KB: (outputOf(metafile, outfile).bytes / 1024).toFixed(1),
-      'init ms (median of 10)': median(Array.from({ length: RUNS }, () => coldInit(outfile))).toFixed(1),
-      'largest inputs (KB)': largest(metafile, outfile),
+      'KB at start': kbOf(metafile!, atStart),
+      'KB in all': kbOf(metafile!, code),
+      'init ms (median of 10)': median(
+        Array.from({ length: RUNS }, () => coldInit(join(outdir, 'index.mjs'))),
+      ).toFixed(1),
+      'largest inputs at start (KB)': largest(metafile!, atStart),
     };
   });
 }

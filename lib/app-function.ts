@@ -1,17 +1,31 @@
-import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Stack, StringConcat, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import {
+  AssetHashType,
+  DockerImage,
+  Duration,
+  Stack,
+  StringConcat,
+  Token,
+  Tokenization,
+  Validations,
+} from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { type ICommandHooks, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  LoggingFormat,
+  Runtime,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type * as z from 'zod/mini';
-import { appBundling } from '#lib/bundling.js';
+import { bundleFunction } from '#lib/bundling.js';
 import type { AppConfig } from '#lib/config.js';
 import { functionSettings } from '#lib/settings.js';
 import { type BaseEnv, parseEnv } from '#shared/config/env.js';
@@ -92,11 +106,12 @@ const lambdaLogLevel = (logLevel: AppConfig['logLevel']) =>
   logLevel === 'DEBUG' ? ApplicationLogLevel.DEBUG : ApplicationLogLevel.INFO;
 
 /**
- * The one Lambda function shape of the project: Node 22 on ARM64, a minified ESM bundle (lib/bundling.ts: the AWS
- * SDK bundled unless `-c bundleAwsSdk=false`), source maps, JSON logs into its own log group, and an
- * environment checked at synth time by the same zod schema the handler parses at cold start.
+ * The one Lambda function shape of the project: Node 22 on ARM64, a minified ESM bundle with its lazily loaded
+ * chunks (lib/bundling.ts: the AWS SDK bundled unless `-c bundleAwsSdk=false`) and their source maps, JSON logs
+ * into its own log group, and an environment checked at synth time by the same zod schema the handler parses at
+ * cold start.
  */
-export class AppFunction<S extends z.ZodMiniObject> extends NodejsFunction {
+export class AppFunction<S extends z.ZodMiniObject> extends LambdaFunction {
   /** `functions/<entryName>.ts`. */
   readonly entryName: string;
   readonly envSchema: S;
@@ -121,10 +136,8 @@ export class AppFunction<S extends z.ZodMiniObject> extends NodejsFunction {
     super(scope, id, {
       functionName: `open-wearables-${config.stage}-${name}`,
       description: props.description,
-      entry: `${projectRoot}functions/${name}.ts`,
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath: `${projectRoot}package-lock.json`,
+      code: bundledCode(name, config.bundleAwsSdk, props.bundleFiles),
+      handler: 'index.handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
@@ -135,11 +148,7 @@ export class AppFunction<S extends z.ZodMiniObject> extends NodejsFunction {
       logGroup,
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: lambdaLogLevel(config.logLevel),
-      environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
-      bundling: {
-        ...appBundling(config.bundleAwsSdk),
-        ...(props.bundleFiles && { commandHooks: copyAfterBundling(props.bundleFiles) }),
-      },
+      environment,
     });
     this.declaredEnv = environment;
     this.entryName = name;
@@ -253,17 +262,26 @@ export class AppFunction<S extends z.ZodMiniObject> extends NodejsFunction {
   }
 }
 
-/** Bundling hooks copying `files` (path in the bundle -> path under the project root) once esbuild is done. */
-function copyAfterBundling(files: Record<string, string>): ICommandHooks {
-  return {
-    beforeBundling: () => [],
-    beforeInstall: () => [],
-    afterBundling: (inputDir, outputDir) =>
-      Object.entries(files).map(([to, from]) => {
-        const target = posix.join(outputDir, to);
-        return `mkdir -p "${posix.dirname(target)}" && cp "${posix.join(inputDir, from)}" "${target}"`;
-      }),
-  };
+/**
+ * The function's code, bundled by esbuild in this process (lib/bundling.ts) and hashed by its output, as
+ * `NodejsFunction` does; its single-file command line cannot split code into chunks. Never Docker: the image is
+ * required by the type only, since the local build either succeeds or throws.
+ */
+function bundledCode(name: string, bundleAwsSdk: boolean, files?: Record<string, string>): Code {
+  return Code.fromAsset(projectRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('unused-local-bundling'),
+      // Never run; CDK caches bundles by these options (not by `local`), so they must name what is built.
+      command: ['bundle', name, `bundleAwsSdk=${bundleAwsSdk}`, JSON.stringify(files ?? {})],
+      local: {
+        tryBundle(outputDir) {
+          bundleFunction(projectRoot, name, outputDir, { bundleAwsSdk, files });
+          return true;
+        },
+      },
+    },
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
-import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { BuildOptions } from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type BuildOptions, type BuildResult, buildSync } from 'esbuild';
 
 /**
  * The AWS SDK v3, all of it: the nodejs22.x runtime ships one copy, and a bundle must never mix a bundled
@@ -10,59 +11,66 @@ export const AWS_SDK_PACKAGES = ['@aws-sdk/*', '@smithy/*'];
 /**
  * With the SDK bundled, its default credential chain is replaced by the environment credentials Lambda provides
  * (shared/config/lambda-credentials.ts): the chain's other links are 100-130 KB of every bundle. The path is
- * relative to the project root, where local bundling runs esbuild (a devDependency, so `cdk synth` never falls
- * back to Docker bundling).
+ * relative to the project root, the working directory of every build.
  */
 const LAMBDA_CREDENTIALS = {
   '@aws-sdk/credential-provider-node': './shared/config/lambda-credentials.ts',
 };
 
-const aliases = (map: Record<string, string>) => Object.entries(map).map(([from, to]) => `${from}=${to}`);
+/** Where code loaded by a dynamic `import()` goes, beside the function's `index.mjs`. */
+export const CHUNKS_DIR = 'chunks';
 
 /**
- * How every function is bundled (lib/app-function.ts): minified ESM for node22, source maps without sources, the
- * pinned AWS SDK bundled (with Lambda's credentials only) unless `-c bundleAwsSdk=false` leaves it to the runtime
- * (README "Bundles").
+ * How every function is bundled (lib/app-function.ts, bench/bundles.ts, the bundle tests): minified ESM for node22
+ * into `outdir` (its handler `index.mjs`), source maps without sources, the pinned AWS SDK bundled (with Lambda's
+ * credentials only) unless `-c bundleAwsSdk=false` leaves it to the runtime. Code splitting puts what the handler
+ * only reaches through `import()` (the S3, KMS, SES and Secrets Manager clients) in chunk files that Node compiles on
+ * first use, not at every cold start (README "Bundles").
  */
-export function appBundling(bundleAwsSdk: boolean) {
+export function esbuildOptions(bundleAwsSdk: boolean, entry: string, outdir: string): BuildOptions {
   return {
-    format: OutputFormat.ESM,
+    entryPoints: [entry],
+    outdir,
+    entryNames: 'index',
+    chunkNames: `${CHUNKS_DIR}/[name]-[hash]`,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
     target: 'node22',
     mainFields: ['module', 'main'],
-    bundleAwsSDK: bundleAwsSdk,
-    externalModules: bundleAwsSdk ? [] : AWS_SDK_PACKAGES,
-    esbuildArgs: bundleAwsSdk ? { '--alias': aliases(LAMBDA_CREDENTIALS) } : undefined,
+    external: bundleAwsSdk ? [] : AWS_SDK_PACKAGES,
+    alias: bundleAwsSdk ? LAMBDA_CREDENTIALS : {},
     minify: true,
-    sourceMap: true,
+    sourcemap: true,
     sourcesContent: false,
     // Bundled CommonJS modules require() Node built-ins; an ESM bundle has no require unless we make one.
-    banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  } satisfies BundlingOptions;
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+    logLevel: 'error',
+  };
 }
 
 /**
- * The esbuild options `NodejsFunction` turns `appBundling` into (its `--bundle ... --platform=node` command), for
- * building a function in-process the way `cdk synth` does (bench/bundles.ts, test/infra/bundle-budget.test.ts).
+ * Builds `functions/<name>.ts` into `outdir` as the stack deploys it, with `files` (path in the bundle -> path
+ * under `root`) copied beside it for the handler to read at runtime.
  */
-export function esbuildOptions(bundleAwsSdk: boolean, entry: string, outfile: string): BuildOptions {
-  const bundling = appBundling(bundleAwsSdk);
-  return {
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: bundling.target,
-    mainFields: bundling.mainFields,
-    external: bundling.externalModules,
-    // The same `--alias:from=to` arguments, so a change to one cannot miss the other.
-    alias: Object.fromEntries(
-      [bundling.esbuildArgs?.['--alias'] ?? []].flat().map((entry) => entry.split('=') as [string, string]),
-    ),
-    minify: bundling.minify,
-    sourcemap: bundling.sourceMap,
-    sourcesContent: bundling.sourcesContent,
-    banner: { js: bundling.banner },
-    logLevel: 'error',
-  };
+export function bundleFunction(
+  root: string,
+  name: string,
+  outdir: string,
+  options: { bundleAwsSdk: boolean; files?: Record<string, string>; metafile?: boolean },
+): BuildResult {
+  const result = buildSync({
+    ...esbuildOptions(options.bundleAwsSdk, join(root, 'functions', `${name}.ts`), outdir),
+    absWorkingDir: root,
+    metafile: options.metafile ?? false,
+  });
+  for (const [to, from] of Object.entries(options.files ?? {})) {
+    mkdirSync(dirname(join(outdir, to)), { recursive: true });
+    copyFileSync(join(root, from), join(outdir, to));
+  }
+  return result;
 }

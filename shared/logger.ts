@@ -2,6 +2,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { baseEnvSchema, env } from '#shared/config/env.js';
+import { mapStack } from '#shared/source-mapped-stack.js';
 
 const LEVELS = { DEBUG: 8, INFO: 12, WARN: 16, ERROR: 20, CRITICAL: 24, SILENT: 28 } as const;
 type Level = Exclude<keyof typeof LEVELS, 'SILENT'>;
@@ -18,9 +19,10 @@ function traceId(): { xray_trace_id?: string } {
 const ERROR_EXTRAS = ['$fault', '$metadata', 'code', 'status', 'statusCode'] as const;
 
 /**
- * How a log line serialises its attributes, at any depth: an Error as its name, message, stack, cause and
- * `ERROR_EXTRAS` (never other fields: a provider error's body may hold personal data); a BigInt as its digits; an
- * object met a second time as "[Circular]" (a repeated reference too, which keeps a cycle from recursing).
+ * How a log line serialises its attributes, at any depth: an Error as its name, message, stack (pointing at the
+ * original sources, shared/source-mapped-stack.ts), cause and `ERROR_EXTRAS` (never other fields: a provider
+ * error's body may hold personal data); a BigInt as its digits; an object met a second time as "[Circular]" (a
+ * repeated reference too, which keeps a cycle from recursing).
  */
 function logReplacer() {
   const seen = new WeakSet<object>();
@@ -30,7 +32,8 @@ function logReplacer() {
     if (seen.has(value)) return '[Circular]';
     seen.add(value);
     if (!(value instanceof Error)) return value;
-    const { name, message, stack, cause } = value;
+    const { name, message, cause } = value;
+    const stack = typeof value.stack === 'string' ? mapStack(value.stack) : value.stack;
     const extras = ERROR_EXTRAS.filter((key) => key in value).map((key) => [key, (value as never)[key]]);
     return { name, message, stack, ...(cause !== undefined && { cause }), ...Object.fromEntries(extras) };
   };

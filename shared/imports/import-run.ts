@@ -122,7 +122,7 @@ async function claim(job: ImportJob, userId: string, leaseUntil: number): Promis
   const same = existing?.checkpoint.etag === job.etag ? existing : undefined;
   if (same ? same.checkpoint.status !== 'running' : job.continuation) return undefined;
   if (same && same.checkpoint.lease_until > Date.now()) return undefined;
-  const read = await importBucket(job.bucket).read(job.key, same?.checkpoint.offset ?? 0, job.etag);
+  const read = await (await importBucket(job.bucket)).read(job.key, same?.checkpoint.offset ?? 0, job.etag);
   if (read === 'changed' || (read === 'missing' && !same)) return undefined;
   const release = () => (read === 'missing' ? undefined : read.body.destroy());
   if (read !== 'missing' && read.size > MAX_IMPORT_BYTES) {

@@ -180,7 +180,7 @@ async function formPost(req: IncomingMessage, res: ServerResponse, bucketName: s
       failure.startsWith('Your') ? 'EntityTooLarge' : 'AccessDenied',
       failure,
     );
-  const bucket = importBucket(bucketName);
+  const bucket = await importBucket(bucketName);
   await bucket.put(fields.get('key') ?? '', bytes, fields.get('content-type') ?? '');
   res.writeHead(204).end();
 }
@@ -213,7 +213,7 @@ async function partPut(
     return s3Error(res, 403, 'AccessDenied', 'Request has expired');
   }
   const body = await readBody(req, 5 * 1024 * 1024 * 1024);
-  const bucket = importBucket(bucketName);
+  const bucket = await importBucket(bucketName);
   if (body === 'too-large' || !(bucket instanceof FolderBucket))
     return s3Error(res, 400, 'EntityTooLarge', 'Part too large');
   try {

@@ -17,10 +17,11 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const run = promisify(execFile);
 
 async function bundle(): Promise<{ file: string; inputs: string[] }> {
-  const file = join(mkdtempSync(join(tmpdir(), 'bundled-credentials-')), 'index.mjs');
+  const outdir = mkdtempSync(join(tmpdir(), 'bundled-credentials-'));
+  const file = join(outdir, 'index.mjs');
   const entry = join(ROOT, 'test/fixtures/bundle/read-item.ts');
   const { metafile } = await build({
-    ...esbuildOptions(true, entry, file),
+    ...esbuildOptions(true, entry, outdir),
     absWorkingDir: ROOT,
     metafile: true,
   });

@@ -29,27 +29,54 @@ function invokeBundle(bundleDir: string, event: unknown) {
   );
 }
 
+type LambdaResource = { Type: string; Properties: { FunctionName: string; Code: { S3Key: string } } };
+
 describe('the meta function bundle (esbuild, as `cdk deploy` builds it)', () => {
   // Inside the project, so that the bundle finds the AWS SDK it leaves to the runtime in node_modules.
   const cache = join(PROJECT_ROOT, 'node_modules/.cache');
   mkdirSync(cache, { recursive: true });
   const outdir = mkdtempSync(join(cache, 'meta-bundle-'));
   let bundleDir: string;
+  const codeAssets: Record<string, string> = {};
 
   beforeAll(() => {
     const app = new App({ outdir, context: { stage: 'test' } });
-    new AppFunction(new Stack(app, 'MetaBundle'), 'Meta', {
+    const meta = new AppFunction(new Stack(app, 'MetaBundle'), 'Meta', {
       name: 'meta',
       config: readConfig(app.node),
       envSchema: apiEnvSchema,
       environment: { API_BASE_URL: 'https://api.example.com' },
       bundleFiles: META_BUNDLE_FILES,
     });
+    // A second function of the same stack, to check that each gets its own bundle.
+    new AppFunction(Stack.of(meta), 'Authorizer', {
+      name: 'sdk-authorizer',
+      config: readConfig(app.node),
+      envSchema: apiEnvSchema,
+      environment: { API_BASE_URL: 'https://api.example.com' },
+    });
     // The env check (stack.test.ts) would want a table and secrets; only the bundle matters here.
     app.synth({ skipValidation: true });
-    bundleDir = join(outdir, readdirSync(outdir).find((name) => name.startsWith('asset.'))!);
+    const template = JSON.parse(readFileSync(join(outdir, 'MetaBundle.template.json'), 'utf8'));
+    for (const resource of Object.values<LambdaResource>(template.Resources)) {
+      if (resource.Type !== 'AWS::Lambda::Function') continue;
+      codeAssets[resource.Properties.FunctionName] = resource.Properties.Code.S3Key.replace(/\.zip$/, '');
+    }
+    bundleDir = join(outdir, `asset.${codeAssets['open-wearables-test-meta']}`);
   });
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('is its own: each function of a stack gets the bundle of its entry', () => {
+    expect(Object.keys(codeAssets).sort()).toEqual([
+      'open-wearables-test-meta',
+      'open-wearables-test-sdk-authorizer',
+    ]);
+    expect(new Set(Object.values(codeAssets)).size).toBe(2);
+    const authorizer = join(outdir, `asset.${codeAssets['open-wearables-test-sdk-authorizer']}`);
+    expect(readdirSync(authorizer)).not.toContain('openapi.json');
+    // Code reached through import() (here the Secrets Manager client) is in chunks beside index.mjs.
+    expect(readdirSync(join(authorizer, 'chunks')).some((file) => file.endsWith('.mjs'))).toBe(true);
+  });
 
   it('ships the Swagger UI files next to index.mjs, byte for byte', () => {
     expect(Object.keys(META_BUNDLE_FILES).sort()).toEqual([

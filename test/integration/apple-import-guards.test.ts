@@ -40,7 +40,7 @@ afterAll(async () => {
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 async function put(key: string, content: string): Promise<ImportJob> {
-  await importBucket('imports').put(key, Buffer.from(content), 'application/xml');
+  await (await importBucket('imports')).put(key, Buffer.from(content), 'application/xml');
   return { bucket: 'imports', key, etag: md5(content), size: Buffer.byteLength(content) };
 }
 
@@ -112,7 +112,7 @@ describe('Apple Health import under racing notifications', () => {
   it('a user deleted mid-import: the run stops (skipped, not retried) and nothing of theirs comes back', async () => {
     const user = await createUser({});
     const job = await put(`${user.id}/raw/export.xml`, A);
-    const bucket = importBucket('imports');
+    const bucket = await importBucket('imports');
     const read = bucket.read.bind(bucket);
     // The user is deleted (tombstone, then erasure) once half of the object was read.
     bucket.read = async (key, from, etag) => {
