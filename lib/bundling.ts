@@ -49,7 +49,8 @@ export function esbuildOptions(bundleAwsSdk: boolean, entry: string, outdir: str
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
-    logLevel: 'error',
+    // esbuild's warnings print at synth, as the CLI NodejsFunction ran printed them.
+    logLevel: 'warning',
   };
 }
 

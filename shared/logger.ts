@@ -2,7 +2,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { baseEnvSchema, env } from '#shared/config/env.js';
-import { mapStack } from '#shared/source-mapped-stack.js';
+import { mappedStack } from '#shared/source-mapped-stack.js';
 
 const LEVELS = { DEBUG: 8, INFO: 12, WARN: 16, ERROR: 20, CRITICAL: 24, SILENT: 28 } as const;
 type Level = Exclude<keyof typeof LEVELS, 'SILENT'>;
@@ -33,7 +33,7 @@ function logReplacer() {
     seen.add(value);
     if (!(value instanceof Error)) return value;
     const { name, message, cause } = value;
-    const stack = typeof value.stack === 'string' ? mapStack(value.stack) : value.stack;
+    const stack = mappedStack(value);
     const extras = ERROR_EXTRAS.filter((key) => key in value).map((key) => [key, (value as never)[key]]);
     return { name, message, stack, ...(cause !== undefined && { cause }), ...Object.fromEntries(extras) };
   };

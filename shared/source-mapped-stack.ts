@@ -10,10 +10,13 @@ const FRAME = /^(\s*at (?:.*\(|async )?)((?:file:\/\/)?\/[^()]*?\.mjs):(\d+):(\d
 
 /** Each bundle file's parsed source map, or null when it has none that parses; a process ships one set of files. */
 const maps = new Map<string, SourceMap | null>();
+/** More files than a function's bundle has (its index.mjs and chunks): past it, nothing new is read. */
+const MAX_FILES = 64;
 
 function sourceMapOf(file: string): SourceMap | null {
   let map = maps.get(file);
   if (map === undefined) {
+    if (maps.size >= MAX_FILES) return null;
     try {
       map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
     } catch {
@@ -37,27 +40,35 @@ function originalLocation(file: string, line: number, column: number): string | 
   return `${path}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
 }
 
-/**
- * The stack with each bundle frame pointing at the original source, as `--enable-source-maps` would print it,
- * but only when asked (that flag parses every bundle's map at cold start). A frame without a mapping, and any
- * other line, stays as it is; on any failure the whole stack does.
- */
-export function mapStack(stack: string): string {
+/** A frame line pointing at the original source, or the line as it is (no mapping, not a frame, any failure). */
+function mapFrame(line: string): string {
   try {
-    return stack
-      .split('\n')
-      .map((line) =>
-        line.replace(
-          FRAME,
-          (frame, before: string, location: string, row: string, column: string, after: string) => {
-            const file = location.startsWith('file:') ? fileURLToPath(location) : location;
-            const original = originalLocation(file, Number(row), Number(column));
-            return original === undefined ? frame : `${before}${original}${after}`;
-          },
-        ),
-      )
-      .join('\n');
+    return line.replace(
+      FRAME,
+      (frame, before: string, location: string, row: string, column: string, after: string) => {
+        const file = location.startsWith('file:') ? fileURLToPath(location) : location;
+        const original = originalLocation(file, Number(row), Number(column));
+        return original === undefined ? frame : `${before}${original}${after}`;
+      },
+    );
   } catch {
-    return stack;
+    return line;
   }
+}
+
+/** Each bundle frame of `frames` (a stack without its `name: message` header) mapped by `mapFrame`. */
+export function mapFrames(frames: string): string {
+  return frames.split('\n').map(mapFrame).join('\n');
+}
+
+/**
+ * The error's stack with each bundle frame pointing at the original source file, line and column, as
+ * `--enable-source-maps` would print them (function names stay minified), but only when asked: that flag parses
+ * every bundle's map at each cold start. The `name: message` header is never touched, so a message that looks
+ * like a frame (a provider's text) stays as it was; a stack not starting with it is left as it is.
+ */
+export function mappedStack({ name, message, stack }: Error): string | undefined {
+  if (typeof stack !== 'string') return stack;
+  const header = message ? `${name}: ${message}` : String(name);
+  return stack.startsWith(header) ? header + mapFrames(stack.slice(header.length)) : stack;
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface OpenApiDocument {
   paths: Record<string, unknown>;
@@ -7,14 +8,17 @@ export interface OpenApiDocument {
 
 /**
  * The committed document (shared/api/openapi.json), read from disk rather than bundled (it would be half of the meta
- * bundle): from the source tree in the sandbox and the tests, from next to index.mjs on Lambda, where lib/api.ts ships
- * it (META_BUNDLE_FILES). Either way it sits beside the running module, so one relative URL finds it.
+ * bundle): on Lambda from next to index.mjs, where lib/api.ts ships it (META_BUNDLE_FILES), whichever chunk this
+ * module ends up in; in the sandbox and the tests from beside this module.
  */
-const DOCUMENT_URL = new URL('openapi.json', import.meta.url);
+function documentPath(): string | URL {
+  const taskRoot = process.env.LAMBDA_TASK_ROOT;
+  return taskRoot ? join(taskRoot, 'openapi.json') : new URL('openapi.json', import.meta.url);
+}
 
 let document: OpenApiDocument | undefined;
 
 export function openApiDocument(): OpenApiDocument {
-  document ??= JSON.parse(readFileSync(DOCUMENT_URL, 'utf8')) as OpenApiDocument;
+  document ??= JSON.parse(readFileSync(documentPath(), 'utf8')) as OpenApiDocument;
   return document;
 }

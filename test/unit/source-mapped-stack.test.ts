@@ -5,9 +5,10 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { esbuildOptions } from '#lib/bundling.js';
 import { resetEnvCache } from '#shared/config/env.js';
 import { Logger } from '#shared/logger.js';
-import { mapStack } from '#shared/source-mapped-stack.js';
+import { mapFrames, mappedStack } from '#shared/source-mapped-stack.js';
 
 // The Error is made on line 2 of the chunk's source, column 10; the entry calls for it on line 3, column 10.
 const FAIL_TS = "export function fail(): Error {\n  return new Error('boom from chunk');\n}\n";
@@ -17,7 +18,7 @@ const ENTRY_TS =
 let root: string;
 
 /**
- * A fresh bundle built the way lib/bundling.ts builds one, with a code-split chunk; its files and sources. It lives
+ * A fresh bundle built as lib/bundling.ts builds a function (its banner line too), with a code-split chunk; its files and sources. It lives
  * under a node_modules directory so that vitest leaves its import to Node, as on Lambda: any other file it would
  * transform, applying the bundle's source map itself.
  */
@@ -27,19 +28,8 @@ async function bundle(name: string) {
   await writeFile(join(dir, 'src', 'fail.ts'), FAIL_TS);
   await writeFile(join(dir, 'src', 'index.ts'), ENTRY_TS);
   const { metafile } = await build({
-    entryPoints: [join(dir, 'src', 'index.ts')],
-    outdir: join(dir, 'out'),
-    bundle: true,
-    splitting: true,
-    chunkNames: 'chunks/chunk-[hash]',
-    outExtension: { '.js': '.mjs' },
-    format: 'esm',
-    platform: 'node',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
+    ...esbuildOptions(false, join(dir, 'src', 'index.ts'), join(dir, 'out')),
     metafile: true,
-    logLevel: 'error',
   });
   const chunk = Object.keys(metafile.outputs).find(
     (file) => file.endsWith('.mjs') && file.includes('chunks/'),
@@ -84,28 +74,28 @@ describe('mapping bundle stack frames to the original sources (shared/source-map
     const stack = (await errorFrom(index)).stack!;
     const chunkFrame = frameIn(stack, chunk);
     const indexFrame = frameIn(stack, index);
-    expect(chunkFrame).toMatch(/^ {4}at \S+ \(file:\/\/\/.+\/chunks\/chunk-\w+\.mjs:1:\d+\)$/);
-    expect(indexFrame).toMatch(/^ {4}at \S+ \(file:\/\/\/.+\/out\/index\.mjs:1:\d+\)$/);
+    expect(chunkFrame).toMatch(/^ {4}at \S+ \(file:\/\/\/.+\/chunks\/fail-\w+\.mjs:2:\d+\)$/);
+    expect(indexFrame).toMatch(/^ {4}at \S+ \(file:\/\/\/.+\/out\/index\.mjs:2:\d+\)$/);
 
     const expected = stack
       .replace(chunkFrame, chunkFrame.replace(/\(file:.+\)$/, `(${fail}:2:10)`))
       .replace(indexFrame, indexFrame.replace(/\(file:.+\)$/, `(${entry}:3:10)`));
     expect(expected).not.toBe(stack);
-    expect(mapStack(stack)).toBe(expected);
+    expect(mapFrames(stack)).toBe(expected);
   });
 
   it('maps a bare frame and a location given as a path', async () => {
     const { index, chunk, fail } = await bundle('bare');
-    const column = /:1:(\d+)\)$/.exec(frameIn((await errorFrom(index)).stack!, chunk))![1];
-    expect(mapStack(`    at async ${chunk}:1:${column}`)).toBe(`    at async ${fail}:2:10`);
-    expect(mapStack(`    at ${pathToFileURL(chunk).href}:1:${column}`)).toBe(`    at ${fail}:2:10`);
-    expect(mapStack(`    at Module.x (${chunk}:1:${column})`)).toBe(`    at Module.x (${fail}:2:10)`);
+    const column = /:2:(\d+)\)$/.exec(frameIn((await errorFrom(index)).stack!, chunk))![1];
+    expect(mapFrames(`    at async ${chunk}:2:${column}`)).toBe(`    at async ${fail}:2:10`);
+    expect(mapFrames(`    at ${pathToFileURL(chunk).href}:2:${column}`)).toBe(`    at ${fail}:2:10`);
+    expect(mapFrames(`    at Module.x (${chunk}:2:${column})`)).toBe(`    at Module.x (${fail}:2:10)`);
   });
 
   it('leaves a position the map has nothing for as it is', async () => {
     const { chunk } = await bundle('unmapped');
-    for (const frame of [`    at f (${chunk}:2:3)`, `    at f (${chunk}:7:3)`]) {
-      expect(mapStack(frame)).toBe(frame);
+    for (const frame of [`    at f (${chunk}:1:3)`, `    at f (${chunk}:7:3)`]) {
+      expect(mapFrames(frame)).toBe(frame);
     }
   });
 
@@ -122,17 +112,32 @@ describe('mapping bundle stack frames to the original sources (shared/source-map
     new Logger().error('sync failed', { error: new Error('wrapped', { cause: made }) });
     const line = JSON.parse(written.join('')) as { level: string; error: { cause: { stack: string } } };
     expect(line.level).toBe('ERROR');
-    expect(line.error.cause.stack).toBe(mapStack(made.stack!));
+    expect(line.error.cause.stack).toBe(mapFrames(made.stack!));
     expect(line.error.cause.stack).toContain(`(${fail}:2:10)`);
     expect(line.error.cause.stack).not.toContain('.mjs:');
+  });
+
+  it("never rewrites the error's message, even one holding a frame of the bundle", async () => {
+    const { index, chunk, fail } = await bundle('message');
+    const made = await errorFrom(index);
+    const realFrame = frameIn(made.stack!, chunk);
+    const message = `provider said:\n${realFrame}\nand more`;
+    const error = new Error(message);
+    error.stack = `Error: ${message}\n${realFrame}`;
+    const mapped = mappedStack(error)!;
+    expect(mapped.startsWith(`Error: ${message}\n`)).toBe(true);
+    expect(mapped.slice(`Error: ${message}`.length)).toContain(`(${fail}:2:10)`);
+    // A stack that does not start with its error's header is left alone.
+    const renamed = Object.assign(new Error('x'), { stack: `Other: x\n${realFrame}` });
+    expect(mappedStack(renamed)).toBe(renamed.stack);
   });
 
   it('leaves the stack as it is when the bundle has no map beside it', async () => {
     const { index, chunk } = await bundle('no-map');
     await Promise.all([unlink(`${index}.map`), unlink(`${chunk}.map`)]);
     const stack = (await errorFrom(index)).stack!;
-    expect(stack).toContain('.mjs:1:');
-    expect(mapStack(stack)).toBe(stack);
+    expect(stack).toContain('.mjs:2:');
+    expect(mapFrames(stack)).toBe(stack);
   });
 
   it('leaves the stack as it is, without throwing, when a map is corrupt', async () => {
@@ -142,8 +147,8 @@ describe('mapping bundle stack frames to the original sources (shared/source-map
     const chunkMap = JSON.parse(await readFile(`${chunk}.map`, 'utf8'));
     await writeFile(`${chunk}.map`, JSON.stringify({ ...chunkMap, sources: ['http://['] }));
     const stack = (await errorFrom(index)).stack!;
-    expect(stack).toContain('.mjs:1:');
-    expect(mapStack(stack)).toBe(stack);
+    expect(stack).toContain('.mjs:2:');
+    expect(mapFrames(stack)).toBe(stack);
   });
 
   it('never throws and keeps the number of lines, whatever the text; text naming no .mjs stays as it is', async () => {
@@ -167,13 +172,13 @@ describe('mapping bundle stack frames to the original sources (shared/source-map
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.string({ unit: 'grapheme' }), frame)), (lines) => {
         const stack = lines.join('\n');
-        expect(mapStack(stack).split('\n')).toHaveLength(stack.split('\n').length);
+        expect(mapFrames(stack).split('\n')).toHaveLength(stack.split('\n').length);
       }),
     );
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (text) => {
         fc.pre(!text.includes('.mjs'));
-        expect(mapStack(text)).toBe(text);
+        expect(mapFrames(text)).toBe(text);
       }),
     );
   });
