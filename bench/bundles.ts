@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { META_BUNDLE_FILES } from '#lib/api.js';
 import { bundleFunction } from '#lib/bundling.js';
@@ -19,7 +19,7 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)]!;
 };
 
-/** Env a cold start sees; importing a bundle must do no I/O, so none of these are reached. */
+/** Env a cold start sees; importing a bundle reaches none of these (meta reads its OpenAPI document from its folder). */
 const coldEnv = {
   ...process.env,
   TABLE_NAME: 'bench',
@@ -33,7 +33,11 @@ const coldEnv = {
 /** Module initialisation of one bundle in a fresh Node process, in ms. */
 function coldInit(file: string): number {
   const script = `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`;
-  return Number(execFileSync(NODE, ['--input-type=module', '-e', script], { env: coldEnv }).toString());
+  return Number(
+    execFileSync(NODE, ['--input-type=module', '-e', script], {
+      env: { ...coldEnv, LAMBDA_TASK_ROOT: dirname(file) },
+    }).toString(),
+  );
 }
 
 /** A bundle input's group: its npm package, or its folder of the project (`shared/providers`). */

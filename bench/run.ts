@@ -17,7 +17,7 @@ const wanted = (name: string) => selected.size === 0 || selected.has(name);
 console.log(`Open Wearables Serverless benchmarks (node ${process.version}, ${new Date().toISOString()})\n`);
 if (wanted('bundles')) {
   console.log('Lambda bundles (as `cdk synth` builds them, lib/bundling.ts) and cold module initialisation:');
-  console.table(await benchBundles());
+  console.table(benchBundles());
 }
 if (wanted('latency')) {
   console.log('\nSandbox latency, sequential requests:');

@@ -17,9 +17,6 @@ const LAMBDA_CREDENTIALS = {
   '@aws-sdk/credential-provider-node': './shared/config/lambda-credentials.ts',
 };
 
-/** Where code loaded by a dynamic `import()` goes, beside the function's `index.mjs`. */
-export const CHUNKS_DIR = 'chunks';
-
 /**
  * How every function is bundled (lib/app-function.ts, bench/bundles.ts, the bundle tests): minified ESM for node22
  * into `outdir` (its handler `index.mjs`), source maps without sources, the pinned AWS SDK bundled (with Lambda's
@@ -32,7 +29,7 @@ export function esbuildOptions(bundleAwsSdk: boolean, entry: string, outdir: str
     entryPoints: [entry],
     outdir,
     entryNames: 'index',
-    chunkNames: `${CHUNKS_DIR}/[name]-[hash]`,
+    chunkNames: 'chunks/[name]-[hash]',
     outExtension: { '.js': '.mjs' },
     bundle: true,
     splitting: true,

@@ -63,8 +63,8 @@ export function mapFrames(frames: string): string {
 
 /**
  * The error's stack with each bundle frame pointing at the original source file, line and column, as
- * `--enable-source-maps` would print them (function names stay minified), but only when asked: that flag parses
- * every bundle's map at each cold start. The `name: message` header is never touched, so a message that looks
+ * `--enable-source-maps` would print them (though function names stay minified), but only when asked: that flag
+ * parses every bundle's map at each cold start. The `name: message` header is never touched, so a message that looks
  * like a frame (a provider's text) stays as it was; a stack not starting with it is left as it is.
  */
 export function mappedStack({ name, message, stack }: Error): string | undefined {

@@ -6,7 +6,7 @@ import { esbuildOptions } from '#lib/bundling.js';
 
 /**
  * The most a function's own code may weigh: its index.mjs and chunks, minified, with the AWS SDK external (the
- * bundled SDK adds 230-560 KB per function: README "Bundles").
+ * bundled SDK adds 260-640 KB per function: README "Bundles").
  */
 const BUNDLE_BUDGET_KB = 350;
 
@@ -63,7 +63,7 @@ async function bundle(name: string) {
   };
 }
 
-/** Built once for both tests. */
+/** Built once for the tests below. */
 let built: Promise<Awaited<ReturnType<typeof bundle>>[]> | undefined;
 const bundles = () => (built ??= Promise.all(FUNCTIONS.map(bundle)));
 

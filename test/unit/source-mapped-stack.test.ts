@@ -18,9 +18,9 @@ const ENTRY_TS =
 let root: string;
 
 /**
- * A fresh bundle built as lib/bundling.ts builds a function (its banner line too), with a code-split chunk; its files and sources. It lives
- * under a node_modules directory so that vitest leaves its import to Node, as on Lambda: any other file it would
- * transform, applying the bundle's source map itself.
+ * A fresh bundle built as lib/bundling.ts builds a function (its banner line too), with a code-split chunk; its
+ * files and sources. It lives under a node_modules directory so that vitest leaves its import to Node, as on Lambda:
+ * any other file it would transform, applying the bundle's source map itself.
  */
 async function bundle(name: string) {
   const dir = join(root, 'node_modules', name);
