@@ -3,7 +3,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { META_BUNDLE_FILES } from '#lib/api.js';
-import { bundleFunction } from '#lib/bundling.js';
+import { bundleFunction, loadedAtStart } from '#lib/bundling.js';
 
 const ROOT = join(import.meta.dirname, '..');
 // Inside the project: a bundle whose AWS SDK is external loads it from node_modules, as Lambda loads the runtime's.
@@ -50,20 +50,6 @@ function group(input: string): string {
     .join('/');
 }
 
-/** The output files Node loads when it imports `entry`: the entry and the chunks it imports statically. */
-function loadedAtStart(metafile: Metafile, entry: string): string[] {
-  const loaded = new Set<string>();
-  const visit = (path: string) => {
-    if (loaded.has(path)) return;
-    loaded.add(path);
-    for (const { path: next, kind } of metafile.outputs[path]!.imports) {
-      if (kind === 'import-statement' && metafile.outputs[next]) visit(next);
-    }
-  };
-  visit(entry);
-  return [...loaded];
-}
-
 /** KB of `files` (output paths of the metafile). */
 const kbOf = (metafile: Metafile, files: string[]) =>
   (files.reduce((sum, file) => sum + metafile.outputs[file]!.bytes, 0) / 1024).toFixed(1);
@@ -100,7 +86,7 @@ export function benchBundles() {
       metafile: true,
     });
     const code = Object.keys(metafile!.outputs).filter((file) => file.endsWith('.mjs'));
-    const atStart = loadedAtStart(metafile!, relative(ROOT, join(outdir, 'index.mjs')));
+    const atStart = loadedAtStart(metafile!, relative(ROOT, join(outdir, 'index.mjs'))).files;
     return {
       function: name,
       'KB at start': kbOf(metafile!, atStart),

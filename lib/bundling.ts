@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type BuildOptions, type BuildResult, buildSync } from 'esbuild';
+import { type BuildOptions, type BuildResult, buildSync, type Metafile } from 'esbuild';
 
 /**
  * The AWS SDK v3, all of it: the nodejs22.x runtime ships one copy, and a bundle must never mix a bundled
@@ -71,4 +71,27 @@ export function bundleFunction(
     copyFileSync(join(root, from), join(outdir, to));
   }
   return result;
+}
+
+/**
+ * What Node loads when it imports `entry` (an output path of `metafile`), for the bench and the bundle tests: the
+ * output files (the entry and the chunks it imports statically), the external modules they import statically, and
+ * the external modules they leave to `import()`.
+ */
+export function loadedAtStart(metafile: Metafile, entry: string) {
+  const files = new Set<string>();
+  const externals = new Set<string>();
+  const externalsOnFirstUse = new Set<string>();
+  const visit = (path: string) => {
+    if (files.has(path)) return;
+    files.add(path);
+    for (const { path: next, kind, external } of metafile.outputs[path]!.imports) {
+      if (kind === 'dynamic-import' && external) externalsOnFirstUse.add(next);
+      if (kind !== 'import-statement') continue;
+      if (external) externals.add(next);
+      else visit(next);
+    }
+  };
+  visit(entry);
+  return { files: [...files], externals: [...externals], externalsOnFirstUse: [...externalsOnFirstUse] };
 }

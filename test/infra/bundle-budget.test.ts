@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { esbuildOptions } from '#lib/bundling.js';
+import { esbuildOptions, loadedAtStart } from '#lib/bundling.js';
 
 /**
  * The most a function's own code may weigh: its index.mjs and chunks, minified, with the AWS SDK external (the
@@ -39,28 +39,11 @@ async function bundle(name: string) {
       .filter(([, input]) => input.bytesInOutput)
       .map(([path]) => path),
   );
-  const loaded = new Set<string>();
-  const atStart = new Set<string>();
-  const onFirstUse = new Set<string>();
-  const visit = (path: string) => {
-    if (loaded.has(path)) return;
-    loaded.add(path);
-    for (const { path: next, kind, external } of metafile.outputs[path]!.imports) {
-      if (kind === 'dynamic-import' && external) onFirstUse.add(next);
-      if (kind !== 'import-statement') continue;
-      if (external) atStart.add(next);
-      else visit(next);
-    }
-  };
-  visit(relative(ROOT, join(outdir, 'index.mjs')));
-  return {
-    name,
-    kb,
-    inputs,
-    chunks: code.length - 1,
-    externalsAtStart: [...atStart],
-    externalsOnFirstUse: [...onFirstUse],
-  };
+  const { externals, externalsOnFirstUse } = loadedAtStart(
+    metafile,
+    relative(ROOT, join(outdir, 'index.mjs')),
+  );
+  return { name, kb, inputs, chunks: code.length - 1, externalsAtStart: externals, externalsOnFirstUse };
 }
 
 /** Built once for the tests below. */
