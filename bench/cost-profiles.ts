@@ -1,88 +1,19 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  paginateQuery,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { db } from '#shared/store/client.js';
+import { resetTokenVault } from '#shared/crypto/token-vault.js';
 import { upsertConnection } from '#shared/store/connections.js';
-import { itemSize } from '#shared/store/item-size.js';
-import { keys } from '#shared/store/keys.js';
-import { budgetKey } from '#shared/store/rate-budgets.js';
-import { listUserSeries } from '#shared/store/series-registry.js';
 import { dispatchLiveSyncs } from '#shared/sync/dispatcher.js';
-import { RUN_PREFIX } from '#shared/sync/status.js';
 import { generateGarminDays } from '#test/fakes/garmin.js';
 import { followConsent } from '#test/fakes/oauth-fake.js';
-import { benchWatch, quantityRecords } from './apple-records.js';
-import { type Meter, plus, scale, type Usage } from './cost-model.js';
+import { clockRewinder, DAY, HOUR, MIN, samplesOf, storedBytes, waitForRuns, watchDay } from './cost-day.js';
+import type { Meter } from './cost-meter.js';
+import { plus, scale, type Usage } from './cost-model.js';
 import type { BenchSandbox } from './sandbox.js';
 import { garminBatches } from './webhooks.js';
 
 /**
  * The three active users of the cost model (bench/cost.ts): what each does in a day through the sandbox, metered.
  */
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 export const BACKFILL_DAYS = 30;
 export const GARMIN_CLIENT = 'bench-cost-garmin';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const record = quantityRecords(benchWatch);
-
-/**
- * A realistic Apple Watch day: heart rate every 5 s in a 45-minute workout and every 5 minutes otherwise, active
- * energy every minute and steps and distance every 3 minutes while awake, basal energy every 5 minutes,
- * respiratory rate and SpO2 at night, a few HRV readings, one resting heart rate.
- */
-function watchDay(day: number) {
-  const records = [];
-  const workout = day + 17 * HOUR;
-  for (let t = day; t < day + DAY; ) {
-    const inWorkout = t >= workout && t < workout + 45 * MIN;
-    records.push(
-      record('HeartRate', t, inWorkout ? 140 + ((t / 5000) % 20) : 58 + ((t / MIN) % 13), 'count/min'),
-    );
-    t += inWorkout ? 5000 : 5 * MIN;
-  }
-  for (let t = day + 7 * HOUR; t < day + 23 * HOUR; t += MIN) {
-    records.push(record('ActiveEnergyBurned', t, 0.3 + ((t / MIN) % 7) / 10, 'kcal'));
-    if ((t / MIN) % 3 === 0) {
-      records.push(record('StepCount', t, 20 + ((t / MIN) % 40), 'count'));
-      records.push(record('DistanceWalkingRunning', t, 15 + ((t / MIN) % 30), 'm'));
-    }
-  }
-  for (let t = day; t < day + DAY; t += 5 * MIN) records.push(record('BasalEnergyBurned', t, 5.5, 'kcal'));
-  for (let t = day; t < day + 6 * HOUR; t += 15 * MIN) {
-    records.push(record('RespiratoryRate', t, 14 + ((t / MIN) % 3), 'count/min'));
-    records.push(record('OxygenSaturation', t, 0.96, '%'));
-  }
-  for (const h of [3, 9, 15, 21]) records.push(record('HeartRateVariabilitySDNN', day + h * HOUR, 42, 'ms'));
-  records.push(record('RestingHeartRate', day + 8 * HOUR, 56, 'count/min'));
-  return records;
-}
-
-async function storedBytes(userId: string): Promise<number> {
-  const { doc, table } = db();
-  const partitions = [
-    `USER#${userId}`,
-    ...new Set((await listUserSeries(userId)).map((e) => `TS#${userId}#${e.series}`)),
-  ];
-  let bytes = 0;
-  for (const pk of partitions) {
-    const pages = paginateQuery(
-      { client: doc },
-      { TableName: table, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': pk } },
-    );
-    for await (const page of pages) for (const item of page.Items ?? []) bytes += itemSize(item);
-  }
-  return bytes;
-}
-
-const samplesOf = async (userId: string) => (await listUserSeries(userId)).reduce((n, e) => n + e.count, 0);
 
 export interface Profile {
   profile: string;
@@ -91,6 +22,8 @@ export interface Profile {
   samplesPerDay: number;
   /** Write units by item kind of parts of the run, when the run takes them itself. */
   writes?: Record<string, string>;
+  /** EventBridge events by detail type, a day and (for pushes) a push. */
+  events: Record<string, string>;
 }
 
 /** The largest write (or read) units by item kind, `scale`d, as one line. */
@@ -101,38 +34,11 @@ export const topUnits = (rows: Array<[string, number]>, scale = 1) =>
     .join(', ');
 
 /**
- * The bench runs a day in seconds, but some state moves with the clock: an SDK connection is stamped at most every
- * SDK_STAMP_PRECISION_MS, and a provider's request bucket refills over minutes. Before each push or hourly sync,
- * the time a real day would let pass is taken off their timestamps (the SDK connection's `last_synced_at`, a
- * bucket's `at`), through a client of its own, outside the meter.
+ * (a) An Apple Watch user pushing every 15 minutes, one day, as the mobile SDKs push: to POST
+ * /sdk/users/{id}/sync of the mobile ingress (`MobileApiUrl`; the REST API's authorizer, the body stored, the
+ * sdk-uploads worker ingesting it). Each push is waited for to its end (ingest, events fan-out), as 15 minutes
+ * would.
  */
-function clockRewinder() {
-  const clock = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  const rewind = async (Key: Record<string, string>, attribute: string, ms: number) => {
-    const { table } = db();
-    const { Item } = await clock.send(new GetCommand({ TableName: table, Key, ConsistentRead: true }));
-    const at = Item?.[attribute];
-    if (typeof at !== 'string' && typeof at !== 'number') return;
-    const earlier = typeof at === 'number' ? at - ms : new Date(Date.parse(at) - ms).toISOString();
-    await clock.send(
-      new UpdateCommand({
-        TableName: table,
-        Key,
-        UpdateExpression: 'SET #at = :at',
-        ExpressionAttributeNames: { '#at': attribute },
-        ExpressionAttributeValues: { ':at': earlier },
-      }),
-    );
-  };
-  return {
-    stamp: (userId: string, ms: number) =>
-      rewind({ PK: keys.userPartition(userId), SK: 'CONN#apple' }, 'last_synced_at', ms),
-    budget: (provider: string, ms: number) => rewind(budgetKey(provider), 'at', ms),
-    stop: () => clock.destroy(),
-  };
-}
-
-/** (a) An Apple Watch user pushing through POST /sdk/users/{id}/sync every 15 minutes, one day. */
 export async function sdkWatch(sandbox: BenchSandbox, meter: Meter): Promise<Profile> {
   const userId = await sandbox.createUser();
   const day = Date.UTC(2026, 10, 2);
@@ -140,74 +46,63 @@ export async function sdkWatch(sandbox: BenchSandbox, meter: Meter): Promise<Pro
   const clock = clockRewinder();
   // The mobile SDKs push with a user-scoped SDK token (a JWT: no read), not an integrator's API key.
   const issued = await sandbox.post(`/api/v1/users/${userId}/token`, {}, sandbox.bearer);
-  const sdkToken = { authorization: `Bearer ${(issued.body as { access_token: string }).access_token}` };
+  const sdkToken = `Bearer ${(issued.body as { access_token: string }).access_token}`;
+  meter.takeBusEventsByType();
   const before = meter.snapshot();
+  let pushes = 0;
   for (let from = day; from < day + DAY; from += 15 * MIN) {
     await clock.stamp(userId, 15 * MIN);
     const slice = records.filter(
       (r) => Date.parse(r.startDate) >= from && Date.parse(r.startDate) < from + 15 * MIN,
     );
-    const response = await meter.api(() =>
-      sandbox.post(
-        `/api/v1/sdk/users/${userId}/sync`,
-        {
+    const status = await meter.restApi(async () => {
+      const response = await fetch(`${sandbox.mobileUrl}/api/v1/sdk/users/${userId}/sync`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: sdkToken },
+        body: JSON.stringify({
           provider: 'apple',
           sdkVersion: '0.6.0',
           syncTimestamp: new Date(from + 15 * MIN).toISOString(),
           data: { records: slice, sleep: [] },
-        },
-        sdkToken,
-      ),
-    );
-    if (response.status !== 202) throw new Error(`push failed: ${response.status}`);
+        }),
+      });
+      await response.text();
+      return response.status;
+    });
+    if (status !== 202) throw new Error(`push failed: ${status}`);
+    pushes++;
+    await meter.settled();
   }
+  if (meter.authorizations() !== pushes) throw new Error('the push authorizer was not metered');
   clock.stop();
-  await sleep(2_000);
+  const events = meter.takeBusEventsByType();
   return {
     profile: '(a) Apple Watch, SDK push every 15 min',
     day: meter.since(before),
     bytes: await storedBytes(userId),
     samplesPerDay: records.length,
+    events: {
+      '(a) a day': topUnits(events),
+      '(a) a push': events.map(([type, n]) => `${type}: ${(n / pushes).toFixed(2)}`).join(', '),
+    },
   };
 }
 
 /**
- * Waits until `count` of the user's sync runs ended, reading their summaries (shared/sync/status.ts) through a
- * client of its own (the bench's polling is not what the user costs), and their invocations were metered.
- */
-async function waitForRuns(meter: Meter, userId: string, count: number) {
-  const watcher = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  try {
-    for (let i = 0; i < 1_200; i++) {
-      const { Items = [] } = await watcher.send(
-        new QueryCommand({
-          TableName: db().table,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :run)',
-          ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':run': RUN_PREFIX },
-          ConsistentRead: true,
-        }),
-      );
-      if (Items.filter((r) => r.stage === 'completed' || r.stage === 'failed').length >= count) {
-        return await meter.settled();
-      }
-      await sleep(100);
-    }
-    throw new Error('sync runs did not finish');
-  } finally {
-    watcher.destroy();
-  }
-}
-
-/**
  * (b) A user with Oura and WHOOP, polled hourly (the sync schedule's default) through the sync worker: a day is 24
- * live syncs per provider (measured: three each, scaled, each after the hour that refills the provider's request
- * bucket) plus writing one day of their data (measured: a 30-day backfill, divided by 30).
+ * live syncs per provider plus writing one day of their data (measured: a 30-day backfill, divided by 30).
+ * Three live syncs of each provider are measured, each after the hour that refills the provider's request bucket
+ * and brings its token an hour closer to expiry, and with the vault's data-key cache (5 minutes) empty, as an
+ * hour leaves it. A provider whose tokens last L hours (the fakes: WHOOP 1, Oura 24) refreshes on 24/L of a
+ * day's syncs: the last measured sync is brought to its token's expiry; a day is its refreshing syncs x 24/L and
+ * its other syncs x (24 - 24/L).
  */
 export async function polled(sandbox: BenchSandbox, meter: Meter): Promise<Profile> {
   const userId = await sandbox.createUser();
   const before = meter.snapshot();
   let runs = 0;
-  for (const provider of ['oura', 'whoop']) {
+  const providers = ['oura', 'whoop'] as const;
+  for (const provider of providers) {
     const authorize = await sandbox.get(`/api/v1/oauth/${provider}/authorize?user_id=${userId}`);
     const consent = await followConsent((authorize.body as { authorization_url: string }).authorization_url);
     await meter.api(() =>
@@ -218,28 +113,62 @@ export async function polled(sandbox: BenchSandbox, meter: Meter): Promise<Profi
   const backfill = meter.since(before);
   const backfillWrites = topUnits(meter.takeWritesByKind());
   meter.takeReadsByKind();
+  const backfillEvents = topUnits(meter.takeBusEventsByType());
   const samples = await samplesOf(userId);
-  const live = meter.snapshot();
   const SYNCS = 3;
   const clock = clockRewinder();
+  const lifetimeHours: Record<string, number> = {};
+  for (const provider of providers) {
+    const { expiresAt } = await clock.tokens(userId, provider);
+    lifetimeHours[provider] = Math.max(1, Math.round((expiresAt - Date.now()) / HOUR));
+  }
+  type Measured = { usage: Usage; refreshed: boolean };
+  const syncs: Record<string, Measured[]> = { oura: [], whoop: [] };
   for (let i = 0; i < SYNCS; i++) {
-    for (const provider of ['oura', 'whoop'] as const) {
+    for (const provider of providers) {
       // The hour since the last sync refills the provider's request bucket (unless other users drained it).
       await clock.budget(provider, HOUR);
+      // An hour nearer its token's expiry; the last measured sync all the way (tokens of an hour: the same).
+      const { version, expiresAt } = await clock.tokens(userId, provider);
+      const last = i === SYNCS - 1;
+      await clock.expiry(userId, provider, last ? Math.max(HOUR, expiresAt - Date.now()) : HOUR);
+      resetTokenVault();
+      const start = meter.snapshot();
       await dispatchLiveSyncs({ provider }, { remainingMs: () => 900_000, jitterSeconds: 0 });
       await waitForRuns(meter, userId, ++runs);
+      const refreshed = (await clock.tokens(userId, provider)).version !== version;
+      syncs[provider]!.push({ usage: meter.since(start), refreshed });
     }
   }
-  const perSync = scale(meter.since(live), 1 / SYNCS);
   clock.stop();
+  const mean = (rows: Array<{ usage: Usage }>) =>
+    scale(rows.map((r) => r.usage).reduce(plus), 1 / rows.length);
+  let day = scale(backfill, 1 / BACKFILL_DAYS);
+  const refreshes: string[] = [];
+  for (const provider of providers) {
+    const refreshing = syncs[provider]!.filter((s) => s.refreshed);
+    const other = syncs[provider]!.filter((s) => !s.refreshed);
+    const perDay = 24 / lifetimeHours[provider]!;
+    refreshes.push(
+      `${provider}: ${lifetimeHours[provider]} h tokens, ${refreshing.length} of ${SYNCS} refreshed`,
+    );
+    day = plus(day, scale(mean(refreshing.length ? refreshing : other), perDay));
+    if (perDay < 24) day = plus(day, scale(mean(other.length ? other : refreshing), 24 - perDay));
+  }
+  const perSync = 1 / (SYNCS * providers.length);
   return {
     writes: {
       '(b) 30-day backfill': backfillWrites,
-      '(b) one hourly live sync of each provider': topUnits(meter.takeWritesByKind(), 1 / SYNCS),
-      '(b) its read units': topUnits(meter.takeReadsByKind(), 1 / SYNCS),
+      '(b) a measured live sync (per provider, mean)': topUnits(meter.takeWritesByKind(), perSync),
+      '(b) its read units': topUnits(meter.takeReadsByKind(), perSync),
+    },
+    events: {
+      '(b) 30-day backfill': backfillEvents,
+      '(b) a measured live sync (per provider, mean)': topUnits(meter.takeBusEventsByType(), perSync),
+      '(b) token refreshes': refreshes.join('; '),
     },
     profile: '(b) Oura + WHOOP, polled hourly',
-    day: plus(scale(perSync, 24), scale(backfill, 1 / BACKFILL_DAYS)),
+    day,
     bytes: (await storedBytes(userId)) / BACKFILL_DAYS,
     samplesPerDay: samples / BACKFILL_DAYS,
   };
@@ -262,6 +191,7 @@ export async function garmin(sandbox: BenchSandbox, meter: Meter): Promise<Profi
     end: Date.UTC(2026, 10, 28),
     seed: 3,
   });
+  meter.takeBusEventsByType();
   const before = meter.snapshot();
   let pushes = 0;
   for (const { key, items } of garminBatches(data)) {
@@ -276,11 +206,11 @@ export async function garmin(sandbox: BenchSandbox, meter: Meter): Promise<Profi
     pushes++;
   }
   await waitForRuns(meter, userId, pushes);
-  await sleep(1_000);
   return {
     profile: '(c) Garmin, webhook pushes',
     day: scale(meter.since(before), 1 / days),
     bytes: (await storedBytes(userId)) / days,
     samplesPerDay: (await samplesOf(userId)) / days,
+    events: { '(c) a day': topUnits(meter.takeBusEventsByType(), 1 / days) },
   };
 }

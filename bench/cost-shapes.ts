@@ -1,7 +1,7 @@
 import { writeSeries } from '#shared/ingest/persist.js';
 import type { Sample } from '#shared/model/health-data.js';
 import { readSeriesSamples } from '#shared/store/series-read.js';
-import type { Meter } from './cost-model.js';
+import type { Meter } from './cost-meter.js';
 import type { BenchSandbox } from './sandbox.js';
 
 const MIN = 60_000;

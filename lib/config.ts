@@ -1,80 +1,14 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import * as z from 'zod/mini';
+import { contextBoolean, json, reservedConcurrency } from '#lib/context-values.js';
 import { baseEnvSchema } from '#shared/config/env.js';
-import { QUEUES } from '#shared/jobs/queues.js';
-import { SCHEDULES } from '#shared/jobs/schedules.js';
-import { type ScopedFunction, WRITE_SCOPES } from '#shared/store/write-scopes.js';
+import { RATE_SETTINGS } from '#shared/jobs/schedules.js';
 
 const retentionValues = Object.values(RetentionDays).filter(
   (days): days is RetentionDays => typeof days === 'number' && days !== RetentionDays.INFINITE,
 );
 const isRetention = (days: number) => retentionValues.includes(days);
-
-/** Reserved concurrency of each API function: what one area may take of the account's concurrency. */
-const API_RESERVED: Record<string, number> = {
-  users: 20,
-  tokens: 20,
-  // The mobile push: every phone of every user, in bursts; the mobile ingress's authorizer sees the same.
-  sdk: 100,
-  'sdk-authorizer': 100,
-  data: 50,
-  meta: 10,
-  oauth: 20,
-  sync: 10,
-  // Provider webhooks come in bursts (Garmin batches, a backfill arriving) and must be answered in 2 s (Strava).
-  webhooks: 20,
-  // Integrator endpoint management: a developer's dashboard, not a hot path.
-  outgoing: 10,
-};
-
-/**
- * A worker needs at least the concurrent batches its queues may deliver (each queue's `maxConcurrency`) plus one
- * per schedule invoking it; fewer would throttle its own event sources.
- */
-function workerReserved(worker: string): number {
-  const batches = Object.values(QUEUES)
-    .filter((queue) => queue.worker === worker)
-    .reduce((sum, queue) => sum + queue.maxConcurrency, 0);
-  return batches + Object.values(SCHEDULES).filter((schedule) => schedule.worker === worker).length;
-}
-
-export const DEFAULT_RESERVED_CONCURRENCY = Object.fromEntries(
-  (Object.keys(WRITE_SCOPES) as ScopedFunction[]).map((name) => [
-    name,
-    API_RESERVED[name] ?? workerReserved(name),
-  ]),
-) as Record<ScopedFunction, number>;
-
-const functionNames = Object.keys(WRITE_SCOPES);
-
-/** `-c reservedConcurrency='{"sdk":200}'` (merged over the defaults) or `off`; cdk.json may hold the object. */
-const reservedConcurrency = z.pipe(
-  z._default(
-    z.pipe(
-      z.transform((value) =>
-        typeof value === 'string' && value.trim().startsWith('{') ? JSON.parse(value) : value,
-      ),
-      z.union([
-        z.literal('off'),
-        z.record(z.string(), z.coerce.number().check(z.int(), z.gte(1), z.lte(10_000))).check(
-          z.refine((given) => Object.keys(given).every((name) => functionNames.includes(name)), {
-            message: `reservedConcurrency names functions: ${functionNames.join(', ')}`,
-          }),
-        ),
-      ]),
-    ),
-    {},
-  ),
-  z.transform((value) => (value === 'off' ? null : { ...DEFAULT_RESERVED_CONCURRENCY, ...value })),
-);
-
-/** An on/off setting: `true`/`false` from cdk.json, `'true'`/`'false'` from `-c key=value`. */
-const contextBoolean = (fallback: boolean) =>
-  z.pipe(
-    z._default(z.union([z.boolean(), z.enum(['true', 'false'])]), fallback),
-    z.transform((value) => value === true || value === 'true'),
-  );
 
 /** An origin as browsers send it: scheme, host and optional port, nothing after. */
 const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i;
@@ -96,6 +30,12 @@ const corsOrigins = z._default(
   [],
 );
 
+/** Every OAuth callback and webhook URL is this plus a path: https (providers refuse others), nothing after the path. */
+function isBaseUrl(value: string): boolean {
+  const url = new URL(value);
+  return url.protocol === 'https:' && !/[?#]/.test(value) && !url.username && !url.password;
+}
+
 /** A DynamoDB table name: 3-255 letters, digits, `_`, `-` or `.`. */
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 /** A KMS key ARN (single- or multi-Region key), never an alias. */
@@ -104,16 +44,6 @@ const KMS_KEY_ARN =
 
 /** A runtime setting's name: an env variable (README "Settings"). */
 const SETTING_NAME = /^[A-Z][A-Z0-9_]{0,99}$/;
-
-/** A JSON object from `-c key='{...}'`; anything else as given, for zod to refuse. */
-function json(value: unknown): unknown {
-  if (typeof value !== 'string' || !value.trim().startsWith('{')) return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
-}
 
 /**
  * Runtime settings by env variable name, as the env schemas parse them (strings): `-c settings='{"NAME":value}'` (or
@@ -172,7 +102,16 @@ const contextSchema = z.object({
   ),
   logLevel: z._default(baseEnvSchema.shape.POWERTOOLS_LOG_LEVEL.def.innerType, 'INFO'),
   /** Public base URL when the API sits behind a custom domain; the execute-api URL otherwise. */
-  apiBaseUrl: z.optional(z.url()),
+  apiBaseUrl: z.optional(
+    z
+      .url()
+      .check(
+        z.refine(
+          isBaseUrl,
+          'apiBaseUrl must be an https:// URL without query, fragment or credentials (paths are appended to it)',
+        ),
+      ),
+  ),
   apiThrottleRateLimit: z._default(z.coerce.number().check(z.positive()), 100),
   apiThrottleBurstLimit: z._default(z.coerce.number().check(z.int(), z.positive()), 200),
   /** The mobile SDK routes' own throttle: every phone pushes through them, in bursts. */
@@ -285,8 +224,23 @@ function settingsContext(node: Node): unknown {
   return { ...given, ...Object.fromEntries(named) };
 }
 
+/** A key named like ours (CDK's own have `@`, `:` or `-`): one the stack does not know is a typo, never ignored. */
+const CONTEXT_KEY = /^[a-z][A-Za-z0-9]*$/;
+const KNOWN_KEYS = new Set([
+  ...Object.keys(contextSchema.shape),
+  ...Object.values(RATE_SETTINGS).map((rate) => rate.context),
+]);
+
 /** Reads and validates the app settings from CDK context; a bad value fails before any construct exists. */
 export function readConfig(node: Node): AppConfig {
+  const unknown = Object.keys(node.getAllContext()).filter(
+    (key) => CONTEXT_KEY.test(key) && !KNOWN_KEYS.has(key),
+  );
+  if (unknown.length > 0) {
+    throw new Error(
+      `Invalid CDK context: unknown key ${unknown.join(', ')} (the keys: ${[...KNOWN_KEYS].sort().join(', ')})`,
+    );
+  }
   const raw: Record<string, unknown> = Object.fromEntries(
     Object.keys(contextSchema.shape).map((key) => [key, node.tryGetContext(key)]),
   );

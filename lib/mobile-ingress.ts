@@ -145,6 +145,8 @@ export class MobileIngress extends Construct {
         ),
       },
     });
+    // RestApi's own `Endpoint` output is the raw execute-api URL, beside MobileApiUrl (the one the SDKs take).
+    this.restApi.node.tryRemoveChild('Endpoint');
     this.url = props.domain?.mapMobile(this.restApi) ?? this.restApi.url.replace(/\/+$/, '');
     addJsonGatewayResponses(this.restApi);
 

@@ -39,6 +39,24 @@ export function businessMetric(
   });
 }
 
+/** 1 in a period when the API's 5xx are both `count` or more and `share` or more of its requests, else 0. */
+export function serverErrors(
+  api: Pick<IHttpApi, 'metricServerError' | 'metricCount'>,
+  count: number,
+  share: number,
+): MathExpression {
+  const errors = 'FILL(errors, 0)';
+  return new MathExpression({
+    expression: `IF(${errors} >= ${count} AND ${errors} >= ${share} * FILL(requests, 0), 1, 0)`,
+    usingMetrics: {
+      errors: api.metricServerError({ period: PERIOD, statistic: 'Sum' }),
+      requests: api.metricCount({ period: PERIOD, statistic: 'Sum' }),
+    },
+    label: '5xx: many, and a share of the requests',
+    period: PERIOD,
+  });
+}
+
 /** Throttled reads and writes of the table and its GSI (on-demand tables throttle at their partition limits). */
 export function tableThrottles(table: ITable, period = PERIOD): MathExpression {
   const metric = (name: string, index?: string) =>
@@ -71,8 +89,10 @@ export interface MonitoringDashboardProps {
   api: IHttpApi;
   mobileApi: RestApi;
   functions: IFunction[];
-  /** Every queue of the registry by its name (shared/jobs/queues.ts), without the DLQs (alarmed on instead). */
+  /** Every queue of the registry by its name (shared/jobs/queues.ts). */
   queues: Record<string, IQueue>;
+  /** The dead-letter queues (each also alarmed on), by a name unique in the stack. */
+  deadLetterQueues: Record<string, IQueue>;
   table: ITable;
 }
 
@@ -160,6 +180,16 @@ export class MonitoringDashboard extends Construct {
         ),
       );
     }
+
+    this.dashboard.addWidgets(
+      graph(
+        'Dead-letter queues: messages visible (any is alarmed)',
+        Object.entries(props.deadLetterQueues).map(([name, q]) =>
+          q.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: PERIOD, label: name }),
+        ),
+        24,
+      ),
+    );
 
     this.dashboard.addWidgets(heading('Table', 'The single DynamoDB table (on demand).'));
     this.dashboard.addWidgets(

@@ -1,39 +1,26 @@
-import {
-  Annotations,
-  ArnFormat,
-  AspectPriority,
-  Aspects,
-  CfnOutput,
-  Duration,
-  type IAspect,
-  NestedStack,
-  Stack,
-  Token,
-  Validations,
-} from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnOutput, Duration, NestedStack, Stack } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
-  CfnAlarm,
   ComparisonOperator,
   type IMetric,
   MathExpression,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
+import { AlarmNotifications, alarmTopic } from '#lib/alarm-topic.js';
 import {
   BUSINESS_PERIOD,
   businessMetric,
   MonitoringDashboard,
   PERIOD,
+  serverErrors,
   tableThrottles,
 } from '#lib/monitoring-dashboard.js';
 import { pascal } from '#lib/names.js';
@@ -54,7 +41,7 @@ export interface ObservabilityProps {
    * The API functions and the mobile authorizer: graphed, not alarmed on. An area function answers the errors it
    * catches itself, so its Lambda errors are crashes, timeouts and throttles, which its API answers with a 5xx;
    * the authorizer's are mostly refused tokens (it throws `Unauthorized`), its failures a 500 of the mobile API.
-   * `Api5xx` and `MobileApi5xx` see them (5 in 5 minutes, without naming the function) for no alarm metrics of
+   * `Api5xx` and `MobileApi5xx` see them (5 and 1% in 5 minutes, without naming the function) for no alarm metrics of
    * their own (CloudWatch bills each metric an alarm reads: two a function).
    */
   functions: IFunction[];
@@ -78,45 +65,18 @@ const SYNC_MIN_RUNS = 5;
 const PROVIDERS_PER_ALARM = 3;
 /** Provider webhooks refused for their signature in an hour: a rotated or misconfigured secret, or a forger. */
 const SIGNATURE_FAILURES = 5;
+/** 5xx answers in 5 minutes that page: at least this many... */
+const SERVER_ERROR_COUNT = 5;
+/** ...and at least this share of the requests (so a busy API does not page on noise). */
+const SERVER_ERROR_SHARE = 0.01;
+const SERVER_ERRORS = `${SERVER_ERROR_COUNT} or more 5xx in ${PERIOD.toMinutes()} minutes, and ${SERVER_ERROR_SHARE * 100}% or more of the requests`;
+
 /** Throttled table requests in 5 minutes (the SDK retries them, at the caller's expense). */
 const TABLE_THROTTLES = 5;
 /** Stale push connections (shared/sync/watchdog.ts), three watchdog runs in a row. */
 const STALE_CONNECTIONS = 5;
 /** An erasure request still waiting after this long: users asked for their data to be deleted. */
 const ERASURE_BACKLOG = Duration.hours(1);
-
-/**
- * Sends every CloudWatch alarm of the stack, whoever created it, to `topic` on ALARM and on OK. An alarm made as a
- * bare `CfnAlarm` with token-valued actions cannot be extended here and fails synthesis instead of notifying nobody.
- */
-export class AlarmNotifications implements IAspect {
-  private readonly action: SnsAction;
-
-  constructor(private readonly topic: Topic) {
-    this.action = new SnsAction(topic);
-  }
-
-  visit(node: IConstruct): void {
-    if (node instanceof Alarm) {
-      node.addAlarmAction(this.action);
-      node.addOkAction(this.action);
-    } else if (node instanceof CfnAlarm && !(node.node.scope instanceof Alarm)) {
-      const arn = this.topic.topicArn;
-      const extend = (actions: string[] | undefined) => {
-        if (actions !== undefined && Token.isUnresolved(actions)) return undefined;
-        return [...(actions ?? []), arn];
-      };
-      const alarmActions = extend(node.alarmActions);
-      const okActions = extend(node.okActions);
-      if (!alarmActions || !okActions) {
-        Annotations.of(node).addError('Alarm actions are a token: create the alarm as cloudwatch.Alarm');
-        return;
-      }
-      node.alarmActions = alarmActions;
-      node.okActions = okActions;
-    }
-  }
-}
 
 /**
  * The stack's alarms and the SNS topic `open-wearables-<stage>-alarms` every one of them notifies (ALARM and OK),
@@ -129,6 +89,7 @@ export class AlarmNotifications implements IAspect {
  */
 export class Observability extends Construct {
   readonly alarmTopic: Topic;
+  private readonly stage: string;
   /** The nested stack of the alarms and the dashboard. */
   readonly monitoring: NestedStack;
 
@@ -138,15 +99,22 @@ export class Observability extends Construct {
       description: `Open Wearables ${props.stage}: CloudWatch alarms and dashboard`,
     });
 
-    this.alarmTopic = this.topic(props.stage);
+    this.alarmTopic = alarmTopic(this, props.stage);
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     // Over the whole stack: alarms other constructs create (now or later) notify the same topic.
     Aspects.of(Stack.of(this)).add(new AlarmNotifications(this.alarmTopic), {
       priority: AspectPriority.MUTATING,
     });
 
-    this.alarm('Api5xx', props.api.metricServerError({ period: PERIOD, statistic: 'Sum' }), 5);
-    this.alarm('MobileApi5xx', props.mobileApi.metricServerError({ period: PERIOD, statistic: 'Sum' }), 5);
+    this.stage = props.stage;
+    for (const [id, api] of [
+      ['Api5xx', props.api],
+      ['MobileApi5xx', props.mobileApi],
+    ] as const) {
+      this.alarm(id, serverErrors(api, SERVER_ERROR_COUNT, SERVER_ERROR_SHARE), 1, {
+        description: SERVER_ERRORS,
+      });
+    }
     // One alarm per job function on errors or throttles (CloudFormation's 500 resources per stack: two each would
     // cost one resource per function more); the dashboard says which metric.
     for (const fn of props.jobFunctions) {
@@ -187,6 +155,7 @@ export class Observability extends Construct {
       mobileApi: props.mobileApi,
       functions: [...props.functions, ...props.jobFunctions],
       queues: props.queues,
+      deadLetterQueues: props.deadLetterQueues,
       table: props.table,
     });
     new CfnOutput(parent, 'MonitoringDashboardUrl', {
@@ -240,44 +209,6 @@ export class Observability extends Construct {
     });
   }
 
-  private topic(stage: string): Topic {
-    const topic = new Topic(this, 'AlarmTopic', {
-      topicName: `open-wearables-${stage}-alarms`,
-      displayName: `Open Wearables ${stage} alarms`,
-      // A topic policy denying publishes without TLS (cdk-nag AwsSolutions-SNS3).
-      enforceSSL: true,
-    });
-    // The topic policy replaces SNS's default one: CloudWatch needs an explicit grant, for this account's alarms.
-    const stack = Stack.of(this);
-    topic.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'CloudWatchAlarms',
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: {
-            'aws:SourceArn': stack.formatArn({
-              service: 'cloudwatch',
-              resource: 'alarm',
-              resourceName: '*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-        },
-      }),
-    );
-    Validations.of(topic).acknowledge({
-      id: 'AwsSolutions-SNS2',
-      reason:
-        'CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key (its key policy does not ' +
-        'let CloudWatch use it), and a customer-managed key costs $1 a month. The messages are alarm state changes ' +
-        '(alarm name, metric, threshold): no user data and no secrets.',
-    });
-    return topic;
-  }
-
   private alarm(
     id: string,
     metric: IMetric,
@@ -285,6 +216,8 @@ export class Observability extends Construct {
     { evaluationPeriods = 1, description }: { evaluationPeriods?: number; description?: string } = {},
   ): void {
     new Alarm(this.monitoring, id, {
+      // What a notification's subject shows: CloudFormation's generated names carry the nested stack's path.
+      alarmName: `open-wearables-${this.stage}-${id}`,
       metric,
       threshold,
       evaluationPeriods,

@@ -107,5 +107,10 @@ export class OpenWearablesStack extends Stack {
       description:
         'Bootstrap developer credentials: aws secretsmanager get-secret-value --secret-id <this ARN>',
     });
+    new CfnOutput(this, 'JwtSigningKeySecretArn', {
+      value: secrets.jwtSigningKey.secretArn,
+      description:
+        'The access-token signing key, rotated with put-secret-value --secret-id <this ARN> (README)',
+    });
   }
 }

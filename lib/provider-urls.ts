@@ -1,5 +1,5 @@
 import { CfnOutput, type Stack } from 'aws-cdk-lib';
-import { WEBHOOK_PROVIDERS } from '#shared/jobs/queues.js';
+import { WEBHOOK_PROVIDERS, type WebhookProviderName } from '#shared/jobs/queues.js';
 import { PROVIDER_INFO } from '#shared/providers/registry.js';
 
 /** `google_health` -> `GoogleHealth`: an output name from a provider name. */
@@ -14,6 +14,18 @@ export const OAUTH_PROVIDERS = Object.entries(PROVIDER_INFO)
   .filter(([, info]) => info.oauth !== null)
   .map(([provider]) => provider);
 
+/** How each provider learns its webhook URL (README "Wearable providers"). */
+const WEBHOOK_REGISTRATION: Record<WebhookProviderName, string> = {
+  garmin: "register it in Garmin's endpoint configuration for every summary type",
+  strava: 'subscribed by POST /api/v1/providers/strava/webhooks/subscriptions (its default callback_url)',
+  oura: 'subscribed by POST /api/v1/providers/oura/webhooks/subscriptions',
+  whoop: "register it in the app's settings of the WHOOP developer dashboard",
+  polar: 'subscribed by POST /api/v1/providers/polar/webhooks/subscriptions',
+  suunto: "register it in Suunto's API zone for the app",
+  google_health: 'create the subscriber in the Google Cloud console with GOOGLE_HEALTH_WEBHOOK_SECRET',
+  withings: 'subscribed per user at connect, with ?token=<WITHINGS_WEBHOOK_TOKEN>; nothing to register',
+};
+
 /** `<Pascal>CallbackUrl` and `<Pascal>WebhookUrl` outputs and their paths under the API base URL. */
 export const PROVIDER_URL_OUTPUTS: ReadonlyArray<{ name: string; path: string; description: string }> = [
   ...OAUTH_PROVIDERS.map((provider) => ({
@@ -24,7 +36,7 @@ export const PROVIDER_URL_OUTPUTS: ReadonlyArray<{ name: string; path: string; d
   ...WEBHOOK_PROVIDERS.map((provider) => ({
     name: `${outputPrefix(provider)}WebhookUrl`,
     path: `/api/v1/providers/${provider}/webhooks`,
-    description: `Webhook (push notification) URL to register with ${PROVIDER_INFO[provider].name}`,
+    description: `Webhook URL of ${PROVIDER_INFO[provider].name}: ${WEBHOOK_REGISTRATION[provider]}`,
   })),
 ];
 

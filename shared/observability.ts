@@ -51,6 +51,13 @@ export const BUSINESS_METRICS = {
  * the count is also filed under the stage alone, which one alarm can watch. A count that cannot be written is
  * logged, never thrown into the work it counts.
  */
+/** A provider's non-2xx answer (a 404 is how several say "no data"), by its class: `429`, `4xx` or `5xx`. */
+export function countProviderHttpError(provider: string, status: number): void {
+  if (status === 404) return;
+  const bucket = status === 429 ? '429' : status >= 500 ? '5xx' : '4xx';
+  count(BUSINESS_METRICS.providerHttpErrors, { provider, status: bucket });
+}
+
 export function count(
   name: string,
   dimensions: Record<string, string>,

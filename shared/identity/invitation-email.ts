@@ -16,7 +16,7 @@ export const invitationEnvSchema = z.object({
   ),
   INVITATION_ACCEPT_URL: setting(
     z.optional(z.url()),
-    "the dashboard's accept page; invitation emails link to <url>?token=<token> (needed to send them)",
+    'your accept page (the dashboard has none); invitation emails link to <url>?token=<token> (needed to send them)',
   ),
 });
 

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { callbackUrl } from '#shared/oauth/authorize.js';
 import { ProviderNotConfiguredError, TokenEndpointError } from '#shared/oauth/errors.js';
+import { countProviderHttpError } from '#shared/observability.js';
 import type { ProviderConfig } from '#shared/providers/registry.js';
 import type { StatusRanges, TokenEnvelope, TokenSet } from '#shared/providers/types.js';
 
@@ -133,7 +134,10 @@ async function tokenRequest(config: ProviderConfig, form: Record<string, string>
     );
   }
   const body = await response.text().catch(() => '');
-  if (!response.ok) throw errorOf(response.status, body, fields);
+  if (!response.ok) {
+    countProviderHttpError(config.provider, response.status);
+    throw errorOf(response.status, body, fields);
+  }
   let json: unknown;
   try {
     json = JSON.parse(body);

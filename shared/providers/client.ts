@@ -1,5 +1,5 @@
 import type { ProviderName } from '#shared/model/provider.js';
-import { BUSINESS_METRICS, count } from '#shared/observability.js';
+import { countProviderHttpError } from '#shared/observability.js';
 import { budgetHooks } from '#shared/providers/budget.js';
 import { providerCores } from '#shared/providers/cores.js';
 import { bearerGet, type FetchHooks } from '#shared/providers/http.js';
@@ -26,15 +26,12 @@ export async function userClient(
   return bearerGet(config.apiBaseUrl, accessToken, countingErrors(provider, hooks), headers);
 }
 
-/** `hooks`, plus a count of the provider's error answers (a 404 is how several of them say "no data"). */
+/** `hooks`, plus a count of the provider's error answers. */
 function countingErrors(provider: ProviderName, hooks: FetchHooks | undefined): FetchHooks {
   return {
     before: async () => hooks?.before(),
     after: async (response) => {
-      if (!response.ok && response.status !== 404) {
-        const status = response.status === 429 ? '429' : response.status >= 500 ? '5xx' : '4xx';
-        count(BUSINESS_METRICS.providerHttpErrors, { provider, status });
-      }
+      if (!response.ok) countProviderHttpError(provider, response.status);
       await hooks?.after(response);
     },
   };

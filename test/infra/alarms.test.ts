@@ -86,6 +86,16 @@ describe('alarm topic', () => {
     }
   });
 
+  it('names every alarm open-wearables-<stage>-<alarm>, the subject a notification shows', () => {
+    const names = alarms.map(([, alarm]) => alarm.Properties.AlarmName as string);
+    expect(
+      names.every((name) => /^open-wearables-test-[A-Za-z0-9]+$/.test(name)),
+      names.join(),
+    ).toBe(true);
+    expect(new Set(names).size).toBe(alarms.length);
+    expect(names).toContain('open-wearables-test-Api5xx');
+  });
+
   it('passes the topic to the nested stack as a parameter of its own', () => {
     expect(monitoring.Parameters[topicRef.Ref]).toEqual({ Type: 'String' });
   });
@@ -159,6 +169,37 @@ describe('alarmEmail', () => {
   });
 });
 
+describe('dead-letter queues', () => {
+  /** The logical id of a queue an `Fn::GetAtt [id, Arn]` names. */
+  const queueOf = (arn: Json | undefined): string[] => (arn?.['Fn::GetAtt'] ? [arn['Fn::GetAtt'][0]] : []);
+  const props = (type: string) => ofType(type).map(([, resource]) => resource.Properties);
+  /** Every queue anything in the template sends its failures to: SQS redrive, schedules, Lambda, rules. */
+  const pointedAt = new Set([
+    ...props('AWS::SQS::Queue').flatMap((q) => queueOf(q.RedrivePolicy?.deadLetterTargetArn)),
+    ...props('AWS::Scheduler::Schedule').flatMap((s) => queueOf(s.Target?.DeadLetterConfig?.Arn)),
+    ...[...props('AWS::Lambda::EventInvokeConfig'), ...props('AWS::Lambda::EventSourceMapping')].flatMap(
+      (c) => queueOf(c.DestinationConfig?.OnFailure?.Destination),
+    ),
+    ...props('AWS::Lambda::Function').flatMap((f) => queueOf(f.DeadLetterConfig?.TargetArn)),
+    ...props('AWS::Events::Rule').flatMap((r) =>
+      (r.Targets ?? []).flatMap((t: Json) => queueOf(t.DeadLetterConfig?.Arn)),
+    ),
+  ]);
+
+  it('each has a depth alarm, found from the template rather than from the registries', () => {
+    expect(pointedAt.size).toBe(deadLetterQueues);
+    const [, nestedStack] = ofType('AWS::CloudFormation::Stack')[0]!;
+    const parameters = nestedStack.Properties.Parameters as Record<string, Json>;
+    const watched = alarms
+      .map(([, alarm]) => alarm.Properties)
+      .filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && a.Threshold === 1)
+      .map((a) => parameters[a.Dimensions[0].Value.Ref]?.['Fn::GetAtt']);
+    expect(watched.every((attribute) => attribute?.[1] === 'QueueName')).toBe(true);
+    const alarmed = new Set(watched.map((attribute) => attribute[0]));
+    expect([...pointedAt].filter((queue) => !alarmed.has(queue))).toEqual([]);
+  });
+});
+
 describe('operations alarms', () => {
   const named = (prefix: string) => alarms.filter(([id]) => id.startsWith(prefix));
   const one = (prefix: string) => {
@@ -216,6 +257,29 @@ describe('operations alarms', () => {
       }
     }
     expect(watched.sort()).toEqual([...SYNC_PROVIDERS].sort());
+  });
+
+  it('page on 5xx of either API only when 5 or more are also 1% or more of its requests', () => {
+    for (const [prefix, dimension, errors] of [
+      ['Api5xx', 'ApiId', '5xx'],
+      ['MobileApi5xx', 'ApiName', '5XXError'],
+    ]) {
+      const alarm = one(prefix!);
+      expect(alarm.Threshold).toBe(1);
+      const queries = alarm.Metrics as Json[];
+      expect(queries.find((q) => q.ReturnData !== false).Expression).toBe(
+        'IF(FILL(errors, 0) >= 5 AND FILL(errors, 0) >= 0.01 * FILL(requests, 0), 1, 0)',
+      );
+      const metric = (id: string) => queries.find((q) => q.Id === id).MetricStat;
+      expect(metric('errors')).toMatchObject({ Metric: { MetricName: errors, Namespace: 'AWS/ApiGateway' } });
+      expect(metric('requests')).toMatchObject({
+        Metric: { MetricName: 'Count', Namespace: 'AWS/ApiGateway' },
+      });
+      for (const id of ['errors', 'requests']) {
+        expect(metric(id).Metric.Dimensions[0].Name, prefix).toBe(dimension);
+        expect(metric(id).Stat).toBe('Sum');
+      }
+    }
   });
 
   it('alarm on refused webhook signatures and stale connections over their totals', () => {

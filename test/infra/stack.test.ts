@@ -903,10 +903,12 @@ describe('observability', () => {
   });
 
   it('alarms on API 5xx, and on errors and throttles of every worker and scheduled function', () => {
-    monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/ApiGateway',
-      MetricName: '5xx',
-    });
+    const apiAlarm = Object.values(monitoring.findResources('AWS::CloudWatch::Alarm')).find((a) =>
+      String(a.Properties.AlarmName).endsWith('-Api5xx'),
+    );
+    expect(JSON.stringify(apiAlarm?.Properties.Metrics)).toContain(
+      '"MetricName":"5xx","Namespace":"AWS/ApiGateway"',
+    );
     for (const [id] of functions) {
       // An API function's (and the mobile authorizer's) crash, timeout or throttle is a 5xx of its API, which the
       // API alarms see; workers and scheduled functions alarm on their first error or throttle.
@@ -1029,15 +1031,41 @@ describe('settings', () => {
     );
   });
 
-  it.each([
+  it.each<[Record<string, unknown>, RegExp]>([
     [{ stage: 'ok', syncIntervalMinutes: '0' }, /syncIntervalMinutes/],
     [{ stage: 'ok', syncIntervalMinutes: 'hourly' }, /syncIntervalMinutes/],
     [{ stage: 'Prod' }, /stage/],
     [{ stage: 'a'.repeat(21) }, /stage/],
     [{ stage: 'ok', logRetentionDays: 10 }, /logRetentionDays/],
     [{ stage: 'ok', adminEmail: 'nobody' }, /adminEmail/],
+    // Every callback and webhook URL is the base plus a path: nothing may follow it, and providers want https.
+    ...[
+      'https://api.example.com?x=1',
+      'https://api.example.com#top',
+      'https://user:secret@api.example.com',
+      'http://api.example.com',
+      'javascript:alert(1)',
+    ].map((apiBaseUrl): [Record<string, unknown>, RegExp] => [
+      { stage: 'ok', apiBaseUrl },
+      /apiBaseUrl must be an https:\/\/ URL/,
+    ]),
+    // A misspelt key would silently fall back to the default: a new, empty table.
+    [{ stage: 'ok', existingTablename: 'kept' }, /unknown key existingTablename/],
+    [{ stage: 'ok', certificateARN: 'arn' }, /unknown key certificateARN/],
+    [{ stage: 'ok', reservedConcurrency: '{"sdk":' }, /reservedConcurrency/],
   ])('rejects bad context %o', (context, message) => {
     expect(() => buildApp({ ...NO_BUNDLING, ...context })).toThrow(message);
+  });
+
+  it('takes a base URL with a path, and CDK keys of its own beside ours', () => {
+    const app = new App({
+      context: {
+        stage: 'ok',
+        apiBaseUrl: 'https://example.com/wearables',
+        '@aws-cdk/core:newStyleStackSynthesis': true,
+      },
+    });
+    expect(readConfig(app.node).apiBaseUrl).toBe('https://example.com/wearables');
   });
 });
 

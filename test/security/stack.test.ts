@@ -2,7 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '#lib/app.js';
-import { DEFAULT_RESERVED_CONCURRENCY } from '#lib/config.js';
+import { DEFAULT_RESERVED_CONCURRENCY } from '#lib/context-values.js';
 import { db } from '#shared/store/client.js';
 import { runAsFunction, WRITE_SCOPES } from '#shared/store/write-scopes.js';
 

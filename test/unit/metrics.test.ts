@@ -5,10 +5,12 @@ import { resetEnvCache } from '#shared/config/env.js';
 import { createUser } from '#shared/identity/users.js';
 import { ingestSdkPush } from '#shared/ingest/sdk-ingest.js';
 import type { SourceRef } from '#shared/model/health-data.js';
+import { refreshTokenSet } from '#shared/oauth/token-endpoint.js';
 import { BUSINESS_METRICS, count } from '#shared/observability.js';
 import { userClient } from '#shared/providers/client.js';
 import { PermissionDeniedError, RateLimitedError } from '#shared/providers/http.js';
 import type { ProviderModule } from '#shared/providers/module.js';
+import { providerConfig } from '#shared/providers/registry.js';
 import type { PullResult, SyncUnit } from '#shared/providers/types.js';
 import { upsertConnection } from '#shared/store/connections.js';
 import { newRunId, syncJob } from '#shared/sync/enqueue.js';
@@ -215,6 +217,26 @@ describe('provider HTTP errors', () => {
     status = 404;
     await expect(get('/data')).rejects.toThrow();
     expect(lines.map((line) => [line.provider, line.status])).toEqual([['ultrahuman', label]]);
+  });
+
+  it("counts the token endpoint's refusals too (a refresh the provider throttles)", async () => {
+    const base = process.env.ULTRAHUMAN_API_BASE_URL!;
+    Object.assign(process.env, {
+      ULTRAHUMAN_CLIENT_ID: 'client',
+      ULTRAHUMAN_CLIENT_SECRET: 'secret',
+      ULTRAHUMAN_TOKEN_URL: `${base}/oauth/token`,
+    });
+    resetEnvCache();
+    try {
+      status = 429;
+      await expect(refreshTokenSet(await providerConfig('ultrahuman'), 'refresh')).rejects.toThrow();
+      expect(lines.map((line) => [line.provider, line.status])).toEqual([['ultrahuman', '429']]);
+    } finally {
+      for (const name of ['ULTRAHUMAN_CLIENT_ID', 'ULTRAHUMAN_CLIENT_SECRET', 'ULTRAHUMAN_TOKEN_URL']) {
+        delete process.env[name];
+      }
+      resetEnvCache();
+    }
   });
 });
 
