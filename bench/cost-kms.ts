@@ -41,6 +41,7 @@ export function useBenchKms() {
   };
   KMSClient.prototype.send = send as unknown as KMSClient['send'];
   const localKey = process.env.TOKEN_ENCRYPTION_KEY;
+  const kmsKey = process.env.TOKEN_KMS_KEY_ID;
   process.env.TOKEN_KMS_KEY_ID = 'alias/bench-cost';
   delete process.env.TOKEN_ENCRYPTION_KEY;
   resetEnvCache();
@@ -48,8 +49,9 @@ export function useBenchKms() {
   return {
     stop: () => {
       KMSClient.prototype.send = original;
-      delete process.env.TOKEN_KMS_KEY_ID;
-      process.env.TOKEN_ENCRYPTION_KEY = localKey;
+      if (kmsKey === undefined) delete process.env.TOKEN_KMS_KEY_ID;
+      else process.env.TOKEN_KMS_KEY_ID = kmsKey;
+      if (localKey !== undefined) process.env.TOKEN_ENCRYPTION_KEY = localKey;
       resetEnvCache();
       resetTokenVault();
     },

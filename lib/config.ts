@@ -32,6 +32,7 @@ const corsOrigins = z._default(
 
 /** Every OAuth callback and webhook URL is this plus a path: https (providers refuse others), nothing after the path. */
 function isBaseUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
   const url = new URL(value);
   return url.protocol === 'https:' && !/[?#]/.test(value) && !url.username && !url.password;
 }
@@ -184,6 +185,9 @@ function checkCombinations(config: Context, ctx: z.core.$RefinementCtx<Context>)
   }
   if (config.domainName && config.apiBaseUrl) {
     issue('apiBaseUrl', 'apiBaseUrl is https://<domainName> when domainName is given: set one of them');
+  }
+  if (!config.eventBus && config.settings.EVENT_BUS_EVENT_TYPES !== undefined) {
+    issue('settings', 'EVENT_BUS_EVENT_TYPES chooses what the event bus gets: it needs the bus (eventBus=true)');
   }
   if (config.dashboardDomainName && !config.dashboard) {
     issue('dashboardDomainName', 'dashboardDomainName needs the dashboard (dashboard=true)');

@@ -3,7 +3,7 @@ import { QUEUES } from '#shared/jobs/queues.js';
 import { SCHEDULES } from '#shared/jobs/schedules.js';
 import { type ScopedFunction, WRITE_SCOPES } from '#shared/store/write-scopes.js';
 
-/** Parsers of CDK context values that are more than a scalar (lib/config.ts): JSON objects, on/off, concurrency. */
+// CDK context values that are more than a scalar (read by lib/config.ts): JSON objects, on/off, reserved concurrency.
 
 /** Reserved concurrency of each API function: what one area may take of the account's concurrency. */
 const API_RESERVED: Record<string, number> = {

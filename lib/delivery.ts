@@ -72,7 +72,8 @@ export class Delivery extends Construct {
       fanout.setEnv('EVENT_BUS_NAME', this.bus.eventBusName);
       new CfnOutput(Stack.of(this), 'EventBusName', {
         value: this.bus.eventBusName,
-        description: 'EventBridge bus of every event (source "open-wearables", detail-type = event type)',
+        description:
+          'EventBridge bus of the events (source "open-wearables", detail-type = event type; EVENT_BUS_EVENT_TYPES)',
       });
       new CfnOutput(Stack.of(this), 'EventBusArn', { value: this.bus.eventBusArn });
     }

@@ -14,7 +14,8 @@ import { ProviderVault } from '#lib/provider-vault.js';
 import { rateSettings } from '#lib/settings.js';
 import { archivalWorkerEnvSchema } from '#shared/archival/env.js';
 import { baseEnvSchema, erasureWorkerEnvSchema } from '#shared/config/env.js';
-import { eventFanoutEnvSchema, webhookDeliveryEnvSchema } from '#shared/delivery/env.js';
+import { webhookDeliveryEnvSchema } from '#shared/delivery/env.js';
+import { eventFanoutEnvSchema } from '#shared/delivery/fanout-env.js';
 import { appleImportWorkerEnvSchema } from '#shared/imports/env.js';
 import {
   QUEUES,

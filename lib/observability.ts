@@ -135,7 +135,7 @@ export class Observability extends Construct {
       const depth = queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' });
       this.alarm(`${name}DeadLetters`, depth, 1);
     }
-    this.businessAlarms(props.stage);
+    this.businessAlarms();
     this.alarm('TableThrottles', tableThrottles(props.table), TABLE_THROTTLES);
     const erasureAge = props.queues.erasure.metricApproximateAgeOfOldestMessage({
       period: PERIOD,
@@ -168,7 +168,8 @@ export class Observability extends Construct {
   }
 
   /** On the business metrics (shared/observability.ts): sync failures per provider, signatures, stale connections. */
-  private businessAlarms(stage: string): void {
+  private businessAlarms(): void {
+    const { stage } = this;
     for (let first = 0; first < SYNC_PROVIDERS.length; first += PROVIDERS_PER_ALARM) {
       const providers = SYNC_PROVIDERS.slice(first, first + PROVIDERS_PER_ALARM);
       // One expression per provider (a query of its own), then the highest of them per timestamp.

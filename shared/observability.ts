@@ -45,19 +45,18 @@ export const BUSINESS_METRICS = {
   webhookUnknownUser: 'WebhookUnknownUser',
 } as const;
 
+/** A provider's non-2xx answer, by its class: `429`, `4xx` or `5xx`. */
+export function countProviderHttpError(provider: string, status: number): void {
+  const bucket = status === 429 ? '429' : status >= 500 ? '5xx' : '4xx';
+  count(BUSINESS_METRICS.providerHttpErrors, { provider, status: bucket });
+}
+
 /**
  * Adds `value` to the counter `name` under `dimensions` (never a user id) and the stage (two stages may share an
  * account), written at once as one EMF log line: workers are not wrapped in the metrics middleware. With `total`,
  * the count is also filed under the stage alone, which one alarm can watch. A count that cannot be written is
  * logged, never thrown into the work it counts.
  */
-/** A provider's non-2xx answer (a 404 is how several say "no data"), by its class: `429`, `4xx` or `5xx`. */
-export function countProviderHttpError(provider: string, status: number): void {
-  if (status === 404) return;
-  const bucket = status === 429 ? '429' : status >= 500 ? '5xx' : '4xx';
-  count(BUSINESS_METRICS.providerHttpErrors, { provider, status: bucket });
-}
-
 export function count(
   name: string,
   dimensions: Record<string, string>,

@@ -201,3 +201,37 @@ export const eventTypeCatalogue = (): CatalogueEntry[] =>
   CATALOGUE.map((e) => ({ ...e, child_events: e.child_events ? [...e.child_events] : null }));
 
 export const isEventType = (name: string): boolean => NAMES.has(name);
+
+/**
+ * A list of event types as `EVENT_BUS_EVENT_TYPES` gives it, comma-separated: catalogue names or prefixes ending in
+ * `*` (`sync.*`), each `!`-prefixed to leave those types out (`!series.*`).
+ */
+export const eventTypeList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+
+const matches = (pattern: string, type: string) =>
+  pattern.endsWith('*') ? type.startsWith(pattern.slice(0, -1)) : type === pattern;
+const excluded = (entry: string) => entry.startsWith('!');
+
+/** The entries of `list` that name no event type of the catalogue (with or without their `!`). */
+export const unknownEventTypes = (list: readonly string[]): string[] =>
+  list.filter((entry) => {
+    const pattern = excluded(entry) ? entry.slice(1) : entry;
+    return !EVENT_TYPES.some((type) => matches(pattern, type));
+  });
+
+/**
+ * Whether an event of `type` is wanted by `list`: one its entries name and no `!` entry leaves out; a list of `!`
+ * entries only wants every other type, and no list every type.
+ */
+export function wantsEventType(list: readonly string[] | undefined, type: string): boolean {
+  if (list === undefined) return true;
+  const kept = list.filter((entry) => !excluded(entry));
+  return (
+    (kept.length === 0 || kept.some((pattern) => matches(pattern, type))) &&
+    !list.some((entry) => excluded(entry) && matches(entry.slice(1), type))
+  );
+}

@@ -41,16 +41,6 @@ export const sandboxObjectsEnvSchema = z.object({
   OBJECTS_DIR: z.optional(z.string().check(z.minLength(1))),
 });
 
-/** The fan-out worker: endpoints to match, deliveries to queue, and the two AWS-native sinks when configured. */
-export const eventFanoutEnvSchema = z.extend(baseEnvSchema, {
-  ...endpointSettingsEnvSchema.shape,
-  ...queueProducerEnv.webhookDeliveries.shape,
-  /** The EventBridge bus every event is put on; unset: none. */
-  EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
-  /** The data-lake bucket (partitioned JSON Lines, gzip); unset: no export. */
-  LAKE_BUCKET: z.optional(z.string().check(z.minLength(1))),
-});
-
 export const MAX_WEBHOOK_TIMEOUT_SECONDS = 30;
 
 /** The delivery worker: signs with the endpoint's sealed secret, re-queues retries, records attempts. */

@@ -7,7 +7,9 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import * as z from 'zod/mini';
 import { env } from '#shared/config/env.js';
-import { eventFanoutEnvSchema, sandboxObjectsEnvSchema } from '#shared/delivery/env.js';
+import { wantsEventType } from '#shared/delivery/catalogue.js';
+import { sandboxObjectsEnvSchema } from '#shared/delivery/env.js';
+import { eventFanoutEnvSchema } from '#shared/delivery/fanout-env.js';
 import { liveUserEvents } from '#shared/delivery/live-users.js';
 import type { DomainEvent } from '#shared/delivery/types.js';
 import { logger } from '#shared/observability.js';
@@ -25,7 +27,7 @@ const RETRY_BASE_MS = 100;
 export const RECORDED_BUS_BUCKET = 'event-bus';
 
 const busEnv = z.extend(
-  z.pick(eventFanoutEnvSchema, { EVENT_BUS_NAME: true }),
+  z.pick(eventFanoutEnvSchema, { EVENT_BUS_NAME: true, EVENT_BUS_EVENT_TYPES: true }),
   sandboxObjectsEnvSchema.shape,
 );
 
@@ -81,17 +83,18 @@ const eventBridge = (): EventBridgeLike => {
 };
 
 /**
- * Puts every event (of a live user, or of none) on the bus `EVENT_BUS_NAME` as `source: open-wearables`,
- * `detail-type: <event type>`, `detail: {id, type, user_id, timestamp, data}`; nothing without the variable. An
- * entry over 256 KB cannot be put and is dropped with an error in the log (emit.ts keeps events far below).
- * Entries EventBridge refuses are retried a few times, then the call throws and the fan-out job is redelivered:
- * at least once, so rules and targets dedupe on `detail.id`. In the sandbox (`OBJECTS_DIR` set) the entries are
- * recorded in the object folder instead (`readRecordedBusEntries`).
+ * Puts every event (of a live user, or of none; of the types `EVENT_BUS_EVENT_TYPES` lists, when it is set) on the
+ * bus `EVENT_BUS_NAME` as `source: open-wearables`, `detail-type: <event type>`, `detail: {id, type, user_id,
+ * timestamp, data}`; nothing without the variable. An entry over 256 KB cannot be put and is dropped with an error
+ * in the log (emit.ts keeps events far below). Entries EventBridge refuses are retried a few times, then the call
+ * throws and the fan-out job is redelivered: at least once, so rules and targets dedupe on `detail.id`. In the
+ * sandbox (`OBJECTS_DIR` set) the entries are recorded in the object folder instead (`readRecordedBusEntries`).
  */
 export async function putOnBus(events: DomainEvent[], bus?: EventBridgeLike): Promise<void> {
-  const { EVENT_BUS_NAME: busName, OBJECTS_DIR: recordLocally } = env(busEnv);
-  if (!busName || events.length === 0) return;
-  const entries = (await liveUserEvents(events))
+  const { EVENT_BUS_NAME: busName, EVENT_BUS_EVENT_TYPES: types, OBJECTS_DIR: recordLocally } = env(busEnv);
+  const wanted = events.filter((event) => wantsEventType(types, event.type));
+  if (!busName || wanted.length === 0) return;
+  const entries = (await liveUserEvents(wanted))
     .map((event) => busEntry(event, busName))
     .filter((entry) => {
       if (entrySize(entry) <= MAX_PUT_BYTES) return true;

@@ -1,8 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import { env } from '#shared/config/env.js';
 import { type QueuedDelivery, queueDeliveries } from '#shared/delivery/delivery-queue.js';
-import { eventFanoutEnvSchema } from '#shared/delivery/env.js';
 import { putOnBus } from '#shared/delivery/event-bus.js';
+import { eventFanoutEnvSchema } from '#shared/delivery/fanout-env.js';
 import { writeToLake } from '#shared/delivery/lake.js';
 import { type DomainEvent, domainEvent, type EventsJob } from '#shared/delivery/types.js';
 import { logger } from '#shared/observability.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import * as z from 'zod/mini';
 import { env } from '#shared/config/env.js';
-import { eventFanoutEnvSchema } from '#shared/delivery/env.js';
+import { eventFanoutEnvSchema } from '#shared/delivery/fanout-env.js';
 import { liveUserEvents } from '#shared/delivery/live-users.js';
 import type { DomainEvent } from '#shared/delivery/types.js';
 import type { ErasureOutcome } from '#shared/store/erase-user.js';

@@ -31,7 +31,8 @@ function countingErrors(provider: ProviderName, hooks: FetchHooks | undefined): 
   return {
     before: async () => hooks?.before(),
     after: async (response) => {
-      if (!response.ok) countProviderHttpError(provider, response.status);
+      // A 404 is how several providers say "no data".
+      if (!response.ok && response.status !== 404) countProviderHttpError(provider, response.status);
       await hooks?.after(response);
     },
   };

@@ -98,6 +98,30 @@ describe('sandbox (OBJECTS_DIR set): puts are recorded in the object folder', ()
     }
   });
 
+  it('puts only the types EVENT_BUS_EVENT_TYPES lists, by name or by prefix, and leaves out its ! entries', async () => {
+    setEnv({ EVENT_BUS_EVENT_TYPES: 'sync.*, workout.created' });
+    try {
+      await putOnBus([
+        event(1),
+        event(2, { type: 'sync.completed' }),
+        event(3, { type: 'heart_rate.created' }),
+        event(4, { type: 'series.heart_rate.created' }),
+        event(5, { type: 'sync.started' }),
+      ]);
+      const types = (await readRecordedBusEntries()).map((entry) => entry.DetailType);
+      expect(types).toEqual(['workout.created', 'sync.completed', 'sync.started']);
+      setEnv({ EVENT_BUS_EVENT_TYPES: '!series.*' });
+      await putOnBus([
+        event(6, { type: 'heart_rate.created' }),
+        event(7, { type: 'series.heart_rate.created' }),
+      ]);
+      const later = (await readRecordedBusEntries()).slice(3).map((entry) => entry.DetailType);
+      expect(later).toEqual(['heart_rate.created']);
+    } finally {
+      setEnv({ EVENT_BUS_EVENT_TYPES: undefined });
+    }
+  });
+
   it('puts nothing without EVENT_BUS_NAME', async () => {
     setEnv({ EVENT_BUS_NAME: undefined });
     await putOnBus([event(1)]);

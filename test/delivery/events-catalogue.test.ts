@@ -1,11 +1,15 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   EVENT_TYPES,
   eventTypeCatalogue,
+  eventTypeList,
   isActivitySeries,
   isEventType,
   seriesEventOf,
   seriesGroupOf,
+  unknownEventTypes,
+  wantsEventType,
 } from '#shared/delivery/catalogue.js';
 import { SERIES_TYPE_CODES, type SeriesType } from '#shared/model/series.js';
 
@@ -143,6 +147,41 @@ describe('event catalogue', () => {
     ).toBe(true);
     expect(['heart_rate', 'running_power', 'weight'].some((s) => isActivitySeries(s as SeriesType))).toBe(
       false,
+    );
+  });
+});
+
+describe('event type lists (EVENT_BUS_EVENT_TYPES)', () => {
+  it('reads a comma-separated list, names or prefixes ending in *, and names what the catalogue lacks', () => {
+    const list = eventTypeList(' sync.*, workout.created,,series.nope*, workout.creatd ');
+    expect(list).toEqual(['sync.*', 'workout.created', 'series.nope*', 'workout.creatd']);
+    expect(unknownEventTypes(list)).toEqual(['series.nope*', 'workout.creatd']);
+    expect(unknownEventTypes(['*', 'series.*', 'heart_rate.created', '!series.*', '!sync.failed'])).toEqual(
+      [],
+    );
+    expect(unknownEventTypes(['!nope', '!', 'series.'])).toEqual(['!nope', '!', 'series.']);
+  });
+
+  it('leaves out what a ! entry names; a list of ! entries only keeps every other type', () => {
+    expect(wantsEventType(['!series.*'], 'heart_rate.created')).toBe(true);
+    expect(wantsEventType(['!series.*'], 'series.heart_rate.created')).toBe(false);
+    expect(wantsEventType(['sync.*', '!sync.started'], 'sync.completed')).toBe(true);
+    expect(wantsEventType(['sync.*', '!sync.started'], 'sync.started')).toBe(false);
+    expect(wantsEventType(['sync.*', '!sync.started'], 'workout.created')).toBe(false);
+  });
+
+  it('wants a type exactly when a name equals it or a prefix starts it; no list wants every type', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...EVENT_TYPES), fc.integer({ min: 1, max: 40 }), (type, cut) => {
+        const prefix = type.slice(0, Math.min(cut, type.length));
+        expect(wantsEventType(undefined, type)).toBe(true);
+        expect(wantsEventType([type], type)).toBe(true);
+        expect(wantsEventType([`${prefix}*`], type)).toBe(true);
+        expect(wantsEventType([prefix], type)).toBe(prefix === type);
+        expect(wantsEventType([`${type}x`, `x${prefix}*`], type)).toBe(false);
+        expect(wantsEventType([`!${prefix}*`], type)).toBe(false);
+        expect(wantsEventType(['*', `!${type}`], type)).toBe(false);
+      }),
     );
   });
 });

@@ -44,6 +44,7 @@ for (const name of [
   'JWT_SECRET_ARN',
   'ADMIN_SECRET_ARN',
   'EVENTS_QUEUE_URL',
+  'EVENT_BUS_EVENT_TYPES',
 ])
   delete process.env[name];
 

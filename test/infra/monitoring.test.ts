@@ -87,6 +87,16 @@ describe('the CloudWatch dashboard', () => {
     expect(age.sort()).toEqual(Object.keys(QUEUES).sort());
   });
 
+  it('shows the messages of every dead-letter queue an alarm watches', () => {
+    const widget = widgets.find((w: Json) => w.properties.title.startsWith('Dead-letter queues'));
+    const shown = widget.properties.metrics.map((m: Json) => m[m.length - 1].label as string);
+    const alarmed = Object.values(monitoring.Resources as Record<string, Resource>)
+      .map((r) => /^open-wearables-test-(.+)DeadLetters$/.exec(r.Properties?.AlarmName ?? '')?.[1])
+      .filter(Boolean);
+    expect(alarmed.length).toBeGreaterThanOrEqual(Object.keys(QUEUES).length);
+    expect(shown.sort()).toEqual(alarmed.sort());
+  });
+
   it('shows the table’s consumed capacity and throttled requests', () => {
     expect(serialized).toContain('ConsumedReadCapacityUnits');
     expect(serialized).toContain('ConsumedWriteCapacityUnits');

@@ -155,6 +155,7 @@ describe('deploying settings (-c settings= and -c NAME=)', () => {
     // A key of its own wins over the same key in `settings`.
     WEBHOOK_SILENCE_HOURS: '6',
     HISTORICAL_SYNC_ON_CONNECT: 'false',
+    EVENT_BUS_EVENT_TYPES: '!series.*',
   });
   const env = environments(custom.stack);
   const byName = Object.fromEntries(describeSettings(custom.stack).map((s) => [s.name, s.consumers]));
@@ -166,6 +167,7 @@ describe('deploying settings (-c settings= and -c NAME=)', () => {
       OAUTH_REDIRECT_ALLOWLIST: 'https://app.example.com,http://localhost:3000',
       WEBHOOK_SILENCE_HOURS: '6',
       HISTORICAL_SYNC_ON_CONNECT: 'false',
+      EVENT_BUS_EVENT_TYPES: '!series.*',
     };
     for (const [name, value] of Object.entries(expected)) {
       const having = Object.keys(env).filter((fn) => name in env[fn]!);
@@ -173,6 +175,7 @@ describe('deploying settings (-c settings= and -c NAME=)', () => {
       for (const fn of having) expect(env[fn]![name], `${fn} ${name}`).toBe(value);
     }
     expect(byName.HISTORICAL_SYNC_ON_CONNECT).toEqual(['oauth']);
+    expect(byName.EVENT_BUS_EVENT_TYPES).toEqual(['event-fanout']);
     expect(byName.ACCESS_TOKEN_EXPIRE_MINUTES).toContain('sdk-authorizer');
   });
 
@@ -209,6 +212,11 @@ describe('a bad setting fails the synth, naming it', () => {
     ],
     [{ settings: '{"ACCESS_TOKEN_EXPIRE_MINUTES":' }, /settings/],
     [{ settings: { 'lower-case': 1 } }, /settings/],
+    // The bus's event types must be the catalogue's: a typo would silently put nothing of that type.
+    [{ EVENT_BUS_EVENT_TYPES: 'sync.*,workout.creatd' }, /EVENT_BUS_EVENT_TYPES.*workout\.creatd/],
+    [{ EVENT_BUS_EVENT_TYPES: ' , ' }, /EVENT_BUS_EVENT_TYPES.*at least one event type/],
+    [{ EVENT_BUS_EVENT_TYPES: 'series.,!sleeps.*' }, /EVENT_BUS_EVENT_TYPES.*series\., !sleeps\.\*/],
+    [{ EVENT_BUS_EVENT_TYPES: '!series.*', eventBus: 'false' }, /EVENT_BUS_EVENT_TYPES .* needs the bus/],
     // A rule across two settings, checked by the function's own schema at synth.
     [{ OAUTH_PUBLIC_AUTHORIZE: 'true' }, /OAUTH_PUBLIC_AUTHORIZE=true requires OAUTH_REDIRECT_ALLOWLIST/],
   ];

@@ -1045,6 +1045,7 @@ describe('settings', () => {
       'https://user:secret@api.example.com',
       'http://api.example.com',
       'javascript:alert(1)',
+      'api.example.com',
     ].map((apiBaseUrl): [Record<string, unknown>, RegExp] => [
       { stage: 'ok', apiBaseUrl },
       /apiBaseUrl must be an https:\/\/ URL/,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { busEventsOf, EVENT_CHUNK_BYTES, monthlyCost, PRICES } from '../../bench/cost-model.js';
+import { busEventsOf, EVENT_CHUNK_BYTES, monthlyCost } from '../../bench/cost-model.js';
 
 const entry = (detailBytes: number) => ({
   Source: 'open-wearables',
@@ -28,16 +28,17 @@ describe('bench cost model', () => {
       sqsRequests: 0,
       apiRequests: 0,
       restApiRequests: 1e6,
-      s3PutRequests: 1000,
-      s3GetRequests: 1000,
+      s3PutRequests: 1e6,
+      s3GetRequests: 1e6,
       busEvents: 1e6,
-      kmsRequests: 10_000,
+      kmsRequests: 1e6,
     };
     const { lines } = monthlyCost(month, 0);
     expect(lines['REST API requests (mobile ingress)']).toBeCloseTo(3.5);
-    expect(lines['S3 PUT/LIST requests']).toBeCloseTo(0.005);
-    expect(lines['S3 GET requests']).toBeCloseTo(0.0004);
+    // A million of each, at the us-east-1 list prices.
+    expect(lines['S3 PUT/LIST requests']).toBeCloseTo(5);
+    expect(lines['S3 GET requests']).toBeCloseTo(0.4);
     expect(lines['EventBridge events']).toBeCloseTo(1);
-    expect(lines['KMS requests']).toBeCloseTo(PRICES.kmsRequest * 10_000);
+    expect(lines['KMS requests']).toBeCloseTo(3);
   });
 });

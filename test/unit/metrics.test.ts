@@ -230,7 +230,13 @@ describe('provider HTTP errors', () => {
     try {
       status = 429;
       await expect(refreshTokenSet(await providerConfig('ultrahuman'), 'refresh')).rejects.toThrow();
-      expect(lines.map((line) => [line.provider, line.status])).toEqual([['ultrahuman', '429']]);
+      // A token endpoint's 404 is a wrong URL, not "no data": counted.
+      status = 404;
+      await expect(refreshTokenSet(await providerConfig('ultrahuman'), 'refresh')).rejects.toThrow();
+      expect(lines.map((line) => [line.provider, line.status])).toEqual([
+        ['ultrahuman', '429'],
+        ['ultrahuman', '4xx'],
+      ]);
     } finally {
       for (const name of ['ULTRAHUMAN_CLIENT_ID', 'ULTRAHUMAN_CLIENT_SECRET', 'ULTRAHUMAN_TOKEN_URL']) {
         delete process.env[name];
