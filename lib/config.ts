@@ -187,7 +187,10 @@ function checkCombinations(config: Context, ctx: z.core.$RefinementCtx<Context>)
     issue('apiBaseUrl', 'apiBaseUrl is https://<domainName> when domainName is given: set one of them');
   }
   if (!config.eventBus && config.settings.EVENT_BUS_EVENT_TYPES !== undefined) {
-    issue('settings', 'EVENT_BUS_EVENT_TYPES chooses what the event bus gets: it needs the bus (eventBus=true)');
+    issue(
+      'settings',
+      'EVENT_BUS_EVENT_TYPES chooses what the event bus gets: it needs the bus (eventBus=true)',
+    );
   }
   if (config.dashboardDomainName && !config.dashboard) {
     issue('dashboardDomainName', 'dashboardDomainName needs the dashboard (dashboard=true)');

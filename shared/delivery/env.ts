@@ -36,6 +36,9 @@ export const outgoingAreaEnvSchema = z
   })
   .check(z.refine(exactlyOneVaultKey, { message: VAULT_KEY_MESSAGE }));
 
+/** The data-lake bucket (partitioned JSON Lines, gzip): the fan-out writes it, erasure empties a user's part. */
+export const lakeEnvSchema = z.object({ LAKE_BUCKET: z.optional(z.string().check(z.minLength(1))) });
+
 /** The sandbox's object folder (shared/store/objects.ts): set, the bus is recorded there instead of put. */
 export const sandboxObjectsEnvSchema = z.object({
   OBJECTS_DIR: z.optional(z.string().check(z.minLength(1))),

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { baseEnvSchema } from '#shared/config/env.js';
 import { setting } from '#shared/config/settings.js';
 import { eventTypeList, unknownEventTypes } from '#shared/delivery/catalogue.js';
-import { endpointSettingsEnvSchema } from '#shared/delivery/env.js';
+import { endpointSettingsEnvSchema, lakeEnvSchema } from '#shared/delivery/env.js';
 import { queueProducerEnv } from '#shared/jobs/queue-env.js';
 
 // Apart from shared/delivery/env.ts, which every emitting function imports: only the fan-out needs the catalogue.
@@ -34,6 +34,5 @@ export const eventFanoutEnvSchema = z.extend(baseEnvSchema, {
     ),
     'event types put on the event bus, comma-separated: names or prefixes ending in `*` (`sync.*`), `!` to leave out (`!series.*`); unset: every event',
   ),
-  /** The data-lake bucket (partitioned JSON Lines, gzip); unset: no export. */
-  LAKE_BUCKET: z.optional(z.string().check(z.minLength(1))),
+  ...lakeEnvSchema.shape,
 });

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import * as z from 'zod/mini';
 import { env } from '#shared/config/env.js';
-import { eventFanoutEnvSchema } from '#shared/delivery/fanout-env.js';
+import { lakeEnvSchema } from '#shared/delivery/env.js';
 import { liveUserEvents } from '#shared/delivery/live-users.js';
 import type { DomainEvent } from '#shared/delivery/types.js';
 import type { ErasureOutcome } from '#shared/store/erase-user.js';
@@ -28,8 +27,6 @@ export const NO_USER = 'none';
 const NAME_HEX = 32;
 /** Objects written at once. */
 const PUT_CONCURRENCY = 8;
-
-const lakeEnv = z.pick(eventFanoutEnvSchema, { LAKE_BUCKET: true });
 
 export const lakeUserPrefix = (userId: string) => `${LAKE_PREFIX}user_id=${encodeURIComponent(userId)}/`;
 
@@ -73,7 +70,7 @@ export function lakeObjects(events: readonly DomainEvent[]): LakeObject[] {
 
 /** Writes the events of live users (and of none) to `LAKE_BUCKET`; nothing without the variable. */
 export async function writeToLake(events: DomainEvent[]): Promise<void> {
-  const { LAKE_BUCKET: bucket } = env(lakeEnv);
+  const { LAKE_BUCKET: bucket } = env(lakeEnvSchema);
   if (!bucket || events.length === 0) return;
   const objects = lakeObjects(await liveUserEvents(events));
   const store = objectStore();
@@ -93,7 +90,7 @@ export async function eraseUserLake(
   userId: string,
   deadline = Number.POSITIVE_INFINITY,
 ): Promise<ErasureOutcome> {
-  const { LAKE_BUCKET: bucket } = env(lakeEnv);
+  const { LAKE_BUCKET: bucket } = env(lakeEnvSchema);
   if (!bucket) return 'done';
   const store = objectStore();
   for await (const keys of store.list(bucket, lakeUserPrefix(userId))) {
