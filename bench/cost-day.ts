@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
@@ -19,7 +20,6 @@ import type { Meter } from './cost-meter.js';
 export const MIN = 60_000;
 export const HOUR = 60 * MIN;
 export const DAY = 24 * HOUR;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const record = quantityRecords(benchWatch);
 

@@ -2,7 +2,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import * as z from 'zod/mini';
 import { contextBoolean, json, reservedConcurrency } from '#lib/context-values.js';
-import { baseEnvSchema } from '#shared/config/env.js';
+import { baseEnvSchema, commaList } from '#shared/config/env.js';
 import { RATE_SETTINGS } from '#shared/jobs/schedules.js';
 
 const retentionValues = Object.values(RetentionDays).filter(
@@ -17,20 +17,13 @@ const isOrigin = (origin: string) => origin === '*' || ORIGIN.test(origin);
 /** A comma-separated string from `-c`, or an array in cdk.json; `*` allows every origin. */
 const corsOrigins = z._default(
   z.pipe(
-    z.transform((value) =>
-      typeof value === 'string'
-        ? value
-            .split(',')
-            .map((origin) => origin.trim())
-            .filter(Boolean)
-        : value,
-    ),
+    z.transform((value) => (typeof value === 'string' ? commaList(value) : value)),
     z.array(z.string().check(z.refine(isOrigin, 'not an origin (scheme://host[:port])'))),
   ),
   [],
 );
 
-/** Every OAuth callback and webhook URL is this plus a path: https (providers refuse others), nothing after the path. */
+/** Every OAuth callback and webhook URL is this plus a path: https (providers refuse others), nothing after it. */
 function isBaseUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const url = new URL(value);
@@ -121,7 +114,7 @@ const contextSchema = z.object({
   reservedConcurrency,
   /** Outgoing delivery: off, no function is given the events queue, so nothing is emitted (shared/delivery). */
   delivery: contextBoolean(true),
-  /** The EventBridge bus `open-wearables-<stage>` the fan-out puts every event on (lib/delivery.ts). */
+  /** The bus `open-wearables-<stage>` the fan-out puts the events on (lib/delivery.ts; EVENT_BUS_EVENT_TYPES). */
   eventBus: contextBoolean(true),
   /** The S3 data lake the fan-out writes every event to (JSON Lines, gzip) and its Glue table (lib/delivery.ts). */
   dataLake: contextBoolean(false),

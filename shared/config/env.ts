@@ -25,6 +25,13 @@ export const envBoolean = (fallback: boolean) =>
     z.transform((value) => ['true', '1', 'yes', 'on'].includes(value.toLowerCase())),
   );
 
+/** The entries of a comma-separated setting, trimmed, empty ones dropped. */
+export const commaList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+
 /** A whole number from 1 to `max`, `fallback` when unset. */
 export const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
   z._default(z.coerce.number().check(z.int(), z.positive(), z.lte(max)), fallback);

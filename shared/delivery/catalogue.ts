@@ -202,21 +202,15 @@ export const eventTypeCatalogue = (): CatalogueEntry[] =>
 
 export const isEventType = (name: string): boolean => NAMES.has(name);
 
-/**
- * A list of event types as `EVENT_BUS_EVENT_TYPES` gives it, comma-separated: catalogue names or prefixes ending in
- * `*` (`sync.*`), each `!`-prefixed to leave those types out (`!series.*`).
- */
-export const eventTypeList = (value: string): string[] =>
-  value
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-
 const matches = (pattern: string, type: string) =>
   pattern.endsWith('*') ? type.startsWith(pattern.slice(0, -1)) : type === pattern;
 const excluded = (entry: string) => entry.startsWith('!');
 
-/** The entries of `list` that name no event type of the catalogue (with or without their `!`). */
+/**
+ * Lists of event types (`EVENT_BUS_EVENT_TYPES`): catalogue names or prefixes ending in `*` (`sync.*`), each
+ * `!`-prefixed to leave those types out (`!series.*`). The entries of `list` that name no event type (with or
+ * without their `!`).
+ */
 export const unknownEventTypes = (list: readonly string[]): string[] =>
   list.filter((entry) => {
     const pattern = excluded(entry) ? entry.slice(1) : entry;

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { apiEnvSchema, EnvironmentError, env, envBoolean } from '#shared/config/env.js';
+import { apiEnvSchema, commaList, EnvironmentError, env, envBoolean } from '#shared/config/env.js';
 import { setting } from '#shared/config/settings.js';
 import { exactlyOneVaultKey, tokenVaultEnvShape, VAULT_KEY_MESSAGE } from '#shared/crypto/token-vault.js';
 import { queueProducerEnv, syncQueuesEnv } from '#shared/jobs/queue-env.js';
@@ -75,10 +75,7 @@ export type OAuthEnv = z.infer<typeof oauthEnvSchema>;
 
 /** Origins of `OAUTH_REDIRECT_ALLOWLIST`, normalised; null when unset (everything allowed). */
 export function redirectAllowlist(value: string | undefined): Set<string> | null {
-  const entries = (value ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
+  const entries = commaList(value ?? '');
   if (entries.length === 0) return null;
   return new Set(
     entries.map((entry) => {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { commaList } from '#shared/config/env.js';
 import {
   EVENT_TYPES,
   eventTypeCatalogue,
-  eventTypeList,
   isActivitySeries,
   isEventType,
   seriesEventOf,
@@ -153,7 +153,7 @@ describe('event catalogue', () => {
 
 describe('event type lists (EVENT_BUS_EVENT_TYPES)', () => {
   it('reads a comma-separated list, names or prefixes ending in *, and names what the catalogue lacks', () => {
-    const list = eventTypeList(' sync.*, workout.created,,series.nope*, workout.creatd ');
+    const list = commaList(' sync.*, workout.created,,series.nope*, workout.creatd ');
     expect(list).toEqual(['sync.*', 'workout.created', 'series.nope*', 'workout.creatd']);
     expect(unknownEventTypes(list)).toEqual(['series.nope*', 'workout.creatd']);
     expect(unknownEventTypes(['*', 'series.*', 'heart_rate.created', '!series.*', '!sync.failed'])).toEqual(

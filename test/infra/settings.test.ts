@@ -214,7 +214,9 @@ describe('a bad setting fails the synth, naming it', () => {
     [{ settings: { 'lower-case': 1 } }, /settings/],
     // The bus's event types must be the catalogue's: a typo would silently put nothing of that type.
     [{ EVENT_BUS_EVENT_TYPES: 'sync.*,workout.creatd' }, /EVENT_BUS_EVENT_TYPES.*workout\.creatd/],
-    [{ EVENT_BUS_EVENT_TYPES: ' , ' }, /EVENT_BUS_EVENT_TYPES.*at least one event type/],
+    [{ EVENT_BUS_EVENT_TYPES: ' , ' }, /EVENT_BUS_EVENT_TYPES.*leaves no event type/],
+    [{ EVENT_BUS_EVENT_TYPES: '!*' }, /EVENT_BUS_EVENT_TYPES.*leaves no event type/],
+    [{ EVENT_BUS_EVENT_TYPES: 'sync.*,!sync.*' }, /EVENT_BUS_EVENT_TYPES.*leaves no event type/],
     [{ EVENT_BUS_EVENT_TYPES: 'series.,!sleeps.*' }, /EVENT_BUS_EVENT_TYPES.*series\., !sleeps\.\*/],
     [{ EVENT_BUS_EVENT_TYPES: '!series.*', eventBus: 'false' }, /EVENT_BUS_EVENT_TYPES .* needs the bus/],
     // A rule across two settings, checked by the function's own schema at synth.

@@ -219,7 +219,7 @@ describe('provider HTTP errors', () => {
     expect(lines.map((line) => [line.provider, line.status])).toEqual([['ultrahuman', label]]);
   });
 
-  it("counts the token endpoint's refusals too (a refresh the provider throttles)", async () => {
+  it('counts the token endpoint\'s refusals too, a 404 (a wrong URL, not "no data") included', async () => {
     const base = process.env.ULTRAHUMAN_API_BASE_URL!;
     Object.assign(process.env, {
       ULTRAHUMAN_CLIENT_ID: 'client',
