@@ -1,5 +1,4 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { DecryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
 import {
   createTokenVault,
@@ -9,6 +8,7 @@ import {
   TokenVaultError,
 } from '#shared/crypto/token-vault.js';
 import type { TokenSet } from '#shared/providers/types.js';
+import { inMemoryKms } from '#test/fakes/kms.js';
 
 /**
  * Review finding 13: provider-token ciphertext was not bound to its connection, so a blob copied onto another
@@ -35,30 +35,8 @@ describe('a sealed token set only opens on its own connection', () => {
   it.each(
     MOVED,
   )('KMS: the connection is the encryption context; a blob moved to %s fails', async (_name, other) => {
-    const contexts: Array<Record<string, string> | undefined> = [];
-    const keys = new Map<string, { key: Buffer; context: string }>();
-    const client: KmsClientLike = {
-      async send(command: unknown) {
-        if (command instanceof GenerateDataKeyCommand) {
-          contexts.push(command.input.EncryptionContext);
-          const key = randomBytes(32);
-          const wrapped = randomBytes(16);
-          keys.set(wrapped.toString('hex'), {
-            key,
-            context: JSON.stringify(command.input.EncryptionContext),
-          });
-          return { Plaintext: new Uint8Array(key), CiphertextBlob: new Uint8Array(wrapped) };
-        }
-        if (command instanceof DecryptCommand) {
-          const found = keys.get(Buffer.from(command.input.CiphertextBlob!).toString('hex'));
-          if (!found || found.context !== JSON.stringify(command.input.EncryptionContext)) {
-            throw Object.assign(new Error('context mismatch'), { name: 'InvalidCiphertextException' });
-          }
-          return { Plaintext: new Uint8Array(found.key) };
-        }
-        throw new Error('unexpected command');
-      },
-    };
+    const { send, contexts } = inMemoryKms();
+    const client = { send } as unknown as KmsClientLike;
     const kmsVault = createTokenVault(kmsKeyProvider({ keyId: 'k', client, cacheMs: 0 }));
     const blob = await kmsVault.encrypt(tokens, ALICE_FITBIT);
     expect(contexts[0]).toEqual({ purpose: 'provider-tokens', user_id: 'alice', provider: 'fitbit' });
