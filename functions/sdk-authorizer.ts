@@ -1,10 +1,9 @@
 import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { authorizeUpload } from '#shared/http/upload-authorizer.js';
-import { logInvocation } from '#shared/logger.js';
-import { logger } from '#shared/observability.js';
+import { observeInvocation } from '#shared/observability.js';
 
 /** The mobile ingress's REQUEST authorizer (shared/http/upload-authorizer.ts). */
 export const handler = middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()
-  .use(logInvocation(logger))
+  .use(observeInvocation())
   .handler(authorizeUpload);

@@ -25,7 +25,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type * as z from 'zod/mini';
-import { bundleFunction } from '#lib/bundling.js';
+import { type BundleSettings, bundleFunction } from '#lib/bundling.js';
 import type { AppConfig } from '#lib/config.js';
 import { functionSettings } from '#lib/settings.js';
 import { type BaseEnv, parseEnv } from '#shared/config/env.js';
@@ -69,7 +69,13 @@ export interface AppFunctionProps<S extends z.ZodMiniObject> {
   name: string;
   config: Pick<
     AppConfig,
-    'stage' | 'logRetentionDays' | 'logLevel' | 'reservedConcurrency' | 'settings' | 'bundleAwsSdk'
+    | 'stage'
+    | 'logRetentionDays'
+    | 'logLevel'
+    | 'reservedConcurrency'
+    | 'settings'
+    | 'bundleAwsSdk'
+    | 'tracing'
   >;
   envSchema: S;
   environment: FunctionEnvironment<S>;
@@ -107,7 +113,8 @@ const lambdaLogLevel = (logLevel: AppConfig['logLevel']) =>
 
 /**
  * The one Lambda function shape of the project: Node 22 on ARM64, a minified ESM bundle with its lazily loaded
- * chunks (lib/bundling.ts: the AWS SDK bundled unless `-c bundleAwsSdk=false`) and their source maps, JSON logs
+ * chunks (lib/bundling.ts: the AWS SDK bundled unless `-c bundleAwsSdk=false`, Powertools Tracer with `-c tracing=true`)
+ * and their source maps, JSON logs
  * into its own log group, and an environment checked at synth time by the same zod schema the handler parses at
  * cold start.
  */
@@ -136,7 +143,11 @@ export class AppFunction<S extends z.ZodMiniObject> extends LambdaFunction {
     super(scope, id, {
       functionName: `open-wearables-${config.stage}-${name}`,
       description: props.description,
-      code: bundledCode(name, config.bundleAwsSdk, props.bundleFiles),
+      code: bundledCode(
+        name,
+        { bundleAwsSdk: config.bundleAwsSdk, tracer: config.tracing },
+        props.bundleFiles,
+      ),
       handler: 'index.handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -267,16 +278,22 @@ export class AppFunction<S extends z.ZodMiniObject> extends LambdaFunction {
  * `NodejsFunction` does; its single-file command line cannot split code into chunks. Never Docker: the image is
  * required by the type only, since the local build either succeeds or throws.
  */
-function bundledCode(name: string, bundleAwsSdk: boolean, files?: Record<string, string>): Code {
+function bundledCode(name: string, settings: Required<BundleSettings>, files?: Record<string, string>): Code {
   return Code.fromAsset(projectRoot, {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
       image: DockerImage.fromRegistry('unused-local-bundling'),
       // Never run; CDK caches bundles by these options (not by `local`), so they must name what is built.
-      command: ['bundle', name, `bundleAwsSdk=${bundleAwsSdk}`, JSON.stringify(files ?? {})],
+      command: [
+        'bundle',
+        name,
+        `bundleAwsSdk=${settings.bundleAwsSdk}`,
+        `tracer=${settings.tracer}`,
+        JSON.stringify(files ?? {}),
+      ],
       local: {
         tryBundle(outputDir) {
-          bundleFunction(projectRoot, name, outputDir, { bundleAwsSdk, files });
+          bundleFunction(projectRoot, name, outputDir, { ...settings, files });
           return true;
         },
       },

@@ -18,13 +18,28 @@ const LAMBDA_CREDENTIALS = {
 };
 
 /**
+ * What a bundle is built with: the pinned AWS SDK (`-c bundleAwsSdk`, default true) and Powertools Tracer
+ * (`-c tracing`, default false).
+ */
+export interface BundleSettings {
+  bundleAwsSdk: boolean;
+  tracer?: boolean;
+}
+
+/**
  * How every function is bundled (lib/app-function.ts, bench/bundles.ts, the bundle tests): minified ESM for node22
  * into `outdir` (its handler `index.mjs`), source maps without sources, the pinned AWS SDK bundled (with Lambda's
  * credentials only) unless `-c bundleAwsSdk=false` leaves it to the runtime. Code splitting puts what the handler
  * only reaches through `import()` (the S3, KMS, SES and Secrets Manager clients) in chunk files that Node compiles on
- * first use, not at every cold start (README "Bundles").
+ * first use, not at every cold start (README "Bundles"). With `tracer`, the `xray-tracer` condition resolves
+ * `#tracer` (package.json) to Powertools Tracer (shared/tracing/xray.ts); without it to nothing
+ * (shared/tracing/off.ts), so untraced bundles carry no X-Ray SDK.
  */
-export function esbuildOptions(bundleAwsSdk: boolean, entry: string, outdir: string): BuildOptions {
+export function esbuildOptions(
+  { bundleAwsSdk, tracer = false }: BundleSettings,
+  entry: string,
+  outdir: string,
+): BuildOptions {
   return {
     entryPoints: [entry],
     outdir,
@@ -37,6 +52,8 @@ export function esbuildOptions(bundleAwsSdk: boolean, entry: string, outdir: str
     format: 'esm',
     target: 'node22',
     mainFields: ['module', 'main'],
+    // Setting conditions drops esbuild's implicit `module`, hence listed again.
+    ...(tracer ? { conditions: ['xray-tracer', 'module'] } : {}),
     external: bundleAwsSdk ? [] : AWS_SDK_PACKAGES,
     alias: bundleAwsSdk ? LAMBDA_CREDENTIALS : {},
     minify: true,
@@ -59,10 +76,10 @@ export function bundleFunction(
   root: string,
   name: string,
   outdir: string,
-  options: { bundleAwsSdk: boolean; files?: Record<string, string>; metafile?: boolean },
+  options: BundleSettings & { files?: Record<string, string>; metafile?: boolean },
 ): BuildResult {
   const result = buildSync({
-    ...esbuildOptions(options.bundleAwsSdk, join(root, 'functions', `${name}.ts`), outdir),
+    ...esbuildOptions(options, join(root, 'functions', `${name}.ts`), outdir),
     absWorkingDir: root,
     metafile: options.metafile ?? false,
   });

@@ -122,7 +122,10 @@ const contextSchema = z.object({
   dashboard: contextBoolean(true),
   /** Bundle the AWS SDK into every function instead of using the nodejs22.x runtime's copy (lib/bundling.ts). */
   bundleAwsSdk: contextBoolean(true),
-  /** X-Ray active tracing on every function and the mobile ingress's REST API stage (lib/tracing.ts). */
+  /**
+   * X-Ray active tracing on every function and the mobile ingress's REST API stage (lib/tracing.ts), and Powertools
+   * Tracer in every bundle (lib/bundling.ts).
+   */
   tracing: contextBoolean(false),
   /**
    * An existing table the stack uses instead of creating one (lib/storage.ts): the table a destroyed stack retained,

@@ -5,8 +5,9 @@ import { type CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-la
 import type { IConstruct } from 'constructs';
 
 /**
- * X-Ray active tracing: each function of the stack records a segment per invocation (Lambda's own tracing; no
- * tracer SDK in the bundles), and the mobile ingress's REST API stage traces its requests (HTTP APIs cannot).
+ * X-Ray active tracing: each function of the stack records a segment per invocation (its bundle, built with
+ * Powertools Tracer for `-c tracing=true` by lib/bundling.ts, adds the subsegments), and the mobile ingress's REST
+ * API stage traces its requests (HTTP APIs cannot).
  */
 export class ActiveTracing implements IAspect {
   visit(node: IConstruct): void {

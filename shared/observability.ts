@@ -1,7 +1,8 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod/mini';
 import { baseEnvSchema, env } from '#shared/config/env.js';
-import { Logger } from '#shared/logger.js';
+import { Logger, logInvocation } from '#shared/logger.js';
+import { traceInvocation } from '#tracer';
 
 /**
  * The logger of every function (shared/logger.ts: service name and level from POWERTOOLS_* variables), and the
@@ -10,6 +11,9 @@ import { Logger } from '#shared/logger.js';
  * those cannot see.
  */
 export const logger = new Logger();
+
+/** The middlewares every handler starts with: the logger's invocation, and its X-Ray segment when traced (`#tracer`). */
+export const observeInvocation = () => [logInvocation(logger), ...traceInvocation()];
 
 export const METRICS_NAMESPACE = 'OpenWearables';
 /** The `service` dimension of every metric (whatever POWERTOOLS_SERVICE_NAME says): the alarms name it. */

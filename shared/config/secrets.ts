@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { apiEnvSchema, env, tokensEnvSchema } from '#shared/config/env.js';
+import { traceClient } from '#tracer';
 
 /** How long a secret value is reused: a rotated secret reaches every warm function within this. */
 export const SECRET_CACHE_MS = 300_000;
@@ -25,7 +26,7 @@ async function fetchSecret(arn: string): Promise<string> {
 
 async function readSecret(arn: string): Promise<string> {
   const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
-  client ??= new SecretsManagerClient({});
+  client ??= traceClient(new SecretsManagerClient({}));
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
   if (typeof SecretString !== 'string') throw new Error(`secret ${arn} is not a string`);
   return SecretString;

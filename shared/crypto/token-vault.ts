@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
 import { env } from '#shared/config/env.js';
 import type { TokenSet } from '#shared/providers/types.js';
+import { traceClient } from '#tracer';
 
 /**
  * Provider OAuth tokens are encrypted at rest (architecture.md 2) with envelope encryption: every encryption
@@ -161,7 +162,7 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): KeyProvider {
 
   const kms = async () => {
     sdk ??= await import('@aws-sdk/client-kms');
-    client ??= new sdk.KMSClient({});
+    client ??= traceClient(new sdk.KMSClient({}));
     return { sdk, client };
   };
 

@@ -14,6 +14,7 @@ import { liveUserEvents } from '#shared/delivery/live-users.js';
 import type { DomainEvent } from '#shared/delivery/types.js';
 import { logger } from '#shared/observability.js';
 import { objectStore } from '#shared/store/objects.js';
+import { traceClient } from '#tracer';
 
 /** The `source` of every event this system puts on its bus (rules match on it). */
 export const BUS_SOURCE = 'open-wearables';
@@ -78,7 +79,7 @@ export function putBatches(entries: PutEventsRequestEntry[]): PutEventsRequestEn
 
 let client: EventBridgeLike | undefined;
 const eventBridge = (): EventBridgeLike => {
-  client ??= new EventBridgeClient({});
+  client ??= traceClient(new EventBridgeClient({}));
   return client;
 };
 

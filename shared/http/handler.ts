@@ -6,8 +6,7 @@ import { errorResponse, HttpError } from '#shared/http/errors.js';
 import { decodeBody, queryParams } from '#shared/http/request.js';
 import { Reply, type Route } from '#shared/http/route.js';
 import { securityHeaders } from '#shared/http/security-headers.js';
-import { logInvocation } from '#shared/logger.js';
-import { logger } from '#shared/observability.js';
+import { observeInvocation } from '#shared/observability.js';
 
 function toResult(route: Route, value: unknown): APIGatewayProxyStructuredResultV2 {
   const reply = value instanceof Reply ? value : new Reply(route.status ?? 200, value);
@@ -78,7 +77,7 @@ export function createHttpHandler(routes: Route[], options: HttpHandlerOptions =
     notFoundResponse: notFoundOrNotAllowed(knownPaths),
   });
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(logInvocation(logger))
+    .use(observeInvocation())
     .use(securityHeaders(options.contentSecurityPolicy))
     .use({
       onError: (request) => {

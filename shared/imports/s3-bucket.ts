@@ -23,6 +23,7 @@ import {
   type PresignedPost,
 } from '#shared/imports/bucket.js';
 import { XML_CONTENT_TYPE } from '#shared/imports/upload-rules.js';
+import { traceClient } from '#tracer';
 
 /** The form POST S3 accepts: this key, `application/xml`, 1..maxBytes bytes (contract 4.13). */
 export async function presignPostWith(
@@ -81,7 +82,7 @@ function clientFault(error: unknown): never {
 export class S3Bucket implements ImportBucket {
   constructor(
     readonly name: string,
-    private readonly client = new S3Client({}),
+    private readonly client = traceClient(new S3Client({})),
   ) {}
 
   presignPost(key: string, options: { maxBytes: number; expiresIn: number }) {

@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { logInvocation } from '#shared/logger.js';
-import { logger } from '#shared/observability.js';
+import { observeInvocation } from '#shared/observability.js';
 
 /** The epoch milliseconds by which work should stop, leaving `safetyMs` of the invocation to wrap up. */
 export const deadlineOf = (context: Context, safetyMs: number) =>
@@ -9,7 +8,7 @@ export const deadlineOf = (context: Context, safetyMs: number) =>
 
 /** A handler run by an EventBridge schedule (no batch, no request): the logger carries its Lambda context. */
 export function createScheduledHandler<R>(run: (event: unknown, context: Context) => Promise<R>) {
-  return middy<unknown, R>().use(logInvocation(logger)).handler(run);
+  return middy<unknown, R>().use(observeInvocation()).handler(run);
 }
 
 const isSqsEvent = (event: unknown): event is SQSEvent =>

@@ -3,6 +3,7 @@ import type * as z from 'zod/mini';
 import { env } from '#shared/config/env.js';
 import { queueProducerEnv } from '#shared/jobs/queue-env.js';
 import { QUEUES, type QueueName } from '#shared/jobs/queues.js';
+import { traceClient } from '#tracer';
 
 let client: SQSClient | undefined;
 let clientEndpoint: string | undefined;
@@ -12,7 +13,7 @@ export function sqsClient(): SQSClient {
   const endpoint = process.env.AWS_ENDPOINT_URL_SQS;
   if (!client || clientEndpoint !== endpoint) {
     client?.destroy();
-    client = new SQSClient({});
+    client = traceClient(new SQSClient({}));
     clientEndpoint = endpoint;
   }
   return client;

@@ -1,8 +1,7 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import { logInvocation } from '#shared/logger.js';
-import { logger } from '#shared/observability.js';
+import { logger, observeInvocation } from '#shared/observability.js';
 
 /**
  * The one SQS consumer shape: each record's body is parsed with the job's zod schema and handled on its own;
@@ -28,7 +27,7 @@ export function createSqsWorker<S extends z.ZodMiniType>(
     await work(job.data, context, record);
   };
   return middy<SQSEvent, SQSBatchResponse>()
-    .use(logInvocation(logger))
+    .use(observeInvocation())
     .handler(async (event, context) => {
       // Records are handled side by side; a batch whose only record failed is still a partial response, not a
       // Lambda error: retries and the DLQ handle it, and error alarms stay meaningful.

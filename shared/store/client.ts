@@ -10,6 +10,7 @@ import {
 import { baseEnvSchema, env } from '#shared/config/env.js';
 import { retryTransactionConflicts } from '#shared/store/contention.js';
 import { checkWriteScope, writtenPartitionKeys } from '#shared/store/write-scopes.js';
+import { traceClient } from '#tracer';
 
 export type Item = Record<string, unknown>;
 export type Key = { PK: string; SK: string };
@@ -26,7 +27,7 @@ export function db(): { doc: DynamoDBDocumentClient; table: string } {
   const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
   if (!documentClient || clientEndpoint !== endpoint) {
     documentClient?.destroy();
-    documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    documentClient = DynamoDBDocumentClient.from(traceClient(new DynamoDBClient({})), {
       marshallOptions: { removeUndefinedValues: true },
     });
     // Only the sandbox runs functions under a write scope (store/write-scopes.ts); elsewhere this checks nothing.

@@ -1,6 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { traceClient } from '#tracer';
 
 /** What S3 lists per page and deletes per request. */
 export const OBJECT_PAGE_SIZE = 1000;
@@ -33,7 +34,10 @@ class S3Store implements ObjectStore {
   private loaded: Promise<{ sdk: S3Sdk; client: InstanceType<S3Sdk['S3Client']> }> | undefined;
 
   private s3() {
-    this.loaded ??= import('@aws-sdk/client-s3').then((sdk) => ({ sdk, client: new sdk.S3Client({}) }));
+    this.loaded ??= import('@aws-sdk/client-s3').then((sdk) => ({
+      sdk,
+      client: traceClient(new sdk.S3Client({})),
+    }));
     return this.loaded;
   }
 

@@ -26,7 +26,7 @@ const FUNCTIONS = readdirSync(join(ROOT, 'functions'))
 async function bundle(name: string) {
   const outdir = join(ROOT, 'cdk.out/bundle-budget', name);
   const { outputFiles, metafile } = await build({
-    ...esbuildOptions(false, join(ROOT, 'functions', `${name}.ts`), outdir),
+    ...esbuildOptions({ bundleAwsSdk: false }, join(ROOT, 'functions', `${name}.ts`), outdir),
     absWorkingDir: ROOT,
     write: false,
     metafile: true,
@@ -87,6 +87,17 @@ describe(`every Lambda bundle stays within ${BUNDLE_BUDGET_KB} KB`, () => {
       ).toEqual([]);
       // Without it every validation message reads "Invalid input" (shared/config/zod.ts).
       expect(zod, name).toContain('node_modules/zod/v4/locales/en.js');
+    }
+  }, 120_000);
+
+  it('carries no tracer unless built with -c tracing=true (shared/tracing/off.ts)', async () => {
+    for (const { name, inputs } of await bundles()) {
+      expect(
+        inputs.filter((path) =>
+          /aws-xray-sdk|@aws-lambda-powertools\/tracer|cls-hooked|tracing\/xray/.test(path),
+        ),
+        name,
+      ).toEqual([]);
     }
   }, 120_000);
 });

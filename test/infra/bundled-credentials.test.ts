@@ -21,7 +21,7 @@ async function bundle(): Promise<{ file: string; inputs: string[] }> {
   const file = join(outdir, 'index.mjs');
   const entry = join(ROOT, 'test/fixtures/bundle/read-item.ts');
   const { metafile } = await build({
-    ...esbuildOptions(true, entry, outdir),
+    ...esbuildOptions({ bundleAwsSdk: true }, entry, outdir),
     absWorkingDir: ROOT,
     metafile: true,
   });

@@ -28,7 +28,7 @@ async function bundle(name: string) {
   await writeFile(join(dir, 'src', 'fail.ts'), FAIL_TS);
   await writeFile(join(dir, 'src', 'index.ts'), ENTRY_TS);
   const { metafile } = await build({
-    ...esbuildOptions(false, join(dir, 'src', 'index.ts'), join(dir, 'out')),
+    ...esbuildOptions({ bundleAwsSdk: false }, join(dir, 'src', 'index.ts'), join(dir, 'out')),
     metafile: true,
   });
   const chunk = Object.keys(metafile.outputs).find(
