@@ -71,8 +71,9 @@ function largest(metafile: Metafile, files: string[]): string {
 
 /**
  * Every `functions/*.ts` built as `cdk synth` builds it (lib/bundling.ts; `BUNDLE_AWS_SDK=true` as with
- * `-c bundleAwsSdk=true`, `TRACER=true` as with `-c tracing=true`): the KB Node loads at a cold start (index.mjs and the chunks it imports statically), the
- * KB of every chunk, and the median cold initialisation of 10 fresh processes.
+ * `-c bundleAwsSdk=true`, `TRACING=true` as with `-c tracing=true`): the KB Node loads at a cold start (index.mjs
+ * and the chunks it imports statically), the KB of every chunk, and the median cold initialisation of 10 fresh
+ * processes.
  */
 export function benchBundles() {
   const bundleAwsSdk = process.env.BUNDLE_AWS_SDK === 'true';
@@ -82,7 +83,7 @@ export function benchBundles() {
     rmSync(outdir, { recursive: true, force: true });
     const { metafile } = bundleFunction(ROOT, name, outdir, {
       bundleAwsSdk,
-      tracer: process.env.TRACER === 'true',
+      tracing: process.env.TRACING === 'true',
       files: BUNDLE_FILES[name],
       metafile: true,
     });

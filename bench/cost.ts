@@ -10,36 +10,45 @@ import { type BenchSandbox, startBenchSandbox } from './sandbox.js';
 
 export async function benchCost() {
   // Whatever started is stopped, even when a later start fails (open servers would keep the process alive).
-  const [oura, whoop] = await Promise.all([
-    startFakeOura({ autoApprove: true }),
-    startFakeWhoop({ autoApprove: true }),
-  ]);
+  const oura = await startFakeOura({ autoApprove: true });
   try {
-    oura.seed(DEFAULT_OURA_USER, generateOuraDays({ days: BACKFILL_DAYS, end: Date.now(), seed: 3 }));
-    whoop.seed(DEFAULT_WHOOP_USER, generateWhoopDays({ days: BACKFILL_DAYS, end: Date.now(), seed: 3 }));
-    const sandbox = await startBenchSandbox({
-      ...fakeProviderEnv('OURA', oura),
-      ...fakeProviderEnv('WHOOP', whoop),
-      GARMIN_CLIENT_ID: GARMIN_CLIENT,
-      GARMIN_CLIENT_SECRET: 'bench',
-    });
+    const whoop = await startFakeWhoop({ autoApprove: true });
     try {
-      const kms = useBenchKms();
-      try {
-        const meter = startMeter();
-        try {
-          return await measure(sandbox, meter);
-        } finally {
-          meter.stop();
-        }
-      } finally {
-        kms.stop();
-      }
+      return await withFakes(oura, whoop);
     } finally {
-      await sandbox.stop();
+      await whoop.stop();
     }
   } finally {
-    await Promise.all([oura.stop(), whoop.stop()]);
+    await oura.stop();
+  }
+}
+
+async function withFakes(
+  oura: Awaited<ReturnType<typeof startFakeOura>>,
+  whoop: Awaited<ReturnType<typeof startFakeWhoop>>,
+) {
+  oura.seed(DEFAULT_OURA_USER, generateOuraDays({ days: BACKFILL_DAYS, end: Date.now(), seed: 3 }));
+  whoop.seed(DEFAULT_WHOOP_USER, generateWhoopDays({ days: BACKFILL_DAYS, end: Date.now(), seed: 3 }));
+  const sandbox = await startBenchSandbox({
+    ...fakeProviderEnv('OURA', oura),
+    ...fakeProviderEnv('WHOOP', whoop),
+    GARMIN_CLIENT_ID: GARMIN_CLIENT,
+    GARMIN_CLIENT_SECRET: 'bench',
+  });
+  try {
+    const kms = useBenchKms();
+    try {
+      const meter = startMeter();
+      try {
+        return await measure(sandbox, meter);
+      } finally {
+        meter.stop();
+      }
+    } finally {
+      kms.stop();
+    }
+  } finally {
+    await sandbox.stop();
   }
 }
 

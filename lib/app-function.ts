@@ -145,7 +145,7 @@ export class AppFunction<S extends z.ZodMiniObject> extends LambdaFunction {
       description: props.description,
       code: bundledCode(
         name,
-        { bundleAwsSdk: config.bundleAwsSdk, tracer: config.tracing },
+        { bundleAwsSdk: config.bundleAwsSdk, tracing: config.tracing },
         props.bundleFiles,
       ),
       handler: 'index.handler',
@@ -288,7 +288,7 @@ function bundledCode(name: string, settings: Required<BundleSettings>, files?: R
         'bundle',
         name,
         `bundleAwsSdk=${settings.bundleAwsSdk}`,
-        `tracer=${settings.tracer}`,
+        `tracing=${settings.tracing}`,
         JSON.stringify(files ?? {}),
       ],
       local: {

@@ -23,7 +23,7 @@ const LAMBDA_CREDENTIALS = {
  */
 export interface BundleSettings {
   bundleAwsSdk: boolean;
-  tracer?: boolean;
+  tracing?: boolean;
 }
 
 /**
@@ -31,12 +31,12 @@ export interface BundleSettings {
  * into `outdir` (its handler `index.mjs`), source maps without sources, the pinned AWS SDK bundled (with Lambda's
  * credentials only) unless `-c bundleAwsSdk=false` leaves it to the runtime. Code splitting puts what the handler
  * only reaches through `import()` (the S3, KMS, SES and Secrets Manager clients) in chunk files that Node compiles on
- * first use, not at every cold start (README "Bundles"). With `tracer`, the `xray-tracer` condition resolves
+ * first use, not at every cold start (README "Bundles"). With `tracing`, the `xray-tracer` condition resolves
  * `#tracer` (package.json) to Powertools Tracer (shared/tracing/xray.ts); without it to nothing
  * (shared/tracing/off.ts), so untraced bundles carry no X-Ray SDK.
  */
 export function esbuildOptions(
-  { bundleAwsSdk, tracer = false }: BundleSettings,
+  { bundleAwsSdk, tracing = false }: BundleSettings,
   entry: string,
   outdir: string,
 ): BuildOptions {
@@ -53,7 +53,7 @@ export function esbuildOptions(
     target: 'node22',
     mainFields: ['module', 'main'],
     // Setting conditions drops esbuild's implicit `module`, hence listed again.
-    ...(tracer ? { conditions: ['xray-tracer', 'module'] } : {}),
+    ...(tracing ? { conditions: ['xray-tracer', 'module'] } : {}),
     external: bundleAwsSdk ? [] : AWS_SDK_PACKAGES,
     alias: bundleAwsSdk ? LAMBDA_CREDENTIALS : {},
     minify: true,

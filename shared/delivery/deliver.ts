@@ -22,6 +22,7 @@ import {
   setDeliveryState,
   type WebhookMessage,
 } from '#shared/store/webhook-messages.js';
+import { traceRequest } from '#tracer';
 
 /** While an endpoint is failing and its one attempt is in flight, another job for it comes back this much later. */
 export const PROBE_WAIT_SECONDS = 30;
@@ -43,10 +44,16 @@ async function attempt(
   const now = Date.now();
   const secrets = await endpointSecrets(endpoint, now);
   const headers = signatureHeaders(message.id, Math.floor(now / 1000), message.body, secrets);
-  return postWebhook(endpoint.url, message.body, headers, {
-    timeoutMs: config.WEBHOOK_TIMEOUT_SECONDS * 1000,
-    allowPrivate,
-  });
+  return traceRequest(
+    'POST',
+    endpoint.url,
+    () =>
+      postWebhook(endpoint.url, message.body, headers, {
+        timeoutMs: config.WEBHOOK_TIMEOUT_SECONDS * 1000,
+        allowPrivate,
+      }),
+    (outcome) => outcome.statusCode,
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import { ProviderNotConfiguredError, TokenEndpointError } from '#shared/oauth/er
 import { countProviderHttpError } from '#shared/observability.js';
 import type { ProviderConfig } from '#shared/providers/registry.js';
 import type { StatusRanges, TokenEnvelope, TokenSet } from '#shared/providers/types.js';
+import { traceRequest } from '#tracer';
 
 /** Shorter than the refresh lease (fresh-token.ts), so a lease never lapses while its holder is still waiting. */
 export const TOKEN_REQUEST_TIMEOUT_MS = 20_000;
@@ -120,12 +121,18 @@ async function tokenRequest(config: ProviderConfig, form: Record<string, string>
   }
   let response: Response;
   try {
-    response = await fetch(tokenUrl, {
-      method: 'POST',
-      headers,
-      body: new URLSearchParams(fields).toString(),
-      signal: AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS),
-    });
+    response = await traceRequest(
+      'POST',
+      tokenUrl,
+      () =>
+        fetch(tokenUrl, {
+          method: 'POST',
+          headers,
+          body: new URLSearchParams(fields).toString(),
+          signal: AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS),
+        }),
+      (answer) => answer.status,
+    );
   } catch (error) {
     throw new TokenEndpointError(
       null,

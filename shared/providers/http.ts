@@ -1,4 +1,5 @@
 import type { ProviderGet } from '#shared/providers/types.js';
+import { traceRequest } from '#tracer';
 
 /**
  * Provider HTTP errors, classified for the sync engine: a rate limit is delayed until the provider's reset
@@ -109,7 +110,12 @@ export async function providerFetch(
   await hooks?.before();
   let response: Response;
   try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    response = await traceRequest(
+      init.method ?? 'GET',
+      url,
+      () => fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) }),
+      (answer) => answer.status,
+    );
   } catch (error) {
     throw new TransientProviderError(`request to ${new URL(url).host} failed: ${(error as Error).message}`);
   }

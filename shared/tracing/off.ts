@@ -9,3 +9,14 @@ export const traceInvocation = (): MiddlewareObj[] => [];
 
 /** An AWS SDK client, as it is. */
 export const traceClient = <T>(client: T): T => client;
+
+/**
+ * An outgoing HTTP request (provider APIs, token endpoints, webhook deliveries): `send` as it is. `statusOf` reads
+ * the answer's status, null when none came.
+ */
+export const traceRequest = <T>(
+  _method: string,
+  _url: string,
+  send: () => Promise<T>,
+  _statusOf: (answer: T) => number | null,
+): Promise<T> => send();
