@@ -44,9 +44,10 @@ async function attempt(
   const now = Date.now();
   const secrets = await endpointSecrets(endpoint, now);
   const headers = signatureHeaders(message.id, Math.floor(now / 1000), message.body, secrets);
+  // Traced by origin only: the path of a receiver's URL can be its secret (chat and automation hooks).
   return traceRequest(
     'POST',
-    endpoint.url,
+    new URL(endpoint.url).origin,
     () =>
       postWebhook(endpoint.url, message.body, headers, {
         timeoutMs: config.WEBHOOK_TIMEOUT_SECONDS * 1000,

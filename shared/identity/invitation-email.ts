@@ -2,7 +2,6 @@ import * as z from 'zod/mini';
 import { env, positiveInt } from '#shared/config/env.js';
 import { setting } from '#shared/config/settings.js';
 import { logger } from '#shared/observability.js';
-import { traceClient } from '#tracer';
 
 /**
  * Team invitation email. AWS offers no mail server by default, so the invitation's token goes back to the inviter
@@ -51,7 +50,8 @@ export async function sendInvitationEmail(
   const link = invitationLink(token);
   if (!sender || !link) return false;
   const { SESv2Client, SendEmailCommand } = await import('@aws-sdk/client-sesv2');
-  const client = traceClient(new SESv2Client({}));
+  // Not traced: a refusal's message can name the recipient.
+  const client = new SESv2Client({});
   const who = invitedBy ? `${invitedBy} has invited you` : 'You have been invited';
   const days = invitationSettings().INVITATION_EXPIRE_DAYS;
   try {
