@@ -113,10 +113,9 @@ const lambdaLogLevel = (logLevel: AppConfig['logLevel']) =>
 
 /**
  * The one Lambda function shape of the project: Node 22 on ARM64, a minified ESM bundle with its lazily loaded
- * chunks (lib/bundling.ts: the AWS SDK bundled unless `-c bundleAwsSdk=false`, Powertools Tracer with `-c tracing=true`)
- * and their source maps, JSON logs
- * into its own log group, and an environment checked at synth time by the same zod schema the handler parses at
- * cold start.
+ * chunks (lib/bundling.ts: the AWS SDK bundled unless `-c bundleAwsSdk=false`, Powertools Tracer with
+ * `-c tracing=true`) and their source maps, JSON logs into its own log group, and an environment checked at synth
+ * time by the same zod schema the handler parses at cold start.
  */
 export class AppFunction<S extends z.ZodMiniObject> extends LambdaFunction {
   /** `functions/<entryName>.ts`. */
