@@ -1,21 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
-import type * as untraced from '#shared/tracing/off.js';
+import { traced } from '#test/helpers/trace-recorder.js';
 import { runDeliveries, runFanout, useDeliveryQueue, useUserEndpoints } from './engine-helpers.js';
 
 /**
  * What a traced function (`-c tracing=true`) hands the tracer for a webhook delivery (shared/delivery/deliver.ts):
- * `#tracer` replaced by a recorder of `traceRequest`'s arguments. What the tracer makes of them:
- * test/infra/tracing.test.ts.
+ * `#tracer` replaced by a recorder (test/helpers/trace-recorder.ts).
  */
-const traced = vi.hoisted(() => [] as { method: string; url: string; status: number | null }[]);
-vi.mock('#tracer', async (original) => ({
-  ...(await original<typeof untraced>()),
-  traceRequest: (async (method, url, send, statusOf) => {
-    const answer = await send();
-    traced.push({ method, url, status: statusOf(answer) });
-    return answer;
-  }) satisfies typeof untraced.traceRequest,
-}));
+vi.mock('#tracer', async (original) =>
+  (await import('#test/helpers/trace-recorder.js')).recordingTracer(await original()),
+);
 
 const queue = useDeliveryQueue();
 const { receiver, event, endpointAt } = useUserEndpoints({ t0: Date.now(), timeoutSeconds: 2 });
