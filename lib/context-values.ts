@@ -18,8 +18,9 @@ const API_RESERVED: Record<string, number> = {
   sync: 10,
   // Provider webhooks come in bursts (Garmin batches, a backfill arriving) and must be answered in 2 s (Strava).
   webhooks: 20,
-  // Integrator endpoint management: a developer's dashboard, not a hot path.
+  // Integrator endpoint management; the dashboard's stats, priorities, seed and archival: developers, not hot paths.
   outgoing: 10,
+  admin: 10,
 };
 
 /**
@@ -34,10 +35,13 @@ function workerReserved(worker: string): number {
 }
 
 export const DEFAULT_RESERVED_CONCURRENCY = Object.fromEntries(
-  (Object.keys(WRITE_SCOPES) as ScopedFunction[]).map((name) => [
-    name,
-    API_RESERVED[name] ?? workerReserved(name),
-  ]),
+  (Object.keys(WRITE_SCOPES) as ScopedFunction[]).map((name) => {
+    const reserved = API_RESERVED[name] ?? workerReserved(name);
+    // Lambda refuses every invocation of a function reserved at 0: an API function missing above would be dead.
+    if (reserved < 1)
+      throw new Error(`${name}: no default reserved concurrency (an API function not in API_RESERVED?)`);
+    return [name, reserved];
+  }),
 ) as Record<ScopedFunction, number>;
 
 const functionNames = Object.keys(WRITE_SCOPES);

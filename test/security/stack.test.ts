@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -69,6 +70,8 @@ describe('reserved concurrency', () => {
     for (const [, fn] of functions) {
       const name = nameOf(fn) as keyof typeof DEFAULT_RESERVED_CONCURRENCY;
       expect(fn.Properties.ReservedConcurrentExecutions, name).toBe(DEFAULT_RESERVED_CONCURRENCY[name]);
+      // Reserved at 0, Lambda refuses every invocation of the function.
+      expect(fn.Properties.ReservedConcurrentExecutions, name).toBeGreaterThanOrEqual(1);
     }
     const mappings = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
     for (const mapping of mappings) {
@@ -77,6 +80,20 @@ describe('reserved concurrency', () => {
         mapping.Properties.ScalingConfig.MaximumConcurrency,
       );
     }
+  });
+
+  it('is what the README lists per function, with the total and the account quota it takes', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const paragraph = readme.slice(readme.indexOf('Every function reserves concurrency by default'));
+    const listed = paragraph.slice(0, paragraph.indexOf('\n\n')).replace(/\s+/g, ' ');
+    for (const [name, reserved] of Object.entries(DEFAULT_RESERVED_CONCURRENCY)) {
+      // The name, then no other number before its own: `users`, `tokens` 20; `sdk-upload-worker` 20, ...
+      expect(listed, name).toMatch(new RegExp(`\`${name}\`[^;\\d]* ${reserved}\\b`));
+    }
+    const total = Object.values(DEFAULT_RESERVED_CONCURRENCY).reduce((sum, reserved) => sum + reserved, 0);
+    expect(listed).toContain(`${total} in all`);
+    // AWS keeps 100 of an account's concurrency unreserved.
+    expect(listed).toContain(`below about ${total + 100}`);
   });
 
   it('is set per function from context, or turned off', { timeout: 120_000 }, () => {
