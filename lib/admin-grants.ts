@@ -31,17 +31,22 @@ export function bindSeedUploads(admin: AreaFunction<'admin'>, uploads: IBucket):
 }
 
 /**
- * With the `INVITATION_EMAIL_SENDER` setting, the tokens function may send email through SES as that identity only:
- * the address, or the domain it belongs to when the domain is what was verified.
+ * With the `INVITATION_EMAIL_SENDER` setting, the tokens function may send email through SES from that address only.
+ * On any identity: while the account is in SES's sandbox, SES authorises the recipient's identity too (verified
+ * there), so a grant naming the sender's identity alone would refuse every invitation.
  */
 export function grantInvitationEmail(tokens: AreaFunction<'tokens'>, sender: string | undefined): void {
   if (!sender) return;
-  const { region, account, partition } = Stack.of(tokens);
-  const identity = (name: string) => `arn:${partition}:ses:${region}:${account}:identity/${name}`;
   tokens.addToRolePolicy(
     new PolicyStatement({
       actions: ['ses:SendEmail'],
-      resources: [identity(sender), identity(sender.slice(sender.indexOf('@') + 1))],
+      resources: [Stack.of(tokens).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })],
+      conditions: { StringEquals: { 'ses:FromAddress': sender } },
     }),
   );
+  Validations.of(tokens.role!).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+    reason:
+      'Sends only from INVITATION_EMAIL_SENDER (ses:FromAddress); SES also authorises the recipient identity.',
+  });
 }

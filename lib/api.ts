@@ -31,9 +31,8 @@ import { DOCS_ASSETS, DOCS_ASSETS_DIR } from '#shared/api/docs.js';
 import { type ApiArea, allRoutes, apiAreaEnv, apiAreas, FALLBACK_AREA } from '#shared/api/index.js';
 import { CORS_ALLOWED_HEADERS, CORS_MAX_AGE_SECONDS } from '#shared/http/cors.js';
 import { QUEUES, type QueueName, SYNC_QUEUES, WEBHOOK_QUEUES } from '#shared/jobs/queues.js';
-import { APP_SECRET_PREFIX } from '#shared/store/app-secrets.js';
 import { ENDPOINT_SECRET_OWNER } from '#shared/store/webhook-endpoints.js';
-import { WRITE_SCOPES } from '#shared/store/write-scopes.js';
+import { NARROW_READS, WRITE_SCOPES } from '#shared/store/write-scopes.js';
 
 /**
  * JSON lines with HTTP API variables (CDK's default is the REST API's Common Log Format). The route key
@@ -57,11 +56,11 @@ export const ACCESS_LOG_FIELDS = {
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS));
 
 /**
- * Areas that neither read the table nor verify tokens (docs, OpenAPI, the 404/405 fallback; the webhook ingress):
- * no table grant, no signing key. Every other area gets reads and its write scope (shared/store/write-scopes.ts)
- * and the JWT key.
+ * Areas that neither read the table nor verify tokens (docs, OpenAPI, the 404/405 fallback; the webhook ingress,
+ * which reads its app secrets only): no table grant beyond their `NARROW_READS`, no signing key. Every other area
+ * gets reads and its write scope (shared/store/write-scopes.ts) and the JWT key.
  */
-const STATELESS_AREAS: readonly ApiArea[] = ['meta', 'webhooks'];
+const STATELESS_AREAS = Object.keys(NARROW_READS) as ApiArea[];
 
 /**
  * Swagger UI's files (shared/api/docs.ts) and the OpenAPI document (shared/api/openapi-document.ts), served by the
@@ -134,7 +133,7 @@ const AREA_BINDINGS: { [A in ApiArea]: (fn: AreaFunction<A>, resources: AreaReso
   // Verifies with the provider credentials' webhook secrets, stores notifications (large ones in the bucket).
   webhooks: (fn, { queues, vault, webhookBodies, table }) => {
     // The app secrets a provider returned once (Polar's webhook key): those items only, decrypt only.
-    fn.bindTableItems(table, [APP_SECRET_PREFIX]);
+    fn.bindTableItems(table, NARROW_READS.webhooks!);
     vault.bindAppSecretReader(fn);
     for (const name of Object.values(WEBHOOK_QUEUES)) {
       fn.bindQueue(queues[name], QUEUES[name].urlVariable as QueueUrlKey<AreaEnvSchema<'webhooks'>>);
@@ -272,6 +271,8 @@ export class Api extends Construct {
       routeKey: HttpRouteKey.DEFAULT,
       integration: integrations[FALLBACK_AREA],
     });
+    // The stage's route settings name the mobile routes: API Gateway refuses a stage naming a route not yet created.
+    stage.node.addDependency(routes);
 
     Validations.of(routes).acknowledge({
       id: 'AwsSolutions-APIG4',

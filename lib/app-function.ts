@@ -31,7 +31,12 @@ import { functionSettings } from '#lib/settings.js';
 import { type BaseEnv, parseEnv } from '#shared/config/env.js';
 import { METRICS_SERVICE } from '#shared/observability.js';
 import { TABLE_KEYS } from '#shared/store/table.js';
-import type { ScopedFunction } from '#shared/store/write-scopes.js';
+import {
+  EXTRA_TABLE_ACTIONS,
+  type ScopedFunction,
+  TABLE_READ_ACTIONS,
+  TABLE_WRITE_ACTIONS,
+} from '#shared/store/write-scopes.js';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -90,26 +95,20 @@ export interface AppFunctionProps<S extends z.ZodMiniObject> {
   bundleFiles?: Record<string, string>;
 }
 
-/** Item-level actions only (transactions are authorised per item); no Scan, no table management. */
-const READ_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:ConditionCheckItem',
-];
-const WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
-
 /**
  * Lambda's application log level: DEBUG when the logger writes DEBUG lines, else INFO. Never above INFO: Lambda
  * files a JSON line without a `level`, such as an embedded-metric line, as INFO, and would drop the metrics.
  */
 const lambdaLogLevel = (logLevel: AppConfig['logLevel']) =>
   logLevel === 'DEBUG' ? ApplicationLogLevel.DEBUG : ApplicationLogLevel.INFO;
+
+/**
+ * Lets `fn` list `bucket`: without s3:ListBucket, S3 answers the read of a missing object 403 AccessDenied rather than
+ * 404 NoSuchKey, and our readers take a missing object for one handled before (a redelivery), not for a failure.
+ */
+export function grantMissingAsNotFound(fn: LambdaFunction, bucket: IBucket): void {
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+}
 
 /**
  * The one Lambda function shape of the project: Node 22 on ARM64, a minified ESM bundle with its lazily loaded
@@ -190,16 +189,20 @@ export class AppFunction<S extends z.ZodMiniObject> extends LambdaFunction {
   }
 
   /**
-   * Grants reads of the table (and GSI1), writes only of the partition keys starting with `writes` (the function's
-   * scope, shared/store/write-scopes.ts, as `dynamodb:LeadingKeys`), and sets TABLE_NAME: they never drift apart.
+   * Grants reads of the table (and GSI1), the function's `EXTRA_TABLE_ACTIONS` on the table, writes only of the
+   * partition keys starting with `writes` (the function's scope, shared/store/write-scopes.ts, as
+   * `dynamodb:LeadingKeys`), and sets TABLE_NAME: they never drift apart.
    */
   bindTable(table: ITable, writes: readonly string[]): this {
     const resources = [table.tableArn, `${table.tableArn}/index/${TABLE_KEYS.gsi1.indexName}`];
-    this.addToRolePolicy(new PolicyStatement({ actions: READ_ACTIONS, resources }));
+    this.addToRolePolicy(new PolicyStatement({ actions: TABLE_READ_ACTIONS, resources }));
+    const extra = EXTRA_TABLE_ACTIONS[this.entryName as ScopedFunction];
+    if (extra)
+      this.addToRolePolicy(new PolicyStatement({ actions: [...extra], resources: [table.tableArn] }));
     if (writes.length > 0) {
       this.addToRolePolicy(
         new PolicyStatement({
-          actions: WRITE_ACTIONS,
+          actions: TABLE_WRITE_ACTIONS,
           resources: [table.tableArn],
           conditions: {
             'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': writes.map((prefix) => `${prefix}*`) },
@@ -255,6 +258,7 @@ export class AppFunction<S extends z.ZodMiniObject> extends LambdaFunction {
     this.addToRolePolicy(
       new PolicyStatement({ actions: [...actions], resources: [bucket.arnForObjects('*')] }),
     );
+    if (actions.includes('s3:GetObject')) grantMissingAsNotFound(this, bucket);
     const stack = Stack.of(this);
     const objects = `Resource::<${stack.resolve(stack.getLogicalId(bucket.node.defaultChild as CfnBucket))}.Arn>/*`;
     Validations.of(this.role!).acknowledge({

@@ -112,6 +112,11 @@ const contextSchema = z.object({
   mobileThrottleRateLimit: z._default(z.coerce.number().check(z.positive()), 1000),
   mobileThrottleBurstLimit: z._default(z.coerce.number().check(z.int(), z.positive()), 2000),
   reservedConcurrency,
+  /**
+   * The account's API Gateway CloudWatch Logs role, which the mobile ingress's access logs need (lib/mobile-ingress.ts):
+   * the stack sets one (retained on delete); `false` where the account already has one it manages.
+   */
+  apiGatewayLogsRole: contextBoolean(true),
   /** Outgoing delivery: off, no function is given the events queue, so nothing is emitted (shared/delivery). */
   delivery: contextBoolean(true),
   /** The bus `open-wearables-<stage>` the fan-out puts the events on (lib/delivery.ts; EVENT_BUS_EVENT_TYPES). */

@@ -12,7 +12,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type * as z from 'zod/mini';
-import type { AppFunction } from '#lib/app-function.js';
+import { type AppFunction, grantMissingAsNotFound } from '#lib/app-function.js';
 
 export interface ImportsProps {
   /** The `apple-imports` queue, which object-created notifications feed. */
@@ -76,6 +76,7 @@ export class Imports extends Construct {
     props.worker.addToRolePolicy(
       new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects('*')] }),
     );
+    grantMissingAsNotFound(props.worker, this.bucket);
     const stack = Stack.of(this);
     const objects = `Resource::<${stack.resolve(stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket))}.Arn>/*`;
     Validations.of(props.worker.role!).acknowledge({

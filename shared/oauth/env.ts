@@ -22,11 +22,12 @@ export const oauthSettingsEnvSchema = z.object({
   ),
   /**
    * Comma-separated origins (`https://app.example.com,http://localhost:3000`) that the authorize endpoint accepts
-   * as `redirect_uri`. Unset: any redirect_uri is accepted, as in the reference.
+   * as `redirect_uri`. Unset: any redirect_uri is accepted, as in the reference. At most 1,024 characters (some 25
+   * origins): the oauth function's environment also holds a queue URL per provider, and Lambda refuses one over 4 KB.
    */
   OAUTH_REDIRECT_ALLOWLIST: setting(
-    z.optional(z.string().check(z.maxLength(2048))),
-    'comma-separated origins a `redirect_uri` of `/oauth/{provider}/authorize` must belong to',
+    z.optional(z.string().check(z.maxLength(1024))),
+    'comma-separated origins a `redirect_uri` of `/oauth/{provider}/authorize` must belong to (at most 1,024 characters)',
   ),
   /**
    * The reference's unauthenticated `GET /oauth/{provider}/authorize` (default false: API key or developer token

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { baseEnvSchema, env } from '#shared/config/env.js';
 import { retryTransactionConflicts } from '#shared/store/contention.js';
-import { checkWriteScope, writtenPartitionKeys } from '#shared/store/write-scopes.js';
+import { checkTableActions, checkWriteScope, writtenPartitionKeys } from '#shared/store/write-scopes.js';
 import { traceClient } from '#tracer';
 
 export type Item = Record<string, unknown>;
@@ -34,6 +34,7 @@ export function db(): { doc: DynamoDBDocumentClient; table: string } {
     documentClient.middlewareStack.add(
       (next, context) => async (args) => {
         const input = args.input as Record<string, unknown>;
+        checkTableActions(context.commandName ?? '', input);
         checkWriteScope(writtenPartitionKeys(context.commandName ?? '', input));
         return next(args);
       },

@@ -67,9 +67,36 @@ export const WRITE_SCOPES = {
 
 export type ScopedFunction = keyof typeof WRITE_SCOPES;
 
+/** What every function that reads the table may do (lib/app-function.ts `bindTable`): items and queries, no Scan. */
+export const TABLE_READ_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+];
+/** What a function with a write scope may do, on the partition keys of its scope. */
+export const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+/** Actions one function needs beyond those, granted to it alone. */
+export const EXTRA_TABLE_ACTIONS: Partial<Record<ScopedFunction, readonly string[]>> = {
+  // The one-time listing backfill of developers from before the team routes (store/developer-setup.ts), which the
+  // first login of a fresh deployment runs. Reads are not scoped: a Scan shows nothing a Get could not.
+  tokens: ['dynamodb:Scan'],
+};
+/** Functions without the table's reads (lib/api.ts): GetItem of these partition-key prefixes only, or nothing. */
+export const NARROW_READS: Partial<Record<ScopedFunction, readonly string[]>> = {
+  meta: [],
+  // The app secrets a provider returned once (store/app-secrets.ts), for verifying its webhooks.
+  webhooks: ['APPSECRET#'],
+};
+
 const running = new AsyncLocalStorage<ScopedFunction>();
 
-/** Runs one invocation as `name` (the sandbox): its table writes are held to that function's scope. */
+/** Runs one invocation as `name` (the sandbox): its table calls are held to what IAM allows that function. */
 export const runAsFunction = <T>(name: ScopedFunction, work: () => T): T => running.run(name, work);
 
 export class WriteScopeError extends Error {
@@ -122,4 +149,48 @@ export function writtenPartitionKeys(commandName: string, input: Input): string[
     }
   }
   return keys.filter((key): key is string => key !== undefined);
+}
+
+const ITEM_ACTIONS: Record<string, string> = {
+  Get: 'GetItem',
+  BatchGet: 'BatchGetItem',
+  Put: 'PutItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  BatchWrite: 'BatchWriteItem',
+  ConditionCheck: 'ConditionCheckItem',
+};
+
+/** The IAM actions a DynamoDB command needs (a transaction is authorised per item); document or low-level. */
+export function tableActions(commandName: string, input: Input): string[] {
+  const command = commandName.replace(/(Item|Items)?Command$/, '');
+  const action = (name: string) => `dynamodb:${ITEM_ACTIONS[name] ?? name}`;
+  if (command === 'TransactWrite') {
+    return ((input.TransactItems ?? []) as Input[]).flatMap((item) => Object.keys(item).map(action));
+  }
+  if (command === 'TransactGet') return [action('Get')];
+  return [action(command)];
+}
+
+/** Throws as IAM would when the running function (if any) may not make this table call. */
+export function checkTableActions(commandName: string, input: Input): void {
+  const name = running.getStore();
+  if (!name) return;
+  const actions = tableActions(commandName, input);
+  const narrow = NARROW_READS[name];
+  if (narrow) {
+    const key = pkOf(input.Key);
+    const readable = key !== undefined && narrow.some((prefix) => key.startsWith(prefix));
+    if (actions.every((action) => action === 'dynamodb:GetItem') && readable) return;
+    throw new WriteScopeError(
+      `${name} may not ${actions.join(', ')} on ${key?.replace(/#.*/, '#...') ?? 'the table'}`,
+    );
+  }
+  const allowed = [
+    ...TABLE_READ_ACTIONS,
+    ...(WRITE_SCOPES[name].length > 0 ? TABLE_WRITE_ACTIONS : []),
+    ...(EXTRA_TABLE_ACTIONS[name] ?? []),
+  ];
+  const denied = actions.find((action) => !allowed.includes(action));
+  if (denied !== undefined) throw new WriteScopeError(`${name} may not ${denied}`);
 }

@@ -97,9 +97,10 @@ describe('access to the imports', () => {
     expect(sdk.Properties.Environment.Variables.IMPORTS_BUCKET).toEqual({ Ref: bucketId });
   });
 
-  it('the worker only reads them, learning the bucket from each notification', () => {
+  it('the worker only reads them (and lists: a missing export is then a 404, not a 403), learning the bucket from each notification', () => {
     expect(onBucket(roleOf(workerId))).toEqual([
       { Action: 's3:GetObject', Effect: 'Allow', Resource: objects },
+      { Action: 's3:ListBucket', Effect: 'Allow', Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] } },
     ]);
     expect(worker.Properties.Environment.Variables.IMPORTS_BUCKET).toBeUndefined();
   });

@@ -102,11 +102,14 @@ describe('uploads bucket', () => {
 });
 
 describe('access to the uploads', () => {
-  const [uploadRoleId, uploadRole] = ofType('AWS::IAM::Role').find(([, r]) =>
-    JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('apigateway.amazonaws.com'),
-  )!;
+  // The push route's role; the other role API Gateway assumes is the account's logging role (apiGatewayLogsRole).
+  const uploadRoleId = pushMethod.Integration.Credentials['Fn::GetAtt'][0] as string;
+  const uploadRole = resources[uploadRoleId]!;
 
   it('API Gateway writes with a role that may only s3:PutObject under the upload prefix', () => {
+    expect(JSON.stringify(uploadRole.Properties.AssumeRolePolicyDocument)).toContain(
+      'apigateway.amazonaws.com',
+    );
     expect(pushMethod.Integration.Credentials).toEqual(getAtt(uploadRoleId, 'Arn'));
     expect(uploadRole.Properties.ManagedPolicyArns).toBeUndefined();
     expect(statementsOf(uploadRoleId)).toEqual([
@@ -114,11 +117,13 @@ describe('access to the uploads', () => {
     ]);
   });
 
-  it('the upload worker may only read and delete uploads; no other function touches the uploads', () => {
+  it('the upload worker may only read, delete and list uploads; no other function touches the uploads', () => {
     const s3 = (roleId: string) =>
       statementsOf(roleId).filter((s) => JSON.stringify(s.Action).includes('s3:'));
+    // Listing makes S3 answer a deleted upload (a redelivery) 404 NoSuchKey rather than 403 AccessDenied.
     expect(s3(roleOf(workerId))).toEqual([
       { Action: ['s3:GetObject', 's3:DeleteObject'], Effect: 'Allow', Resource: uploadObjects },
+      { Action: 's3:ListBucket', Effect: 'Allow', Resource: getAtt(bucketId, 'Arn') },
     ]);
     // Besides the worker and the upload role: the seed (POST /settings/seed) stores its pushes as uploads, writing
     // under the upload prefix only; and CDK's notifications handler (s3:PutBucketNotification).
@@ -330,6 +335,27 @@ describe('REST API', () => {
     custom.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
     });
+  });
+
+  it("sets the account's API Gateway logging role its access logs need, before the stage; not with apiGatewayLogsRole=false", () => {
+    const [accountId, account] = only('AWS::ApiGateway::Account');
+    const roleId = account.Properties.CloudWatchRoleArn['Fn::GetAtt'][0] as string;
+    expect(resources[roleId]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Statement: [expect.objectContaining({ Principal: { Service: 'apigateway.amazonaws.com' } })],
+        },
+      },
+    });
+    expect(JSON.stringify(resources[roleId]!.Properties.ManagedPolicyArns)).toContain(
+      'service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+    );
+    const [, stage] = only('AWS::ApiGateway::Stage');
+    expect(stage.DependsOn).toContain(accountId);
+    const without = synthApp({ apiGatewayLogsRole: 'false' });
+    expect(without.ofType('AWS::ApiGateway::Account')).toEqual([]);
+    expect(without.ofType('AWS::ApiGateway::Stage')[0]![1].Properties.AccessLogSetting).toBeDefined();
   });
 
   it('outputs MobileApiUrl: the stage URL, without trailing slash', () => {

@@ -205,7 +205,7 @@ describe('a bad setting fails the synth, naming it', () => {
     [{ HISTORICAL_SYNC_ON_CONNECT: 'maybe' }, /HISTORICAL_SYNC_ON_CONNECT/],
     [{ WEBHOOK_TIMEOUT_SECONDS: '31' }, /WEBHOOK_TIMEOUT_SECONDS/],
     [{ SYNC_INTERVAL_MINUTES: '0' }, /SYNC_INTERVAL_MINUTES/],
-    [{ OAUTH_REDIRECT_ALLOWLIST: 'x'.repeat(2049) }, /OAUTH_REDIRECT_ALLOWLIST/],
+    [{ OAUTH_REDIRECT_ALLOWLIST: 'x'.repeat(1025) }, /OAUTH_REDIRECT_ALLOWLIST/],
     [
       { settings: { ACCES_TOKEN_EXPIRE_MINUTES: 30 } },
       /ACCES_TOKEN_EXPIRE_MINUTES: no function takes this setting/,

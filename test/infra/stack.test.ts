@@ -72,6 +72,11 @@ const objectsGrant = (action: string | string[], bucketId: string, suffix: strin
   Effect: 'Allow',
   Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, suffix]] },
 });
+const listGrant = (bucketId: string) => ({
+  Action: 's3:ListBucket',
+  Effect: 'Allow',
+  Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] },
+});
 /** The mobile ingress's uploads, the webhook bodies and the Apple Health imports (and the dashboard's site). */
 const bucketNamed = (prefix: string) => ofType('AWS::S3::Bucket').find(([id]) => id.startsWith(prefix))![0];
 const uploadsBucket = () => bucketNamed('MobileIngressUploads');
@@ -352,16 +357,24 @@ describe('functions', () => {
     // Every S3 grant of a function (objects only, each function its own actions): checked exactly here.
     const s3Grants: Record<string, Json[]> = {
       webhooks: [webhookBodiesGrant(['s3:PutObject'])],
-      'webhook-worker': [webhookBodiesGrant(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'])],
+      // A reader also lists its bucket, or S3 answers a missing object (one handled before) 403, not 404.
+      'webhook-worker': [
+        webhookBodiesGrant(['s3:GetObject', 's3:PutObject', 's3:DeleteObject']),
+        listGrant(webhookBodiesBucket()),
+      ],
       // The uploads under the upload prefix (lib/mobile-ingress.ts, mobile-ingress.test.ts).
       [QUEUES.sdkUploads.worker]: [
         objectsGrant(['s3:GetObject', 's3:DeleteObject'], uploadsBucket(), `/${UPLOAD_PREFIX}*`),
+        listGrant(uploadsBucket()),
       ],
       // The seed's pushes, stored as uploads.
       admin: [objectsGrant('s3:PutObject', uploadsBucket(), `/${UPLOAD_PREFIX}*`)],
       // Raw exports are `<user id>/raw/<file>` (no prefix to narrow to) in a bucket holding nothing else
       // (lib/imports.ts): the worker reads them; presigned POSTs and part URLs act as the sdk area that signs them.
-      [QUEUES.appleImports.worker]: [objectsGrant('s3:GetObject', importsBucket(), '/*')],
+      [QUEUES.appleImports.worker]: [
+        objectsGrant('s3:GetObject', importsBucket(), '/*'),
+        listGrant(importsBucket()),
+      ],
       sdk: [
         objectsGrant('s3:PutObject', importsBucket(), '/*'),
         objectsGrant('s3:AbortMultipartUpload', importsBucket(), '/*'),
@@ -527,6 +540,17 @@ describe('HTTP API', () => {
       routeKey: '$context.routeKey',
       status: '$context.status',
     });
+  });
+
+  it('creates the stage after every route: its route settings name the mobile routes, which must exist', () => {
+    const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+    const named = Object.keys(stage.Properties.RouteSettings);
+    expect(named.length).toBeGreaterThan(0);
+    const routeIds = ofType('AWS::ApiGatewayV2::Route')
+      .filter(([, route]) => named.includes(route.Properties.RouteKey))
+      .map(([id]) => id);
+    expect(routeIds).toHaveLength(named.length);
+    expect(stage.DependsOn).toEqual(expect.arrayContaining(routeIds));
   });
 
   it('passes its own URL as API_BASE_URL and outputs it as ApiUrl', () => {
@@ -948,6 +972,34 @@ describe('cdk-nag and synth warnings', () => {
     expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources[0]?.constructPath}`)).toEqual(
       [],
     );
+  });
+
+  it('with INVITATION_EMAIL_SENDER, only tokens may send email, from that address only; still nag clean', () => {
+    const sending = buildApp({
+      ...NO_BUNDLING,
+      stage: 'test',
+      INVITATION_EMAIL_SENDER: 'team@example.com',
+      INVITATION_ACCEPT_URL: 'https://app.example.com/accept',
+    });
+    const policies = Object.values(
+      Template.fromStack(sending.stack).toJSON().Resources as Record<string, Resource>,
+    )
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((p) =>
+        (p.Properties.PolicyDocument.Statement as Json[]).map((statement) => ({ p, statement })),
+      )
+      .filter(({ statement }) => JSON.stringify(statement.Action).includes('ses:'));
+    expect(policies).toHaveLength(1);
+    const [{ p, statement }] = policies as [{ p: Resource; statement: Json }];
+    expect(p.Properties.Roles).toEqual([{ Ref: expect.stringMatching(/^ApiTokensFunctionRole/) }]);
+    // Any identity (in SES's sandbox the recipient's is authorised too), only ever from the sender.
+    expect(statement).toMatchObject({
+      Action: 'ses:SendEmail',
+      Condition: { StringEquals: { 'ses:FromAddress': 'team@example.com' } },
+    });
+    expect(JSON.stringify(statement.Resource)).toMatch(/:ses:.*:identity\/\*"/);
+    const report = new AwsSolutionsChecks(sending.app).validateScope(sending.app);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
   });
 
   it('CDK itself emits no error or warning annotation', () => {

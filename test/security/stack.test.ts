@@ -42,6 +42,17 @@ describe('least privilege', () => {
     expect(meta.Properties.Environment.Variables).not.toHaveProperty('JWT_SECRET_ARN');
   });
 
+  it('only tokens may Scan (the table, not its index), the developer listing backfill of its first login', () => {
+    const scanners = functions
+      .filter(([, fn]) => policyOf(fn).includes('dynamodb:Scan'))
+      .map(([, fn]) => nameOf(fn));
+    expect(scanners).toEqual(['tokens']);
+    const tokens = functions.find(([, fn]) => nameOf(fn) === 'tokens')![1];
+    const statements = JSON.parse(policyOf(tokens)).PolicyDocument.Statement as Json[];
+    const scan = statements.find((statement) => [statement.Action].flat().includes('dynamodb:Scan'));
+    expect(scan.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^StorageTable/), 'Arn'] });
+  });
+
   it('no function may write developer credentials but tokens (IAM and the sandbox agree)', async () => {
     for (const [, fn] of functions) {
       const policy = policyOf(fn);
