@@ -37,16 +37,23 @@ export function bindSeedUploads(admin: AreaFunction<'admin'>, uploads: IBucket):
  */
 export function grantInvitationEmail(tokens: AreaFunction<'tokens'>, sender: string | undefined): void {
   if (!sender) return;
+  // The identities, and a configuration set the sender's identity uses by default: SES authorises it too.
+  const resources = ['identity', 'configuration-set'];
   tokens.addToRolePolicy(
     new PolicyStatement({
       actions: ['ses:SendEmail'],
-      resources: [Stack.of(tokens).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })],
+      resources: resources.map((resource) =>
+        Stack.of(tokens).formatArn({ service: 'ses', resource, resourceName: '*' }),
+      ),
       conditions: { StringEquals: { 'ses:FromAddress': sender } },
     }),
   );
-  Validations.of(tokens.role!).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
-    reason:
-      'Sends only from INVITATION_EMAIL_SENDER (ses:FromAddress); SES also authorises the recipient identity.',
-  });
+  for (const resource of resources) {
+    Validations.of(tokens.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:${resource}/*]`,
+      reason:
+        'Sends only from INVITATION_EMAIL_SENDER (ses:FromAddress); SES also authorises the recipient identity and ' +
+        "the sender's default configuration set.",
+    });
+  }
 }

@@ -60,7 +60,7 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELD
  * which reads its app secrets only): no table grant beyond their `NARROW_READS`, no signing key. Every other area
  * gets reads and its write scope (shared/store/write-scopes.ts) and the JWT key.
  */
-const STATELESS_AREAS = Object.keys(NARROW_READS) as ApiArea[];
+export const STATELESS_AREAS: readonly ApiArea[] = ['meta', 'webhooks'];
 
 /**
  * Swagger UI's files (shared/api/docs.ts) and the OpenAPI document (shared/api/openapi-document.ts), served by the

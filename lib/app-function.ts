@@ -258,7 +258,6 @@ export class AppFunction<S extends z.ZodMiniObject> extends LambdaFunction {
     this.addToRolePolicy(
       new PolicyStatement({ actions: [...actions], resources: [bucket.arnForObjects('*')] }),
     );
-    if (actions.includes('s3:GetObject')) grantMissingAsNotFound(this, bucket);
     const stack = Stack.of(this);
     const objects = `Resource::<${stack.resolve(stack.getLogicalId(bucket.node.defaultChild as CfnBucket))}.Arn>/*`;
     Validations.of(this.role!).acknowledge({

@@ -7,7 +7,12 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type * as z from 'zod/mini';
-import { AppFunction, type BucketAction, type FunctionEnvironment } from '#lib/app-function.js';
+import {
+  AppFunction,
+  type BucketAction,
+  type FunctionEnvironment,
+  grantMissingAsNotFound,
+} from '#lib/app-function.js';
 import type { AppConfig } from '#lib/config.js';
 import { pascal } from '#lib/names.js';
 import { ProviderVault } from '#lib/provider-vault.js';
@@ -224,6 +229,7 @@ export class Jobs extends Construct {
       for (const target of spec.sendsTo) fn.bindQueue(this.queues[target], QUEUES[target].urlVariable);
       if (spec.webhookBodies) {
         fn.bindBucket(this.webhookBodies, 'WEBHOOK_BODIES_BUCKET', spec.webhookBodies);
+        if (spec.webhookBodies.includes('s3:GetObject')) grantMissingAsNotFound(fn, this.webhookBodies);
       }
       if (spec.tokens) vault?.bindTokenHandler(fn);
       if (spec.endpointSecrets) vault?.bindEndpointSecrets(fn, ENDPOINT_SECRET_OWNER, ['kms:Decrypt']);

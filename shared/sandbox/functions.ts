@@ -4,7 +4,7 @@ const FUNCTIONS_DIR = new URL('../../functions/', import.meta.url);
 
 /**
  * The `handler` export of `functions/<name>.ts`, imported like a cold start. Every invocation runs as that function,
- * held to its table write scope as IAM holds it on AWS (shared/store/write-scopes.ts).
+ * held to the table actions and write scope IAM holds it to on AWS (shared/store/write-scopes.ts).
  */
 export async function loadHandler<H extends (...args: never[]) => unknown>(name: string): Promise<H> {
   const { runAsFunction } = await import('#shared/store/write-scopes.js');

@@ -30,7 +30,7 @@ export function db(): { doc: DynamoDBDocumentClient; table: string } {
     documentClient = DynamoDBDocumentClient.from(traceClient(new DynamoDBClient({})), {
       marshallOptions: { removeUndefinedValues: true },
     });
-    // Only the sandbox runs functions under a write scope (store/write-scopes.ts); elsewhere this checks nothing.
+    // Only the sandbox runs functions under their table access (store/write-scopes.ts); elsewhere this checks nothing.
     documentClient.middlewareStack.add(
       (next, context) => async (args) => {
         const input = args.input as Record<string, unknown>;
@@ -38,7 +38,7 @@ export function db(): { doc: DynamoDBDocumentClient; table: string } {
         checkWriteScope(writtenPartitionKeys(context.commandName ?? '', input));
         return next(args);
       },
-      { step: 'initialize', name: 'writeScope' },
+      { step: 'initialize', name: 'tableAccess' },
     );
     documentClient.middlewareStack.add(retryTransactionConflicts as never, {
       step: 'initialize',

@@ -9,7 +9,8 @@ const USER_INDEXED = ['RT#', 'INVCODE#', 'OAUTHSTATE#', 'PROVACCOUNT#', 'USEREXT
  * The partition keys each function may write (put, update, delete), by prefix. On AWS they are the
  * `dynamodb:LeadingKeys` condition of the function's write permission (lib/app-function.ts), so for instance the
  * `sdk` function cannot touch a password hash (`DEV#`); the sandbox holds every invocation to the same scope
- * (`runAsFunction`), so a missing prefix fails the end-to-end tests, not a deployment. Reads are not scoped.
+ * (`runAsFunction`), so a missing prefix fails the end-to-end tests, not a deployment. Reads are not scoped by key,
+ * but by action (`checkTableActions`).
  */
 export const WRITE_SCOPES = {
   users: [...USER_DATA, ...USER_INDEXED],
@@ -99,7 +100,7 @@ const running = new AsyncLocalStorage<ScopedFunction>();
 /** Runs one invocation as `name` (the sandbox): its table calls are held to what IAM allows that function. */
 export const runAsFunction = <T>(name: ScopedFunction, work: () => T): T => running.run(name, work);
 
-export class WriteScopeError extends Error {
+export class TableAccessError extends Error {
   override name = 'AccessDeniedException';
 }
 
@@ -110,7 +111,7 @@ export function checkWriteScope(partitionKeys: string[]): void {
   const allowed: readonly string[] = WRITE_SCOPES[name];
   const denied = partitionKeys.find((pk) => !allowed.some((prefix) => pk.startsWith(prefix)));
   if (denied !== undefined) {
-    throw new WriteScopeError(`${name} may not write partition ${denied.replace(/#.*/, '#...')}`);
+    throw new TableAccessError(`${name} may not write partition ${denied.replace(/#.*/, '#...')}`);
   }
 }
 
@@ -182,15 +183,18 @@ export function checkTableActions(commandName: string, input: Input): void {
     const key = pkOf(input.Key);
     const readable = key !== undefined && narrow.some((prefix) => key.startsWith(prefix));
     if (actions.every((action) => action === 'dynamodb:GetItem') && readable) return;
-    throw new WriteScopeError(
+    throw new TableAccessError(
       `${name} may not ${actions.join(', ')} on ${key?.replace(/#.*/, '#...') ?? 'the table'}`,
     );
   }
+  // Only the read actions are granted on the index too.
+  const onIndex = input.IndexName !== undefined;
   const allowed = [
     ...TABLE_READ_ACTIONS,
-    ...(WRITE_SCOPES[name].length > 0 ? TABLE_WRITE_ACTIONS : []),
-    ...(EXTRA_TABLE_ACTIONS[name] ?? []),
+    ...(onIndex ? [] : WRITE_SCOPES[name].length > 0 ? TABLE_WRITE_ACTIONS : []),
+    ...(onIndex ? [] : (EXTRA_TABLE_ACTIONS[name] ?? [])),
   ];
   const denied = actions.find((action) => !allowed.includes(action));
-  if (denied !== undefined) throw new WriteScopeError(`${name} may not ${denied}`);
+  if (denied !== undefined)
+    throw new TableAccessError(`${name} may not ${denied}${onIndex ? ' on an index' : ''}`);
 }

@@ -997,7 +997,9 @@ describe('cdk-nag and synth warnings', () => {
       Action: 'ses:SendEmail',
       Condition: { StringEquals: { 'ses:FromAddress': 'team@example.com' } },
     });
-    expect(JSON.stringify(statement.Resource)).toMatch(/:ses:.*:identity\/\*"/);
+    expect(JSON.stringify(statement.Resource)).toMatch(
+      /:ses:.*:identity\/\*".*:ses:.*:configuration-set\/\*"/,
+    );
     const report = new AwsSolutionsChecks(sending.app).validateScope(sending.app);
     expect(report.violations.map((v) => v.ruleName)).toEqual([]);
   });

@@ -55,6 +55,11 @@ describe('table actions in the sandbox, as IAM grants them', () => {
     await expect(runAsFunction('sdk-authorizer', () => doc.send(put))).rejects.toEqual(
       denied(/^sdk-authorizer may not dynamodb:PutItem$/),
     );
+    // Scan is granted on the table, not on its index.
+    const indexScan = new ScanCommand({ TableName: table, IndexName: 'GSI1', Limit: 1 });
+    await expect(runAsFunction('tokens', () => doc.send(indexScan))).rejects.toEqual(
+      denied(/^tokens may not dynamodb:Scan on an index$/),
+    );
     // Outside a function (tests, tools) nothing is checked.
     await expect(doc.send(new ScanCommand({ TableName: table, Limit: 1 }))).resolves.toBeDefined();
   });
